@@ -1,0 +1,158 @@
+/**
+ * Build slots: at most `parallel-builds` jobs per machine (name:port) at once,
+ * across every offload process on this host.
+ *
+ * A slot is held by listening on a Linux abstract-namespace Unix socket whose
+ * name derives from the state directory, the machine and the slot number.
+ * Binding a name that is already bound fails with EADDRINUSE, and the kernel
+ * frees the name when the holding process exits for any reason, so `kill -9`
+ * never leaks a slot (the property Guix gets from fcntl locks). A marker file
+ * per held slot under `<state>/slots/<name:port>/<n>` says which process holds
+ * it, for humans; the sockets are the truth.
+ *
+ * @example
+ * import { tryAcquireSlot, slotsInUse } from "./slots.ts";
+ * const slot = await tryAcquireSlot(machine, stateDir);
+ * if (slot) { slotsInUse(machine, stateDir); // >= 1
+ *   slot.release(); }
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { join, resolve } from "node:path";
+import type { BuildMachine } from "../machines/types.ts";
+import { defaultStateDir, machineFileName } from "./state-dir.ts";
+
+type SlotMachine = Pick<BuildMachine, "name" | "port" | "parallelBuilds">;
+
+/** A held slot; release it exactly once when the job is over. */
+export interface Slot {
+  readonly machine: SlotMachine;
+  readonly index: number;
+  /** The human-readable marker file for this slot. */
+  readonly markerFile: string;
+  /** Free the slot (idempotent). */
+  release(): void;
+}
+
+/** Slots never go beyond this many per machine, whatever parallel-builds says. */
+export const MAX_SLOTS_PER_MACHINE = 1024;
+
+/**
+ * The prefix of the abstract socket names of one machine's slots. Hashing
+ * keeps the name short (abstract names are limited to 107 bytes) and ties it
+ * to the state directory, so two state directories are two slot universes.
+ *
+ * @example
+ * slotSocketPrefix({ name: "b", port: 22 }, "/var/lib/offload"); // "offload/5c1f…/"
+ */
+export function slotSocketPrefix(machine: Pick<BuildMachine, "name" | "port">, stateDir: string): string {
+  const digest = createHash("sha256")
+    .update(resolve(stateDir))
+    .update("\0")
+    .update(`${machine.name}:${machine.port}`)
+    .digest("hex")
+    .slice(0, 32);
+  return `offload/${digest}/`;
+}
+
+function slotCount(machine: SlotMachine): number {
+  const n = Math.floor(machine.parallelBuilds);
+  return Number.isFinite(n) ? Math.max(0, Math.min(n, MAX_SLOTS_PER_MACHINE)) : 0;
+}
+
+function listenAbstract(name: string): Promise<Server | null> {
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer();
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EADDRINUSE") resolvePromise(null);
+      else reject(error);
+    });
+    server.listen({ path: `\0${name}`, exclusive: true }, () => {
+      // A held slot must not keep the process alive on its own.
+      server.unref();
+      // Nobody is meant to connect; refuse politely if someone does.
+      server.on("connection", (socket) => socket.destroy());
+      resolvePromise(server);
+    });
+  });
+}
+
+function writeMarker(file: string, index: number): void {
+  try {
+    mkdirSync(join(file, ".."), { recursive: true });
+    writeFileSync(file, `pid ${process.pid}\nslot ${index}\nsince ${new Date().toISOString()}\n`);
+  } catch {
+    // Markers are informational only; a read-only state directory must not block work.
+  }
+}
+
+/**
+ * Try each of the machine's slots once, without waiting. Returns the held
+ * slot, or null when every slot is taken (or parallel-builds is 0).
+ *
+ * @example
+ * const slot = await tryAcquireSlot(machine, "/tmp/state");
+ */
+export async function tryAcquireSlot(machine: SlotMachine, stateDir: string = defaultStateDir()): Promise<Slot | null> {
+  const prefix = slotSocketPrefix(machine, stateDir);
+  const markerDir = join(resolve(stateDir), "slots", machineFileName(machine));
+  for (let index = 0; index < slotCount(machine); index++) {
+    const server = await listenAbstract(`${prefix}${index}`);
+    if (server === null) continue;
+    const markerFile = join(markerDir, String(index));
+    writeMarker(markerFile, index);
+    let released = false;
+    return {
+      machine,
+      index,
+      markerFile,
+      release() {
+        if (released) return;
+        released = true;
+        rmSync(markerFile, { force: true });
+        server.close();
+      },
+    };
+  }
+  return null;
+}
+
+/**
+ * The abstract socket names currently bound on this host (network namespace),
+ * read from /proc/net/unix. Node pads abstract names with NUL bytes, which the
+ * kernel shows as `@`; they are stripped.
+ */
+function boundAbstractNames(): string[] {
+  let table: string;
+  try {
+    table = readFileSync("/proc/net/unix", "utf8");
+  } catch {
+    return [];
+  }
+  const names: string[] = [];
+  for (const line of table.split("\n")) {
+    const at = line.indexOf(" @");
+    if (at < 0) continue;
+    names.push(line.slice(at + 2).replace(/@+$/, ""));
+  }
+  return names;
+}
+
+/**
+ * How many of the machine's slots offload processes on this host hold now
+ * (synchronous; used by `offload status`).
+ *
+ * @example
+ * slotsInUse(machine); // 0 when nothing is running
+ */
+export function slotsInUse(machine: BuildMachine | SlotMachine, stateDir: string = defaultStateDir()): number {
+  const prefix = slotSocketPrefix(machine, stateDir);
+  const held = new Set<string>();
+  for (const name of boundAbstractNames()) {
+    if (!name.startsWith(prefix)) continue;
+    const index = name.slice(prefix.length);
+    if (/^\d+$/.test(index)) held.add(index);
+  }
+  return held.size;
+}
