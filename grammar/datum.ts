@@ -1,0 +1,158 @@
+/**
+ * The data the reader produces. They are also the evaluator's values for
+ * quoted data: a symbol read from a file is the same object the evaluator
+ * compares with `eq?`.
+ *
+ * Representation (plain data, as in lis.py):
+ * - exact integers: `number` when safe, `bigint` otherwise; inexact reals: {@link Flonum};
+ *   exact rationals: {@link Rational}
+ * - strings: JS `string`; booleans: JS `boolean`; vectors: JS arrays
+ * - symbols, keywords: interned {@link Sym} / {@link Keyword}; characters: {@link Char}
+ * - lists: {@link Pair} chains ending in {@link NIL}
+ * - anything the evaluator adds (procedures, records, ports) implements {@link SchemeObject}
+ *
+ * @example
+ * const l = list(sym("a"), 1, "b"); // (a 1 "b")
+ */
+import type { Span } from "./source.ts";
+
+/** Runtime objects defined above the reader (procedures, records, ports). */
+export interface SchemeObject {
+  readonly schemeType: string;
+}
+
+/** Any Scheme value. */
+export type Datum =
+  | boolean
+  | number
+  | bigint
+  | string
+  | Sym
+  | Keyword
+  | Char
+  | Pair
+  | EmptyList
+  | Flonum
+  | Rational
+  | Bytevector
+  | Datum[]
+  | SchemeObject;
+
+const symbols = new Map<string, Sym>();
+const keywords = new Map<string, Keyword>();
+
+/** An interned symbol: two symbols with the same name are the same object. */
+export class Sym {
+  private constructor(readonly name: string) {}
+  /** The one symbol with this name. */
+  static intern(name: string): Sym {
+    let s = symbols.get(name);
+    if (!s) {
+      s = new Sym(name);
+      symbols.set(name, s);
+    }
+    return s;
+  }
+}
+
+/** Shorthand for {@link Sym.intern}. */
+export function sym(name: string): Sym {
+  return Sym.intern(name);
+}
+
+/** An interned keyword, `#:name`. */
+export class Keyword {
+  private constructor(readonly name: string) {}
+  static intern(name: string): Keyword {
+    let k = keywords.get(name);
+    if (!k) {
+      k = new Keyword(name);
+      keywords.set(name, k);
+    }
+    return k;
+  }
+}
+
+/** A character, by Unicode code point. */
+export class Char {
+  constructor(readonly code: number) {}
+}
+
+/** An inexact real number (Guile's flonum). */
+export class Flonum {
+  constructor(readonly value: number) {}
+}
+
+/** An exact rational with a positive denominator other than 1, in lowest terms. */
+export class Rational {
+  constructor(
+    readonly num: bigint,
+    readonly den: bigint,
+  ) {}
+}
+
+/** A bytevector, `#vu8(1 2 3)`. */
+export class Bytevector {
+  constructor(readonly bytes: Uint8Array) {}
+}
+
+/** The empty list. */
+export class EmptyList {
+  static readonly instance = new EmptyList();
+  private constructor() {}
+}
+
+/** The empty list `'()`. */
+export const NIL = EmptyList.instance;
+
+/**
+ * A cons cell. `span` is where the list starting here was read;
+ * `carSpan` is where its car was read. Both are absent for pairs built at run time.
+ */
+export class Pair {
+  span: Span | undefined;
+  carSpan: Span | undefined;
+  constructor(
+    public car: Datum,
+    public cdr: Datum,
+  ) {}
+}
+
+/** A proper list of the given elements. */
+export function list(...items: Datum[]): Datum {
+  return arrayToList(items);
+}
+
+/** A proper list (or with `tail`, an improper one) of the array's elements. */
+export function arrayToList(items: readonly Datum[], tail: Datum = NIL): Datum {
+  let result = tail;
+  for (let i = items.length - 1; i >= 0; i--) result = new Pair(items[i]!, result);
+  return result;
+}
+
+/** The elements of a proper list, or `undefined` if it is not one. */
+export function listToArray(value: Datum): Datum[] | undefined {
+  const items: Datum[] = [];
+  let cursor = value;
+  while (cursor instanceof Pair) {
+    items.push(cursor.car);
+    cursor = cursor.cdr;
+  }
+  return cursor === NIL ? items : undefined;
+}
+
+/** True for `()` and for pair chains ending in `()`. */
+export function isProperList(value: Datum): boolean {
+  let slow = value;
+  let fast = value;
+  for (;;) {
+    if (fast === NIL) return true;
+    if (!(fast instanceof Pair)) return false;
+    fast = fast.cdr;
+    if (fast === NIL) return true;
+    if (!(fast instanceof Pair)) return false;
+    fast = fast.cdr;
+    slow = (slow as Pair).cdr;
+    if (fast === slow) return false;
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * The reader: text (or bytes) to top-level datums with positions, with one
+ * clear error for anything Guile's reader would reject.
+ *
+ * @example
+ * const forms = readSource(new SourceText("machines.scm", "(list 1 2)"));
+ * forms[0].span.toString(); // "machines.scm:1:1"
+ */
+import type { IToken } from "chevrotain";
+import { DatumParser, LiteralSyntaxError, type ReadDatum } from "./parser.ts";
+import { Span, SourceText } from "./source.ts";
+import {
+  BytevectorOpen,
+  DatumComment,
+  LParen,
+  Prefix,
+  RParen,
+  schemeLexer,
+  UnterminatedBlockComment,
+  UnterminatedString,
+  VectorOpen,
+} from "./tokens.ts";
+
+export type { ReadDatum } from "./parser.ts";
+
+/** Limits the reader enforces; each is an option of the CLI. */
+export interface ReadLimits {
+  /** Deepest nesting of lists and vectors (default 1000). */
+  maxDepth?: number;
+  /** Largest file in bytes (default 64 MiB). */
+  maxBytes?: number;
+}
+
+export const DEFAULT_MAX_DEPTH = 1000;
+export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+
+/** A read error: what is wrong and where. `code` is `read-error` or `limit-exceeded`. */
+export class ReadError extends Error {
+  constructor(
+    readonly code: "read-error" | "limit-exceeded",
+    message: string,
+    readonly span: Span,
+  ) {
+    super(message);
+  }
+}
+
+/** Decodes file bytes as UTF-8, rejecting invalid sequences and oversized files. */
+export function decodeSource(file: string, bytes: Uint8Array, limits: ReadLimits = {}): SourceText {
+  const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (bytes.length > maxBytes) {
+    throw new ReadError(
+      "limit-exceeded",
+      `file is ${bytes.length} bytes, more than the limit of ${maxBytes} (raise it with --max-file-size)`,
+      new Span(new SourceText(file, ""), 0, 0),
+    );
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    const offset = firstInvalidUtf8(bytes);
+    const valid = new TextDecoder("utf-8").decode(bytes.subarray(0, offset));
+    const source = new SourceText(file, valid);
+    throw new ReadError(
+      "read-error",
+      `invalid UTF-8 at byte ${offset}: this is not a text file (machines files are UTF-8 Scheme)`,
+      new Span(source, valid.length, valid.length),
+    );
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = " " + text.slice(1);
+  return new SourceText(file, text);
+}
+
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let lo = 0;
+  let hi = bytes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    try {
+      decoder.decode(bytes.subarray(0, mid + 1));
+      lo = mid + 1;
+    } catch {
+      // A cut in the middle of a valid sequence also fails; look a few bytes further.
+      let ok = false;
+      for (let extra = 1; extra <= 3 && mid + 1 + extra <= bytes.length; extra++) {
+        try {
+          decoder.decode(bytes.subarray(0, mid + 1 + extra));
+          ok = true;
+          break;
+        } catch {
+          /* keep looking */
+        }
+      }
+      if (ok) lo = mid + 1;
+      else hi = mid;
+    }
+  }
+  return lo;
+}
+
+let sharedParser: DatumParser | undefined;
+
+/** Every top-level datum of `source`, in order. Throws {@link ReadError}. */
+export function readSource(source: SourceText, limits: ReadLimits = {}): ReadDatum[] {
+  const lexed = schemeLexer.tokenize(source.text);
+  const firstLexError = lexed.errors[0];
+  if (firstLexError) {
+    const offset = firstLexError.offset;
+    const code = source.text.codePointAt(offset) ?? 0;
+    throw new ReadError("read-error", `unexpected character ${describeCharacter(code)}`, new Span(source, offset, offset + 1));
+  }
+  const tokens = prepareTokens(source, lexed.tokens, limits.maxDepth ?? DEFAULT_MAX_DEPTH);
+  const parser = (sharedParser ??= new DatumParser());
+  parser.source = source;
+  parser.input = tokens;
+  let forms: ReadDatum[];
+  try {
+    forms = parser.program();
+  } catch (error) {
+    if (error instanceof LiteralSyntaxError) {
+      throw new ReadError("read-error", error.message, new Span(source, error.offset, error.offset + 1));
+    }
+    throw error;
+  }
+  const parseError = parser.errors[0];
+  if (parseError) throw parseErrorToReadError(source, parseError.token, parseError.previousToken, parseError.name);
+  return forms;
+}
+
+function describeCharacter(code: number): string {
+  const hex = code.toString(16).toUpperCase().padStart(4, "0");
+  return code >= 0x20 && code !== 0x7f ? `'${String.fromCodePoint(code)}' (U+${hex})` : `U+${hex} (binary data?)`;
+}
+
+function parseErrorToReadError(source: SourceText, token: IToken, previous: IToken | undefined, kind: string): ReadError {
+  if (token.tokenType.name === "EOF" || Number.isNaN(token.startOffset)) {
+    if (!previous) return new ReadError("read-error", "unexpected end of input", new Span(source, source.text.length, source.text.length));
+    return new ReadError("read-error", `unexpected end of input: ${previous.image} at ${where(source, previous)} needs a datum after it`, spanOf(source, previous));
+  }
+  const span = new Span(source, token.startOffset, token.endOffset! + 1);
+  if (token.tokenType === RParen && previous?.image === ".") {
+    return new ReadError("read-error", `unexpected ${token.image}: a datum must follow the dot of a dotted pair`, span);
+  }
+  if (previous && previous.tokenType.name === "Dot") {
+    return new ReadError("read-error", `unexpected ${token.image}: a dot must be followed by exactly one datum`, span);
+  }
+  if (token.tokenType.name === "Dot") {
+    return new ReadError("read-error", "unexpected . (a dot can only separate the last element of a list)", span);
+  }
+  if (kind === "MismatchedTokenException") {
+    return new ReadError("read-error", `unexpected ${token.image}: expected ) to end the dotted list`, span);
+  }
+  return new ReadError("read-error", `unexpected ${token.image}`, span);
+}
+
+const CLOSER: Record<string, string> = { "(": ")", "[": "]", "#(": ")", "#vu8(": ")" };
+
+/**
+ * Checks bracket balance and nesting depth, and removes datum comments (`#;`
+ * and the datum after it), so the parser sees clean input.
+ */
+export function prepareTokens(source: SourceText, tokens: IToken[], maxDepth: number): IToken[] {
+  const match = matchBrackets(source, tokens, maxDepth);
+  if (!tokens.some((t) => t.tokenType === DatumComment)) return tokens;
+  const kept: IToken[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token.tokenType === DatumComment) i = datumEnd(source, tokens, match, i + 1, token) - 1;
+    else kept.push(token);
+  }
+  return kept;
+}
+
+function isOpen(token: IToken): boolean {
+  return token.tokenType === LParen || token.tokenType === VectorOpen || token.tokenType === BytevectorOpen;
+}
+
+function matchBrackets(source: SourceText, tokens: IToken[], maxDepth: number): Int32Array {
+  const match = new Int32Array(tokens.length).fill(-1);
+  const stack: number[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    const type = token.tokenType;
+    if (type === UnterminatedString) {
+      throw new ReadError("read-error", `unterminated string starting at ${where(source, token)}`, spanOf(source, token));
+    }
+    if (type === UnterminatedBlockComment) {
+      throw new ReadError(
+        "read-error",
+        `unterminated #| comment starting at ${where(source, token)}: add |# to close it`,
+        new Span(source, token.startOffset, token.startOffset + 2),
+      );
+    }
+    if (isOpen(token)) {
+      if (stack.length >= maxDepth) {
+        throw new ReadError(
+          "limit-exceeded",
+          `lists nested more than ${maxDepth} deep (raise the limit with --max-depth)`,
+          new Span(source, token.startOffset, token.startOffset + 1),
+        );
+      }
+      stack.push(i);
+    } else if (type === RParen) {
+      const openIndex = stack.pop();
+      if (openIndex === undefined) {
+        throw new ReadError("read-error", `unexpected ${token.image} at ${where(source, token)}: nothing to close`, spanOf(source, token));
+      }
+      const open = tokens[openIndex]!;
+      const expected = CLOSER[open.image]!;
+      if (token.image !== expected) {
+        throw new ReadError(
+          "read-error",
+          `mismatched close paren ${token.image} at ${where(source, token)}: ${open.image} at ${where(source, open)} expects ${expected}`,
+          spanOf(source, token),
+        );
+      }
+      match[openIndex] = i;
+    }
+  }
+  const unclosed = stack[stack.length - 1];
+  if (unclosed !== undefined) {
+    const open = tokens[unclosed]!;
+    throw new ReadError(
+      "read-error",
+      `unterminated list starting at ${where(source, open)}: missing ${CLOSER[open.image]}`,
+      spanOf(source, open),
+    );
+  }
+  return match;
+}
+
+/** Index just past the datum starting at `index` (following `#;` and prefixes). */
+function datumEnd(source: SourceText, tokens: IToken[], match: Int32Array, index: number, owner: IToken): number {
+  let i = index;
+  let pending = 1;
+  let end = i;
+  while (pending > 0) {
+    const token = tokens[i];
+    if (!token || token.tokenType === RParen || token.tokenType.name === "Dot") {
+      throw new ReadError("read-error", `${owner.image} at ${where(source, owner)} has no datum after it`, spanOf(source, owner));
+    }
+    if (token.tokenType === DatumComment) {
+      pending++;
+      i++;
+      continue;
+    }
+    if (token.tokenType === Prefix || token.tokenType.CATEGORIES?.includes(Prefix)) {
+      i++;
+      continue;
+    }
+    end = isOpen(token) ? match[i]! + 1 : i + 1;
+    i = end;
+    pending--;
+  }
+  return end;
+}
+
+function spanOf(source: SourceText, token: IToken): Span {
+  return new Span(source, token.startOffset, token.endOffset! + 1);
+}
+
+function where(source: SourceText, token: IToken): string {
+  const p = source.position(token.startOffset);
+  return `${p.line}:${p.column}`;
+}

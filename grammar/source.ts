@@ -1,0 +1,125 @@
+/**
+ * Source text and positions. Positions are stored as offsets and turned into
+ * 1-based lines and columns on demand, so reading a large file costs no
+ * per-token line bookkeeping.
+ *
+ * @example
+ * const src = new SourceText("a.scm", "(list\n  1)");
+ * src.position(8); // { line: 2, column: 3 }
+ */
+
+/** A 1-based line and column. Columns count Unicode code points. */
+export interface LineColumn {
+  line: number;
+  column: number;
+}
+
+/** A file's text plus the table needed to map offsets to lines. */
+export class SourceText {
+  private lineStarts: number[] | undefined;
+
+  constructor(
+    readonly file: string,
+    readonly text: string,
+  ) {}
+
+  /** The 1-based line and column of a UTF-16 offset into `text`. */
+  position(offset: number): LineColumn {
+    const starts = this.starts();
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    const lineStart = starts[lo]!;
+    return { line: lo + 1, column: codePointCount(this.text, lineStart, offset) + 1 };
+  }
+
+  /** The text of 1-based line `line`, without its line terminator. */
+  lineText(line: number): string {
+    const starts = this.starts();
+    const start = starts[line - 1];
+    if (start === undefined) return "";
+    const next = starts[line];
+    const end = next === undefined ? this.text.length : next - 1;
+    return this.text.slice(start, end).replace(/\r$/, "");
+  }
+
+  /** The UTF-16 offset of a 1-based line and column. */
+  offsetOf(line: number, column: number): number {
+    const start = this.starts()[line - 1] ?? this.text.length;
+    let offset = start;
+    for (let c = 1; c < column && offset < this.text.length; c++) {
+      const code = this.text.codePointAt(offset)!;
+      offset += code > 0xffff ? 2 : 1;
+    }
+    return offset;
+  }
+
+  private starts(): number[] {
+    if (this.lineStarts) return this.lineStarts;
+    const starts = [0];
+    const text = this.text;
+    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+    this.lineStarts = starts;
+    return starts;
+  }
+}
+
+function codePointCount(text: string, from: number, to: number): number {
+  let count = 0;
+  for (let i = from; i < to; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0xdc00 || code > 0xdfff) count++;
+  }
+  return count;
+}
+
+/** Where a datum or form sits in its file: `[start, end)` UTF-16 offsets. */
+export class Span {
+  constructor(
+    readonly source: SourceText,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+
+  get file(): string {
+    return this.source.file;
+  }
+  get line(): number {
+    return this.source.position(this.start).line;
+  }
+  get column(): number {
+    return this.source.position(this.start).column;
+  }
+  /** Start and end positions (end is exclusive, like an editor selection). */
+  range(): { line: number; column: number; endLine: number; endColumn: number } {
+    const s = this.source.position(this.start);
+    const e = this.source.position(this.end);
+    return { line: s.line, column: s.column, endLine: e.line, endColumn: e.column };
+  }
+  /** The text the span covers. */
+  text(): string {
+    return this.source.text.slice(this.start, this.end);
+  }
+  /** `FILE:LINE:COLUMN`, the form editors and compilers use. */
+  toString(): string {
+    const p = this.source.position(this.start);
+    return `${this.source.file}:${p.line}:${p.column}`;
+  }
+}
+
+/** A plain, serializable location: what JSON output and error reports carry. */
+export interface Location {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** The plain location of a span's start. */
+export function locationOf(span: Span): Location {
+  const p = span.source.position(span.start);
+  return { file: span.source.file, line: p.line, column: p.column };
+}

@@ -1,0 +1,40 @@
+/**
+ * The typed build machine the rest of the program uses, after Guix's rules
+ * (defaults, `inherit`, `system` versus `systems`) have been applied.
+ *
+ * @example
+ * import type { BuildMachine } from "./types.ts";
+ * const m: BuildMachine = { name: "build1", port: 22, systems: ["x86_64-linux"], ... };
+ */
+import type { Location } from "../../grammar/source.ts";
+
+/** One `build-machine` record, typed. Field names are the Scheme ones in camelCase. */
+export interface BuildMachine {
+  /** Host name or address used for SSH. */
+  name: string;
+  port: number;
+  /** Effective systems: `systems`, else `(list system)`, else empty. */
+  systems: string[];
+  user: string;
+  /** OpenSSH public host key line: `TYPE BASE64 [COMMENT]`. */
+  hostKey: string;
+  /** Private key file, or null when HOME was unset at load time. */
+  privateKey: string | null;
+  compression: string;
+  compressionLevel: number;
+  daemonSocket: string;
+  /** Normalized-load ceiling, or null when the check is disabled (`#f`). */
+  overloadThreshold: number | null;
+  parallelBuilds: number;
+  speed: number;
+  features: string[];
+  /** Where the `(build-machine` form starts. */
+  location: Location;
+}
+
+/** A warning produced while loading (not an error: Guix goes on). */
+export interface LoadWarning {
+  code: "deprecated-system" | "missing-systems" | "not-a-list" | "wrong-field-type";
+  message: string;
+  location: Location | null;
+}
