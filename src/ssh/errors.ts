@@ -1,0 +1,109 @@
+/**
+ * Errors of the SSH layer. Every failure carries a stable `code` so callers
+ * (the CLI, the offload engine) can react without parsing messages, plus the
+ * machine it concerns and, for connection failures, the stage that failed.
+ *
+ * @example
+ * import { SshError } from "./errors.ts";
+ * try { await SshSession.connect(machine); }
+ * catch (error) { if (error instanceof SshError && error.code === "refused") skip(machine); }
+ */
+
+/** Stable failure codes. */
+export type SshErrorCode =
+  | "dns"
+  | "refused"
+  | "unreachable"
+  | "timeout"
+  | "host-key-invalid"
+  | "host-key-mismatch"
+  | "handshake-failed"
+  | "auth-failed"
+  | "key-unreadable"
+  | "key-encrypted"
+  | "key-format"
+  | "channel-failed"
+  | "remote-command-failed"
+  | "connection-lost";
+
+/** Where in connection set-up a failure happened (absent for failures after set-up). */
+export type ConnectStage = "tcp" | "host-key" | "auth";
+
+/** A failure of the SSH layer concerning one machine. */
+export class SshError extends Error {
+  override readonly name: string = "SshError";
+  /** The connection stage that failed, when the failure happened while connecting. */
+  readonly stage: ConnectStage | undefined;
+
+  constructor(
+    readonly code: SshErrorCode,
+    /** The machine's `name` as written in machines.scm. */
+    readonly machine: string,
+    message: string,
+    options: { cause?: unknown; stage?: ConnectStage } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.stage = options.stage;
+  }
+}
+
+/** One side of a host-key comparison. */
+export interface HostKeyDescription {
+  /** Key type as named on the wire, e.g. `ssh-ed25519`. */
+  type: string;
+  /** Base64 of the public-key blob, as in an OpenSSH `.pub` line. */
+  base64: string;
+  /** OpenSSH-style `SHA256:…` fingerprint. */
+  fingerprint: string;
+}
+
+/** Where the pinned key was written, so the message can say which line to edit. */
+export interface PinLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** What {@link HostKeyMismatchError} knows about the refused server. */
+export interface HostKeyMismatch {
+  machine: string;
+  /** `host:port`. */
+  address: string;
+  expected: HostKeyDescription;
+  /** The key the server presented (of another type when `pinnedTypeOffered` is false), if known. */
+  presented: HostKeyDescription | null;
+  /** False when the server has no host key of the pinned type at all. */
+  pinnedTypeOffered: boolean;
+  /** Host-key algorithms the server offers, when known. */
+  offeredTypes: readonly string[];
+  /** The `(build-machine` form whose host-key field to edit. */
+  location: PinLocation | null;
+}
+
+/**
+ * The server presented a host key other than the pinned one (or has none of
+ * the pinned type). Raised before authentication: nothing was sent to the server.
+ *
+ * @example
+ * if (error instanceof HostKeyMismatchError) console.error(error.mismatch.presented?.fingerprint);
+ */
+export class HostKeyMismatchError extends SshError {
+  override readonly name: string = "HostKeyMismatchError";
+
+  constructor(readonly mismatch: HostKeyMismatch) {
+    super("host-key-mismatch", mismatch.machine, describeMismatch(mismatch), { stage: "host-key" });
+  }
+}
+
+function describeMismatch(m: HostKeyMismatch): string {
+  const where = m.location === null ? "machines.scm" : `${m.location.file}:${m.location.line}:${m.location.column}`;
+  const headline = m.pinnedTypeOffered
+    ? `host key mismatch for ${m.address}: the server presented a different ${m.expected.type} key; refused before authentication`
+    : `host key mismatch for ${m.address}: the server has no ${m.expected.type} host key` +
+      (m.offeredTypes.length > 0 ? ` (it offers ${m.offeredTypes.join(", ")})` : "") +
+      "; refused before authentication";
+  const lines = [headline, `  expected:  ${m.expected.type} ${m.expected.base64} (${m.expected.fingerprint})`];
+  if (m.presented !== null) lines.push(`  presented: ${m.presented.type} ${m.presented.base64} (${m.presented.fingerprint})`);
+  lines.push(`  if the machine's key really changed (check it out of band), edit the host-key field of the build-machine at ${where}`);
+  return lines.join("\n");
+}

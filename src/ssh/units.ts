@@ -1,0 +1,54 @@
+/**
+ * Human-readable sizes, rates and durations for messages and tables
+ * (binary units, as `df -h` and Guix print them).
+ *
+ * @example
+ * import { formatBytes, formatDuration, formatRate } from "./units.ts";
+ * formatBytes(104857600);    // "100 MiB"
+ * formatRate(4194304, 20);   // "200 MiB/s"
+ * formatDuration(93784);     // "1d 2h 3m"
+ */
+
+const UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+
+/**
+ * Bytes with a binary unit and three significant digits.
+ *
+ * @example
+ * formatBytes(1536); // "1.5 KiB"
+ */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
+  return `${Number(value.toFixed(digits))} ${UNITS[unit]}`;
+}
+
+/**
+ * A transfer rate from bytes moved in `ms` milliseconds.
+ *
+ * @example
+ * formatRate(1048576, 1000); // "1 MiB/s"
+ */
+export function formatRate(bytes: number, ms: number): string {
+  return `${formatBytes(bytes / Math.max(ms, 0.001) * 1000)}/s`;
+}
+
+/**
+ * A duration in seconds as days, hours and minutes (seconds under a minute).
+ *
+ * @example
+ * formatDuration(59); // "59s"
+ */
+export function formatDuration(seconds: number): string {
+  const total = Math.floor(seconds);
+  if (total < 60) return `${total}s`;
+  const days = Math.floor(total / 86400);
+  const hours = Math.floor((total % 86400) / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  return [days > 0 ? `${days}d` : "", days > 0 || hours > 0 ? `${hours}h` : "", `${minutes}m`].filter((part) => part !== "").join(" ");
+}
