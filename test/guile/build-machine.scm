@@ -23,6 +23,10 @@
 (define-module (guix scripts offload)
   #:use-module (srfi srfi-1)
   #:use-module (srfi srfi-9)
+  ;; Guix's offload module (and (guix ui)) use (ice-9 format), and loading it
+  ;; replaces `format' in the root module: in a real `guix offload' process,
+  ;; machines files get the full `format' (~d, ~5a, ...), not simple-format.
+  #:use-module (ice-9 format)
   #:export (build-machine
             build-machine?
             build-machine-name
