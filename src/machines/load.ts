@@ -1,0 +1,142 @@
+/**
+ * Loading a machines file as Guix does: evaluate every top-level form in a
+ * module that sees `(guix scripts offload)`; the last value must be a list of
+ * build-machine records. The records become typed {@link BuildMachine}s.
+ *
+ * @example
+ * const { machines, warnings } = loadMachines("/etc/guix/machines.scm");
+ */
+import { locationOf, type Location } from "../../grammar/source.ts";
+import { SchemeError } from "../scheme/errors.ts";
+import { createInterpreter, type InterpreterOptions } from "../scheme/interpreter.ts";
+import { Flonum, NIL, Pair, RecordInstance, listToArray, type Datum } from "../scheme/values.ts";
+import { isNumber, toFloat } from "../scheme/numbers.ts";
+import { defineBuildMachineModule, OFFLOAD_MODULE } from "./build-machine.ts";
+import type { BuildMachine, LoadWarning } from "./types.ts";
+
+/** Options for {@link loadMachines}: evaluation limits, file access, environment. */
+export type LoadOptions = Omit<InterpreterOptions, "extend" | "defaultModules" | "file">;
+
+/** What loading a file gives. */
+export interface LoadResult {
+  file: string;
+  machines: BuildMachine[];
+  warnings: LoadWarning[];
+  /** The records the file returned, in order (parallel to `machines`). */
+  records: RecordInstance[];
+  /** Every build-machine record the file built, returned or not. */
+  constructed: RecordInstance[];
+  /** The value of the last top-level form. */
+  lastValue: Datum;
+}
+
+export const DEFAULT_MACHINES_FILE = "/etc/guix/machines.scm";
+
+/** Loads `file`. Throws {@link SchemeError} (with a location) when Guix would fail to load it. */
+export function loadMachines(file: string, options: LoadOptions = {}): LoadResult {
+  const constructed: RecordInstance[] = [];
+  const env = options.env ?? process.env;
+  const interpreter = createInterpreter({
+    ...options,
+    env,
+    file,
+    defaultModules: [OFFLOAD_MODULE],
+    extend: (table) => defineBuildMachineModule(table, { env, onConstruct: (r) => constructed.push(r) }),
+  });
+  const lastValue = interpreter.loadFile(file);
+  const warnings: LoadWarning[] = [];
+  const items = listToArray(lastValue);
+  const records = items && items.every((x) => x instanceof RecordInstance && x.type.name === "build-machine") ? (items as RecordInstance[]) : undefined;
+  if (!records) {
+    warnings.push({
+      code: "not-a-list",
+      message: `'${file}' did not return a list of build machines; ignoring it`,
+      location: null,
+    });
+    return { file, machines: [], warnings, records: [], constructed, lastValue };
+  }
+  const machines = records.map((record) => toBuildMachine(record, file, warnings));
+  return { file, machines, warnings, records, constructed, lastValue };
+}
+
+/** Where a record's `(build-machine` form starts. */
+export function recordLocation(record: RecordInstance, file: string): Location {
+  return record.span ? locationOf(record.span) : { file, line: 0, column: 0 };
+}
+
+/** The effective systems list: `systems`, else `(list system)`, else none. */
+export function effectiveSystems(record: RecordInstance): Datum {
+  const systems = record.fields.get("systems")!;
+  if (systems !== false) return systems;
+  const system = record.fields.get("system")!;
+  return system === false ? NIL : new Pair(system, NIL);
+}
+
+function toBuildMachine(record: RecordInstance, file: string, warnings: LoadWarning[]): BuildMachine {
+  const location = recordLocation(record, file);
+  const field = (name: string) => record.fields.get(name)!;
+  const name = field("name");
+  const label = typeof name === "string" ? name : "?";
+  const wrongType = (fieldName: string, expected: string) => {
+    warnings.push({
+      code: "wrong-field-type",
+      message: `machine '${label}': field ${fieldName} should be ${expected}; this machine cannot be used`,
+      location,
+    });
+  };
+  const text = (fieldName: string): string => {
+    const v = field(fieldName);
+    if (typeof v === "string") return v;
+    wrongType(fieldName, "a string");
+    return "";
+  };
+  const number = (fieldName: string): number => {
+    const v = field(fieldName);
+    if (isNumber(v)) return toFloat(v);
+    wrongType(fieldName, "a number");
+    return NaN;
+  };
+  const strings = (fieldName: string, value: Datum): string[] => {
+    const items = listToArray(value);
+    if (items && items.every((x) => typeof x === "string")) return items as string[];
+    wrongType(fieldName, "a list of strings");
+    return [];
+  };
+  let systems: string[];
+  if (field("systems") !== false) systems = strings("systems", field("systems"));
+  else if (field("system") !== false) {
+    systems = typeof field("system") === "string" ? [field("system") as string] : [];
+    warnings.push({
+      code: "deprecated-system",
+      message: "The 'system' field is deprecated, please use 'systems' instead.",
+      location,
+    });
+  } else {
+    systems = [];
+    warnings.push({
+      code: "missing-systems",
+      message: `machine '${label}' has neither 'systems' nor 'system': Guix will never use it; add (systems (list "x86_64-linux"))`,
+      location,
+    });
+  }
+  const privateKey = field("private-key");
+  const threshold = field("overload-threshold");
+  return {
+    name: text("name"),
+    port: number("port"),
+    systems,
+    user: text("user"),
+    hostKey: text("host-key"),
+    privateKey: privateKey === false ? null : text("private-key"),
+    compression: text("compression"),
+    compressionLevel: number("compression-level"),
+    daemonSocket: text("daemon-socket"),
+    overloadThreshold: threshold === false ? null : number("overload-threshold"),
+    parallelBuilds: number("parallel-builds"),
+    speed: number("speed"),
+    features: strings("features", field("features")),
+    location,
+  };
+}
+
+export { SchemeError, Flonum };

@@ -1,0 +1,85 @@
+/**
+ * The `offload show --json` report: every machine with its Scheme field names,
+ * warnings, or the one error that stopped loading.
+ *
+ * @example
+ * showReport("/etc/guix/machines.scm");
+ * // { file, machines: [{ name, port, systems, ... , location }], warnings: [] }
+ */
+import type { Location } from "../../grammar/source.ts";
+import { SchemeError } from "../scheme/errors.ts";
+import { writeString } from "../scheme/printer.ts";
+import { isNumber, toFloat } from "../scheme/numbers.ts";
+import { Pair, listToArray, type Datum, type RecordInstance } from "../scheme/values.ts";
+import { effectiveSystems, loadMachines, recordLocation, type LoadOptions } from "./load.ts";
+
+/** A JSON value. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export interface ShowMachine {
+  [field: string]: Json;
+}
+
+export type ShowReport =
+  | { file: string; machines: ShowMachine[]; warnings: Array<{ code: string; message: string; location: Location | null }> }
+  | { file: string; error: { code: string; message: string; location: Location | null } };
+
+/** The fields `show --json` prints, in order. */
+export const SHOWN_FIELDS = [
+  "name",
+  "port",
+  "systems",
+  "user",
+  "host-key",
+  "private-key",
+  "compression",
+  "compression-level",
+  "daemon-socket",
+  "overload-threshold",
+  "parallel-builds",
+  "speed",
+  "features",
+] as const;
+
+/** A Scheme value as JSON: strings, numbers, booleans, lists; anything else as its `write` form. */
+export function toJson(value: Datum): Json {
+  if (typeof value === "string" || typeof value === "boolean") return value;
+  if (isNumber(value)) return toFloat(value);
+  if (value instanceof Pair || Array.isArray(value)) {
+    const items = Array.isArray(value) ? value : listToArray(value);
+    if (items) return items.map(toJson);
+  }
+  const items = listToArray(value);
+  if (items) return items.map(toJson);
+  return writeString(value);
+}
+
+/** One record as the JSON object `show` prints. */
+export function machineJson(record: RecordInstance, file: string): ShowMachine {
+  const machine: ShowMachine = {};
+  for (const field of SHOWN_FIELDS) {
+    machine[field] = toJson(field === "systems" ? effectiveSystems(record) : record.fields.get(field)!);
+  }
+  const location = recordLocation(record, file);
+  machine.location = { file: location.file, line: location.line, column: location.column };
+  return machine;
+}
+
+/** Loads `file` and builds the report; never throws for bad input. */
+export function showReport(file: string, options: LoadOptions = {}): ShowReport {
+  try {
+    const result = loadMachines(file, options);
+    return {
+      file,
+      machines: result.records.map((r) => machineJson(r, file)),
+      warnings: result.warnings
+        .filter((w) => w.code !== "wrong-field-type")
+        .map((w) => ({ code: w.code, message: w.message, location: w.location })),
+    };
+  } catch (error) {
+    if (error instanceof SchemeError) {
+      return { file, error: { code: error.code, message: error.message, location: error.location } };
+    }
+    throw error;
+  }
+}

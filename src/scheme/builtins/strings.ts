@@ -1,0 +1,204 @@
+/**
+ * String, character and symbol procedures.
+ *
+ * @example
+ * const table = new BuiltinTable(); defineStringBuiltins(table);
+ */
+import { parseNumber } from "../../../grammar/numbers.ts";
+import { SchemeError } from "../errors.ts";
+import { numberToString } from "../numbers.ts";
+import { Char, Keyword, NIL, Pair, Sym, arrayToList, type Datum } from "../values.ts";
+import {
+  expectChar,
+  expectIndex,
+  expectList,
+  expectNumber,
+  expectProcedure,
+  expectString,
+  expectSymbol,
+  outOfRange,
+  type BuiltinTable,
+} from "./registry.ts";
+
+/** Strings are indexed by code point in Scheme, by UTF-16 unit in JS. */
+function codePoints(s: string): string[] {
+  return Array.from(s);
+}
+
+function isAscii(s: string): boolean {
+  return !/[^\x00-\x7f]/.test(s);
+}
+
+function substringOf(who: string, s: string, start: Datum | undefined, end: Datum | undefined): string {
+  const chars = isAscii(s) ? null : codePoints(s);
+  const length = chars ? chars.length : s.length;
+  const from = start === undefined ? 0 : expectIndex(who, start, 2);
+  const to = end === undefined ? length : expectIndex(who, end, 3);
+  if (from > length) throw outOfRange(who, start!, 2);
+  if (to > length || to < from) throw outOfRange(who, end!, 3);
+  return chars ? chars.slice(from, to).join("") : s.slice(from, to);
+}
+
+/** A char predicate argument: a character, or a procedure (SRFI-13 style). */
+function charMatcher(who: string, pred: Datum, apply: (p: Datum, args: Datum[]) => Datum): (ch: string) => boolean {
+  if (pred instanceof Char) return (ch) => ch.codePointAt(0) === pred.code;
+  const proc = expectProcedure(who, pred, 2);
+  return (ch) => apply(proc, [new Char(ch.codePointAt(0)!)]) !== false;
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Registers string, character and symbol procedures. */
+export function defineStringBuiltins(table: BuiltinTable): void {
+  table.define("string?", 1, 1, ([x]) => typeof x === "string");
+  table.define("symbol?", 1, 1, ([x]) => x instanceof Sym);
+  table.define("keyword?", 1, 1, ([x]) => x instanceof Keyword);
+  table.define("char?", 1, 1, ([x]) => x instanceof Char);
+  table.define("string-append", 0, -1, (args) => args.map((a, i) => expectString("string-append", a, i + 1)).join(""));
+  table.define("string", 0, -1, (args) =>
+    args.map((a, i) => String.fromCodePoint(expectChar("string", a, i + 1).code)).join(""));
+  table.define("make-string", 1, 2, ([k, ch]) => {
+    const n = expectIndex("make-string", k!, 1);
+    if (n > 100_000_000) throw new SchemeError("limit-exceeded", "make-string: string too long");
+    const fill = ch === undefined ? " " : String.fromCodePoint(expectChar("make-string", ch, 2).code);
+    return fill.repeat(n);
+  });
+  table.define("string-length", 1, 1, ([s]) => {
+    const text = expectString("string-length", s!, 1);
+    return isAscii(text) ? text.length : codePoints(text).length;
+  });
+  table.define("string-ref", 2, 2, ([s, k]) => {
+    const chars = codePoints(expectString("string-ref", s!, 1));
+    const index = expectIndex("string-ref", k!, 2);
+    if (index >= chars.length) throw outOfRange("string-ref", k!, 2);
+    return new Char(chars[index]!.codePointAt(0)!);
+  });
+  table.define("substring", 2, 3, ([s, start, end]) => substringOf("substring", expectString("substring", s!, 1), start, end));
+  table.define("string-copy", 1, 3, ([s, start, end]) => substringOf("string-copy", expectString("string-copy", s!, 1), start, end));
+  table.define("string-null?", 1, 1, ([s]) => expectString("string-null?", s!, 1) === "");
+  table.define("string-join", 1, 3, ([l, delimiter, grammar]) => {
+    const parts = expectList("string-join", l!, 1).map((x, i) => expectString("string-join", x, i + 1));
+    const d = delimiter === undefined ? " " : expectString("string-join", delimiter, 2);
+    const g = grammar instanceof Sym ? grammar.name : "infix";
+    if (g === "prefix") return parts.map((p) => d + p).join("");
+    if (g === "suffix") return parts.map((p) => p + d).join("");
+    if (g === "strict-infix" && parts.length === 0) {
+      throw new SchemeError("misc-error", "string-join: strict-infix grammar requires a non-empty list");
+    }
+    return parts.join(d);
+  });
+  table.define("string-split", 2, 2, ([s, ch], ev) => {
+    const text = expectString("string-split", s!, 1);
+    const matches = charMatcher("string-split", ch!, (p, a) => ev.apply(p, a));
+    const parts: string[] = [];
+    let current = "";
+    for (const c of codePoints(text)) {
+      if (matches(c)) {
+        parts.push(current);
+        current = "";
+      } else current += c;
+    }
+    parts.push(current);
+    return arrayToList(parts);
+  });
+  table.define("string-prefix?", 2, 2, ([p, s]) => expectString("string-prefix?", s!, 2).startsWith(expectString("string-prefix?", p!, 1)));
+  table.define("string-suffix?", 2, 2, ([p, s]) => expectString("string-suffix?", s!, 2).endsWith(expectString("string-suffix?", p!, 1)));
+  table.define("string-contains", 2, 2, ([s, sub]) => {
+    const text = expectString("string-contains", s!, 1);
+    const index = text.indexOf(expectString("string-contains", sub!, 2));
+    return index === -1 ? false : codePoints(text.slice(0, index)).length;
+  });
+  table.define("string-index", 2, 2, ([s, pred], ev) => {
+    const matches = charMatcher("string-index", pred!, (p, a) => ev.apply(p, a));
+    const index = codePoints(expectString("string-index", s!, 1)).findIndex(matches);
+    return index === -1 ? false : index;
+  });
+  table.define("string-upcase", 1, 1, ([s]) => expectString("string-upcase", s!, 1).toUpperCase());
+  table.define("string-downcase", 1, 1, ([s]) => expectString("string-downcase", s!, 1).toLowerCase());
+  table.define("string-trim", 1, 1, ([s]) => expectString("string-trim", s!, 1).replace(/^\s+/, ""));
+  table.define("string-trim-right", 1, 1, ([s]) => expectString("string-trim-right", s!, 1).replace(/\s+$/, ""));
+  table.define("string-trim-both", 1, 1, ([s]) => expectString("string-trim-both", s!, 1).trim());
+  table.define("string-reverse", 1, 1, ([s]) => codePoints(expectString("string-reverse", s!, 1)).reverse().join(""));
+  table.define("string->list", 1, 1, ([s]) =>
+    arrayToList(codePoints(expectString("string->list", s!, 1)).map((c) => new Char(c.codePointAt(0)!))));
+  table.define("list->string", 1, 1, ([l]) =>
+    expectList("list->string", l!, 1).map((c, i) => String.fromCodePoint(expectChar("list->string", c, i + 1).code)).join(""));
+  table.define("string->symbol", 1, 1, ([s]) => Sym.intern(expectString("string->symbol", s!, 1)));
+  table.define("symbol->string", 1, 1, ([s]) => expectSymbol("symbol->string", s!, 1).name);
+  table.define("symbol-append", 0, -1, (args) => Sym.intern(args.map((a, i) => expectSymbol("symbol-append", a, i + 1).name).join("")));
+  table.define("string->keyword", 1, 1, ([s]) => Keyword.intern(expectString("string->keyword", s!, 1)));
+  table.define("keyword->symbol", 1, 1, ([k]) => {
+    if (!(k instanceof Keyword)) throw new SchemeError("wrong-type-arg", "keyword->symbol: expecting keyword");
+    return Sym.intern(k.name);
+  });
+  table.define("symbol->keyword", 1, 1, ([s]) => Keyword.intern(expectSymbol("symbol->keyword", s!, 1).name));
+  table.define("string->number", 1, 2, ([s, radix]) => {
+    const base = radix === undefined ? 10 : expectIndex("string->number", radix, 2);
+    return parseNumber(expectString("string->number", s!, 1), base) ?? false;
+  });
+  table.define("number->string", 1, 2, ([n, radix]) => {
+    const base = radix === undefined ? 10 : expectIndex("number->string", radix, 2);
+    if (![2, 8, 10, 16].includes(base)) throw outOfRange("number->string", radix!, 2);
+    return numberToString(expectNumber("number->string", n!, 1), base);
+  });
+  const comparisons: Array<[string, (c: number) => boolean, boolean]> = [
+    ["string=?", (c) => c === 0, false],
+    ["string<?", (c) => c < 0, false],
+    ["string>?", (c) => c > 0, false],
+    ["string<=?", (c) => c <= 0, false],
+    ["string>=?", (c) => c >= 0, false],
+    ["string-ci=?", (c) => c === 0, true],
+    ["string-ci<?", (c) => c < 0, true],
+  ];
+  for (const [name, test, foldCase] of comparisons) {
+    table.define(name, 1, -1, (args) => {
+      const strings = args.map((a, i) => expectString(name, a, i + 1)).map((s) => (foldCase ? s.toLowerCase() : s));
+      for (let i = 1; i < strings.length; i++) if (!test(compareStrings(strings[i - 1]!, strings[i]!))) return false;
+      return true;
+    });
+  }
+  table.bind("string=", table.modules.get("guile")!.get("string=?")!);
+  defineCharBuiltins(table);
+}
+
+function defineCharBuiltins(table: BuiltinTable): void {
+  table.define("char->integer", 1, 1, ([c]) => expectChar("char->integer", c!, 1).code);
+  table.define("integer->char", 1, 1, ([n]) => {
+    const code = expectIndex("integer->char", n!, 1);
+    if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) throw outOfRange("integer->char", n!, 1);
+    return new Char(code);
+  });
+  const mapChar = (name: string, f: (s: string) => string) =>
+    table.define(name, 1, 1, ([c]) => new Char(f(String.fromCodePoint(expectChar(name, c!, 1).code)).codePointAt(0)!));
+  mapChar("char-upcase", (s) => (s.toUpperCase().length === s.length ? s.toUpperCase() : s));
+  mapChar("char-downcase", (s) => (s.toLowerCase().length === s.length ? s.toLowerCase() : s));
+  const testChar = (name: string, re: RegExp) =>
+    table.define(name, 1, 1, ([c]) => re.test(String.fromCodePoint(expectChar(name, c!, 1).code)));
+  testChar("char-alphabetic?", /^\p{Alphabetic}$/u);
+  testChar("char-numeric?", /^\p{Nd}$/u);
+  testChar("char-whitespace?", /^\s$/u);
+  testChar("char-upper-case?", /^\p{Lu}$/u);
+  testChar("char-lower-case?", /^\p{Ll}$/u);
+  const compareChars: Array<[string, (a: number, b: number) => boolean, boolean]> = [
+    ["char=?", (a, b) => a === b, false],
+    ["char<?", (a, b) => a < b, false],
+    ["char>?", (a, b) => a > b, false],
+    ["char<=?", (a, b) => a <= b, false],
+    ["char>=?", (a, b) => a >= b, false],
+    ["char-ci=?", (a, b) => a === b, true],
+  ];
+  for (const [name, test, foldCase] of compareChars) {
+    table.define(name, 1, -1, (args) => {
+      const codes = args.map((a, i) => {
+        const code = expectChar(name, a, i + 1).code;
+        return foldCase ? String.fromCodePoint(code).toLowerCase().codePointAt(0)! : code;
+      });
+      for (let i = 1; i < codes.length; i++) if (!test(codes[i - 1]!, codes[i]!)) return false;
+      return true;
+    });
+  }
+  void NIL;
+  void Pair;
+}

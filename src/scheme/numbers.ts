@@ -1,0 +1,285 @@
+/**
+ * Guile's numeric tower as far as config files need it: exact integers of
+ * any size, exact rationals and inexact reals, with exactness contagion.
+ *
+ * @example
+ * add(1, 2);                 // 3
+ * divide(1, 3);              // Rational 1/3
+ * add(1, new Flonum(0.5));   // Flonum 1.5
+ */
+import { exactInteger, makeRational } from "../../grammar/numbers.ts";
+import { Flonum, Rational, type Datum } from "./values.ts";
+import { SchemeError } from "./errors.ts";
+
+export type SchemeNumber = number | bigint | Rational | Flonum;
+
+/** True for every number representation. */
+export function isNumber(value: Datum): value is SchemeNumber {
+  return typeof value === "number" || typeof value === "bigint" || value instanceof Flonum || value instanceof Rational;
+}
+
+/** True for exact integers. */
+export function isExactInteger(value: Datum): value is number | bigint {
+  return typeof value === "number" || typeof value === "bigint";
+}
+
+/** True for integers, exact or inexact (`2.0` is an integer). */
+export function isInteger(value: Datum): boolean {
+  return isExactInteger(value) || (value instanceof Flonum && Number.isInteger(value.value));
+}
+
+export function isExact(value: SchemeNumber): boolean {
+  return !(value instanceof Flonum);
+}
+
+/** The value as a JS float. */
+export function toFloat(value: SchemeNumber): number {
+  if (typeof value === "number") return value;
+  if (typeof value === "bigint") return Number(value);
+  if (value instanceof Flonum) return value.value;
+  return ratioToFloat(value.num, value.den);
+}
+
+function ratioToFloat(num: bigint, den: bigint): number {
+  const n = Number(num);
+  const d = Number(den);
+  if (Number.isFinite(n) && Number.isFinite(d)) return n / d;
+  // Scale both down to keep precision for huge numerators and denominators.
+  const shift = BigInt(Math.max(num.toString(2).length, den.toString(2).length) - 1000);
+  return Number(num >> (shift > 0n ? shift : 0n)) / Number(den >> (shift > 0n ? shift : 0n));
+}
+
+function toRatio(value: number | bigint | Rational): [bigint, bigint] {
+  if (value instanceof Rational) return [value.num, value.den];
+  return [BigInt(value), 1n];
+}
+
+type Level = 0 | 1 | 2;
+function level(value: SchemeNumber): Level {
+  if (value instanceof Flonum) return 2;
+  if (value instanceof Rational) return 1;
+  return 0;
+}
+
+function binary(
+  a: SchemeNumber,
+  b: SchemeNumber,
+  onFloat: (x: number, y: number) => number,
+  onRatio: (an: bigint, ad: bigint, bn: bigint, bd: bigint) => SchemeNumber,
+): SchemeNumber {
+  const l = Math.max(level(a), level(b));
+  if (l === 2) return new Flonum(onFloat(toFloat(a), toFloat(b)));
+  const [an, ad] = toRatio(a as number | bigint | Rational);
+  const [bn, bd] = toRatio(b as number | bigint | Rational);
+  return onRatio(an, ad, bn, bd);
+}
+
+export function add(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
+  if (typeof a === "number" && typeof b === "number") {
+    const r = a + b;
+    return Number.isSafeInteger(r) ? r : exactInteger(BigInt(a) + BigInt(b));
+  }
+  return binary(a, b, (x, y) => x + y, (an, ad, bn, bd) => makeRational(an * bd + bn * ad, ad * bd));
+}
+
+export function subtract(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
+  if (typeof a === "number" && typeof b === "number") {
+    const r = a - b;
+    return Number.isSafeInteger(r) ? r : exactInteger(BigInt(a) - BigInt(b));
+  }
+  return binary(a, b, (x, y) => x - y, (an, ad, bn, bd) => makeRational(an * bd - bn * ad, ad * bd));
+}
+
+export function multiply(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
+  if (typeof a === "number" && typeof b === "number") {
+    const r = a * b;
+    return Number.isSafeInteger(r) ? r : exactInteger(BigInt(a) * BigInt(b));
+  }
+  return binary(a, b, (x, y) => x * y, (an, ad, bn, bd) => makeRational(an * bn, ad * bd));
+}
+
+export function divide(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
+  if (isExact(b) && isZero(b)) throw new SchemeError("numerical-overflow", "/: division by zero");
+  return binary(a, b, (x, y) => x / y, (an, ad, bn, bd) => makeRational(an * bd, ad * bn));
+}
+
+export function isZero(a: SchemeNumber): boolean {
+  if (typeof a === "number") return a === 0;
+  if (typeof a === "bigint") return a === 0n;
+  if (a instanceof Flonum) return a.value === 0;
+  return false;
+}
+
+/** -1, 0 or 1; NaN compares as NaN. */
+export function compare(a: SchemeNumber, b: SchemeNumber): number {
+  if (typeof a === "number" && typeof b === "number") return a < b ? -1 : a > b ? 1 : 0;
+  if (level(a) === 2 || level(b) === 2) {
+    const x = toFloat(a);
+    const y = toFloat(b);
+    if (Number.isNaN(x) || Number.isNaN(y)) return NaN;
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  const [an, ad] = toRatio(a as number | bigint | Rational);
+  const [bn, bd] = toRatio(b as number | bigint | Rational);
+  const l = an * bd;
+  const r = bn * ad;
+  return l < r ? -1 : l > r ? 1 : 0;
+}
+
+export function sign(a: SchemeNumber): number {
+  return compare(a, 0);
+}
+
+export function negate(a: SchemeNumber): SchemeNumber {
+  return subtract(0, a);
+}
+
+export function toInexact(a: SchemeNumber): Flonum {
+  return a instanceof Flonum ? a : new Flonum(toFloat(a));
+}
+
+/** The exact number equal to an inexact one (`(inexact->exact .5)` is 1/2). */
+export function toExact(a: SchemeNumber, who = "inexact->exact"): number | bigint | Rational {
+  if (!(a instanceof Flonum)) return a;
+  const x = a.value;
+  if (!Number.isFinite(x)) throw new SchemeError("wrong-type-arg", `${who}: ${x} has no exact equivalent`);
+  if (Number.isInteger(x)) return exactInteger(BigInt(x));
+  // Every double is m * 2^e exactly.
+  let den = 1n;
+  let m = x;
+  while (!Number.isInteger(m)) {
+    m *= 2;
+    den *= 2n;
+  }
+  return makeRational(BigInt(m), den);
+}
+
+function bigOf(a: number | bigint): bigint {
+  return typeof a === "bigint" ? a : BigInt(a);
+}
+
+function integerDivision(
+  who: string,
+  a: SchemeNumber,
+  b: SchemeNumber,
+  op: (x: bigint, y: bigint) => bigint,
+  floatOp: (x: number, y: number) => number,
+): SchemeNumber {
+  if (!isInteger(a)) throw new SchemeError("wrong-type-arg", `${who}: expected an integer, got a non-integer`);
+  if (!isInteger(b)) throw new SchemeError("wrong-type-arg", `${who}: expected an integer, got a non-integer`);
+  if (isZero(b)) throw new SchemeError("numerical-overflow", `${who}: division by zero`);
+  if (a instanceof Flonum || b instanceof Flonum) return new Flonum(floatOp(toFloat(a), toFloat(b)));
+  return exactInteger(op(bigOf(a as number | bigint), bigOf(b as number | bigint)));
+}
+
+export function quotient(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
+  if (typeof a === "number" && typeof b === "number" && b !== 0) return Math.trunc(a / b);
+  return integerDivision("quotient", a, b, (x, y) => x / y, (x, y) => Math.trunc(x / y));
+}
+
+export function remainder(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
+  if (typeof a === "number" && typeof b === "number" && b !== 0) return a % b;
+  return integerDivision("remainder", a, b, (x, y) => x % y, (x, y) => x % y);
+}
+
+export function modulo(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
+  const mod = (x: bigint, y: bigint) => {
+    const r = x % y;
+    return r !== 0n && r < 0n !== y < 0n ? r + y : r;
+  };
+  const fmod = (x: number, y: number) => {
+    const r = x % y;
+    return r !== 0 && r < 0 !== y < 0 ? r + y : r;
+  };
+  if (typeof a === "number" && typeof b === "number" && b !== 0) return fmod(a, b);
+  return integerDivision("modulo", a, b, mod, fmod);
+}
+
+/** Rounds with `mode`; exact rationals stay exact, as in Guile. */
+export function roundNumber(a: SchemeNumber, mode: "floor" | "ceiling" | "round" | "truncate"): SchemeNumber {
+  if (isExactInteger(a)) return a;
+  if (a instanceof Flonum) {
+    const x = a.value;
+    const r =
+      mode === "floor" ? Math.floor(x) : mode === "ceiling" ? Math.ceil(x) : mode === "truncate" ? Math.trunc(x) : roundHalfEven(x);
+    return new Flonum(r);
+  }
+  const { num, den } = a as Rational;
+  let q = num / den;
+  const r = num % den;
+  if (mode === "floor" && r < 0n) q -= 1n;
+  else if (mode === "ceiling" && r > 0n) q += 1n;
+  else if (mode === "round") {
+    const twice = 2n * (r < 0n ? -r : r);
+    const away = num < 0n ? -1n : 1n;
+    if (twice > den || (twice === den && q % 2n !== 0n)) q += away;
+  }
+  return exactInteger(q);
+}
+
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+export function expt(base: SchemeNumber, power: SchemeNumber): SchemeNumber {
+  if (isExactInteger(power) && isExact(base)) {
+    const p = bigOf(power);
+    if (p >= 0n) {
+      if (p > 100000n) throw new SchemeError("limit-exceeded", "expt: exponent too large");
+      if (typeof base === "number" || typeof base === "bigint") return exactInteger(bigOf(base) ** p);
+      const r = base as Rational;
+      return makeRational(r.num ** p, r.den ** p);
+    }
+    if (isZero(base)) throw new SchemeError("numerical-overflow", "expt: division by zero");
+    return divide(1, expt(base, exactInteger(-p)));
+  }
+  return new Flonum(Math.pow(toFloat(base), toFloat(power)));
+}
+
+export function absolute(a: SchemeNumber): SchemeNumber {
+  return sign(a) < 0 ? negate(a) : a;
+}
+
+/** Numeric equality across representations (`(= 1 1.0)` is true). */
+export function numbersEqual(a: SchemeNumber, b: SchemeNumber): boolean {
+  return compare(a, b) === 0;
+}
+
+/** `eqv?` on numbers: same exactness and same value. */
+export function numbersEqv(a: SchemeNumber, b: SchemeNumber): boolean {
+  if (isExact(a) !== isExact(b)) return false;
+  if (a instanceof Flonum && b instanceof Flonum) return Object.is(a.value, b.value) || (Number.isNaN(a.value) && Number.isNaN(b.value));
+  return compare(a, b) === 0;
+}
+
+/** The number in base `radix`, as `number->string` writes it. */
+export function numberToString(a: SchemeNumber, radix = 10): string {
+  if (typeof a === "number" || typeof a === "bigint") return a.toString(radix);
+  if (a instanceof Rational) return `${a.num.toString(radix)}/${a.den.toString(radix)}`;
+  return formatFlonum(a.value, radix);
+}
+
+/** Guile's `write` form of a float: 2.0, 0.5, 1.0e21, 1.0e-4, +inf.0, +nan.0. */
+export function formatFlonum(x: number, radix = 10): string {
+  if (Number.isNaN(x)) return "+nan.0";
+  if (x === Infinity) return "+inf.0";
+  if (x === -Infinity) return "-inf.0";
+  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
+  if (radix !== 10) {
+    const s = x.toString(radix);
+    return s.includes(".") ? s : `${s}.0`;
+  }
+  // Guile writes the shortest digits positionally unless that needs more than
+  // three padding zeros (or the number is below 1e-3); measured against Guile 3.0.8.
+  const [mantissa, exponentText] = x.toExponential().split("e");
+  const exponent = Number(exponentText);
+  const digitCount = mantissa!.replace(/[-.]/g, "").length;
+  const positional = exponent >= -3 && (exponent < 7 || exponent - (digitCount - 1) <= 3);
+  if (!positional) {
+    const m = mantissa!.includes(".") ? mantissa! : `${mantissa}.0`;
+    return `${m}e${exponent}`;
+  }
+  const s = Math.abs(x) >= 1e21 ? BigInt(x).toString() : x.toString();
+  return s.includes(".") ? s : `${s}.0`;
+}

@@ -1,0 +1,60 @@
+/**
+ * Quasiquote expansion with unquote and unquote-splicing at any depth.
+ *
+ * @example
+ * // `(1 ,(+ 1 1) ,@(list 3 4))  =>  (1 2 3 4)
+ */
+import type { Span } from "../../grammar/source.ts";
+import type { Environment } from "./environment.ts";
+import { SchemeError } from "./errors.ts";
+import type { Evaluator } from "./evaluator.ts";
+import { NIL, Pair, arrayToList, listToArray, sym, type Datum } from "./values.ts";
+
+const QUASIQUOTE = sym("quasiquote");
+const UNQUOTE = sym("unquote");
+const UNQUOTE_SPLICING = sym("unquote-splicing");
+
+function isForm(x: Datum, head: Datum): boolean {
+  return x instanceof Pair && x.car === head && x.cdr instanceof Pair && x.cdr.cdr === NIL;
+}
+
+/** The value of quasiquote template `x` at nesting `depth` (1 for the outermost). */
+export function expandQuasiquote(x: Datum, depth: number, env: Environment, ev: Evaluator, span: Span | undefined): Datum {
+  if (Array.isArray(x)) {
+    const expanded = expandQuasiquote(arrayToList(x), depth, env, ev, span);
+    return listToArray(expanded) ?? [];
+  }
+  if (!(x instanceof Pair)) return x;
+  if (isForm(x, UNQUOTE)) {
+    const inner = ((x as Pair).cdr as Pair).car;
+    if (depth === 1) return ev.evaluate(inner, env);
+    return new Pair(UNQUOTE, new Pair(expandQuasiquote(inner, depth - 1, env, ev, span), NIL));
+  }
+  if (isForm(x, QUASIQUOTE)) {
+    const inner = ((x as Pair).cdr as Pair).car;
+    return new Pair(QUASIQUOTE, new Pair(expandQuasiquote(inner, depth + 1, env, ev, span), NIL));
+  }
+  const items: Datum[] = [];
+  let cursor: Datum = x;
+  while (cursor instanceof Pair) {
+    // `(a . ,b) is (a unquote b): the tail is an unquote form.
+    if (cursor.car === UNQUOTE && isForm(cursor, UNQUOTE)) break;
+    const item = cursor.car;
+    if (isForm(item, UNQUOTE_SPLICING)) {
+      const inner = ((item as Pair).cdr as Pair).car;
+      if (depth === 1) {
+        const spliced = ev.evaluate(inner, env);
+        const elements = listToArray(spliced);
+        if (!elements) throw new SchemeError("wrong-type-arg", "unquote-splicing: expected a list", span);
+        items.push(...elements);
+      } else {
+        items.push(new Pair(UNQUOTE_SPLICING, new Pair(expandQuasiquote(inner, depth - 1, env, ev, span), NIL)));
+      }
+    } else {
+      items.push(expandQuasiquote(item, depth, env, ev, span));
+    }
+    cursor = cursor.cdr;
+  }
+  const tail = cursor === NIL ? NIL : expandQuasiquote(cursor, depth, env, ev, span);
+  return arrayToList(items, tail);
+}
