@@ -15,8 +15,9 @@
 ;;;
 ;;; The module is named like the Guix one so that machines files that say
 ;;; `#:use-module (guix scripts offload)' or `(use-modules (guix scripts
-;;; offload))' load unchanged.  Like Guix, it does not export the accessors for
-;;; speed, parallel-builds, compression-level and the deprecated system field;
+;;; offload))' load unchanged.  It exports what Guix exports: not the accessors
+;;; for speed, parallel-builds, compression-level, the deprecated system field
+;;; and build-requirements' fields;
 ;;; the test driver reads them with `(@@ (guix scripts offload)
 ;;; build-machine-fields)'.
 
@@ -41,9 +42,7 @@
             build-machine-features
             build-machine-location
             build-requirements
-            build-requirements?
-            build-requirements-system
-            build-requirements-features))
+            build-requirements?))
 
 (define-record-type <build-machine>
   (make-build-machine name port systems system user private-key host-key
