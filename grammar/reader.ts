@@ -104,29 +104,135 @@ let sharedParser: DatumParser | undefined;
 
 /** Every top-level datum of `source`, in order. Throws {@link ReadError}. */
 export function readSource(source: SourceText, limits: ReadLimits = {}): ReadDatum[] {
+  return Array.from(readDatums(source, limits));
+}
+
+/**
+ * The top-level datums of `source`, one at a time. Like Guile's `primitive-load`,
+ * a caller that evaluates each datum before asking for the next one sees an
+ * evaluation error in an early form before a read error in a later one.
+ */
+export function* readDatums(source: SourceText, limits: ReadLimits = {}): Generator<ReadDatum> {
   const lexed = schemeLexer.tokenize(source.text);
-  const firstLexError = lexed.errors[0];
-  if (firstLexError) {
-    const offset = firstLexError.offset;
-    const code = source.text.codePointAt(offset) ?? 0;
-    throw new ReadError("read-error", `unexpected character ${describeCharacter(code)}`, new Span(source, offset, offset + 1));
-  }
-  const tokens = prepareTokens(source, lexed.tokens, limits.maxDepth ?? DEFAULT_MAX_DEPTH);
+  const lexErrorOffsets = lexed.errors.map((e) => e.offset).sort((a, b) => a - b);
+  const tokens = lexed.tokens;
+  const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
   const parser = (sharedParser ??= new DatumParser());
-  parser.source = source;
-  parser.input = tokens;
-  let forms: ReadDatum[];
-  try {
-    forms = parser.program();
-  } catch (error) {
-    if (error instanceof LiteralSyntaxError) {
-      throw new ReadError("read-error", error.message, new Span(source, error.offset, error.offset + 1));
+  const errorIndex = 0;
+  let i = 0;
+  while (i < tokens.length) {
+    const end = datumExtent(source, tokens, i, maxDepth);
+    const lastOffset = tokens[end - 1]!.endOffset! + 1;
+    if (errorIndex < lexErrorOffsets.length && lexErrorOffsets[errorIndex]! < lastOffset) {
+      throw lexError(source, lexErrorOffsets[errorIndex]!);
     }
-    throw error;
+    const slice = prepareTokens(source, tokens.slice(i, end), maxDepth);
+    i = end;
+    if (slice.length === 0) continue;
+    parser.source = source;
+    parser.input = slice;
+    let forms: ReadDatum[];
+    try {
+      forms = parser.program();
+    } catch (error) {
+      if (error instanceof LiteralSyntaxError) {
+        throw new ReadError("read-error", error.message, new Span(source, error.offset, error.offset + 1));
+      }
+      throw error;
+    }
+    const parseError = parser.errors[0];
+    if (parseError) {
+      const previous = (parseError as typeof parseError & { previousToken?: IToken }).previousToken;
+      throw parseErrorToReadError(source, parseError.token, previous, parseError.name);
+    }
+    yield* forms;
   }
-  const parseError = parser.errors[0];
-  if (parseError) throw parseErrorToReadError(source, parseError.token, parseError.previousToken, parseError.name);
-  return forms;
+  if (errorIndex < lexErrorOffsets.length) throw lexError(source, lexErrorOffsets[errorIndex]!);
+}
+
+function lexError(source: SourceText, offset: number): ReadError {
+  const code = source.text.codePointAt(offset) ?? 0;
+  return new ReadError("read-error", `unexpected character ${describeCharacter(code)}`, new Span(source, offset, offset + 1));
+}
+
+/** Index just past the top-level datum (with any datum comments and prefixes) starting at `start`. */
+function datumExtent(source: SourceText, tokens: IToken[], start: number, maxDepth: number): number {
+  let i = start;
+  let pendingDatums = 1;
+  while (pendingDatums > 0) {
+    const token = tokens[i];
+    if (!token) {
+      const owner = tokens[i - 1]!;
+      throw new ReadError("read-error", `unexpected end of input: ${owner.image} at ${where(source, owner)} needs a datum after it`, spanOf(source, owner));
+    }
+    const type = token.tokenType;
+    if (type === DatumComment) {
+      pendingDatums++;
+      i++;
+    } else if (type === Prefix || type.CATEGORIES?.includes(Prefix)) {
+      i++;
+    } else if (isOpen(token)) {
+      i = closeOf(source, tokens, i, maxDepth) + 1;
+      pendingDatums--;
+    } else {
+      checkSingleToken(source, token);
+      i++;
+      pendingDatums--;
+    }
+  }
+  return i;
+}
+
+function checkSingleToken(source: SourceText, token: IToken): void {
+  const type = token.tokenType;
+  if (type === RParen) {
+    throw new ReadError("read-error", `unexpected ${token.image} at ${where(source, token)}: nothing to close`, spanOf(source, token));
+  }
+  if (type === UnterminatedString) {
+    throw new ReadError("read-error", `unterminated string starting at ${where(source, token)}`, spanOf(source, token));
+  }
+  if (type === UnterminatedBlockComment) {
+    throw new ReadError(
+      "read-error",
+      `unterminated #| comment starting at ${where(source, token)}: add |# to close it`,
+      new Span(source, token.startOffset, token.startOffset + 2),
+    );
+  }
+}
+
+/** Index of the token closing the list opened at `open`. */
+function closeOf(source: SourceText, tokens: IToken[], open: number, maxDepth: number): number {
+  const stack: number[] = [];
+  for (let i = open; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (isOpen(token)) {
+      if (stack.length >= maxDepth) {
+        throw new ReadError(
+          "limit-exceeded",
+          `lists nested more than ${maxDepth} deep (raise the limit with --max-depth)`,
+          new Span(source, token.startOffset, token.startOffset + 1),
+        );
+      }
+      stack.push(i);
+    } else if (token.tokenType === RParen) {
+      const openToken = tokens[stack.pop()!]!;
+      const expected = CLOSER[openToken.image]!;
+      if (token.image !== expected) {
+        throw new ReadError(
+          "read-error",
+          `mismatched close paren ${token.image} at ${where(source, token)}: ${openToken.image} at ${where(source, openToken)} expects ${expected}`,
+          spanOf(source, token),
+        );
+      }
+      if (stack.length === 0) return i;
+    } else checkSingleToken(source, token);
+  }
+  const unclosed = tokens[stack[stack.length - 1]!]!;
+  throw new ReadError(
+    "read-error",
+    `unterminated list starting at ${where(source, unclosed)}: missing ${CLOSER[unclosed.image]}`,
+    spanOf(source, unclosed),
+  );
 }
 
 function describeCharacter(code: number): string {

@@ -8,7 +8,7 @@
  * src.position(8); // { line: 2, column: 3 }
  */
 
-/** A 1-based line and column. Columns count Unicode code points. */
+/** A 1-based line and column. Columns count code points, with tabs to the next multiple of 8. */
 export interface LineColumn {
   line: number;
   column: number;
@@ -34,7 +34,7 @@ export class SourceText {
       else hi = mid - 1;
     }
     const lineStart = starts[lo]!;
-    return { line: lo + 1, column: codePointCount(this.text, lineStart, offset) + 1 };
+    return { line: lo + 1, column: displayColumns(this.text, lineStart, offset) + 1 };
   }
 
   /** The text of 1-based line `line`, without its line terminator. */
@@ -47,12 +47,14 @@ export class SourceText {
     return this.text.slice(start, end).replace(/\r$/, "");
   }
 
-  /** The UTF-16 offset of a 1-based line and column. */
+  /** The UTF-16 offset of a 1-based line and (display) column. */
   offsetOf(line: number, column: number): number {
     const start = this.starts()[line - 1] ?? this.text.length;
     let offset = start;
-    for (let c = 1; c < column && offset < this.text.length; c++) {
+    let c = 1;
+    while (c < column && offset < this.text.length && this.text[offset] !== "\n") {
       const code = this.text.codePointAt(offset)!;
+      c = code === 9 ? (((c - 1) | 7) + 1) + 1 : c + 1;
       offset += code > 0xffff ? 2 : 1;
     }
     return offset;
@@ -68,13 +70,18 @@ export class SourceText {
   }
 }
 
-function codePointCount(text: string, from: number, to: number): number {
-  let count = 0;
+/**
+ * Columns between two offsets of one line, counting code points and expanding
+ * tabs to the next multiple of 8, as Guile's ports (and GCC's diagnostics) do.
+ */
+function displayColumns(text: string, from: number, to: number): number {
+  let column = 0;
   for (let i = from; i < to; i++) {
     const code = text.charCodeAt(i);
-    if (code < 0xdc00 || code > 0xdfff) count++;
+    if (code === 9) column = (column | 7) + 1;
+    else if (code < 0xdc00 || code > 0xdfff) column++;
   }
-  return count;
+  return column;
 }
 
 /** Where a datum or form sits in its file: `[start, end)` UTF-16 offsets. */

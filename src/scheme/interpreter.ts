@@ -9,7 +9,7 @@
  */
 import { readFileSync, statSync, existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { decodeSource, readSource, ReadError, type ReadLimits } from "../../grammar/reader.ts";
+import { decodeSource, readDatums, ReadError, type ReadDatum, type ReadLimits } from "../../grammar/reader.ts";
 import { SourceText } from "../../grammar/source.ts";
 import { defineControlBuiltins } from "./builtins/control.ts";
 import { defineIoBuiltins } from "./builtins/io.ts";
@@ -51,7 +51,7 @@ export interface Interpreter {
   /** Reads and evaluates a file; returns the last value. */
   loadFile(path: string): Datum;
   /** Evaluates already-read forms as a file's top level. */
-  evalForms(forms: ReturnType<typeof readSource>): Datum;
+  evalForms(forms: Iterable<ReadDatum>): Datum;
 }
 
 /** Creates an interpreter. See {@link InterpreterOptions}. */
@@ -75,9 +75,13 @@ export function createInterpreter(options: InterpreterOptions = {}): Interpreter
   const processEnv = options.env ?? process.env;
   const fileAccess = options.fileAccess ?? true;
 
-  const evalForms = (forms: ReturnType<typeof readSource>): Datum => {
+  const evalForms = (forms: Iterable<ReadDatum>): Datum => {
     let result: Datum = UNSPECIFIED;
-    for (const form of forms) result = evaluator.evaluateTopLevel(form.datum, env, form.span);
+    try {
+      for (const form of forms) result = evaluator.evaluateTopLevel(form.datum, env, form.span);
+    } catch (error) {
+      throw readErrorToSchemeError(error);
+    }
     return result;
   };
 
@@ -86,13 +90,7 @@ export function createInterpreter(options: InterpreterOptions = {}): Interpreter
     return decodeSource(path, bytes, options);
   };
 
-  const read = (source: SourceText) => {
-    try {
-      return readSource(source, options);
-    } catch (error) {
-      throw readErrorToSchemeError(error);
-    }
-  };
+  const read = (source: SourceText) => readDatums(source, options);
 
   const loadFile = (path: string): Datum => {
     const absolute = resolve(path);
@@ -114,16 +112,19 @@ export function createInterpreter(options: InterpreterOptions = {}): Interpreter
     }
   };
 
+  // Relative names resolve against the directory of the file being loaded, so a
+  // machines file can name key files beside it whatever the working directory.
+  const relative = (path: string) => (loading.length > 0 ? resolve(dirname(loading[loading.length - 1]!), path) : path);
   const host: Host = {
     getenv: (name) => processEnv[name],
     readTextFile: (path) => {
       try {
-        return readFile(path).text;
+        return readFile(relative(path)).text;
       } catch (error) {
         throw readErrorToSchemeError(error);
       }
     },
-    fileExists: (path) => fileAccess && existsSync(path),
+    fileExists: (path) => fileAccess && existsSync(relative(path)),
     load: (path) => {
       const base = loading.length > 0 ? dirname(loading[loading.length - 1]!) : process.cwd();
       return loadFile(resolve(base, path));

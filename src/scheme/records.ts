@@ -96,7 +96,8 @@ function parseConstructorForm(spec: RecordSpec, form: Pair): ParsedForm {
   let first = true;
   while (cursor instanceof Pair) {
     const clause = cursor.car;
-    const span = cursor.carSpan ?? form.span;
+    // Like Guile: only pairs carry source locations; a bare clause is located at the form.
+    const span = clause instanceof Pair ? cursor.carSpan ?? form.span : form.span;
     if (!(clause instanceof Pair) || !(clause.car instanceof Sym) || !(clause.cdr instanceof Pair) || clause.cdr.cdr !== NIL) {
       throw violation("invalid-field-specifier", `invalid field specifier ${abbreviate(writeString(clause))}`, span);
     }
