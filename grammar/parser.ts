@@ -153,7 +153,7 @@ export class DatumParser extends EmbeddedActionsParser {
   });
 
   private span(first: IToken, last: IToken): Span {
-    return new Span(this.source, first.startOffset, last.endOffset! + 1);
+    return new Span(this.source, first.startOffset, tokenEnd(last));
   }
 
   private buildList(items: ReadDatum[], tail: ReadDatum | undefined, span: Span): ReadDatum {
@@ -197,6 +197,11 @@ export class DatumParser extends EmbeddedActionsParser {
       throw error;
     }
   }
+}
+
+/** Offset just past a token (the lexer tracks start offsets only, for speed). */
+export function tokenEnd(token: IToken): number {
+  return token.startOffset + token.image.length;
 }
 
 function classifyHashAtom(token: IToken): Datum {

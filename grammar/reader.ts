@@ -7,7 +7,7 @@
  * forms[0].span.toString(); // "machines.scm:1:1"
  */
 import type { IToken } from "chevrotain";
-import { DatumParser, LiteralSyntaxError, type ReadDatum } from "./parser.ts";
+import { DatumParser, LiteralSyntaxError, tokenEnd, type ReadDatum } from "./parser.ts";
 import { Span, SourceText } from "./source.ts";
 import {
   BytevectorOpen,
@@ -25,13 +25,13 @@ export type { ReadDatum } from "./parser.ts";
 
 /** Limits the reader enforces; each is an option of the CLI. */
 export interface ReadLimits {
-  /** Deepest nesting of lists and vectors (default 1000). */
+  /** Deepest nesting of lists and vectors (default 256; machines files nest a few levels). */
   maxDepth?: number;
   /** Largest file in bytes (default 64 MiB). */
   maxBytes?: number;
 }
 
-export const DEFAULT_MAX_DEPTH = 1000;
+export const DEFAULT_MAX_DEPTH = 256;
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
 /** A read error: what is wrong and where. `code` is `read-error` or `limit-exceeded`. */
@@ -122,7 +122,7 @@ export function* readDatums(source: SourceText, limits: ReadLimits = {}): Genera
   let i = 0;
   while (i < tokens.length) {
     const end = datumExtent(source, tokens, i, maxDepth);
-    const lastOffset = tokens[end - 1]!.endOffset! + 1;
+    const lastOffset = tokenEnd(tokens[end - 1]!);
     if (errorIndex < lexErrorOffsets.length && lexErrorOffsets[errorIndex]! < lastOffset) {
       throw lexError(source, lexErrorOffsets[errorIndex]!);
     }
@@ -137,6 +137,9 @@ export function* readDatums(source: SourceText, limits: ReadLimits = {}): Genera
     } catch (error) {
       if (error instanceof LiteralSyntaxError) {
         throw new ReadError("read-error", error.message, new Span(source, error.offset, error.offset + 1));
+      }
+      if (error instanceof RangeError) {
+        throw new ReadError("limit-exceeded", "lists nested too deep for the parser's stack (lower --max-depth)", spanOf(source, slice[0]!));
       }
       throw error;
     }
@@ -245,7 +248,7 @@ function parseErrorToReadError(source: SourceText, token: IToken, previous: ITok
     if (!previous) return new ReadError("read-error", "unexpected end of input", new Span(source, source.text.length, source.text.length));
     return new ReadError("read-error", `unexpected end of input: ${previous.image} at ${where(source, previous)} needs a datum after it`, spanOf(source, previous));
   }
-  const span = new Span(source, token.startOffset, token.endOffset! + 1);
+  const span = new Span(source, token.startOffset, tokenEnd(token));
   if (token.tokenType === RParen && previous?.image === ".") {
     return new ReadError("read-error", `unexpected ${token.image}: a datum must follow the dot of a dotted pair`, span);
   }
@@ -364,7 +367,7 @@ function datumEnd(source: SourceText, tokens: IToken[], match: Int32Array, index
 }
 
 function spanOf(source: SourceText, token: IToken): Span {
-  return new Span(source, token.startOffset, token.endOffset! + 1);
+  return new Span(source, token.startOffset, tokenEnd(token));
 }
 
 function where(source: SourceText, token: IToken): string {

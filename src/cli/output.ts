@@ -58,7 +58,7 @@ export function addLimitOptions(command: Command): Command {
   return command
     .addOption(new Option("--max-steps <n>", "evaluation steps before giving up (default 50000000)"))
     .addOption(new Option("--max-call-depth <n>", "nested calls before giving up (default 10000)"))
-    .addOption(new Option("--max-depth <n>", "list nesting the reader accepts (default 1000)"))
+    .addOption(new Option("--max-depth <n>", "list nesting the reader accepts (default 256)"))
     .addOption(new Option("--max-file-size <bytes>", "largest file read (default 67108864)"))
     .addOption(new Option("--max-seconds <s>", "evaluation time limit (default 60)"))
     .option("--no-file-access", "forbid the file from reading other files");

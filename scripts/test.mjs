@@ -1,0 +1,51 @@
+// `npm test`: makes sure what the tests need is installed, builds the bundle,
+// then runs every test file with Node's built-in runner.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+const needs = [
+  { what: "guile (Guile 3.0)", path: "/usr/bin/guile", pkg: "guile-3.0" },
+  { what: "sshd (OpenSSH server)", path: "/usr/sbin/sshd", pkg: "openssh-server" },
+  { what: "ssh (OpenSSH client)", path: "/usr/bin/ssh", pkg: "openssh-client" },
+  { what: "GNU parallel", path: "/usr/bin/parallel", pkg: "parallel" },
+];
+const missing = needs.filter((n) => !existsSync(n.path));
+if (missing.length > 0) {
+  const pkgs = missing.map((n) => n.pkg);
+  const isRoot = process.getuid?.() === 0;
+  const hasApt = existsSync("/usr/bin/apt-get");
+  if (isRoot && hasApt) {
+    console.log(`# installing ${pkgs.join(" ")} (apt-get)`);
+    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+    execFileSync("apt-get", ["update", "-q"], { stdio: "inherit", env });
+    execFileSync("apt-get", ["install", "-y", "-q", "--no-install-recommends", ...pkgs], { stdio: "inherit", env });
+  } else {
+    console.error(`The tests need ${missing.map((n) => n.what).join(", ")}.`);
+    console.error(`Install them (Debian/Ubuntu: sudo apt-get install ${pkgs.join(" ")}) or run npm test as root.`);
+    process.exit(1);
+  }
+}
+
+if (!existsSync("node_modules/chevrotain")) execFileSync("npm", ["ci"], { stdio: "inherit" });
+execFileSync("node", ["scripts/build.mjs"], { stdio: "inherit" });
+
+function testFiles(dir) {
+  const out = [];
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (entry === "node_modules" || entry.startsWith(".")) continue;
+    if (statSync(path).isDirectory()) out.push(...testFiles(path));
+    else if (entry.endsWith(".test.ts")) out.push(path);
+  }
+  return out;
+}
+const files = [...testFiles("grammar"), ...testFiles("src"), ...testFiles("test")].sort();
+const only = process.argv.slice(2);
+const selected = only.length > 0 ? files.filter((f) => only.some((o) => f.includes(o))) : files;
+const result = spawnSync(
+  "node",
+  ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=300000", "--test-reporter=spec", ...selected],
+  { stdio: "inherit" },
+);
+process.exit(result.status ?? 1);
