@@ -107,3 +107,13 @@ function describeMismatch(m: HostKeyMismatch): string {
   lines.push(`  if the machine's key really changed (check it out of band), edit the host-key field of the build-machine at ${where}`);
   return lines.join("\n");
 }
+
+/**
+ * The message of any thrown value.
+ *
+ * @example
+ * errorMessage(new Error("boom")); // "boom"
+ */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -6,62 +6,25 @@
  * compression from the record, Guix's 30 s connect timeout, keep-alives and
  * TCP no-delay. Many channels (commands, SFTP) run over one session.
  *
- * The TCP connection is opened here (not by ssh2) so that each stage — TCP,
- * host key, authentication — fails with its own code and can be timed.
- *
  * @example
  * import { SshSession } from "./session.ts";
  * const session = await SshSession.connect(machine, { timeoutMs: 10_000 });
  * const { stdout } = await session.run(["uname", "-m"]);
  * session.close();
  */
-import net from "node:net";
-import { performance } from "node:perf_hooks";
 import type { Readable, Writable } from "node:stream";
-import ssh2 from "ssh2";
-import type { AuthenticationType, ClientChannel, NegotiatedAlgorithms, NextAuthHandler, SFTPWrapper } from "ssh2";
+import type { ClientChannel, NegotiatedAlgorithms, SFTPWrapper } from "ssh2";
 import type { BuildMachine } from "../machines/types.ts";
-import { compressionAlgorithms } from "./compression.ts";
-import { HostKeyMismatchError, SshError, type ConnectStage } from "./errors.ts";
-import { ALL_HOST_KEY_ALGORITHMS, describeHostKey, describePin, parsePinnedHostKey, type PinnedHostKey } from "./host-key.ts";
-import { loadClientCredential, RestrictedAgent } from "./private-key.ts";
+import { addressOf, establish, lostConnection, type ConnectOptions, type ConnectTimings, type SshClient } from "./connect.ts";
+import { errorMessage, SshError } from "./errors.ts";
 import { commandLine } from "./quote.ts";
+import { formatMs } from "./units.ts";
 
-const { Client } = ssh2;
-type SshClient = InstanceType<typeof Client>;
+export { addressOf, DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions, type ConnectTimings } from "./connect.ts";
 
-/** Guix's connect timeout (`guix offload`, since 2023). */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 /** OpenSSH's default `MaxSessions`: more concurrent channels are refused by the server. */
 export const DEFAULT_MAX_CHANNELS = 10;
-const DEFAULT_KEEPALIVE_INTERVAL_MS = 10_000;
-const DEFAULT_KEEPALIVE_COUNT_MAX = 3;
 const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
-
-/** How to connect. Every field is optional. */
-export interface ConnectOptions {
-  /** Whole connect budget (TCP + handshake + authentication); default 30 000 (Guix). */
-  timeoutMs?: number;
-  /** Keep-alive probe interval; default 10 000. 0 disables keep-alives. */
-  keepaliveIntervalMs?: number;
-  /** Unanswered keep-alives before the peer is declared dead; default 3. */
-  keepaliveCountMax?: number;
-  /** Passphrase for an encrypted private key; default `$OFFLOAD_KEY_PASSPHRASE`. */
-  passphrase?: string;
-  /** ssh-agent socket used when an encrypted key's passphrase is not given; default `$SSH_AUTH_SOCK`. */
-  agentSocket?: string;
-  /** Channels open at once on this session (more wait for a free one); default 10, OpenSSH's MaxSessions. */
-  maxChannels?: number;
-  /** Called as each connection stage succeeds, with the milliseconds it took. */
-  onStage?: (stage: ConnectStage, ms: number) => void;
-}
-
-/** How long each connection stage took, in milliseconds. */
-export interface ConnectTimings {
-  tcpMs: number;
-  hostKeyMs: number;
-  authMs: number;
-}
 
 /** A command running on the remote machine. Read stdout and stderr, or the command may stall. */
 export interface RemoteProcess {
@@ -176,7 +139,7 @@ export class SshSession {
       });
     } catch (error) {
       release();
-      throw this.closedWith?.error ?? new SshError("channel-failed", this.machine.name, `cannot start a command on ${addressOf(this.machine)}: ${messageOf(error)}`, { cause: error });
+      throw this.closedWith?.error ?? new SshError("channel-failed", this.machine.name, `cannot start a command on ${addressOf(this.machine)}: ${errorMessage(error)}`, { cause: error });
     }
     channel.once("close", release);
     if (options.stdin === "ignore") channel.eof();
@@ -223,7 +186,7 @@ export class SshSession {
         options.timeoutMs === undefined
           ? undefined
           : setTimeout(
-              () => fail(new SshError("timeout", this.machine.name, `\`${what}\` on ${this.machine.name} did not finish within ${seconds(options.timeoutMs!)}`)),
+              () => fail(new SshError("timeout", this.machine.name, `\`${what}\` on ${this.machine.name} did not finish within ${formatMs(options.timeoutMs!)}`)),
               options.timeoutMs,
             );
       child.stdin.end(options.input ?? Buffer.alloc(0));
@@ -281,7 +244,7 @@ export class SshSession {
       return sftp;
     } catch (error) {
       release();
-      throw this.closedWith?.error ?? new SshError("channel-failed", this.machine.name, `cannot open SFTP on ${addressOf(this.machine)}: ${messageOf(error)}`, { cause: error });
+      throw this.closedWith?.error ?? new SshError("channel-failed", this.machine.name, `cannot open SFTP on ${addressOf(this.machine)}: ${errorMessage(error)}`, { cause: error });
     }
   }
 
@@ -405,289 +368,4 @@ function sendSignal(channel: ClientChannel, name: string): void {
   } catch {
     // Unknown signal names or a dying connection: nothing to signal.
   }
-}
-
-// ————— connection set-up —————
-
-interface Established {
-  client: SshClient;
-  timings: ConnectTimings;
-  negotiated: NegotiatedAlgorithms;
-}
-
-async function establish(machine: BuildMachine, options: ConnectOptions): Promise<Established> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  const deadline = performance.now() + timeoutMs;
-  const started = performance.now();
-  const socket = await openTcp(machine, timeoutMs);
-  const tcpMs = performance.now() - started;
-  options.onStage?.("tcp", tcpMs);
-  let pin: PinnedHostKey;
-  try {
-    pin = parsePinnedHostKey(machine.hostKey, machine.name);
-  } catch (error) {
-    socket.destroy();
-    throw error;
-  }
-  return handshake(machine, options, socket, pin, deadline, tcpMs);
-}
-
-function openTcp(machine: BuildMachine, timeoutMs: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: machine.name, port: machine.port });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new SshError("timeout", machine.name, `no TCP connection to ${addressOf(machine)} within ${seconds(timeoutMs)}`, { stage: "tcp" }));
-    }, timeoutMs);
-    socket.once("connect", () => {
-      clearTimeout(timer);
-      socket.removeAllListeners("error");
-      socket.setNoDelay(true);
-      resolve(socket);
-    });
-    socket.once("error", (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      socket.destroy();
-      reject(tcpError(machine, error));
-    });
-  });
-}
-
-function tcpError(machine: BuildMachine, error: NodeJS.ErrnoException): SshError {
-  const address = addressOf(machine);
-  const options = { stage: "tcp" as const, cause: error };
-  switch (error.code) {
-    case "ENOTFOUND":
-    case "EAI_AGAIN":
-    case "EAI_FAIL":
-    case "EAI_NODATA":
-    case "EAI_NONAME":
-      return new SshError("dns", machine.name, `cannot resolve host name ${JSON.stringify(machine.name)} (${error.code})`, options);
-    case "ECONNREFUSED":
-      return new SshError("refused", machine.name, `connection to ${address} refused: is sshd running and listening on port ${machine.port}?`, options);
-    case "ETIMEDOUT":
-      return new SshError("timeout", machine.name, `TCP connection to ${address} timed out`, options);
-    case "EHOSTUNREACH":
-    case "ENETUNREACH":
-    case "EADDRNOTAVAIL":
-      return new SshError("unreachable", machine.name, `${address} is unreachable (${error.code})`, options);
-    default:
-      return new SshError("refused", machine.name, `cannot connect to ${address}: ${error.message}`, options);
-  }
-}
-
-function handshake(
-  machine: BuildMachine,
-  options: ConnectOptions,
-  socket: net.Socket,
-  pin: PinnedHostKey,
-  deadline: number,
-  tcpMs: number,
-): Promise<Established> {
-  return new Promise((resolve, reject) => {
-    const client = new Client();
-    const stageStart = { at: performance.now() };
-    let hostKeyMs = 0;
-    let presentedKey: Buffer | null = null;
-    let keyError: SshError | null = null;
-    let negotiated: NegotiatedAlgorithms | null = null;
-    let settled = false;
-
-    const settle = (error: SshError | null): void => {
-      if (settled) return;
-      settled = true;
-      if (error === null) {
-        const authMs = performance.now() - stageStart.at;
-        options.onStage?.("auth", authMs);
-        resolve({ client, negotiated: negotiated!, timings: { tcpMs, hostKeyMs, authMs } });
-        return;
-      }
-      client.removeAllListeners();
-      client.on("error", () => undefined);
-      client.end();
-      socket.destroy();
-      reject(error);
-    };
-
-    client.once("handshake", (algorithms: NegotiatedAlgorithms) => {
-      negotiated = algorithms;
-    });
-    client.once("ready", () => settle(null));
-    client.on("error", (error: Error & { level?: string }) => {
-      const stage: ConnectStage = presentedKey === null || !presentedKey.equals(pin.blob) ? "host-key" : "auth";
-      const mismatch = { machine: machine.name, address: addressOf(machine), expected: describePin(pin), location: machine.location };
-      if (presentedKey !== null && !presentedKey.equals(pin.blob)) {
-        settle(new HostKeyMismatchError({ ...mismatch, presented: describeHostKey(presentedKey), pinnedTypeOffered: true, offeredTypes: [] }));
-        return;
-      }
-      if (/no matching host key format/i.test(error.message)) {
-        const budget = Math.max(1000, Math.min(5000, deadline - performance.now()));
-        void learnServerHostKey(machine, budget).then((learned) =>
-          settle(
-            new HostKeyMismatchError({
-              ...mismatch,
-              presented: learned.key === null ? null : describeHostKey(learned.key),
-              pinnedTypeOffered: false,
-              offeredTypes: learned.offered,
-            }),
-          ),
-        );
-        return;
-      }
-      if (keyError !== null && stage === "auth") {
-        settle(keyError);
-        return;
-      }
-      settle(handshakeError(machine, error, stage, options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS));
-    });
-    client.once("close", () =>
-      settle(
-        new SshError(
-          "connection-lost",
-          machine.name,
-          `${addressOf(machine)} closed the connection ${presentedKey === null ? "before the SSH handshake finished" : "during authentication"}`,
-          { stage: presentedKey === null ? "host-key" : "auth" },
-        ),
-      ),
-    );
-
-    const authHandler = (methodsLeft: AuthenticationType[] | null, _partial: boolean | null, next: NextAuthHandler): void => {
-      // ssh2 accepts `false` for "no more methods"; @types/ssh2 omits it.
-      const giveUp = next as unknown as (done: false) => void;
-      if (methodsLeft !== null) {
-        giveUp(false); // our one credential was refused
-        return;
-      }
-      try {
-        const credential = loadClientCredential(machine.privateKey, machine.name, {
-          passphrase: options.passphrase ?? process.env["OFFLOAD_KEY_PASSPHRASE"],
-          agentSocket: options.agentSocket ?? process.env["SSH_AUTH_SOCK"],
-        });
-        if (credential.kind === "key") {
-          next({ type: "publickey", username: machine.user, key: credential.key });
-          return;
-        }
-        const agent = new RestrictedAgent(credential.socket, credential.publicKey, (reason) => {
-          keyError = new SshError(
-            "key-encrypted",
-            machine.name,
-            `private key ${credential.file} is passphrase-protected and ${reason} (ssh-agent at ${credential.socket}): run ssh-add ${credential.file}`,
-            { stage: "auth" },
-          );
-        });
-        next({ type: "agent", username: machine.user, agent });
-      } catch (error) {
-        keyError = error instanceof SshError ? error : new SshError("key-format", machine.name, messageOf(error), { stage: "auth" });
-        giveUp(false);
-      }
-    };
-
-    try {
-      client.connect({
-        sock: socket,
-        host: machine.name,
-        port: machine.port,
-        username: machine.user,
-        readyTimeout: Math.max(1, Math.round(deadline - performance.now())),
-        keepaliveInterval: options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_INTERVAL_MS,
-        keepaliveCountMax: options.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX,
-        algorithms: {
-          serverHostKey: pin.algorithms,
-          compress: compressionAlgorithms(machine.compression),
-        },
-        hostVerifier: (key: Buffer): boolean => {
-          presentedKey = Buffer.from(key);
-          const accepted = key.equals(pin.blob);
-          if (accepted) {
-            hostKeyMs = performance.now() - stageStart.at;
-            options.onStage?.("host-key", hostKeyMs);
-            stageStart.at = performance.now();
-          }
-          return accepted;
-        },
-        authHandler,
-      });
-    } catch (error) {
-      settle(new SshError("handshake-failed", machine.name, `cannot start SSH with ${addressOf(machine)}: ${messageOf(error)}`, { stage: "host-key", cause: error }));
-    }
-  });
-}
-
-function handshakeError(machine: BuildMachine, error: Error & { level?: string }, stage: ConnectStage, timeoutMs: number): SshError {
-  const address = addressOf(machine);
-  const options = { stage, cause: error };
-  if (error.level === "client-timeout") {
-    const what = stage === "host-key" ? `no SSH handshake with ${address}` : `authentication with ${address} did not finish`;
-    return new SshError("timeout", machine.name, `${what} within the ${seconds(timeoutMs)} connect timeout`, options);
-  }
-  if (error.level === "client-authentication" || /authentication/i.test(error.message)) {
-    return new SshError(
-      "auth-failed",
-      machine.name,
-      `${address} refused public-key authentication for user ${JSON.stringify(machine.user)} with ${machine.privateKey ?? "no key"}: is its public key in the remote authorized_keys?`,
-      options,
-    );
-  }
-  if (error.level === "handshake" || error.level === "protocol") {
-    return new SshError("handshake-failed", machine.name, `SSH handshake with ${address} failed: ${error.message}`, options);
-  }
-  return new SshError("connection-lost", machine.name, `connection to ${address} lost: ${error.message}`, options);
-}
-
-/** Learn which host key a server presents when it has none of the pinned type (for the mismatch message). */
-function learnServerHostKey(machine: BuildMachine, timeoutMs: number): Promise<{ offered: string[]; key: Buffer | null }> {
-  return new Promise((resolve) => {
-    const client = new Client();
-    let offered: string[] = [];
-    let key: Buffer | null = null;
-    const finish = (): void => {
-      clearTimeout(timer);
-      client.removeAllListeners();
-      client.on("error", () => undefined);
-      client.end();
-      resolve({ offered, key });
-    };
-    const timer = setTimeout(finish, timeoutMs);
-    client.on("error", finish);
-    client.on("close", finish);
-    try {
-      client.connect({
-        host: machine.name,
-        port: machine.port,
-        username: machine.user,
-        readyTimeout: timeoutMs,
-        algorithms: { serverHostKey: [...ALL_HOST_KEY_ALGORITHMS] },
-        debug: (line: string) => {
-          const match = /\(remote\) Host key format: (.*)$/.exec(line);
-          if (match !== null) offered = match[1]!.split(",").filter((name) => name !== "");
-        },
-        hostVerifier: (presented: Buffer): boolean => {
-          key = Buffer.from(presented);
-          return false;
-        },
-      });
-    } catch {
-      finish();
-    }
-  });
-}
-
-function lostConnection(machine: BuildMachine, error: unknown): SshError {
-  if (error instanceof SshError) return error;
-  const message = messageOf(error);
-  const why = /keepalive/i.test(message) ? "no answer to keep-alives" : message;
-  return new SshError("connection-lost", machine.name, `connection to ${addressOf(machine)} lost: ${why}`, { cause: error });
-}
-
-/** `host:port`, with brackets around IPv6 literals. */
-export function addressOf(machine: Pick<BuildMachine, "name" | "port">): string {
-  return machine.name.includes(":") ? `[${machine.name}]:${machine.port}` : `${machine.name}:${machine.port}`;
-}
-
-function seconds(ms: number): string {
-  return ms >= 1000 ? `${Number((ms / 1000).toFixed(1))} s` : `${Math.round(ms)} ms`;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

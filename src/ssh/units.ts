@@ -52,3 +52,13 @@ export function formatDuration(seconds: number): string {
   const minutes = Math.floor((total % 3600) / 60);
   return [days > 0 ? `${days}d` : "", days > 0 || hours > 0 ? `${hours}h` : "", `${minutes}m`].filter((part) => part !== "").join(" ");
 }
+
+/**
+ * Milliseconds for messages: `850 ms`, `1.5 s`, `30 s`.
+ *
+ * @example
+ * formatMs(30000); // "30 s"
+ */
+export function formatMs(ms: number): string {
+  return ms >= 1000 ? `${Number((ms / 1000).toFixed(1))} s` : `${Math.round(ms)} ms`;
+}

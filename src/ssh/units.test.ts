@@ -1,0 +1,22 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { formatBytes, formatDuration, formatMs, formatRate } from "./units.ts";
+
+describe("units", () => {
+  it("formats bytes in binary units", () => {
+    assert.equal(formatBytes(0), "0 B");
+    assert.equal(formatBytes(1023), "1023 B");
+    assert.equal(formatBytes(1536), "1.5 KiB");
+    assert.equal(formatBytes(100 * 1024 * 1024), "100 MiB");
+    assert.equal(formatBytes(12.34 * 1024 ** 3), "12.3 GiB");
+  });
+  it("formats rates and durations", () => {
+    assert.equal(formatRate(1024 * 1024, 500), "2 MiB/s");
+    assert.equal(formatDuration(59), "59s");
+    assert.equal(formatDuration(3600), "1h 0m");
+    assert.equal(formatDuration(93784), "1d 2h 3m");
+    assert.equal(formatMs(850), "850 ms");
+    assert.equal(formatMs(30000), "30 s");
+    assert.equal(formatMs(1500), "1.5 s");
+  });
+});
