@@ -61,19 +61,23 @@ export interface GuileRunOptions {
 let checked: string | undefined;
 
 /**
- * Throws an Error saying to install guile-3.0 unless `guile --version`
- * reports Guile 3.0. Returns the version line.
+ * The version line of `command --version` if it is Guile 3.0; otherwise
+ * throws an Error saying to install guile-3.0.
  */
-export function requireGuile(): string {
-  if (checked) return checked;
-  const result = spawnSync("guile", ["--version"], { encoding: "utf8", timeout: 10_000 });
+export function checkGuile(command = "guile"): string {
+  const result = spawnSync(command, ["--version"], { encoding: "utf8", timeout: 10_000 });
   const firstLine = (result.stdout ?? "").split("\n")[0] ?? "";
   if (result.error || result.status !== 0) throw new Error(GUILE_MISSING_MESSAGE);
-  if (!/\b3\.0\.\d+/.test(firstLine)) {
+  if (!/\(GNU Guile\) 3\.0\.\d+/.test(firstLine)) {
     throw new Error(`${GUILE_MISSING_MESSAGE} Found: ${firstLine || "unknown version"}`);
   }
-  checked = firstLine;
   return firstLine;
+}
+
+/** {@link checkGuile} for `guile`, once per process. Call it before any Guile run. */
+export function requireGuile(): string {
+  checked ??= checkGuile();
+  return checked;
 }
 
 /**
