@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { SchemeError } from "./errors.ts";
+import { createInterpreter } from "./interpreter.ts";
+import { writeString } from "./printer.ts";
+
+const run = (text: string, options = {}) => writeString(createInterpreter(options).evalString(text, "t.scm"));
+
+function schemeError(text: string, options = {}): SchemeError {
+  try {
+    createInterpreter(options).evalString(text, "t.scm");
+  } catch (error) {
+    assert.ok(error instanceof SchemeError, `expected SchemeError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail(`expected ${text} to fail`);
+}
+
+test("special forms", () => {
+  assert.equal(run("(define (f x . rest) (list x rest)) (f 1 2 3)"), "(1 (2 3))");
+  assert.equal(run("(define* (g a #:optional (b 2) #:key (c 3) #:rest r) (list a b c)) (g 1 #:c 9)"), "(1 2 9)");
+  assert.equal(run("(let* ((x 1) (y (+ x 1))) (letrec ((even? (lambda (n) (if (= n 0) #t (odd? (- n 1))))) (odd? (lambda (n) (if (= n 0) #f (even? (- n 1)))))) (list y (even? 10))))"), "(2 #t)");
+  assert.equal(run("(cond ((assv 2 '((1 . a) (2 . b))) => cdr) (else 'no))"), "b");
+  assert.equal(run("(case (* 2 3) ((2 3 5 7) 'prime) ((1 4 6 8 9) 'composite))"), "composite");
+  assert.equal(run("(do ((i 0 (+ i 1)) (acc '() (cons i acc))) ((= i 3) acc))"), "(2 1 0)");
+  assert.equal(run("(let ((x 5)) `(a ,x ,@(list 1 2) `(b ,(c ,x))))"), "(a 5 1 2 (quasiquote (b (unquote (c 5)))))");
+  assert.equal(run("(and 1 2 #f 3)"), "#f");
+  assert.equal(run("(or #f '() 3)"), "()");
+  assert.equal(run("(when #f 1)"), "#<unspecified>");
+  assert.equal(run("(define x 1) (set! x (+ x 1)) x"), "2");
+});
+
+test("modules: srfi-1 needs importing, @ reaches it directly", () => {
+  assert.equal(schemeError("(fold + 0 '(1 2))").code, "unbound-variable");
+  assert.equal(run("(use-modules (srfi srfi-1)) (fold + 0 '(1 2))"), "3");
+  assert.equal(run("((@ (srfi srfi-1) append-map) (lambda (x) (list x x)) '(1 2))"), "(1 1 2 2)");
+  assert.equal(run("(define-module (my config) #:use-module (ice-9 textual-ports)) (procedure? get-string-all)"), "#t");
+  assert.equal(schemeError("(use-modules (no such module))").code, "misc-error");
+});
+
+test("proper tail calls: a 10-million-iteration named let runs in constant stack", () => {
+  assert.equal(run("(let loop ((i 0)) (if (< i 10000000) (loop (+ i 1)) i))", { maxSteps: 1e9 }), "10000000");
+});
+
+test("errors carry a code, a message and the location of the failing form", () => {
+  const unbound = schemeError("(list\n  (foo 1))");
+  assert.equal(unbound.code, "unbound-variable");
+  assert.equal(unbound.message, "Unbound variable: foo");
+  assert.equal(`${unbound.location!.line}:${unbound.location!.column}`, "2:4");
+  const wrongType = schemeError("(car 5)");
+  assert.equal(wrongType.code, "wrong-type-arg");
+  assert.match(wrongType.message, /car: wrong type argument in position 1 \(expecting pair\): 5/);
+  assert.equal(schemeError("((lambda (x) x))").code, "wrong-number-of-args");
+  assert.equal(schemeError("(if)").code, "syntax-error");
+  assert.equal(schemeError("(error \"boom\" 42)").message, "boom 42");
+  assert.match(schemeError("(list ${SYSTEMS})").message, /unrendered template placeholder/);
+  assert.match(schemeError("#~(build-machine)").message, /G-expressions/);
+});
+
+test("limits: endless loops and unbounded recursion end with a clear error", () => {
+  const loop = schemeError("(let loop () (loop))", { maxSteps: 2_000_000 });
+  assert.equal(loop.code, "limit-exceeded");
+  assert.match(loop.message, /more than 2000000 steps/);
+  const recursion = schemeError("(define (f n) (+ 1 (f n))) (f 0)");
+  assert.equal(recursion.code, "limit-exceeded");
+  const timed = schemeError("(let loop () (loop))", { maxSteps: 1e12, maxSeconds: 1 });
+  assert.match(timed.message, /more than 1 seconds/);
+});
+
+test("the language cannot write files, run programs or open sockets", () => {
+  for (const name of ["open-output-file", "system", "system*", "delete-file", "open-pipe", "mkdir", "rename-file", "call-with-output-file"]) {
+    assert.equal(schemeError(`(${name} "x")`).code, "unbound-variable", name);
+  }
+  const denied = schemeError('(call-with-input-file "/etc/hostname" (lambda (p) 1))', { fileAccess: false });
+  assert.equal(denied.code, "file-error");
+  assert.match(denied.message, /file access is turned off/);
+});

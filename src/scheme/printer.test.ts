@@ -1,0 +1,20 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { createInterpreter } from "./interpreter.ts";
+import { writeString, displayString } from "./printer.ts";
+
+const show = (text: string) => writeString(createInterpreter().evalString(text));
+
+test("floats print as Guile prints them", () => {
+  assert.equal(show("(list 2. .5 -0.0 1e21 1e20 1234567.5 12345600. 1e7 1e-3 1.5e-4 (/ 1. 3))"),
+    "(2.0 0.5 -0.0 1.0e21 1.0e20 1234567.5 12345600.0 1.0e7 0.001 1.5e-4 0.3333333333333333)");
+});
+
+test("exact numbers, strings, characters, symbols, keywords and vectors", () => {
+  assert.equal(show("(list (expt 2 70) 1/3 -7)"), "(1180591620717411303424 1/3 -7)");
+  assert.equal(show('"a\\nb\\t\\"q\\" \\x7f"'), '"a\\nb\\t\\"q\\" \\x7f"');
+  assert.equal(show("(list #\\a #\\space #\\nul #\\x7f #\\λ)"), "(#\\a #\\space #\\nul #\\delete #\\λ)");
+  assert.equal(show("(list (string->symbol \"foo bar\") '1+ 'a.b (string->symbol \"\"))"), "(#{foo bar}# #{1+}# a.b #{}#)");
+  assert.equal(show("(list #:key #(1 \"a\") '(a . b) ''x)"), "(#:key #(1 \"a\") (a . b) (quote x))");
+  assert.equal(displayString(createInterpreter().evalString('(list "a" #\\b)')), "(a b)");
+});
