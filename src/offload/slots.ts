@@ -17,6 +17,7 @@
  *   slot.release(); }
  */
 import { createHash } from "node:crypto";
+import { EventEmitter } from "node:events";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join, resolve } from "node:path";
@@ -34,6 +35,16 @@ export interface Slot {
   /** Free the slot (idempotent). */
   release(): void;
 }
+
+/**
+ * Emits "release" whenever this process frees a slot, so waiters in the same
+ * process retry at once instead of at their next poll.
+ *
+ * @example
+ * slotEvents.once("release", () => retrySelection());
+ */
+export const slotEvents = new EventEmitter();
+slotEvents.setMaxListeners(0);
 
 /** Slots never go beyond this many per machine, whatever parallel-builds says. */
 export const MAX_SLOTS_PER_MACHINE = 1024;
@@ -111,7 +122,8 @@ export async function tryAcquireSlot(machine: SlotMachine, stateDir: string = de
         if (released) return;
         released = true;
         rmSync(markerFile, { force: true });
-        server.close();
+        // The name is free once the handle is closed; tell waiters then.
+        server.close(() => slotEvents.emit("release", machine));
       },
     };
   }

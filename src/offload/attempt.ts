@@ -1,0 +1,281 @@
+/**
+ * One attempt of a job on one machine: upload what the remote input cache
+ * lacks, run the command in a fresh scratch directory (streaming its output),
+ * then fetch and verify the outputs and move them into place. SSH failures
+ * (a lost connection, a killed sshd) propagate as SshError so the caller can
+ * retry elsewhere; a command that exits non-zero is a result, not an error.
+ *
+ * @example
+ * import { runAttempt } from "./attempt.ts";
+ * const result = await runAttempt(session, job, inputs, { stdout: process.stdout, stderr: process.stderr });
+ * result.exitCode; // the remote command's status
+ */
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import type { Writable } from "node:stream";
+import type { RemoteProcess, SshSession } from "../ssh/session.ts";
+import { OffloadError } from "./errors.ts";
+import type { CollectedInputs } from "./local-inputs.ts";
+import { createStagingDir, installOutputs } from "./output-install.ts";
+import { receiveOutputs } from "./output-stream.ts";
+import {
+  cleanupScript,
+  downloadScript,
+  jobScript,
+  OUTPUT_ESCAPES_STATUS,
+  OUTPUT_MISSING_STATUS,
+  SETUP_FAILED_STATUS,
+} from "./remote-scripts.ts";
+import { throwIfAborted, uploadInputs } from "./transfer.ts";
+
+/** The parts of a job an attempt needs. */
+export interface AttemptJob {
+  command: readonly string[];
+  env: Readonly<Record<string, string>>;
+  /** Normalized output paths (relative). */
+  outputs: readonly string[];
+  /** Local directory the outputs land in. */
+  outputDir: string;
+  timeoutMs?: number;
+  maxSilentMs?: number;
+}
+
+/** The phases of a job, in order. */
+export type Phase = "queued" | "upload" | "run" | "download";
+
+/** Where an attempt reports progress and sends the command's output. */
+export interface AttemptIo {
+  stdout: Writable;
+  stderr: Writable;
+  onPhase?: (phase: Phase) => void;
+  /** Called when the remote command has started (set-up done). */
+  onStarted?: () => void;
+  signal?: AbortSignal;
+}
+
+/** How an attempt ended. */
+export interface AttemptResult {
+  /** The remote command's exit status (null when it died from a signal we could not see). */
+  exitCode: number | null;
+  /** Set when offload ended the command. */
+  killedFor: "timeout" | "silence" | null;
+  phaseMs: Record<Exclude<Phase, "queued">, number>;
+  bytesUp: number;
+  bytesDown: number;
+  filesUp: number;
+}
+
+const SETUP_OUTPUT_LIMIT = 64 * 1024;
+/** After asking the remote to stop a command, how long to wait for it to go. */
+const STOP_GRACE_MS = 8_000;
+
+/**
+ * A new job identifier (used for the remote scratch directory).
+ *
+ * @example
+ * newJobId(); // "m3k2x1-4f9a0c2b1e7d"
+ */
+export function newJobId(): string {
+  return `${Date.now().toString(36)}-${randomBytes(6).toString("hex")}`;
+}
+
+/**
+ * Run one attempt of `job` over `session`.
+ *
+ * @example
+ * await runAttempt(session, job, inputs, { stdout, stderr, signal });
+ */
+export async function runAttempt(session: SshSession, job: AttemptJob, inputs: CollectedInputs, io: AttemptIo): Promise<AttemptResult> {
+  const jobId = newJobId();
+  const phaseMs = { upload: 0, run: 0, download: 0 };
+  let started = performance.now();
+  io.onPhase?.("upload");
+  const upload = await uploadInputs(session, inputs.files, io.signal);
+  phaseMs.upload = performance.now() - started;
+
+  started = performance.now();
+  io.onPhase?.("run");
+  const run = await runCommand(session, job, inputs, jobId, io);
+  phaseMs.run = performance.now() - started;
+
+  let bytesDown = 0;
+  if (run.exitCode === 0 && run.killedFor === null && job.outputs.length > 0) {
+    started = performance.now();
+    io.onPhase?.("download");
+    bytesDown = await downloadOutputs(session, jobId, job, io.signal);
+    phaseMs.download = performance.now() - started;
+  } else if (job.outputs.length > 0) {
+    await removeScratch(session, jobId);
+  }
+  return { exitCode: run.exitCode, killedFor: run.killedFor, phaseMs, bytesUp: upload.bytes, bytesDown, filesUp: upload.files };
+}
+
+interface CommandOutcome {
+  exitCode: number | null;
+  killedFor: "timeout" | "silence" | null;
+}
+
+async function runCommand(session: SshSession, job: AttemptJob, inputs: CollectedInputs, jobId: string, io: AttemptIo): Promise<CommandOutcome> {
+  throwIfAborted(io.signal);
+  const token = `offload-started-${randomBytes(12).toString("hex")}`;
+  const script = jobScript({ jobId, token, inputs, command: job.command, env: job.env, cleanUpAfter: job.outputs.length === 0 });
+  const child = await session.exec(["sh", "-c", script, "offload-job"], { stdin: "pipe" });
+  let killedFor: CommandOutcome["killedFor"] = null;
+  let cancelled = false;
+  let commandStarted = false;
+  const setupOutput: Buffer[] = [];
+  let setupBytes = 0;
+  let pendingStderr = Buffer.alloc(0);
+  const tokenLine = Buffer.from(`${token}\n`);
+
+  // Ending stdin is the signal to the remote watchdog: stop the job's process group.
+  const stop = (reason: "timeout" | "silence" | "cancel"): void => {
+    if (reason === "cancel") cancelled = true;
+    else killedFor ??= reason;
+    child.stdin.end();
+    setTimeout(() => child.close(), STOP_GRACE_MS).unref();
+  };
+  let silenceTimer: NodeJS.Timeout | undefined;
+  let timeoutTimer: NodeJS.Timeout | undefined;
+  const armSilence = (): void => {
+    if (job.maxSilentMs === undefined || !commandStarted) return;
+    clearTimeout(silenceTimer);
+    silenceTimer = setTimeout(() => stop("silence"), job.maxSilentMs);
+  };
+  const onStarted = (): void => {
+    commandStarted = true;
+    io.onStarted?.();
+    if (job.timeoutMs !== undefined) timeoutTimer = setTimeout(() => stop("timeout"), job.timeoutMs);
+    armSilence();
+  };
+  const onAbort = (): void => stop("cancel");
+  io.signal?.addEventListener("abort", onAbort, { once: true });
+
+  const forward = (from: RemoteProcess["stdout"], to: Writable, filter?: (chunk: Buffer) => Buffer | null): Promise<void> =>
+    new Promise((resolve) => {
+      from.on("data", (chunk: Buffer) => {
+        const passed = filter === undefined ? chunk : filter(chunk);
+        armSilence();
+        if (passed === null || passed.length === 0) return;
+        if (!to.write(passed)) {
+          from.pause();
+          to.once("drain", () => from.resume());
+        }
+      });
+      from.once("end", resolve);
+      from.once("close", resolve);
+    });
+
+  const stderrFilter = (chunk: Buffer): Buffer | null => {
+    if (commandStarted) return chunk;
+    pendingStderr = Buffer.concat([pendingStderr, chunk]);
+    const at = pendingStderr.indexOf(tokenLine);
+    if (at < 0) {
+      // Keep a token's length back in case it is split across chunks.
+      const keep = Math.max(0, pendingStderr.length - tokenLine.length);
+      if (setupBytes < SETUP_OUTPUT_LIMIT) setupOutput.push(pendingStderr.subarray(0, keep));
+      setupBytes += keep;
+      pendingStderr = pendingStderr.subarray(keep);
+      return null;
+    }
+    setupOutput.push(pendingStderr.subarray(0, at));
+    const rest = pendingStderr.subarray(at + tokenLine.length);
+    pendingStderr = Buffer.alloc(0);
+    onStarted();
+    return rest;
+  };
+
+  try {
+    const [, , status] = await Promise.all([forward(child.stdout, io.stdout), forward(child.stderr, io.stderr, stderrFilter), child.exit]);
+    if (cancelled) throw new OffloadError("cancelled", "cancelled; the remote command was stopped");
+    if (!commandStarted) {
+      const detail = Buffer.concat([...setupOutput, pendingStderr]).toString("utf8").trim();
+      throw new OffloadError(
+        "remote-setup-failed",
+        `setting up the job on ${session.machine.name} failed${status.code === SETUP_FAILED_STATUS ? "" : ` (status ${status.code ?? status.signal})`}${detail === "" ? "" : `: ${detail}`}`,
+      );
+    }
+    return { exitCode: status.code ?? (status.signal === null ? null : signalStatus(status.signal)), killedFor };
+  } finally {
+    clearTimeout(silenceTimer);
+    clearTimeout(timeoutTimer);
+    io.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+const SIGNAL_NUMBERS: Record<string, number> = { HUP: 1, INT: 2, QUIT: 3, ABRT: 6, KILL: 9, SEGV: 11, PIPE: 13, ALRM: 14, TERM: 15 };
+
+/** `promise`, or null if it does not settle within `ms`. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve(null), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+function signalStatus(signal: string): number {
+  return 128 + (SIGNAL_NUMBERS[signal.replace(/^SIG/, "")] ?? 0);
+}
+
+async function downloadOutputs(session: SshSession, jobId: string, job: AttemptJob, signal: AbortSignal | undefined): Promise<number> {
+  throwIfAborted(signal);
+  const staging = createStagingDir(job.outputDir, jobId);
+  let child: RemoteProcess | null = null;
+  const onAbort = (): void => child?.close();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    child = await session.exec(["sh", "-c", downloadScript(jobId, job.outputs)], { stdin: "ignore" });
+    const stderr: Buffer[] = [];
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    const opened = child;
+    let received;
+    try {
+      received = await receiveOutputs(opened.stdout, staging, job.outputs);
+    } catch (error) {
+      // A truncated stream is explained by the exit status (missing output) or a lost connection.
+      const truncated = error instanceof OffloadError && error.code === "transfer-failed";
+      let status: { code: number | null } | null = null;
+      let lost: unknown = null;
+      if (truncated) status = await within(opened.exit, 3_000).catch((failure: unknown) => ((lost = failure), null));
+      opened.close();
+      throwIfAborted(signal);
+      if (lost !== null) throw lost;
+      const message = Buffer.concat(stderr).toString("utf8").trim();
+      if (status?.code === OUTPUT_MISSING_STATUS) throw new OffloadError("output-missing", message || "an output was not created");
+      if (status?.code === OUTPUT_ESCAPES_STATUS) throw new OffloadError("output-escapes", message || "an output escapes the job directory");
+      throw error;
+    }
+    const status = await opened.exit;
+    throwIfAborted(signal);
+    const message = Buffer.concat(stderr).toString("utf8").trim();
+    if (status.code !== 0) throw new OffloadError("transfer-failed", `fetching outputs from ${session.machine.name} failed: ${message || `status ${status.code ?? status.signal}`}`);
+    installOutputs(staging, job.outputDir, job.outputs);
+    return received.bytes;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Remove a job's remote scratch directory (best effort, bounded).
+ *
+ * @example
+ * await removeScratch(session, jobId);
+ */
+export async function removeScratch(session: SshSession, jobId: string): Promise<void> {
+  try {
+    await session.run(["sh", "-c", cleanupScript(jobId)], { timeoutMs: 10_000 });
+  } catch {
+    // The remote job script also removes stale directories; nothing more to do here.
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Failure back-off for machines that cannot be reached, persisted in the state
+ * directory so that every offload process on the host benefits: a dead
+ * machine costs one connect timeout, then is skipped for a while (doubling on
+ * each further failure), instead of costing every job a timeout (Nix #13513).
+ *
+ * @example
+ * import { activeBackoff, recordFailure, recordSuccess } from "./backoff.ts";
+ * recordFailure(machine, stateDir, "connection refused");
+ * activeBackoff(machine, stateDir); // { failures: 1, until: …, lastError: "connection refused" }
+ * recordSuccess(machine, stateDir);
+ */
+import { join } from "node:path";
+import type { BuildMachine } from "../machines/types.ts";
+import { asObject, readJsonFile, removeFile, writeJsonFile } from "./json-file.ts";
+import { machineFileName } from "./state-dir.ts";
+
+type MachineKey = Pick<BuildMachine, "name" | "port">;
+
+/** The remembered failures of one machine. */
+export interface BackoffRecord {
+  /** Consecutive failures. */
+  failures: number;
+  /** Epoch milliseconds until which the machine is skipped. */
+  until: number;
+  lastError: string;
+}
+
+/** First back-off delay, doubled on each consecutive failure. */
+export const BACKOFF_BASE_MS = 10_000;
+/** The longest a machine is skipped after failures. */
+export const BACKOFF_MAX_MS = 10 * 60_000;
+
+function backoffFile(machine: MachineKey, stateDir: string): string {
+  return join(stateDir, "backoff", `${machineFileName(machine)}.json`);
+}
+
+/**
+ * The delay after `failures` consecutive failures.
+ *
+ * @example
+ * backoffDelay(1); // 10000
+ * backoffDelay(3); // 40000
+ */
+export function backoffDelay(failures: number): number {
+  const exponent = Math.max(0, Math.min(failures - 1, 30));
+  return Math.min(BACKOFF_BASE_MS * 2 ** exponent, BACKOFF_MAX_MS);
+}
+
+/**
+ * The stored record (active or expired), or null.
+ *
+ * @example
+ * readBackoff(machine, stateDir)?.failures; // 2
+ */
+export function readBackoff(machine: MachineKey, stateDir: string): BackoffRecord | null {
+  const data = asObject(readJsonFile(backoffFile(machine, stateDir)));
+  if (data === undefined) return null;
+  const { failures, until, lastError } = data;
+  if (typeof failures !== "number" || typeof until !== "number" || typeof lastError !== "string") return null;
+  return { failures, until, lastError };
+}
+
+/**
+ * The record if the machine is still being skipped at `now`, else null.
+ *
+ * @example
+ * if (activeBackoff(machine, stateDir)) skip(machine);
+ */
+export function activeBackoff(machine: MachineKey, stateDir: string, now: number = Date.now()): BackoffRecord | null {
+  const record = readBackoff(machine, stateDir);
+  return record !== null && record.until > now ? record : null;
+}
+
+/**
+ * Remember one more failure; returns the new record.
+ *
+ * @example
+ * recordFailure(machine, stateDir, "timed out after 30 s").until; // now + 10 s
+ */
+export function recordFailure(machine: MachineKey, stateDir: string, error: string, now: number = Date.now()): BackoffRecord {
+  const previous = readBackoff(machine, stateDir);
+  const failures = (previous?.failures ?? 0) + 1;
+  const record: BackoffRecord = { failures, until: now + backoffDelay(failures), lastError: error };
+  writeJsonFile(backoffFile(machine, stateDir), record);
+  return record;
+}
+
+/**
+ * Forget the machine's failures (it answered).
+ *
+ * @example
+ * recordSuccess(machine, stateDir);
+ */
+export function recordSuccess(machine: MachineKey, stateDir: string): void {
+  if (readBackoff(machine, stateDir) !== null) removeFile(backoffFile(machine, stateDir));
+}

@@ -1,0 +1,266 @@
+/**
+ * The offload engine: takes a job (command, inputs, outputs, system,
+ * features), chooses a machine and a slot, runs the job there and retries on
+ * another machine when the connection fails (a command that exits non-zero
+ * is a build failure and is not retried).
+ *
+ * @example
+ * import { Offloader } from "./offloader.ts";
+ * const offloader = new Offloader({ machines, stateDir });
+ * const report = await offloader.run(
+ *   { system: "x86_64-linux", features: [], command: ["make"], env: {}, inputs: ["src"], outputs: ["out"], dir: process.cwd() },
+ *   { stdout: process.stdout, stderr: process.stderr },
+ * );
+ * offloader.close();
+ */
+import type { Writable } from "node:stream";
+import type { BuildMachine } from "../machines/types.ts";
+import { SshError } from "../ssh/errors.ts";
+import type { ConnectOptions } from "../ssh/session.ts";
+import { runAttempt, type Phase } from "./attempt.ts";
+import { recordFailure } from "./backoff.ts";
+import { Connections } from "./connections.ts";
+import { OffloadError } from "./errors.ts";
+import { checkOutputPath, isInside } from "./job-paths.ts";
+import { collectInputs, type CollectedInputs } from "./local-inputs.ts";
+import { machineKey, MachineSelector, type Assessment } from "./selector.ts";
+import { ensureStateDir } from "./state-dir.ts";
+
+/** A job, as `offload run` and each entry of `offload build` describe it. */
+export interface JobSpec {
+  /** A label for logs and reports. */
+  name?: string;
+  system: string;
+  features: readonly string[];
+  command: readonly string[];
+  env: Readonly<Record<string, string>>;
+  /** Local paths to send (relative ones keep their path in the scratch directory). */
+  inputs: readonly string[];
+  /** Paths relative to the scratch directory to bring back into `dir`. */
+  outputs: readonly string[];
+  /** Local directory inputs are relative to and outputs land in. */
+  dir: string;
+  timeoutMs?: number;
+  maxSilentMs?: number;
+}
+
+/** How a job ended. */
+export type JobStatus = "succeeded" | "failed" | "timed-out" | "error" | "cancelled";
+
+/** One try on one machine. */
+export interface AttemptSummary {
+  machine: string;
+  error: string | null;
+}
+
+/** The outcome of a job, with the numbers `offload build --json` reports. */
+export interface JobReport {
+  name: string;
+  status: JobStatus;
+  /** `name:port` of the machine that ran the final attempt. */
+  machine: string | null;
+  exitCode: number | null;
+  /** Set for status "timed-out". */
+  killedFor: "timeout" | "silence" | null;
+  error: { code: string; message: string } | null;
+  attempts: AttemptSummary[];
+  phaseMs: Record<Phase, number>;
+  bytesUp: number;
+  bytesDown: number;
+  filesUp: number;
+}
+
+/** Where a job's output and progress go. */
+export interface JobIo {
+  stdout: Writable;
+  stderr: Writable;
+  /** Phase changes, with the machine once one is chosen. */
+  onPhase?: (phase: Phase, machine: BuildMachine | null) => void;
+  /** Human notices (waiting for a slot, retrying elsewhere). */
+  onNotice?: (message: string) => void;
+  /** The remote command has started. */
+  onStarted?: (machine: BuildMachine) => void;
+  signal?: AbortSignal;
+}
+
+/** Engine options. */
+export interface OffloaderOptions {
+  machines: readonly BuildMachine[];
+  /** State directory (slots, back-off, probe cache); created if missing. */
+  stateDir: string;
+  /** Other machines to try after a connection failure; default 2. */
+  retries?: number;
+  /** Longest wait for a free slot, ms; default one hour. */
+  waitMs?: number;
+  /** Reuse probe results up to this old, ms. */
+  probeMaxAgeMs?: number;
+  connect?: ConnectOptions;
+  /** Share connections with other engines (else one is made). */
+  connections?: Connections;
+}
+
+/** Errors worth another machine: the machine or the network failed, not the job. */
+function isRetriable(error: unknown): boolean {
+  if (error instanceof SshError) return true;
+  if (error instanceof OffloadError) return error.code === "transfer-failed" || error.code === "remote-setup-failed" || error.code === "output-corrupt";
+  return false;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Check and normalize a job's output list: relative, inside the job
+ * directory, none inside another.
+ *
+ * @example
+ * normalizeOutputs(["out/", "log.txt"]); // ["out", "log.txt"]
+ */
+export function normalizeOutputs(outputs: readonly string[]): string[] {
+  const normalized = outputs.map(checkOutputPath);
+  normalized.forEach((output, i) => {
+    normalized.forEach((other, j) => {
+      if (i !== j && isInside(output, other)) {
+        throw new OffloadError("invalid-job", `output ${JSON.stringify(output)} is ${output === other ? "listed twice" : `inside output ${JSON.stringify(other)}`}`);
+      }
+    });
+  });
+  return normalized;
+}
+
+/** Runs jobs on the machines; one per process. */
+export class Offloader {
+  readonly selector: MachineSelector;
+  readonly connections: Connections;
+  private readonly ownsConnections: boolean;
+  readonly stateDir: string;
+
+  constructor(private readonly options: OffloaderOptions) {
+    this.stateDir = ensureStateDir(options.stateDir);
+    this.ownsConnections = options.connections === undefined;
+    this.connections = options.connections ?? new Connections(options.connect);
+    this.selector = new MachineSelector(options.machines, {
+      stateDir: this.stateDir,
+      connections: this.connections,
+      probeMaxAgeMs: options.probeMaxAgeMs,
+    });
+  }
+
+  /**
+   * Run a job to the end. Never throws for job-level problems: the report
+   * says what happened (status, exit code, error).
+   *
+   * @example
+   * const report = await offloader.run(spec, { stdout, stderr });
+   */
+  async run(spec: JobSpec, io: JobIo): Promise<JobReport> {
+    const report: JobReport = {
+      name: spec.name ?? spec.command.join(" "),
+      status: "error",
+      machine: null,
+      exitCode: null,
+      killedFor: null,
+      error: null,
+      attempts: [],
+      phaseMs: { queued: 0, upload: 0, run: 0, download: 0 },
+      bytesUp: 0,
+      bytesDown: 0,
+      filesUp: 0,
+    };
+    try {
+      await this.runInto(spec, io, report);
+    } catch (error) {
+      const code = error instanceof OffloadError || error instanceof SshError ? error.code : "internal";
+      report.status = code === "cancelled" ? "cancelled" : "error";
+      report.error = { code, message: messageOf(error) };
+    }
+    return report;
+  }
+
+  private async runInto(spec: JobSpec, io: JobIo, report: JobReport): Promise<void> {
+    if (spec.command.length === 0) throw new OffloadError("invalid-job", "no command to run");
+    const outputs = normalizeOutputs(spec.outputs);
+    const prepared = performance.now();
+    const inputs: CollectedInputs = await collectInputs(spec.inputs, spec.dir);
+    report.phaseMs.upload += performance.now() - prepared;
+    const requirements = { system: spec.system, features: spec.features };
+    const failed = new Set<string>();
+    const retries = Math.max(0, this.options.retries ?? 2);
+    let lastError: unknown = null;
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      io.onPhase?.("queued", null);
+      const queued = performance.now();
+      const choice = await this.selector
+        .acquire(requirements, {
+          exclude: failed,
+          waitMs: this.options.waitMs,
+          signal: io.signal,
+          onWait: (assessments) => io.onNotice?.(waitNotice(assessments)),
+        })
+        .catch((error: unknown) => {
+          if (lastError === null || !(error instanceof OffloadError) || error.code === "cancelled") throw error;
+          throw new OffloadError("retries-exhausted", `${messageOf(lastError).split("\n")[0]}; no other machine to retry on: ${error.message}`, { cause: lastError });
+        });
+      report.phaseMs.queued += performance.now() - queued;
+      const { machine, slot } = choice;
+      report.machine = machineKey(machine);
+      try {
+        const session = await this.connections.get(machine, slot.index);
+        const result = await runAttempt(
+          session,
+          { command: spec.command, env: spec.env, outputs, outputDir: spec.dir, timeoutMs: spec.timeoutMs, maxSilentMs: spec.maxSilentMs },
+          inputs,
+          {
+            stdout: io.stdout,
+            stderr: io.stderr,
+            signal: io.signal,
+            onPhase: (phase) => io.onPhase?.(phase, machine),
+            onStarted: () => io.onStarted?.(machine),
+          },
+        );
+        report.attempts.push({ machine: machineKey(machine), error: null });
+        report.phaseMs.upload += result.phaseMs.upload;
+        report.phaseMs.run += result.phaseMs.run;
+        report.phaseMs.download += result.phaseMs.download;
+        report.bytesUp += result.bytesUp;
+        report.bytesDown += result.bytesDown;
+        report.filesUp += result.filesUp;
+        report.exitCode = result.exitCode;
+        report.killedFor = result.killedFor;
+        report.status = result.killedFor !== null ? "timed-out" : result.exitCode === 0 ? "succeeded" : "failed";
+        return;
+      } catch (error) {
+        report.attempts.push({ machine: machineKey(machine), error: messageOf(error) });
+        if (!isRetriable(error) || io.signal?.aborted === true) throw error;
+        failed.add(machineKey(machine));
+        lastError = error;
+        if (error instanceof SshError) {
+          recordFailure(machine, this.stateDir, messageOf(error).split("\n")[0]!);
+          this.connections.forget(machine);
+        }
+        if (attempt === retries) {
+          throw new OffloadError("retries-exhausted", `gave up after ${attempt + 1} attempt(s); last: ${messageOf(error)}`, { cause: error });
+        }
+        io.onNotice?.(`${machineKey(machine)} failed (${messageOf(error).split("\n")[0]}); retrying on another machine`);
+      } finally {
+        slot.release();
+      }
+    }
+  }
+
+  /**
+   * Close the engine's connections.
+   *
+   * @example
+   * offloader.close();
+   */
+  close(): void {
+    if (this.ownsConnections) this.connections.closeAll();
+  }
+}
+
+function waitNotice(assessments: readonly Assessment[]): string {
+  const busy = assessments.filter((a) => a.exclusion?.reason === "busy" || a.exclusion?.reason === "overloaded");
+  return `waiting for a free machine (${busy.map((a) => `${machineKey(a.machine)}: ${a.exclusion!.reason}`).join(", ")})`;
+}

@@ -1,0 +1,77 @@
+/**
+ * Recent probe results, shared through the state directory: a probe that is
+ * only seconds old is as good as a new one, and reusing it saves a remote
+ * command per machine per job (what makes `offload run` start fast).
+ *
+ * @example
+ * import { readProbe, writeProbe } from "./probe-cache.ts";
+ * writeProbe(machine, stateDir, { load: [0.1, 0.2, 0.3], cores: 4, diskFreeBytes: 5e9 });
+ * readProbe(machine, stateDir, 5000)?.facts.cores; // 4
+ */
+import { join } from "node:path";
+import type { BuildMachine } from "../machines/types.ts";
+import { asObject, readJsonFile, writeJsonFile } from "./json-file.ts";
+import { machineFileName } from "./state-dir.ts";
+
+type MachineKey = Pick<BuildMachine, "name" | "port">;
+
+/** What selection needs to know about a machine's current state. */
+export interface ProbeFacts {
+  /** Load averages over 1, 5 and 15 minutes. */
+  load: readonly [number, number, number];
+  cores: number;
+  /** Free bytes in the remote work directory. */
+  diskFreeBytes: number;
+}
+
+/** A probe result and when it was taken (epoch ms). */
+export interface CachedProbe {
+  at: number;
+  facts: ProbeFacts;
+}
+
+/** Probe results younger than this are reused by default. */
+export const PROBE_MAX_AGE_MS = 5_000;
+
+function probeFile(machine: MachineKey, stateDir: string): string {
+  return join(stateDir, "probes", `${machineFileName(machine)}.json`);
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value);
+}
+
+/**
+ * The cached probe if it is at most `maxAgeMs` old at `now`, else null.
+ *
+ * @example
+ * readProbe(machine, stateDir, 5000); // null when stale or missing
+ */
+export function readProbe(
+  machine: MachineKey,
+  stateDir: string,
+  maxAgeMs: number = PROBE_MAX_AGE_MS,
+  now: number = Date.now(),
+): CachedProbe | null {
+  const data = asObject(readJsonFile(probeFile(machine, stateDir)));
+  const facts = asObject(data?.facts);
+  if (data === undefined || facts === undefined || !isFiniteNumber(data.at)) return null;
+  const { load, cores, diskFreeBytes } = facts;
+  if (!Array.isArray(load) || load.length !== 3 || !load.every(isFiniteNumber)) return null;
+  if (!isFiniteNumber(cores) || !isFiniteNumber(diskFreeBytes)) return null;
+  if (now - data.at > maxAgeMs || data.at > now + 1_000) return null;
+  const [one, five, fifteen] = load as number[];
+  return { at: data.at, facts: { load: [one!, five!, fifteen!], cores, diskFreeBytes } };
+}
+
+/**
+ * Store a fresh probe result.
+ *
+ * @example
+ * writeProbe(machine, stateDir, facts);
+ */
+export function writeProbe(machine: MachineKey, stateDir: string, facts: ProbeFacts, now: number = Date.now()): CachedProbe {
+  const entry: CachedProbe = { at: now, facts: { load: [...facts.load] as [number, number, number], cores: facts.cores, diskFreeBytes: facts.diskFreeBytes } };
+  writeJsonFile(probeFile(machine, stateDir), entry);
+  return entry;
+}

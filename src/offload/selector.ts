@@ -1,0 +1,293 @@
+/**
+ * Machine selection with Guix's semantics and the fixes users ask for:
+ * candidates by system and features; a free slot; normalized load below the
+ * machine's overload-threshold; at least 100 MiB free; then the best score
+ * of speed and load. Candidates are probed in parallel (Guix probes one at a
+ * time), probe results a few seconds old are reused from the state
+ * directory, an unreachable machine is skipped and backed off, and when
+ * every candidate is busy the job waits for a slot, bounded.
+ *
+ * @example
+ * import { MachineSelector } from "./selector.ts";
+ * const selector = new MachineSelector(machines, { stateDir, connections });
+ * const { machine, slot } = await selector.acquire({ system: "x86_64-linux", features: [] }, { waitMs: 60_000 });
+ * // … run the job …
+ * slot.release();
+ */
+import type { BuildMachine } from "../machines/types.ts";
+import { SshError } from "../ssh/errors.ts";
+import { probeStatus } from "../ssh/probe.ts";
+import { activeBackoff, recordFailure, recordSuccess } from "./backoff.ts";
+import type { Connections } from "./connections.ts";
+import { NoMachineError, OffloadError, type Exclusion } from "./errors.ts";
+import { PROBE_MAX_AGE_MS, readProbe, writeProbe, type ProbeFacts } from "./probe-cache.ts";
+import { healthProblem, normalizedLoad, rankBy, requirementMismatch, score, type Requirements } from "./ranking.ts";
+import { slotEvents, slotsInUse, tryAcquireSlot, type Slot } from "./slots.ts";
+
+/** The remote work directory whose free space counts (relative to the remote $HOME). */
+export const REMOTE_WORK_DIR = ".cache/offload";
+
+/** How long to wait for slower probes once one candidate is known to be usable. */
+export const PROBE_GRACE_MS = 250;
+
+/** What selection learned about one machine. */
+export interface Assessment {
+  machine: BuildMachine;
+  /** Why it cannot take the job now, or null if it can. */
+  exclusion: Exclusion | null;
+  /** Slots held on this host when assessed. */
+  slotsUsed: number;
+  facts: ProbeFacts | null;
+  /** Epoch ms of the probe behind `facts`. */
+  probedAt: number | null;
+  /** Whether `facts` came from the cache rather than a probe just now. */
+  cached: boolean;
+  /** Score (higher is better) when eligible. */
+  score: number | null;
+}
+
+/** A machine chosen for a job, with its slot held. */
+export interface Choice {
+  machine: BuildMachine;
+  slot: Slot;
+  assessment: Assessment;
+  /** Milliseconds spent waiting for a free slot. */
+  waitedMs: number;
+}
+
+/** Options of the selector. */
+export interface SelectorOptions {
+  stateDir: string;
+  connections: Connections;
+  /** Reuse probe results up to this old; default {@link PROBE_MAX_AGE_MS}. */
+  probeMaxAgeMs?: number;
+  /** Give up on a probe after this long; default 15 s. */
+  probeTimeoutMs?: number;
+  /** How to probe a machine; default one status command over the pooled connection. */
+  probe?: (machine: BuildMachine) => Promise<ProbeFacts>;
+}
+
+/** Options of one assessment. */
+export interface AssessOptions {
+  /** Machines (`name:port`) that already failed this job. */
+  exclude?: ReadonlySet<string>;
+  /** Wait for every probe (dry runs) rather than deciding once one candidate is usable. */
+  waitForAllProbes?: boolean;
+}
+
+/** Options of {@link MachineSelector.acquire}. */
+export interface AcquireOptions extends AssessOptions {
+  /** Longest wait for a free slot, in milliseconds (default: one hour). */
+  waitMs?: number;
+  signal?: AbortSignal;
+  /** Called once when the job starts waiting because every candidate is busy. */
+  onWait?: (assessments: readonly Assessment[]) => void;
+}
+
+/**
+ * The `name:port` key used to exclude machines.
+ *
+ * @example
+ * machineKey({ name: "b", port: 22 }); // "b:22"
+ */
+export function machineKey(machine: Pick<BuildMachine, "name" | "port">): string {
+  return `${machine.name}:${machine.port}`;
+}
+
+const TRANSIENT: ReadonlySet<Exclusion["reason"]> = new Set(["busy", "overloaded"]);
+
+/** Chooses machines for jobs; one per process is enough. */
+export class MachineSelector {
+  private readonly inFlight = new Map<string, Promise<ProbeFacts>>();
+  private readonly probeMaxAgeMs: number;
+
+  constructor(
+    readonly machines: readonly BuildMachine[],
+    private readonly options: SelectorOptions,
+  ) {
+    this.probeMaxAgeMs = options.probeMaxAgeMs ?? PROBE_MAX_AGE_MS;
+  }
+
+  /**
+   * Assess every machine for `requirements` now (probing where needed).
+   *
+   * @example
+   * const assessments = await selector.assess({ system: "x86_64-linux", features: [] }, { waitForAllProbes: true });
+   */
+  async assess(requirements: Requirements, options: AssessOptions = {}): Promise<Assessment[]> {
+    const now = Date.now();
+    const assessments: Assessment[] = [];
+    const toProbe: Assessment[] = [];
+    for (const machine of this.machines) {
+      const assessment: Assessment = { machine, exclusion: null, slotsUsed: 0, facts: null, probedAt: null, cached: false, score: null };
+      assessments.push(assessment);
+      const base = { machine: machine.name, port: machine.port };
+      assessment.exclusion = requirementMismatch(machine, requirements);
+      if (assessment.exclusion !== null) continue;
+      if (options.exclude?.has(machineKey(machine))) {
+        assessment.exclusion = { ...base, reason: "already-failed", detail: "" };
+        continue;
+      }
+      const backoff = activeBackoff(machine, this.options.stateDir, now);
+      if (backoff !== null) {
+        const seconds = Math.ceil((backoff.until - now) / 1000);
+        assessment.exclusion = { ...base, reason: "backing-off", detail: `${backoff.lastError}; next try in ${seconds} s` };
+        continue;
+      }
+      assessment.slotsUsed = slotsInUse(machine, this.options.stateDir);
+      if (assessment.slotsUsed >= Math.floor(machine.parallelBuilds)) {
+        assessment.exclusion = { ...base, reason: "busy", detail: `${assessment.slotsUsed} of ${Math.floor(machine.parallelBuilds)} slots in use` };
+        continue;
+      }
+      const cached = readProbe(machine, this.options.stateDir, this.probeMaxAgeMs, now);
+      if (cached !== null) {
+        assessment.facts = cached.facts;
+        assessment.probedAt = cached.at;
+        assessment.cached = true;
+      } else toProbe.push(assessment);
+    }
+    const haveUsable = assessments.some((a) => a.exclusion === null && a.facts !== null && healthProblem(a.machine, a.facts) === null);
+    await this.probeAll(toProbe, options.waitForAllProbes === true, haveUsable);
+    for (const assessment of assessments) {
+      if (assessment.exclusion !== null || assessment.facts === null) continue;
+      assessment.exclusion = healthProblem(assessment.machine, assessment.facts);
+      if (assessment.exclusion === null) assessment.score = score(assessment.machine, assessment.facts, assessment.slotsUsed);
+    }
+    return assessments;
+  }
+
+  /**
+   * Choose a machine and hold one of its slots. Waits while every usable
+   * candidate is busy or overloaded (up to `waitMs`); throws
+   * {@link NoMachineError} when no machine can take the job at all, and an
+   * OffloadError `wait-timeout` when the wait runs out.
+   *
+   * @example
+   * const choice = await selector.acquire(requirements, { waitMs: 10_000, signal });
+   */
+  async acquire(requirements: Requirements, options: AcquireOptions = {}): Promise<Choice> {
+    const started = Date.now();
+    const deadline = started + (options.waitMs ?? 3_600_000);
+    let announced = false;
+    for (let round = 0; ; round++) {
+      if (options.signal?.aborted) throw new OffloadError("cancelled", "cancelled while choosing a machine");
+      const assessments = await this.assess(requirements, options);
+      const eligible = rankBy(
+        assessments.filter((a) => a.exclusion === null && a.score !== null),
+        (a) => a.score!,
+      );
+      for (const assessment of eligible) {
+        const slot = await tryAcquireSlot(assessment.machine, this.options.stateDir);
+        if (slot !== null) return { machine: assessment.machine, slot, assessment, waitedMs: Date.now() - started };
+        assessment.exclusion = { machine: assessment.machine.name, port: assessment.machine.port, reason: "busy", detail: "slot taken meanwhile" };
+      }
+      const exclusions = assessments.map((a) => a.exclusion!).filter((e) => e !== null);
+      const canWait = exclusions.some((e) => TRANSIENT.has(e.reason));
+      if (!canWait) throw new NoMachineError(requirements.system, requirements.features, exclusions);
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        const error = new NoMachineError(requirements.system, requirements.features, exclusions);
+        throw new OffloadError("wait-timeout", `waited ${Math.round((Date.now() - started) / 1000)} s for a free machine; ${error.message}`);
+      }
+      if (!announced) {
+        announced = true;
+        options.onWait?.(assessments);
+      }
+      await this.waitForChange(Math.min(left, pollDelay(round)), options.signal);
+    }
+  }
+
+  /** Sleep until a slot is released in this process, the delay passes, or the signal fires. */
+  private waitForChange(delayMs: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        slotEvents.off("release", done);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, delayMs);
+      slotEvents.on("release", done);
+      signal?.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  /**
+   * Probe machines in parallel. Unless `all` is set, stop waiting shortly
+   * after the first usable answer: a slow or dead machine must not delay
+   * every job (its probe goes on in the background and is cached).
+   */
+  private async probeAll(targets: Assessment[], all: boolean, haveUsable: boolean): Promise<void> {
+    if (targets.length === 0) return;
+    const signal: { firstUsable: () => void } = { firstUsable: () => undefined };
+    const usable = new Promise<void>((resolve) => (signal.firstUsable = resolve));
+    if (haveUsable) signal.firstUsable();
+    const probes = targets.map(async (assessment) => {
+      try {
+        const facts = await this.probeShared(assessment.machine);
+        assessment.facts = facts;
+        assessment.probedAt = Date.now();
+        if (healthProblem(assessment.machine, facts) === null) signal.firstUsable();
+      } catch (error) {
+        assessment.exclusion = {
+          machine: assessment.machine.name,
+          port: assessment.machine.port,
+          reason: "unreachable",
+          detail: error instanceof Error ? error.message.split("\n")[0]! : String(error),
+        };
+      }
+    });
+    const everything = Promise.all(probes).then(() => undefined);
+    if (all) {
+      await everything;
+      return;
+    }
+    await Promise.race([everything, usable.then(() => sleep(PROBE_GRACE_MS))]);
+    for (const assessment of targets) {
+      if (assessment.facts === null && assessment.exclusion === null) {
+        assessment.exclusion = { machine: assessment.machine.name, port: assessment.machine.port, reason: "unreachable", detail: "still connecting" };
+      }
+    }
+  }
+
+  /** One probe per machine at a time in this process; results go to the shared cache. */
+  private probeShared(machine: BuildMachine): Promise<ProbeFacts> {
+    const key = machineKey(machine);
+    const existing = this.inFlight.get(key);
+    if (existing !== undefined) return existing;
+    const probing = this.probeOnce(machine).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, probing);
+    return probing;
+  }
+
+  private async probeOnce(machine: BuildMachine): Promise<ProbeFacts> {
+    try {
+      const facts = this.options.probe !== undefined ? await this.options.probe(machine) : await this.defaultProbe(machine);
+      writeProbe(machine, this.options.stateDir, facts);
+      recordSuccess(machine, this.options.stateDir);
+      return facts;
+    } catch (error) {
+      const message = error instanceof Error ? error.message.split("\n")[0]! : String(error);
+      recordFailure(machine, this.options.stateDir, message);
+      if (error instanceof SshError) this.options.connections.forget(machine);
+      throw error;
+    }
+  }
+
+  private async defaultProbe(machine: BuildMachine): Promise<ProbeFacts> {
+    const session = await this.options.connections.get(machine);
+    const status = await probeStatus(session, { workDir: REMOTE_WORK_DIR, timeoutMs: this.options.probeTimeoutMs });
+    return { load: status.load, cores: status.cores, diskFreeBytes: status.diskFreeBytes };
+  }
+}
+
+/** Poll delays while waiting: quick at first, then every half second. */
+function pollDelay(round: number): number {
+  return Math.min(500, 25 * 2 ** Math.min(round, 5));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+export { normalizedLoad };
