@@ -131,6 +131,7 @@ export function sign(a: SchemeNumber): number {
 }
 
 export function negate(a: SchemeNumber): SchemeNumber {
+  if (a instanceof Flonum) return new Flonum(-a.value);
   return subtract(0, a);
 }
 
@@ -223,6 +224,7 @@ function roundHalfEven(x: number): number {
 }
 
 export function expt(base: SchemeNumber, power: SchemeNumber): SchemeNumber {
+  if (power === 0) return 1;
   if (isExactInteger(power) && isExact(base)) {
     const p = bigOf(power);
     if (p >= 0n) {
@@ -238,6 +240,7 @@ export function expt(base: SchemeNumber, power: SchemeNumber): SchemeNumber {
 }
 
 export function absolute(a: SchemeNumber): SchemeNumber {
+  if (a instanceof Flonum) return new Flonum(Math.abs(a.value));
   return sign(a) < 0 ? negate(a) : a;
 }
 

@@ -110,7 +110,7 @@ function needsExtendedSyntax(name: string): boolean {
 }
 
 function looksLikeNumber(name: string): boolean {
-  return /^[+-]?(?:\d+(?:\/\d+)?|\d+\.\d*(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?|\d+e[+-]?\d+|inf\.0|nan\.0)$/i.test(name);
+  return /^[+-]i$|^[+-]?(?:\d+(?:\/\d+)?|\d+\.\d*(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?|\d+e[+-]?\d+|inf\.0|nan\.0)$/i.test(name);
 }
 
 function writeChar(code: number): string {
@@ -146,7 +146,7 @@ function print(value: Datum, write: boolean, out: string[], depth: number): void
   if (value instanceof Rational) return void out.push(numberToString(value));
   if (value instanceof EmptyList) return void out.push("()");
   if (value instanceof Char) return void out.push(write ? writeChar(value.code) : String.fromCodePoint(value.code));
-  if (value instanceof Keyword) return void out.push(`#:${value.name}`);
+  if (value instanceof Keyword) return void out.push(`#:${write ? writeSymbol(value.name) : value.name}`);
   if (Array.isArray(value)) {
     out.push("#(");
     value.forEach((item, i) => {

@@ -117,6 +117,10 @@ export function defineControlBuiltins(table: BuiltinTable): void {
     items[index] = x!;
     return UNSPECIFIED;
   });
+  table.define("vector-fill!", 2, 2, ([v, x]) => {
+    expectVector("vector-fill!", v!, 1).fill(x!);
+    return UNSPECIFIED;
+  });
   table.define("vector->list", 1, 1, ([v]) => arrayToList(expectVector("vector->list", v!, 1)));
   table.define("list->vector", 1, 1, ([l]) => expectList("list->vector", l!, 1));
   table.define("vector-map", 2, 2, ([f, v], ev) => {

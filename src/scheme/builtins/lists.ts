@@ -100,7 +100,7 @@ export function defineListBuiltins(table: BuiltinTable): void {
   table.define("list-ref", 2, 2, ([l, k]) => {
     const index = expectIndex("list-ref", k!, 2);
     let cursor = l!;
-    for (let i = 0; i < index; i++) cursor = expectPair("list-ref", cursor, 1).cdr;
+    for (let i = 0; i < index && cursor instanceof Pair; i++) cursor = cursor.cdr;
     if (!(cursor instanceof Pair)) throw outOfRange("list-ref", k!, 2);
     return cursor.car;
   });
@@ -181,7 +181,7 @@ export function defineListBuiltins(table: BuiltinTable): void {
     const kept: Datum[] = [];
     for (const x of expectList("delete-duplicates", l!, 1)) if (!kept.some((y) => equal(y, x))) kept.push(x);
     return arrayToList(kept);
-  });
+  }, SRFI1);
   table.define("sort", 2, 2, ([l, less], ev) => {
     const proc = expectProcedure("sort", less!, 2);
     const items = Array.isArray(l) ? [...l] : expectList("sort", l!, 1);
@@ -204,7 +204,7 @@ function mergeSort(items: Datum[], less: (a: Datum, b: Datum) => boolean): Datum
 }
 
 function defineSrfi1(table: BuiltinTable): void {
-  for (const name of ["cons*", "list-copy", "filter", "delete", "iota", "delete-duplicates", "member", "assoc", "map", "for-each"]) {
+  for (const name of ["cons*", "list-copy", "filter", "delete", "iota", "member", "assoc", "map", "for-each"]) {
     table.reexport(name, "guile", SRFI1);
   }
   const nth = (name: string, index: number) =>

@@ -120,6 +120,18 @@ export function defineStringBuiltins(table: BuiltinTable): void {
   table.define("string-trim", 1, 1, ([s]) => expectString("string-trim", s!, 1).replace(/^\s+/, ""));
   table.define("string-trim-right", 1, 1, ([s]) => expectString("string-trim-right", s!, 1).replace(/\s+$/, ""));
   table.define("string-trim-both", 1, 1, ([s]) => expectString("string-trim-both", s!, 1).trim());
+  table.define("string-concatenate", 1, 1, ([l]) =>
+    expectList("string-concatenate", l!, 1).map((x, i) => expectString("string-concatenate", x, i + 1)).join(""));
+  for (const [name, left] of [["string-pad", true], ["string-pad-right", false]] as const) {
+    table.define(name, 2, 3, ([s, k, ch]) => {
+      const chars = codePoints(expectString(name, s!, 1));
+      const width = expectIndex(name, k!, 2);
+      const fill = ch === undefined ? " " : String.fromCodePoint(expectChar(name, ch, 3).code);
+      if (chars.length >= width) return (left ? chars.slice(chars.length - width) : chars.slice(0, width)).join("");
+      const padding = fill.repeat(width - chars.length);
+      return left ? padding + chars.join("") : chars.join("") + padding;
+    });
+  }
   table.define("string-reverse", 1, 1, ([s]) => codePoints(expectString("string-reverse", s!, 1)).reverse().join(""));
   table.define("string->list", 1, 1, ([s]) =>
     arrayToList(codePoints(expectString("string->list", s!, 1)).map((c) => new Char(c.codePointAt(0)!))));

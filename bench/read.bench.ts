@@ -1,0 +1,85 @@
+// Reading benchmark (issue 2): our load time against Guile loading the same file
+// with the stand-in record, for a generated 10,000-machine file and for
+// examples/machines.scm, the reader's throughput, and the cold start of `offload show`.
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readSource } from "../grammar/reader.ts";
+import { SourceText } from "../grammar/source.ts";
+import { loadMachines } from "../src/machines/load.ts";
+
+const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIkqSLni8KQqtAS6lMphPW3Nlpi0wf2bwizs590BDzAe root@build";
+
+/** A machines file with `count` build-machine forms (~300 bytes each), comments and defines. */
+export function generateMachinesFile(count: number): string {
+  const parts = [";; generated benchmark file\n(define %key \"/etc/guix/offload/id_ed25519\")\n(list\n"];
+  for (let i = 0; i < count; i++) {
+    parts.push(`  ;; machine ${i}\n  (build-machine\n    (name "build${i}.example.org")\n    (port ${22 + (i % 5)})\n    (systems (list "x86_64-linux" "i686-linux"))\n    (user "offload")\n    (host-key "${KEY}${i}")\n    (private-key %key)\n    (parallel-builds ${1 + (i % 4)})\n    (speed ${(1 + (i % 3) / 2).toFixed(1)})\n    (features '("kvm")))\n`);
+  }
+  parts.push(")\n");
+  return parts.join("");
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function time(fn: () => void, runs: number): number {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    fn();
+    samples.push(performance.now() - start);
+  }
+  return median(samples);
+}
+
+function guileLoad(file: string): number {
+  const start = performance.now();
+  execFileSync("guile", ["--no-auto-compile", "-s", "test/guile/show.scm", file], { stdio: ["ignore", "ignore", "inherit"], maxBuffer: 1 << 30 });
+  return performance.now() - start;
+}
+
+const dir = mkdtempSync(join(tmpdir(), "offload-bench-"));
+const bigFile = join(dir, "machines-10000.scm");
+writeFileSync(bigFile, generateMachinesFile(10_000));
+const bytes = statSync(bigFile).size;
+const env = { HOME: "/root" };
+
+const rows: string[][] = [["what", "offload (ms)", "guile (ms)", "ratio (guile/offload)"]];
+for (const [label, file, runs] of [
+  [`10,000 machines (${(bytes / 1e6).toFixed(1)} MB)`, bigFile, 3],
+  ["examples/machines.scm", "examples/machines.scm", 20],
+] as const) {
+  loadMachines(file, { env });
+  const ours = time(() => loadMachines(file, { env }), runs);
+  const guile = median(Array.from({ length: label.startsWith("10,000") ? 1 : 5 }, () => guileLoad(file)));
+  rows.push([label, ours.toFixed(1), guile.toFixed(1), `${(guile / ours).toFixed(1)}x`]);
+}
+
+const text = new SourceText(bigFile, generateMachinesFile(10_000));
+readSource(text);
+const readMs = time(() => readSource(new SourceText(bigFile, text.text)), 5);
+const mbPerSecond = bytes / 1e6 / (readMs / 1000);
+
+const cold: number[] = [];
+for (let i = 0; i < 7; i++) {
+  const start = performance.now();
+  spawnSync("node", ["bin/offload", "show", "examples/machines.scm"], { stdio: "ignore" });
+  cold.push(performance.now() - start);
+}
+const guileStart: number[] = [];
+for (let i = 0; i < 7; i++) {
+  const start = performance.now();
+  spawnSync("guile", ["--no-auto-compile", "-s", "test/guile/show.scm", "examples/machines.scm"], { stdio: "ignore" });
+  guileStart.push(performance.now() - start);
+}
+
+const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+console.log("\n== reading machines files ==");
+for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join("  "));
+console.log(`reader throughput: ${mbPerSecond.toFixed(1)} MB/s (target >= 10)   [${readMs.toFixed(0)} ms for ${(bytes / 1e6).toFixed(1)} MB]`);
+console.log(`offload show cold start: ${median(cold).toFixed(0)} ms (target < 150)   guile stand-in cold: ${median(guileStart).toFixed(0)} ms`);
+console.log("targets: 10,000-machine load >= 10x faster than Guile");
