@@ -13,6 +13,7 @@
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import type { Writable } from "node:stream";
+import { SshError } from "../ssh/errors.ts";
 import type { RemoteProcess, SshSession } from "../ssh/session.ts";
 import { OffloadError } from "./errors.ts";
 import type { CollectedInputs } from "./local-inputs.ts";
@@ -260,6 +261,9 @@ async function downloadOutputs(session: SshSession, jobId: string, job: AttemptJ
     if (status.code !== 0) throw new OffloadError("transfer-failed", `fetching outputs from ${session.machine.name} failed: ${message || `status ${status.code ?? status.signal}`}`);
     installOutputs(staging, job.outputDir, job.outputs);
     return received.bytes;
+  } catch (error) {
+    if (!(error instanceof SshError)) await removeScratch(session, jobId);
+    throw error;
   } finally {
     signal?.removeEventListener("abort", onAbort);
     rmSync(staging, { recursive: true, force: true });

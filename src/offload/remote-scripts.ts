@@ -176,6 +176,9 @@ export function downloadScript(jobId: string, outputs: readonly string[]): strin
     `cd "$J" || { echo "offload: the job directory $J is gone" >&2; exit 2; }`,
     `L="$J.list"; H="$J.hashes"`,
     `done_() { cd "$B" && rm -rf "$J" "$L" "$H" "$J.cancelled"; }`,
+    // The client may hang up early (refused or broken transfer): still clean up.
+    `trap 'done_; exit 1' HUP TERM`,
+    `trap '' PIPE`,
   ];
   for (const output of outputs) {
     const segments = output.split("/");
