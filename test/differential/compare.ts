@@ -35,7 +35,12 @@ function showLocation(location: ReportLocation | null | undefined): string {
   return location ? `${location.file}:${location.line}:${location.column}` : "no location";
 }
 
-/** Differences between two JSON values, as `path: guile X, ours Y` lines. */
+/**
+ * Differences between two JSON values, as `path: guile X, ours Y` lines.
+ *
+ * @example
+ * jsonDifferences("m", { port: 22 }, { port: 2222 }); // ["m.port: guile 22, ours 2222"]
+ */
 export function jsonDifferences(path: string, guile: unknown, ours: unknown): string[] {
   if (Array.isArray(guile) && Array.isArray(ours)) {
     if (guile.length !== ours.length) return [`${path}: guile ${show(guile)}, ours ${show(ours)}`];
@@ -115,7 +120,12 @@ function machineDifferences(guile: readonly Record<string, unknown>[], ours: unk
   return jsonDifferences("machines", guile, ours);
 }
 
-/** Every way `ours` disagrees with `guile`; empty when they agree. */
+/**
+ * Every way `ours` disagrees with `guile`; empty when they agree.
+ *
+ * @example
+ * compareReports(guileShowReports([file])[0]!, showReport(file)); // []
+ */
 export function compareReports(guile: Report, ours: AnyReport): string[] {
   const diffs: string[] = [];
   if (guile.file !== ours.file) diffs.push(`file: guile ${show(guile.file)}, ours ${show(ours.file)}`);
@@ -139,7 +149,13 @@ export function compareReports(guile: Report, ours: AnyReport): string[] {
   return diffs;
 }
 
-/** A readable failure message: the differences, then both reports' errors or warnings for context. */
+/**
+ * A readable failure message: the differences, then both reports' errors or
+ * warnings for context.
+ *
+ * @example
+ * assert.deepEqual(diffs, [], formatDifferences(file, diffs, guile, ours));
+ */
 export function formatDifferences(label: string, diffs: readonly string[], guile: Report, ours: AnyReport): string {
   const context = (report: AnyReport) =>
     "error" in report ? `error ${JSON.stringify(report.error)}` : `warnings ${JSON.stringify(report.warnings)}`;

@@ -63,6 +63,9 @@ let checked: string | undefined;
 /**
  * The version line of `command --version` if it is Guile 3.0; otherwise
  * throws an Error saying to install guile-3.0.
+ *
+ * @example
+ * checkGuile(); // "guile (GNU Guile) 3.0.8"
  */
 export function checkGuile(command = "guile"): string {
   const result = spawnSync(command, ["--version"], { encoding: "utf8", timeout: 10_000 });
@@ -74,7 +77,12 @@ export function checkGuile(command = "guile"): string {
   return firstLine;
 }
 
-/** {@link checkGuile} for `guile`, once per process. Call it before any Guile run. */
+/**
+ * {@link checkGuile} for `guile`, once per process. Call it before any Guile run.
+ *
+ * @example
+ * before(() => requireGuile()); // every test of the suite fails with the install hint
+ */
 export function requireGuile(): string {
   checked ??= checkGuile();
   return checked;
@@ -84,6 +92,9 @@ export function requireGuile(): string {
  * Exactly the environment Guile runs with for `env`: PATH, a UTF-8 locale,
  * no auto-compilation, plus `env` (where `undefined` unsets). Give the same
  * object to our implementation so `getenv` sees the same variables.
+ *
+ * @example
+ * showReport(file, { env: guileVisibleEnv({ HOME: "/home/test" }) });
  */
 export function guileVisibleEnv(env: GuileEnv = {}): Record<string, string> {
   const base: GuileEnv = {
@@ -97,7 +108,12 @@ export function guileVisibleEnv(env: GuileEnv = {}): Record<string, string> {
   return result;
 }
 
-/** Runs `guile --no-auto-compile -s test/guile/SCRIPT ARGS...` and returns its stdout. */
+/**
+ * Runs `guile --no-auto-compile -s test/guile/SCRIPT ARGS...` and returns its stdout.
+ *
+ * @example
+ * runGuileScript("eval.scm", ["(+ 1 2)"]); // "3\n"
+ */
 export function runGuileScript(script: string, args: readonly string[], options: GuileRunOptions = {}): string {
   requireGuile();
   const timeout = options.timeoutMs ?? 60_000;
@@ -129,6 +145,9 @@ function parseJsonLines<T>(output: string, expected: number, what: string): T[] 
 /**
  * Guile's reports for `files` (one Guile process for all of them), in order.
  * File names are passed through unchanged, so `location.file` matches them.
+ *
+ * @example
+ * guileShowReports(["a.scm", "b.scm"], { env: { HOME: "/home/test" } }); // [reportA, reportB]
  */
 export function guileShowReports(files: readonly string[], options: GuileRunOptions = {}): Report[] {
   if (files.length === 0) return [];
@@ -147,7 +166,12 @@ export interface GuileEvaluation {
   error?: string;
 }
 
-/** Evaluates every top-level datum of `file`, each on its own, with Guile. */
+/**
+ * Evaluates every top-level datum of `file`, each on its own, with Guile.
+ *
+ * @example
+ * guileEvaluateFile("fixtures/eval/expressions.scm")[0]; // { start: 0, end: 412, value: "0" }
+ */
 export function guileEvaluateFile(file: string, options: GuileRunOptions = {}): GuileEvaluation[] {
   const output = runGuileScript("eval.scm", ["--file", file], options);
   return output
@@ -156,7 +180,12 @@ export function guileEvaluateFile(file: string, options: GuileRunOptions = {}): 
     .map((line) => JSON.parse(line) as GuileEvaluation);
 }
 
-/** Guile's `write` of the value of each source text (all its forms, last value wins). */
+/**
+ * Guile's `write` of the value of each source text (all its forms, last value wins).
+ *
+ * @example
+ * guileEvaluateStrings(["(+ 1 2)", "(car 1)"]); // ["3", "#<error wrong-type-arg>"]
+ */
 export function guileEvaluateStrings(sources: readonly string[], options: GuileRunOptions = {}): string[] {
   if (sources.length === 0) return [];
   const output = runGuileScript("eval.scm", sources, options);
