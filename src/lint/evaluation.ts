@@ -1,0 +1,59 @@
+/**
+ * Evaluates a machines file the way Guix loads it, but keeps what a linter
+ * needs even when loading fails: every record built before the failure, the
+ * error, and the last value.
+ *
+ * @example
+ * const run = evaluateMachines(source, {});
+ * run.error?.code; // "unbound-variable"
+ * run.constructed.length; // records built before it
+ */
+import type { SourceText } from "../../grammar/source.ts";
+import { defineBuildMachineModule, OFFLOAD_MODULE } from "../machines/build-machine.ts";
+import type { LoadOptions } from "../machines/load.ts";
+import { SchemeError } from "../scheme/errors.ts";
+import { createInterpreter } from "../scheme/interpreter.ts";
+import { RecordInstance, listToArray, type Datum } from "../scheme/values.ts";
+
+/** The outcome of evaluating a file. */
+export interface Evaluation {
+  /** Every build-machine record built, in order. */
+  constructed: RecordInstance[];
+  /** The records the file returned, when its value is a list of build machines. */
+  returned: RecordInstance[] | undefined;
+  /** The last value, when loading finished. */
+  lastValue: Datum | undefined;
+  /** The error that stopped loading. */
+  error: SchemeError | undefined;
+}
+
+/** Evaluates `source` (already decoded) as Guix would load it. */
+export function evaluateMachines(source: SourceText, options: LoadOptions): Evaluation {
+  const constructed: RecordInstance[] = [];
+  const env = options.env ?? process.env;
+  const interpreter = createInterpreter({
+    ...options,
+    env,
+    file: source.file,
+    defaultModules: [OFFLOAD_MODULE],
+    extend: (table) => defineBuildMachineModule(table, { env, onConstruct: (r) => constructed.push(r) }),
+  });
+  try {
+    const lastValue = interpreter.evalString(source.text, source.file);
+    return { constructed, returned: machinesOf(lastValue), lastValue, error: undefined };
+  } catch (error) {
+    if (error instanceof SchemeError) return { constructed, returned: undefined, lastValue: undefined, error };
+    if (error instanceof RangeError) {
+      return { constructed, returned: undefined, lastValue: undefined, error: new SchemeError("limit-exceeded", `evaluation too deep: ${error.message}`) };
+    }
+    throw error;
+  }
+}
+
+/** The build-machine records of a value, if it is a list of nothing else. */
+export function machinesOf(value: Datum): RecordInstance[] | undefined {
+  const items = listToArray(value);
+  if (!items) return undefined;
+  for (const item of items) if (!(item instanceof RecordInstance) || item.type.name !== "build-machine") return undefined;
+  return items as RecordInstance[];
+}

@@ -1,0 +1,103 @@
+/**
+ * Lints one machines file: read it, find its build-machine forms, evaluate
+ * it as Guix would, and run every rule module. Never throws for bad input:
+ * every problem becomes a diagnostic.
+ *
+ * @example
+ * const report = lintFile("/etc/guix/machines.scm", { checkFiles: true });
+ * report.diagnostics.map((d) => d.rule); // ["deprecated-system", ...]
+ */
+import { readFileSync } from "node:fs";
+import { decodeSource, readSource, ReadError, type ReadDatum } from "../../grammar/reader.ts";
+import { SourceText, Span } from "../../grammar/source.ts";
+import type { LoadOptions } from "../machines/load.ts";
+import { DiagnosticCollector, type LintContext, type LintOptions, type RuleModule } from "./context.ts";
+import { compareDiagnostics, type FileReport } from "./diagnostic.ts";
+import { evaluateMachines } from "./evaluation.ts";
+import { findMachineForms } from "./machine-forms.ts";
+import { viewsOf } from "./machine-view.ts";
+import { duplicateMachineRule } from "./rules/duplicate-machine.ts";
+import { fieldValuesRule } from "./rules/field-values.ts";
+import { hostKeyRule } from "./rules/host-key.ts";
+import { loadErrorsRule } from "./rules/load-errors.ts";
+import { placeholderRule } from "./rules/placeholder.ts";
+import { privateKeyRule } from "./rules/private-key.ts";
+import { recordSyntaxRule } from "./rules/record-syntax.ts";
+import { resultValueRule } from "./rules/result-value.ts";
+import { systemsRule } from "./rules/systems.ts";
+
+/** Rule modules in the order they run (load-errors after the syntactic rules it defers to). */
+export const RULE_MODULES: readonly RuleModule[] = [
+  recordSyntaxRule,
+  placeholderRule,
+  loadErrorsRule,
+  resultValueRule,
+  systemsRule,
+  hostKeyRule,
+  fieldValuesRule,
+  duplicateMachineRule,
+  privateKeyRule,
+];
+
+/** Everything a lint run needs: rule options plus evaluation limits. */
+export interface LinterOptions extends LintOptions {
+  load?: LoadOptions;
+}
+
+/** Lints `file` from disk. */
+export function lintFile(file: string, options: LinterOptions = {}): FileReport {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === "ENOENT" ? "no such file (Guix then offloads nothing)" : code === "EISDIR" ? "it is a directory" : (error as Error).message;
+    const collector = new DiagnosticCollector(options.ruleLevels);
+    collector.add("file-error", new Span(new SourceText(file, ""), 0, 0), `cannot read ${file}: ${reason}`);
+    return { file, text: "", diagnostics: collector.diagnostics };
+  }
+  let source: SourceText;
+  try {
+    source = decodeSource(file, bytes, options.load ?? {});
+  } catch (error) {
+    if (!(error instanceof ReadError)) throw error;
+    return readFailure(file, error.span.source.text, error, options);
+  }
+  return lintSource(source, options);
+}
+
+/** Lints text already in memory (tests, editors, --fix passes). */
+export function lintText(file: string, text: string, options: LinterOptions = {}): FileReport {
+  return lintSource(new SourceText(file, text), options);
+}
+
+function readFailure(file: string, text: string, error: ReadError, options: LinterOptions): FileReport {
+  const collector = new DiagnosticCollector(options.ruleLevels);
+  collector.add(error.code, error.span, `${error.message} (Guix cannot read the file: every build that would offload fails)`);
+  return { file, text, diagnostics: collector.diagnostics };
+}
+
+function lintSource(source: SourceText, options: LinterOptions): FileReport {
+  let datums: ReadDatum[];
+  try {
+    datums = readSource(source, options.load ?? {});
+  } catch (error) {
+    if (!(error instanceof ReadError)) throw error;
+    return readFailure(source.file, source.text, error, options);
+  }
+  const collector = new DiagnosticCollector(options.ruleLevels);
+  const forms = findMachineForms(datums);
+  const evaluation = evaluateMachines(source, options.load ?? {});
+  const context: LintContext = {
+    source,
+    datums,
+    forms,
+    evaluation,
+    views: viewsOf(forms, evaluation),
+    options,
+    report: (rule, span, message, fix, severity) => collector.add(rule, span, message, fix ?? null, severity),
+    reported: (rule) => collector.has(rule),
+  };
+  for (const rule of RULE_MODULES) rule.check(context);
+  return { file: source.file, text: source.text, diagnostics: collector.diagnostics.sort(compareDiagnostics) };
+}

@@ -1,0 +1,85 @@
+/**
+ * Two returned machines with the same name and port: they share the slot
+ * lock files in /var/guix/offload/NAME:PORT/. When two entries of the
+ * result list differ only in their systems, the fix merges them into one
+ * machine with both systems.
+ *
+ * @example
+ * // (list (build-machine (name "a") (systems (list "x86_64-linux")) ...)
+ * //       (build-machine (name "a") (systems (list "i686-linux")) ...))
+ * // → duplicate-machine, fix: one machine with (systems (list "x86_64-linux" "i686-linux"))
+ */
+import { Pair, Sym, listToArray, type Datum } from "../../scheme/values.ts";
+import { effectiveSystems } from "../../machines/load.ts";
+import type { LintContext, RuleModule } from "../context.ts";
+import type { Fix } from "../diagnostic.ts";
+import type { MachineForm } from "../machine-forms.ts";
+import type { MachineView } from "../machine-view.ts";
+import { deleteSpanEdit } from "../text-edits.ts";
+
+export const duplicateMachineRule: RuleModule = {
+  name: "duplicate-machine",
+  check(context) {
+    const first = new Map<string, MachineView>();
+    for (const view of context.views) {
+      if (!view.record) continue;
+      const name = view.record.fields.get("name");
+      const port = view.record.fields.get("port");
+      if (typeof name !== "string" || typeof port !== "number") continue;
+      const key = `${name}:${port}`;
+      const earlier = first.get(key);
+      if (!earlier) {
+        first.set(key, view);
+        continue;
+      }
+      if (earlier.span.start === view.span.start && earlier.span.source === view.span.source) continue;
+      const where = earlier.span.range();
+      context.report(
+        "duplicate-machine",
+        view.form?.headSpan ?? view.span,
+        `machine ${key} is already defined at line ${where.line}: the two share build slots (/var/guix/offload/${key}/); put all its systems in one (systems (list ...)) instead`,
+        mergeFix(context, earlier, view),
+      );
+    }
+  },
+};
+
+function systemsOf(view: MachineView): string[] | undefined {
+  const items = listToArray(effectiveSystems(view.record!));
+  return items && items.every((x) => typeof x === "string") ? (items as string[]) : undefined;
+}
+
+function isResultElement(context: LintContext, form: MachineForm): boolean {
+  const last = context.datums[context.datums.length - 1]?.datum;
+  if (!(last instanceof Pair) || !(last.car instanceof Sym) || last.car.name !== "list") return false;
+  for (let c: Datum = last.cdr; c instanceof Pair; c = c.cdr) if (c.car === form.form) return true;
+  return false;
+}
+
+function clausesApartFromSystems(form: MachineForm): string {
+  return form.clauses
+    .filter((c) => c.field !== "system" && c.field !== "systems")
+    .map((c) => `${c.field}=${c.valueSpan.text()}`)
+    .sort()
+    .join("\n");
+}
+
+function mergeFix(context: LintContext, keep: MachineView, drop: MachineView): Fix | null {
+  const a = keep.form;
+  const b = drop.form;
+  if (!a || !b || a.inherit || b.inherit || !isResultElement(context, a) || !isResultElement(context, b)) return null;
+  if (clausesApartFromSystems(a) !== clausesApartFromSystems(b)) return null;
+  const systemsA = systemsOf(keep);
+  const systemsB = systemsOf(drop);
+  if (!systemsA || !systemsB) return null;
+  const merged = [...new Set([...systemsA, ...systemsB])];
+  const target = a.clauses.find((c) => c.field === "systems") ?? a.clauses.find((c) => c.field === "system");
+  if (!target || a.clauses.some((c) => c.field === "system") && a.clauses.some((c) => c.field === "systems")) return null;
+  return {
+    description: "merge the two entries into one machine with both systems",
+    edits: [
+      { start: target.span.start, end: target.span.end, text: `(systems (list ${merged.map((s) => JSON.stringify(s)).join(" ")}))` },
+      deleteSpanEdit(context.source, b.span),
+    ],
+  };
+}

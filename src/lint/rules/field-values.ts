@@ -1,0 +1,139 @@
+/**
+ * Values of the scalar fields: types (strings, numbers, lists of strings),
+ * ranges (port, parallel-builds, speed, overload-threshold,
+ * compression-level), known compression names, an absolute daemon socket,
+ * and a name that is a host name rather than `user@host:port`.
+ *
+ * @example
+ * // (parallel-builds 0) → parallel-builds: the machine is never used
+ */
+import type { Span } from "../../../grammar/source.ts";
+import { isExactInteger, isNumber, toFloat } from "../../scheme/numbers.ts";
+import { writeString } from "../../scheme/printer.ts";
+import { listToArray, type Datum } from "../../scheme/values.ts";
+import type { LintContext, RuleModule } from "../context.ts";
+import { elementSpans } from "../datum-spans.ts";
+import type { MachineView } from "../machine-view.ts";
+import { UNKNOWN } from "../static-value.ts";
+import { didYouMean } from "../suggest.ts";
+import { placeholderIn } from "../placeholder-text.ts";
+
+const COMPRESSION_ALGORITHMS = ["zlib@openssh.com", "zlib", "none"];
+
+export const fieldValuesRule: RuleModule = {
+  name: "field-values",
+  check(context) {
+    for (const view of context.views) {
+      checkStrings(context, view);
+      checkName(context, view);
+      checkPort(context, view);
+      checkParallelBuilds(context, view);
+      checkSpeed(context, view);
+      checkOverloadThreshold(context, view);
+      checkCompression(context, view);
+      checkCompressionLevel(context, view);
+      checkFeatures(context, view);
+      checkDaemonSocket(context, view);
+    }
+  },
+};
+
+function show(value: Datum): string {
+  const text = writeString(value);
+  return text.length > 50 ? `${text.slice(0, 47)}...` : text;
+}
+
+/** The field's value when known and not of the wrong type; reports wrong types. */
+function known(context: LintContext, view: MachineView, field: string, ok: (v: Datum) => boolean, expected: string): { value: Datum; span: Span } | undefined {
+  const { value, span } = view.field(field);
+  if (value === UNKNOWN) return undefined;
+  if (!ok(value)) {
+    context.report("wrong-field-type", span, `${field} must be ${expected}, got ${show(value)}; Guix fails when it uses this machine`);
+    return undefined;
+  }
+  return { value, span };
+}
+
+function checkStrings(context: LintContext, view: MachineView): void {
+  known(context, view, "user", (v) => typeof v === "string", "a string (the SSH login user)");
+  known(context, view, "private-key", (v) => typeof v === "string" || v === false, "a file name string");
+}
+
+function checkName(context: LintContext, view: MachineView): void {
+  const got = known(context, view, "name", (v) => typeof v === "string", "a string (the host name)");
+  if (!got) return;
+  const name = got.value as string;
+  if (placeholderIn(name)) return;
+  let problem: string | undefined;
+  if (/^[a-z]+:\/\//i.test(name)) problem = `"${name}" is a URL: write only the host name; the port goes in (port ...)`;
+  else if (name.includes("@")) problem = `"${name}" contains '@': put the user in (user "${name.split("@")[0]}") and only the host in name`;
+  else if (/\s/.test(name)) problem = `"${name}" contains whitespace, which no host name has`;
+  else if (/^[^:]+:\d+$/.test(name)) problem = `"${name}" contains a port: write (name "${name.split(":")[0]}") (port ${name.split(":")[1]})`;
+  if (problem) context.report("host-name", got.span, `${problem}; Guix cannot connect to it`);
+}
+
+function checkPort(context: LintContext, view: MachineView): void {
+  const got = known(context, view, "port", isExactInteger, "an exact integer");
+  if (!got) return;
+  const port = Number(got.value);
+  if (port < 1 || port > 65535) context.report("port-range", got.span, `port ${show(got.value)} is outside 1–65535`);
+}
+
+function checkParallelBuilds(context: LintContext, view: MachineView): void {
+  const got = known(context, view, "parallel-builds", isExactInteger, "an exact integer");
+  if (!got) return;
+  if (Number(got.value) < 1) context.report("parallel-builds", got.span, `parallel-builds ${show(got.value)} gives the machine no build slot: Guix never uses it; use 1 or more`);
+}
+
+function checkSpeed(context: LintContext, view: MachineView): void {
+  const got = known(context, view, "speed", isNumber, "a number");
+  if (!got || !isNumber(got.value)) return;
+  if (!(toFloat(got.value) > 0)) context.report("speed", got.span, `speed ${show(got.value)} must be greater than 0 (it ranks machines; 1.0 is the default)`);
+}
+
+function checkOverloadThreshold(context: LintContext, view: MachineView): void {
+  const got = known(context, view, "overload-threshold", (v) => v === false || isNumber(v), "#f or a number in (0, 1]");
+  if (!got || got.value === false || !isNumber(got.value)) return;
+  const t = toFloat(got.value);
+  if (!(t > 0)) context.report("overload-threshold", got.span, `overload-threshold ${show(got.value)} is never above the load: Guix always considers the machine overloaded; use a value in (0, 1] or #f`);
+  else if (t > 1) context.report("overload-threshold", got.span, `overload-threshold ${show(got.value)} is above 1: the normalized load never exceeds 1.0, so this disables the load check (write #f to say so)`, null, "warning");
+}
+
+function checkCompression(context: LintContext, view: MachineView): void {
+  const got = known(context, view, "compression", (v) => typeof v === "string", "a string such as \"zlib@openssh.com,zlib\"");
+  if (!got) return;
+  const names = (got.value as string).split(",").map((n) => n.trim());
+  for (const name of names) {
+    if (COMPRESSION_ALGORITHMS.includes(name)) continue;
+    context.report("compression", got.span, `unknown compression algorithm "${name}"${didYouMean(name, COMPRESSION_ALGORITHMS, true)}: libssh knows zlib@openssh.com, zlib and none`);
+  }
+}
+
+function checkCompressionLevel(context: LintContext, view: MachineView): void {
+  const got = known(context, view, "compression-level", isExactInteger, "an exact integer from 1 to 9");
+  if (!got) return;
+  const level = Number(got.value);
+  if (level < 1 || level > 9) context.report("compression-level", got.span, `compression-level ${show(got.value)} is outside 1–9`);
+}
+
+function checkFeatures(context: LintContext, view: MachineView): void {
+  const { value, span, clause } = view.field("features");
+  if (value === UNKNOWN) return;
+  const items = listToArray(value);
+  if (!items) {
+    context.report("features-not-strings", span, `features must be a list of strings, got ${show(value)}`);
+    return;
+  }
+  const spans = clause ? elementSpans(clause.value) : undefined;
+  items.forEach((item, i) => {
+    if (typeof item !== "string") {
+      context.report("features-not-strings", spans?.length === items.length ? spans[i]! : span, `feature ${show(item)} is not a string: it never matches a build's required features; write it as "${show(item).replace(/"/g, "")}"`);
+    }
+  });
+}
+
+function checkDaemonSocket(context: LintContext, view: MachineView): void {
+  const got = known(context, view, "daemon-socket", (v) => typeof v === "string", "a string (an absolute file name)");
+  if (!got) return;
+  if (!(got.value as string).startsWith("/")) context.report("daemon-socket-not-absolute", got.span, `daemon-socket "${got.value as string}" is not an absolute file name; the remote daemon listens at /var/guix/daemon-socket/socket`);
+}

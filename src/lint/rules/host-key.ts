@@ -1,0 +1,49 @@
+/**
+ * host-key values: malformed keys (wrong shape, bad base64, type mismatch,
+ * wrong length) and keys Guix's offload can never match (only `ssh-*` types
+ * are understood; a comment with spaces makes more than 3 words).
+ *
+ * @example
+ * // (host-key "ecdsa-sha2-nistp256 AAAA...") → host-key-unmatchable
+ */
+import { writeString } from "../../scheme/printer.ts";
+import type { RuleModule } from "../context.ts";
+import { checkPublicKeyLine } from "../openssh-key.ts";
+import { placeholderIn } from "../placeholder-text.ts";
+import { UNKNOWN } from "../static-value.ts";
+import { innerSpan } from "../string-spans.ts";
+
+export const hostKeyRule: RuleModule = {
+  name: "host-key",
+  check(context) {
+    for (const view of context.views) {
+      const { value, span } = view.field("host-key");
+      if (value === UNKNOWN) continue;
+      if (typeof value !== "string") {
+        context.report("wrong-field-type", span, `host-key must be a string ("ssh-ed25519 AAAA... [comment]"), got ${writeString(value)}`);
+        continue;
+      }
+      if (placeholderIn(value)) continue;
+      const { tokens, problems } = checkPublicKeyLine(value);
+      const at = (token: number) => {
+        const t = tokens[token];
+        return t ? innerSpan(span, value, t.index, t.text.length) : span;
+      };
+      for (const problem of problems) context.report("host-key-malformed", at(problem.token), `host-key: ${problem.message}; Guix cannot authenticate the machine`);
+      if (problems.length > 0) continue;
+      const type = tokens[0]!.text;
+      if (!type.startsWith("ssh-")) {
+        context.report("host-key-unmatchable", at(0), `host-key of type ${type}: Guix's offload only understands ssh-* key types and will never match it; use the machine's ssh-ed25519 key (/etc/ssh/ssh_host_ed25519_key.pub)`);
+      }
+      if (tokens.length > 3) {
+        const first = tokens[3]!;
+        const last = tokens[tokens.length - 1]!;
+        context.report(
+          "host-key-unmatchable",
+          innerSpan(span, value, first.index, last.index + last.text.length - first.index),
+          "host-key has more than 3 words (a comment with spaces): Guix's offload fails to match it; remove the spaces from the comment or drop the comment",
+        );
+      }
+    }
+  },
+};

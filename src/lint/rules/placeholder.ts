@@ -1,0 +1,60 @@
+/**
+ * Values left as placeholders in any field (strings, and template symbols
+ * such as `${SYSTEMS}` that are unbound when the file is evaluated).
+ *
+ * @example
+ * // (host-key "FIXME") → placeholder: host-key is a FIXME/TODO marker
+ */
+import type { Span } from "../../../grammar/source.ts";
+import { Pair, Sym, listToArray, type Datum } from "../../scheme/values.ts";
+import type { LintContext, RuleModule } from "../context.ts";
+import type { MachineForm } from "../machine-forms.ts";
+import { isPlaceholderSymbol, placeholderIn } from "../placeholder-text.ts";
+import { elementSpans } from "../datum-spans.ts";
+import { innerSpan } from "../string-spans.ts";
+
+const STRING_FIELDS = ["name", "user", "host-key", "private-key", "compression", "daemon-socket", "system"];
+const LIST_FIELDS = ["systems", "features"];
+
+export const placeholderRule: RuleModule = {
+  name: "placeholder",
+  check(context) {
+    for (const form of context.forms) checkSymbols(context, form);
+    for (const view of context.views) {
+      for (const field of STRING_FIELDS) {
+        const fv = view.field(field);
+        if (typeof fv.value === "string") checkString(context, field, fv.value, fv.span);
+      }
+      for (const field of LIST_FIELDS) {
+        const fv = view.field(field);
+        if (typeof fv.value === "symbol") continue;
+        const items = listToArray(fv.value);
+        if (!items) continue;
+        const spans = fv.clause ? elementSpans(fv.clause.value) : undefined;
+        items.forEach((item, i) => {
+          if (typeof item === "string") checkString(context, field, item, spans?.length === items.length ? spans[i]! : fv.span);
+        });
+      }
+    }
+  },
+};
+
+function checkString(context: LintContext, field: string, value: string, span: Span): void {
+  const hit = placeholderIn(value);
+  if (!hit) return;
+  const where = innerSpan(span, value, hit.index, hit.length);
+  const quoted = JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
+  context.report("placeholder", where, `${field} ${quoted} contains a placeholder (${hit.what}): fill in the real value`);
+}
+
+function checkSymbols(context: LintContext, form: MachineForm): void {
+  const visit = (datum: Datum, span: Span | undefined, depth: number) => {
+    if (depth > 100) return;
+    if (datum instanceof Sym && span && isPlaceholderSymbol(datum.name)) {
+      context.report("placeholder", span, `${datum.name} is an unfilled template placeholder (an unbound symbol when Guix loads the file): replace it with the real value`);
+      return;
+    }
+    if (datum instanceof Pair) for (let c: Datum = datum; c instanceof Pair; c = c.cdr) visit(c.car, c.carSpan, depth + 1);
+  };
+  for (const clause of [...form.clauses, ...(form.inherit ? [form.inherit] : [])]) visit(clause.value, clause.valueSpan, 0);
+}

@@ -1,0 +1,71 @@
+/**
+ * What the file returns: it must be a list of build-machine records
+ * (`not-a-list`, with a fix wrapping a bare record in `(list ...)`); records
+ * built but not returned (`unused-machine`); and an empty result
+ * (`no-machines`).
+ *
+ * @example
+ * // (build-machine ...) as the last form → not-a-list, fix: (list (build-machine ...))
+ */
+import { Span } from "../../../grammar/source.ts";
+import { writeString } from "../../scheme/printer.ts";
+import { Pair, RecordInstance, Sym, listToArray } from "../../scheme/values.ts";
+import type { LintContext, RuleModule } from "../context.ts";
+import type { Fix } from "../diagnostic.ts";
+
+export const resultValueRule: RuleModule = {
+  name: "result-value",
+  check(context) {
+    const { evaluation } = context;
+    if (evaluation.error || evaluation.lastValue === undefined) return;
+    if (!evaluation.returned) {
+      reportNotAList(context);
+      return;
+    }
+    if (evaluation.returned.length === 0 && evaluation.constructed.length === 0) {
+      const last = context.datums[context.datums.length - 1];
+      if (last) context.report("no-machines", last.span, "the file returns an empty list: no build machines, every build runs locally");
+    }
+    reportUnused(context);
+  },
+};
+
+function reportNotAList(context: LintContext): void {
+  const last = context.datums[context.datums.length - 1];
+  const value = context.evaluation.lastValue!;
+  const where = last?.span;
+  if (!where) {
+    context.report("not-a-list", new Span(context.source, 0, 0), "the file is empty: Guix needs a list of build machines as its last value; write (list (build-machine ...))");
+    return;
+  }
+  let detail: string;
+  const items = listToArray(value);
+  if (value instanceof RecordInstance) detail = "it returns a single build-machine, not a list";
+  else if (items) {
+    const bad = items.find((x) => !(x instanceof RecordInstance && x.type.name === "build-machine"))!;
+    detail = `element ${items.indexOf(bad) + 1} of the list is ${abbreviate(writeString(bad))}, not a build-machine, so the whole list is ignored`;
+  } else detail = `it returns ${abbreviate(writeString(value))}`;
+  const bare = last.datum instanceof Pair && last.datum.car instanceof Sym && last.datum.car.name === "build-machine";
+  const fix: Fix | null = bare
+    ? { description: "wrap the build-machine in (list ...)", edits: [{ start: where.start, end: where.start, text: "(list " }, { start: where.end, end: where.end, text: ")" }] }
+    : null;
+  context.report("not-a-list", where, `the file's last value is not a list of build machines (${detail}); Guix ignores the file and offloads nothing`, fix);
+}
+
+function reportUnused(context: LintContext): void {
+  const returned = new Set(context.evaluation.returned);
+  const returnedSpans = new Set<number>();
+  for (const r of returned) if (r.span) returnedSpans.add(r.span.start);
+  for (const record of context.evaluation.constructed) {
+    if (returned.has(record) || !record.span || returnedSpans.has(record.span.start)) continue;
+    if (record.span.source !== context.source) continue;
+    const name = record.fields.get("name");
+    const label = typeof name === "string" ? `'${name}' ` : "";
+    const head = context.forms.find((f) => f.span.start === record.span!.start)?.headSpan ?? record.span;
+    context.report("unused-machine", head, `build-machine ${label}is built but not in the list the file returns, so Guix never uses it (fine if it is only a template for inherit)`);
+  }
+}
+
+function abbreviate(text: string): string {
+  return text.length > 50 ? `${text.slice(0, 47)}...` : text;
+}

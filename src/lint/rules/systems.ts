@@ -1,0 +1,131 @@
+/**
+ * The systems a machine builds for: `system` versus `systems` (Guix's
+ * compatibility rules), lists that are missing, empty, not lists, or hold
+ * something other than known system-type strings.
+ *
+ * @example
+ * // (system "x86_64-linux") → deprecated-system, fix: (systems (list "x86_64-linux"))
+ * // (systems "x86_64-linux") → systems-not-list, fix: (systems (list "x86_64-linux"))
+ */
+import type { Span } from "../../../grammar/source.ts";
+import { writeString } from "../../scheme/printer.ts";
+import { NIL, Pair, listToArray, type Datum } from "../../scheme/values.ts";
+import type { LintContext, RuleModule } from "../context.ts";
+import { elementSpans } from "../datum-spans.ts";
+import type { Fix } from "../diagnostic.ts";
+import type { MachineView } from "../machine-view.ts";
+import { UNKNOWN } from "../static-value.ts";
+import { closest, didYouMean } from "../suggest.ts";
+import { deleteSpanEdit } from "../text-edits.ts";
+
+/** Guix's system types. */
+export const GUIX_SYSTEMS: readonly string[] = [
+  "x86_64-linux",
+  "i686-linux",
+  "aarch64-linux",
+  "armhf-linux",
+  "powerpc64le-linux",
+  "riscv64-linux",
+  "mips64el-linux",
+  "powerpc-linux",
+  "i586-gnu",
+  "x86_64-gnu",
+];
+
+export const systemsRule: RuleModule = {
+  name: "systems",
+  check(context) {
+    for (const view of context.views) checkView(context, view);
+  },
+};
+
+function checkView(context: LintContext, view: MachineView): void {
+  const systems = view.field("systems");
+  const system = view.field("system");
+  if (systems.value === UNKNOWN) {
+    if (system.clause && view.form && !view.form.inherit) reportDeprecated(context, view);
+    return;
+  }
+  if (systems.value !== false) {
+    if (system.clause && system.value !== false) {
+      context.report("system-and-systems", system.clause.span, "both 'system' and 'systems' are given: Guix ignores 'system'; remove it", {
+        description: "remove the ignored (system ...) clause",
+        edits: [deleteSpanEdit(context.source, system.clause.span)],
+      });
+    }
+    checkSystemsList(context, systems.value, systems.span, systems.clause?.value);
+    return;
+  }
+  if (system.value === false) {
+    // A misspelt systems clause is already reported as extraneous; "missing" would say it twice.
+    if (view.form && (view.form.invalid.length > 0 || view.form.clauses.some((c) => closestField(c.field) === "systems"))) return;
+    if (system.origin === "inherit" || systems.origin === "inherit") {
+      context.report("missing-systems", view.form?.headSpan ?? view.span, "this machine (and the one it inherits from) has neither 'systems' nor 'system': Guix never uses it; add (systems (list \"x86_64-linux\"))");
+    } else {
+      context.report("missing-systems", view.form?.headSpan ?? view.span, "no 'systems' field: Guix never uses this machine; add (systems (list \"x86_64-linux\"))");
+    }
+    return;
+  }
+  if (system.value === UNKNOWN) {
+    if (system.clause) reportDeprecated(context, view);
+    return;
+  }
+  if (system.clause) reportDeprecated(context, view);
+  checkSystem(context, system.value, system.span);
+}
+
+function reportDeprecated(context: LintContext, view: MachineView): void {
+  const clause = view.field("system").clause!;
+  const hasSystemsClause = view.form?.clauses.some((c) => c.field === "systems") ?? false;
+  const fix: Fix | null = hasSystemsClause
+    ? null
+    : {
+        description: "use (systems (list ...))",
+        edits: [
+          { start: clause.nameSpan.start, end: clause.nameSpan.end, text: "systems" },
+          { start: clause.valueSpan.start, end: clause.valueSpan.start, text: "(list " },
+          { start: clause.valueSpan.end, end: clause.valueSpan.end, text: ")" },
+        ],
+      };
+  context.report("deprecated-system", clause.span, `the 'system' field is deprecated (Guix warns on every build); write (systems (list ${clause.valueSpan.text()}))`, fix);
+}
+
+function checkSystemsList(context: LintContext, value: Datum, span: Span, expr: Datum | undefined): void {
+  if (typeof value === "string") {
+    const fix: Fix | null =
+      expr !== undefined
+        ? { description: "wrap the system in (list ...)", edits: [{ start: span.start, end: span.start, text: "(list " }, { start: span.end, end: span.end, text: ")" }] }
+        : null;
+    context.report("systems-not-list", span, `'systems' must be a list: (systems "${value}") makes Guix crash when it matches a build ("unexpected EOF reading a line"); write (systems (list "${value}"))`, fix);
+    return;
+  }
+  const items = listToArray(value);
+  if (!items) {
+    context.report("systems-not-list", span, `'systems' must be a list of strings, got ${abbreviate(writeString(value))}`);
+    return;
+  }
+  if (value === NIL) {
+    context.report("empty-systems", span, "'systems' is empty: Guix never uses this machine; list the systems it builds, e.g. (list \"x86_64-linux\")");
+    return;
+  }
+  const spans = expr !== undefined && value instanceof Pair ? elementSpans(expr) : undefined;
+  items.forEach((item, i) => checkSystem(context, item, spans?.length === items.length ? spans[i]! : span));
+}
+
+function checkSystem(context: LintContext, value: Datum, span: Span): void {
+  if (typeof value !== "string") {
+    context.report("system-not-string", span, `system type ${abbreviate(writeString(value))} is not a string: it never matches a build; write it as "x86_64-linux"`);
+    return;
+  }
+  const allowed = [...GUIX_SYSTEMS, ...(context.options.allowSystems ?? [])];
+  if (allowed.includes(value)) return;
+  context.report("unknown-system", span, `"${value}" is not a Guix system type${didYouMean(value, allowed, true)}; builds are only offloaded for systems Guix knows (--allow-system to accept it)`);
+}
+
+function closestField(field: string): string | undefined {
+  return field === "systems" || field === "system" ? undefined : closest(field, ["systems", "system"]);
+}
+
+function abbreviate(text: string): string {
+  return text.length > 50 ? `${text.slice(0, 47)}...` : text;
+}

@@ -1,0 +1,30 @@
+/**
+ * Did-you-mean suggestions: the closest candidate by edit distance, when it
+ * is close enough to be a likely typo.
+ *
+ * @example
+ * closest("sytems", ["systems", "system", "speed"]); // "systems"
+ */
+import { editDistance } from "../scheme/records.ts";
+
+/** The candidate nearest to `word`, or undefined when none is plausibly meant. */
+export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  const lower = word.toLowerCase();
+  for (const candidate of candidates) {
+    const d = editDistance(lower, candidate.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = candidate;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) && bestDistance > 0 ? best : undefined;
+}
+
+/** ` (did you mean "x"?)` or the empty string. */
+export function didYouMean(word: string, candidates: Iterable<string>, quote = false): string {
+  const hit = closest(word, candidates);
+  if (hit === undefined) return "";
+  return quote ? ` (did you mean "${hit}"?)` : ` (did you mean ${hit}?)`;
+}
