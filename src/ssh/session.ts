@@ -12,32 +12,25 @@
  * const { stdout } = await session.run(["uname", "-m"]);
  * session.close();
  */
-import type { Readable, Writable } from "node:stream";
+import type { EventEmitter } from "node:events";
+import type { Readable } from "node:stream";
 import type { ClientChannel, NegotiatedAlgorithms, SFTPWrapper } from "ssh2";
 import type { BuildMachine } from "../machines/types.ts";
+import { ChannelLimiter, type Release } from "./channel-limit.ts";
 import { addressOf, establish, lostConnection, type ConnectOptions, type ConnectTimings, type SshClient } from "./connect.ts";
 import { errorMessage, SshError } from "./errors.ts";
-import { commandLine } from "./quote.ts";
+import { commandLine, shellQuote } from "./quote.ts";
+import { readPidLine, sendChannelSignal, signalName, withPidLine, type RemoteProcess } from "./remote-process.ts";
 import { formatMs } from "./units.ts";
 
 export { addressOf, DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions, type ConnectTimings } from "./connect.ts";
+export type { RemoteProcess } from "./remote-process.ts";
 
 /** OpenSSH's default `MaxSessions`: more concurrent channels are refused by the server. */
 export const DEFAULT_MAX_CHANNELS = 10;
 const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
-
-/** A command running on the remote machine. Read stdout and stderr, or the command may stall. */
-export interface RemoteProcess {
-  stdin: Writable;
-  stdout: Readable;
-  stderr: Readable;
-  /** Settles when the channel closes; rejects with `connection-lost` if the connection dropped first. */
-  exit: Promise<{ code: number | null; signal: string | null }>;
-  /** Send a signal (`"TERM"`, `"SIGKILL"`, …) to the remote command. */
-  signal(name: string): void;
-  /** Close the channel. */
-  close(): void;
-}
+/** Channel-open refusals tolerated per command while the real server limit is being found. */
+const OPEN_RETRIES = 8;
 
 /** Options for {@link SshSession.exec}. */
 export interface ExecOptions {
@@ -51,7 +44,7 @@ export interface RunOptions {
   env?: Record<string, string>;
   cwd?: string;
   input?: Buffer | string;
-  /** Kill the command (and reject with code `timeout`) after this long. */
+  /** Kill the command (and reject with code `timeout`) after this long, counted from the call. */
   timeoutMs?: number;
   /** Per-stream output limit; more rejects with `remote-command-failed`. Default 64 MiB. */
   maxOutputBytes?: number;
@@ -77,7 +70,12 @@ export class SshSession {
   private readonly closeListeners: Array<(error?: SshError) => void> = [];
   private closedWith: { error: SshError | undefined } | null = null;
   private closing = false;
-  private readonly channels: Semaphore;
+  /** Channels for commands and SFTP. */
+  private readonly channels: ChannelLimiter;
+  /** One channel kept apart for `kill`, so a signal is never stuck behind the commands it is meant to stop. */
+  private readonly controlChannel = new ChannelLimiter(1);
+  /** Open channels, to disarm them when the connection is lost (see {@link markClosed}). */
+  private readonly openChannels = new Set<TrackedChannel>();
 
   private constructor(
     readonly machine: BuildMachine,
@@ -88,7 +86,7 @@ export class SshSession {
     readonly negotiated: NegotiatedAlgorithms,
     maxChannels: number,
   ) {
-    this.channels = new Semaphore(maxChannels);
+    this.channels = new ChannelLimiter(Math.max(1, maxChannels - 1));
     client.on("error", (error: Error) => this.markClosed(lostConnection(machine, error)));
     client.on("close", () =>
       this.markClosed(
@@ -117,8 +115,9 @@ export class SshSession {
   /**
    * Start `argv` on the remote. Each argument reaches the remote exactly as
    * given (POSIX-shell-quoted for the login shell); `env` values are quoted
-   * into the command, so they need no `AcceptEnv` on the server. Waits for a
-   * free channel when `maxChannels` are open.
+   * into the command, so they need no `AcceptEnv` on the server. Resolves
+   * once the command has started. Waits for a free channel when
+   * `maxChannels` are open.
    *
    * @example
    * const child = await session.exec(["sh", "-c", "cat > f"], { stdin: "pipe" });
@@ -126,21 +125,8 @@ export class SshSession {
    * await child.exit;
    */
   async exec(argv: readonly string[], options: ExecOptions = {}): Promise<RemoteProcess> {
-    const command = commandLine(argv, options.env, options.cwd);
-    const release = await this.acquireChannel();
-    let channel: ClientChannel;
-    try {
-      channel = await new Promise<ClientChannel>((resolve, reject) => {
-        try {
-          this.client.exec(command, (error, opened) => (error ? reject(error) : resolve(opened)));
-        } catch (error) {
-          reject(error);
-        }
-      });
-    } catch (error) {
-      release();
-      throw this.closedWith?.error ?? new SshError("channel-failed", this.machine.name, `cannot start a command on ${addressOf(this.machine)}: ${errorMessage(error)}`, { cause: error });
-    }
+    const command = withPidLine(commandLine(argv, options.env, options.cwd));
+    const { channel, release } = await this.openChannel<ClientChannel>("a command", (done) => this.client.exec(command, done));
     channel.once("close", release);
     if (options.stdin === "ignore") channel.eof();
     return this.remoteProcess(channel);
@@ -148,57 +134,66 @@ export class SshSession {
 
   /**
    * Run `argv` to completion and collect its output. A non-zero exit is not
-   * an error here (see `code`); a timeout or oversized output is.
+   * an error here (see `code`); a timeout or oversized output is, and kills
+   * the command.
    *
    * @example
    * const { stdout, code } = await session.run(["cat", "/proc/loadavg"], { timeoutMs: 5000 });
    */
   async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    const child = await this.exec(argv, { env: options.env, cwd: options.cwd, stdin: "pipe" });
-    const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
     const what = argv.join(" ");
-    return new Promise<RunResult>((resolve, reject) => {
-      let failed = false;
-      const fail = (error: SshError): void => {
-        if (failed) return;
-        failed = true;
-        clearTimeout(timer);
-        child.signal("KILL");
-        child.close();
-        reject(error);
-      };
-      const collect = (stream: Readable, name: string): Promise<Buffer> =>
-        new Promise((done) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          stream.on("data", (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > limit) {
-              fail(new SshError("remote-command-failed", this.machine.name, `${name} of \`${what}\` on ${this.machine.name} exceeded ${limit} bytes`));
-              return;
-            }
-            chunks.push(chunk);
-          });
-          stream.once("end", () => done(Buffer.concat(chunks)));
-          stream.once("close", () => done(Buffer.concat(chunks)));
-        });
-      const timer =
-        options.timeoutMs === undefined
-          ? undefined
-          : setTimeout(
-              () => fail(new SshError("timeout", this.machine.name, `\`${what}\` on ${this.machine.name} did not finish within ${formatMs(options.timeoutMs!)}`)),
-              options.timeoutMs,
-            );
-      child.stdin.end(options.input ?? Buffer.alloc(0));
-      Promise.all([collect(child.stdout, "stdout"), collect(child.stderr, "stderr"), child.exit]).then(
-        ([stdout, stderr, status]) => {
+    const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+    let timedOut = false;
+    let child: RemoteProcess | null = null;
+    let rejectRun: (error: SshError) => void = () => undefined;
+    const timeoutError = (): SshError =>
+      new SshError("timeout", this.machine.name, `\`${what}\` on ${this.machine.name} did not finish within ${formatMs(options.timeoutMs ?? 0)}`);
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            rejectRun(timeoutError());
+          }, options.timeoutMs);
+    try {
+      child = await this.exec(argv, { env: options.env, cwd: options.cwd, stdin: "pipe" });
+      if (timedOut) throw timeoutError();
+      const started = child;
+      return await new Promise<RunResult>((resolve, reject) => {
+        let failed = false;
+        rejectRun = (error) => {
           if (failed) return;
-          clearTimeout(timer);
-          resolve({ stdout, stderr, ...status });
-        },
-        (error: unknown) => fail(error instanceof SshError ? error : lostConnection(this.machine, error)),
-      );
-    });
+          failed = true;
+          started.signal("KILL");
+          started.close();
+          reject(error);
+        };
+        const collect = (stream: Readable, name: string): Promise<Buffer> =>
+          new Promise((done) => {
+            const chunks: Buffer[] = [];
+            let size = 0;
+            stream.on("data", (chunk: Buffer) => {
+              size += chunk.length;
+              if (size > limit) {
+                rejectRun(new SshError("remote-command-failed", this.machine.name, `${name} of \`${what}\` on ${this.machine.name} exceeded ${limit} bytes`));
+                return;
+              }
+              chunks.push(chunk);
+            });
+            stream.once("end", () => done(Buffer.concat(chunks)));
+            stream.once("close", () => done(Buffer.concat(chunks)));
+          });
+        started.stdin.end(options.input ?? Buffer.alloc(0));
+        Promise.all([collect(started.stdout, "stdout"), collect(started.stderr, "stderr"), started.exit]).then(
+          ([stdout, stderr, status]) => {
+            if (!failed) resolve({ stdout, stderr, ...status });
+          },
+          (error: unknown) => rejectRun(error instanceof SshError ? error : lostConnection(this.machine, error)),
+        );
+      });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
@@ -231,21 +226,9 @@ export class SshSession {
    * sftp.end();
    */
   async sftp(): Promise<SFTPWrapper> {
-    const release = await this.acquireChannel();
-    try {
-      const sftp = await new Promise<SFTPWrapper>((resolve, reject) => {
-        try {
-          this.client.sftp((error, opened) => (error ? reject(error) : resolve(opened)));
-        } catch (error) {
-          reject(error);
-        }
-      });
-      sftp.once("close", release);
-      return sftp;
-    } catch (error) {
-      release();
-      throw this.closedWith?.error ?? new SshError("channel-failed", this.machine.name, `cannot open SFTP on ${addressOf(this.machine)}: ${errorMessage(error)}`, { cause: error });
-    }
+    const { channel, release } = await this.openChannel<SFTPWrapper>("SFTP", (done) => this.client.sftp(done));
+    channel.once("close", release);
+    return channel;
   }
 
   /**
@@ -273,30 +256,76 @@ export class SshSession {
   close(): void {
     if (this.closedWith !== null) return;
     this.closing = true;
-    this.client.end();
+    try {
+      this.client.end();
+    } catch {
+      // The transport is already broken; it is closed either way.
+    }
     this.markClosed(undefined);
   }
 
   private markClosed(error: SshError | undefined): void {
     if (this.closedWith !== null) return;
     this.closedWith = { error };
-    this.channels.fail(error ?? new SshError("connection-lost", this.machine.name, `session to ${addressOf(this.machine)} was closed`));
+    // ssh2 lets a channel whose streams end after the connection died send a
+    // CHANNEL_CLOSE through the torn-down compressor, which throws "Invalid
+    // Zlib instance" from a stream callback and kills the process. Marking
+    // each channel closed first makes that send a no-op.
+    for (const channel of this.openChannels) disarm(channel);
+    this.openChannels.clear();
+    const refusal = error ?? new SshError("connection-lost", this.machine.name, `session to ${addressOf(this.machine)} was closed`);
+    this.channels.fail(refusal);
+    this.controlChannel.fail(refusal);
     for (const listener of this.closeListeners.splice(0)) listener(error);
   }
 
-  private async acquireChannel(): Promise<() => void> {
-    if (this.closedWith !== null) {
-      throw this.closedWith.error ?? new SshError("connection-lost", this.machine.name, `session to ${addressOf(this.machine)} was closed`);
-    }
-    return this.channels.acquire();
+  private closedError(): SshError {
+    return this.closedWith?.error ?? new SshError("connection-lost", this.machine.name, `session to ${addressOf(this.machine)} was closed`);
   }
 
-  private remoteProcess(channel: ClientChannel): RemoteProcess {
+  /**
+   * Open a channel within the limit. When the server refuses it while others
+   * are open, its real session limit is lower than ours: lower ours and wait.
+   */
+  private async openChannel<T>(
+    what: string,
+    open: (done: (error: Error | undefined, channel: T) => void) => void,
+    limiter: ChannelLimiter = this.channels,
+  ): Promise<{ channel: T; release: Release }> {
+    for (let attempt = 0; ; attempt++) {
+      if (this.closedWith !== null) throw this.closedError();
+      const release = await limiter.acquire();
+      try {
+        const channel = await new Promise<T>((resolve, reject) => {
+          try {
+            open((error, opened) => (error ? reject(error) : resolve(opened)));
+          } catch (error) {
+            reject(error);
+          }
+        });
+        const tracked = channel as unknown as TrackedChannel;
+        this.openChannels.add(tracked);
+        tracked.once("close", () => this.openChannels.delete(tracked));
+        return { channel, release };
+      } catch (error) {
+        release();
+        if (this.closedWith !== null) throw this.closedError();
+        const refusedByLimit = /open failed|administratively prohibited/i.test(errorMessage(error));
+        if (refusedByLimit && limiter.inUse > 0 && attempt < OPEN_RETRIES) {
+          limiter.lowerTo(limiter.inUse);
+          continue;
+        }
+        throw new SshError("channel-failed", this.machine.name, `cannot open ${what} on ${addressOf(this.machine)}: ${errorMessage(error)}`, { cause: error });
+      }
+    }
+  }
+
+  private async remoteProcess(channel: ClientChannel): Promise<RemoteProcess> {
+    let status: { code: number | null; signal: string | null } | null = null;
+    channel.on("exit", (code: number | null, signal?: string) => {
+      status = { code: code ?? null, signal: signal ?? null };
+    });
     const exit = new Promise<{ code: number | null; signal: string | null }>((resolve, reject) => {
-      let status: { code: number | null; signal: string | null } | null = null;
-      channel.on("exit", (code: number | null, signal?: string) => {
-        status = { code: code ?? null, signal: signal ?? null };
-      });
       channel.once("close", () => {
         if (status !== null) resolve(status);
         else if (this.closedWith?.error !== undefined) reject(this.closedWith.error);
@@ -306,66 +335,50 @@ export class SshSession {
     // A caller that never awaits `exit` must not crash the process with an unhandled rejection.
     exit.catch(() => undefined);
     channel.on("error", () => undefined);
+    channel.stderr.on("error", () => undefined);
+    const { pid, preamble, stdout } = await readPidLine(channel);
     return {
       stdin: channel,
-      stdout: channel,
+      stdout,
       stderr: channel.stderr,
       exit,
-      signal: (name: string) => sendSignal(channel, name),
-      close: () => channel.close(),
+      pid,
+      preamble,
+      signal: (name: string) => this.signalProcess(channel, pid, name),
+      close: () => {
+        try {
+          channel.close();
+        } catch {
+          // The connection is already gone.
+        }
+      },
     };
   }
-}
 
-/** Counts open channels; waiters are served first come, first served. */
-class Semaphore {
-  private available: number;
-  private readonly waiters: Array<{ resolve: (release: () => void) => void; reject: (error: Error) => void }> = [];
-  private failure: Error | null = null;
-
-  constructor(size: number) {
-    this.available = Math.max(1, size);
-  }
-
-  acquire(): Promise<() => void> {
-    if (this.failure !== null) return Promise.reject(this.failure);
-    if (this.available > 0) {
-      this.available--;
-      return Promise.resolve(this.releaser());
+  /** Signal the remote process group with `kill` on the control channel (see remote-process.ts for why). */
+  private signalProcess(channel: ClientChannel, pid: number | null, name: string): void {
+    const signal = signalName(name);
+    if (pid === null) {
+      sendChannelSignal(channel, signal);
+      return;
     }
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
-  }
-
-  fail(error: Error): void {
-    this.failure = error;
-    for (const waiter of this.waiters.splice(0)) waiter.reject(error);
-  }
-
-  private releaser(): () => void {
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.waiters.shift();
-      if (next !== undefined) next.resolve(this.releaser());
-      else this.available++;
-    };
+    const command = withPidLine(`exec kill -s ${signal} -- ${shellQuote(`-${pid}`)}`);
+    void this.openChannel<ClientChannel>("a kill command", (done) => this.client.exec(command, done), this.controlChannel).then(
+      ({ channel: control, release }) => {
+        control.once("close", release);
+        control.resume();
+        control.stderr.resume();
+      },
+      () => undefined, // the connection is gone, and the process with it
+    );
   }
 }
 
-/** ssh2's public `signal()` is a no-op once stdin is closed, but the request is still valid while the channel is open. */
-interface ChannelInternals {
-  outgoing: { id: number; state: string };
-  _client: { _protocol: { signal(id: number, name: string): void } };
+/** An ssh2 channel (command or SFTP) and the internal state {@link disarm} touches. */
+interface TrackedChannel extends EventEmitter {
+  outgoing?: { state: string };
 }
 
-function sendSignal(channel: ClientChannel, name: string): void {
-  const internals = channel as unknown as ChannelInternals;
-  const state = internals.outgoing.state;
-  if (state !== "open" && state !== "eof") return;
-  try {
-    internals._client._protocol.signal(internals.outgoing.id, name);
-  } catch {
-    // Unknown signal names or a dying connection: nothing to signal.
-  }
+function disarm(channel: TrackedChannel): void {
+  if (channel.outgoing !== undefined) channel.outgoing.state = "closed";
 }
