@@ -19,7 +19,7 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/\$\([^)]*\)?/, "a shell command substitution $(...)"],
   [/\$\{[^}]*\}?/, "a shell variable ${...}"],
   [/<[^<>]+>/, "a template field <...>"],
-  [/(?<![\w@])(?:FIXME|TODO|CHANGEME|CHANGE-ME)(?![\w])/i, "a FIXME/TODO marker"],
+  [/(?<![\w@.-])(?:FIXME|TODO|CHANGEME|CHANGE-ME)(?![\w.-])/i, "a FIXME/TODO marker"],
   [/(?<![A-Za-z0-9+/])x{4,}(?:…|\.\.\.)?(?![A-Za-z0-9+/=])/i, "xxxx"],
   [/\S*…/, "an elided value (…)"],
   [/(?<![./\w])\S*\.\.\.(?!\S)/, "an elided value (...)"],

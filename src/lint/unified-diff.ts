@@ -59,10 +59,10 @@ function middle(a: string[], b: string[]): Op[] {
       ops.push({ kind: " ", line: a[i]! });
       i++;
       j++;
-    } else if (j < b.length && (i === a.length || lcs[i * width + j + 1]! >= lcs[(i + 1) * width + j]!)) {
-      ops.push({ kind: "+", line: b[j++]! });
-    } else {
+    } else if (i < a.length && (j === b.length || lcs[(i + 1) * width + j]! >= lcs[i * width + j + 1]!)) {
       ops.push({ kind: "-", line: a[i++]! });
+    } else {
+      ops.push({ kind: "+", line: b[j++]! });
     }
   }
   return ops;

@@ -58,7 +58,7 @@ function reportUnused(context: LintContext): void {
   for (const r of returned) if (r.span) returnedSpans.add(r.span.start);
   for (const record of context.evaluation.constructed) {
     if (returned.has(record) || !record.span || returnedSpans.has(record.span.start)) continue;
-    if (record.span.source !== context.source) continue;
+    if (record.span.file !== context.source.file) continue;
     const name = record.fields.get("name");
     const label = typeof name === "string" ? `'${name}' ` : "";
     const head = context.forms.find((f) => f.span.start === record.span!.start)?.headSpan ?? record.span;

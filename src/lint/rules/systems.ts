@@ -114,7 +114,7 @@ function checkSystemsList(context: LintContext, value: Datum, span: Span, expr: 
 
 function checkSystem(context: LintContext, value: Datum, span: Span): void {
   if (typeof value !== "string") {
-    context.report("system-not-string", span, `system type ${abbreviate(writeString(value))} is not a string: it never matches a build; write it as "x86_64-linux"`);
+    context.report("system-not-string", span, `system type ${abbreviate(writeString(value))} is not a string: it never matches a build; write it as "${abbreviate(writeString(value)).replace(/"/g, "")}"`);
     return;
   }
   const allowed = [...GUIX_SYSTEMS, ...(context.options.allowSystems ?? [])];

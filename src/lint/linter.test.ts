@@ -1,0 +1,146 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { fixText } from "./apply-fixes.ts";
+import { lintFile, lintText } from "./linter.ts";
+import { allRules } from "./registry.ts";
+import { loadMachines } from "../machines/load.ts";
+import { machineJson } from "../machines/report.ts";
+import { effectiveSystems } from "../machines/load.ts";
+import { writeString } from "../scheme/printer.ts";
+
+const DIR = "fixtures/lint";
+const rulesIn = (file: string) => lintFile(file).diagnostics.map((d) => d.rule);
+
+const fixtures = readdirSync(DIR).filter((f) => f.endsWith(".scm") && !f.endsWith(".ok.scm"));
+const TRIGGERS: Record<string, string> = { "several-errors.scm": "extraneous-field-initializers" };
+
+for (const file of fixtures) {
+  const rule = TRIGGERS[file] ?? file.replace(/\.scm$/, "");
+  test(`${file} triggers ${rule}`, () => {
+    assert.ok(rulesIn(`${DIR}/${file}`).includes(rule), `expected ${rule} in ${rulesIn(`${DIR}/${file}`).join(", ")}`);
+  });
+  const nearMiss = `${DIR}/${file.replace(/\.scm$/, ".ok.scm")}`;
+  if (readdirSync(DIR).includes(file.replace(/\.scm$/, ".ok.scm"))) {
+    test(`${nearMiss} does not trigger ${rule} and has no errors`, () => {
+      const diagnostics = lintFile(nearMiss).diagnostics;
+      assert.deepEqual(diagnostics.filter((d) => d.rule === rule || d.severity === "error").map((d) => `${d.rule}: ${d.message}`), []);
+    });
+  }
+}
+
+test("every rule with a default severity is documented and most have a trigger fixture", () => {
+  const ids = allRules().map((r) => r.id);
+  assert.equal(new Set(ids).size, ids.length);
+  const withFixtures = ids.filter((id) => fixtures.includes(`${id}.scm`));
+  const ruleSpecific = ids.filter((id) => !/-error$|-args?$|limit-exceeded|misc-error|numerical-overflow|out-of-range|file-error|private-key/.test(id));
+  assert.deepEqual(ruleSpecific.filter((id) => !withFixtures.includes(id)), []);
+});
+
+test("several record errors in one file are all reported, and the rest of the file is still checked", () => {
+  const rules = rulesIn(`${DIR}/several-errors.scm`);
+  assert.deepEqual(rules, ["extraneous-field-initializers", "missing-field-initializers", "duplicate-field-initializer", "port-range"]);
+});
+
+test("spans are exact: the diagnostic underlines the value", () => {
+  const d = lintFile(`${DIR}/port-range.scm`).diagnostics[0]!;
+  assert.equal(d.span.text(), "70000");
+  assert.deepEqual(d.span.range(), { line: 6, column: 14, endLine: 6, endColumn: 19 });
+  const key = lintFile(`${DIR}/host-key-unmatchable.scm`).diagnostics[1]!;
+  assert.equal(key.span.text(), "build machine two");
+});
+
+test("did-you-mean hints for fields and systems", () => {
+  const messages = lintFile(`${DIR}/extraneous-field-initializers.scm`).diagnostics.map((d) => d.message).join("\n");
+  assert.match(messages, /sytems \(did you mean systems\?\)/);
+  assert.match(lintFile(`${DIR}/unknown-system.scm`).diagnostics[0]!.message, /did you mean "x86_64-linux"/);
+});
+
+test("--allow-system accepts more system types", () => {
+  const report = lintText("a.scm", readFileSync(`${DIR}/unknown-system.scm`, "utf8"), { allowSystems: ["x86-64-linux"] });
+  assert.deepEqual(report.diagnostics.map((d) => d.rule), []);
+});
+
+test("rule levels: off drops a rule, a level replaces the severity", () => {
+  const text = readFileSync(`${DIR}/port-range.scm`, "utf8");
+  assert.equal(lintText("a.scm", text, { ruleLevels: new Map([["port-range", "off"]]) }).diagnostics.length, 0);
+  const warned = lintText("a.scm", text, { ruleLevels: new Map([["port-range", "warning"]]) }).diagnostics;
+  assert.deepEqual(warned.map((d) => d.severity), ["warning", "warning"]);
+});
+
+/** Machines as comparable JSON (without locations, which move when lines change). */
+function machinesOf(file: string): unknown[] {
+  const result = loadMachines(file);
+  return result.records.map((r) => {
+    const json = machineJson(r, file) as Record<string, unknown>;
+    delete json.location;
+    json.systems = writeString(effectiveSystems(r));
+    return json;
+  });
+}
+
+const FIXABLE = ["deprecated-system", "system-and-systems", "systems-not-list", "not-a-list", "duplicate-machine"];
+
+for (const rule of FIXABLE) {
+  test(`fixing ${rule} removes it, is idempotent, keeps comments, and reads to the same machines`, async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(`${tmpdir()}/lint-fix-`);
+    const original = readFileSync(`${DIR}/${rule}.scm`, "utf8");
+    const first = fixText(`${dir}/m.scm`, original, {});
+    assert.ok(first.fixed > 0);
+    assert.ok(!lintText(`${dir}/m.scm`, first.text).diagnostics.some((d) => d.rule === rule));
+    assert.equal(fixText(`${dir}/m.scm`, first.text, {}).text, first.text, "fixing twice changes nothing");
+    for (const comment of original.match(/;.*$/gm) ?? []) assert.ok(first.text.includes(comment), `comment kept: ${comment}`);
+    writeFileSync(`${dir}/before.scm`, original);
+    writeFileSync(`${dir}/after.scm`, first.text);
+    const after = machinesOf(`${dir}/after.scm`);
+    if (rule === "not-a-list") {
+      assert.equal(after.length, 1);
+    } else if (rule === "duplicate-machine") {
+      assert.equal(after.length, 1);
+      assert.equal((after[0] as { systems: string }).systems, '("x86_64-linux" "i686-linux")');
+    } else if (rule === "systems-not-list") {
+      assert.equal((after[0] as { systems: string }).systems, '("x86_64-linux")');
+    } else {
+      assert.deepEqual(after, machinesOf(`${dir}/before.scm`));
+    }
+  });
+}
+
+test("fixes on the Guix farm file (inherit + system) keep every machine's systems", async () => {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(`${tmpdir()}/lint-fix-`);
+  for (const name of ["hydra-farm.scm", "inherit-system.scm", "system-and-systems.scm"]) {
+    const original = readFileSync(`fixtures/machines/valid/${name}`, "utf8");
+    writeFileSync(`${dir}/before.scm`, original);
+    writeFileSync(`${dir}/after.scm`, fixText(`${dir}/after.scm`, original, {}).text);
+    assert.deepEqual(machinesOf(`${dir}/after.scm`), machinesOf(`${dir}/before.scm`), name);
+  }
+});
+
+/** Real-file shapes from machines-corpus.md and the problems they really have. */
+const CORPUS_EXPECTED_ERRORS: Record<string, string[]> = {
+  "simonank-empty-strings.scm": ["placeholder"],
+  "riscv-placeholder.scm": ["placeholder"],
+  "manual-2014-getenv.scm": ["placeholder"],
+  "template-rendered.scm": ["placeholder"],
+  "utf8-strings.scm": ["placeholder"],
+  "missing-systems.scm": ["missing-systems"],
+  "quote-forms.scm": ["host-key-malformed"],
+  "tabs-indentation.scm": ["host-key-malformed"],
+  "floats.scm": ["speed"],
+  "named-let-generate.scm": ["parallel-builds"],
+  "numbers-arith.scm": ["wrong-field-type"],
+  "systems-empty-list.scm": ["empty-systems"],
+  "bom-and-wide-characters.scm": ["placeholder"],
+  "odd-field-types.scm": ["features-not-strings", "system-not-string", "wrong-field-type"],
+};
+
+for (const name of readdirSync("fixtures/machines/valid").filter((f) => f.endsWith(".scm"))) {
+  test(`corpus shape ${name} lints without false errors`, () => {
+    const errors = lintFile(`fixtures/machines/valid/${name}`).diagnostics.filter((d) => d.severity === "error").map((d) => d.rule);
+    assert.deepEqual([...new Set(errors)].sort(), (CORPUS_EXPECTED_ERRORS[name] ?? []).sort());
+  });
+}
