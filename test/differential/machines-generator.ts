@@ -200,7 +200,7 @@ function machineClauses(random: SeededRandom, name: string, definitions: Definit
 
 /** Something harmless to put between two clauses or list elements. */
 function separator(random: SeededRandom, indent: string): string {
-  switch (random.int(0, 11)) {
+  switch (random.int(0, 13)) {
     case 0:
       return ` ; ${random.pick(["trailing comment", "ça marche", "(unbalanced", "#| not a block"])}\n${indent}`;
     case 1:
@@ -215,13 +215,38 @@ function separator(random: SeededRandom, indent: string): string {
       return ` #;\n${indent}(speed 9.) `;
     case 6:
       return " ";
+    case 7:
+      return ` #; #; (port 1) (speed 2.) `;
+    case 8:
+      return ` #! scsh-style (comment) !# `;
     default:
       return `\n${indent}`;
   }
 }
 
+/** `value` (Scheme source) or an expression computing the same kind of value. */
+function computed(random: SeededRandom, value: string): string {
+  if (!random.chance(0.15)) return value;
+  if (value.startsWith('"')) {
+    return random.pick([
+      `(string-append ${value})`,
+      `(string-append "" ${value} "")`,
+      `(if #t ${value} "never")`,
+      `(let ((v ${value})) v)`,
+      `(car (list ${value} "second"))`,
+      `(cond (#f "never") (else ${value}))`,
+      `(symbol->string (string->symbol ${value}))`,
+    ]);
+  }
+  if (/^[0-9.]+$/.test(value)) {
+    return random.pick([`(+ 0 ${value})`, `(* 1 ${value})`, `(max ${value} 0)`, `(let* ((a ${value}) (b a)) b)`, `(apply + (list ${value}))`]);
+  }
+  return random.pick([`(begin ${value})`, `(let () ${value})`, `(when #t ${value})`]);
+}
+
 function clauseText(random: SeededRandom, clause: Clause): string {
-  return random.chance(0.08) ? `[${clause.field} ${clause.value}]` : `(${clause.field} ${clause.value})`;
+  const value = computed(random, clause.value);
+  return random.chance(0.08) ? `[${clause.field} ${value}]` : `(${clause.field} ${value})`;
 }
 
 function buildMachineForm(random: SeededRandom, clauses: readonly Clause[], indent: string, parent?: string): string {
