@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { registerEvalCommand } from "./eval-command.ts";
+import { registerLintCommand } from "./lint-command.ts";
 import { reportError } from "./output.ts";
 import { registerShowCommand } from "./show-command.ts";
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerShowCommand(program);
   registerEvalCommand(program);
+  registerLintCommand(program);
   return program;
 }
 
