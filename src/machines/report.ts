@@ -45,11 +45,8 @@ export const SHOWN_FIELDS = [
 export function toJson(value: Datum): Json {
   if (typeof value === "string" || typeof value === "boolean") return value;
   if (isNumber(value)) return toFloat(value);
-  if (value instanceof Pair || Array.isArray(value)) {
-    const items = Array.isArray(value) ? value : listToArray(value);
-    if (items) return items.map(toJson);
-  }
-  const items = listToArray(value);
+  // Only proper lists become arrays (vectors print as Scheme, like any other value).
+  const items = value instanceof Pair || !Array.isArray(value) ? listToArray(value) : undefined;
   if (items) return items.map(toJson);
   return writeString(value);
 }
