@@ -1,0 +1,55 @@
+/**
+ * Benchmark: linting a generated 10,000-machine file versus reading it
+ * (loadMachines), printed side by side. Target: lint < 2× read.
+ *
+ * @example
+ * // node --import tsx bench/lint.bench.ts
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { loadMachines } from "../src/machines/load.ts";
+import { lintFile } from "../src/lint/linter.ts";
+
+const MACHINES = 10_000;
+const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE6OlYeNOLEsGM6jwgO6qx/u7/AFvtXXz25zwuH/wWzF root@build";
+
+/** A machines file with `count` machines in the usual hand-written shape. */
+export function generateMachinesFile(count: number): string {
+  const parts = [";; generated for the lint benchmark\n(list\n"];
+  for (let i = 0; i < count; i++) {
+    parts.push(` (build-machine
+  (name "build${i}.example.org")
+  (port ${22 + (i % 3)})
+  (systems (list "x86_64-linux" "i686-linux"))
+  (user "offload")
+  (host-key "${KEY}${i}")
+  (parallel-builds ${1 + (i % 8)})
+  (speed ${(1 + (i % 5) / 2).toFixed(1)}))  ; machine ${i}\n`);
+  }
+  parts.push(")\n");
+  return parts.join("");
+}
+
+function best(runs: number, fn: () => void): number {
+  let fastest = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    fn();
+    fastest = Math.min(fastest, performance.now() - start);
+  }
+  return fastest;
+}
+
+const file = `${mkdtempSync(`${tmpdir()}/lint-bench-`)}/machines.scm`;
+writeFileSync(file, generateMachinesFile(MACHINES));
+const read = best(5, () => void loadMachines(file));
+let problems = 0;
+const lint = best(5, () => {
+  problems = lintFile(file).diagnostics.length;
+});
+const ratio = lint / read;
+console.log(`lint benchmark: ${MACHINES} machines`);
+console.log(`  read (loadMachines)  ${read.toFixed(1).padStart(8)} ms`);
+console.log(`  lint                 ${lint.toFixed(1).padStart(8)} ms   (${ratio.toFixed(2)}× read, target < 2×; ${problems} problems)`);
+if (problems !== 0) console.log("  unexpected problems in the generated file");
+if (ratio >= 2) process.exitCode = 1;
