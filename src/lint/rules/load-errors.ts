@@ -10,6 +10,7 @@
  */
 import { Span } from "../../../grammar/source.ts";
 import type { RuleModule } from "../context.ts";
+import { isPlaceholderSymbol } from "../placeholder-text.ts";
 
 const RECORD_CODES = new Set(["invalid-field-specifier", "duplicate-field-initializer", "extraneous-field-initializers", "missing-field-initializers"]);
 
@@ -28,11 +29,11 @@ export const loadErrorsRule: RuleModule = {
       );
       return;
     }
-    if (context.reported("placeholder") && error.code === "unbound-variable" && placeholderAt(context, span)) return;
+    if (context.reported("placeholder") && error.code === "unbound-variable" && isPlaceholderSpan(span)) return;
     context.report(error.code, span, `${error.message} (Guix fails to load the file: every build that would offload fails)`);
   },
 };
 
-function placeholderAt(context: Parameters<RuleModule["check"]>[0], span: Span): boolean {
-  return /^\$[({]|^<.*>$/.test(span.text());
+function isPlaceholderSpan(span: Span): boolean {
+  return isPlaceholderSymbol(span.text());
 }
