@@ -162,12 +162,8 @@ async function timed(check: CheckName, run: () => Promise<CheckOutcome>): Promis
 async function shellCheck(session: SshSession, timeoutMs: number): Promise<CheckOutcome> {
   const marker = "offload-shell-ok";
   const child = await session.exec(["echo", marker], { stdin: "ignore" });
-  const stdout: Buffer[] = [];
-  const stderr: Buffer[] = [];
-  child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
-  child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
   const timer = setTimeout(() => child.signal("KILL"), timeoutMs);
-  const status = await child.exit.finally(() => clearTimeout(timer));
+  const [stdout, stderr, status] = await Promise.all([drain(child.stdout), drain(child.stderr), child.exit]).finally(() => clearTimeout(timer));
   const output = Buffer.concat(stdout).toString("utf8");
   if (status.code !== 0) {
     return { ok: false, message: `\`echo\` exited with ${status.code ?? status.signal}: ${Buffer.concat(stderr).toString("utf8").trim()}` };
@@ -281,6 +277,16 @@ async function roundTripCheck(session: SshSession, workDir: string | undefined, 
   } finally {
     await session.run(["sh", "-c", `rm -f -- ${file}`], { timeoutMs }).catch(() => undefined);
   }
+}
+
+/** Everything a stream delivers, as chunks. */
+function drain(stream: NodeJS.ReadableStream): Promise<Buffer[]> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+    stream.once("end", () => resolve(chunks));
+    stream.once("close", () => resolve(chunks));
+  });
 }
 
 function round(ms: number): number {

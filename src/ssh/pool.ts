@@ -4,8 +4,8 @@
  * from the pool, so the next `get` connects afresh.
  *
  * Machines are keyed on name and port (as Guix identifies them) plus user,
- * key and pinned host key, so two records that differ in how to log in never
- * share a connection.
+ * key, pinned host key and compression, so two records that differ in how to
+ * connect never share a connection.
  *
  * @example
  * import { SessionPool } from "./pool.ts";
@@ -83,5 +83,6 @@ export class SessionPool {
 }
 
 function poolKey(machine: BuildMachine): string {
-  return JSON.stringify([machine.name, machine.port, machine.user, machine.privateKey, machine.hostKey]);
+  const pinnedKey = machine.hostKey.trim().split(/\s+/).slice(0, 2).join(" "); // the comment does not matter
+  return JSON.stringify([machine.name, machine.port, machine.user, machine.privateKey, pinnedKey, machine.compression]);
 }

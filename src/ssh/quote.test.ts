@@ -5,7 +5,7 @@ import { commandLine, remoteDirectory, shellQuote } from "./quote.ts";
 
 /** What a real shell makes of a command line: each argument on its own, NUL-separated. */
 function argvSeenBy(shell: string, line: string): string[] {
-  const out = execFileSync(shell, ["-c", line], { encoding: "utf8", env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin" } });
+  const out = execFileSync(shell, ["-c", line], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin" } });
   return out.split("\0").slice(0, -1);
 }
 

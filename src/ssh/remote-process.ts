@@ -17,7 +17,7 @@
  *   void readPidLine(channel).then(({ pid }) => console.log(pid));
  * });
  */
-import { Readable, type Writable } from "node:stream";
+import { PassThrough, Readable, type Writable } from "node:stream";
 import type { ClientChannel } from "ssh2";
 
 /** A command running on the remote machine. Read stdout and stderr, or the command may stall. */
@@ -25,7 +25,11 @@ export interface RemoteProcess {
   stdin: Writable;
   stdout: Readable;
   stderr: Readable;
-  /** Settles when the channel closes; rejects with `connection-lost` if the connection dropped first. */
+  /**
+   * Settles when the channel closes; rejects with `connection-lost` if the
+   * connection dropped first. Like a child process's 'exit', this may come
+   * before stdout has delivered its last bytes: wait for its 'end' as well.
+   */
   exit: Promise<{ code: number | null; signal: string | null }>;
   /** Send a signal (`"TERM"`, `"SIGKILL"`, …) to the remote command's process group. */
   signal(name: string): void;
@@ -52,9 +56,8 @@ export function withPidLine(command: string): string {
 
 /**
  * Read stdout up to and including the PID line. Resolves with the stream to
- * hand out as the command's stdout: the channel itself with any extra bytes
- * put back, or — when the channel ended without a PID line — a stream of
- * what arrived.
+ * hand out as the command's stdout: the rest of the channel's output, or —
+ * when the channel ended without a PID line — what arrived.
  *
  * @example
  * const { pid, preamble, stdout } = await readPidLine(channel);
@@ -83,17 +86,12 @@ export function readPidLine(channel: Readable): Promise<{ pid: number | null; pr
         if (match !== null) {
           const all = Buffer.concat(chunks);
           const lineStart = match.index + (match[0].startsWith("\n") ? 1 : 0);
-          const rest = all.subarray(match.index + match[0].length);
-          channel.off("readable", onReadable); // before unshift, so the rest is not read again here
-          if (rest.length > 0) channel.unshift(rest);
-          finish({ pid: Number(match[1]), preamble: all.subarray(0, lineStart), stdout: channel });
+          finish({ pid: Number(match[1]), preamble: all.subarray(0, lineStart), stdout: continuation(all.subarray(match.index + match[0].length), channel) });
           return;
         }
         if (size > PREAMBLE_LIMIT) {
           // Not our shell protocol after all: give everything back untouched.
-          channel.off("readable", onReadable);
-          channel.unshift(Buffer.concat(chunks));
-          finish({ pid: null, preamble: Buffer.alloc(0), stdout: channel });
+          finish({ pid: null, preamble: Buffer.alloc(0), stdout: continuation(Buffer.concat(chunks), channel) });
           return;
         }
       }
@@ -102,6 +100,18 @@ export function readPidLine(channel: Readable): Promise<{ pid: number | null; pr
     channel.once("end", onEnd);
     channel.once("close", onEnd);
   });
+}
+
+/**
+ * `head` followed by the rest of `source`, as a new stream. The channel itself
+ * cannot be handed out: having been read to its end here, it may emit 'end'
+ * before the caller has had a chance to listen.
+ */
+function continuation(head: Buffer, source: Readable): Readable {
+  const stream = new PassThrough();
+  if (head.length > 0) stream.write(head);
+  source.pipe(stream);
+  return stream;
 }
 
 /**

@@ -16,7 +16,7 @@ import type { EventEmitter } from "node:events";
 import type { Readable } from "node:stream";
 import type { ClientChannel, NegotiatedAlgorithms, SFTPWrapper } from "ssh2";
 import type { BuildMachine } from "../machines/types.ts";
-import { ChannelLimiter, type Release } from "./channel-limit.ts";
+import { ChannelLimiter } from "./channel-limit.ts";
 import { addressOf, establish, lostConnection, type ConnectOptions, type ConnectTimings, type SshClient } from "./connect.ts";
 import { errorMessage, SshError } from "./errors.ts";
 import { commandLine, shellQuote } from "./quote.ts";
@@ -48,6 +48,12 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Per-stream output limit; more rejects with `remote-command-failed`. Default 64 MiB. */
   maxOutputBytes?: number;
+}
+
+/** How a remote command ended: an exit code, or the signal that killed it. */
+export interface ExitStatus {
+  code: number | null;
+  signal: string | null;
 }
 
 /** Collected result of {@link SshSession.run}. */
@@ -126,10 +132,14 @@ export class SshSession {
    */
   async exec(argv: readonly string[], options: ExecOptions = {}): Promise<RemoteProcess> {
     const command = withPidLine(commandLine(argv, options.env, options.cwd));
-    const { channel, release } = await this.openChannel<ClientChannel>("a command", (done) => this.client.exec(command, done));
-    channel.once("close", release);
+    let exit!: Promise<ExitStatus>;
+    const { channel } = await this.openChannel<ClientChannel>(
+      "a command",
+      (done) => this.client.exec(command, done),
+      (opened) => (exit = this.watchExit(opened)),
+    );
     if (options.stdin === "ignore") channel.eof();
-    return this.remoteProcess(channel);
+    return this.remoteProcess(channel, exit);
   }
 
   /**
@@ -226,8 +236,7 @@ export class SshSession {
    * sftp.end();
    */
   async sftp(): Promise<SFTPWrapper> {
-    const { channel, release } = await this.openChannel<SFTPWrapper>("SFTP", (done) => this.client.sftp(done));
-    channel.once("close", release);
+    const { channel } = await this.openChannel<SFTPWrapper>("SFTP", (done) => this.client.sftp(done));
     return channel;
   }
 
@@ -284,29 +293,44 @@ export class SshSession {
   }
 
   /**
-   * Open a channel within the limit. When the server refuses it while others
-   * are open, its real session limit is lower than ours: lower ours and wait.
+   * Open a channel within the limit; the slot is released when it closes.
+   * `prepare` runs synchronously as the channel opens: ssh2 may deliver a
+   * short command's output, exit status and close in the same network read
+   * as the open confirmation, before any awaiting code could listen.
+   * When the server refuses a channel while others are open, its real
+   * session limit is lower than ours: lower ours and wait.
    */
-  private async openChannel<T>(
+  private async openChannel<T extends EventEmitter>(
     what: string,
     open: (done: (error: Error | undefined, channel: T) => void) => void,
+    prepare: (channel: T) => void = () => undefined,
     limiter: ChannelLimiter = this.channels,
-  ): Promise<{ channel: T; release: Release }> {
+  ): Promise<{ channel: T }> {
     for (let attempt = 0; ; attempt++) {
       if (this.closedWith !== null) throw this.closedError();
       const release = await limiter.acquire();
       try {
         const channel = await new Promise<T>((resolve, reject) => {
           try {
-            open((error, opened) => (error ? reject(error) : resolve(opened)));
+            open((error, opened) => {
+              if (error) {
+                reject(error);
+                return;
+              }
+              const tracked = opened as unknown as TrackedChannel;
+              this.openChannels.add(tracked);
+              tracked.once("close", () => {
+                this.openChannels.delete(tracked);
+                release();
+              });
+              prepare(opened);
+              resolve(opened);
+            });
           } catch (error) {
             reject(error);
           }
         });
-        const tracked = channel as unknown as TrackedChannel;
-        this.openChannels.add(tracked);
-        tracked.once("close", () => this.openChannels.delete(tracked));
-        return { channel, release };
+        return { channel };
       } catch (error) {
         release();
         if (this.closedWith !== null) throw this.closedError();
@@ -320,12 +344,13 @@ export class SshSession {
     }
   }
 
-  private async remoteProcess(channel: ClientChannel): Promise<RemoteProcess> {
-    let status: { code: number | null; signal: string | null } | null = null;
+  /** The exit status, from the moment the channel opens. */
+  private watchExit(channel: ClientChannel): Promise<ExitStatus> {
+    let status: ExitStatus | null = null;
     channel.on("exit", (code: number | null, signal?: string) => {
       status = { code: code ?? null, signal: signal ?? null };
     });
-    const exit = new Promise<{ code: number | null; signal: string | null }>((resolve, reject) => {
+    const exit = new Promise<ExitStatus>((resolve, reject) => {
       channel.once("close", () => {
         if (status !== null) resolve(status);
         else if (this.closedWith?.error !== undefined) reject(this.closedWith.error);
@@ -336,6 +361,10 @@ export class SshSession {
     exit.catch(() => undefined);
     channel.on("error", () => undefined);
     channel.stderr.on("error", () => undefined);
+    return exit;
+  }
+
+  private async remoteProcess(channel: ClientChannel, exit: Promise<ExitStatus>): Promise<RemoteProcess> {
     const { pid, preamble, stdout } = await readPidLine(channel);
     return {
       stdin: channel,
@@ -363,12 +392,12 @@ export class SshSession {
       return;
     }
     const command = withPidLine(`exec kill -s ${signal} -- ${shellQuote(`-${pid}`)}`);
-    void this.openChannel<ClientChannel>("a kill command", (done) => this.client.exec(command, done), this.controlChannel).then(
-      ({ channel: control, release }) => {
-        control.once("close", release);
-        control.resume();
-        control.stderr.resume();
-      },
+    const drain = (control: ClientChannel): void => {
+      control.resume();
+      control.stderr.resume();
+    };
+    void this.openChannel<ClientChannel>("a kill command", (done) => this.client.exec(command, done), drain, this.controlChannel).then(
+      () => undefined,
       () => undefined, // the connection is gone, and the process with it
     );
   }
