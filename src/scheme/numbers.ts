@@ -113,11 +113,19 @@ export function isZero(a: SchemeNumber): boolean {
 /** -1, 0 or 1; NaN compares as NaN. */
 export function compare(a: SchemeNumber, b: SchemeNumber): number {
   if (typeof a === "number" && typeof b === "number") return a < b ? -1 : a > b ? 1 : 0;
-  if (level(a) === 2 || level(b) === 2) {
+  if (level(a) === 2 && level(b) === 2) {
     const x = toFloat(a);
     const y = toFloat(b);
     if (Number.isNaN(x) || Number.isNaN(y)) return NaN;
     return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (level(a) === 2 || level(b) === 2) {
+    // Exact against inexact compares exactly, as Guile does: (= 2^53+1 2.0^53) is #f.
+    const x = toFloat(a);
+    const y = toFloat(b);
+    if (Number.isNaN(x) || Number.isNaN(y)) return NaN;
+    if (!Number.isFinite(x) || !Number.isFinite(y)) return x < y ? -1 : x > y ? 1 : 0;
+    return compare(toExact(a), toExact(b));
   }
   const [an, ad] = toRatio(a as number | bigint | Rational);
   const [bn, bd] = toRatio(b as number | bigint | Rational);
@@ -218,9 +226,12 @@ export function roundNumber(a: SchemeNumber, mode: "floor" | "ceiling" | "round"
   return exactInteger(q);
 }
 
+/** Round half to even, computed as Guile does (so -0.5 rounds to 0.0, not -0.0). */
 function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  const plusHalf = x + 0.5;
+  let result = Math.floor(plusHalf);
+  if (plusHalf === result && plusHalf / 2 !== Math.floor(plusHalf / 2)) result -= 1;
+  return result;
 }
 
 export function expt(base: SchemeNumber, power: SchemeNumber): SchemeNumber {

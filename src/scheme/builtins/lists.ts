@@ -124,10 +124,13 @@ export function defineListBuiltins(table: BuiltinTable): void {
   table.define("null?", 1, 1, ([x]) => x === NIL);
   table.define("memq", 2, 2, memberBy("memq", eq));
   table.define("memv", 2, 2, memberBy("memv", eqv));
-  table.define("member", 2, 3, (args, ev) => memberBy("member", equalityArgument(ev, args[2]))(args));
+  // Guile's core member and assoc take two arguments; SRFI-1's take an equality predicate too.
+  table.define("member", 2, 2, memberBy("member", isEqual));
+  table.define("member", 2, 3, (args, ev) => memberBy("member", equalityArgument(ev, args[2]))(args), SRFI1);
   table.define("assq", 2, 2, assocBy("assq", eq));
   table.define("assv", 2, 2, assocBy("assv", eqv));
-  table.define("assoc", 2, 3, (args, ev) => assocBy("assoc", equalityArgument(ev, args[2]))(args));
+  table.define("assoc", 2, 2, assocBy("assoc", isEqual));
+  table.define("assoc", 2, 3, (args, ev) => assocBy("assoc", equalityArgument(ev, args[2]))(args), SRFI1);
   for (const [name, same] of [
     ["assoc-ref", isEqual],
     ["assq-ref", eq],
@@ -204,7 +207,7 @@ function mergeSort(items: Datum[], less: (a: Datum, b: Datum) => boolean): Datum
 }
 
 function defineSrfi1(table: BuiltinTable): void {
-  for (const name of ["cons*", "list-copy", "filter", "delete", "iota", "member", "assoc", "map", "for-each"]) {
+  for (const name of ["cons*", "list-copy", "filter", "delete", "iota", "map", "for-each"]) {
     table.reexport(name, "guile", SRFI1);
   }
   const nth = (name: string, index: number) =>

@@ -46,8 +46,26 @@ function charMatcher(who: string, pred: Datum, apply: (p: Datum, args: Datum[]) 
   return (ch) => apply(proc, [new Char(ch.codePointAt(0)!)]) !== false;
 }
 
+/** Compares by code point (JS compares UTF-16 units, which differs above U+FFFF). */
 function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  if (!/[\ud800-\udfff]/.test(a) && !/[\ud800-\udfff]/.test(b)) return a < b ? -1 : a > b ? 1 : 0;
+  const x = codePoints(a);
+  const y = codePoints(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return x.length - y.length < 0 ? -1 : x.length > y.length ? 1 : 0;
+}
+
+/** Case mapping one character at a time, as Guile does ("ß" stays "ß" in string-upcase). */
+function mapCase(s: string, upper: boolean): string {
+  let out = "";
+  for (const ch of s) {
+    const mapped = upper ? ch.toUpperCase() : ch.toLowerCase();
+    out += Array.from(mapped).length === 1 ? mapped : ch;
+  }
+  return out;
 }
 
 /** Registers string, character and symbol procedures. */
@@ -110,13 +128,18 @@ export function defineStringBuiltins(table: BuiltinTable): void {
     const index = text.indexOf(expectString("string-contains", sub!, 2));
     return index === -1 ? false : codePoints(text.slice(0, index)).length;
   });
-  table.define("string-index", 2, 2, ([s, pred], ev) => {
+  table.define("string-index", 2, 4, ([s, pred, start, end], ev) => {
     const matches = charMatcher("string-index", pred!, (p, a) => ev.apply(p, a));
-    const index = codePoints(expectString("string-index", s!, 1)).findIndex(matches);
-    return index === -1 ? false : index;
+    const chars = codePoints(expectString("string-index", s!, 1));
+    const from = start === undefined ? 0 : expectIndex("string-index", start, 3);
+    const to = end === undefined ? chars.length : expectIndex("string-index", end, 4);
+    if (from > chars.length) throw outOfRange("string-index", start!, 3);
+    if (to > chars.length || to < from) throw outOfRange("string-index", end!, 4);
+    for (let i = from; i < to; i++) if (matches(chars[i]!)) return i;
+    return false;
   });
-  table.define("string-upcase", 1, 1, ([s]) => expectString("string-upcase", s!, 1).toUpperCase());
-  table.define("string-downcase", 1, 1, ([s]) => expectString("string-downcase", s!, 1).toLowerCase());
+  table.define("string-upcase", 1, 1, ([s]) => mapCase(expectString("string-upcase", s!, 1), true));
+  table.define("string-downcase", 1, 1, ([s]) => mapCase(expectString("string-downcase", s!, 1), false));
   table.define("string-trim", 1, 1, ([s]) => expectString("string-trim", s!, 1).replace(/^\s+/, ""));
   table.define("string-trim-right", 1, 1, ([s]) => expectString("string-trim-right", s!, 1).replace(/\s+$/, ""));
   table.define("string-trim-both", 1, 1, ([s]) => expectString("string-trim-both", s!, 1).trim());
