@@ -39,14 +39,14 @@ import {
 export interface EvaluationLimits {
   /** Evaluation steps per load (default 50 million: enough for 100,000 machines many times over). */
   maxSteps?: number;
-  /** Nested non-tail calls (default 10,000). */
+  /** Pending non-tail evaluations, i.e. recursion depth (default 1,000,000: Guile-like deep recursion, bounded memory). */
   maxCallDepth?: number;
   /** Wall-clock seconds per load (default 60). */
   maxSeconds?: number;
 }
 
 export const DEFAULT_MAX_STEPS = 50_000_000;
-export const DEFAULT_MAX_CALL_DEPTH = 10_000;
+export const DEFAULT_MAX_CALL_DEPTH = 1_000_000;
 export const DEFAULT_MAX_SECONDS = 60;
 
 /** The names of the special forms the evaluator implements. */
@@ -97,13 +97,26 @@ export interface ModuleResolver {
   reference(moduleName: Datum, name: Sym, span: Span | undefined): Datum;
 }
 
+/** What a continuation frame does with the value it receives. */
+type Frame = (value: Datum) => Datum | TailCall;
+
+/** A procedure call in progress: operator, operands left to evaluate, values so far. */
+interface CallState {
+  form: Pair;
+  env: Environment;
+  operator: Datum | undefined;
+  args: Datum[];
+  rest: Datum;
+}
+
 export class Evaluator {
   readonly global = new Environment();
   modules: ModuleResolver | undefined;
   host: Host | undefined;
   private steps = 0;
-  private depth = 0;
   private deadline = 0;
+  /** The continuation: pending work, innermost last. Scheme calls never recurse in JS. */
+  private readonly stack: Frame[] = [];
   private readonly maxSteps: number;
   private readonly maxCallDepth: number;
   private readonly maxSeconds: number;
@@ -114,13 +127,13 @@ export class Evaluator {
     this.maxSteps = limits.maxSteps ?? DEFAULT_MAX_STEPS;
     this.maxCallDepth = limits.maxCallDepth ?? DEFAULT_MAX_CALL_DEPTH;
     this.maxSeconds = limits.maxSeconds ?? DEFAULT_MAX_SECONDS;
+    this.deadline = Date.now() + this.maxSeconds * 1000;
     for (const name of SPECIAL_FORMS) this.global.define(sym(name), new SpecialForm(name));
   }
 
   /** Starts the limit clocks for a new load or evaluation. */
   resetLimits(): void {
     this.steps = 0;
-    this.depth = 0;
     this.deadline = Date.now() + this.maxSeconds * 1000;
   }
 
@@ -129,7 +142,6 @@ export class Evaluator {
    * macros in it (as Guile expands a whole form before running it), then the form.
    */
   evaluateTopLevel(form: Datum, env: Environment, span?: Span): Datum {
-    this.depth = 0;
     if (span) this.lastSpan = span;
     try {
       this.checkExpansion(form, env);
@@ -144,7 +156,7 @@ export class Evaluator {
     if (error instanceof RangeError && /call stack/i.test(error.message)) {
       return new SchemeError(
         "limit-exceeded",
-        "recursion too deep for the evaluator's stack (lower the nesting, or check for unbounded recursion)",
+        "recursion through procedures such as map nested too deep for the evaluator's stack",
         this.lastSpan,
       );
     }
@@ -152,26 +164,112 @@ export class Evaluator {
     return error;
   }
 
-  /** Calls a procedure from TypeScript (a non-tail call). */
+  /** Calls a procedure from TypeScript (from a primitive such as `map`). */
   apply(proc: Datum, args: Datum[]): Datum {
-    if (proc instanceof Primitive) return this.callPrimitive(proc, args);
-    if (proc instanceof Closure) {
-      this.enter();
-      const env = bindArguments(proc, args, this);
-      const result = this.evaluateBody(proc.body, env);
-      this.depth--;
-      return result;
-    }
-    throw new SchemeError("wrong-type-arg", `Wrong type to apply: ${writeString(proc)}`);
+    const next = this.applyProcedure(proc, args, undefined);
+    return next instanceof TailCall ? this.evaluate(next.expr, next.env) : next;
   }
 
-  private enter(): void {
-    if (++this.depth > this.maxCallDepth) {
+  /** Evaluates `x` in `env`. */
+  evaluate(x: Datum, env: Environment): Datum {
+    const base = this.stack.length;
+    try {
+      return this.run(x, env, base);
+    } finally {
+      this.stack.length = base;
+    }
+  }
+
+  /** Evaluates a body (a list of forms) and returns the last value. */
+  evaluateBody(body: Datum, env: Environment): Datum {
+    const next = this.sequence(body, env);
+    return next instanceof TailCall ? this.evaluate(next.expr, next.env) : next;
+  }
+
+  /** The machine: evaluate expressions, pass values to frames, until the stack is back at `base`. */
+  private run(expr: Datum, environment: Environment, base: number): Datum {
+    let x = expr;
+    let env = environment;
+    let value: Datum;
+    for (;;) {
+      value = this.step(x, env) as Datum;
+      // step returns a TailCall whenever more evaluation is needed.
+      while (!(value instanceof TailCall)) {
+        if (this.stack.length === base) return value;
+        value = this.stack.pop()!(value) as Datum;
+      }
+      x = (value as TailCall).expr;
+      env = (value as TailCall).env;
+    }
+  }
+
+  /** One evaluation step: a value, or a TailCall saying what to evaluate next. */
+  private step(x: Datum, env: Environment): Datum | TailCall {
+    this.tick();
+    if (x instanceof Sym) return this.lookup(x, env, undefined);
+    if (!(x instanceof Pair)) {
+      if (x === NIL) throw new SchemeError("syntax-error", "Illegal empty combination ()", this.lastSpan);
+      return x;
+    }
+    if (x.span) this.lastSpan = x.span;
+    const head = x.car;
+    if (head instanceof Sym) {
+      const op = this.lookup(head, env, x.carSpan);
+      if (op instanceof SpecialForm) return this.special(op.name, x, env);
+      if (op instanceof Macro) return op.expand(x, env, this);
+      return this.continueCall({ form: x, env, operator: op, args: [], rest: x.cdr });
+    }
+    const state: CallState = { form: x, env, operator: undefined, args: [], rest: x.cdr };
+    this.push((op) => {
+      state.operator = op;
+      return this.continueCall(state);
+    });
+    return new TailCall(head, env);
+  }
+
+  private push(frame: Frame): void {
+    if (this.stack.length >= this.maxCallDepth) {
       throw new SchemeError(
         "limit-exceeded",
         `calls nested more than ${this.maxCallDepth} deep (unbounded recursion? raise the limit with --max-call-depth)`,
       );
     }
+    this.stack.push(frame);
+  }
+
+  /** Evaluates the remaining operands (simple ones inline), then applies the operator. */
+  private continueCall(state: CallState): Datum | TailCall {
+    let rest = state.rest;
+    while (rest instanceof Pair) {
+      const operand = rest.car;
+      if (operand instanceof Sym) state.args.push(this.lookup(operand, state.env, rest.carSpan));
+      else if (!(operand instanceof Pair)) state.args.push(operand);
+      else {
+        state.rest = rest.cdr;
+        this.push((v) => {
+          state.args.push(v);
+          return this.continueCall(state);
+        });
+        return new TailCall(operand, state.env);
+      }
+      rest = rest.cdr;
+    }
+    state.rest = NIL;
+    return this.applyProcedure(state.operator!, state.args, state.form);
+  }
+
+  /** Applies a procedure in tail position: a closure's body continues the machine. */
+  private applyProcedure(op: Datum, args: Datum[], form: Pair | undefined): Datum | TailCall {
+    if (op instanceof Closure) return this.sequence(op.body, bindArguments(op, args, this));
+    if (op instanceof Primitive) {
+      try {
+        return this.callPrimitive(op, args);
+      } catch (error) {
+        if (error instanceof SchemeError && !error.span && !error.location && form?.span) error.span = form.span;
+        throw error;
+      }
+    }
+    throw new SchemeError("wrong-type-arg", `Wrong type to apply: ${writeString(op)}`, form?.span ?? this.lastSpan);
   }
 
   private tick(): void {
@@ -198,93 +296,50 @@ export class Evaluator {
     return proc.fn(args, this);
   }
 
-  /** Evaluates a body (a list of forms) and returns the last value. */
-  evaluateBody(body: Datum, env: Environment): Datum {
-    let result: Datum = UNSPECIFIED;
-    let cursor = body;
-    while (cursor instanceof Pair) {
-      result = this.evaluate(cursor.car, env);
-      cursor = cursor.cdr;
-    }
-    return result;
-  }
-
-  /** Evaluates `x` in `env`. */
-  evaluate(x: Datum, env: Environment): Datum {
-    for (;;) {
-      this.tick();
-      if (x instanceof Sym) return this.lookup(x, env, undefined);
-      if (!(x instanceof Pair)) {
-        if (x === NIL) throw new SchemeError("syntax-error", "Illegal empty combination ()", this.lastSpan);
-        return x;
-      }
-      if (x.span) this.lastSpan = x.span;
-      const head = x.car;
-      const op = head instanceof Sym ? this.lookup(head, env, x.carSpan) : this.evaluateOperand(head, env);
-      if (op instanceof SpecialForm) {
-        const next = this.special(op.name, x, env);
-        if (next instanceof TailCall) {
-          x = next.expr;
-          env = next.env;
-          continue;
-        }
-        return next;
-      }
-      if (op instanceof Macro) {
-        const next = op.expand(x, env, this);
-        if (next instanceof TailCall) {
-          x = next.expr;
-          env = next.env;
-          continue;
-        }
-        return next;
-      }
-      const args: Datum[] = [];
-      let operand = x.cdr;
-      while (operand instanceof Pair) {
-        args.push(operand.car instanceof Sym ? this.lookup(operand.car, env, operand.carSpan) : this.evaluateOperand(operand.car, env));
-        operand = operand.cdr;
-      }
-      if (op instanceof Closure) {
-        env = bindArguments(op, args, this);
-        if (!(op.body instanceof Pair)) return UNSPECIFIED;
-        let body: Pair = op.body;
-        while (body.cdr instanceof Pair) {
-          this.evaluateOperand(body.car, env);
-          body = body.cdr;
-        }
-        x = body.car;
-        continue;
-      }
-      if (op instanceof Primitive) {
-        const span = x.span;
-        try {
-          return this.callPrimitive(op, args);
-        } catch (error) {
-          if (error instanceof SchemeError && !error.span && !error.location && span) error.span = span;
-          throw error;
-        }
-      }
-      throw new SchemeError("wrong-type-arg", `Wrong type to apply: ${writeString(op)}`, x.span ?? this.lastSpan);
-    }
-  }
-
-  /** A non-tail evaluation (counts toward the call depth). */
-  private evaluateOperand(x: Datum, env: Environment): Datum {
-    if (!(x instanceof Pair)) return x instanceof Sym ? this.lookup(x, env, undefined) : this.evaluate(x, env);
-    this.enter();
-    const value = this.evaluate(x, env);
-    this.depth--;
-    return value;
-  }
-
   private lookup(name: Sym, env: Environment, span: Span | undefined): Datum {
     const value = env.lookup(name);
     if (value === undefined) throw unboundVariable(name, env, span ?? this.lastSpan);
     return value;
   }
 
-  /** The special forms. Returns a value, or a TailCall to continue the loop. */
+  /** A body (list of forms): all but the last through frames, the last in tail position. */
+  private sequence(body: Datum, env: Environment): Datum | TailCall {
+    if (!(body instanceof Pair)) return UNSPECIFIED;
+    if (body.cdr instanceof Pair) {
+      const rest = body.cdr;
+      this.push(() => this.sequence(rest, env));
+    }
+    return new TailCall(body.car, env);
+  }
+
+  /** Evaluates `then(value)` after `expr`: a non-tail sub-evaluation without JS recursion. */
+  private after(expr: Datum, env: Environment, then: Frame): Datum | TailCall {
+    if (expr instanceof Sym) return then(this.lookup(expr, env, undefined));
+    if (!(expr instanceof Pair)) return then(expr);
+    this.push(then);
+    return new TailCall(expr, env);
+  }
+
+  /** Evaluates every expression in order, then calls `then` with the values. */
+  private evaluateAll(exprs: Datum[], env: Environment, then: (values: Datum[]) => Datum | TailCall): Datum | TailCall {
+    const values: Datum[] = [];
+    const next = (index: number): Datum | TailCall => {
+      for (let i = index; i < exprs.length; i++) {
+        const expr = exprs[i]!;
+        if (expr instanceof Pair) {
+          return this.after(expr, env, (v) => {
+            values.push(v);
+            return next(i + 1);
+          });
+        }
+        values.push(expr instanceof Sym ? this.lookup(expr, env, undefined) : expr);
+      }
+      return then(values);
+    };
+    return next(0);
+  }
+
+  /** The special forms. Returns a value, or a TailCall to continue the machine. */
   private special(name: string, x: Pair, env: Environment): Datum | TailCall {
     switch (name) {
       case "quote": {
@@ -300,8 +355,9 @@ export class Evaluator {
         throw new SchemeError("syntax-error", `${name}: used outside of quasiquote`, x.span);
       case "if": {
         const [test, consequent, alternative] = this.shape(x, 2, 3);
-        if (this.evaluateOperand(test!, env) !== false) return new TailCall(consequent!, env);
-        return alternative === undefined ? UNSPECIFIED : new TailCall(alternative, env);
+        return this.after(test!, env, (v) =>
+          v !== false ? new TailCall(consequent!, env) : alternative === undefined ? UNSPECIFIED : new TailCall(alternative, env),
+        );
       }
       case "define":
       case "define-public":
@@ -311,9 +367,10 @@ export class Evaluator {
       case "set!": {
         const [target, expr] = this.shape(x, 2, 2);
         if (!(target instanceof Sym)) throw badSyntax(x);
-        const value = this.evaluateOperand(expr!, env);
-        if (!env.set(target, value)) throw unboundVariable(target, env, x.span);
-        return UNSPECIFIED;
+        return this.after(expr!, env, (value) => {
+          if (!env.set(target, value)) throw unboundVariable(target, env, x.span);
+          return UNSPECIFIED;
+        });
       }
       case "lambda":
       case "lambda*": {
@@ -329,38 +386,21 @@ export class Evaluator {
       case "letrec*":
         return this.letrec(x, env);
       case "cond":
-        return this.cond(x, env);
+        return this.cond(x, this.rest(x), 0, env);
       case "case":
         return this.caseForm(x, env);
-      case "and": {
-        let cursor = x.cdr;
-        if (cursor === NIL) return true;
-        while (cursor instanceof Pair) {
-          if (cursor.cdr === NIL) return new TailCall(cursor.car, env);
-          if (this.evaluateOperand(cursor.car, env) === false) return false;
-          cursor = cursor.cdr;
-        }
-        throw badSyntax(x);
-      }
-      case "or": {
-        let cursor = x.cdr;
-        while (cursor instanceof Pair) {
-          if (cursor.cdr === NIL) return new TailCall(cursor.car, env);
-          const value = this.evaluateOperand(cursor.car, env);
-          if (value !== false) return value;
-          cursor = cursor.cdr;
-        }
-        return false;
-      }
+      case "and":
+        return x.cdr === NIL ? true : this.andOr(x, x.cdr, env, true);
+      case "or":
+        return x.cdr === NIL ? false : this.andOr(x, x.cdr, env, false);
       case "when":
       case "unless": {
         const rest = x.cdr;
         if (!(rest instanceof Pair)) throw badSyntax(x);
-        const test = this.evaluateOperand(rest.car, env) !== false;
-        return test === (name === "when") ? this.tailBody(rest.cdr, env) : UNSPECIFIED;
+        return this.after(rest.car, env, (v) => ((v !== false) === (name === "when") ? this.sequence(rest.cdr, env) : UNSPECIFIED));
       }
       case "begin":
-        return this.tailBody(x.cdr, env);
+        return this.sequence(x.cdr, env);
       case "do":
         return this.doLoop(x, env);
       case "define-module": {
@@ -386,17 +426,29 @@ export class Evaluator {
     }
   }
 
-  private define(x: Pair, env: Environment, star: boolean): Datum {
+  private andOr(x: Pair, cursor: Datum, env: Environment, isAnd: boolean): Datum | TailCall {
+    if (!(cursor instanceof Pair)) throw badSyntax(x);
+    if (cursor.cdr === NIL) return new TailCall(cursor.car, env);
+    const rest = cursor.cdr;
+    return this.after(cursor.car, env, (v) => {
+      if (isAnd ? v === false : v !== false) return v;
+      return this.andOr(x, rest, env, isAnd);
+    });
+  }
+
+  private define(x: Pair, env: Environment, star: boolean): Datum | TailCall {
     const rest = x.cdr;
     if (!(rest instanceof Pair)) throw badSyntax(x);
     const target = rest.car;
     if (target instanceof Sym) {
       const exprs = this.rest(x).slice(1);
       if (exprs.length > 1) throw badSyntax(x);
-      const value = exprs.length === 0 ? UNSPECIFIED : this.evaluateOperand(exprs[0]!, env);
-      if (value instanceof Closure && value.name === null) value.name = target.name;
-      env.define(target, value);
-      return UNSPECIFIED;
+      const bind = (value: Datum) => {
+        if (value instanceof Closure && value.name === null) value.name = target.name;
+        env.define(target, value);
+        return UNSPECIFIED;
+      };
+      return exprs.length === 0 ? bind(UNSPECIFIED) : this.after(exprs[0]!, env, bind);
     }
     if (target instanceof Pair && target.car instanceof Sym) {
       const closure = new Closure(parseParameters(target.cdr, star, x), this.body(rest.cdr, x), env, target.car.name, x.span);
@@ -411,10 +463,16 @@ export class Evaluator {
     if (!(rest instanceof Pair)) throw badSyntax(x);
     if (rest.car instanceof Sym) return this.namedLet(rest.car, x, env);
     const bindings = this.bindings(rest.car, x);
-    const scope = new Environment(env);
-    const values = bindings.map(([, init]) => this.evaluateOperand(init, env));
-    bindings.forEach(([name], i) => scope.define(name, values[i]!));
-    return this.tailBody(this.body(rest.cdr, x), scope);
+    const body = this.body(rest.cdr, x);
+    return this.evaluateAll(
+      bindings.map(([, init]) => init),
+      env,
+      (values) => {
+        const scope = new Environment(env);
+        bindings.forEach(([name], i) => scope.define(name, values[i]!));
+        return this.sequence(body, scope);
+      },
+    );
   }
 
   private namedLet(name: Sym, x: Pair, env: Environment): Datum | TailCall {
@@ -425,68 +483,81 @@ export class Evaluator {
     const params = { required: bindings.map(([n]) => n), optional: [], keys: [], allowOtherKeys: false, rest: null };
     const loop = new Closure(params, this.body(rest.cdr, x), loopEnv, name.name, x.span);
     loopEnv.define(name, loop);
-    const args = bindings.map(([, init]) => this.evaluateOperand(init, env));
-    const callEnv = bindArguments(loop, args, this);
-    return this.tailBody(loop.body, callEnv);
+    return this.evaluateAll(
+      bindings.map(([, init]) => init),
+      env,
+      (values) => this.sequence(loop.body, bindArguments(loop, values, this)),
+    );
   }
 
   private letStar(x: Pair, env: Environment): Datum | TailCall {
     const rest = x.cdr;
     if (!(rest instanceof Pair)) throw badSyntax(x);
-    let scope = env;
-    for (const [name, init] of this.bindings(rest.car, x)) {
-      const value = this.evaluateOperand(init, scope);
-      scope = new Environment(scope);
-      scope.define(name, value);
-    }
-    return this.tailBody(this.body(rest.cdr, x), new Environment(scope));
+    const bindings = this.bindings(rest.car, x);
+    const body = this.body(rest.cdr, x);
+    const next = (index: number, scope: Environment): Datum | TailCall => {
+      if (index === bindings.length) return this.sequence(body, new Environment(scope));
+      const [name, init] = bindings[index]!;
+      return this.after(init, scope, (value) => {
+        const inner = new Environment(scope);
+        inner.define(name, value);
+        return next(index + 1, inner);
+      });
+    };
+    return next(0, env);
   }
 
   private letrec(x: Pair, env: Environment): Datum | TailCall {
     const rest = x.cdr;
     if (!(rest instanceof Pair)) throw badSyntax(x);
+    const bindings = this.bindings(rest.car, x);
+    const body = this.body(rest.cdr, x);
     const scope = new Environment(env);
-    for (const [name, init] of this.bindings(rest.car, x)) {
-      const value = this.evaluateOperand(init, scope);
-      if (value instanceof Closure && value.name === null) value.name = name.name;
-      scope.define(name, value);
-    }
-    return this.tailBody(this.body(rest.cdr, x), scope);
+    const next = (index: number): Datum | TailCall => {
+      if (index === bindings.length) return this.sequence(body, scope);
+      const [name, init] = bindings[index]!;
+      return this.after(init, scope, (value) => {
+        if (value instanceof Closure && value.name === null) value.name = name.name;
+        scope.define(name, value);
+        return next(index + 1);
+      });
+    };
+    return next(0);
   }
 
-  private cond(x: Pair, env: Environment): Datum | TailCall {
-    for (const clause of this.rest(x)) {
-      if (!(clause instanceof Pair)) throw badSyntax(x);
-      if (clause.car === ELSE) return this.tailBody(clause.cdr, env);
-      const test = this.evaluateOperand(clause.car, env);
-      if (test === false) continue;
+  private cond(x: Pair, clauses: Datum[], index: number, env: Environment): Datum | TailCall {
+    if (index >= clauses.length) return UNSPECIFIED;
+    const clause = clauses[index]!;
+    if (!(clause instanceof Pair)) throw badSyntax(x);
+    if (clause.car === ELSE) return this.sequence(clause.cdr, env);
+    return this.after(clause.car, env, (test) => {
+      if (test === false) return this.cond(x, clauses, index + 1, env);
       const body = clause.cdr;
       if (body === NIL) return test;
       if (body instanceof Pair && body.car === ARROW) {
-        const receiver = body.cdr instanceof Pair ? this.evaluateOperand(body.cdr.car, env) : undefined;
-        if (receiver === undefined) throw badSyntax(x);
-        return this.apply(receiver, [test]);
+        if (!(body.cdr instanceof Pair)) throw badSyntax(x);
+        return this.after(body.cdr.car, env, (receiver) => this.applyProcedure(receiver, [test], x));
       }
-      return this.tailBody(body, env);
-    }
-    return UNSPECIFIED;
+      return this.sequence(body, env);
+    });
   }
 
   private caseForm(x: Pair, env: Environment): Datum | TailCall {
     const [keyExpr, ...clauses] = this.rest(x);
     if (keyExpr === undefined) throw badSyntax(x);
-    const key = this.evaluateOperand(keyExpr, env);
-    for (const clause of clauses) {
-      if (!(clause instanceof Pair)) throw badSyntax(x);
-      const matches = clause.car === ELSE || (listToArray(clause.car) ?? []).some((d) => eqv(d, key));
-      if (!matches) continue;
-      const body = clause.cdr;
-      if (body instanceof Pair && body.car === ARROW && body.cdr instanceof Pair) {
-        return this.apply(this.evaluateOperand(body.cdr.car, env), [key]);
+    return this.after(keyExpr, env, (key) => {
+      for (const clause of clauses) {
+        if (!(clause instanceof Pair)) throw badSyntax(x);
+        const matches = clause.car === ELSE || (listToArray(clause.car) ?? []).some((d) => eqv(d, key));
+        if (!matches) continue;
+        const body = clause.cdr;
+        if (body instanceof Pair && body.car === ARROW && body.cdr instanceof Pair) {
+          return this.after(body.cdr.car, env, (receiver) => this.applyProcedure(receiver, [key], x));
+        }
+        return this.sequence(body, env);
       }
-      return this.tailBody(body, env);
-    }
-    return UNSPECIFIED;
+      return UNSPECIFIED;
+    });
   }
 
   private doLoop(x: Pair, env: Environment): Datum | TailCall {
@@ -495,18 +566,28 @@ export class Evaluator {
     const variables = (listToArray(specs) ?? []).map((spec) => {
       const parts = listToArray(spec);
       if (!parts || !(parts[0] instanceof Sym) || parts.length < 2 || parts.length > 3) throw badSyntax(x);
-      return { name: parts[0], init: parts[1]!, step: parts[2] };
+      return { name: parts[0], init: parts[1]!, step: parts[2] ?? parts[0] };
     });
-    let scope = new Environment(env);
-    for (const v of variables) scope.define(v.name, this.evaluateOperand(v.init, env));
-    for (;;) {
-      this.tick();
-      if (this.evaluateOperand(exit.car, scope) !== false) return this.tailBody(exit.cdr, scope);
-      for (const form of body) this.evaluateOperand(form, scope);
-      const next = new Environment(env);
-      for (const v of variables) next.define(v.name, v.step === undefined ? scope.lookup(v.name)! : this.evaluateOperand(v.step, scope));
-      scope = next;
-    }
+    const iterate = (scope: Environment): Datum | TailCall =>
+      this.after(exit.car, scope, (done) => {
+        if (done !== false) return this.sequence(exit.cdr, scope);
+        const runBody = (index: number): Datum | TailCall => {
+          if (index === body.length) {
+            return this.evaluateAll(
+              variables.map((v) => v.step),
+              scope,
+              (values) => iterate(bindAll(env, variables, values)),
+            );
+          }
+          return this.after(body[index]!, scope, () => runBody(index + 1));
+        };
+        return runBody(0);
+      });
+    return this.evaluateAll(
+      variables.map((v) => v.init),
+      env,
+      (values) => iterate(bindAll(env, variables, values)),
+    );
   }
 
   private importModuleOptions(x: Pair, env: Environment): void {
@@ -518,17 +599,6 @@ export class Evaluator {
         i++;
       } else if (option instanceof Keyword) i++;
     }
-  }
-
-  /** Evaluates a body in tail position: all forms but the last here, the last by the caller. */
-  private tailBody(body: Datum, env: Environment): Datum | TailCall {
-    if (!(body instanceof Pair)) return UNSPECIFIED;
-    let cursor: Pair = body;
-    while (cursor.cdr instanceof Pair) {
-      this.evaluateOperand(cursor.car, env);
-      cursor = cursor.cdr;
-    }
-    return new TailCall(cursor.car, env);
   }
 
   private body(body: Datum, form: Pair): Datum {
@@ -573,6 +643,12 @@ export class Evaluator {
       cursor = cursor.cdr;
     }
   }
+}
+
+function bindAll(env: Environment, variables: Array<{ name: Sym }>, values: Datum[]): Environment {
+  const scope = new Environment(env);
+  variables.forEach((v, i) => scope.define(v.name, values[i]!));
+  return scope;
 }
 
 function moduleSpecName(spec: Datum): Datum {
