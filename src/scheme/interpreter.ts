@@ -50,8 +50,11 @@ export interface Interpreter {
   evalString(text: string, file?: string): Datum;
   /** Reads and evaluates a file; returns the last value. */
   loadFile(path: string): Datum;
-  /** Evaluates already-read forms as a file's top level. */
-  evalForms(forms: Iterable<ReadDatum>): Datum;
+  /**
+   * Evaluates already-read forms as the top level of `file` (relative loads and
+   * file reads then resolve against its directory).
+   */
+  evalForms(forms: Iterable<ReadDatum>, file?: string): Datum;
 }
 
 /** Creates an interpreter. See {@link InterpreterOptions}. */
@@ -136,7 +139,15 @@ export function createInterpreter(options: InterpreterOptions = {}): Interpreter
   return {
     evaluator,
     env,
-    evalForms,
+    evalForms(forms: Iterable<ReadDatum>, file?: string): Datum {
+      evaluator.resetLimits();
+      if (file) loading.push(resolve(file));
+      try {
+        return evalForms(forms);
+      } finally {
+        if (file) loading.pop();
+      }
+    },
     loadFile,
     evalString(text: string, file = options.file ?? "<eval>"): Datum {
       evaluator.resetLimits();
