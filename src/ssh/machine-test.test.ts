@@ -83,13 +83,13 @@ describe("testMachine", () => {
   it("lists the tools missing on the remote PATH", async () => {
     const bin = join(tempDir(), "bin");
     mkdirSync(bin);
-    for (const tool of ["sh", "cat", "mkdir", "mktemp", "rm", "mv", "df", "uname", "nproc", "kill", "true", "echo", "dirname", "printf"]) {
+    for (const tool of ["sh", "cat", "mkdir", "mktemp", "rm", "df", "true", "echo", "dirname", "printf"]) {
       symlinkSync(`/usr/bin/${tool}`, join(bin, tool));
     }
     const sparse = await startSshd({ rc: `PATH=${bin}` });
     try {
       const report = await testMachine(sparse.machine(), options);
-      assert.deepEqual([check(report, "tools").ok, check(report, "tools").message], [false, "missing on the remote PATH: tar, sha256sum"]);
+      assert.deepEqual([check(report, "tools").ok, check(report, "tools").message], [false, "missing on the remote PATH: nproc, uname"]);
       assert.equal(check(report, "work-dir").ok, true);
     } finally {
       await sparse.stop();

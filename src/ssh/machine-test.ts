@@ -28,8 +28,11 @@ import { formatBytes, formatRate } from "./units.ts";
 export const CHECKS = ["tcp", "host-key", "auth", "shell", "architecture", "tools", "work-dir", "round-trip"] as const;
 export type CheckName = (typeof CHECKS)[number];
 
-/** Commands the offload engine runs on build machines. */
-export const REMOTE_TOOLS: readonly string[] = ["sh", "cat", "mkdir", "mktemp", "rm", "mv", "tar", "sha256sum", "df", "nproc", "uname", "kill"];
+/**
+ * Commands these checks and the probe run, plus the engine's basics; the
+ * CLI passes the engine's own list (src/offload/remote-scripts.ts).
+ */
+export const REMOTE_TOOLS: readonly string[] = ["sh", "cat", "mkdir", "mktemp", "rm", "df", "nproc", "uname", "kill"];
 
 /** Guix's `%minimum-disk-space`: machines with less free space are skipped. */
 export const MINIMUM_FREE_BYTES = 100 * 1024 * 1024;

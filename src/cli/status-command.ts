@@ -1,0 +1,224 @@
+/**
+ * `offload status [FILE [REGEXP]]`: probe every selected build machine in
+ * parallel with a short timeout and show, per machine, whether it is
+ * reachable (and why not), kernel, architecture, host name, uptime, load
+ * averages, cores, normalized load against its overload-threshold, memory,
+ * free disk in the work directory, clock offset, speed, parallel-builds and
+ * the slots offload processes on this host hold now. A table for people,
+ * `--json` for programs, `--watch SECONDS` to refresh in place (connections
+ * stay open between refreshes). Exit status 1 when a machine is unreachable.
+ *
+ * @example
+ * // offload status --watch 2 /etc/guix/machines.scm
+ * // offload status --json | jq '.machines[] | select(.overloaded)'
+ */
+import { Option, type Command } from "commander";
+import type { ChalkInstance } from "chalk";
+import { DEFAULT_MACHINES_FILE } from "../machines/load.ts";
+import type { BuildMachine } from "../machines/types.ts";
+import { slotsInUse } from "../offload/slots.ts";
+import { SessionPool } from "../ssh/pool.ts";
+import { isOverloaded, normalizedLoad, probeStatus, type MachineStatus } from "../ssh/probe.ts";
+import { formatBytes, formatDuration } from "../ssh/units.ts";
+import { colorsFor } from "./output.ts";
+import { addMachineOptions, connectOptionsFrom, ENGINE_WORK_DIR, secondsOption, selectMachines, type MachineCommandOptions } from "./test-command.ts";
+
+const DEFAULT_TIMEOUT_SECONDS = 10;
+
+/** One machine in `--json`: exactly the fields the issue specifies. */
+export interface StatusEntry {
+  name: string;
+  port: number;
+  reachable: boolean;
+  error: string | null;
+  kernel: string | null;
+  architecture: string | null;
+  hostname: string | null;
+  "uptime-seconds": number | null;
+  load: [number, number, number] | null;
+  cores: number | null;
+  "normalized-load": number | null;
+  overloaded: boolean | null;
+  "memory-available-bytes": number | null;
+  "disk-free-bytes": number | null;
+  "clock-offset-seconds": number | null;
+  speed: number;
+  "parallel-builds": number;
+  "slots-in-use": number;
+}
+
+interface StatusOptions extends MachineCommandOptions {
+  watch?: string;
+}
+
+/**
+ * Register `offload status`.
+ *
+ * @example
+ * registerStatusCommand(program);
+ */
+export function registerStatusCommand(program: Command): void {
+  const command = program
+    .command("status")
+    .description("show load, disk, clock and slots of every build machine, probed in parallel")
+    .argument("[file]", "machines file", DEFAULT_MACHINES_FILE)
+    .argument("[regexp]", "only machines whose name matches");
+  addMachineOptions(command, DEFAULT_TIMEOUT_SECONDS)
+    .addOption(new Option("--watch <seconds>", "refresh every SECONDS until interrupted"))
+    .action(async (file: string, regexp: string | undefined, options: StatusOptions) => {
+      const connect = connectOptionsFrom(options, DEFAULT_TIMEOUT_SECONDS);
+      const watchMs = options.watch === undefined ? undefined : secondsOption(options.watch, 0, "--watch");
+      const machines = selectMachines(file, regexp);
+      const pool = new SessionPool(connect);
+      const probe = (): Promise<StatusEntry[]> => probeAll(machines, pool, connect.timeoutMs!, options.workDir ?? ENGINE_WORK_DIR);
+      try {
+        if (watchMs === undefined) {
+          if (!options.json) process.stderr.write(`getting status of ${machines.length} build machine${machines.length === 1 ? "" : "s"} defined in '${file}'...\n`);
+          const entries = await probe();
+          process.stdout.write(options.json ? `${JSON.stringify({ machines: entries }, null, 2)}\n` : formatStatusTable(entries, colorsFor(process.stdout)));
+          process.exitCode = entries.every((entry) => entry.reachable) ? 0 : 1;
+          return;
+        }
+        await watch(probe, watchMs, options.json === true);
+      } finally {
+        pool.closeAll();
+      }
+    });
+}
+
+/**
+ * Probe every machine at once; a machine that cannot be reached gets its error instead of a status.
+ *
+ * @example
+ * const entries = await probeAll(machines, new SessionPool(), 10_000, ".cache/offload");
+ */
+export async function probeAll(machines: BuildMachine[], pool: SessionPool, timeout: number, workDir: string | undefined): Promise<StatusEntry[]> {
+  return Promise.all(
+    machines.map(async (machine) => {
+      try {
+        const session = await pool.get(machine);
+        return statusEntry(machine, await probeStatus(session, { workDir, timeoutMs: timeout }), null);
+      } catch (error) {
+        return statusEntry(machine, null, error instanceof Error ? error.message : String(error));
+      }
+    }),
+  );
+}
+
+function statusEntry(machine: BuildMachine, status: MachineStatus | null, error: string | null): StatusEntry {
+  const normalized = status === null ? null : normalizedLoad(status);
+  return {
+    name: machine.name,
+    port: machine.port,
+    reachable: status !== null,
+    error,
+    kernel: status?.kernel ?? null,
+    architecture: status?.architecture ?? null,
+    hostname: status?.hostname ?? null,
+    "uptime-seconds": status?.uptimeSeconds ?? null,
+    load: status?.load ?? null,
+    cores: status?.cores ?? null,
+    "normalized-load": normalized === null ? null : Math.round(normalized * 1000) / 1000,
+    overloaded: normalized === null ? null : isOverloaded(normalized, machine.overloadThreshold),
+    "memory-available-bytes": status?.memoryAvailableBytes ?? null,
+    "disk-free-bytes": status?.diskFreeBytes ?? null,
+    "clock-offset-seconds": status?.clockOffsetSeconds ?? null,
+    speed: machine.speed,
+    "parallel-builds": machine.parallelBuilds,
+    "slots-in-use": slotsInUse(machine),
+  };
+}
+
+/** Refresh until SIGINT/SIGTERM: in place on a TTY, one document (JSON line or table) after another otherwise. */
+async function watch(probe: () => Promise<StatusEntry[]>, intervalMs: number, json: boolean): Promise<void> {
+  const inPlace = process.stdout.isTTY === true && !json;
+  let stopped = false;
+  let wake: () => void = () => undefined;
+  const stop = (): void => {
+    stopped = true;
+    wake();
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  try {
+    let previousLines = 0;
+    while (!stopped) {
+      const entries = await probe();
+      if (stopped) break;
+      if (json) {
+        process.stdout.write(`${JSON.stringify({ machines: entries })}\n`);
+      } else {
+        const table = `${formatStatusTable(entries, colorsFor(process.stdout))}${new Date().toLocaleTimeString()}, every ${intervalMs / 1000} s (Ctrl-C to stop)\n`;
+        // Move up over the previous table and clear to the end of the screen.
+        if (inPlace && previousLines > 0) process.stdout.write(`\x1b[${previousLines}F\x1b[J`);
+        process.stdout.write(inPlace ? table : `${table}\n`);
+        previousLines = table.split("\n").length - 1;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, intervalMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  }
+}
+
+/**
+ * The human table, with the reasons for unreachable machines below it.
+ *
+ * @example
+ * process.stdout.write(formatStatusTable(entries, colorsFor(process.stdout)));
+ */
+export function formatStatusTable(entries: StatusEntry[], colors: ChalkInstance): string {
+  if (entries.length === 0) return "no build machines\n";
+  const headers = ["MACHINE", "STATE", "HOST", "KERNEL", "ARCH", "UPTIME", "LOAD 1/5/15", "CORES", "NORM", "MEM AVAIL", "DISK FREE", "CLOCK", "SPEED", "SLOTS"];
+  const rows = entries.map((entry) => {
+    const name = `${entry.name}:${entry.port}`;
+    const slots = `${entry["slots-in-use"]}/${entry["parallel-builds"]}`;
+    if (!entry.reachable) return { cells: [name, "down", "", "", "", "", "", "", "", "", "", "", String(entry.speed), slots], entry };
+    const normalized = entry["normalized-load"] ?? 1;
+    return {
+      cells: [
+        name,
+        entry.overloaded === true ? "overloaded" : "up",
+        entry.hostname ?? "",
+        entry.kernel ?? "",
+        entry.architecture ?? "",
+        entry["uptime-seconds"] === null ? "?" : formatDuration(entry["uptime-seconds"]),
+        (entry.load ?? []).map((value) => value.toFixed(2)).join(" "),
+        String(entry.cores ?? "?"),
+        normalized.toFixed(2),
+        entry["memory-available-bytes"] === null ? "?" : formatBytes(entry["memory-available-bytes"]),
+        entry["disk-free-bytes"] === null ? "?" : formatBytes(entry["disk-free-bytes"]),
+        formatOffset(entry["clock-offset-seconds"]),
+        String(entry.speed),
+        slots,
+      ],
+      entry,
+    };
+  });
+  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => row.cells[i]!.length)));
+  const paint = (cell: string, column: number, entry: StatusEntry): string => {
+    const padded = cell.padEnd(widths[column]!);
+    if (column === 1) return entry.reachable ? (entry.overloaded === true ? colors.yellow(padded) : colors.green(padded)) : colors.red(padded);
+    if (column === 8 && entry.overloaded === true) return colors.yellow(padded);
+    if (column === 11 && Math.abs(entry["clock-offset-seconds"] ?? 0) >= 1) return colors.yellow(padded);
+    return padded;
+  };
+  const lines = [colors.bold(headers.map((header, i) => header.padEnd(widths[i]!)).join("  ").trimEnd())];
+  for (const { cells, entry } of rows) lines.push(cells.map((cell, i) => paint(cell, i, entry)).join("  ").trimEnd());
+  for (const entry of entries) {
+    if (entry.error !== null) lines.push(colors.red(`${entry.name}:${entry.port}: ${entry.error.split("\n")[0]}`));
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function formatOffset(seconds: number | null): string {
+  if (seconds === null) return "?";
+  return `${seconds >= 0 ? "+" : ""}${seconds.toFixed(Math.abs(seconds) < 10 ? 2 : 0)}s`;
+}
