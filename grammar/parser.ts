@@ -1,7 +1,7 @@
 /**
  * The Chevrotain parser: tokens to datums, each with its source span.
  *
- * It expects the token stream {@link prepareTokens} returns (brackets balanced,
+ * It expects the tokens of one top-level datum as the reader prepares them (brackets balanced,
  * datum comments removed), so the only errors left for it are misplaced dots
  * and prefixes with nothing to apply to.
  *

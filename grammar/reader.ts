@@ -126,7 +126,7 @@ export function* readDatums(source: SourceText, limits: ReadLimits = {}): Genera
     if (errorIndex < lexErrorOffsets.length && lexErrorOffsets[errorIndex]! < lastOffset) {
       throw lexError(source, lexErrorOffsets[errorIndex]!);
     }
-    const slice = prepareTokens(source, tokens.slice(i, end), maxDepth);
+    const slice = removeDatumComments(source, tokens.slice(i, end), maxDepth);
     i = end;
     if (slice.length === 0) continue;
     parser.source = source;
@@ -267,103 +267,29 @@ function parseErrorToReadError(source: SourceText, token: IToken, previous: ITok
 const CLOSER: Record<string, string> = { "(": ")", "[": "]", "#(": ")", "#vu8(": ")" };
 
 /**
- * Checks bracket balance and nesting depth, and removes datum comments (`#;`
- * and the datum after it), so the parser sees clean input.
+ * Removes datum comments (`#;` and the datum after it) from the tokens of one
+ * top-level datum, already checked by {@link datumExtent}, so the parser sees clean input.
  */
-export function prepareTokens(source: SourceText, tokens: IToken[], maxDepth: number): IToken[] {
-  const match = matchBrackets(source, tokens, maxDepth);
+function removeDatumComments(source: SourceText, tokens: IToken[], maxDepth: number): IToken[] {
   if (!tokens.some((t) => t.tokenType === DatumComment)) return tokens;
   const kept: IToken[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
-    if (token.tokenType === DatumComment) i = datumEnd(source, tokens, match, i + 1, token) - 1;
-    else kept.push(token);
+    if (token.tokenType !== DatumComment) {
+      kept.push(token);
+      continue;
+    }
+    const next = tokens[i + 1];
+    if (!next || next.tokenType === RParen || next.tokenType.name === "Dot") {
+      throw new ReadError("read-error", `#; at ${where(source, token)} has no datum after it`, spanOf(source, token));
+    }
+    i = datumExtent(source, tokens, i + 1, maxDepth) - 1;
   }
   return kept;
 }
 
 function isOpen(token: IToken): boolean {
   return token.tokenType === LParen || token.tokenType === VectorOpen || token.tokenType === BytevectorOpen;
-}
-
-function matchBrackets(source: SourceText, tokens: IToken[], maxDepth: number): Int32Array {
-  const match = new Int32Array(tokens.length).fill(-1);
-  const stack: number[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!;
-    const type = token.tokenType;
-    if (type === UnterminatedString) {
-      throw new ReadError("read-error", `unterminated string starting at ${where(source, token)}`, spanOf(source, token));
-    }
-    if (type === UnterminatedBlockComment) {
-      throw new ReadError(
-        "read-error",
-        `unterminated #| comment starting at ${where(source, token)}: add |# to close it`,
-        new Span(source, token.startOffset, token.startOffset + 2),
-      );
-    }
-    if (isOpen(token)) {
-      if (stack.length >= maxDepth) {
-        throw new ReadError(
-          "limit-exceeded",
-          `lists nested more than ${maxDepth} deep (raise the limit with --max-depth)`,
-          new Span(source, token.startOffset, token.startOffset + 1),
-        );
-      }
-      stack.push(i);
-    } else if (type === RParen) {
-      const openIndex = stack.pop();
-      if (openIndex === undefined) {
-        throw new ReadError("read-error", `unexpected ${token.image} at ${where(source, token)}: nothing to close`, spanOf(source, token));
-      }
-      const open = tokens[openIndex]!;
-      const expected = CLOSER[open.image]!;
-      if (token.image !== expected) {
-        throw new ReadError(
-          "read-error",
-          `mismatched close paren ${token.image} at ${where(source, token)}: ${open.image} at ${where(source, open)} expects ${expected}`,
-          spanOf(source, token),
-        );
-      }
-      match[openIndex] = i;
-    }
-  }
-  const unclosed = stack[stack.length - 1];
-  if (unclosed !== undefined) {
-    const open = tokens[unclosed]!;
-    throw new ReadError(
-      "read-error",
-      `unterminated list starting at ${where(source, open)}: missing ${CLOSER[open.image]}`,
-      spanOf(source, open),
-    );
-  }
-  return match;
-}
-
-/** Index just past the datum starting at `index` (following `#;` and prefixes). */
-function datumEnd(source: SourceText, tokens: IToken[], match: Int32Array, index: number, owner: IToken): number {
-  let i = index;
-  let pending = 1;
-  let end = i;
-  while (pending > 0) {
-    const token = tokens[i];
-    if (!token || token.tokenType === RParen || token.tokenType.name === "Dot") {
-      throw new ReadError("read-error", `${owner.image} at ${where(source, owner)} has no datum after it`, spanOf(source, owner));
-    }
-    if (token.tokenType === DatumComment) {
-      pending++;
-      i++;
-      continue;
-    }
-    if (token.tokenType === Prefix || token.tokenType.CATEGORIES?.includes(Prefix)) {
-      i++;
-      continue;
-    }
-    end = isOpen(token) ? match[i]! + 1 : i + 1;
-    i = end;
-    pending--;
-  }
-  return end;
 }
 
 function spanOf(source: SourceText, token: IToken): Span {
