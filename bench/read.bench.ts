@@ -70,6 +70,12 @@ for (let i = 0; i < 7; i++) {
   spawnSync("node", ["bin/offload", "show", "examples/machines.scm"], { stdio: "ignore" });
   cold.push(performance.now() - start);
 }
+const nodeBaseline: number[] = [];
+for (let i = 0; i < 7; i++) {
+  const start = performance.now();
+  spawnSync("node", ["-e", "0"], { stdio: "ignore" });
+  nodeBaseline.push(performance.now() - start);
+}
 const guileStart: number[] = [];
 for (let i = 0; i < 7; i++) {
   const start = performance.now();
@@ -81,5 +87,7 @@ const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length))
 console.log("\n== reading machines files ==");
 for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join("  "));
 console.log(`reader throughput: ${mbPerSecond.toFixed(1)} MB/s (target >= 10)   [${readMs.toFixed(0)} ms for ${(bytes / 1e6).toFixed(1)} MB]`);
-console.log(`offload show cold start: ${median(cold).toFixed(0)} ms (target < 150)   guile stand-in cold: ${median(guileStart).toFixed(0)} ms`);
+console.log(
+  `offload show cold start: ${median(cold).toFixed(0)} ms (target < 150)   node -e 0: ${median(nodeBaseline).toFixed(0)} ms   guile stand-in cold: ${median(guileStart).toFixed(0)} ms`,
+);
 console.log("targets: 10,000-machine load >= 10x faster than Guile");

@@ -184,4 +184,5 @@ export const schemeLexer = new Lexer(allTokens, {
   positionTracking: "onlyOffset",
   ensureOptimizations: true,
   recoveryEnabled: true,
+  skipValidations: true,
 });

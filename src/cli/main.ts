@@ -1,33 +1,43 @@
 /**
  * The `offload` command line: one commander program, a command per module.
+ * Only the module of the command being run is loaded, so `offload show` does
+ * not pay for the SSH stack at start-up.
  *
  * @example
  * // offload show --json /etc/guix/machines.scm
  */
 import { Command, CommanderError } from "commander";
-import { registerEvalCommand } from "./eval-command.ts";
-import { registerLintCommand } from "./lint-command.ts";
 import { reportError } from "./output.ts";
-import { registerShowCommand } from "./show-command.ts";
 
-/** Builds the program with every command registered. */
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/** Each command's name and how to load its registration function. */
+const COMMANDS: ReadonlyArray<[string, () => Promise<Register>]> = [
+  ["show", async () => (await import("./show-command.ts")).registerShowCommand],
+  ["eval", async () => (await import("./eval-command.ts")).registerEvalCommand],
+  ["lint", async () => (await import("./lint-command.ts")).registerLintCommand],
+];
+
+/** Builds the program with the commands `argv` may need (all of them for help). */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command()
     .name("offload")
     .description("Read, lint and use GNU Guix build machines (machines.scm) to offload work over SSH")
     .version("0.1.0")
     .showHelpAfterError()
     .exitOverride();
-  registerShowCommand(program);
-  registerEvalCommand(program);
-  registerLintCommand(program);
+  const requested = argv.find((arg) => !arg.startsWith("-"));
+  const known = COMMANDS.some(([name]) => name === requested);
+  for (const [name, load] of COMMANDS) {
+    if (!known || name === requested) (await load())(program);
+  }
   return program;
 }
 
 /** Runs the command line; resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv, { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
