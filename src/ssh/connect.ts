@@ -217,8 +217,8 @@ function handshake(
       }
       try {
         const credential = loadClientCredential(machine.privateKey, machine.name, {
-          passphrase: options.passphrase ?? process.env["OFFLOAD_KEY_PASSPHRASE"],
-          agentSocket: options.agentSocket ?? process.env["SSH_AUTH_SOCK"],
+          passphrase: options.passphrase ?? nonEmpty(process.env["OFFLOAD_KEY_PASSPHRASE"]),
+          agentSocket: options.agentSocket ?? nonEmpty(process.env["SSH_AUTH_SOCK"]),
         });
         if (credential.kind === "key") {
           next({ type: "publickey", username: machine.user, key: credential.key });
@@ -350,4 +350,9 @@ export function lostConnection(machine: BuildMachine, error: unknown): SshError 
  */
 export function addressOf(machine: Pick<BuildMachine, "name" | "port">): string {
   return machine.name.includes(":") ? `[${machine.name}]:${machine.port}` : `${machine.name}:${machine.port}`;
+}
+
+/** An environment value, with an empty one counting as unset. */
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
 }
