@@ -16,6 +16,8 @@ const COMMANDS: ReadonlyArray<[string, () => Promise<Register>]> = [
   ["show", async () => (await import("./show-command.ts")).registerShowCommand],
   ["eval", async () => (await import("./eval-command.ts")).registerEvalCommand],
   ["lint", async () => (await import("./lint-command.ts")).registerLintCommand],
+  ["test", async () => (await import("./test-command.ts")).registerTestCommand],
+  ["status", async () => (await import("./status-command.ts")).registerStatusCommand],
 ];
 
 /** Builds the program with the commands `argv` may need (all of them for help). */
