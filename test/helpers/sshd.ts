@@ -68,6 +68,8 @@ export interface SshdOptions {
 export interface TestSshd {
   readonly host: string;
   readonly port: number;
+  /** PID of the listening sshd. */
+  readonly pid: number;
   /** The login user (the user running the tests). */
   readonly user: string;
   /** Temporary directory holding keys, config and `home/`. */
@@ -417,6 +419,7 @@ function makeServer(parts: {
   const server: TestSshd = {
     host: "127.0.0.1",
     port,
+    pid: child.pid ?? -1,
     user,
     dir,
     home,

@@ -1,0 +1,193 @@
+/**
+ * Benchmark: the SSH layer next to the OpenSSH client, in one run, against
+ * the same loopback OpenSSH servers (test/helpers/sshd.ts).
+ *
+ *   1. status of 10 machines (fresh connections, probed in parallel) versus
+ *      one machine, versus 10 sequential `ssh -o BatchMode=yes HOST cat /proc/loadavg`;
+ *   2. a fresh connect + authenticate + `true` versus `ssh HOST true`;
+ *   3. a command on a reused connection.
+ *
+ * Targets (issue 4): 10 machines ≤ 1.5× one probe; fresh connect+auth+command
+ * faster than OpenSSH's client; a command on a reused connection < 10 ms.
+ * Times are medians of several runs on this machine (2 cores shared by
+ * client, servers and everything else), so read ratios, not single digits.
+ *
+ * @example
+ * // node --import tsx bench/ssh.bench.ts
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { availableParallelism } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { probeAll } from "../src/cli/status-command.ts";
+import type { BuildMachine } from "../src/machines/types.ts";
+import { SessionPool } from "../src/ssh/pool.ts";
+import { SshSession } from "../src/ssh/session.ts";
+import { startFarm, tempDir, writeMachinesFile, type TestSshd } from "../test/helpers/sshd.ts";
+
+const RUNS = 9;
+const MACHINES = 10;
+const root = join(import.meta.dirname, "..");
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function timeRuns(runs: number, fn: () => Promise<unknown> | unknown): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await fn();
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
+/** `ssh` with the test client key, the servers' pinned keys and no user configuration, like the records. */
+function sshArgs(server: TestSshd, knownHosts: string, extra: string[], command: string[]): string[] {
+  return [
+    "-F", "/dev/null",
+    "-o", "BatchMode=yes",
+    "-o", "IdentitiesOnly=yes",
+    "-o", `UserKnownHostsFile=${knownHosts}`,
+    "-o", "StrictHostKeyChecking=yes",
+    "-i", server.clientKey.privateKeyFile,
+    "-p", String(server.port),
+    ...extra,
+    `${server.user}@${server.host}`,
+    ...command,
+  ];
+}
+
+function runSsh(args: string[]): void {
+  const result = spawnSync("ssh", args, { stdio: ["ignore", "pipe", "pipe"] });
+  if (result.status !== 0) throw new Error(`ssh failed (${result.status}): ${result.stderr.toString()}`);
+}
+
+/** CPU seconds (user + system, in ms) the servers' finished session processes used, from each listener's cutime/cstime. */
+function serverCpuMs(servers: TestSshd[]): number {
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  let ticks = 0;
+  for (const server of servers) {
+    const stat = readFileSync(`/proc/${server.pid}/stat`, "latin1");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+  }
+  return (ticks * 1000) / ticksPerSecond;
+}
+
+/** Client and server CPU for `fn`, once the servers have reaped their session processes. */
+async function cpuOf(servers: TestSshd[], fn: () => Promise<unknown>): Promise<{ clientMs: number; serverMs: number }> {
+  const serverBefore = serverCpuMs(servers);
+  const clientBefore = process.cpuUsage();
+  await fn();
+  const client = process.cpuUsage(clientBefore);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return { clientMs: (client.user + client.system) / 1000, serverMs: serverCpuMs(servers) - serverBefore };
+}
+
+const farm = await startFarm(MACHINES);
+try {
+  const machines: BuildMachine[] = farm.machines();
+  const one = farm.servers[0]!;
+  const knownHosts = join(tempDir("offload-bench-"), "known_hosts");
+  writeFileSync(knownHosts, farm.servers.map((s) => `[${s.host}]:${s.port} ${s.hostKeys[0]!.publicLine}`).join("\n") + "\n");
+  const connect = { agentSocket: "", timeoutMs: 10_000 };
+
+  // Warm up both clients (disk cache, JIT, first-connection costs).
+  for (let i = 0; i < 2; i++) {
+    const pool = new SessionPool(connect);
+    await probeAll(machines, pool, 10_000, undefined);
+    pool.closeAll();
+    runSsh(sshArgs(one, knownHosts, [], ["true"]));
+  }
+
+  const statusTen = await timeRuns(RUNS, async () => {
+    const pool = new SessionPool(connect);
+    const entries = await probeAll(machines, pool, 10_000, undefined);
+    pool.closeAll();
+    if (!entries.every((entry) => entry.reachable)) throw new Error("a machine was unreachable");
+  });
+  const statusOne = await timeRuns(RUNS, async () => {
+    const pool = new SessionPool(connect);
+    await probeAll([machines[0]!], pool, 10_000, undefined);
+    pool.closeAll();
+  });
+  const statusTenCpu = await cpuOf(farm.servers, async () => {
+    const pool = new SessionPool(connect);
+    await probeAll(machines, pool, 10_000, undefined);
+    pool.closeAll();
+  });
+  const sshTen = await timeRuns(3, () => {
+    for (const server of farm.servers) runSsh(sshArgs(server, knownHosts, [], ["cat", "/proc/loadavg"]));
+  });
+  const sshOneLoad = await timeRuns(RUNS, () => runSsh(sshArgs(one, knownHosts, [], ["cat", "/proc/loadavg"])));
+
+  const freshTrue = await timeRuns(RUNS, async () => {
+    const session = await SshSession.connect(one.machine({ compression: "none" }), connect);
+    await session.output(["true"]);
+    session.close();
+  });
+  const freshTrueCompressed = await timeRuns(RUNS, async () => {
+    const session = await SshSession.connect(one.machine(), connect);
+    await session.output(["true"]);
+    session.close();
+  });
+  const sshTrue = await timeRuns(RUNS, () => runSsh(sshArgs(one, knownHosts, [], ["true"])));
+  const sshTrueCurve = await timeRuns(RUNS, () => runSsh(sshArgs(one, knownHosts, ["-o", "KexAlgorithms=curve25519-sha256"], ["true"])));
+
+  const session = await SshSession.connect(one.machine(), connect);
+  await timeRuns(20, () => session.run(["true"]));
+  const reused = await timeRuns(50, () => session.run(["true"]));
+  const reusedParallel = await timeRuns(5, () => Promise.all(Array.from({ length: 10 }, () => session.run(["true"]))));
+  session.close();
+
+  // The whole CLI process, when the bundle knows `status`.
+  let cliTen: number[] | null = null;
+  const bundle = join(root, "dist", "offload.mjs");
+  if (existsSync(bundle) && spawnSync(process.execPath, [bundle, "status", "--help"], { stdio: "ignore" }).status === 0) {
+    const file = join(tempDir("offload-bench-"), "machines.scm");
+    writeMachinesFile(file, machines);
+    cliTen = await timeRuns(5, () =>
+      execFileSync(process.execPath, [bundle, "status", "--json", file], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, SSH_AUTH_SOCK: "" } }),
+    );
+  }
+
+  const ms = (values: number[]): string => `${median(values).toFixed(1)} ms`;
+  const rows: Array<[string, string, string, string, string]> = [
+    ["status, 10 machines (connect+auth+probe, parallel)", ms(statusTen), `${ms(sshTen)} (10 × ssh cat /proc/loadavg)`, (median(statusTen) / median(sshTen)).toFixed(2), ""],
+    ["status, 1 machine", ms(statusOne), `${ms(sshOneLoad)} (1 × ssh cat /proc/loadavg)`, (median(statusOne) / median(sshOneLoad)).toFixed(2), ""],
+    ["  10 machines / 1 machine", "", "", (median(statusTen) / median(statusOne)).toFixed(2), "≤ 1.5"],
+    ["fresh connect+auth+`true` (no compression)", ms(freshTrue), `${ms(sshTrue)} (ssh true)`, (median(freshTrue) / median(sshTrue)).toFixed(2), "< 1"],
+    ["fresh connect+auth+`true` (zlib@openssh.com)", ms(freshTrueCompressed), `${ms(sshTrueCurve)} (ssh -o KexAlgorithms=curve25519-sha256 true)`, (median(freshTrueCompressed) / median(sshTrueCurve)).toFixed(2), "< 1"],
+    ["`true` on a reused connection", ms(reused), "", "", "< 10 ms"],
+    ["10 × `true` at once on a reused connection", ms(reusedParallel), "", "", ""],
+  ];
+  if (cliTen !== null) {
+    rows.push(["whole `offload status --json` process, 10 machines", ms(cliTen), `${ms(sshTen)} (10 × ssh cat /proc/loadavg)`, (median(cliTen) / median(sshTen)).toFixed(2), ""]);
+  }
+  const headers: [string, string, string, string, string] = ["scenario", "offload", "OpenSSH client", "ratio", "target"];
+  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd();
+  const version = spawnSync("ssh", ["-V"], { encoding: "utf8" }).stderr.trim();
+  console.log(`SSH layer vs ${version}; medians of ${RUNS} runs; ${MACHINES} loopback sshd on this host (${availableParallelism()} cores)`);
+  console.log(line(headers));
+  console.log(line(widths.map((width) => "-".repeat(width))));
+  for (const row of rows) console.log(line(row));
+
+  const failures: string[] = [];
+  if (median(statusTen) / median(statusOne) > 1.5) failures.push("10-machine status is more than 1.5× one probe");
+  if (median(freshTrue) >= median(sshTrue)) failures.push("fresh connect+auth+command is not faster than OpenSSH");
+  if (median(reused) >= 10) failures.push("a command on a reused connection takes 10 ms or more");
+  const floor = (statusTenCpu.clientMs + statusTenCpu.serverMs) / availableParallelism();
+  console.log(
+    `status of ${MACHINES} machines used ${statusTenCpu.clientMs.toFixed(0)} ms CPU here and ${statusTenCpu.serverMs.toFixed(0)} ms in the sshd sessions: ` +
+      `with servers and client sharing ${availableParallelism()} cores, no client can finish in less than ~${floor.toFixed(0)} ms ` +
+      `(${(floor / median(statusOne)).toFixed(1)}× one probe); with the servers on their own machines the client's share is ` +
+      `${(statusTenCpu.clientMs / median(statusOne)).toFixed(2)}× one probe.`,
+  );
+  console.log(failures.length === 0 ? "all targets met" : `targets missed: ${failures.join("; ")}`);
+} finally {
+  await farm.stop();
+}
