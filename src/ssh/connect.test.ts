@@ -16,6 +16,7 @@ import {
 } from "../../test/helpers/sshd.ts";
 import type { BuildMachine } from "../machines/types.ts";
 import { HostKeyMismatchError, SshError, type ConnectStage, type SshErrorCode } from "./errors.ts";
+import { tcpError } from "./connect.ts";
 import { SshSession, type ConnectOptions } from "./session.ts";
 
 const keyDir = tempDir();
@@ -240,6 +241,28 @@ describe("SshSession.connect", () => {
       fallback.close();
     } finally {
       await noCompressionServer.stop();
+    }
+  });
+});
+
+describe("tcpError", () => {
+  // Real DNS failures need a resolver, and tests stay on loopback: the errno mapping is checked directly.
+  const machine = { name: "build1.example", port: 2222 };
+  const errno = (code: string): NodeJS.ErrnoException => Object.assign(new Error(`connect ${code}`), { code });
+  it("maps each errno to a stable code at the tcp stage", () => {
+    const cases: Array<[string, SshErrorCode, RegExp]> = [
+      ["ENOTFOUND", "dns", /cannot resolve host name "build1\.example"/],
+      ["EAI_AGAIN", "dns", /cannot resolve/],
+      ["ECONNREFUSED", "refused", /build1\.example:2222 refused/],
+      ["ETIMEDOUT", "timeout", /timed out/],
+      ["EHOSTUNREACH", "unreachable", /unreachable/],
+      ["ENETUNREACH", "unreachable", /unreachable/],
+      ["EPIPE", "refused", /cannot connect to build1\.example:2222/],
+    ];
+    for (const [code, expected, pattern] of cases) {
+      const error = tcpError(machine, errno(code));
+      expectCode(error, expected, "tcp");
+      assert.match(error.message, pattern);
     }
   });
 });

@@ -104,7 +104,13 @@ function openTcp(machine: BuildMachine, timeoutMs: number): Promise<net.Socket> 
   });
 }
 
-function tcpError(machine: BuildMachine, error: NodeJS.ErrnoException): SshError {
+/**
+ * The {@link SshError} for a failed TCP connect, by errno: `dns`, `refused`, `timeout` or `unreachable`.
+ *
+ * @example
+ * tcpError(machine, Object.assign(new Error("getaddrinfo ENOTFOUND x"), { code: "ENOTFOUND" })).code; // "dns"
+ */
+export function tcpError(machine: Pick<BuildMachine, "name" | "port">, error: NodeJS.ErrnoException): SshError {
   const address = addressOf(machine);
   const options = { stage: "tcp" as const, cause: error };
   switch (error.code) {
