@@ -146,7 +146,12 @@ export function registerTestCommand(program: Command): void {
     });
 }
 
-/** The `--json` document: exactly the fields the issue specifies. */
+/**
+ * The `--json` document: exactly the fields the issue specifies.
+ *
+ * @example
+ * JSON.stringify(testJson(reports)); // {"machines":[{"name":…,"port":…,"ok":…,"checks":[…]}]}
+ */
 export function testJson(reports: MachineTestReport[]): {
   machines: Array<{ name: string; port: number; ok: boolean; checks: CheckResult[] }>;
 } {
@@ -179,7 +184,12 @@ class OrderedPrinter<T> {
 
 const CHECK_WIDTH = Math.max(...CHECKS.map((name) => name.length));
 
-/** One machine's block: a line per check with ✓/✗, skipped checks dimmed. */
+/**
+ * One machine's block: a line per check with ✓/✗, skipped checks dimmed.
+ *
+ * @example
+ * process.stdout.write(formatReport(report, colorsFor(process.stdout)));
+ */
 export function formatReport(report: MachineTestReport, colors: ChalkInstance): string {
   const { machine } = report;
   const title = `${machine.name}:${machine.port}`;

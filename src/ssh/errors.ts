@@ -29,7 +29,12 @@ export type SshErrorCode =
 /** Where in connection set-up a failure happened (absent for failures after set-up). */
 export type ConnectStage = "tcp" | "host-key" | "auth";
 
-/** A failure of the SSH layer concerning one machine. */
+/**
+ * A failure of the SSH layer concerning one machine.
+ *
+ * @example
+ * throw new SshError("refused", "build1", "connection to build1:22 refused", { stage: "tcp" });
+ */
 export class SshError extends Error {
   override readonly name: string = "SshError";
   /** The connection stage that failed, when the failure happened while connecting. */
