@@ -102,6 +102,23 @@ export function rankBy<T>(items: readonly T[], key: (item: T) => number, random:
 }
 
 /**
+ * Bytes in the largest binary unit that keeps the number at least 1.
+ *
+ * @example
+ * formatBytes(3 * 1024 ** 3); // "3.0 GiB"
+ */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/**
  * Bytes as MiB with one decimal.
  *
  * @example

@@ -148,7 +148,8 @@ export function jobScript(options: JobScriptOptions): string {
     `( cat <&3 >/dev/null 2>&1; : > "$J.cancelled"; kill -TERM -"$job" 2>/dev/null || kill -TERM "$job" 2>/dev/null; sleep 3; kill -KILL -"$job" 2>/dev/null ) >/dev/null 2>&1 &`,
     `watchdog=$!`,
     `exec 3<&-`,
-    `wait "$job"; rc=$?`,
+    // 2>/dev/null: the shell reports a job killed by a signal ("Terminated") on its stderr.
+    `wait "$job" 2>/dev/null; rc=$?`,
     `kill -KILL -"$job" 2>/dev/null`,
     `kill "$watchdog" 2>/dev/null`,
     `cd "$B" || exit "$rc"`,

@@ -15,7 +15,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { BuildMachine } from "../../src/machines/types.ts";
 import { startFarm, tempDir, writeMachinesFile, type SshdOptions, type TestSshd } from "./sshd.ts";
 
@@ -120,18 +120,16 @@ export async function waitFor(condition: () => boolean, timeoutMs: number, what:
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /**
- * The command that runs the offload CLI: `bin/offload` when it exists,
- * otherwise a driver that registers the offload commands on a bare program.
+ * The command that runs the offload CLI from source (test/helpers/offload-driver.ts:
+ * the real program, plus the offload commands if main.ts does not register them yet).
  *
  * @example
  * const [command, ...args] = offloadCommand();
  */
 export function offloadCommand(): string[] {
-  const bin = join(repoRoot, "bin", "offload");
-  const main = join(repoRoot, "src", "cli", "main.ts");
-  if (existsSync(main)) return [process.execPath, "--import", "tsx", main];
-  if (existsSync(bin)) return [process.execPath, bin];
-  return [process.execPath, "--import", "tsx", join(repoRoot, "test", "helpers", "offload-driver.ts")];
+  // tsx by absolute URL: the CLI runs in job directories outside the checkout.
+  const tsx = pathToFileURL(join(repoRoot, "node_modules", "tsx", "dist", "loader.mjs")).href;
+  return [process.execPath, "--import", tsx, join(repoRoot, "test", "helpers", "offload-driver.ts")];
 }
 
 /** The outcome of a CLI run. */

@@ -1,0 +1,30 @@
+/**
+ * This host's system type in Guix's spelling, the default for `--system`.
+ *
+ * @example
+ * import { localSystem } from "./local-system.ts";
+ * localSystem(); // "x86_64-linux" on a 64-bit PC running Linux
+ */
+import { arch, platform } from "node:os";
+
+const ARCHITECTURES: Record<string, string> = {
+  x64: "x86_64",
+  ia32: "i686",
+  arm64: "aarch64",
+  arm: "armhf",
+  ppc64: "powerpc64le",
+  riscv64: "riscv64",
+  mips64el: "mips64el",
+};
+
+const KERNELS: Record<string, string> = { linux: "linux", freebsd: "freebsd", darwin: "darwin", gnu: "gnu" };
+
+/**
+ * The Guix system of the given Node architecture and platform (default: this host).
+ *
+ * @example
+ * localSystem("arm64", "linux"); // "aarch64-linux"
+ */
+export function localSystem(nodeArch: string = arch(), nodePlatform: string = platform()): string {
+  return `${ARCHITECTURES[nodeArch] ?? nodeArch}-${KERNELS[nodePlatform] ?? nodePlatform}`;
+}

@@ -1,0 +1,79 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import type { BuildMachine } from "../machines/types.ts";
+import { formatBytes, healthProblem, MINIMUM_DISK_SPACE, normalizedLoad, rankBy, requirementMismatch, score } from "./ranking.ts";
+
+const machine: BuildMachine = {
+  name: "b1",
+  port: 22,
+  systems: ["x86_64-linux", "i686-linux"],
+  user: "u",
+  hostKey: "ssh-ed25519 AAAA",
+  privateKey: null,
+  compression: "none",
+  compressionLevel: 3,
+  daemonSocket: "/s",
+  overloadThreshold: 0.8,
+  parallelBuilds: 2,
+  speed: 1,
+  features: ["kvm", "big"],
+  location: { file: "m.scm", line: 1, column: 1 },
+};
+const idle = { load: [0, 0, 0] as [number, number, number], cores: 4, diskFreeBytes: 10 * 1024 ** 3 };
+
+describe("requirementMismatch", () => {
+  it("accepts a listed system with a subset of the features", () => {
+    assert.equal(requirementMismatch(machine, { system: "i686-linux", features: ["kvm"] }), null);
+    assert.equal(requirementMismatch(machine, { system: "x86_64-linux", features: [] }), null);
+  });
+
+  it("says why a machine cannot serve", () => {
+    assert.equal(requirementMismatch(machine, { system: "aarch64-linux", features: [] })?.reason, "other-systems");
+    const missing = requirementMismatch(machine, { system: "x86_64-linux", features: ["kvm", "gpu"] });
+    assert.equal(missing?.reason, "missing-features");
+    assert.match(missing!.detail, /gpu/);
+    assert.equal(requirementMismatch({ ...machine, parallelBuilds: 0 }, { system: "x86_64-linux", features: [] })?.reason, "no-slots-configured");
+  });
+});
+
+describe("load and health", () => {
+  it("normalizes the 1-minute load by cores, capped at 1 (Guix)", () => {
+    assert.equal(normalizedLoad({ ...idle, load: [2, 9, 9] }), 0.5);
+    assert.equal(normalizedLoad({ ...idle, load: [40, 0, 0] }), 1);
+    assert.equal(normalizedLoad({ ...idle, cores: 0 }), 1);
+  });
+
+  it("skips machines at or above the threshold, never when it is #f", () => {
+    assert.equal(healthProblem(machine, { ...idle, load: [3.2, 0, 0] })?.reason, "overloaded");
+    assert.equal(healthProblem(machine, { ...idle, load: [3.1, 0, 0] }), null);
+    assert.equal(healthProblem({ ...machine, overloadThreshold: null }, { ...idle, load: [99, 0, 0] }), null);
+    assert.equal(healthProblem({ ...machine, overloadThreshold: 0 }, idle)?.reason, "overloaded");
+  });
+
+  it("needs 100 MiB free", () => {
+    assert.equal(healthProblem(machine, { ...idle, diskFreeBytes: MINIMUM_DISK_SPACE - 1 })?.reason, "low-disk");
+    assert.equal(healthProblem(machine, { ...idle, diskFreeBytes: MINIMUM_DISK_SPACE }), null);
+  });
+});
+
+describe("score", () => {
+  it("prefers an idle fast machine, and discounts load and used slots", () => {
+    assert.equal(score({ ...machine, speed: 2 }, idle, 0), 2);
+    assert.ok(score({ ...machine, speed: 2 }, idle, 0) > score(machine, idle, 0));
+    assert.ok(score(machine, idle, 0) > score(machine, { ...idle, load: [2, 0, 0] }, 0));
+    assert.ok(score(machine, idle, 0) > score(machine, idle, 1));
+    assert.ok(score({ ...machine, speed: 4 }, { ...idle, load: [4, 0, 0] }, 1) > score(machine, idle, 0));
+  });
+
+  it("ranks by key, breaking ties at random", () => {
+    assert.deepEqual(rankBy(["a", "b", "c"], (x) => ({ a: 1, b: 3, c: 2 })[x]!), ["b", "c", "a"]);
+    const seen = new Set<string>();
+    for (let i = 0; i < 50; i++) seen.add(rankBy(["x", "y"], () => 1)[0]!);
+    assert.equal(seen.size, 2);
+  });
+
+  it("formats sizes", () => {
+    assert.equal(formatBytes(512), "512 B");
+    assert.equal(formatBytes(3 * 1024 ** 3), "3.0 GiB");
+  });
+});
