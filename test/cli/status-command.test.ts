@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { tryAcquireSlot } from "../../src/offload/slots.ts";
@@ -36,25 +35,9 @@ interface CliResult {
   stderr: string;
 }
 
-/**
- * Run the CLI in a child process: src/cli/main.ts once it registers the
- * command, else a stand-in program that registers only the SSH commands the
- * way main.ts does.
- */
+/** Run `offload ARGS…` (src/cli/main.ts) in a child process, without colour, agent or passphrase from the environment. */
 function runCli(args: string[], env: NodeJS.ProcessEnv = {}, onStdout?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<CliResult> {
-  const mainSource = readFileSync(join(root, "src/cli/main.ts"), "utf8");
-  const viaMain = mainSource.includes("registerTestCommand") && mainSource.includes("registerStatusCommand");
-  const standIn = [
-    'import { Command, CommanderError } from "commander";',
-    'import { reportError } from "./src/cli/output.ts";',
-    'import { registerTestCommand } from "./src/cli/test-command.ts";',
-    'import { registerStatusCommand } from "./src/cli/status-command.ts";',
-    'const program = new Command().name("offload").exitOverride();',
-    "registerTestCommand(program); registerStatusCommand(program);",
-    "try { await program.parseAsync(process.argv.slice(1), { from: 'user' }); }",
-    "catch (error) { process.exitCode = error instanceof CommanderError ? 2 : reportError(error); }",
-  ].join("\n");
-  const argv = viaMain ? ["--import", "tsx", "src/cli/main.ts", ...args] : ["--import", "tsx", "--input-type=module", "-e", standIn, ...args];
+  const argv = ["--import", "tsx", "src/cli/main.ts", ...args];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, argv, {
       cwd: root,
