@@ -96,11 +96,20 @@ const running = new Set<TestSshd>();
 const cleanupDirs = new Set<string>();
 const children = new Set<ChildProcess>();
 
-process.once("exit", () => {
-  for (const child of children) if (child.exitCode === null && child.pid !== undefined) safeKill(child.pid, "SIGKILL");
+/** Kill every server, session and agent this process started, and remove their directories (synchronous). */
+function cleanUpEverything(): void {
   for (const server of running) for (const pid of server.sessionPids()) safeKill(pid, "SIGKILL");
+  for (const child of children) if (child.exitCode === null && child.pid !== undefined) safeKill(child.pid, "SIGKILL");
   for (const dir of cleanupDirs) rmSync(dir, { recursive: true, force: true });
-});
+}
+process.once("exit", cleanUpEverything);
+// Killed by a signal, 'exit' never fires: clean up, then die of the same signal as before.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.once(signal, () => {
+    cleanUpEverything();
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  });
+}
 
 /**
  * A fresh temporary directory, removed when the process exits.
