@@ -312,7 +312,7 @@ class LiveDisplay implements Display {
     this.clear();
     const running = this.jobs.filter((job) => job.phase !== "waiting" && job.phase !== "done");
     const waiting = this.jobs.filter((job) => job.phase === "waiting").length;
-    const rows = Math.max(3, (process.stderr.rows ?? 24) - 3);
+    const rows = Math.max(3, (process.stderr.rows || 24) - 3);
     const lines = [this.colors.bold(`${this.done}/${this.jobs.length} done, ${running.length} running, ${waiting} waiting`)];
     const now = Date.now();
     for (const job of running.slice(0, rows)) {
@@ -320,7 +320,7 @@ class LiveDisplay implements Display {
       lines.push(`  ${(job.spec.name ?? "").slice(0, 30).padEnd(30)}  ${(job.machine ?? "-").padEnd(21)}  ${job.phase.padEnd(8)}  ${elapsed}`);
     }
     if (running.length > rows) lines.push(this.colors.dim(`  … and ${running.length - rows} more`));
-    const width = process.stderr.columns ?? 80;
+    const width = process.stderr.columns || 80;
     process.stderr.write(`${lines.map((line) => line.slice(0, Math.max(20, width - 1))).join("\n")}\n`);
     this.drawnLines = lines.length;
   }

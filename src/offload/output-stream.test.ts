@@ -75,6 +75,13 @@ describe("receiveOutputs", () => {
     assert.equal(readlinkSync(join(staging, "out/link")), "run");
   });
 
+  it("creates the parents of nested outputs", async () => {
+    const staging = join(base, "nested");
+    const received = await receiveOutputs(stream(record("f", "644", 2, "", "./a/b/c.txt"), ["hi"], `${sha("hi")} *./a/b/c.txt\n`), staging, ["a/b/c.txt"]);
+    assert.equal(received.bytes, 2);
+    assert.equal(readFileSync(join(staging, "a/b/c.txt"), "utf8"), "hi");
+  });
+
   it("refuses a file whose hash differs, and a truncated stream", async () => {
     const listing = record("f", "644", 5, "", "./f");
     await assert.rejects(receiveOutputs(stream(listing, ["hello"], `${sha("other")} *./f\n`), join(base, "bad"), ["f"]), { code: "output-corrupt" });

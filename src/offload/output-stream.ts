@@ -217,6 +217,8 @@ export async function receiveOutputs(stream: Readable, stagingDir: string, outpu
   const localHashes = new Map<string, string>();
   let bytes = 0;
   mkdirSync(stagingDir, { recursive: true });
+  // Parents of nested outputs (`out/result.txt`) are not listed; create them.
+  for (const output of outputs) mkdirSync(join(stagingDir, output, ".."), { recursive: true });
   for (const entry of entries) {
     const local = join(stagingDir, entry.path);
     if (entry.type === "directory") {
@@ -225,6 +227,10 @@ export async function receiveOutputs(stream: Readable, stagingDir: string, outpu
     }
     if (entry.type !== "file") continue;
     const out = createWriteStream(local, { mode: (entry.mode & 0o111) !== 0 ? 0o755 : 0o644 });
+    const writeFailure = new Promise<never>((_, reject) =>
+      out.once("error", (error) => reject(new OffloadError("transfer-failed", `cannot write output ${JSON.stringify(entry.path)} locally: ${error.message}`))),
+    );
+    writeFailure.catch(() => undefined);
     const hash: Hash = createHash("sha256");
     try {
       let left = entry.size;
@@ -232,12 +238,12 @@ export async function receiveOutputs(stream: Readable, stagingDir: string, outpu
         const chunk = await reader.next(left);
         if (chunk.length === 0) throw new OffloadError("transfer-failed", `the output stream ended early (in ${entry.path})`);
         hash.update(chunk);
-        await write(out, chunk);
+        await Promise.race([write(out, chunk), writeFailure]);
         left -= chunk.length;
         bytes += chunk.length;
       }
     } finally {
-      await closeStream(out);
+      await Promise.race([closeStream(out), writeFailure]);
     }
     localHashes.set(entry.path, hash.digest("hex"));
   }

@@ -148,9 +148,11 @@ export interface CliResult {
  */
 export function startCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
   const [command, ...prefix] = offloadCommand();
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", ...options.env };
+  delete env.FORCE_COLOR;
   return spawn(command!, [...prefix, ...args], {
     cwd: options.cwd,
-    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", ...options.env },
+    env,
     stdio: ["ignore", "pipe", "pipe"],
   });
 }
