@@ -18,6 +18,9 @@ const COMMANDS: ReadonlyArray<[string, () => Promise<Register>]> = [
   ["lint", async () => (await import("./lint-command.ts")).registerLintCommand],
   ["test", async () => (await import("./test-command.ts")).registerTestCommand],
   ["status", async () => (await import("./status-command.ts")).registerStatusCommand],
+  ["select", async () => (await import("./select-command.ts")).registerSelectCommand],
+  ["run", async () => (await import("./run-command.ts")).registerRunCommand],
+  ["build", async () => (await import("./build-command.ts")).registerBuildCommand],
 ];
 
 /** Builds the program with the commands `argv` may need (all of them for help). */
