@@ -44,6 +44,8 @@ export interface ConnectOptions {
   maxChannels?: number;
   /** Called as each connection stage succeeds, with the milliseconds it took. */
   onStage?: (stage: ConnectStage, ms: number) => void;
+  /** ssh2's protocol trace (every message sent and received), for diagnosing. */
+  debug?: (line: string) => void;
 }
 
 /** How long each connection stage took, in milliseconds. */
@@ -258,6 +260,7 @@ function handshake(
           serverHostKey: pin.algorithms,
           compress: compressionAlgorithms(machine.compression),
         },
+        ...(options.debug === undefined ? {} : { debug: options.debug }),
         hostVerifier: (key: Buffer): boolean => {
           presentedKey = Buffer.from(key);
           const accepted = key.equals(pin.blob);
@@ -270,6 +273,7 @@ function handshake(
         },
         authHandler,
       });
+      acknowledgeServerDebugMessages(client);
     } catch (error) {
       settle(new SshError("handshake-failed", machine.name, `cannot start SSH with ${addressOf(machine)}: ${errorMessage(error)}`, { stage: "host-key", cause: error }));
     }
@@ -333,6 +337,38 @@ function learnServerHostKey(machine: BuildMachine, timeoutMs: number): Promise<{
       finish();
     }
   });
+}
+
+/** The parts of ssh2's client that {@link acknowledgeServerDebugMessages} touches. */
+interface ClientInternals {
+  _callbacks?: Array<() => void>;
+  _protocol?: { _handlers?: Record<string, unknown>; ping(): void };
+}
+
+/**
+ * Answer the server's DEBUG messages with a keep-alive, so the TCP ACK for
+ * them leaves at once. sshd sends them right after authentication (one per
+ * authorized_keys match) and does not disable Nagle for exec sessions, so
+ * while they sit unacknowledged (Linux delays ACKs by 40 ms) its reply to our
+ * first channel request is held back: a 40 ms stall on most new connections.
+ * The keep-alive is the one message ssh2 lets us send that the server
+ * answers without side effects; its reply slot is registered as ssh2's own
+ * keep-alives do.
+ */
+function acknowledgeServerDebugMessages(client: SshClient): void {
+  const internals = client as unknown as ClientInternals;
+  const protocol = internals._protocol;
+  if (protocol?._handlers === undefined || internals._callbacks === undefined) return;
+  const previous = protocol._handlers["DEBUG"];
+  protocol._handlers["DEBUG"] = (...args: unknown[]): void => {
+    if (typeof previous === "function") (previous as (...a: unknown[]) => void)(...args);
+    internals._callbacks?.push(() => undefined);
+    try {
+      protocol.ping();
+    } catch {
+      internals._callbacks?.pop(); // not sent: keep the reply queue aligned
+    }
+  };
 }
 
 /**

@@ -37,6 +37,8 @@ export interface ExecOptions {
   env?: Record<string, string>;
   cwd?: string;
   stdin?: "pipe" | "ignore";
+  /** Send this as the whole of stdin, then end it (overrides `stdin`). */
+  input?: Buffer | string;
 }
 
 /** Options for {@link SshSession.run}. */
@@ -138,7 +140,11 @@ export class SshSession {
       (done) => this.client.exec(command, done),
       (opened) => (exit = this.watchExit(opened)),
     );
-    if (options.stdin === "ignore") channel.eof();
+    // Ending stdin at once also acknowledges the server's reply right away: sshd does not
+    // disable Nagle for exec sessions, so an unacknowledged reply can hold back the
+    // command's first output for a delayed-ACK period (40 ms on Linux).
+    if (options.input !== undefined) channel.end(options.input);
+    else if (options.stdin === "ignore") channel.eof();
     return this.remoteProcess(channel, exit);
   }
 
@@ -166,7 +172,7 @@ export class SshSession {
             rejectRun(timeoutError());
           }, options.timeoutMs);
     try {
-      child = await this.exec(argv, { env: options.env, cwd: options.cwd, stdin: "pipe" });
+      child = await this.exec(argv, { env: options.env, cwd: options.cwd, input: options.input ?? Buffer.alloc(0) });
       if (timedOut) throw timeoutError();
       const started = child;
       return await new Promise<RunResult>((resolve, reject) => {
@@ -193,7 +199,6 @@ export class SshSession {
             stream.once("end", () => done(Buffer.concat(chunks)));
             stream.once("close", () => done(Buffer.concat(chunks)));
           });
-        started.stdin.end(options.input ?? Buffer.alloc(0));
         Promise.all([collect(started.stdout, "stdout"), collect(started.stderr, "stderr"), started.exit]).then(
           ([stdout, stderr, status]) => {
             if (!failed) resolve({ stdout, stderr, ...status });
