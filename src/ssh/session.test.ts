@@ -90,6 +90,20 @@ describe("SshSession.exec and run", () => {
     await waitFor(() => !sessionCommands(server).includes("sleep"), "the timed-out sleep to be killed");
   });
 
+  it("times out a command whose login shell never gets to start it", async () => {
+    const stuck = await startSshd({ rc: "sleep 3" });
+    try {
+      const own = await SshSession.connect(stuck.machine(), isolated);
+      await assert.rejects(
+        own.run(["true"], { timeoutMs: 300 }),
+        (error: unknown) => error instanceof SshError && error.code === "timeout",
+      );
+      own.close();
+    } finally {
+      await stuck.stop();
+    }
+  });
+
   it("bounds collected output", async () => {
     await assert.rejects(
       session.run(["head", "-c", "100000", "/dev/zero"], { maxOutputBytes: 1000 }),

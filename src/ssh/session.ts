@@ -159,56 +159,61 @@ export class SshSession {
   async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     const what = argv.join(" ");
     const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
-    let timedOut = false;
-    let child: RemoteProcess | null = null;
-    let rejectRun: (error: SshError) => void = () => undefined;
-    const timeoutError = (): SshError =>
-      new SshError("timeout", this.machine.name, `\`${what}\` on ${this.machine.name} did not finish within ${formatMs(options.timeoutMs ?? 0)}`);
-    const timer =
-      options.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true;
-            rejectRun(timeoutError());
-          }, options.timeoutMs);
-    try {
-      child = await this.exec(argv, { env: options.env, cwd: options.cwd, input: options.input ?? Buffer.alloc(0) });
-      if (timedOut) throw timeoutError();
-      const started = child;
-      return await new Promise<RunResult>((resolve, reject) => {
-        let failed = false;
-        rejectRun = (error) => {
-          if (failed) return;
-          failed = true;
+    const starting = this.exec(argv, { env: options.env, cwd: options.cwd, input: options.input ?? Buffer.alloc(0) });
+    return new Promise<RunResult>((resolve, reject) => {
+      let failed = false;
+      let child: RemoteProcess | null = null;
+      const fail = (error: SshError): void => {
+        if (failed) return;
+        failed = true;
+        clearTimeout(timer);
+        // Kill it now, or as soon as it has started.
+        const stop = (started: RemoteProcess): void => {
           started.signal("KILL");
           started.close();
-          reject(error);
         };
-        const collect = (stream: Readable, name: string): Promise<Buffer> =>
-          new Promise((done) => {
-            const chunks: Buffer[] = [];
-            let size = 0;
-            stream.on("data", (chunk: Buffer) => {
-              size += chunk.length;
-              if (size > limit) {
-                rejectRun(new SshError("remote-command-failed", this.machine.name, `${name} of \`${what}\` on ${this.machine.name} exceeded ${limit} bytes`));
-                return;
-              }
-              chunks.push(chunk);
-            });
-            stream.once("end", () => done(Buffer.concat(chunks)));
-            stream.once("close", () => done(Buffer.concat(chunks)));
+        if (child !== null) stop(child);
+        else starting.then(stop, () => undefined);
+        reject(error);
+      };
+      const timer =
+        options.timeoutMs === undefined
+          ? undefined
+          : setTimeout(
+              () => fail(new SshError("timeout", this.machine.name, `\`${what}\` on ${this.machine.name} did not finish within ${formatMs(options.timeoutMs!)}`)),
+              options.timeoutMs,
+            );
+      const collect = (stream: Readable, name: string): Promise<Buffer> =>
+        new Promise((done) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          stream.on("data", (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > limit) {
+              fail(new SshError("remote-command-failed", this.machine.name, `${name} of \`${what}\` on ${this.machine.name} exceeded ${limit} bytes`));
+              return;
+            }
+            chunks.push(chunk);
           });
-        Promise.all([collect(started.stdout, "stdout"), collect(started.stderr, "stderr"), started.exit]).then(
-          ([stdout, stderr, status]) => {
-            if (!failed) resolve({ stdout, stderr, ...status });
+          stream.once("end", () => done(Buffer.concat(chunks)));
+          stream.once("close", () => done(Buffer.concat(chunks)));
+        });
+      starting
+        .then((started) => {
+          child = started;
+          if (failed) return undefined;
+          return Promise.all([collect(started.stdout, "stdout"), collect(started.stderr, "stderr"), started.exit]);
+        })
+        .then(
+          (collected) => {
+            if (collected === undefined || failed) return;
+            clearTimeout(timer);
+            const [stdout, stderr, status] = collected;
+            resolve({ stdout, stderr, ...status });
           },
-          (error: unknown) => rejectRun(error instanceof SshError ? error : lostConnection(this.machine, error)),
+          (error: unknown) => fail(error instanceof SshError ? error : lostConnection(this.machine, error)),
         );
-      });
-    } finally {
-      clearTimeout(timer);
-    }
+    });
   }
 
   /**
