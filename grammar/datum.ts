@@ -14,7 +14,7 @@
  * @example
  * const l = list(sym("a"), 1, "b"); // (a 1 "b")
  */
-import type { Span } from "./source.ts";
+import { Span, type SourceText } from "./source.ts";
 
 /** Runtime objects defined above the reader (procedures, records, ports). */
 export interface SchemeObject {
@@ -107,15 +107,48 @@ export const NIL = EmptyList.instance;
 
 /**
  * A cons cell. `span` is where the list starting here was read;
- * `carSpan` is where its car was read. Both are absent for pairs built at run time.
+ * `carSpan` is where its car was read. Both are undefined for pairs built at
+ * run time; the reader makes {@link SourcePair}s.
  */
 export class Pair {
-  span: Span | undefined;
-  carSpan: Span | undefined;
   constructor(
     public car: Datum,
     public cdr: Datum,
   ) {}
+  get span(): Span | undefined {
+    return undefined;
+  }
+  get carSpan(): Span | undefined {
+    return undefined;
+  }
+}
+
+/**
+ * A pair read from a file. Positions are kept as offsets and turned into
+ * {@link Span}s only when asked for, so reading a large file allocates little.
+ * `start` is -1 for pairs that do not start a list (only the head pair has a span).
+ */
+export class SourcePair extends Pair {
+  private spanCache: Span | undefined;
+  private carSpanCache: Span | undefined;
+  constructor(
+    car: Datum,
+    cdr: Datum,
+    readonly source: SourceText,
+    readonly start: number,
+    readonly end: number,
+    readonly carStart: number,
+    readonly carEnd: number,
+  ) {
+    super(car, cdr);
+  }
+  override get span(): Span | undefined {
+    if (this.start < 0) return undefined;
+    return (this.spanCache ??= new Span(this.source, this.start, this.end));
+  }
+  override get carSpan(): Span {
+    return (this.carSpanCache ??= new Span(this.source, this.carStart, this.carEnd));
+  }
 }
 
 /** A proper list of the given elements. */

@@ -11,7 +11,7 @@
  * const forms = parser.program(); // [{ datum, span }, ...]
  */
 import { EmbeddedActionsParser, type IToken, type IOrAlt } from "chevrotain";
-import { Bytevector, Char, Keyword, NIL, Pair, sym, type Datum } from "./datum.ts";
+import { Bytevector, Char, Keyword, NIL, SourcePair, sym, type Datum } from "./datum.ts";
 import { decodeCharacter, decodeString, LiteralError } from "./literals.ts";
 import { parseNumber } from "./numbers.ts";
 import { Span, type SourceText } from "./source.ts";
@@ -51,7 +51,7 @@ const DOT = sym(".");
 /** Guile's parser for one file's tokens. Reuse one instance: construction costs ~20 ms. */
 export class DatumParser extends EmbeddedActionsParser {
   source!: SourceText;
-  private datumAlts: IOrAlt<ReadDatum>[] | undefined;
+  private datumAlts: IOrAlt<Datum>[] | undefined;
   private topAlts: IOrAlt<ReadDatum>[] | undefined;
 
   constructor() {
@@ -60,17 +60,26 @@ export class DatumParser extends EmbeddedActionsParser {
     this.performSelfAnalysis();
   }
 
+  /** Where the datum the last `datum` rule returned starts and ends (offsets). */
+  private lastStart = 0;
+  private lastEnd = 0;
+
   /** Every top-level datum. */
   program = this.RULE("program", (): ReadDatum[] => {
     const forms: ReadDatum[] = [];
     this.MANY(() => {
       const form = this.OR(
         (this.topAlts ??= [
-          { ALT: () => this.SUBRULE(this.datum) },
+          {
+            ALT: () => {
+              const datum = this.SUBRULE(this.datum);
+              return this.ACTION(() => ({ datum, span: new Span(this.source, this.lastStart, this.lastEnd) }));
+            },
+          },
           {
             ALT: () => {
               const dot = this.CONSUME(Dot);
-              return this.ACTION(() => ({ datum: DOT, span: this.span(dot, dot) }));
+              return this.ACTION(() => ({ datum: DOT, span: new Span(this.source, dot.startOffset, tokenEnd(dot)) }));
             },
           },
         ]),
@@ -80,7 +89,7 @@ export class DatumParser extends EmbeddedActionsParser {
     return forms;
   });
 
-  datum = this.RULE("datum", (): ReadDatum => {
+  datum = this.RULE("datum", (): Datum => {
     return this.OR(
       (this.datumAlts ??= [
         { ALT: () => this.SUBRULE(this.list) },
@@ -95,99 +104,113 @@ export class DatumParser extends EmbeddedActionsParser {
     );
   });
 
-  list = this.RULE("list", (): ReadDatum => {
+  list = this.RULE("list", (): Datum => {
     const open = this.CONSUME(LParen);
-    const items: ReadDatum[] = [];
-    let tail: ReadDatum | undefined;
+    const items: Datum[] = [];
+    const offsets: number[] = [];
+    let tail: Datum | undefined;
+    let tailStart = 0;
+    let tailEnd = 0;
     this.MANY(() => {
       const item = this.SUBRULE(this.datum);
-      this.ACTION(() => items.push(item));
+      this.ACTION(() => {
+        items.push(item);
+        offsets.push(this.lastStart, this.lastEnd);
+      });
     });
     this.OPTION(() => {
       this.CONSUME(Dot);
       tail = this.SUBRULE2(this.datum);
+      this.ACTION(() => {
+        tailStart = this.lastStart;
+        tailEnd = this.lastEnd;
+      });
     });
     const close = this.CONSUME(RParen);
-    return this.ACTION(() => this.buildList(items, tail, this.span(open, close)));
+    return this.ACTION(() => {
+      // Guile reads `( . x)` as plain x.
+      if (items.length === 0 && tail !== undefined) {
+        this.lastStart = tailStart;
+        this.lastEnd = tailEnd;
+        return tail;
+      }
+      const start = open.startOffset;
+      const end = tokenEnd(close);
+      let result: Datum = tail ?? NIL;
+      for (let i = items.length - 1; i >= 0; i--) {
+        result = new SourcePair(items[i]!, result, this.source, i === 0 ? start : -1, end, offsets[2 * i]!, offsets[2 * i + 1]!);
+      }
+      this.lastStart = start;
+      this.lastEnd = end;
+      return result;
+    });
   });
 
-  vector = this.RULE("vector", (): ReadDatum => {
+  vector = this.RULE("vector", (): Datum => {
     const open = this.CONSUME(VectorOpen);
     const items: Datum[] = [];
     this.MANY(() => {
       const item = this.SUBRULE(this.datum);
-      this.ACTION(() => items.push(item.datum));
+      this.ACTION(() => items.push(item));
     });
     const close = this.CONSUME(RParen);
-    return this.ACTION(() => ({ datum: items, span: this.span(open, close) }));
+    return this.ACTION(() => this.located(items, open, close));
   });
 
-  bytevector = this.RULE("bytevector", (): ReadDatum => {
+  bytevector = this.RULE("bytevector", (): Datum => {
     const open = this.CONSUME(BytevectorOpen);
     const bytes: number[] = [];
     this.MANY(() => {
       const item = this.SUBRULE(this.datum);
       this.ACTION(() => {
-        if (typeof item.datum !== "number" || item.datum < 0 || item.datum > 255 || !Number.isInteger(item.datum)) {
-          throw new LiteralSyntaxError("a bytevector element must be an integer from 0 to 255", item.span.start);
+        if (typeof item !== "number" || item < 0 || item > 255 || !Number.isInteger(item)) {
+          throw new LiteralSyntaxError("a bytevector element must be an integer from 0 to 255", this.lastStart);
         }
-        bytes.push(item.datum);
+        bytes.push(item);
       });
     });
     const close = this.CONSUME(RParen);
-    return this.ACTION(() => ({ datum: new Bytevector(Uint8Array.from(bytes)), span: this.span(open, close) }));
+    return this.ACTION(() => this.located(new Bytevector(Uint8Array.from(bytes)), open, close));
   });
 
-  prefixed = this.RULE("prefixed", (): ReadDatum => {
+  prefixed = this.RULE("prefixed", (): Datum => {
     const prefix = this.CONSUME(Prefix);
     const inner = this.SUBRULE(this.datum);
     return this.ACTION(() => {
       const head = sym(prefixSymbols.get(prefix.tokenType.name)!);
-      const span = new Span(this.source, prefix.startOffset, inner.span.end);
-      const innerPair = new Pair(inner.datum, NIL);
-      innerPair.carSpan = inner.span;
-      const pair = new Pair(head, innerPair);
-      pair.span = span;
-      pair.carSpan = this.span(prefix, prefix);
-      return { datum: pair, span };
+      const start = prefix.startOffset;
+      const end = this.lastEnd;
+      const innerPair = new SourcePair(inner, NIL, this.source, -1, end, this.lastStart, end);
+      this.lastStart = start;
+      return new SourcePair(head, innerPair, this.source, start, end, start, tokenEnd(prefix));
     });
   });
 
-  private span(first: IToken, last: IToken): Span {
-    return new Span(this.source, first.startOffset, tokenEnd(last));
+  /** Records `first`..`last` as the position of `datum` and returns it. */
+  private located(datum: Datum, first: IToken, last: IToken): Datum {
+    this.lastStart = first.startOffset;
+    this.lastEnd = tokenEnd(last);
+    return datum;
   }
 
-  private buildList(items: ReadDatum[], tail: ReadDatum | undefined, span: Span): ReadDatum {
-    // Guile reads `( . x)` as plain x.
-    if (items.length === 0 && tail) return tail;
-    let result: Datum = tail ? tail.datum : NIL;
-    for (let i = items.length - 1; i >= 0; i--) {
-      const pair = new Pair(items[i]!.datum, result);
-      pair.carSpan = items[i]!.span;
-      result = pair;
-    }
-    if (result instanceof Pair) result.span = span;
-    return { datum: result, span };
-  }
-
-  private atom(token: IToken): ReadDatum {
+  private atom(token: IToken): Datum {
     return this.ACTION(() => {
       const image = token.image;
       const number = parseNumber(image);
-      return { datum: number === undefined ? sym(image) : number, span: this.span(token, token) };
+      return this.located(number === undefined ? sym(image) : number, token, token);
     });
   }
 
-  private string(token: IToken): ReadDatum {
-    return this.ACTION(() => ({ datum: this.decode(token, decodeString), span: this.span(token, token) }));
+  private string(token: IToken): Datum {
+    return this.ACTION(() => this.located(this.decode(token, decodeString), token, token));
   }
 
-  private character(token: IToken): ReadDatum {
-    return this.ACTION(() => ({ datum: new Char(this.decode(token, decodeCharacter)), span: this.span(token, token) }));
+  private character(token: IToken): Datum {
+    return this.ACTION(() => this.located(new Char(this.decode(token, decodeCharacter)), token, token));
   }
 
-  private hashAtom(token: IToken): ReadDatum {
-    return this.ACTION(() => ({ datum: classifyHashAtom(token), span: this.span(token, token) }));
+  private hashAtom(token: IToken): Datum {
+    return this.ACTION(() => this.located(classifyHashAtom(token), token, token));
   }
 
   private decode<T>(token: IToken, decoder: (image: string) => T): T {

@@ -211,7 +211,8 @@ export class Evaluator {
       if (x === NIL) throw new SchemeError("syntax-error", "Illegal empty combination ()", this.lastSpan);
       return x;
     }
-    if (x.span) this.lastSpan = x.span;
+    const span = x.span;
+    if (span) this.lastSpan = span;
     const head = x.car;
     if (head instanceof Sym) {
       const op = this.lookup(head, env, x.carSpan);
