@@ -15,6 +15,7 @@ import { createReadStream } from "node:fs";
 import { lstat, readdir, readlink, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { OffloadError } from "./errors.ts";
+import { hashFileOffThread } from "./hash-worker.ts";
 import { inputRemotePath } from "./job-paths.ts";
 
 /** A regular file to materialize remotely. */
@@ -42,6 +43,9 @@ export interface CollectedInputs {
   symlinks: InputSymlink[];
   totalBytes: number;
 }
+
+/** Files at least this big are hashed on the worker thread. */
+const OFF_THREAD_HASH_BYTES = 4 << 20;
 
 /** Directory walks stop here, so a huge tree is refused rather than eating memory. */
 export const MAX_INPUT_ENTRIES = 200_000;
@@ -119,7 +123,8 @@ async function hashAll(files: InputFile[], concurrency = 8): Promise<void> {
     while (next < files.length) {
       const file = files[next++]!;
       try {
-        file.sha256 = await hashFile(file.localPath);
+        // Big files on the worker thread, so connecting and probing go on meanwhile.
+        file.sha256 = file.size >= OFF_THREAD_HASH_BYTES ? await hashFileOffThread(file.localPath) : await hashFile(file.localPath);
       } catch (error) {
         throw new OffloadError("input-unreadable", `cannot read input ${JSON.stringify(file.localPath)}: ${(error as Error).message}`);
       }

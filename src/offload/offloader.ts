@@ -181,9 +181,32 @@ export class Offloader {
   private async runInto(spec: JobSpec, io: JobIo, report: JobReport): Promise<void> {
     if (spec.command.length === 0) throw new OffloadError("invalid-job", "no command to run");
     const outputs = normalizeOutputs(spec.outputs);
+    // Hash the inputs while the first machine is being chosen (and connected to).
     const prepared = performance.now();
-    const inputs: CollectedInputs = await collectInputs(spec.inputs, spec.dir);
-    report.phaseMs.upload += performance.now() - prepared;
+    const collecting = collectInputs(spec.inputs, spec.dir).then((inputs) => {
+      report.phaseMs.upload += performance.now() - prepared;
+      return inputs;
+    });
+    // Stop choosing a machine if the inputs turn out to be unreadable.
+    const choosing = new AbortController();
+    collecting.catch(() => choosing.abort());
+    const stopChoosing = (): void => choosing.abort();
+    io.signal?.addEventListener("abort", stopChoosing, { once: true });
+    try {
+      await this.attempts(spec, io, report, outputs, collecting, choosing.signal);
+    } finally {
+      io.signal?.removeEventListener("abort", stopChoosing);
+    }
+  }
+
+  private async attempts(
+    spec: JobSpec,
+    io: JobIo,
+    report: JobReport,
+    outputs: string[],
+    collecting: Promise<CollectedInputs>,
+    choosing: AbortSignal,
+  ): Promise<void> {
     const requirements = { system: spec.system, features: spec.features };
     const failed = new Set<string>();
     const retries = Math.max(0, this.options.retries ?? 2);
@@ -195,10 +218,11 @@ export class Offloader {
         .acquire(requirements, {
           exclude: failed,
           waitMs: this.options.waitMs,
-          signal: io.signal,
+          signal: choosing,
           onWait: (assessments) => io.onNotice?.(waitNotice(assessments)),
         })
-        .catch((error: unknown) => {
+        .catch(async (error: unknown) => {
+          if (choosing.aborted && io.signal?.aborted !== true) await collecting; // throws why the inputs failed
           if (lastError === null || !(error instanceof OffloadError) || error.code === "cancelled") throw error;
           throw new OffloadError("retries-exhausted", `${messageOf(lastError).split("\n")[0]}; no other machine to retry on: ${error.message}`, { cause: lastError });
         });
@@ -206,7 +230,7 @@ export class Offloader {
       const { machine, slot } = choice;
       report.machine = machineKey(machine);
       try {
-        const session = await this.connections.get(machine, slot.index);
+        const [inputs, session] = await Promise.all([collecting, this.connections.get(machine, slot.index)]);
         const result = await runAttempt(
           session,
           { command: spec.command, env: spec.env, outputs, outputDir: spec.dir, timeoutMs: spec.timeoutMs, maxSilentMs: spec.maxSilentMs },

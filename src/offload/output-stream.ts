@@ -16,6 +16,7 @@ import { createWriteStream, mkdirSync, symlinkSync, type WriteStream } from "nod
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { OffloadError } from "./errors.ts";
+import { IncrementalFileHash } from "./hash-worker.ts";
 import { cleanSegments, isInside, resolveLinkTarget } from "./job-paths.ts";
 
 /** One entry of the remote listing. */
@@ -36,6 +37,13 @@ export interface ReceivedOutputs {
   /** Entries the remote listed that are neither files, directories nor symlinks (skipped). */
   skipped: string[];
 }
+
+/** Received file data is written in batches of about this size. */
+const WRITE_BATCH_BYTES = 1 << 20;
+/** Files at least this big are hashed on the worker thread. */
+const OFF_THREAD_HASH_BYTES = 8 << 20;
+/** How much written data may queue for the disk before the download waits for it. */
+const WRITE_QUEUE_BYTES = 32 << 20;
 
 /** The listing is refused beyond this size (it is held in memory). */
 export const MAX_LISTING_BYTES = 256 * 1024 * 1024;
@@ -156,10 +164,6 @@ class ChunkReader {
   }
 }
 
-function write(stream: WriteStream, chunk: Buffer): Promise<void> {
-  return stream.write(chunk) ? Promise.resolve() : new Promise((resolve) => stream.once("drain", resolve));
-}
-
 function closeStream(stream: WriteStream): Promise<void> {
   return new Promise((resolve, reject) => {
     stream.once("error", reject);
@@ -214,7 +218,7 @@ export async function receiveOutputs(stream: Readable, stagingDir: string, outpu
   }
   const { entries, skipped } = parseListing(await reader.exactly(length, "listing"), outputs);
   const files = entries.filter((entry) => entry.type === "file");
-  const localHashes = new Map<string, string>();
+  const localHashes = new Map<string, Promise<string>>();
   let bytes = 0;
   mkdirSync(stagingDir, { recursive: true });
   // Parents of nested outputs (`out/result.txt`) are not listed; create them.
@@ -226,33 +230,70 @@ export async function receiveOutputs(stream: Readable, stagingDir: string, outpu
       continue;
     }
     if (entry.type !== "file") continue;
-    const out = createWriteStream(local, { mode: (entry.mode & 0o111) !== 0 ? 0o755 : 0o644 });
+    // A deep write queue: the network must not wait for the disk (ssh2 stops reopening the SSH window while we wait).
+    const out = createWriteStream(local, { mode: (entry.mode & 0o111) !== 0 ? 0o755 : 0o644, highWaterMark: WRITE_QUEUE_BYTES });
     const writeFailure = new Promise<never>((_, reject) =>
       out.once("error", (error) => reject(new OffloadError("transfer-failed", `cannot write output ${JSON.stringify(entry.path)} locally: ${error.message}`))),
     );
     writeFailure.catch(() => undefined);
-    const hash: Hash = createHash("sha256");
+    // Big files are hashed on the worker thread from what reached the disk, small ones here.
+    const offThread = entry.size >= OFF_THREAD_HASH_BYTES ? new IncrementalFileHash(local) : null;
+    const hash: Hash | null = offThread === null ? createHash("sha256") : null;
+    let written = 0;
+    const onWritten = (length: number) => (error: Error | null | undefined): void => {
+      if (error) return;
+      written += length;
+      offThread?.advance(written);
+    };
+    // Coalesce the SSH layer's small chunks into one vectored write per MiB, without copying.
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = async (): Promise<void> => {
+      if (pendingBytes === 0) return;
+      const chunks = pending;
+      const length = pendingBytes;
+      pending = [];
+      pendingBytes = 0;
+      out.cork();
+      let room = true;
+      chunks.forEach((chunk, index) => {
+        room = out.write(chunk, index === chunks.length - 1 ? onWritten(length) : undefined);
+      });
+      out.uncork();
+      if (!room) await Promise.race([new Promise<void>((resolve) => out.once("drain", () => resolve())), writeFailure]);
+    };
     try {
       let left = entry.size;
       while (left > 0) {
         const chunk = await reader.next(left);
         if (chunk.length === 0) throw new OffloadError("transfer-failed", `the output stream ended early (in ${entry.path})`);
-        hash.update(chunk);
-        await Promise.race([write(out, chunk), writeFailure]);
+        hash?.update(chunk);
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= WRITE_BATCH_BYTES) await flush();
         left -= chunk.length;
         bytes += chunk.length;
       }
+      await flush();
+    } catch (error) {
+      offThread?.drop();
+      throw error;
     } finally {
       await Promise.race([closeStream(out), writeFailure]);
     }
-    localHashes.set(entry.path, hash.digest("hex"));
+    const digest = hash !== null ? Promise.resolve(hash.digest("hex")) : offThread!.digest(entry.size);
+    digest.catch(() => undefined); // awaited below; a failure must not surface as unhandled meanwhile
+    localHashes.set(entry.path, digest);
   }
   const remoteHashes = parseHashLines(await reader.rest(files.length * 4096 + 65536), files.map((file) => file.path));
-  files.forEach((file, index) => {
-    if (remoteHashes[index] !== localHashes.get(file.path)) {
-      throw new OffloadError("output-corrupt", `output ${JSON.stringify(file.path)} does not match the remote's SHA-256 (remote ${remoteHashes[index]}, received ${localHashes.get(file.path)})`);
+  for (const [index, file] of files.entries()) {
+    const local = await localHashes.get(file.path)!.catch((error: Error) => {
+      throw new OffloadError("transfer-failed", `cannot hash the received ${JSON.stringify(file.path)}: ${error.message}`);
+    });
+    if (remoteHashes[index] !== local) {
+      throw new OffloadError("output-corrupt", `output ${JSON.stringify(file.path)} does not match the remote's SHA-256 (remote ${remoteHashes[index]}, received ${local})`);
     }
-  });
+  }
   // Links last, so nothing above could have been written through one.
   for (const entry of entries) {
     if (entry.type === "symlink") symlinkSync(entry.target, join(stagingDir, entry.path));
