@@ -110,7 +110,7 @@ describe("offload build", () => {
   it("shows a live display on a terminal", { skip: !existsSync("/usr/bin/script") }, () => {
     writeFileSync(join(farm.workDir, "tty.json"), JSON.stringify([{ name: "tty-job", command: ["sleep", "0.5"] }]));
     const command = [...offloadCommand(), "build", ...engine(), "--log-dir", "logs-tty", "tty.json"].map((arg) => `'${arg}'`).join(" ");
-    const env = { ...process.env, NO_COLOR: "1", COLUMNS: "120", LINES: "30" };
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", COLUMNS: "120", LINES: "30" };
     delete env.FORCE_COLOR;
     const result = spawnSync("/usr/bin/script", ["-qec", command, "/dev/null"], { cwd: farm.workDir, env, timeout: 60_000 });
     const output = result.stdout.toString("utf8");
