@@ -29,6 +29,8 @@ if (missing.length > 0) {
 
 if (!existsSync("node_modules/chevrotain")) execFileSync("npm", ["ci"], { stdio: "inherit" });
 execFileSync("node", ["scripts/build.mjs"], { stdio: "inherit" });
+console.log("# typecheck (tsc --noEmit)");
+execFileSync("node", ["node_modules/typescript/bin/tsc", "--noEmit"], { stdio: "inherit" });
 
 function testFiles(dir) {
   const out = [];
