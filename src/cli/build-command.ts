@@ -10,7 +10,8 @@
  * @example
  * // offload build --log-dir logs jobs.json
  */
-import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from "node:fs";
+import { createWriteStream, mkdirSync, readFileSync, writeFile, type WriteStream } from "node:fs";
+import { Writable } from "node:stream";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import type { Phase } from "../offload/attempt.ts";
@@ -137,8 +138,47 @@ async function buildAction(file: string, options: BuildOptions): Promise<number>
   return tracked.every((job) => job.report?.status === "succeeded") ? 0 : 1;
 }
 
+/**
+ * A job's log: kept in memory while small and written in one go at the end
+ * (most jobs print little, and opening a stream per job costs more than the
+ * job's output); switches to a file stream once it grows.
+ */
+class JobLog extends Writable {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private stream: WriteStream | null = null;
+
+  constructor(private readonly file: string) {
+    super();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    if (this.stream !== null) {
+      this.stream.write(chunk, done);
+      return;
+    }
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    if (this.size <= LOG_MEMORY_BYTES) {
+      done();
+      return;
+    }
+    this.stream = createWriteStream(this.file);
+    this.stream.write(Buffer.concat(this.chunks), done);
+    this.chunks = [];
+  }
+
+  override _final(done: (error?: Error | null) => void): void {
+    if (this.stream !== null) this.stream.end(() => done());
+    else writeFile(this.file, Buffer.concat(this.chunks), (error) => done(error));
+  }
+}
+
+/** Logs up to this size stay in memory until the job ends. */
+const LOG_MEMORY_BYTES = 256 * 1024;
+
 async function runTracked(job: Tracked, offloader: ReturnType<typeof offloaderFor>, signal: AbortSignal, display: Display): Promise<JobReport> {
-  const log: WriteStream = createWriteStream(job.log);
+  const log = new JobLog(job.log);
   log.write(`# offload job ${job.spec.name}\n# command: ${JSON.stringify(job.spec.command)}\n`);
   job.startedAt = Date.now();
   job.phase = "queued";
@@ -159,7 +199,13 @@ async function runTracked(job: Tracked, offloader: ReturnType<typeof offloaderFo
     return report;
   } finally {
     job.phase = "done";
-    await new Promise<void>((done) => log.end(() => done()));
+    await new Promise<void>((done) => {
+      log.once("error", (error) => {
+        process.stderr.write(`offload: cannot write ${job.log}: ${error.message}\n`);
+        done();
+      });
+      log.end(() => done());
+    });
   }
 }
 

@@ -39,6 +39,8 @@ export interface AttemptJob {
   outputDir: string;
   timeoutMs?: number;
   maxSilentMs?: number;
+  /** Let this job remove stale scratch directories on the machine (once per process and machine is enough). */
+  collectGarbage?: boolean;
 }
 
 /** The phases of a job, in order. */
@@ -119,7 +121,7 @@ interface CommandOutcome {
 async function runCommand(session: SshSession, job: AttemptJob, inputs: CollectedInputs, jobId: string, io: AttemptIo): Promise<CommandOutcome> {
   throwIfAborted(io.signal);
   const token = `offload-started-${randomBytes(12).toString("hex")}`;
-  const script = jobScript({ jobId, token, inputs, command: job.command, env: job.env, cleanUpAfter: job.outputs.length === 0 });
+  const script = jobScript({ jobId, token, inputs, command: job.command, env: job.env, cleanUpAfter: job.outputs.length === 0, collectGarbage: job.collectGarbage });
   const child = await session.exec(["sh", "-c", script, "offload-job"], { stdin: "pipe" });
   let killedFor: CommandOutcome["killedFor"] = null;
   let cancelled = false;

@@ -10,6 +10,7 @@
  * activeBackoff(machine, stateDir); // { failures: 1, until: …, lastError: "connection refused" }
  * recordSuccess(machine, stateDir);
  */
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BuildMachine } from "../machines/types.ts";
 import { asObject, readJsonFile, removeFile, writeJsonFile } from "./json-file.ts";
@@ -32,7 +33,32 @@ export const BACKOFF_BASE_MS = 10_000;
 export const BACKOFF_MAX_MS = 10 * 60_000;
 
 function backoffFile(machine: MachineKey, stateDir: string): string {
-  return join(stateDir, "backoff", `${machineFileName(machine)}.json`);
+  return join(stateDir, "backoff", backoffFileName(machine));
+}
+
+/**
+ * The name of a machine's back-off file in `<state>/backoff/`.
+ *
+ * @example
+ * backoffFileName({ name: "b", port: 22 }); // "b:22.json"
+ */
+export function backoffFileName(machine: MachineKey): string {
+  return `${machineFileName(machine)}.json`;
+}
+
+/**
+ * The names of the back-off files that exist (one directory read, so
+ * machines without failures cost no file access).
+ *
+ * @example
+ * backoffFiles(stateDir).has(backoffFileName(machine));
+ */
+export function backoffFiles(stateDir: string): Set<string> {
+  try {
+    return new Set(readdirSync(join(stateDir, "backoff")));
+  } catch {
+    return new Set();
+  }
 }
 
 /**

@@ -135,6 +135,7 @@ export class Offloader {
   readonly connections: Connections;
   private readonly ownsConnections: boolean;
   readonly stateDir: string;
+  private readonly visited = new Set<string>();
 
   constructor(private readonly options: OffloaderOptions) {
     this.stateDir = ensureStateDir(options.stateDir);
@@ -233,7 +234,15 @@ export class Offloader {
         const [inputs, session] = await Promise.all([collecting, this.connections.get(machine, slot.index)]);
         const result = await runAttempt(
           session,
-          { command: spec.command, env: spec.env, outputs, outputDir: spec.dir, timeoutMs: spec.timeoutMs, maxSilentMs: spec.maxSilentMs },
+          {
+            command: spec.command,
+            env: spec.env,
+            outputs,
+            outputDir: spec.dir,
+            timeoutMs: spec.timeoutMs,
+            maxSilentMs: spec.maxSilentMs,
+            collectGarbage: this.firstJobOn(machine),
+          },
           inputs,
           {
             stdout: io.stdout,
@@ -271,6 +280,14 @@ export class Offloader {
         slot.release();
       }
     }
+  }
+
+  /** True the first time a job of this engine goes to `machine`. */
+  private firstJobOn(machine: BuildMachine): boolean {
+    const key = machineKey(machine);
+    if (this.visited.has(key)) return false;
+    this.visited.add(key);
+    return true;
   }
 
   /**

@@ -20,9 +20,13 @@ function sh(script: string, input: Buffer | string = ""): { status: number | nul
   return { status: result.status, stdout: result.stdout, stderr: result.stderr.toString("utf8") };
 }
 
-/** Run a job script with stdin held open, as over SSH (its end means "stop the job"). */
-function job(script: string): Promise<{ status: number | null; stdout: Buffer; stderr: string }> {
-  const child = spawn("/bin/sh", ["-c", script, "offload-test"], { env: { PATH: process.env.PATH, HOME: home }, stdio: ["pipe", "pipe", "pipe"] });
+/**
+ * Run a job script with stdin held open, as over SSH (its end means "stop the
+ * job"), in a new session like sshd does (`detached`); `detached: false`
+ * exercises the fallback for shells that do not lead their process group.
+ */
+function job(script: string, detached = true): Promise<{ status: number | null; stdout: Buffer; stderr: string }> {
+  const child = spawn("/bin/sh", ["-c", script, "offload-test"], { env: { PATH: process.env.PATH, HOME: home }, stdio: ["pipe", "pipe", "pipe"], detached });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
@@ -83,6 +87,7 @@ describe("remote scripts under a real shell", () => {
   it("passes the command's exit status and reports set-up failures apart", async () => {
     const plain = { token: "t0k", inputs: { directories: [], files: [], symlinks: [] }, env: {}, cleanUpAfter: true };
     assert.equal((await job(jobScript({ ...plain, jobId: "j2", command: ["sh", "-c", "exit 9"] }))).status, 9);
+    assert.equal((await job(jobScript({ ...plain, jobId: "j2b", command: ["sh", "-c", "exit 9"] }), false)).status, 9);
     const missing = await job(jobScript({ ...plain, jobId: "j3", inputs: { directories: [], files: [{ remotePath: "x", key: "e".repeat(64) }] as never, symlinks: [] }, command: ["true"] }));
     assert.equal(missing.status, SETUP_FAILED_STATUS);
     assert.match(missing.stderr, /cannot place input x/);
@@ -114,20 +119,35 @@ describe("remote scripts under a real shell", () => {
     assert.equal(sh(cleanupScript("j6")).status, 0);
   });
 
-  it("stops the job's whole process group when stdin ends", async () => {
-    const plain = { token: "t", inputs: { directories: [], files: [], symlinks: [] }, env: {}, cleanUpAfter: false };
-    const marker = join(home, "survivor");
-    const child = spawn("/bin/sh", ["-c", jobScript({ ...plain, jobId: "j7", command: ["sh", "-c", `(sleep 2; touch ${marker}) & sleep 2; touch ${marker}`] }), "x"], {
-      env: { PATH: process.env.PATH, HOME: home },
-      stdio: ["pipe", "ignore", "pipe"],
+  for (const detached of [true, false]) {
+    it(`stops the job's whole process group when stdin ends (${detached ? "as sshd starts it" : "setsid fallback"})`, async () => {
+      const plain = { token: "t", inputs: { directories: [], files: [], symlinks: [] }, env: {}, cleanUpAfter: false };
+      const marker = join(home, `survivor-${detached}`);
+      const id = `j7-${detached}`;
+      const child = spawn("/bin/sh", ["-c", jobScript({ ...plain, jobId: id, command: ["sh", "-c", `(sleep 2; touch ${marker}) & sleep 2; touch ${marker}`] }), "x"], {
+        env: { PATH: process.env.PATH, HOME: home },
+        stdio: ["pipe", "ignore", "pipe"],
+        detached,
+      });
+      await new Promise<void>((resolve) => child.stderr.once("data", () => resolve()));
+      child.stdin.end();
+      const [status, signal] = await new Promise<[number | null, string | null]>((resolve) => child.once("close", (code, sig) => resolve([code, sig])));
+      // The group way ends with the watchdog killing the whole group, the job shell included.
+      assert.ok(status === 143 || signal === "SIGKILL", `status ${status}, signal ${signal}`);
+      for (let i = 0; i < 100 && existsSync(join(base, "jobs", id)); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      assert.equal(existsSync(marker), false);
+      assert.deepEqual(readdirSync(join(base, "jobs")), []);
     });
-    await new Promise<void>((resolve) => child.stderr.once("data", () => resolve()));
-    child.stdin.end();
-    const status = await new Promise<number | null>((resolve) => child.once("close", resolve));
-    assert.equal(status, 143);
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+  }
+
+  it("ends what the job left running when it exits", async () => {
+    const plain = { token: "t", inputs: { directories: [], files: [], symlinks: [] }, env: {}, cleanUpAfter: true };
+    const marker = join(home, "leftover");
+    const run = await job(jobScript({ ...plain, jobId: "j8", command: ["sh", "-c", `(sleep 1; touch ${marker}) >/dev/null 2>&1 & exit 0`] }));
+    assert.equal(run.status, 0);
+    await new Promise((resolve) => setTimeout(resolve, 1300));
     assert.equal(existsSync(marker), false);
-    assert.deepEqual(readdirSync(join(base, "jobs")), []);
   });
 
   it("refuses identifiers that are not plain", () => {

@@ -8,8 +8,9 @@
  *   ~/.cache/offload/jobs/ID/     one scratch directory per job attempt
  *
  * Remote tools used: sh, cat, head -c, wc, mkdir, ln, cp, mv, rm, chmod,
- * find (GNU, for -printf), kill, sleep; setsid (util-linux) when present, so
- * the job gets its own process group; openssl or sha256sum for hashing.
+ * find (GNU, for -printf), sleep (when stopping a job); openssl or sha256sum
+ * for hashing; setsid (util-linux) only where a command does not start in a
+ * session of its own (sshd always starts one), and /proc to tell.
  *
  * @example
  * import { jobScript } from "./remote-scripts.ts";
@@ -23,7 +24,7 @@ import type { CollectedInputs } from "./local-inputs.ts";
 export const REMOTE_BASE = `"$HOME/.cache/offload"`;
 
 /** Remote tools the engine relies on (for `offload test` to check). */
-export const REMOTE_TOOLS = ["sh", "cat", "head", "wc", "mkdir", "ln", "cp", "mv", "rm", "chmod", "find", "kill", "sleep"] as const;
+export const REMOTE_TOOLS = ["sh", "cat", "head", "wc", "mkdir", "ln", "cp", "mv", "rm", "chmod", "find", "sleep"] as const;
 
 /** Exit status of the job script when setting up the scratch directory failed. */
 export const SETUP_FAILED_STATUS = 125;
@@ -99,14 +100,17 @@ export interface JobScriptOptions {
   env: Readonly<Record<string, string>>;
   /** Remove the scratch directory when the command ends (the job has no outputs to fetch). */
   cleanUpAfter: boolean;
+  /** Also remove scratch directories left over from long ago (once in a while is enough). */
+  collectGarbage?: boolean;
 }
 
 /**
  * The script of a job: create the scratch directory, materialize the inputs
- * from the cache (hard links), announce the start, run the command in its own
- * process group, and end that group when stdin closes (the client cancelled,
- * timed out, or went away). Exits with the command's status; 125 when set-up
- * failed before the command started.
+ * from the cache (hard links), announce the start, run the command, and end
+ * its process group when stdin closes (the client cancelled, timed out, or
+ * went away), then clean up. Exits with the command's status; 125 when set-up
+ * failed before the command started. A stopped job's shell may instead die
+ * from the final SIGKILL that ends its group.
  *
  * @example
  * jobScript({ jobId: "j1", token: "t", inputs: { directories: [], files: [], symlinks: [] }, command: ["true"], env: {}, cleanUpAfter: true });
@@ -119,9 +123,11 @@ export function jobScript(options: JobScriptOptions): string {
     `fail() { printf 'offload: %s\\n' "$1" >&2; cd / && rm -rf "$J"; exit ${SETUP_FAILED_STATUS}; }`,
     `mkdir -p "$J" || fail "cannot create the job directory $J"`,
     `cd "$J" || fail "cannot enter $J"`,
-    // Old scratch directories of jobs whose client vanished.
-    `(find "$B/jobs" -mindepth 1 -maxdepth 1 -mmin +${STALE_JOB_MINUTES} -exec rm -rf {} + ) >/dev/null 2>&1 </dev/null &`,
   ];
+  if (options.collectGarbage) {
+    // Old scratch directories of jobs whose client vanished.
+    lines.push(`(find "$B/jobs" -mindepth 1 -maxdepth 1 -mmin +${STALE_JOB_MINUTES} -exec rm -rf {} + ) >/dev/null 2>&1 </dev/null &`);
+  }
   for (const directory of options.inputs.directories) {
     lines.push(`mkdir -p ${dotPath(directory)} || fail ${shellQuote(`cannot create ${directory}`)}`);
   }
@@ -139,21 +145,42 @@ export function jobScript(options: JobScriptOptions): string {
   if (options.command.length === 0) throw new TypeError("a job needs a command");
   const argv = options.command.map(shellQuote).join(" ");
   const env = assignments.length === 0 ? "" : `${assignments.join(" ")} `;
+  const cleanup = options.cleanUpAfter ? `rm -rf "$J" "$J.cancelled"` : `if [ -e "$J.cancelled" ]; then rm -rf "$J" "$J.cancelled"; fi`;
   lines.push(
     `printf '%s\\n' ${shellQuote(options.token)} >&2`,
     `exec 3<&0`,
-    `if command -v setsid >/dev/null 2>&1; then ${env}setsid -- ${argv} </dev/null & else ${env}${argv} </dev/null & fi`,
-    `job=$!`,
-    // The watchdog: end of stdin means cancel (or a lost client): end the process group.
-    `( cat <&3 >/dev/null 2>&1; : > "$J.cancelled"; kill -TERM -"$job" 2>/dev/null || kill -TERM "$job" 2>/dev/null; sleep 3; kill -KILL -"$job" 2>/dev/null ) >/dev/null 2>&1 &`,
-    `watchdog=$!`,
-    `exec 3<&-`,
+    // sshd starts every command in a new session, so this shell leads its own process group,
+    // which the job joins: ending the group needs no extra process. Elsewhere, use setsid.
+    `group=; read -r _ _ _ _ group _ < /proc/$$/stat 2>/dev/null`,
+    `if [ "$group" = "$$" ]; then`,
+    // The group way: this shell survives the group's TERM (a caught signal, reset to the default in the job).
+    `  trap 'stopping=1' TERM`,
+    `  ${env}${argv} </dev/null &`,
+    `  job=$!`,
+    // The watchdog: end of stdin means cancel (or a lost client): end the group, then clean up.
+    // (`read` is a builtin: no process to start in the common case.)
+    `  ( trap '' TERM; while read -r _; do :; done; : > "$J.cancelled"; kill -TERM 0; n=0; while kill -0 "$job" 2>/dev/null && [ $n -lt 30 ]; do sleep 0.1; n=$((n+1)); done; cd "$B" && rm -rf "$J" "$J.cancelled"; kill -KILL 0 ) <&3 >/dev/null 2>&1 &`,
+    `  watchdog=$!`,
+    `  exec 3<&-`,
     // 2>/dev/null: the shell reports a job killed by a signal ("Terminated") on its stderr.
-    `wait "$job" 2>/dev/null; rc=$?`,
-    `kill -KILL -"$job" 2>/dev/null`,
-    `kill "$watchdog" 2>/dev/null`,
+    `  wait "$job" 2>/dev/null; rc=$?`,
+    // Stopped: the watchdog cleans up, then ends the whole group, this shell included.
+    `  if [ -n "$stopping" ]; then wait "$job" 2>/dev/null; wait "$watchdog"; exit "$rc"; fi`,
+    `  kill -KILL "$watchdog" 2>/dev/null`,
+    // What the job left running.
+    `  kill -TERM 0 2>/dev/null`,
+    `else`,
+    `  if command -v setsid >/dev/null 2>&1; then ${env}setsid -- ${argv} </dev/null & else ${env}${argv} </dev/null & fi`,
+    `  job=$!`,
+    `  ( while read -r _; do :; done; : > "$J.cancelled"; kill -TERM -"$job" 2>/dev/null || kill -TERM "$job" 2>/dev/null; sleep 3; kill -KILL -"$job" 2>/dev/null ) <&3 >/dev/null 2>&1 &`,
+    `  watchdog=$!`,
+    `  exec 3<&-`,
+    `  wait "$job" 2>/dev/null; rc=$?`,
+    `  kill -KILL -"$job" 2>/dev/null`,
+    `  kill "$watchdog" 2>/dev/null`,
+    `fi`,
     `cd "$B" || exit "$rc"`,
-    options.cleanUpAfter ? `rm -rf "$J" "$J.cancelled"` : `if [ -e "$J.cancelled" ]; then rm -rf "$J" "$J.cancelled"; fi`,
+    cleanup,
     `exit "$rc"`,
   );
   return lines.join("\n");

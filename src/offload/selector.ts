@@ -17,12 +17,12 @@
 import type { BuildMachine } from "../machines/types.ts";
 import { SshError } from "../ssh/errors.ts";
 import { probeStatus } from "../ssh/probe.ts";
-import { activeBackoff, recordFailure, recordSuccess } from "./backoff.ts";
+import { activeBackoff, backoffFileName, backoffFiles, recordFailure, recordSuccess } from "./backoff.ts";
 import type { Connections } from "./connections.ts";
 import { NoMachineError, OffloadError, type Exclusion } from "./errors.ts";
-import { PROBE_MAX_AGE_MS, readProbe, writeProbe, type ProbeFacts } from "./probe-cache.ts";
+import { PROBE_MAX_AGE_MS, readProbe, writeProbe, type CachedProbe, type ProbeFacts } from "./probe-cache.ts";
 import { healthProblem, normalizedLoad, rankBy, requirementMismatch, score, type Requirements } from "./ranking.ts";
-import { slotEvents, slotsInUse, tryAcquireSlot, type Slot } from "./slots.ts";
+import { slotEvents, slotsInUseAll, tryAcquireSlot, type Slot } from "./slots.ts";
 
 /** The remote work directory whose free space counts (relative to the remote $HOME). */
 export const REMOTE_WORK_DIR = ".cache/offload";
@@ -99,6 +99,7 @@ const TRANSIENT: ReadonlySet<Exclusion["reason"]> = new Set(["busy", "overloaded
 /** Chooses machines for jobs; one per process is enough. */
 export class MachineSelector {
   private readonly inFlight = new Map<string, Promise<ProbeFacts>>();
+  private readonly probes = new Map<string, CachedProbe>();
   private readonly probeMaxAgeMs: number;
 
   constructor(
@@ -118,7 +119,10 @@ export class MachineSelector {
     const now = Date.now();
     const assessments: Assessment[] = [];
     const toProbe: Assessment[] = [];
-    for (const machine of this.machines) {
+    // One look each at the kernel's socket table and the back-off directory, not one per machine.
+    const held = slotsInUseAll(this.machines, this.options.stateDir);
+    const backingOff = backoffFiles(this.options.stateDir);
+    for (const [index, machine] of this.machines.entries()) {
       const assessment: Assessment = { machine, exclusion: null, slotsUsed: 0, facts: null, probedAt: null, cached: false, score: null };
       assessments.push(assessment);
       const base = { machine: machine.name, port: machine.port };
@@ -128,18 +132,18 @@ export class MachineSelector {
         assessment.exclusion = { ...base, reason: "already-failed", detail: "" };
         continue;
       }
-      const backoff = activeBackoff(machine, this.options.stateDir, now);
+      const backoff = backingOff.has(backoffFileName(machine)) ? activeBackoff(machine, this.options.stateDir, now) : null;
       if (backoff !== null) {
         const seconds = Math.ceil((backoff.until - now) / 1000);
         assessment.exclusion = { ...base, reason: "backing-off", detail: `${backoff.lastError}; next try in ${seconds} s` };
         continue;
       }
-      assessment.slotsUsed = slotsInUse(machine, this.options.stateDir);
+      assessment.slotsUsed = held[index]!;
       if (assessment.slotsUsed >= Math.floor(machine.parallelBuilds)) {
         assessment.exclusion = { ...base, reason: "busy", detail: `${assessment.slotsUsed} of ${Math.floor(machine.parallelBuilds)} slots in use` };
         continue;
       }
-      const cached = readProbe(machine, this.options.stateDir, this.probeMaxAgeMs, now);
+      const cached = this.recentProbe(machine, now);
       if (cached !== null) {
         assessment.facts = cached.facts;
         assessment.probedAt = cached.at;
@@ -250,6 +254,16 @@ export class MachineSelector {
     }
   }
 
+  /** A probe result young enough to reuse: this process's own, else the shared cache's. */
+  private recentProbe(machine: BuildMachine, now: number): CachedProbe | null {
+    const key = machineKey(machine);
+    const own = this.probes.get(key);
+    if (own !== undefined && now - own.at <= this.probeMaxAgeMs) return own;
+    const shared = readProbe(machine, this.options.stateDir, this.probeMaxAgeMs, now);
+    if (shared !== null) this.probes.set(key, shared);
+    return shared;
+  }
+
   /** One probe per machine at a time in this process; results go to the shared cache. */
   private probeShared(machine: BuildMachine): Promise<ProbeFacts> {
     const key = machineKey(machine);
@@ -263,7 +277,7 @@ export class MachineSelector {
   private async probeOnce(machine: BuildMachine): Promise<ProbeFacts> {
     try {
       const facts = this.options.probe !== undefined ? await this.options.probe(machine) : await this.defaultProbe(machine);
-      writeProbe(machine, this.options.stateDir, facts);
+      this.probes.set(machineKey(machine), writeProbe(machine, this.options.stateDir, facts));
       recordSuccess(machine, this.options.stateDir);
       return facts;
     } catch (error) {

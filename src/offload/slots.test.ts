@@ -40,6 +40,12 @@ function waitExit(child: ChildProcess): Promise<void> {
   });
 }
 
+/** Poll (bounded) for a condition about the marker files, which are written in the background. */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.ok(condition());
+}
+
 describe("slots", () => {
   it("holds at most parallel-builds slots and frees them on release", async () => {
     const machine = { name: "alpha", port: 22, parallelBuilds: 2 };
@@ -50,10 +56,11 @@ describe("slots", () => {
     assert.equal(third, null);
     assert.deepEqual([first.index, second.index].sort(), [0, 1]);
     assert.equal(slotsInUse(machine, stateDir), 2);
+    await waitUntil(() => existsSync(first.markerFile) && readFileSync(first.markerFile, "utf8").includes("since"));
     assert.match(readFileSync(first.markerFile, "utf8"), new RegExp(`pid ${process.pid}`));
     first.release();
     first.release();
-    assert.equal(existsSync(first.markerFile), false);
+    await waitUntil(() => !existsSync(first.markerFile));
     assert.equal(slotsInUse(machine, stateDir), 1);
     const again = await tryAcquireSlot(machine, stateDir);
     assert.equal(again?.index, first.index);

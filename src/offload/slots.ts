@@ -18,7 +18,7 @@
  */
 import { createHash } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, unlink, writeFile } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join, resolve } from "node:path";
 import type { BuildMachine } from "../machines/types.ts";
@@ -89,13 +89,23 @@ function listenAbstract(name: string): Promise<Server | null> {
   });
 }
 
-function writeMarker(file: string, index: number): void {
+const markerDirs = new Set<string>();
+
+/** Write the human-readable marker without blocking (markers are informational only). */
+function writeMarker(file: string, index: number, held: () => boolean): void {
+  const dir = join(file, "..");
   try {
-    mkdirSync(join(file, ".."), { recursive: true });
-    writeFileSync(file, `pid ${process.pid}\nslot ${index}\nsince ${new Date().toISOString()}\n`);
+    if (!markerDirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      markerDirs.add(dir);
+    }
   } catch {
-    // Markers are informational only; a read-only state directory must not block work.
+    return; // a read-only state directory must not block work
   }
+  writeFile(file, `pid ${process.pid}\nslot ${index}\nsince ${new Date().toISOString()}\n`, () => {
+    // Released while the marker was being written: take it away again.
+    if (!held()) unlink(file, () => undefined);
+  });
 }
 
 /**
@@ -112,8 +122,8 @@ export async function tryAcquireSlot(machine: SlotMachine, stateDir: string = de
     const server = await listenAbstract(`${prefix}${index}`);
     if (server === null) continue;
     const markerFile = join(markerDir, String(index));
-    writeMarker(markerFile, index);
     let released = false;
+    writeMarker(markerFile, index, () => !released);
     return {
       machine,
       index,
@@ -121,7 +131,7 @@ export async function tryAcquireSlot(machine: SlotMachine, stateDir: string = de
       release() {
         if (released) return;
         released = true;
-        rmSync(markerFile, { force: true });
+        unlink(markerFile, () => undefined);
         // The name is free once the handle is closed; tell waiters then.
         server.close(() => slotEvents.emit("release", machine));
       },
@@ -159,9 +169,23 @@ function boundAbstractNames(): string[] {
  * slotsInUse(machine); // 0 when nothing is running
  */
 export function slotsInUse(machine: BuildMachine | SlotMachine, stateDir: string = defaultStateDir()): number {
-  const prefix = slotSocketPrefix(machine, stateDir);
+  return countHeld(slotSocketPrefix(machine, stateDir), boundAbstractNames());
+}
+
+/**
+ * {@link slotsInUse} for many machines with one look at the kernel's table.
+ *
+ * @example
+ * slotsInUseAll(machines, stateDir); // [0, 2, 1]
+ */
+export function slotsInUseAll(machines: ReadonlyArray<Pick<BuildMachine, "name" | "port">>, stateDir: string = defaultStateDir()): number[] {
+  const names = boundAbstractNames();
+  return machines.map((machine) => countHeld(slotSocketPrefix(machine, stateDir), names));
+}
+
+function countHeld(prefix: string, names: readonly string[]): number {
   const held = new Set<string>();
-  for (const name of boundAbstractNames()) {
+  for (const name of names) {
     if (!name.startsWith(prefix)) continue;
     const index = name.slice(prefix.length);
     if (/^\d+$/.test(index)) held.add(index);
