@@ -11,7 +11,11 @@ import { formatStylish } from "./stylish.ts";
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Schema = { [key: string]: Json };
 
-/** A minimal JSON Schema (draft-07) validator for the keywords the SARIF schema uses. */
+/**
+ * A minimal JSON Schema (draft-04) validator for the keywords the official SARIF 2.1.0
+ * schema uses (fixtures/lint/sarif-schema-2.1.0.json is the OASIS schema as published,
+ * 2.1.0-rtm.5, taken from the MIT-licensed @microsoft/jest-sarif package).
+ */
 function validate(value: Json, schema: Schema, root: Schema, path = "$"): string[] {
   if (typeof schema.$ref === "string") {
     const target = schema.$ref.replace(/^#\//, "").split("/").reduce<Json>((node, key) => (node as Schema)[key]!, root);
@@ -40,9 +44,15 @@ function validate(value: Json, schema: Schema, root: Schema, path = "$"): string
     for (const [key, v] of Object.entries(value)) {
       if (key in properties) errors.push(...validate(v, properties[key] as Schema, root, `${path}.${key}`));
       else if (schema.additionalProperties === false) errors.push(`${path}: unexpected property ${key}`);
+      else if (typeof schema.additionalProperties === "object" && schema.additionalProperties !== null) {
+        errors.push(...validate(v, schema.additionalProperties as Schema, root, `${path}.${key}`));
+      }
     }
   }
   if (Array.isArray(schema.anyOf) && !schema.anyOf.some((s) => validate(value, s as Schema, root, path).length === 0)) errors.push(`${path}: anyOf`);
+  if (Array.isArray(schema.oneOf) && schema.oneOf.filter((s) => validate(value, s as Schema, root, path).length === 0).length !== 1) {
+    errors.push(`${path}: oneOf`);
+  }
   return errors;
 }
 
