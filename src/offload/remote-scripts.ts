@@ -20,8 +20,11 @@
 import { shellQuote } from "../ssh/quote.ts";
 import type { CollectedInputs } from "./local-inputs.ts";
 
+/** The remote work directory, relative to the login directory ($HOME; where SFTP starts too). */
+export const REMOTE_WORK_DIR = ".cache/offload";
+
 /** The remote base directory, as a shell expression. */
-export const REMOTE_BASE = `"$HOME/.cache/offload"`;
+export const REMOTE_BASE = `"$HOME/${REMOTE_WORK_DIR}"`;
 
 /** Remote tools the engine relies on (for `offload test` to check). */
 export const REMOTE_TOOLS = ["sh", "cat", "head", "wc", "mkdir", "ln", "cp", "mv", "rm", "chmod", "find", "sleep"] as const;
@@ -121,9 +124,8 @@ export function jobScript(options: JobScriptOptions): string {
     `umask 022`,
     `B=${REMOTE_BASE}; J="$B/jobs/${id}"`,
     `fail() { printf 'offload: %s\\n' "$1" >&2; cd / && rm -rf "$J"; exit ${SETUP_FAILED_STATUS}; }`,
-    `mkdir -p "$J" || fail "cannot create the job directory $J"`,
-    `cd "$J" || fail "cannot enter $J"`,
   ];
+  lines.push(`mkdir -p "$J" || fail "cannot create the job directory $J"`, `cd "$J" || fail "cannot enter $J"`);
   if (options.collectGarbage) {
     // Old scratch directories of jobs whose client vanished.
     lines.push(`(find "$B/jobs" -mindepth 1 -maxdepth 1 -mmin +${STALE_JOB_MINUTES} -exec rm -rf {} + ) >/dev/null 2>&1 </dev/null &`);

@@ -22,10 +22,11 @@ import type { Connections } from "./connections.ts";
 import { NoMachineError, OffloadError, type Exclusion } from "./errors.ts";
 import { PROBE_MAX_AGE_MS, readProbe, writeProbe, type CachedProbe, type ProbeFacts } from "./probe-cache.ts";
 import { healthProblem, normalizedLoad, rankBy, requirementMismatch, score, type Requirements } from "./ranking.ts";
+import { REMOTE_WORK_DIR } from "./remote-scripts.ts";
 import { slotEvents, slotsInUseAll, tryAcquireSlot, type Slot } from "./slots.ts";
 
 /** The remote work directory whose free space counts (relative to the remote $HOME). */
-export const REMOTE_WORK_DIR = ".cache/offload";
+export { REMOTE_WORK_DIR };
 
 /** How long to wait for slower probes once one candidate is known to be usable. */
 export const PROBE_GRACE_MS = 250;

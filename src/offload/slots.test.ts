@@ -42,7 +42,7 @@ function waitExit(child: ChildProcess): Promise<void> {
 
 /** Poll (bounded) for a condition about the marker files, which are written in the background. */
 async function waitUntil(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  for (let i = 0; i < 300 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
   assert.ok(condition());
 }
 
@@ -56,6 +56,7 @@ describe("slots", () => {
     assert.equal(third, null);
     assert.deepEqual([first.index, second.index].sort(), [0, 1]);
     assert.equal(slotsInUse(machine, stateDir), 2);
+    assert.equal(existsSync(first.markerFile), false, "no marker for a slot just taken");
     await waitUntil(() => existsSync(first.markerFile) && readFileSync(first.markerFile, "utf8").includes("since"));
     assert.match(readFileSync(first.markerFile, "utf8"), new RegExp(`pid ${process.pid}`));
     first.release();

@@ -7,8 +7,8 @@
  * Binding a name that is already bound fails with EADDRINUSE, and the kernel
  * frees the name when the holding process exits for any reason, so `kill -9`
  * never leaks a slot (the property Guix gets from fcntl locks). A marker file
- * per held slot under `<state>/slots/<name:port>/<n>` says which process holds
- * it, for humans; the sockets are the truth.
+ * per slot held for more than a second, under `<state>/slots/<name:port>/<n>`,
+ * says which process holds it, for humans; the sockets are the truth.
  *
  * @example
  * import { tryAcquireSlot, slotsInUse } from "./slots.ts";
@@ -45,6 +45,9 @@ export interface Slot {
  */
 export const slotEvents = new EventEmitter();
 slotEvents.setMaxListeners(0);
+
+/** A held slot gets its marker file after this long. */
+export const MARKER_DELAY_MS = 1_000;
 
 /** Slots never go beyond this many per machine, whatever parallel-builds says. */
 export const MAX_SLOTS_PER_MACHINE = 1024;
@@ -123,7 +126,13 @@ export async function tryAcquireSlot(machine: SlotMachine, stateDir: string = de
     if (server === null) continue;
     const markerFile = join(markerDir, String(index));
     let released = false;
-    writeMarker(markerFile, index, () => !released);
+    let marked = false;
+    // Short jobs come and go faster than anyone could look: mark only slots held a while.
+    const marking = setTimeout(() => {
+      marked = true;
+      writeMarker(markerFile, index, () => !released);
+    }, MARKER_DELAY_MS);
+    marking.unref();
     return {
       machine,
       index,
@@ -131,7 +140,8 @@ export async function tryAcquireSlot(machine: SlotMachine, stateDir: string = de
       release() {
         if (released) return;
         released = true;
-        unlink(markerFile, () => undefined);
+        clearTimeout(marking);
+        if (marked) unlink(markerFile, () => undefined);
         // The name is free once the handle is closed; tell waiters then.
         server.close(() => slotEvents.emit("release", machine));
       },
