@@ -76,7 +76,8 @@ export class Connections {
   }
 
   /**
-   * Drop the machine's sessions (after a failure, so the next job reconnects).
+   * Drop the machine's sessions that have ended (a live one is kept: other
+   * jobs may be using it; an ended one would be replaced by `get` anyway).
    *
    * @example
    * connections.forget(machine);
@@ -85,8 +86,12 @@ export class Connections {
     for (const [key, promise] of this.sessions) {
       const [name, port] = JSON.parse(key) as [string, number];
       if (name !== machine.name || port !== machine.port) continue;
-      this.sessions.delete(key);
-      void promise.then((session) => session.close(), () => undefined);
+      void promise.then(
+        (session) => {
+          if (session.closed && this.sessions.get(key) === promise) this.sessions.delete(key);
+        },
+        () => undefined,
+      );
     }
   }
 
