@@ -245,10 +245,21 @@ function writeWarmup(dir: string): string {
   return file;
 }
 
+/**
+ * Run a command in its own process group and, once it exits, end whatever it
+ * left in that group (GNU parallel -M leaves helper processes behind).
+ */
 function runQuiet(command: string, args: string[], cwd: string): Promise<number | null> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd, stdio: ["ignore", "ignore", "ignore"] });
-    child.once("close", (code) => resolve(code));
+    const child = spawn(command, args, { cwd, stdio: ["ignore", "ignore", "ignore"], detached: true });
+    child.once("close", (code) => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // nothing left
+      }
+      resolve(code);
+    });
   });
 }
 
