@@ -26,7 +26,7 @@ if (!existsSync("/usr/sbin/sshd")) {
 const server = await startSshd();
 const work = tempDir("offload-demo-");
 const machinesFile = join(work, "machines.scm");
-writeMachinesFile(machinesFile, [server.machine({ name: "127.0.0.1", parallelBuilds: 2 })]);
+writeMachinesFile(machinesFile, [server.machine({ name: "127.0.0.1", parallelBuilds: 2, overloadThreshold: null })]);
 writeFileSync(join(work, "hello.txt"), "hello from the local machine\n");
 console.log(`\nStarted a throwaway sshd on 127.0.0.1:${server.port} and wrote ${machinesFile}.`);
 
@@ -36,7 +36,7 @@ failures += step("how busy is it?", ["status", machinesFile]) === 0 ? 0 : 1;
 failures +=
   step(
     "run a job there: send hello.txt, bring SHOUT.txt back",
-    ["run", "--machines", machinesFile, "--state-dir", join(work, "state"), "--input", "hello.txt", "--output", "SHOUT.txt", "--", "sh", "-c", "tr a-z A-Z < hello.txt > SHOUT.txt && cat SHOUT.txt"],
+    ["run", "--machines", machinesFile, "--state-dir", join(work, "state"), "--wait", "60", "--input", "hello.txt", "--output", "SHOUT.txt", "--", "sh", "-c", "tr a-z A-Z < hello.txt > SHOUT.txt && cat SHOUT.txt"],
     work,
   ) === 0
     ? 0

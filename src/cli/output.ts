@@ -13,8 +13,10 @@ import { SchemeError } from "../scheme/errors.ts";
 
 /** Chalk with colour only on a TTY, and never with NO_COLOR set. */
 export function colorsFor(stream: NodeJS.WriteStream): ChalkInstance {
+  const force = process.env.FORCE_COLOR;
+  if (force !== undefined && force !== "") return new Chalk({ level: force === "0" || force === "false" ? 0 : 1 });
   const enabled = stream.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== "dumb";
-  return new Chalk({ level: enabled || process.env.FORCE_COLOR ? 1 : 0 });
+  return new Chalk({ level: enabled ? 1 : 0 });
 }
 
 /** An error the user can act on; printed as one line, exit status 1. */
