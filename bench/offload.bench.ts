@@ -179,7 +179,7 @@ async function throughput(): Promise<void> {
 function cliCommand(): string[] {
   const bundle = join(root, "dist", "offload.mjs");
   if (existsSync(bundle)) return [process.execPath, bundle];
-  return [process.execPath, "--import", "tsx", join(root, "test", "helpers", "offload-driver.ts")];
+  return [process.execPath, "--import", "tsx", join(root, "src", "cli", "main.ts")];
 }
 
 async function manyJobs(): Promise<void> {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { runCli } from "../helpers/cli.ts";
 import { tryAcquireSlot } from "../../src/offload/slots.ts";
 import { freePort, startFarm, startSilentServer, tempDir, writeMachinesFile, type Farm } from "../helpers/sshd.ts";
 
@@ -26,34 +26,7 @@ const FIELDS = [
   "slots-in-use",
 ];
 
-const root = join(import.meta.dirname, "..", "..");
 
-/** The CLI's exit status and output. */
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run `offload ARGS…` (src/cli/main.ts) in a child process, without colour, agent or passphrase from the environment. */
-function runCli(args: string[], env: NodeJS.ProcessEnv = {}, onStdout?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<CliResult> {
-  const argv = ["--import", "tsx", "src/cli/main.ts", ...args];
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, argv, {
-      cwd: root,
-      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "", SSH_AUTH_SOCK: "", OFFLOAD_KEY_PASSPHRASE: "", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString("utf8");
-      onStdout?.(stdout, child);
-    });
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 type Entry = Record<string, unknown>;
 
@@ -76,7 +49,7 @@ describe("offload status", () => {
     const slot = await tryAcquireSlot({ ...first!, parallelBuilds: 3 }, stateDir);
     assert.ok(slot, "could not take a slot for the test");
     try {
-      const result = await runCli(["status", file, "--json"], env);
+      const result = await runCli(["status", file, "--json"], { env });
       assert.equal(result.code, 1, "an unreachable machine makes the exit status 1");
       const { machines } = JSON.parse(result.stdout) as { machines: Entry[] };
       for (const entry of machines) assert.deepEqual(Object.keys(entry), FIELDS);
@@ -112,7 +85,7 @@ describe("offload status", () => {
       const file = join(dir, "table.scm");
       writeMachinesFile(file, [first!, { ...first!, port: silent.port }]);
       const started = performance.now();
-      const result = await runCli(["status", file, "--timeout", "0.5"], env);
+      const result = await runCli(["status", file, "--timeout", "0.5"], { env });
       assert.ok(performance.now() - started < 20_000);
       assert.equal(result.code, 1);
       assert.match(result.stderr, /getting status of 2 build machines/);
@@ -130,8 +103,11 @@ describe("offload status", () => {
     const file = join(dir, "watch.scm");
     writeMachinesFile(file, farm.machines());
     const before = farm.servers.map((server) => server.log().match(/Accepted publickey/g)?.length ?? 0);
-    const result = await runCli(["status", file, "--json", "--watch", "0.2"], env, (stdout, child) => {
-      if (stdout.split("\n").length > 3) child.kill("SIGINT");
+    const result = await runCli(["status", file, "--json", "--watch", "0.2"], {
+      env,
+      onStdout: (stdout, child) => {
+        if (stdout.split("\n").length > 3) child.kill("SIGINT");
+      },
     });
     assert.equal(result.code, 0);
     const documents = result.stdout.trim().split("\n").map((line) => JSON.parse(line) as { machines: Entry[] });

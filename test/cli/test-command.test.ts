@@ -1,38 +1,11 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { runCli } from "../helpers/cli.ts";
 import { freePort, generateKeyPair, sharedClientKey, startFarm, tempDir, writeMachinesFile, type Farm } from "../helpers/sshd.ts";
 
-const root = join(import.meta.dirname, "..", "..");
 
-/** The CLI's exit status and output. */
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run `offload ARGS…` (src/cli/main.ts) in a child process, without colour, agent or passphrase from the environment. */
-function runCli(args: string[], env: NodeJS.ProcessEnv = {}, onStdout?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<CliResult> {
-  const argv = ["--import", "tsx", "src/cli/main.ts", ...args];
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, argv, {
-      cwd: root,
-      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "", SSH_AUTH_SOCK: "", OFFLOAD_KEY_PASSPHRASE: "", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString("utf8");
-      onStdout?.(stdout, child);
-    });
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 interface TestJson {
   machines: Array<{ name: string; port: number; ok: boolean; checks: Array<{ check: string; ok: boolean; message: string; ms: number }> }>;

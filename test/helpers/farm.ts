@@ -12,10 +12,8 @@
  * // … farm.machines, farm.stateDir, farm.workDir …
  * await farm.stop();
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import type { BuildMachine } from "../../src/machines/types.ts";
 import { startFarm, tempDir, writeMachinesFile, type SshdOptions, type TestSshd } from "./sshd.ts";
 
@@ -117,73 +115,4 @@ export async function waitFor(condition: () => boolean, timeoutMs: number, what:
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-
-/**
- * The command that runs the offload CLI from source (test/helpers/offload-driver.ts:
- * the real program, plus the offload commands if main.ts does not register them yet).
- *
- * @example
- * const [command, ...args] = offloadCommand();
- */
-export function offloadCommand(): string[] {
-  // tsx by absolute URL: the CLI runs in job directories outside the checkout.
-  const tsx = pathToFileURL(join(repoRoot, "node_modules", "tsx", "dist", "loader.mjs")).href;
-  return [process.execPath, "--import", tsx, join(repoRoot, "test", "helpers", "offload-driver.ts")];
-}
-
-/** The outcome of a CLI run. */
-export interface CliResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Start the CLI with `args` (in `cwd`, with extra `env`).
- *
- * @example
- * const child = startCli(["run", "--", "true"], { cwd: farm.workDir });
- */
-export function startCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
-  const [command, ...prefix] = offloadCommand();
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", ...options.env };
-  delete env.FORCE_COLOR;
-  return spawn(command!, [...prefix, ...args], {
-    cwd: options.cwd,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-}
-
-/**
- * Run the CLI to completion (killed after `timeoutMs`).
- *
- * @example
- * const { code, stdout } = await runCli(["select", "--system", "x86_64-linux"], { cwd });
- */
-export function runCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
-  const child = startCli(args, options);
-  return collect(child, options.timeoutMs ?? 60_000);
-}
-
-/**
- * Collect a started CLI's output and status.
- *
- * @example
- * const result = await collect(startCli(["run", "--", "true"]), 30_000);
- */
-export function collect(child: ChildProcess, timeoutMs: number): Promise<CliResult> {
-  return new Promise((resolve) => {
-    let stdout = "";
-    let stderr = "";
-    child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.once("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
+export { collect, offloadCommand, runCli, startCli, type CliResult } from "./cli.ts";
