@@ -8,18 +8,7 @@ import { join } from "node:path";
 import { readSource } from "../grammar/reader.ts";
 import { SourceText } from "../grammar/source.ts";
 import { loadMachines } from "../src/machines/load.ts";
-
-const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIkqSLni8KQqtAS6lMphPW3Nlpi0wf2bwizs590BDzAe root@build";
-
-/** A machines file with `count` build-machine forms (~300 bytes each), comments and defines. */
-export function generateMachinesFile(count: number): string {
-  const parts = [";; generated benchmark file\n(define %key \"/etc/guix/offload/id_ed25519\")\n(list\n"];
-  for (let i = 0; i < count; i++) {
-    parts.push(`  ;; machine ${i}\n  (build-machine\n    (name "build${i}.example.org")\n    (port ${22 + (i % 5)})\n    (systems (list "x86_64-linux" "i686-linux"))\n    (user "offload")\n    (host-key "${KEY}${i}")\n    (private-key %key)\n    (parallel-builds ${1 + (i % 4)})\n    (speed ${(1 + (i % 3) / 2).toFixed(1)})\n    (features '("kvm")))\n`);
-  }
-  parts.push(")\n");
-  return parts.join("");
-}
+import { generateMachinesFile } from "./machines-file.ts";
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -42,22 +42,12 @@ function testFiles(dir) {
   }
   return out;
 }
-// Test files with known failures at the end of the last session: they still run and
-// print their results, but do not fail the run. Each entry says why; fix and remove.
-const QUARANTINE = new Map([
-]);
 const files = [...testFiles("grammar"), ...testFiles("src"), ...testFiles("test")].sort();
 const only = process.argv.slice(2);
 const selected = only.length > 0 ? files.filter((f) => only.some((o) => f.includes(o))) : files;
-const run = (list) =>
-  spawnSync("node", ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=300000", "--test-reporter=spec", ...list], {
-    stdio: "inherit",
-  });
-const quarantined = selected.filter((f) => QUARANTINE.has(f));
-if (quarantined.length > 0) {
-  console.log("\n# QUARANTINED test files (known failing; results shown, not counted):");
-  for (const f of quarantined) console.log(`#   ${f}: ${QUARANTINE.get(f)}`);
-  run(quarantined);
-}
-const result = run(selected.filter((f) => !QUARANTINE.has(f)));
+const result = spawnSync(
+  "node",
+  ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=300000", "--test-reporter=spec", ...selected],
+  { stdio: "inherit" },
+);
 process.exit(result.status ?? 1);

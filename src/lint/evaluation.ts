@@ -4,10 +4,11 @@
  * error, and the last value.
  *
  * @example
- * const run = evaluateMachines(source, {});
+ * const run = evaluateMachines(source, readSource(source), {});
  * run.error?.code; // "unbound-variable"
  * run.constructed.length; // records built before it
  */
+import type { ReadDatum } from "../../grammar/reader.ts";
 import type { SourceText } from "../../grammar/source.ts";
 import { defineBuildMachineModule, OFFLOAD_MODULE } from "../machines/build-machine.ts";
 import type { LoadOptions } from "../machines/load.ts";
@@ -27,8 +28,8 @@ export interface Evaluation {
   error: SchemeError | undefined;
 }
 
-/** Evaluates `source` (already decoded) as Guix would load it. */
-export function evaluateMachines(source: SourceText, options: LoadOptions): Evaluation {
+/** Evaluates the datums already read from `source` as Guix would load it (the text is not read again). */
+export function evaluateMachines(source: SourceText, datums: readonly ReadDatum[], options: LoadOptions): Evaluation {
   const constructed: RecordInstance[] = [];
   const env = options.env ?? process.env;
   const interpreter = createInterpreter({
@@ -39,7 +40,7 @@ export function evaluateMachines(source: SourceText, options: LoadOptions): Eval
     extend: (table) => defineBuildMachineModule(table, { env, onConstruct: (r) => constructed.push(r) }),
   });
   try {
-    const lastValue = interpreter.evalString(source.text, source.file);
+    const lastValue = interpreter.evalForms(datums, source.file);
     return { constructed, returned: machinesOf(lastValue), lastValue, error: undefined };
   } catch (error) {
     if (error instanceof SchemeError) return { constructed, returned: undefined, lastValue: undefined, error };

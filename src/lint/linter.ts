@@ -87,7 +87,7 @@ function lintSource(source: SourceText, options: LinterOptions): FileReport {
   }
   const collector = new DiagnosticCollector(options.ruleLevels);
   const forms = findMachineForms(datums);
-  const evaluation = evaluateMachines(source, options.load ?? {});
+  const evaluation = evaluateMachines(source, datums, options.load ?? {});
   const context: LintContext = {
     source,
     datums,

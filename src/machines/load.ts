@@ -9,7 +9,7 @@
 import { locationOf, type Location } from "../../grammar/source.ts";
 import { SchemeError } from "../scheme/errors.ts";
 import { createInterpreter, type InterpreterOptions } from "../scheme/interpreter.ts";
-import { Flonum, NIL, Pair, RecordInstance, listToArray, type Datum } from "../scheme/values.ts";
+import { NIL, Pair, RecordInstance, listToArray, type Datum } from "../scheme/values.ts";
 import { isNumber, toFloat } from "../scheme/numbers.ts";
 import { defineBuildMachineModule, OFFLOAD_MODULE } from "./build-machine.ts";
 import type { BuildMachine, LoadWarning } from "./types.ts";
@@ -139,4 +139,3 @@ function toBuildMachine(record: RecordInstance, file: string, warnings: LoadWarn
   };
 }
 
-export { SchemeError, Flonum };

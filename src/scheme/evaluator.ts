@@ -87,7 +87,6 @@ export const SPECIAL_FORMS = [
 
 const ELSE = sym("else");
 const ARROW = sym("=>");
-const DEFINE = sym("define");
 
 /** Module lookup for `@`, `use-modules` and `define-module`, supplied by the interpreter. */
 export interface ModuleResolver {
@@ -178,12 +177,6 @@ export class Evaluator {
     } finally {
       this.stack.length = base;
     }
-  }
-
-  /** Evaluates a body (a list of forms) and returns the last value. */
-  evaluateBody(body: Datum, env: Environment): Datum {
-    const next = this.sequence(body, env);
-    return next instanceof TailCall ? this.evaluate(next.expr, next.env) : next;
   }
 
   /** The machine: evaluate expressions, pass values to frames, until the stack is back at `base`. */
@@ -682,4 +675,3 @@ function unboundHint(name: string, env: Environment): string {
   return "";
 }
 
-export { DEFINE };

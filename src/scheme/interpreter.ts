@@ -22,7 +22,7 @@ import { SchemeError } from "./errors.ts";
 import { Evaluator, type EvaluationLimits, type ModuleResolver } from "./evaluator.ts";
 import type { Host } from "./host.ts";
 import { writeString } from "./printer.ts";
-import { Pair, Sym, UNSPECIFIED, listToArray, sym, type Datum } from "./values.ts";
+import { Sym, UNSPECIFIED, listToArray, sym, type Datum } from "./values.ts";
 
 export interface InterpreterOptions extends EvaluationLimits, ReadLimits {
   /** The file being evaluated; relative loads resolve against its directory. */
@@ -217,4 +217,3 @@ function moduleResolver(table: BuiltinTable): ModuleResolver {
   };
 }
 
-export { Pair };

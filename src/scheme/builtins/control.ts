@@ -8,7 +8,6 @@
  */
 import { eq, eqv, isEqual } from "../equality.ts";
 import { SchemeError } from "../errors.ts";
-import type { Evaluator } from "../evaluator.ts";
 import { displayString, writeString } from "../printer.ts";
 import {
   Bytevector,
@@ -20,7 +19,6 @@ import {
   UNSPECIFIED,
   arrayToList,
   isProcedure,
-  listToArray,
   type Datum,
 } from "../values.ts";
 import {
@@ -161,6 +159,4 @@ export function defineControlBuiltins(table: BuiltinTable): void {
     if (p instanceof Closure) return p.name ?? false;
     return false;
   });
-  void listToArray;
-  void ({} as Evaluator);
 }

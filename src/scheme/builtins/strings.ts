@@ -7,7 +7,7 @@
 import { parseNumber } from "../../../grammar/numbers.ts";
 import { SchemeError } from "../errors.ts";
 import { numberToString } from "../numbers.ts";
-import { Char, Keyword, NIL, Pair, Sym, arrayToList, type Datum } from "../values.ts";
+import { Char, Keyword, Sym, arrayToList, type Datum } from "../values.ts";
 import {
   expectChar,
   expectIndex,
@@ -234,6 +234,4 @@ function defineCharBuiltins(table: BuiltinTable): void {
       return true;
     });
   }
-  void NIL;
-  void Pair;
 }
