@@ -69,6 +69,8 @@ export function showReport(file: string, options: LoadOptions = {}): ShowReport 
     return {
       file,
       machines: result.records.map((r) => machineJson(r, file)),
+      // show reports what Guix itself reports; field types are lint's (and run's) business,
+      // and the JSON is compared warning-for-warning with Guix's behaviour.
       warnings: result.warnings
         .filter((w) => w.code !== "wrong-field-type")
         .map((w) => ({ code: w.code, message: w.message, location: w.location })),
