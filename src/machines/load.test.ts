@@ -31,7 +31,7 @@ test("defaults are Guix's", () => {
   assert.deepEqual(machines[0], {
     name: "a", port: 22, systems: ["x86_64-linux"], user: "u", hostKey: KEY, privateKey: "/home/tester/.ssh/id_rsa",
     compression: "zlib@openssh.com,zlib", compressionLevel: 3, daemonSocket: "/var/guix/daemon-socket/socket",
-    overloadThreshold: 0.8, parallelBuilds: 1, speed: 1, features: [], location: machines[0]!.location,
+    overloadThreshold: 0.8, parallelBuilds: 1, speed: 1, features: [], location: machines[0]!.location, problems: [],
   });
   assert.equal(machines[0]!.location.line, 1);
   assert.equal(machines[0]!.location.column, 7);
@@ -92,4 +92,19 @@ test("not a list, file errors, and reading key files beside the machines file", 
   const cycle = file(`(load "${join(dir, "cycle.scm")}")`);
   writeFileSync(join(dir, "cycle.scm"), `(load "cycle.scm")`);
   assert.throws(() => loadMachines(cycle, { env }), /load cycle/);
+});
+
+test("fields of the wrong type make the machine unusable, with a warning and the problem on the machine", () => {
+  const path = file(`(list (build-machine (name "a") (port "22") (user "u") (host-key "${KEY}") (systems '("x86_64-linux")) (speed 'fast))
+      (build-machine (name "b") (user "u") (host-key "${KEY}") (systems '("x86_64-linux"))))`);
+  const { machines, warnings } = loadMachines(path, { env });
+  assert.deepEqual(machines[0]!.problems, ['field port should be a number, got "22"', "field speed should be a number, got fast"]);
+  assert.deepEqual(machines[1]!.problems, []);
+  assert.deepEqual(
+    warnings.map((w) => [w.code, w.message, w.location?.line]),
+    [
+      ["wrong-field-type", "machine 'a': field port should be a number; this machine cannot be used", 1],
+      ["wrong-field-type", "machine 'a': field speed should be a number; this machine cannot be used", 1],
+    ],
+  );
 });

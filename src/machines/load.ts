@@ -11,6 +11,7 @@ import { SchemeError } from "../scheme/errors.ts";
 import { createInterpreter, type InterpreterOptions } from "../scheme/interpreter.ts";
 import { NIL, Pair, RecordInstance, listToArray, type Datum } from "../scheme/values.ts";
 import { isNumber, toFloat } from "../scheme/numbers.ts";
+import { writeString } from "../scheme/printer.ts";
 import { defineBuildMachineModule, OFFLOAD_MODULE } from "./build-machine.ts";
 import type { BuildMachine, LoadWarning } from "./types.ts";
 
@@ -77,7 +78,9 @@ function toBuildMachine(record: RecordInstance, file: string, warnings: LoadWarn
   const field = (name: string) => record.fields.get(name)!;
   const name = field("name");
   const label = typeof name === "string" ? name : "?";
+  const problems: string[] = [];
   const wrongType = (fieldName: string, expected: string) => {
+    problems.push(`field ${fieldName} should be ${expected}, got ${writeString(field(fieldName))}`);
     warnings.push({
       code: "wrong-field-type",
       message: `machine '${label}': field ${fieldName} should be ${expected}; this machine cannot be used`,
@@ -136,6 +139,7 @@ function toBuildMachine(record: RecordInstance, file: string, warnings: LoadWarn
     speed: number("speed"),
     features: strings("features", field("features")),
     location,
+    problems,
   };
 }
 

@@ -30,6 +30,12 @@ export interface BuildMachine {
   features: string[];
   /** Where the `(build-machine` form starts. */
   location: Location;
+  /**
+   * Why Guix would fail as soon as it used this machine (a field of the wrong
+   * type, e.g. `(port "22")`), one sentence each; empty when it is usable.
+   * Connections and machine selection refuse a machine with problems.
+   */
+  problems: string[];
 }
 
 /** A warning produced while loading (not an error: Guix goes on). */

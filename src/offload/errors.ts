@@ -40,6 +40,7 @@ export interface Exclusion {
   machine: string;
   port: number;
   reason:
+    | "invalid-record"
     | "other-systems"
     | "missing-features"
     | "no-slots-configured"
@@ -80,6 +81,7 @@ export class NoMachineError extends OffloadError {
  */
 export function exclusionText(exclusion: Exclusion): string {
   const label: Record<Exclusion["reason"], string> = {
+    "invalid-record": "invalid record",
     "other-systems": "other systems",
     "missing-features": "missing features",
     "no-slots-configured": "parallel-builds is 0",

@@ -18,6 +18,7 @@ const machine: BuildMachine = {
   speed: 1,
   features: ["kvm", "big"],
   location: { file: "m.scm", line: 1, column: 1 },
+  problems: [],
 };
 const idle = { load: [0, 0, 0] as [number, number, number], cores: 4, diskFreeBytes: 10 * 1024 ** 3 };
 
@@ -33,6 +34,13 @@ describe("requirementMismatch", () => {
     assert.equal(missing?.reason, "missing-features");
     assert.match(missing!.detail, /gpu/);
     assert.equal(requirementMismatch({ ...machine, parallelBuilds: 0 }, { system: "x86_64-linux", features: [] })?.reason, "no-slots-configured");
+  });
+
+  it("excludes a machine whose record has fields of the wrong type, before anything else", () => {
+    const broken = { ...machine, port: Number.NaN, problems: ['field port should be a number, got "22"'] };
+    const exclusion = requirementMismatch(broken, { system: "x86_64-linux", features: [] });
+    assert.equal(exclusion?.reason, "invalid-record");
+    assert.equal(exclusion?.detail, 'field port should be a number, got "22"');
   });
 });
 

@@ -30,6 +30,7 @@ export const MINIMUM_DISK_SPACE = 100 * 1024 * 1024;
  */
 export function requirementMismatch(machine: BuildMachine, requirements: Requirements): Exclusion | null {
   const base = { machine: machine.name, port: machine.port };
+  if (machine.problems.length > 0) return { ...base, reason: "invalid-record", detail: machine.problems.join("; ") };
   if (!machine.systems.includes(requirements.system)) {
     const systems = machine.systems.length === 0 ? "no systems" : machine.systems.join(", ");
     return { ...base, reason: "other-systems", detail: systems };

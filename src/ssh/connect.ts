@@ -71,6 +71,10 @@ export interface Established {
 export async function establish(machine: BuildMachine, options: ConnectOptions): Promise<Established> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const deadline = performance.now() + timeoutMs;
+  if (machine.problems.length > 0) {
+    const where = `${machine.location.file}:${machine.location.line}:${machine.location.column}`;
+    throw new SshError("invalid-record", machine.name, `${where}: machine '${machine.name}' cannot be used: ${machine.problems.join("; ")}`, { stage: "tcp" });
+  }
   const started = performance.now();
   const socket = await openTcp(machine, timeoutMs);
   const tcpMs = performance.now() - started;

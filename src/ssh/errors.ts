@@ -11,6 +11,7 @@
 
 /** Stable failure codes. */
 export type SshErrorCode =
+  | "invalid-record"
   | "dns"
   | "refused"
   | "unreachable"

@@ -443,6 +443,7 @@ function makeServer(parts: {
       privateKey: clientKey.privateKeyFile,
       compression: "zlib@openssh.com,zlib",
       compressionLevel: 3,
+      problems: [],
       daemonSocket: "/var/guix/daemon-socket/socket",
       overloadThreshold: 0.8,
       parallelBuilds: 1,
