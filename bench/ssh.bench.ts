@@ -17,13 +17,14 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { probeAll } from "../src/cli/status-command.ts";
 import type { BuildMachine } from "../src/machines/types.ts";
 import { SessionPool } from "../src/ssh/pool.ts";
 import { SshSession } from "../src/ssh/session.ts";
 import { startFarm, tempDir, writeMachinesFile, type TestSshd } from "../test/helpers/sshd.ts";
+import { cpuOf } from "./cpu.ts";
 
 const RUNS = 9;
 const MACHINES = 10;
@@ -67,28 +68,6 @@ function runSsh(args: string[]): void {
   if (result.status !== 0) throw new Error(`ssh failed (${result.status}): ${result.stderr.toString()}`);
 }
 
-/** CPU seconds (user + system, in ms) the servers' finished session processes used, from each listener's cutime/cstime. */
-function serverCpuMs(servers: TestSshd[]): number {
-  const ticksPerSecond = 100; // USER_HZ on Linux
-  let ticks = 0;
-  for (const server of servers) {
-    const stat = readFileSync(`/proc/${server.pid}/stat`, "latin1");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-  }
-  return (ticks * 1000) / ticksPerSecond;
-}
-
-/** Client and server CPU for `fn`, once the servers have reaped their session processes. */
-async function cpuOf(servers: TestSshd[], fn: () => Promise<unknown>): Promise<{ clientMs: number; serverMs: number }> {
-  const serverBefore = serverCpuMs(servers);
-  const clientBefore = process.cpuUsage();
-  await fn();
-  const client = process.cpuUsage(clientBefore);
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  return { clientMs: (client.user + client.system) / 1000, serverMs: serverCpuMs(servers) - serverBefore };
-}
-
 const farm = await startFarm(MACHINES);
 try {
   const machines: BuildMachine[] = farm.machines();
@@ -120,6 +99,11 @@ try {
     const pool = new SessionPool(connect);
     await probeAll(machines, pool, 10_000, undefined);
     pool.closeAll();
+  });
+  // The same connections without the probe: what sshd itself costs per connection.
+  const connectTenCpu = await cpuOf(farm.servers, async () => {
+    const sessions = await Promise.all(machines.map((machine) => SshSession.connect(machine, connect)));
+    for (const session of sessions) session.close();
   });
   const sshTen = await timeRuns(3, () => {
     for (const server of farm.servers) runSsh(sshArgs(server, knownHosts, [], ["cat", "/proc/loadavg"]));
@@ -188,6 +172,10 @@ try {
       `with servers and client sharing ${availableParallelism()} cores, no client can finish in less than ~${floor.toFixed(0)} ms ` +
       `(${(floor / median(statusOne)).toFixed(1)}× one probe); with the servers on their own machines the client's share is ` +
       `${(statusTenCpu.clientMs / median(statusOne)).toFixed(2)}× one probe.`,
+  );
+  console.log(
+    `connecting and authenticating alone (no command) cost the sshd sessions ${connectTenCpu.serverMs.toFixed(0)} ms of those ` +
+      `${statusTenCpu.serverMs.toFixed(0)} ms: the probe's remote script is not where the time goes.`,
   );
   console.log(failures.length === 0 ? "all targets met" : `targets missed: ${failures.join("; ")}`);
 } finally {

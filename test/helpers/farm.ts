@@ -14,7 +14,9 @@
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { after, before } from "node:test";
 import type { BuildMachine } from "../../src/machines/types.ts";
+import { SshSession } from "../../src/ssh/session.ts";
 import { startFarm, tempDir, writeMachinesFile, type SshdOptions, type TestSshd } from "./sshd.ts";
 
 /** A farm ready for offload tests. */
@@ -53,6 +55,40 @@ export async function offloadFarm(
   mkdirSync(stateDir);
   mkdirSync(workDir);
   return { servers: farm.servers, machines, machinesFile, stateDir, workDir, stop: () => farm.stop() };
+}
+
+/**
+ * Register `before`/`after` hooks that start a one-machine offload farm and
+ * open a session to it, for tests of the engine's remote steps. Read
+ * `.farm` and `.session` inside the tests (they exist once `before` ran).
+ *
+ * @example
+ * describe("uploads", () => {
+ *   const one = withOneMachineSession();
+ *   it("sends", async () => { await uploadInputs(one.session, files); });
+ * });
+ */
+export function withOneMachineSession(): { readonly farm: OffloadFarm; readonly session: SshSession } {
+  let farm: OffloadFarm | undefined;
+  let session: SshSession | undefined;
+  before(async () => {
+    farm = await offloadFarm(1);
+    session = await SshSession.connect(farm.machines[0]!);
+  });
+  after(async () => {
+    session?.close();
+    await farm?.stop();
+  });
+  return {
+    get farm(): OffloadFarm {
+      if (farm === undefined) throw new Error("withOneMachineSession: the farm is not started yet (use it inside a test)");
+      return farm;
+    },
+    get session(): SshSession {
+      if (session === undefined) throw new Error("withOneMachineSession: no session yet (use it inside a test)");
+      return session;
+    },
+  };
 }
 
 /**
