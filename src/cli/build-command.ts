@@ -17,6 +17,7 @@ import type { Command } from "commander";
 import type { Phase } from "../offload/attempt.ts";
 import { parseJobFile } from "../offload/job-file.ts";
 import { localSystem } from "../offload/local-system.ts";
+import { defaultStateDir } from "../offload/state-dir.ts";
 import type { JobReport, JobSpec } from "../offload/offloader.ts";
 import { CliError, colorsFor } from "./output.ts";
 import { addEngineOptions, countOption, EXIT_INTERRUPTED, loadMachineList, offloaderFor, onInterrupt, type EngineCliOptions } from "./run-command.ts";
@@ -93,7 +94,7 @@ async function buildAction(file: string, options: BuildOptions): Promise<number>
     throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
   }
   const specs = parseJobFile(text, file, localSystem());
-  const machines = loadMachineList(options.machines);
+  const machines = await loadMachineList(options.machines, options.stateDir ?? defaultStateDir());
   const totalSlots = machines.reduce((sum, machine) => sum + Math.max(0, Math.floor(machine.parallelBuilds)), 0);
   const inFlight = Math.max(1, countOption("--jobs", options.jobs) ?? totalSlots);
   const logDir = resolve(options.logDir);

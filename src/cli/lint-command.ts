@@ -11,7 +11,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Option, type Command } from "commander";
-import { DEFAULT_MACHINES_FILE } from "../machines/load.ts";
+import { DEFAULT_MACHINES_FILE } from "../machines/default-file.ts";
 import { fixText } from "../lint/apply-fixes.ts";
 import { countSeverities, type FileReport, type RuleLevel } from "../lint/diagnostic.ts";
 import { formatGcc } from "../lint/formats/gcc.ts";

@@ -11,7 +11,8 @@
  * // offload run --input src --output out -- make -C src
  */
 import { Option, type Command } from "commander";
-import { DEFAULT_MACHINES_FILE, loadMachines } from "../machines/load.ts";
+import { loadMachinesCached } from "../machines/cache.ts";
+import { DEFAULT_MACHINES_FILE } from "../machines/default-file.ts";
 import type { BuildMachine } from "../machines/types.ts";
 import { localSystem } from "../offload/local-system.ts";
 import { Offloader, type JobReport } from "../offload/offloader.ts";
@@ -102,13 +103,14 @@ export function featureList(values: readonly string[]): string[] {
 }
 
 /**
- * Load the machines file, printing its warnings on stderr.
+ * Load the machines file (through the cache in the state directory),
+ * printing its warnings on stderr.
  *
  * @example
- * const machines = loadMachineList("/etc/guix/machines.scm");
+ * const machines = await loadMachineList("/etc/guix/machines.scm", defaultStateDir());
  */
-export function loadMachineList(file: string): BuildMachine[] {
-  const { machines, warnings } = loadMachines(file);
+export async function loadMachineList(file: string, stateDir: string): Promise<BuildMachine[]> {
+  const { machines, warnings } = await loadMachinesCached(file, stateDir);
   const colors = colorsFor(process.stderr);
   for (const warning of warnings) {
     const where = warning.location === null ? file : `${warning.location.file}:${warning.location.line}:${warning.location.column}`;
@@ -248,7 +250,7 @@ async function runAction(argv: string[], options: RunOptions): Promise<number> {
     timeoutMs: secondsOption("--timeout", options.timeout),
     maxSilentMs: secondsOption("--max-silent-time", options.maxSilentTime),
   };
-  const machines = loadMachineList(options.machines);
+  const machines = await loadMachineList(options.machines, options.stateDir ?? defaultStateDir());
   const offloader = offloaderFor(options, machines);
   const colors = colorsFor(process.stderr);
   const say = (message: string): void => void process.stderr.write(`${colors.dim(`offload: ${message}`)}\n`);

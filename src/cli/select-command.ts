@@ -58,7 +58,7 @@ export function registerSelectCommand(program: Command): void {
 
 async function selectAction(options: SelectOptions): Promise<number> {
   const features = featureList(options.features);
-  const machines = loadMachineList(options.machines);
+  const machines = await loadMachineList(options.machines, options.stateDir ?? defaultStateDir());
   const connections = new Connections({ timeoutMs: secondsOption("--connect-timeout", options.connectTimeout) });
   const selector = new MachineSelector(machines, { stateDir: ensureStateDir(options.stateDir ?? defaultStateDir()), connections });
   try {

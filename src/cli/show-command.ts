@@ -6,7 +6,7 @@
  * // offload show --json /etc/guix/machines.scm 'build[0-9]'
  */
 import type { Command } from "commander";
-import { DEFAULT_MACHINES_FILE } from "../machines/load.ts";
+import { DEFAULT_MACHINES_FILE } from "../machines/default-file.ts";
 import { showReport, type ShowMachine, type ShowReport } from "../machines/report.ts";
 import { addLimitOptions, colorsFor, loadOptionsFrom, nameFilter, type LimitOptions } from "./output.ts";
 

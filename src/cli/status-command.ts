@@ -14,7 +14,7 @@
  */
 import { Option, type Command } from "commander";
 import type { ChalkInstance } from "chalk";
-import { DEFAULT_MACHINES_FILE } from "../machines/load.ts";
+import { DEFAULT_MACHINES_FILE } from "../machines/default-file.ts";
 import type { BuildMachine } from "../machines/types.ts";
 import { slotsInUse } from "../offload/slots.ts";
 import { SessionPool } from "../ssh/pool.ts";

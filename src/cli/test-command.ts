@@ -14,7 +14,8 @@
 import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import type { ChalkInstance } from "chalk";
-import { DEFAULT_MACHINES_FILE, loadMachines } from "../machines/load.ts";
+import { DEFAULT_MACHINES_FILE } from "../machines/default-file.ts";
+import { loadMachines } from "../machines/load.ts";
 import type { BuildMachine } from "../machines/types.ts";
 import { REMOTE_BASE, REMOTE_TOOLS } from "../offload/remote-scripts.ts";
 import { CHECKS, testMachine, type CheckResult, type MachineTestReport } from "../ssh/machine-test.ts";

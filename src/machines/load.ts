@@ -31,8 +31,6 @@ export interface LoadResult {
   lastValue: Datum;
 }
 
-export const DEFAULT_MACHINES_FILE = "/etc/guix/machines.scm";
-
 /** Loads `file`. Throws {@link SchemeError} (with a location) when Guix would fail to load it. */
 export function loadMachines(file: string, options: LoadOptions = {}): LoadResult {
   const constructed: RecordInstance[] = [];

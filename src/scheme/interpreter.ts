@@ -31,6 +31,11 @@ export interface InterpreterOptions extends EvaluationLimits, ReadLimits {
   env?: Record<string, string | undefined>;
   /** When false, the program cannot read any file (`--no-file-access`). */
   fileAccess?: boolean;
+  /**
+   * Called with the absolute path of every file the program reads, loads or
+   * tests for existence, before it does (for callers that cache results).
+   */
+  onFileAccess?: (path: string) => void;
   /** Receives program output (display, write, format #t); default: discarded. */
   output?: (text: string) => void;
   /** Adds builtins (such as a record type) before the program runs. */
@@ -89,6 +94,7 @@ export function createInterpreter(options: InterpreterOptions = {}): Interpreter
   };
 
   const readFile = (path: string): SourceText => {
+    options.onFileAccess?.(resolve(path));
     const bytes = readBytes(path, fileAccess, options.maxBytes);
     return decodeSource(path, bytes, options);
   };
@@ -127,7 +133,10 @@ export function createInterpreter(options: InterpreterOptions = {}): Interpreter
         throw readErrorToSchemeError(error);
       }
     },
-    fileExists: (path) => fileAccess && existsSync(relative(path)),
+    fileExists: (path) => {
+      options.onFileAccess?.(resolve(relative(path)));
+      return fileAccess && existsSync(relative(path));
+    },
     load: (path) => {
       const base = loading.length > 0 ? dirname(loading[loading.length - 1]!) : process.cwd();
       return loadFile(resolve(base, path));

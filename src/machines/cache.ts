@@ -1,0 +1,143 @@
+/**
+ * Loaded machines files, cached in the state directory. Commands that run
+ * for every job (`offload run`, `offload build`, `offload select`) then skip
+ * the reader and the evaluator — and never even load them — as long as
+ * nothing the file's evaluation looked at has changed: the file itself,
+ * every file it loaded, read or tested for existence (device, inode, size,
+ * modification and change times), every environment variable it asked for,
+ * and this program's own code.
+ *
+ * A file whose evaluation fails is never cached: the error is reported anew.
+ *
+ * @example
+ * import { loadMachinesCached } from "./cache.ts";
+ * const { machines, warnings, fromCache } = await loadMachinesCached("/etc/guix/machines.scm", "/var/lib/offload");
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { BuildMachine, LoadWarning } from "./types.ts";
+
+/** Bumped whenever the cached shape changes. */
+const CACHE_FORMAT = 1;
+
+/** What loading gives the engine commands. */
+export interface LoadedMachines {
+  machines: BuildMachine[];
+  warnings: LoadWarning[];
+  /** Whether the result came from the cache (nothing was evaluated). */
+  fromCache: boolean;
+}
+
+interface CacheEntry {
+  format: number;
+  program: string | null;
+  /** Absolute path → stamp, or null when the file did not exist. */
+  files: Record<string, string | null>;
+  /** Variable name → value, or null when unset. */
+  env: Record<string, string | null>;
+  machines: BuildMachine[];
+  warnings: LoadWarning[];
+}
+
+/**
+ * Load `file` as {@link loadMachines} does, through a cache kept under
+ * `stateDir/machines/`. Cache problems (unreadable, unwritable, corrupt) only
+ * cost a fresh evaluation.
+ *
+ * @example
+ * const { machines } = await loadMachinesCached("machines.scm", stateDir);
+ */
+export async function loadMachinesCached(
+  file: string,
+  stateDir: string,
+  env: Record<string, string | undefined> = process.env,
+): Promise<LoadedMachines> {
+  const path = resolve(file);
+  // Keyed by the name as given too: locations in warnings and records spell the file that way.
+  const key = createHash("sha256").update(`${file}\0${path}`).digest("hex").slice(0, 32);
+  const entryFile = join(stateDir, "machines", `${key}.json`);
+  const cached = readEntry(entryFile);
+  if (cached !== null && isCurrent(cached, env)) return { machines: cached.machines, warnings: cached.warnings, fromCache: true };
+
+  const files = new Map<string, string | null>();
+  const seenEnv = new Map<string, string | null>();
+  const watchedEnv = new Proxy(env, {
+    get(target, name) {
+      const value = typeof name === "string" ? target[name] : undefined;
+      if (typeof name === "string" && !seenEnv.has(name)) seenEnv.set(name, value ?? null);
+      return value;
+    },
+  });
+  // Loaded only on a miss: the reader and evaluator are most of the start-up time.
+  const { loadMachines } = await import("./load.ts");
+  const { machines, warnings } = loadMachines(file, {
+    env: watchedEnv,
+    onFileAccess: (accessed) => {
+      if (!files.has(accessed)) files.set(accessed, stamp(accessed));
+    },
+  });
+  // A file that changed while it was being evaluated must not be trusted later.
+  const steady = [...files].every(([accessed, before]) => stamp(accessed) === before);
+  if (steady) {
+    writeEntry(entryFile, {
+      format: CACHE_FORMAT,
+      program: programStamp(),
+      files: Object.fromEntries(files),
+      env: Object.fromEntries(seenEnv),
+      machines,
+      warnings,
+    });
+  }
+  return { machines, warnings, fromCache: false };
+}
+
+function isCurrent(entry: CacheEntry, env: Record<string, string | undefined>): boolean {
+  if (entry.format !== CACHE_FORMAT || entry.program !== programStamp()) return false;
+  for (const [name, value] of Object.entries(entry.env)) if ((env[name] ?? null) !== value) return false;
+  for (const [path, before] of Object.entries(entry.files)) if (stamp(path) !== before) return false;
+  return true;
+}
+
+/** Identity of a file's current version, or null when it does not exist. */
+function stamp(path: string): string | null {
+  try {
+    const stat = statSync(path, { bigint: true });
+    return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+  } catch {
+    return null;
+  }
+}
+
+/** This module's file: rebuilding or reinstalling offload replaces it, which empties the cache. */
+function programStamp(): string | null {
+  return stamp(fileURLToPath(import.meta.url));
+}
+
+function readEntry(entryFile: string): CacheEntry | null {
+  try {
+    const entry = JSON.parse(readFileSync(entryFile, "utf8")) as CacheEntry;
+    const wellFormed =
+      typeof entry === "object" && entry !== null && Array.isArray(entry.machines) && Array.isArray(entry.warnings) &&
+      typeof entry.files === "object" && entry.files !== null && typeof entry.env === "object" && entry.env !== null;
+    return wellFormed ? entry : null;
+  } catch {
+    return null;
+  }
+}
+
+function writeEntry(entryFile: string, entry: CacheEntry): void {
+  const temporary = `${entryFile}.${process.pid}.tmp`;
+  try {
+    mkdirSync(join(entryFile, ".."), { recursive: true, mode: 0o700 });
+    writeFileSync(temporary, JSON.stringify(entry), { mode: 0o600 });
+    renameSync(temporary, entryFile);
+  } catch {
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // Nothing was written; a cache that cannot be kept only costs evaluations.
+    }
+  }
+}
