@@ -9,6 +9,7 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import { Option, type Command } from "commander";
 import type { LoadOptions } from "../machines/load.ts";
+import type { LoadWarning } from "../machines/types.ts";
 import { SchemeError } from "../scheme/errors.ts";
 
 /** Chalk with colour only on a TTY, and never with NO_COLOR set. */
@@ -20,6 +21,20 @@ export function colorsFor(stream: NodeJS.WriteStream): ChalkInstance {
 }
 
 /** An error the user can act on; printed as one line, exit status 1. */
+/**
+ * Print a machines file's load warnings on stderr as `FILE:LINE:COLUMN: warning: …`.
+ *
+ * @example
+ * printLoadWarnings("machines.scm", warnings);
+ */
+export function printLoadWarnings(file: string, warnings: readonly LoadWarning[]): void {
+  const colors = colorsFor(process.stderr);
+  for (const warning of warnings) {
+    const where = warning.location === null ? file : `${warning.location.file}:${warning.location.line}:${warning.location.column}`;
+    process.stderr.write(`${where}: ${colors.yellow("warning:")} ${warning.message}\n`);
+  }
+}
+
 export class CliError extends Error {
   constructor(
     message: string,

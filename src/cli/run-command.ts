@@ -17,7 +17,7 @@ import type { BuildMachine } from "../machines/types.ts";
 import { localSystem } from "../offload/local-system.ts";
 import { Offloader, type JobReport } from "../offload/offloader.ts";
 import { defaultStateDir } from "../offload/state-dir.ts";
-import { CliError, colorsFor } from "./output.ts";
+import { CliError, colorsFor, printLoadWarnings } from "./output.ts";
 
 /** Exit status when --timeout or --max-silent-time ended the command (as GNU timeout). */
 export const EXIT_TIMED_OUT = 124;
@@ -111,11 +111,7 @@ export function featureList(values: readonly string[]): string[] {
  */
 export async function loadMachineList(file: string, stateDir: string): Promise<BuildMachine[]> {
   const { machines, warnings } = await loadMachinesCached(file, stateDir);
-  const colors = colorsFor(process.stderr);
-  for (const warning of warnings) {
-    const where = warning.location === null ? file : `${warning.location.file}:${warning.location.line}:${warning.location.column}`;
-    process.stderr.write(`${where}: ${colors.yellow("warning:")} ${warning.message}\n`);
-  }
+  printLoadWarnings(file, warnings);
   return machines;
 }
 

@@ -68,7 +68,7 @@ export function registerStatusCommand(program: Command): void {
     .action(async (file: string, regexp: string | undefined, options: StatusOptions) => {
       const connect = connectOptionsFrom(options, DEFAULT_TIMEOUT_SECONDS);
       const watchMs = options.watch === undefined ? undefined : secondsOption(options.watch, 0, "--watch");
-      const machines = selectMachines(file, regexp);
+      const machines = await selectMachines(file, regexp);
       const pool = new SessionPool(connect);
       const probe = (): Promise<StatusEntry[]> => probeAll(machines, pool, connect.timeoutMs!, options.workDir ?? ENGINE_WORK_DIR);
       try {

@@ -15,12 +15,13 @@ import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import type { ChalkInstance } from "chalk";
 import { DEFAULT_MACHINES_FILE } from "../machines/default-file.ts";
-import { loadMachines } from "../machines/load.ts";
+import { loadMachinesCached } from "../machines/cache.ts";
 import type { BuildMachine } from "../machines/types.ts";
 import { REMOTE_BASE, REMOTE_TOOLS } from "../offload/remote-scripts.ts";
+import { defaultStateDir } from "../offload/state-dir.ts";
 import { CHECKS, testMachine, type CheckResult, type MachineTestReport } from "../ssh/machine-test.ts";
 import type { ConnectOptions } from "../ssh/session.ts";
-import { CliError, colorsFor, nameFilter } from "./output.ts";
+import { CliError, colorsFor, nameFilter, printLoadWarnings } from "./output.ts";
 
 /** The remote work directory the engine uses, relative to $HOME (from its `"$HOME/…"` base). */
 export const ENGINE_WORK_DIR: string | undefined = /^"\$HOME\/(.+)"$/.exec(REMOTE_BASE)?.[1];
@@ -34,20 +35,16 @@ export interface MachineCommandOptions {
 }
 
 /**
- * Load FILE, print its warnings, keep the machines whose name matches REGEXP,
+ * Load FILE (through the cache in the default state directory), print its warnings, keep the machines whose name matches REGEXP,
  * and drop later duplicates of a name:port (as Guix does).
  *
  * @example
- * const machines = selectMachines("/etc/guix/machines.scm", "^build");
+ * const machines = await selectMachines("/etc/guix/machines.scm", "^build");
  */
-export function selectMachines(file: string, regexp: string | undefined): BuildMachine[] {
+export async function selectMachines(file: string, regexp: string | undefined): Promise<BuildMachine[]> {
   const matches = nameFilter(regexp);
-  const { machines, warnings } = loadMachines(file);
-  const err = colorsFor(process.stderr);
-  for (const warning of warnings) {
-    const where = warning.location === null ? `${file}: ` : `${warning.location.file}:${warning.location.line}:${warning.location.column}: `;
-    process.stderr.write(`${where}${err.yellow("warning:")} ${warning.message}\n`);
-  }
+  const { machines, warnings } = await loadMachinesCached(file, defaultStateDir());
+  printLoadWarnings(file, warnings);
   const seen = new Set<string>();
   return machines.filter((machine) => {
     const key = `${machine.name}:${machine.port}`;
@@ -124,7 +121,7 @@ export function registerTestCommand(program: Command): void {
       if (transferBytes !== undefined && !(Number.isInteger(transferBytes) && transferBytes > 0)) {
         throw new CliError(`--transfer-size must be a positive number of bytes, got '${options.transferSize}'`, 2);
       }
-      const machines = selectMachines(file, regexp);
+      const machines = await selectMachines(file, regexp);
       if (!options.json) process.stderr.write(`testing ${machines.length} build machine${machines.length === 1 ? "" : "s"} defined in '${file}'...\n`);
       const colors = colorsFor(process.stdout);
       const printer = options.json ? null : new OrderedPrinter<MachineTestReport>((report) => process.stdout.write(formatReport(report, colors)));

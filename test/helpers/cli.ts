@@ -6,10 +6,15 @@
  * const { code, stdout } = await runCli(["status", file, "--json"]);
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** The default state directory of CLI runs in tests, so they never touch the real one (a test's --state-dir or env wins). */
+let isolatedStateDir: string | undefined;
 
 /**
  * The command that runs the offload CLI from source.
@@ -42,14 +47,16 @@ export interface CliOptions {
 }
 
 /**
- * Start the CLI with `args`: no colour, no ssh-agent, no passphrase from the environment.
+ * Start the CLI with `args`: no colour, no ssh-agent, no passphrase from the
+ * environment, and a throwaway default state directory.
  *
  * @example
  * const child = startCli(["run", "--", "true"], { cwd: farm.workDir });
  */
 export function startCli(args: readonly string[], options: CliOptions = {}): ChildProcess {
   const [command, ...prefix] = offloadCommand();
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+  isolatedStateDir ??= mkdtempSync(join(tmpdir(), "offload-cli-state-"));
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", OFFLOAD_STATE_DIR: isolatedStateDir };
   for (const name of ["FORCE_COLOR", "SSH_AUTH_SOCK", "OFFLOAD_KEY_PASSPHRASE"]) delete env[name];
   return spawn(command!, [...prefix, ...args], { cwd: options.cwd ?? repoRoot, env: { ...env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
 }
