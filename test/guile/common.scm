@@ -51,3 +51,13 @@ for the build-machine syntax errors."
     (('system-error . _) "file-error")
     (((? symbol?) . _) (symbol->string key))
     (_ (object->string key))))
+
+(define (json-object pairs)
+  "PAIRS is a list of (KEY . JSON-TEXT)."
+  (string-append
+   "{"
+   (string-join (map (match-lambda
+                       ((key . value) (string-append (json-string key) ":" value)))
+                     pairs)
+                ",")
+   "}"))

@@ -83,15 +83,6 @@
           (newline)
           (loop end))))))
 
-(define (json-object pairs)
-  (string-append
-   "{"
-   (string-join (map (match-lambda
-                       ((key . value) (string-append (json-string key) ":" value)))
-                     pairs)
-                ",")
-   "}"))
-
 (match (cdr (command-line))
   (("--file" file)
    (evaluate-file file))

@@ -46,16 +46,6 @@
         text
         (json-string text))))
 
-(define (json-object pairs)
-  "PAIRS is a list of (KEY . JSON-TEXT)."
-  (string-append
-   "{"
-   (string-join (map (match-lambda
-                       ((key . value) (string-append (json-string key) ":" value)))
-                     pairs)
-                ",")
-   "}"))
-
 (define (json-array items)
   (string-append "[" (string-join items ",") "]"))
 
