@@ -125,6 +125,16 @@ export interface Location {
   column: number;
 }
 
+/**
+ * `FILE:LINE:COLUMN`, the form editors and compilers use.
+ *
+ * @example
+ * formatLocation({ file: "machines.scm", line: 3, column: 2 }); // "machines.scm:3:2"
+ */
+export function formatLocation(location: Location): string {
+  return `${location.file}:${location.line}:${location.column}`;
+}
+
 /** The plain location of a span's start. */
 export function locationOf(span: Span): Location {
   const p = span.source.position(span.start);

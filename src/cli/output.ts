@@ -9,6 +9,7 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import { Option, type Command } from "commander";
 import type { LoadOptions } from "../machines/load.ts";
+import { formatLocation } from "../../grammar/source.ts";
 import type { LoadWarning } from "../machines/types.ts";
 import { SchemeError } from "../scheme/errors.ts";
 
@@ -27,10 +28,10 @@ export function colorsFor(stream: NodeJS.WriteStream): ChalkInstance {
  * @example
  * printLoadWarnings("machines.scm", warnings);
  */
-export function printLoadWarnings(file: string, warnings: readonly LoadWarning[]): void {
+export function printLoadWarnings(file: string, warnings: ReadonlyArray<Pick<LoadWarning, "message" | "location">>): void {
   const colors = colorsFor(process.stderr);
   for (const warning of warnings) {
-    const where = warning.location === null ? file : `${warning.location.file}:${warning.location.line}:${warning.location.column}`;
+    const where = warning.location === null ? file : formatLocation(warning.location);
     process.stderr.write(`${where}: ${colors.yellow("warning:")} ${warning.message}\n`);
   }
 }

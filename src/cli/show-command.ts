@@ -8,7 +8,8 @@
 import type { Command } from "commander";
 import { DEFAULT_MACHINES_FILE } from "../machines/default-file.ts";
 import { showReport, type ShowMachine, type ShowReport } from "../machines/report.ts";
-import { addLimitOptions, colorsFor, loadOptionsFrom, nameFilter, type LimitOptions } from "./output.ts";
+import { formatLocation } from "../../grammar/source.ts";
+import { addLimitOptions, colorsFor, loadOptionsFrom, nameFilter, printLoadWarnings, type LimitOptions } from "./output.ts";
 
 interface ShowOptions extends LimitOptions {
   json?: boolean;
@@ -36,14 +37,11 @@ function printHuman(report: ShowReport): void {
   const err = colorsFor(process.stderr);
   if ("error" in report) {
     const where = report.error.location;
-    const prefix = where ? `${where.file}:${where.line}:${where.column}: ` : `${report.file}: `;
+    const prefix = `${where ? formatLocation(where) : report.file}: `;
     process.stderr.write(`${err.red(`${prefix}error: ${report.error.message}`)} ${err.dim(`[${report.error.code}]`)}\n`);
     return;
   }
-  for (const w of report.warnings) {
-    const where = w.location ? `${w.location.file}:${w.location.line}:${w.location.column}: ` : `${report.file}: `;
-    process.stderr.write(`${where}${err.yellow("warning:")} ${w.message}\n`);
-  }
+  printLoadWarnings(report.file, report.warnings);
   process.stdout.write(formatMachineTable(report.machines, colorsFor(process.stdout)));
 }
 

@@ -16,12 +16,13 @@ import { Option, type Command } from "commander";
 import type { ChalkInstance } from "chalk";
 import { DEFAULT_MACHINES_FILE } from "../machines/default-file.ts";
 import type { BuildMachine } from "../machines/types.ts";
+import { REMOTE_WORK_DIR } from "../offload/remote-scripts.ts";
 import { slotsInUse } from "../offload/slots.ts";
 import { SessionPool } from "../ssh/pool.ts";
 import { isOverloaded, normalizedLoad, probeStatus, type MachineStatus } from "../ssh/probe.ts";
 import { formatBytes, formatDuration } from "../ssh/units.ts";
 import { colorsFor } from "./output.ts";
-import { addMachineOptions, connectOptionsFrom, ENGINE_WORK_DIR, secondsOption, selectMachines, type MachineCommandOptions } from "./test-command.ts";
+import { addMachineOptions, connectOptionsFrom, secondsOption, selectMachines, type MachineCommandOptions } from "./test-command.ts";
 
 const DEFAULT_TIMEOUT_SECONDS = 10;
 
@@ -70,7 +71,7 @@ export function registerStatusCommand(program: Command): void {
       const watchMs = options.watch === undefined ? undefined : secondsOption(options.watch, 0, "--watch");
       const machines = await selectMachines(file, regexp);
       const pool = new SessionPool(connect);
-      const probe = (): Promise<StatusEntry[]> => probeAll(machines, pool, connect.timeoutMs!, options.workDir ?? ENGINE_WORK_DIR);
+      const probe = (): Promise<StatusEntry[]> => probeAll(machines, pool, connect.timeoutMs!, options.workDir ?? REMOTE_WORK_DIR);
       try {
         if (watchMs === undefined) {
           if (!options.json) process.stderr.write(`getting status of ${machines.length} build machine${machines.length === 1 ? "" : "s"} defined in '${file}'...\n`);

@@ -17,14 +17,11 @@ import type { ChalkInstance } from "chalk";
 import { DEFAULT_MACHINES_FILE } from "../machines/default-file.ts";
 import { loadMachinesCached } from "../machines/cache.ts";
 import type { BuildMachine } from "../machines/types.ts";
-import { REMOTE_BASE, REMOTE_TOOLS } from "../offload/remote-scripts.ts";
+import { REMOTE_TOOLS, REMOTE_WORK_DIR } from "../offload/remote-scripts.ts";
 import { defaultStateDir } from "../offload/state-dir.ts";
 import { CHECKS, testMachine, type CheckResult, type MachineTestReport } from "../ssh/machine-test.ts";
 import type { ConnectOptions } from "../ssh/session.ts";
 import { CliError, colorsFor, nameFilter, printLoadWarnings } from "./output.ts";
-
-/** The remote work directory the engine uses, relative to $HOME (from its `"$HOME/…"` base). */
-export const ENGINE_WORK_DIR: string | undefined = /^"\$HOME\/(.+)"$/.exec(REMOTE_BASE)?.[1];
 
 /** Options both `test` and `status` take. */
 export interface MachineCommandOptions {
@@ -65,7 +62,7 @@ export function addMachineOptions(command: Command, defaultTimeoutSeconds: numbe
     .option("--json", "print JSON")
     .addOption(new Option("--timeout <seconds>", `connect and command timeout (default ${defaultTimeoutSeconds})`))
     .addOption(new Option("--passphrase-file <file>", "file holding the passphrase of encrypted private keys (or set OFFLOAD_KEY_PASSPHRASE)"))
-    .addOption(new Option("--work-dir <dir>", `remote work directory, relative to $HOME (default ${ENGINE_WORK_DIR ?? "$HOME"})`));
+    .addOption(new Option("--work-dir <dir>", `remote work directory, relative to $HOME (default ${REMOTE_WORK_DIR})`));
 }
 
 /**
@@ -130,7 +127,7 @@ export function registerTestCommand(program: Command): void {
           const report = await testMachine(machine, {
             connect,
             commandTimeoutMs: connect.timeoutMs,
-            workDir: options.workDir ?? ENGINE_WORK_DIR,
+            workDir: options.workDir ?? REMOTE_WORK_DIR,
             transferBytes,
             requiredTools: REMOTE_TOOLS,
           });

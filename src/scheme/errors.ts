@@ -6,7 +6,7 @@
  * throw new SchemeError("wrong-type-arg", "car: expected a pair, got 5", span);
  */
 import type { Location, Span } from "../../grammar/source.ts";
-import { locationOf } from "../../grammar/source.ts";
+import { formatLocation, locationOf } from "../../grammar/source.ts";
 
 /** The stable error codes. Record codes come from the record layer. */
 export type SchemeErrorCode =
@@ -56,7 +56,7 @@ export class SchemeError extends Error {
   /** `FILE:LINE:COLUMN: error: MESSAGE`, the one format every command prints. */
   format(): string {
     const where = this.location;
-    const prefix = where ? `${where.file}:${where.line}:${where.column}: ` : "";
+    const prefix = where ? `${formatLocation(where)}: ` : "";
     return `${prefix}error: ${this.message}`;
   }
 }

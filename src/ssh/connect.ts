@@ -12,6 +12,7 @@ import net from "node:net";
 import { performance } from "node:perf_hooks";
 import ssh2 from "ssh2";
 import type { AuthenticationType, NegotiatedAlgorithms, NextAuthHandler } from "ssh2";
+import { formatLocation } from "../../grammar/source.ts";
 import type { BuildMachine } from "../machines/types.ts";
 import { compressionAlgorithms } from "./compression.ts";
 import { errorMessage, HostKeyMismatchError, SshError, type ConnectStage } from "./errors.ts";
@@ -72,8 +73,7 @@ export async function establish(machine: BuildMachine, options: ConnectOptions):
   const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const deadline = performance.now() + timeoutMs;
   if (machine.problems.length > 0) {
-    const where = `${machine.location.file}:${machine.location.line}:${machine.location.column}`;
-    throw new SshError("invalid-record", machine.name, `${where}: machine '${machine.name}' cannot be used: ${machine.problems.join("; ")}`, { stage: "tcp" });
+    throw new SshError("invalid-record", machine.name, `${formatLocation(machine.location)}: machine '${machine.name}' cannot be used: ${machine.problems.join("; ")}`, { stage: "tcp" });
   }
   const started = performance.now();
   const socket = await openTcp(machine, timeoutMs);

@@ -8,6 +8,7 @@
  * try { await SshSession.connect(machine); }
  * catch (error) { if (error instanceof SshError && error.code === "refused") skip(machine); }
  */
+import { formatLocation } from "../../grammar/source.ts";
 
 /** Stable failure codes. */
 export type SshErrorCode =
@@ -102,7 +103,7 @@ export class HostKeyMismatchError extends SshError {
 }
 
 function describeMismatch(m: HostKeyMismatch): string {
-  const where = m.location === null ? "machines.scm" : `${m.location.file}:${m.location.line}:${m.location.column}`;
+  const where = m.location === null ? "machines.scm" : formatLocation(m.location);
   const headline = m.pinnedTypeOffered
     ? `host key mismatch for ${m.address}: the server presented a different ${m.expected.type} key; refused before authentication`
     : `host key mismatch for ${m.address}: the server has no ${m.expected.type} host key` +

@@ -40,7 +40,7 @@ describe("a machine whose work directory has less than 100 MiB free", { timeout:
   });
 
   const small = (): { name: string; port: number } => ({ name: farm.machines[0]!.name, port: farm.machines[0]!.port });
-  const cli = (args: string[]) => runCli([...args], { cwd: farm.workDir });
+  const cli = (args: string[]) => runCli(args, { cwd: farm.workDir });
 
   it("fails the work-directory check of `offload test`, naming the free space", async (t) => {
     if (cannotMount !== null) return t.skip(cannotMount);
