@@ -1,11 +1,12 @@
 /**
- * Loaded machines files, cached in the state directory. Commands that run
- * for every job (`offload run`, `offload build`, `offload select`) then skip
+ * Loaded machines files, cached in the state directory. Commands that use
+ * only the typed machines (`run`, `build`, `select`, `test`, `status`) then skip
  * the reader and the evaluator — and never even load them — as long as
  * nothing the file's evaluation looked at has changed: the file itself,
  * every file it loaded, read or tested for existence (device, inode, size,
  * modification and change times), every environment variable it asked for,
- * and this program's own code.
+ * and the file holding this module (in the installed bundle a chunk that
+ * every rebuild or reinstall replaces; run from sources, cache.ts itself).
  *
  * A file whose evaluation fails is never cached: the error is reported anew.
  *
