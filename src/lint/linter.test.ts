@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tempDir } from "../../test/helpers/temp-dir.ts";
 import { fixText } from "./apply-fixes.ts";
 import { lintFile, lintText } from "./linter.ts";
 import { allRules } from "./registry.ts";
@@ -83,9 +84,7 @@ const FIXABLE = ["deprecated-system", "system-and-systems", "systems-not-list", 
 
 for (const rule of FIXABLE) {
   test(`fixing ${rule} removes it, is idempotent, keeps comments, and reads to the same machines`, async () => {
-    const { mkdtempSync, writeFileSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const dir = mkdtempSync(`${tmpdir()}/lint-fix-`);
+    const dir = tempDir("lint-fix-");
     const original = readFileSync(`${DIR}/${rule}.scm`, "utf8");
     const first = fixText(`${dir}/m.scm`, original, {});
     assert.ok(first.fixed > 0);
@@ -109,9 +108,7 @@ for (const rule of FIXABLE) {
 }
 
 test("fixes on the Guix farm file (inherit + system) keep every machine's systems", async () => {
-  const { mkdtempSync, writeFileSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
-  const dir = mkdtempSync(`${tmpdir()}/lint-fix-`);
+  const dir = tempDir("lint-fix-");
   for (const name of ["hydra-farm.scm", "inherit-system.scm", "system-and-systems.scm"]) {
     const original = readFileSync(`fixtures/machines/valid/${name}`, "utf8");
     writeFileSync(`${dir}/before.scm`, original);

@@ -1,12 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, rmSync, writeFileSync } from "node:fs";
+import { tempDir } from "../../test/helpers/temp-dir.ts";
 import { inspectPrivateKey } from "./private-key-file.ts";
 import { lintText } from "./linter.ts";
 
-const dir = mkdtempSync(`${tmpdir()}/lint-keys-`);
+const dir = tempDir("lint-keys-");
 function keygen(name: string, ...args: string[]): string {
   const path = `${dir}/${name}`;
   execFileSync("ssh-keygen", ["-q", "-f", path, "-C", "test", ...args], { stdio: "ignore" });

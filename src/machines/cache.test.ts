@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { SchemeError } from "../scheme/errors.ts";
 import { loadMachinesCached } from "./cache.ts";
+import { tempDir } from "../../test/helpers/temp-dir.ts";
 
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIkqSLni8KQqtAS6lMphPW3Nlpi0wf2bwizs590BDzAe root@x";
 
 /** A fresh directory with a state directory and a machines file made of `text`. */
 function setup(text: string): { dir: string; file: string; state: string } {
-  const dir = mkdtempSync(join(tmpdir(), "offload-cache-"));
+  const dir = tempDir("offload-cache-");
   const file = join(dir, "machines.scm");
   writeFileSync(file, text);
   return { dir, file, state: join(dir, "state") };

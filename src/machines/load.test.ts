@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { SchemeError } from "../scheme/errors.ts";
 import { loadMachines } from "./load.ts";
+import { tempDir } from "../../test/helpers/temp-dir.ts";
 
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIkqSLni8KQqtAS6lMphPW3Nlpi0wf2bwizs590BDzAe root@x";
-const dir = mkdtempSync(join(tmpdir(), "offload-load-"));
+const dir = tempDir("offload-load-");
 let counter = 0;
 function file(text: string): string {
   const path = join(dir, `m${counter++}.scm`);

@@ -1,42 +1,25 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { main } from "../../src/cli/main.ts";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { runCli } from "../helpers/cli.ts";
+import { tempDir } from "../helpers/temp-dir.ts";
 
 type Run = { status: number | null; stdout: string; stderr: string };
 
-/** Runs the real program in a child process (slow: used once, to check the wiring). */
-function spawnOffload(...args: string[]): Run {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Runs the program in this process, capturing what it writes. Calls are serialized by node:test. */
+/**
+ * Runs the real program in a child process. Not in this process: under
+ * `node --test` the runner writes its own protocol to this process's stdout,
+ * so capturing stdout here would mix the runner's messages into ours.
+ */
 async function offload(...args: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { stdout, stderr } = process;
-  const writeOut = stdout.write;
-  const writeErr = stderr.write;
-  stdout.write = ((chunk: string) => out.push(String(chunk)) > 0) as typeof stdout.write;
-  stderr.write = ((chunk: string) => err.push(String(chunk)) > 0) as typeof stderr.write;
-  process.exitCode = undefined;
-  try {
-    const status = await main(args);
-    return { status, stdout: out.join(""), stderr: err.join("") };
-  } finally {
-    stdout.write = writeOut;
-    stderr.write = writeErr;
-    process.exitCode = undefined;
-  }
+  const { code, stdout, stderr } = await runCli(args);
+  return { status: code, stdout, stderr };
 }
 
-const dir = mkdtempSync(`${tmpdir()}/lint-cli-`);
+const dir = tempDir("lint-cli-");
 
-test("the installed command: exit 1 and a located error from a child process", () => {
-  const r = spawnOffload("lint", "--format", "gcc", "fixtures/lint/speed.scm");
+test("exit 1 and a located error", async () => {
+  const r = await offload("lint", "--format", "gcc", "fixtures/lint/speed.scm");
   assert.equal(r.status, 1);
   assert.match(r.stdout, /^fixtures\/lint\/speed\.scm:6:15: error: speed 0 must be greater than 0/);
 });

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync, openSync, ftruncateSync, closeSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync, openSync, ftruncateSync, closeSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { tempDir } from "../helpers/temp-dir.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "offload-show-"));
+const dir = tempDir("offload-show-");
 function offload(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync("node", ["bin/offload", ...args], { encoding: "utf8", env: { ...process.env, HOME: "/home/tester", NO_COLOR: "1", ...env }, timeout: 60_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };

@@ -6,10 +6,9 @@
  * const { code, stdout } = await runCli(["status", file, "--json"]);
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { tempDir } from "./temp-dir.ts";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -55,7 +54,7 @@ export interface CliOptions {
  */
 export function startCli(args: readonly string[], options: CliOptions = {}): ChildProcess {
   const [command, ...prefix] = offloadCommand();
-  isolatedStateDir ??= mkdtempSync(join(tmpdir(), "offload-cli-state-"));
+  isolatedStateDir ??= tempDir("offload-cli-state-");
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", OFFLOAD_STATE_DIR: isolatedStateDir };
   for (const name of ["FORCE_COLOR", "SSH_AUTH_SOCK", "OFFLOAD_KEY_PASSPHRASE"]) delete env[name];
   return spawn(command!, [...prefix, ...args], { cwd: options.cwd ?? repoRoot, env: { ...env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });

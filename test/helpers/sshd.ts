@@ -21,11 +21,14 @@
  * await server.stop();
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
-import { arch, tmpdir, userInfo } from "node:os";
+import { arch, userInfo } from "node:os";
 import { join } from "node:path";
 import type { BuildMachine } from "../../src/machines/types.ts";
+import { tempDir } from "./temp-dir.ts";
+
+export { tempDir };
 
 /** Key algorithms the helpers can generate. */
 export type KeyType = "ed25519" | "rsa" | "ecdsa";
@@ -93,14 +96,12 @@ export interface TestSshd {
 
 const SSHD = "/usr/sbin/sshd";
 const running = new Set<TestSshd>();
-const cleanupDirs = new Set<string>();
 const children = new Set<ChildProcess>();
 
-/** Kill every server, session and agent this process started, and remove their directories (synchronous). */
+/** Kill every server, session and agent this process started (synchronous; temp-dir.ts removes their directories). */
 function cleanUpEverything(): void {
   for (const server of running) for (const pid of server.sessionPids()) safeKill(pid, "SIGKILL");
   for (const child of children) if (child.exitCode === null && child.pid !== undefined) safeKill(child.pid, "SIGKILL");
-  for (const dir of cleanupDirs) rmSync(dir, { recursive: true, force: true });
 }
 process.once("exit", cleanUpEverything);
 // Killed by a signal, 'exit' never fires: clean up, then die of the same signal as before.
@@ -109,18 +110,6 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     cleanUpEverything();
     if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
   });
-}
-
-/**
- * A fresh temporary directory, removed when the process exits.
- *
- * @example
- * const dir = tempDir("keys-");
- */
-export function tempDir(prefix = "offload-test-"): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  cleanupDirs.add(dir);
-  return dir;
 }
 
 /**
@@ -462,7 +451,6 @@ function makeServer(parts: {
       for (const pid of sessionPids()) safeKill(pid, "SIGKILL");
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
-      cleanupDirs.delete(dir);
     },
   };
   return server;
