@@ -17,6 +17,7 @@ import {
 import type { BuildMachine } from "../machines/types.ts";
 import { HostKeyMismatchError, SshError, type ConnectStage, type SshErrorCode } from "./errors.ts";
 import { tcpError } from "./connect.ts";
+import { credentialsFromEnvironment } from "./private-key.ts";
 import { SshSession, type ConnectOptions } from "./session.ts";
 
 const keyDir = tempDir();
@@ -159,9 +160,15 @@ describe("SshSession.connect", () => {
   it("opens an encrypted key with a passphrase from the options or OFFLOAD_KEY_PASSPHRASE", async () => {
     const machine = server.machine({ privateKey: encrypted.privateKeyFile });
     (await SshSession.connect(machine, { ...isolated, passphrase: "open sesame" })).close();
+    (await SshSession.connect(machine, { ...isolated, ...credentialsFromEnvironment({ OFFLOAD_KEY_PASSPHRASE: "open sesame" }) })).close();
+  });
+
+  it("takes credentials only from its options, never from the process environment", async () => {
+    const machine = server.machine({ privateKey: encrypted.privateKeyFile });
     process.env["OFFLOAD_KEY_PASSPHRASE"] = "open sesame";
     try {
-      (await SshSession.connect(machine, isolated)).close();
+      const { error } = await failedConnect(machine, { timeoutMs: 10_000 });
+      expectCode(error, "key-encrypted", "auth");
     } finally {
       delete process.env["OFFLOAD_KEY_PASSPHRASE"];
     }

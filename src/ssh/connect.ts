@@ -37,10 +37,10 @@ export interface ConnectOptions {
   keepaliveIntervalMs?: number;
   /** Unanswered keep-alives before the peer is declared dead; default 3. */
   keepaliveCountMax?: number;
-  /** Passphrase for an encrypted private key; default `$OFFLOAD_KEY_PASSPHRASE`. */
-  passphrase?: string;
-  /** ssh-agent socket used when an encrypted key's passphrase is not given; default `$SSH_AUTH_SOCK`. */
-  agentSocket?: string;
+  /** Passphrase for an encrypted private key; default none (the CLI passes `$OFFLOAD_KEY_PASSPHRASE`). */
+  passphrase?: string | undefined;
+  /** ssh-agent socket used when an encrypted key's passphrase is not given; default none (the CLI passes `$SSH_AUTH_SOCK`). */
+  agentSocket?: string | undefined;
   /** Channels open at once on one session (more wait for a free one); default 10, OpenSSH's MaxSessions. */
   maxChannels?: number;
   /** Called as each connection stage succeeds, with the milliseconds it took. */
@@ -228,10 +228,7 @@ function handshake(
         return;
       }
       try {
-        const credential = loadClientCredential(machine.privateKey, machine.name, {
-          passphrase: options.passphrase ?? nonEmpty(process.env["OFFLOAD_KEY_PASSPHRASE"]),
-          agentSocket: options.agentSocket ?? nonEmpty(process.env["SSH_AUTH_SOCK"]),
-        });
+        const credential = loadClientCredential(machine.privateKey, machine.name, { passphrase: options.passphrase, agentSocket: options.agentSocket });
         if (credential.kind === "key") {
           next({ type: "publickey", username: machine.user, key: credential.key });
           return;
@@ -396,9 +393,4 @@ export function lostConnection(machine: BuildMachine, error: unknown): SshError 
  */
 export function addressOf(machine: Pick<BuildMachine, "name" | "port">): string {
   return machine.name.includes(":") ? `[${machine.name}]:${machine.port}` : `${machine.name}:${machine.port}`;
-}
-
-/** An environment value, with an empty one counting as unset. */
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === "" ? undefined : value;
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { generateKeyPair, tempDir, type KeyType } from "../../test/helpers/sshd.ts";
 import { SshError } from "./errors.ts";
-import { loadClientCredential } from "./private-key.ts";
+import { credentialsFromEnvironment, loadClientCredential } from "./private-key.ts";
 
 const dir = tempDir();
 
@@ -81,5 +81,13 @@ describe("loadClientCredential", () => {
       chmodSync(key.privateKeyFile, 0);
       rejects(key.privateKeyFile, {}, "key-unreadable", /permission denied/);
     }
+  });
+});
+
+describe("credentialsFromEnvironment", () => {
+  it("takes the passphrase and the agent socket from the variables, empty ones counting as unset", () => {
+    assert.deepEqual(credentialsFromEnvironment({ OFFLOAD_KEY_PASSPHRASE: "pw", SSH_AUTH_SOCK: "/tmp/agent" }), { passphrase: "pw", agentSocket: "/tmp/agent" });
+    assert.deepEqual(credentialsFromEnvironment({ OFFLOAD_KEY_PASSPHRASE: "", SSH_AUTH_SOCK: "" }), {});
+    assert.deepEqual(credentialsFromEnvironment({}), {});
   });
 });

@@ -9,10 +9,13 @@
  * size), because decrypting a bcrypt-protected OpenSSH key costs tens of
  * milliseconds and twenty machines usually share one key.
  *
+ * The SSH layer never reads the environment: where a passphrase or an agent
+ * comes from is the caller's choice ({@link credentialsFromEnvironment} is
+ * what the CLI uses).
+ *
  * @example
- * import { loadClientCredential } from "./private-key.ts";
- * const credential = loadClientCredential("/root/.ssh/id_ed25519", "build1", {
- *   passphrase: process.env.OFFLOAD_KEY_PASSPHRASE, agentSocket: process.env.SSH_AUTH_SOCK });
+ * import { credentialsFromEnvironment, loadClientCredential } from "./private-key.ts";
+ * const credential = loadClientCredential("/root/.ssh/id_ed25519", "build1", credentialsFromEnvironment(process.env));
  */
 import { readFileSync, statSync } from "node:fs";
 import ssh2 from "ssh2";
@@ -33,6 +36,26 @@ export interface CredentialSources {
 }
 
 const cache = new Map<string, ParsedKey>();
+
+/** The environment variable holding the passphrase of encrypted private keys. */
+export const PASSPHRASE_ENV = "OFFLOAD_KEY_PASSPHRASE";
+
+/**
+ * The credentials an environment offers: the passphrase in
+ * `$OFFLOAD_KEY_PASSPHRASE` and the agent at `$SSH_AUTH_SOCK` (an empty value
+ * counts as unset, as OpenSSH treats `SSH_AUTH_SOCK`).
+ *
+ * @example
+ * credentialsFromEnvironment({ SSH_AUTH_SOCK: "/tmp/agent.sock", OFFLOAD_KEY_PASSPHRASE: "" }); // { agentSocket: "/tmp/agent.sock" }
+ */
+export function credentialsFromEnvironment(env: Readonly<Record<string, string | undefined>>): CredentialSources {
+  const sources: CredentialSources = {};
+  const passphrase = env[PASSPHRASE_ENV];
+  const agentSocket = env["SSH_AUTH_SOCK"];
+  if (passphrase !== undefined && passphrase !== "") sources.passphrase = passphrase;
+  if (agentSocket !== undefined && agentSocket !== "") sources.agentSocket = agentSocket;
+  return sources;
+}
 
 /**
  * Load the credential for `file`. Throws {@link SshError}.
