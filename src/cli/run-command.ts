@@ -17,6 +17,7 @@ import type { BuildMachine } from "../machines/types.ts";
 import { localSystem } from "../offload/local-system.ts";
 import { Offloader, type JobReport } from "../offload/offloader.ts";
 import { defaultStateDir } from "../offload/state-dir.ts";
+import { credentialsFromEnvironment } from "../ssh/private-key.ts";
 import { CliError, colorsFor, printLoadWarnings } from "./output.ts";
 
 /** Exit status when --timeout or --max-silent-time ended the command (as GNU timeout). */
@@ -127,7 +128,7 @@ export function offloaderFor(options: EngineCliOptions, machines: readonly Build
     stateDir: options.stateDir ?? defaultStateDir(),
     waitMs: secondsOption("--wait", options.wait),
     retries: countOption("--retries", options.retries),
-    connect: { timeoutMs: secondsOption("--connect-timeout", options.connectTimeout) },
+    connect: { timeoutMs: secondsOption("--connect-timeout", options.connectTimeout), ...credentialsFromEnvironment(process.env) },
   });
 }
 

@@ -12,6 +12,7 @@ import { formatBytes, normalizedLoad } from "../offload/ranking.ts";
 import { Connections } from "../offload/connections.ts";
 import { MachineSelector, type Assessment } from "../offload/selector.ts";
 import { defaultStateDir, ensureStateDir } from "../offload/state-dir.ts";
+import { credentialsFromEnvironment } from "../ssh/private-key.ts";
 import { colorsFor } from "./output.ts";
 import { addEngineOptions, addRequirementOptions, featureList, loadMachineList, secondsOption, type EngineCliOptions } from "./run-command.ts";
 
@@ -59,7 +60,7 @@ export function registerSelectCommand(program: Command): void {
 async function selectAction(options: SelectOptions): Promise<number> {
   const features = featureList(options.features);
   const machines = await loadMachineList(options.machines, options.stateDir ?? defaultStateDir());
-  const connections = new Connections({ timeoutMs: secondsOption("--connect-timeout", options.connectTimeout) });
+  const connections = new Connections({ timeoutMs: secondsOption("--connect-timeout", options.connectTimeout), ...credentialsFromEnvironment(process.env) });
   const selector = new MachineSelector(machines, { stateDir: ensureStateDir(options.stateDir ?? defaultStateDir()), connections });
   try {
     const assessments = await selector.assess({ system: options.system, features }, { waitForAllProbes: true });

@@ -20,6 +20,7 @@ import type { BuildMachine } from "../machines/types.ts";
 import { REMOTE_TOOLS, REMOTE_WORK_DIR } from "../offload/remote-scripts.ts";
 import { defaultStateDir } from "../offload/state-dir.ts";
 import { CHECKS, testMachine, type CheckResult, type MachineTestReport } from "../ssh/machine-test.ts";
+import { credentialsFromEnvironment } from "../ssh/private-key.ts";
 import type { ConnectOptions } from "../ssh/session.ts";
 import { CliError, colorsFor, nameFilter, printLoadWarnings } from "./output.ts";
 
@@ -85,7 +86,7 @@ export function secondsOption(text: string | undefined, defaultSeconds: number, 
  * connectOptionsFrom({ timeout: "5" }, 30); // { timeoutMs: 5000 }
  */
 export function connectOptionsFrom(options: MachineCommandOptions, defaultTimeoutSeconds: number): ConnectOptions {
-  const connect: ConnectOptions = { timeoutMs: secondsOption(options.timeout, defaultTimeoutSeconds) };
+  const connect: ConnectOptions = { timeoutMs: secondsOption(options.timeout, defaultTimeoutSeconds), ...credentialsFromEnvironment(process.env) };
   if (options.passphraseFile !== undefined) {
     try {
       connect.passphrase = readFileSync(options.passphraseFile, "utf8").split(/\r?\n/)[0] ?? "";
