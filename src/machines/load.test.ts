@@ -3,7 +3,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { SchemeError } from "../scheme/errors.ts";
-import { loadMachines } from "./load.ts";
+import { NIL, list } from "../scheme/values.ts";
+import { loadMachines, machineRecordsOf } from "./load.ts";
 import { tempDir } from "../../test/helpers/temp-dir.ts";
 
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIkqSLni8KQqtAS6lMphPW3Nlpi0wf2bwizs590BDzAe root@x";
@@ -107,4 +108,12 @@ test("fields of the wrong type make the machine unusable, with a warning and the
       ["wrong-field-type", "machine 'a': field speed should be a number; this machine cannot be used", 1],
     ],
   );
+});
+
+test("machineRecordsOf accepts only lists of build-machine records (the documented examples)", () => {
+  const { records } = loadMachines(file(`(list (build-machine (name "a") (user "u") (host-key "k") (systems '())))`), { env });
+  assert.deepEqual(machineRecordsOf(NIL), []);
+  assert.deepEqual(machineRecordsOf(list(records[0]!)), [records[0]]);
+  assert.equal(machineRecordsOf(list(records[0]!, "other")), undefined);
+  assert.equal(machineRecordsOf(records[0]!), undefined);
 });

@@ -44,8 +44,7 @@ export function loadMachines(file: string, options: LoadOptions = {}): LoadResul
   });
   const lastValue = interpreter.loadFile(file);
   const warnings: LoadWarning[] = [];
-  const items = listToArray(lastValue);
-  const records = items && items.every((x) => x instanceof RecordInstance && x.type.name === "build-machine") ? (items as RecordInstance[]) : undefined;
+  const records = machineRecordsOf(lastValue);
   if (!records) {
     warnings.push({
       code: "not-a-list",
@@ -56,6 +55,22 @@ export function loadMachines(file: string, options: LoadOptions = {}): LoadResul
   }
   const machines = records.map((record) => toBuildMachine(record, file, warnings));
   return { file, machines, warnings, records, constructed, lastValue };
+}
+
+/**
+ * The build-machine records of a file's value when it is what Guix accepts, a
+ * list of nothing but build-machine records; otherwise undefined (Guix then
+ * warns and uses no machines).
+ *
+ * @example
+ * machineRecordsOf(NIL);                   // []
+ * machineRecordsOf(list(record, "other")); // undefined
+ */
+export function machineRecordsOf(value: Datum): RecordInstance[] | undefined {
+  const items = listToArray(value);
+  if (!items) return undefined;
+  for (const item of items) if (!(item instanceof RecordInstance) || item.type.name !== "build-machine") return undefined;
+  return items as RecordInstance[];
 }
 
 /** Where a record's `(build-machine` form starts. */

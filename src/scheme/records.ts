@@ -3,19 +3,28 @@
  * required — drives construction, defaults, `inherit`, accessors and the four
  * expansion-time errors, so no field is handled by hand anywhere else.
  *
+ * {@link parseConstructorForm} finds every violation of a constructor form;
+ * the evaluator raises the one Guix would raise ({@link firstViolationError}),
+ * a linter can report them all.
+ *
  * @example
  * const point = defineRecordType({
  *   typeName: "point", constructorName: "point",
  *   fields: [{ name: "x" }, { name: "y", default: () => 0 }],
  * });
- * // (point (x 1)) => #<point 1>
+ * // bound as `point`, the program (point (x 1)) builds a record whose y is 0
  */
 import type { Span } from "../../grammar/source.ts";
+import { abbreviate } from "./abbreviate.ts";
+import { editDistance } from "./edit-distance.ts";
 import { Environment } from "./environment.ts";
 import { SchemeError } from "./errors.ts";
 import type { Evaluator } from "./evaluator.ts";
 import { writeString } from "./printer.ts";
 import { Macro, NIL, Pair, Primitive, RecordInstance, RecordType, Sym, sym, type Datum } from "./values.ts";
+
+/** Kept for src/lint/suggest.ts until it imports edit-distance.ts directly. */
+export { editDistance } from "./edit-distance.ts";
 
 /** One field: no `default` means required. `innate` fields are not copied by `inherit`. */
 export interface RecordFieldSpec {
@@ -40,26 +49,64 @@ export interface RecordDefinition {
   accessor(field: string, name?: string): Primitive;
 }
 
-/** A clause of a constructor form, with where it was written. */
-interface Clause {
+/** A `(FIELD VALUE)` clause of a constructor form, with where each part was written. */
+export interface RecordClause {
   field: string;
   expr: Datum;
+  /** The whole clause. */
   span: Span | undefined;
+  nameSpan: Span | undefined;
+  valueSpan: Span | undefined;
+}
+
+/** The codes of the four errors a record constructor raises when it is expanded, in Guix's order of checks. */
+export const RECORD_ERROR_CODES = [
+  "invalid-field-specifier",
+  "duplicate-field-initializer",
+  "extraneous-field-initializers",
+  "missing-field-initializers",
+] as const;
+
+export type RecordErrorCode = (typeof RECORD_ERROR_CODES)[number];
+
+/**
+ * One thing wrong with a constructor form. `span` is the exact offending
+ * text: the clause for invalid, duplicate and extraneous clauses (an improper
+ * tail: the whole form), the constructor's name for missing fields.
+ */
+export type RecordViolation =
+  | { code: "invalid-field-specifier"; span: Span | undefined; datum: Datum; improper: boolean }
+  | { code: "duplicate-field-initializer"; span: Span | undefined; field: string; nameSpan: Span | undefined }
+  | { code: "extraneous-field-initializers"; span: Span | undefined; field: string; nameSpan: Span | undefined }
+  | { code: "missing-field-initializers"; span: Span | undefined; fields: string[] };
+
+/** A constructor form split into clauses, with every violation found in it. */
+export interface ParsedConstructorForm {
+  /** `(inherit EXPR)` when it is the first clause. */
+  inherit: RecordClause | undefined;
+  /** The other well-formed clauses, in order. */
+  clauses: RecordClause[];
+  /** Every violation, grouped in Guix's order of checks (invalid, duplicate, extraneous, missing). */
+  violations: RecordViolation[];
 }
 
 /** Defines a record type with a syntactic constructor following Guix's rules. */
 export function defineRecordType(spec: RecordSpec): RecordDefinition {
   const type = new RecordType(spec.typeName, spec.fields.map((f) => f.name));
-  const check = (form: Pair) => void parseConstructorForm(spec, form);
-  const expand = (form: Pair, env: Environment, evaluator: Evaluator): Datum => {
+  const parse = (form: Pair): ParsedConstructorForm => {
     const parsed = parseConstructorForm(spec, form);
-    const record = construct(spec, type, parsed, form, env, evaluator);
+    const error = firstViolationError(spec, form, parsed);
+    if (error) throw error;
+    return parsed;
+  };
+  const expand = (form: Pair, env: Environment, evaluator: Evaluator): Datum => {
+    const record = construct(spec, type, parse(form), form, env, evaluator);
     spec.onConstruct?.(record);
     return record;
   };
   return {
     type,
-    constructor: new Macro(spec.constructorName, expand, check),
+    constructor: new Macro(spec.constructorName, expand, (form) => void parse(form)),
     predicate: new Primitive(`${spec.typeName}?`, 1, 1, ([x]) => x instanceof RecordInstance && x.type === type),
     accessor(field: string, name = `${spec.typeName}-${field}`): Primitive {
       return new Primitive(name, 1, 1, ([x]) => {
@@ -75,77 +122,106 @@ export function defineRecordType(spec: RecordSpec): RecordDefinition {
   };
 }
 
-interface ParsedForm {
-  inherit: Clause | undefined;
-  clauses: Clause[];
-}
-
-function violation(
-  code: "invalid-field-specifier" | "duplicate-field-initializer" | "extraneous-field-initializers" | "missing-field-initializers",
-  message: string,
-  span: Span | undefined,
-): SchemeError {
-  return new SchemeError(code, message, span);
-}
-
-/** Validates a constructor form in Guix's order of checks and returns its clauses. */
-function parseConstructorForm(spec: RecordSpec, form: Pair): ParsedForm {
-  const clauses: Clause[] = [];
-  let inherit: Clause | undefined;
+/**
+ * Splits a constructor form into clauses and finds every violation of
+ * Guix's rules: clauses not of the shape `(FIELD VALUE)`, fields given twice
+ * (not checked after `inherit`, as in Guix), unknown fields, and missing
+ * required fields (not after `inherit`). Never throws.
+ *
+ * @example
+ * // form: (build-machine (name "a") (name "b") (sytems '()))
+ * parseConstructorForm(spec, form).violations.map((v) => v.code);
+ * // ["duplicate-field-initializer", "extraneous-field-initializers", "missing-field-initializers"]
+ */
+export function parseConstructorForm(spec: { readonly fields: readonly RecordFieldSpec[] }, form: Pair): ParsedConstructorForm {
+  const invalid: RecordViolation[] = [];
+  const clauses: RecordClause[] = [];
+  let inherit: RecordClause | undefined;
   let cursor = form.cdr;
-  let first = true;
-  while (cursor instanceof Pair) {
-    const clause = cursor.car;
-    // Like Guile: only pairs carry source locations; a bare clause is located at the form.
-    const span = clause instanceof Pair ? cursor.carSpan ?? form.span : form.span;
-    if (!(clause instanceof Pair) || !(clause.car instanceof Sym) || !(clause.cdr instanceof Pair) || clause.cdr.cdr !== NIL) {
-      throw violation("invalid-field-specifier", `invalid field specifier ${abbreviate(writeString(clause))}`, span);
-    }
-    const entry = { field: clause.car.name, expr: clause.cdr.car, span };
-    if (first && entry.field === "inherit") inherit = entry;
-    else clauses.push(entry);
-    first = false;
-    cursor = cursor.cdr;
+  for (let first = true; cursor instanceof Pair; cursor = cursor.cdr, first = false) {
+    const clause = asClause(cursor.car, cursor.carSpan ?? form.span);
+    if (!clause) invalid.push({ code: "invalid-field-specifier", span: cursor.carSpan ?? form.span, datum: cursor.car, improper: false });
+    else if (first && clause.field === "inherit") inherit = clause;
+    else clauses.push(clause);
   }
-  if (cursor !== NIL) throw violation("invalid-field-specifier", "invalid field specifier (improper list)", form.span);
+  if (cursor !== NIL) invalid.push({ code: "invalid-field-specifier", span: form.span, datum: cursor, improper: true });
+  const violations = [...invalid];
+  if (!inherit) violations.push(...duplicates(clauses));
   const known = new Set(spec.fields.map((f) => f.name));
-  if (!inherit) {
-    const seen = new Set<string>();
-    for (const clause of clauses) {
-      if (seen.has(clause.field)) {
-        throw violation("duplicate-field-initializer", `duplicate field initializer ${clause.field}`, clause.span);
-      }
-      seen.add(clause.field);
+  for (const clause of clauses) {
+    if (!known.has(clause.field)) {
+      violations.push({ code: "extraneous-field-initializers", span: clause.span, field: clause.field, nameSpan: clause.nameSpan });
     }
-  }
-  const extraneous = clauses.filter((c) => !known.has(c.field));
-  if (extraneous.length > 0) {
-    const names = extraneous.map((c) => c.field);
-    const hints = names.map((n) => suggestField(n, spec)).filter((h): h is string => h !== undefined);
-    const hint = hints.length > 0 ? ` (did you mean ${hints.join(", ")}?)` : "";
-    throw violation("extraneous-field-initializers", `extraneous field initializers (${names.join(" ")})${hint}`, form.span);
   }
   if (!inherit) {
     const given = new Set(clauses.map((c) => c.field));
     const missing = spec.fields.filter((f) => !f.default && !f.innate && !given.has(f.name)).map((f) => f.name);
-    if (missing.length > 0) {
-      throw violation("missing-field-initializers", `missing field initializers (${missing.join(" ")})`, form.span);
-    }
+    if (missing.length > 0) violations.push({ code: "missing-field-initializers", span: form.carSpan ?? form.span, fields: missing });
   }
-  return { inherit, clauses };
+  return { inherit, clauses, violations };
+}
+
+function asClause(datum: Datum, span: Span | undefined): RecordClause | undefined {
+  if (!(datum instanceof Pair) || !(datum.car instanceof Sym)) return undefined;
+  const rest = datum.cdr;
+  if (!(rest instanceof Pair) || rest.cdr !== NIL) return undefined;
+  return { field: datum.car.name, expr: rest.car, span, nameSpan: datum.carSpan ?? span, valueSpan: rest.carSpan ?? span };
+}
+
+function duplicates(clauses: readonly RecordClause[]): RecordViolation[] {
+  const seen = new Set<string>();
+  const found: RecordViolation[] = [];
+  for (const clause of clauses) {
+    if (seen.has(clause.field)) {
+      found.push({ code: "duplicate-field-initializer", span: clause.span, field: clause.field, nameSpan: clause.nameSpan });
+    }
+    seen.add(clause.field);
+  }
+  return found;
+}
+
+/**
+ * The error Guix raises for a constructor form with these violations, located
+ * where Guile locates it, or undefined when the form is fine. Guix stops at
+ * the first kind of check that fails; unknown fields are reported together.
+ *
+ * @example
+ * firstViolationError(spec, form, parseConstructorForm(spec, form))?.code; // "duplicate-field-initializer"
+ */
+export function firstViolationError(spec: { readonly fields: readonly RecordFieldSpec[] }, form: Pair, parsed: ParsedConstructorForm): SchemeError | undefined {
+  const first = parsed.violations[0];
+  if (!first) return undefined;
+  switch (first.code) {
+    case "invalid-field-specifier": {
+      if (first.improper) return new SchemeError(first.code, "invalid field specifier (improper list)", form.span);
+      // Like Guile: only pairs carry source locations; a bare clause is located at the form.
+      const span = first.datum instanceof Pair ? first.span : form.span;
+      return new SchemeError(first.code, `invalid field specifier ${abbreviate(writeString(first.datum))}`, span);
+    }
+    case "duplicate-field-initializer":
+      return new SchemeError(first.code, `duplicate field initializer ${first.field}`, first.span);
+    case "extraneous-field-initializers": {
+      const names = parsed.violations.flatMap((v) => (v.code === "extraneous-field-initializers" ? [v.field] : []));
+      const hints = names.map((n) => suggestField(n, spec.fields)).filter((h): h is string => h !== undefined);
+      const hint = hints.length > 0 ? ` (did you mean ${hints.join(", ")}?)` : "";
+      return new SchemeError(first.code, `extraneous field initializers (${names.join(" ")})${hint}`, form.span);
+    }
+    case "missing-field-initializers":
+      return new SchemeError(first.code, `missing field initializers (${first.fields.join(" ")})`, form.span);
+  }
 }
 
 function construct(
   spec: RecordSpec,
   type: RecordType,
-  parsed: ParsedForm,
+  parsed: ParsedConstructorForm,
   form: Pair,
   env: Environment,
   evaluator: Evaluator,
 ): RecordInstance {
   const fields = new Map<string, Datum>();
   if (parsed.inherit) {
-    const parent = evaluator.evaluate(parsed.inherit.expr, env);
+    const parent = evaluator.evaluate(parsed.inherit.expr, env, parsed.inherit.valueSpan);
     if (!(parent instanceof RecordInstance) || parent.type !== type) {
       throw new SchemeError(
         "wrong-type-arg",
@@ -158,7 +234,7 @@ function construct(
   // Clauses are bound like let*: a later clause sees earlier fields by name.
   let scope = env;
   for (const clause of parsed.clauses) {
-    const value = evaluator.evaluate(clause.expr, scope);
+    const value = evaluator.evaluate(clause.expr, scope, clause.valueSpan);
     fields.set(clause.field, value);
     scope = new Environment(scope);
     scope.define(sym(clause.field), value);
@@ -169,10 +245,10 @@ function construct(
   return new RecordInstance(type, fields, form.span);
 }
 
-function suggestField(name: string, spec: RecordSpec): string | undefined {
+function suggestField(name: string, fields: readonly RecordFieldSpec[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
-  for (const field of spec.fields) {
+  for (const field of fields) {
     if (field.innate) continue;
     const d = editDistance(name, field.name);
     if (d < bestDistance) {
@@ -181,23 +257,4 @@ function suggestField(name: string, spec: RecordSpec): string | undefined {
     }
   }
   return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
-}
-
-/** Levenshtein distance with transpositions, for did-you-mean hints. */
-export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
-    }
-  }
-  return d[a.length]![b.length]!;
-}
-
-function abbreviate(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
