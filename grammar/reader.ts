@@ -118,14 +118,13 @@ export function* readDatums(source: SourceText, limits: ReadLimits = {}): Genera
   const tokens = lexed.tokens;
   const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
   const parser = (sharedParser ??= new DatumParser());
-  const errorIndex = 0;
+  // Only the first character the lexer could not read matters: reading stops there.
+  const firstLexError = lexErrorOffsets[0];
   let i = 0;
   while (i < tokens.length) {
     const end = datumExtent(source, tokens, i, maxDepth);
     const lastOffset = tokenEnd(tokens[end - 1]!);
-    if (errorIndex < lexErrorOffsets.length && lexErrorOffsets[errorIndex]! < lastOffset) {
-      throw lexError(source, lexErrorOffsets[errorIndex]!);
-    }
+    if (firstLexError !== undefined && firstLexError < lastOffset) throw lexError(source, firstLexError);
     const slice = removeDatumComments(source, tokens.slice(i, end), maxDepth);
     i = end;
     if (slice.length === 0) continue;
@@ -150,7 +149,7 @@ export function* readDatums(source: SourceText, limits: ReadLimits = {}): Genera
     }
     yield* forms;
   }
-  if (errorIndex < lexErrorOffsets.length) throw lexError(source, lexErrorOffsets[errorIndex]!);
+  if (firstLexError !== undefined) throw lexError(source, firstLexError);
 }
 
 function lexError(source: SourceText, offset: number): ReadError {

@@ -28,8 +28,6 @@ export type SchemeErrorCode =
 /** An error in a Scheme program: what went wrong and where. */
 export class SchemeError extends Error {
   span: Span | undefined;
-  /** Filled for errors whose location is only known as a plain location. */
-  private plainLocation: Location | undefined;
 
   constructor(
     readonly code: SchemeErrorCode,
@@ -43,14 +41,7 @@ export class SchemeError extends Error {
 
   /** Where the error happened, if known. */
   get location(): Location | null {
-    if (this.span) return locationOf(this.span);
-    return this.plainLocation ?? null;
-  }
-
-  /** Sets a location for errors that have no span (e.g. a file that cannot be opened). */
-  at(location: Location): this {
-    this.plainLocation = location;
-    return this;
+    return this.span ? locationOf(this.span) : null;
   }
 
   /** `FILE:LINE:COLUMN: error: MESSAGE`, the one format every command prints. */

@@ -9,12 +9,14 @@
  *
  * @example
  * const ev = new Evaluator();
- * ev.evaluate(readOne("(let loop ((i 0)) (if (< i 10) (loop (+ i 1)) i))"), ev.global); // 10
+ * const [form] = readSource(new SourceText("t.scm", "(let ((x 1)) (if x 'yes 'no))"));
+ * ev.evaluate(form.datum, ev.global); // the symbol yes (procedures come from the builtins; see interpreter.ts)
  */
 import type { Span } from "../../grammar/source.ts";
 import { Environment } from "./environment.ts";
 import type { Host } from "./host.ts";
 import { SchemeError } from "./errors.ts";
+import { abbreviate } from "./abbreviate.ts";
 import { writeString } from "./printer.ts";
 import { eqv } from "./equality.ts";
 import { expandQuasiquote } from "./quasiquote.ts";
@@ -94,6 +96,8 @@ export interface ModuleResolver {
   import(moduleName: Datum, env: Environment, span: Span | undefined): void;
   /** One exported binding, for `(@ (module) name)`. */
   reference(moduleName: Datum, name: Sym, span: Span | undefined): Datum;
+  /** The module (other than the default one) that provides `name`, as `srfi srfi-1`, if any. */
+  provider(name: string): string | undefined;
 }
 
 /** What a continuation frame does with the value it receives. */
@@ -169,8 +173,12 @@ export class Evaluator {
     return next instanceof TailCall ? this.evaluate(next.expr, next.env) : next;
   }
 
-  /** Evaluates `x` in `env`. */
-  evaluate(x: Datum, env: Environment): Datum {
+  /**
+   * Evaluates `x` in `env`. `span` says where `x` was written: a symbol has
+   * no position of its own, so an unbound variable is located there.
+   */
+  evaluate(x: Datum, env: Environment, span?: Span): Datum {
+    if (span && x instanceof Sym) return this.lookup(x, env, span);
     const base = this.stack.length;
     try {
       return this.run(x, env, base);
@@ -290,9 +298,14 @@ export class Evaluator {
     return proc.fn(args, this);
   }
 
+  private unboundVariable(name: Sym, span: Span | undefined): SchemeError {
+    const hint = unboundHint(name.name, this.modules?.provider(name.name));
+    return new SchemeError("unbound-variable", `Unbound variable: ${name.name}${hint}`, span);
+  }
+
   private lookup(name: Sym, env: Environment, span: Span | undefined): Datum {
     const value = env.lookup(name);
-    if (value === undefined) throw unboundVariable(name, env, span ?? this.lastSpan);
+    if (value === undefined) throw this.unboundVariable(name, span ?? this.lastSpan);
     return value;
   }
 
@@ -362,7 +375,7 @@ export class Evaluator {
         const [target, expr] = this.shape(x, 2, 2);
         if (!(target instanceof Sym)) throw badSyntax(x);
         return this.after(expr!, env, (value) => {
-          if (!env.set(target, value)) throw unboundVariable(target, env, x.span);
+          if (!env.set(target, value)) throw this.unboundVariable(target, x.span);
           return UNSPECIFIED;
         });
       }
@@ -414,7 +427,7 @@ export class Evaluator {
       default:
         throw new SchemeError(
           "unbound-variable",
-          `Unbound variable: ${name} (G-expressions such as #~ and #$ belong in a Guix system configuration, not in machines.scm)`,
+          `Unbound variable: ${name} (G-expressions such as #~ and #$ come from (guix gexp), for Guix system configurations; this evaluator does not provide them)`,
           x.span,
         );
     }
@@ -656,22 +669,9 @@ function badSyntax(x: Pair): SchemeError {
   return new SchemeError("syntax-error", `${head}: bad syntax in form ${abbreviate(writeString(x))}`, x.span);
 }
 
-function abbreviate(text: string): string {
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
-}
-
-function unboundVariable(name: Sym, env: Environment, span: Span | undefined): SchemeError {
-  return new SchemeError("unbound-variable", `Unbound variable: ${name.name}${unboundHint(name.name, env)}`, span);
-}
-
-function unboundHint(name: string, env: Environment): string {
+/** A hint for an unbound name: where the name is provided, or that it looks like an unfilled template. */
+function unboundHint(name: string, provider: string | undefined): string {
   if (/^\$\{.*\}$|^\$\(|^<.*>$|^@.*@$/.test(name)) return " (an unrendered template placeholder?)";
-  void env;
-  if (name === "append-map" || name === "filter-map" || name === "fold" || name === "reduce" || name === "list-tabulate") {
-    return ` (it is in (srfi srfi-1): add (use-modules (srfi srfi-1)) or write (@ (srfi srfi-1) ${name}))`;
-  }
-  if (name === "get-string-all") return " (it is in (ice-9 textual-ports): add (use-modules (ice-9 textual-ports)))";
-  if (name === "read-line") return " (it is in (ice-9 rdelim): add (use-modules (ice-9 rdelim)))";
-  return "";
+  if (provider === undefined) return "";
+  return ` (it is in (${provider}): add (use-modules (${provider})) or write (@ (${provider}) ${name}))`;
 }
-

@@ -255,18 +255,6 @@ export function absolute(a: SchemeNumber): SchemeNumber {
   return sign(a) < 0 ? negate(a) : a;
 }
 
-/** Numeric equality across representations (`(= 1 1.0)` is true). */
-export function numbersEqual(a: SchemeNumber, b: SchemeNumber): boolean {
-  return compare(a, b) === 0;
-}
-
-/** `eqv?` on numbers: same exactness and same value. */
-export function numbersEqv(a: SchemeNumber, b: SchemeNumber): boolean {
-  if (isExact(a) !== isExact(b)) return false;
-  if (a instanceof Flonum && b instanceof Flonum) return Object.is(a.value, b.value) || (Number.isNaN(a.value) && Number.isNaN(b.value));
-  return compare(a, b) === 0;
-}
-
 /** The number in base `radix`, as `number->string` writes it. */
 export function numberToString(a: SchemeNumber, radix = 10): string {
   if (typeof a === "number" || typeof a === "bigint") return a.toString(radix);

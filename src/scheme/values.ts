@@ -12,7 +12,6 @@ import type { Environment } from "./environment.ts";
 import type { Evaluator } from "./evaluator.ts";
 
 export * from "../../grammar/datum.ts";
-export type Value = Datum;
 
 /** What `(if #f #f)` returns. */
 export class Unspecified implements SchemeObject {
@@ -137,9 +136,4 @@ export class MultipleValues implements SchemeObject {
 /** True for anything `procedure?` accepts. */
 export function isProcedure(value: Datum): value is Procedure {
   return value instanceof Primitive || value instanceof Closure;
-}
-
-/** Scheme truth: everything but #f is true. */
-export function isTrue(value: Datum): boolean {
-  return value !== false;
 }

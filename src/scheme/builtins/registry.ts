@@ -7,6 +7,7 @@
  * const table = new BuiltinTable();
  * table.define("car", 1, 1, ([p]) => expectPair("car", p, 1).car);
  */
+import { abbreviate } from "../abbreviate.ts";
 import { SchemeError } from "../errors.ts";
 import type { Evaluator } from "../evaluator.ts";
 import { isExactInteger, isNumber, type SchemeNumber } from "../numbers.ts";
@@ -48,10 +49,6 @@ function typeError(who: string, position: number, expected: string, got: Datum):
     "wrong-type-arg",
     `${who}: wrong type argument in position ${position} (expecting ${expected}): ${abbreviate(writeString(got))}`,
   );
-}
-
-function abbreviate(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 export function expectPair(who: string, value: Datum, position: number): Pair {
