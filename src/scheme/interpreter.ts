@@ -8,7 +8,7 @@
  * writeString(interp.evalString("(map 1+ '(1 2 3))")); // "(2 3 4)"
  */
 import { readFileSync, statSync, existsSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { decodeSource, readDatums, ReadError, type ReadDatum, type ReadLimits } from "../../grammar/reader.ts";
 import { SourceText } from "../../grammar/source.ts";
 import { defineControlBuiltins } from "./builtins/control.ts";
@@ -19,10 +19,10 @@ import { BuiltinTable } from "./builtins/registry.ts";
 import { defineStringBuiltins } from "./builtins/strings.ts";
 import { Environment } from "./environment.ts";
 import { SchemeError } from "./errors.ts";
-import { Evaluator, type EvaluationLimits, type ModuleResolver } from "./evaluator.ts";
-import type { Host } from "./host.ts";
-import { writeString } from "./printer.ts";
-import { Sym, UNSPECIFIED, listToArray, sym, type Datum } from "./values.ts";
+import { Evaluator, type EvaluationLimits } from "./evaluator.ts";
+import { LoadStack } from "./load-stack.ts";
+import { moduleResolver } from "./module-resolver.ts";
+import { UNSPECIFIED, sym, type Datum } from "./values.ts";
 
 export interface InterpreterOptions extends EvaluationLimits, ReadLimits {
   /** The file being evaluated; relative loads resolve against its directory. */
@@ -44,9 +44,6 @@ export interface InterpreterOptions extends EvaluationLimits, ReadLimits {
   defaultModules?: string[];
 }
 
-/** Modules a program may import even though they add nothing we model. */
-const ACCEPTED_MODULE_PREFIXES = ["guix", "gnu", "srfi", "ice-9", "rnrs", "guile", "system", "oop", "sxml", "web", "json"];
-
 export interface Interpreter {
   readonly evaluator: Evaluator;
   /** The top-level environment programs run in. */
@@ -64,14 +61,7 @@ export interface Interpreter {
 
 /** Creates an interpreter. See {@link InterpreterOptions}. */
 export function createInterpreter(options: InterpreterOptions = {}): Interpreter {
-  const table = new BuiltinTable();
-  defineListBuiltins(table);
-  defineStringBuiltins(table);
-  defineNumericBuiltins(table);
-  defineControlBuiltins(table);
-  defineIoBuiltins(table);
-  options.extend?.(table);
-
+  const table = builtinTable(options);
   const evaluator = new Evaluator(options);
   for (const [name, value] of table.modules.get("guile") ?? []) evaluator.global.define(sym(name), value);
   const env = new Environment(evaluator.global);
@@ -79,9 +69,8 @@ export function createInterpreter(options: InterpreterOptions = {}): Interpreter
     for (const [name, value] of table.modules.get(module) ?? []) env.define(sym(name), value);
   }
   evaluator.modules = moduleResolver(table);
-  const loading: string[] = [];
-  const processEnv = options.env ?? process.env;
-  const fileAccess = options.fileAccess ?? true;
+  const loading = new LoadStack();
+  const files = fileReader(options);
 
   const evalForms = (forms: Iterable<ReadDatum>): Datum => {
     let result: Datum = UNSPECIFIED;
@@ -93,94 +82,93 @@ export function createInterpreter(options: InterpreterOptions = {}): Interpreter
     return result;
   };
 
-  const readFile = (path: string): SourceText => {
-    options.onFileAccess?.(resolve(path));
-    const bytes = readBytes(path, fileAccess, options.maxBytes);
-    return decodeSource(path, bytes, options);
-  };
-
-  const read = (source: SourceText) => readDatums(source, options);
-
   const loadFile = (path: string): Datum => {
     const absolute = resolve(path);
-    if (loading.includes(absolute)) {
-      throw new SchemeError("file-error", `load cycle: ${[...loading, absolute].join(" -> ")}`);
-    }
-    let source: SourceText;
-    try {
-      source = readFile(path);
-    } catch (error) {
-      throw readErrorToSchemeError(error);
-    }
-    loading.push(absolute);
-    try {
-      if (loading.length === 1) evaluator.resetLimits();
-      return evalForms(read(source));
-    } finally {
-      loading.pop();
-    }
+    const outermost = loading.depth === 0;
+    return loading.within(absolute, () => {
+      let source: SourceText;
+      try {
+        source = files.read(path);
+      } catch (error) {
+        throw readErrorToSchemeError(error);
+      }
+      if (outermost) evaluator.resetLimits();
+      return evalForms(readDatums(source, options));
+    });
   };
 
-  // Relative names resolve against the directory of the file being loaded, so a
-  // machines file can name key files beside it whatever the working directory.
-  const relative = (path: string) => (loading.length > 0 ? resolve(dirname(loading[loading.length - 1]!), path) : path);
-  const host: Host = {
+  /** Runs `body` as the evaluation of `file`'s text, when there is a file. */
+  const asFile = <T>(file: string | undefined, body: () => T): T => (file ? loading.within(file, body) : body());
+
+  const processEnv = options.env ?? process.env;
+  evaluator.host = {
     getenv: (name) => processEnv[name],
     readTextFile: (path) => {
       try {
-        return readFile(relative(path)).text;
+        return files.read(loading.resolve(path), path).text;
       } catch (error) {
         throw readErrorToSchemeError(error);
       }
     },
-    fileExists: (path) => {
-      options.onFileAccess?.(resolve(relative(path)));
-      return fileAccess && existsSync(relative(path));
-    },
-    load: (path) => {
-      const base = loading.length > 0 ? dirname(loading[loading.length - 1]!) : process.cwd();
-      return loadFile(resolve(base, path));
-    },
+    fileExists: (path) => files.exists(loading.resolve(path)),
+    load: (path) => loadFile(loading.resolve(path)),
     write: (text) => options.output?.(text),
   };
-  evaluator.host = host;
 
   return {
     evaluator,
     env,
     evalForms(forms: Iterable<ReadDatum>, file?: string): Datum {
       evaluator.resetLimits();
-      if (file) loading.push(resolve(file));
-      try {
-        return evalForms(forms);
-      } finally {
-        if (file) loading.pop();
-      }
+      return asFile(file, () => evalForms(forms));
     },
     loadFile,
     evalString(text: string, file = options.file ?? "<eval>"): Datum {
       evaluator.resetLimits();
       const source = new SourceText(file, text);
-      if (options.file) loading.push(resolve(options.file));
-      try {
-        return evalForms(read(source));
-      } finally {
-        if (options.file) loading.pop();
-      }
+      return asFile(options.file, () => evalForms(readDatums(source, options)));
     },
   };
 }
 
-function readBytes(path: string, fileAccess: boolean, maxBytes: number | undefined): Uint8Array {
+/** Every builtin module, plus what the caller adds. */
+function builtinTable(options: InterpreterOptions): BuiltinTable {
+  const table = new BuiltinTable();
+  defineListBuiltins(table);
+  defineStringBuiltins(table);
+  defineNumericBuiltins(table);
+  defineControlBuiltins(table);
+  defineIoBuiltins(table);
+  options.extend?.(table);
+  return table;
+}
+
+/** Reading files for a program: the access switch, the size limit, and the caller's notification. */
+function fileReader(options: InterpreterOptions) {
+  const fileAccess = options.fileAccess ?? true;
+  return {
+    /** The text of `path`; errors name the file `shownAs` (the name the program wrote). */
+    read(path: string, shownAs = path): SourceText {
+      options.onFileAccess?.(resolve(path));
+      return decodeSource(path, readBytes(path, shownAs, fileAccess, options.maxBytes), options);
+    },
+    exists(path: string): boolean {
+      options.onFileAccess?.(resolve(path));
+      return fileAccess && existsSync(path);
+    },
+  };
+}
+
+function readBytes(path: string, shownAs: string, fileAccess: boolean, maxBytes: number | undefined): Uint8Array {
   if (!fileAccess) {
-    throw new SchemeError("file-error", `cannot read ${path}: file access is turned off (--no-file-access)`);
+    throw new SchemeError("file-error", `cannot read ${shownAs}: file access is turned off (--no-file-access)`);
   }
   try {
     const stat = statSync(path);
-    if (stat.isDirectory()) throw new SchemeError("file-error", `cannot read ${path}: it is a directory`);
+    if (stat.isDirectory()) throw new SchemeError("file-error", `cannot read ${shownAs}: it is a directory`);
     const limit = maxBytes ?? 64 * 1024 * 1024;
     if (stat.size > limit) {
-      throw new SchemeError("limit-exceeded", `cannot read ${path}: ${stat.size} bytes is more than the limit of ${limit} (--max-file-size)`);
+      throw new SchemeError("limit-exceeded", `cannot read ${shownAs}: ${stat.size} bytes is more than the limit of ${limit} (--max-file-size)`);
     }
     return readFileSync(path);
   } catch (error) {
@@ -188,7 +176,7 @@ function readBytes(path: string, fileAccess: boolean, maxBytes: number | undefin
     const code = (error as NodeJS.ErrnoException).code;
     const reason =
       code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (error as Error).message;
-    throw new SchemeError("file-error", `cannot read ${path}: ${reason}`);
+    throw new SchemeError("file-error", `cannot read ${shownAs}: ${reason}`);
   }
 }
 
@@ -197,32 +185,3 @@ export function readErrorToSchemeError(error: unknown): unknown {
   if (error instanceof ReadError) return new SchemeError(error.code, error.message, error.span);
   return error;
 }
-
-function moduleName(spec: Datum): string | undefined {
-  const parts = listToArray(spec);
-  if (!parts || parts.length === 0 || !parts.every((p) => p instanceof Sym)) return undefined;
-  return parts.map((p) => (p as Sym).name).join(" ");
-}
-
-function moduleResolver(table: BuiltinTable): ModuleResolver {
-  const exportsOf = (spec: Datum, span: Parameters<ModuleResolver["import"]>[2]) => {
-    const name = moduleName(spec);
-    if (name === undefined) throw new SchemeError("syntax-error", `invalid module name ${writeString(spec)}`, span);
-    const exports = table.modules.get(name);
-    if (exports) return { name, exports };
-    if (ACCEPTED_MODULE_PREFIXES.includes(name.split(" ")[0]!)) return { name, exports: new Map<string, Datum>() };
-    throw new SchemeError("misc-error", `no code for module (${name})`, span);
-  };
-  return {
-    import(spec, env, span) {
-      for (const [name, value] of exportsOf(spec, span).exports) env.define(sym(name), value);
-    },
-    reference(spec, binding, span) {
-      const { name, exports } = exportsOf(spec, span);
-      const value = exports.get(binding.name) ?? (name === "guile" ? undefined : table.modules.get("guile")?.get(binding.name));
-      if (value === undefined) throw new SchemeError("unbound-variable", `no binding ${binding.name} in module (${name})`, span);
-      return value;
-    },
-  };
-}
-
