@@ -1,0 +1,270 @@
+/**
+ * Reading the daemon's serialisation from a stream: exact byte counts,
+ * integers, padded strings, string lists, and long byte runs delivered chunk
+ * by chunk. The reader pulls from a paused Node stream only when it needs
+ * bytes, so a slow consumer leaves data in the socket (backpressure) and a
+ * whole NAR is never held in memory.
+ *
+ * Every byte consumed can be observed (`tap`), which is how export streams
+ * hash exactly the bytes up to the signature flag.
+ *
+ * @example
+ * import { ByteReader } from "./byte-reader.ts";
+ * const reader = new ByteReader(socket, () => new StoreError("connection-broken", "daemon closed the connection"));
+ * const magic = await reader.readInt();
+ */
+import { Readable } from "node:stream";
+import { StoreError, type StoreErrorCode } from "./errors.ts";
+import { paddingLength } from "./wire.ts";
+
+/** What the reader throws when the stream ends too early (or fails). */
+export type EndOfStream = (cause?: unknown) => StoreError;
+
+/** Limits on what a string or list read may claim, so a hostile length cannot make us allocate gigabytes. */
+export interface ReadLimits {
+  /** Longest string accepted, in bytes. */
+  maxString: number;
+  /** Most elements accepted in one list. */
+  maxListLength: number;
+}
+
+/** Defaults generous enough for any real store path, reference list or log chunk. */
+export const DEFAULT_READ_LIMITS: ReadLimits = { maxString: 64 * 1024 * 1024, maxListLength: 1_000_000 };
+
+/**
+ * A pull-based reader over a byte stream.
+ *
+ * @example
+ * const reader = ByteReader.fromBuffer(bytes, "nar-format");
+ * const name = await reader.readString();
+ */
+export class ByteReader {
+  private chunks: Buffer[] = [];
+  private head = 0;
+  private buffered = 0;
+  private ended = false;
+  private failure: unknown = undefined;
+  private wake: (() => void) | null = null;
+  private consumed = 0;
+  /** Called with every byte run consumed, in order (e.g. to hash them). */
+  tap: ((bytes: Buffer) => void) | null = null;
+
+  constructor(
+    private readonly source: Readable,
+    private readonly endOfStream: EndOfStream,
+    readonly limits: ReadLimits = DEFAULT_READ_LIMITS,
+  ) {
+    source.on("readable", this.onReadable);
+    source.on("end", this.onEnd);
+    source.on("close", this.onEnd);
+    source.on("error", this.onError);
+  }
+
+  /**
+   * A reader over bytes already in memory; running out is a `code` error.
+   *
+   * @example
+   * const reader = ByteReader.fromBuffer(Buffer.from("…"), "nar-format");
+   */
+  static fromBuffer(bytes: Buffer, code: StoreErrorCode = "nar-format"): ByteReader {
+    return new ByteReader(Readable.from([bytes]), () => new StoreError(code, "unexpected end of input"));
+  }
+
+  /** Stops listening to the source (the source itself is left alone). */
+  detach(): void {
+    this.source.off("readable", this.onReadable);
+    this.source.off("end", this.onEnd);
+    this.source.off("close", this.onEnd);
+    this.source.off("error", this.onError);
+    this.ended = true;
+    this.notify();
+  }
+
+  /** Bytes consumed so far. */
+  get position(): number {
+    return this.consumed;
+  }
+
+  /** True when the source has ended and every byte has been consumed. */
+  async atEnd(): Promise<boolean> {
+    while (this.buffered === 0 && !this.ended) await this.fill();
+    return this.buffered === 0;
+  }
+
+  private readonly onReadable = (): void => this.notify();
+  private readonly onEnd = (): void => {
+    this.ended = true;
+    this.notify();
+  };
+  private readonly onError = (error: unknown): void => {
+    this.failure ??= error;
+    this.ended = true;
+    this.notify();
+  };
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  /** Moves whatever the source has into our queue, waiting for more if it has nothing. */
+  private async fill(): Promise<void> {
+    for (;;) {
+      const chunk: unknown = this.source.read();
+      if (chunk !== null) {
+        const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+        if (bytes.length > 0) {
+          this.chunks.push(bytes);
+          this.buffered += bytes.length;
+          return;
+        }
+        continue;
+      }
+      if (this.ended || this.source.readableEnded || this.source.destroyed) {
+        this.ended = true;
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    }
+  }
+
+  private async ensure(count: number): Promise<void> {
+    while (this.buffered < count) {
+      if (this.ended) throw this.endOfStream(this.failure);
+      await this.fill();
+      if (this.buffered < count && this.ended) throw this.endOfStream(this.failure);
+    }
+  }
+
+  /** Takes up to `max` buffered bytes (at least one must be buffered). */
+  private take(max: number): Buffer {
+    const first = this.chunks[0]!;
+    const available = first.length - this.head;
+    const count = Math.min(max, available);
+    const out = first.subarray(this.head, this.head + count);
+    this.head += count;
+    if (this.head === first.length) {
+      this.chunks.shift();
+      this.head = 0;
+    }
+    this.buffered -= count;
+    this.consumed += count;
+    this.tap?.(out);
+    return out;
+  }
+
+  /**
+   * Exactly `count` bytes (a view into the received data when possible).
+   *
+   * @example
+   * const header = await reader.readExact(8);
+   */
+  async readExact(count: number): Promise<Buffer> {
+    if (count === 0) return Buffer.alloc(0);
+    await this.ensure(count);
+    const first = this.chunks[0]!;
+    if (first.length - this.head >= count) return this.take(count);
+    const out = Buffer.allocUnsafe(count);
+    let filled = 0;
+    while (filled < count) {
+      const part = this.take(count - filled);
+      part.copy(out, filled);
+      filled += part.length;
+    }
+    return out;
+  }
+
+  /**
+   * An unsigned 64-bit integer; beyond 2^53 it is refused (no count or size
+   * in the protocol gets near that, so such a value means a broken stream).
+   *
+   * @example
+   * const op = await reader.readInt();
+   */
+  async readInt(): Promise<number> {
+    const bytes = await this.readExact(8);
+    const high = bytes.readUInt32LE(4);
+    if (high > 0x1fffff) throw new StoreError("protocol", `integer too large: ${bytes.readBigUInt64LE()}`);
+    return high * 0x1_0000_0000 + bytes.readUInt32LE(0);
+  }
+
+  /**
+   * A padded byte string, refused if longer than `max` bytes or if its
+   * padding is not zero.
+   *
+   * @example
+   * const path = (await reader.readString()).toString("utf8");
+   */
+  async readString(max = this.limits.maxString): Promise<Buffer> {
+    const length = await this.readInt();
+    if (length > max) throw new StoreError("protocol", `string of ${length} bytes is longer than the ${max} allowed`);
+    const bytes = await this.readExact(length);
+    await this.readPadding(length);
+    return bytes;
+  }
+
+  /** A padded string decoded as UTF-8 (for paths and messages, never for file names). */
+  async readText(max = this.limits.maxString): Promise<string> {
+    return (await this.readString(max)).toString("utf8");
+  }
+
+  /**
+   * A list of strings decoded as UTF-8.
+   *
+   * @example
+   * const references = await reader.readTexts();
+   */
+  async readTexts(): Promise<string[]> {
+    const count = await this.readInt();
+    if (count > this.limits.maxListLength) throw new StoreError("protocol", `list of ${count} elements is longer than the ${this.limits.maxListLength} allowed`);
+    const out: string[] = [];
+    for (let i = 0; i < count; i++) out.push(await this.readText());
+    return out;
+  }
+
+  /** The zero padding after a string of `length` bytes. */
+  async readPadding(length: number): Promise<void> {
+    const count = paddingLength(length);
+    if (count === 0) return;
+    const bytes = await this.readExact(count);
+    for (const byte of bytes) if (byte !== 0) throw new StoreError("protocol", "non-zero padding");
+  }
+
+  /**
+   * Delivers the next `count` bytes to `sink` as they arrive, in pieces no
+   * larger than what was received; awaits the sink before reading further.
+   *
+   * @example
+   * await reader.stream(size, (chunk) => writeSync(fd, chunk));
+   */
+  async stream(count: number, sink: (chunk: Buffer) => void | Promise<void>): Promise<void> {
+    let left = count;
+    while (left > 0) {
+      if (this.buffered === 0) await this.ensure(1);
+      const part = this.take(left);
+      left -= part.length;
+      const pending = sink(part);
+      if (pending !== undefined) await pending;
+    }
+  }
+
+  /**
+   * Up to `max` bytes: whatever is buffered, or waits for at least one byte.
+   * Returns an empty buffer only at the end of the stream.
+   *
+   * @example
+   * const chunk = await reader.readSome(32768);
+   */
+  async readSome(max: number): Promise<Buffer> {
+    if (max <= 0) return Buffer.alloc(0);
+    while (this.buffered === 0 && !this.ended) await this.fill();
+    if (this.buffered === 0) {
+      if (this.failure !== undefined) throw this.endOfStream(this.failure);
+      return Buffer.alloc(0);
+    }
+    return this.take(max);
+  }
+}

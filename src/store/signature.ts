@@ -1,0 +1,138 @@
+/**
+ * Signatures of exported store items, as `guix authenticate` makes and checks
+ * them for the daemon:
+ *
+ *     (signature (data (flags rfc6979) (hash sha256 #HASH#))
+ *                (sig-val (ecdsa (r #…#) (s #…#)))
+ *                (public-key (ecc (curve Ed25519) (q #…#))))
+ *
+ * printed the way libgcrypt prints S-expressions. The hash is the SHA-256 of
+ * the exported item's bytes up to its signature flag.
+ *
+ * Checking follows the daemon's order (guix/scripts/authenticate.scm, then
+ * LocalStore::importPath): a signature lacking its data or public key is
+ * corrupt; a key not in the ACL is unauthorized; then the signature itself is
+ * checked; then the signed hash must equal the actual one. Messages are the
+ * daemon's; each error also carries Guix's Scheme wording (guix/nar.scm).
+ *
+ * @example
+ * import { signHash, checkSignature } from "./signature.ts";
+ * const text = signHash(hash, pair.secretKey);
+ * checkSignature(text, hash, acl); // throws SignatureError if refused
+ */
+import { bigintToBytes, bytesToBigint, ecdsaSign, ecdsaVerify } from "./edwards25519.ts";
+import { SignatureError, StoreError } from "./errors.ts";
+import { isAuthorized, type Acl, type SecretKey, type PublicKey } from "./keys.ts";
+import { atom, findToken, parseSexp, printSexp, type Sexp } from "./sexp.ts";
+import { createPublicKey, verify as verifyEdDsa } from "node:crypto";
+
+/**
+ * Signs `hash` (32 bytes of SHA-256) with `secretKey`; the signature embeds
+ * `publicKey` (by default the one derived from the secret key; the daemon
+ * embeds the contents of signing-key.pub). Returns the signature's text.
+ *
+ * @example
+ * const text = signHash(hash, pair.secretKey, pair.publicKey);
+ */
+export function signHash(hash: Uint8Array, secretKey: SecretKey, publicKey: PublicKey = secretKey.publicKey): string {
+  if (hash.length !== 32) throw new StoreError("invalid-argument", `a SHA-256 hash has 32 bytes, not ${hash.length}`);
+  const { r, s } = ecdsaSign(secretKey.d, hash);
+  const data: Sexp = [atom("data"), [atom("flags"), atom("rfc6979")], [atom("hash"), atom("sha256"), Buffer.from(hash)]];
+  const sigVal: Sexp = [atom("sig-val"), [atom("ecdsa"), [atom("r"), bigintToBytes(r)], [atom("s"), bigintToBytes(s)]]];
+  return printSexp([atom("signature"), data, sigVal, publicKey.sexp]);
+}
+
+/** Printed S-expression, for messages (libgcrypt's text, as Guix shows it). */
+function shown(sexp: Sexp): string {
+  return printSexp(sexp);
+}
+
+function atomAfter(list: readonly Sexp[] | null, index: number): Buffer | null {
+  const value = list?.[index];
+  return value !== undefined && Buffer.isBuffer(value) ? value : null;
+}
+
+/** True if the `(sig-val …)` is a valid signature of the data by the key. */
+function validSignature(data: readonly Sexp[], sigVal: readonly Sexp[] | null, publicKey: readonly Sexp[]): boolean {
+  if (sigVal === null) return false;
+  const hashList = findToken(data, "hash");
+  const hash = atomAfter(hashList, 2);
+  const q = atomAfter(findToken(publicKey, "q"), 1);
+  if (hash === null || q === null) return false;
+  const ecdsa = findToken(sigVal, "ecdsa");
+  const r = atomAfter(findToken(sigVal, "r"), 1);
+  const s = atomAfter(findToken(sigVal, "s"), 1);
+  if (r === null || s === null) return false;
+  if (ecdsa !== null) return ecdsaVerify(q, hash, bytesToBigint(r), bytesToBigint(s));
+  if (findToken(sigVal, "eddsa") !== null) {
+    // A key flagged for EdDSA signs the hash bytes as the message (libgcrypt's eddsa path).
+    try {
+      const key = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: Buffer.from(q.length === 33 ? q.subarray(1) : q).toString("base64url") }, format: "jwk" });
+      return verifyEdDsa(null, hash, key, Buffer.concat([bigintToBytes(bytesToBigint(r), 32), bigintToBytes(bytesToBigint(s), 32)]));
+    } catch {
+      return false;
+    }
+  }
+  if (findToken(sigVal, "rsa") !== null || findToken(sigVal, "dsa") !== null) {
+    throw new StoreError("unsupported-key", "the signature was made with an RSA or DSA key; only Ed25519 keys (what 'guix archive --generate-key' makes) are supported");
+  }
+  return false;
+}
+
+/**
+ * What `guix authenticate verify` does: checks that the signature is well
+ * formed, that its key is authorized and that it is valid, and returns the
+ * hash it signs. Throws SignatureError with the daemon's message otherwise.
+ *
+ * @example
+ * const signedHash = verifySignature(text, acl);
+ */
+export function verifySignature(signature: string | Buffer, acl: Acl): Buffer {
+  const raw = typeof signature === "string" ? Buffer.from(signature, "latin1") : signature;
+  const rawText = raw.toString("latin1");
+  let sexp: Sexp;
+  try {
+    sexp = parseSexp(raw);
+  } catch {
+    throw new SignatureError("corrupt-signature", `corrupt signature data: ${rawText}`, "signature is not a valid s-expression");
+  }
+  const subject = findToken(sexp, "public-key");
+  const data = findToken(sexp, "data");
+  const hash = atomAfter(data === null ? null : findToken(data, "hash"), 2);
+  if (subject === null || data === null || hash === null) {
+    throw new SignatureError("corrupt-signature", `corrupt signature data: ${shown(sexp)}`, "corrupt signature data");
+  }
+  if (!isAuthorized(subject, acl)) {
+    throw new SignatureError("unauthorized-key", `unauthorized public key: ${shown(subject)}`, "unauthorized public key");
+  }
+  if (!validSignature(data, findToken(sexp, "sig-val"), subject)) {
+    throw new SignatureError("invalid-signature", `invalid signature: ${shown(sexp)}`, "invalid signature");
+  }
+  return Buffer.from(hash);
+}
+
+/** The daemon's message when the signed hash is not the archive's. */
+export const HASH_MISMATCH_MESSAGE =
+  "signed hash doesn't match actual contents of imported archive; archive could be corrupt, or someone is trying to import a Trojan horse";
+
+/**
+ * Checks a store item's signature against the hash of its bytes and the ACL,
+ * as the daemon's ImportPaths does; throws SignatureError if refused.
+ *
+ * @example
+ * checkSignature(signatureText, hashOfItemBytes, acl);
+ */
+export function checkSignature(signature: string | Buffer, actualHash: Uint8Array, acl: Acl): void {
+  const signed = verifySignature(signature, acl);
+  if (!signed.equals(Buffer.from(actualHash))) throw new SignatureError("hash-mismatch", HASH_MISMATCH_MESSAGE, "invalid hash");
+}
+
+/**
+ * The daemon's error for an item without a signature.
+ *
+ * @example
+ * throw unsignedError("/gnu/store/…-hello");
+ */
+export function unsignedError(path: string): SignatureError {
+  return new SignatureError("unsigned", `imported archive of \`${path}' lacks a signature`, "imported file lacks a signature");
+}
