@@ -74,6 +74,13 @@ parentPort.on("message", (m) => {
 /** Hash in steps of at least this many bytes. */
 const ADVANCE_BATCH_BYTES = 8 << 20;
 
+/**
+ * Files at least this big are hashed on the worker thread, smaller ones on
+ * the main thread. Not below {@link IncrementalFileHash}'s step: a download
+ * hashed there must be hashed while it streams, not in one go at its end.
+ */
+export const OFF_THREAD_HASH_BYTES = ADVANCE_BATCH_BYTES;
+
 type Message =
   | { type: "file"; id: number; file: string }
   | { type: "update"; id: number; file: string; start: number; end: number }

@@ -15,7 +15,7 @@ import { createReadStream } from "node:fs";
 import { lstat, readdir, readlink, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { OffloadError } from "./errors.ts";
-import { hashFileOffThread } from "./hash-worker.ts";
+import { hashFileOffThread, OFF_THREAD_HASH_BYTES } from "./hash-worker.ts";
 import { inputRemotePath } from "./job-paths.ts";
 
 /** A regular file to materialize remotely. */
@@ -43,9 +43,6 @@ export interface CollectedInputs {
   symlinks: InputSymlink[];
   totalBytes: number;
 }
-
-/** Files at least this big are hashed on the worker thread. */
-const OFF_THREAD_HASH_BYTES = 4 << 20;
 
 /** Directory walks stop here, so a huge tree is refused rather than eating memory. */
 export const MAX_INPUT_ENTRIES = 200_000;

@@ -16,6 +16,7 @@
 import type { Writable } from "node:stream";
 import type { BuildMachine } from "../machines/types.ts";
 import { SshError } from "../ssh/errors.ts";
+import { machineKey } from "../ssh/machine-key.ts";
 import type { ConnectOptions } from "../ssh/session.ts";
 import { runAttempt, type Phase } from "./attempt.ts";
 import { recordFailure } from "./backoff.ts";
@@ -23,7 +24,7 @@ import { Connections } from "./connections.ts";
 import { OffloadError } from "./errors.ts";
 import { checkOutputPath, isInside } from "./job-paths.ts";
 import { collectInputs, type CollectedInputs } from "./local-inputs.ts";
-import { machineKey, MachineSelector, type Assessment } from "./selector.ts";
+import { MachineSelector, type Assessment } from "./selector.ts";
 import { ensureStateDir } from "./state-dir.ts";
 
 /** A job, as `offload run` and each entry of `offload build` describe it. */

@@ -16,7 +16,7 @@ import { createWriteStream, mkdirSync, symlinkSync, type WriteStream } from "nod
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { OffloadError } from "./errors.ts";
-import { IncrementalFileHash } from "./hash-worker.ts";
+import { IncrementalFileHash, OFF_THREAD_HASH_BYTES } from "./hash-worker.ts";
 import { cleanSegments, isInside, resolveLinkTarget } from "./job-paths.ts";
 
 /** One entry of the remote listing. */
@@ -40,8 +40,6 @@ export interface ReceivedOutputs {
 
 /** Received file data is written in batches of about this size. */
 const WRITE_BATCH_BYTES = 1 << 20;
-/** Files at least this big are hashed on the worker thread. */
-const OFF_THREAD_HASH_BYTES = 8 << 20;
 /** How much written data may queue for the disk before the download waits for it. */
 const WRITE_QUEUE_BYTES = 32 << 20;
 

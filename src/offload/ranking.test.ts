@@ -1,7 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { BuildMachine } from "../machines/types.ts";
-import { formatBytes, healthProblem, MINIMUM_DISK_SPACE, normalizedLoad, rankBy, requirementMismatch, score } from "./ranking.ts";
+import { MINIMUM_FREE_BYTES } from "../ssh/probe.ts";
+import { healthProblem, rankBy, requirementMismatch, score } from "./ranking.ts";
 
 const machine: BuildMachine = {
   name: "b1",
@@ -45,12 +46,6 @@ describe("requirementMismatch", () => {
 });
 
 describe("load and health", () => {
-  it("normalizes the 1-minute load by cores, capped at 1 (Guix)", () => {
-    assert.equal(normalizedLoad({ ...idle, load: [2, 9, 9] }), 0.5);
-    assert.equal(normalizedLoad({ ...idle, load: [40, 0, 0] }), 1);
-    assert.equal(normalizedLoad({ ...idle, cores: 0 }), 1);
-  });
-
   it("skips machines at or above the threshold, never when it is #f", () => {
     assert.equal(healthProblem(machine, { ...idle, load: [3.2, 0, 0] })?.reason, "overloaded");
     assert.equal(healthProblem(machine, { ...idle, load: [3.1, 0, 0] }), null);
@@ -59,8 +54,17 @@ describe("load and health", () => {
   });
 
   it("needs 100 MiB free", () => {
-    assert.equal(healthProblem(machine, { ...idle, diskFreeBytes: MINIMUM_DISK_SPACE - 1 })?.reason, "low-disk");
-    assert.equal(healthProblem(machine, { ...idle, diskFreeBytes: MINIMUM_DISK_SPACE }), null);
+    assert.equal(healthProblem(machine, { ...idle, diskFreeBytes: MINIMUM_FREE_BYTES - 1 })?.reason, "low-disk");
+    assert.equal(healthProblem(machine, { ...idle, diskFreeBytes: MINIMUM_FREE_BYTES }), null);
+  });
+
+  it("says how much is free in Guix's number->size style", () => {
+    // The detail used to read "50.0 MiB free, needs 100 MiB".
+    assert.equal(healthProblem(machine, { ...idle, diskFreeBytes: 50 * 1024 * 1024 })?.detail, "50 MiB free, needs 100 MiB");
+  });
+
+  it("uses the load Guix would: an unknown load counts as fully loaded", () => {
+    assert.equal(healthProblem(machine, { ...idle, load: [Number.NaN, 0, 0] })?.reason, "overloaded");
   });
 });
 
@@ -78,10 +82,5 @@ describe("score", () => {
     const seen = new Set<string>();
     for (let i = 0; i < 50; i++) seen.add(rankBy(["x", "y"], () => 1)[0]!);
     assert.equal(seen.size, 2);
-  });
-
-  it("formats sizes", () => {
-    assert.equal(formatBytes(512), "512 B");
-    assert.equal(formatBytes(3 * 1024 ** 3), "3.0 GiB");
   });
 });

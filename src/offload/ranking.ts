@@ -9,6 +9,8 @@
  * requirementMismatch(machine, { system: "x86_64-linux", features: [] }); // null when it matches
  */
 import type { BuildMachine } from "../machines/types.ts";
+import { isOverloaded, MINIMUM_FREE_BYTES, normalizedLoad } from "../ssh/probe.ts";
+import { formatBytes } from "../ssh/units.ts";
 import type { Exclusion } from "./errors.ts";
 import type { ProbeFacts } from "./probe-cache.ts";
 
@@ -17,9 +19,6 @@ export interface Requirements {
   system: string;
   features: readonly string[];
 }
-
-/** Guix's `%minimum-disk-space`: machines with less free space are skipped. */
-export const MINIMUM_DISK_SPACE = 100 * 1024 * 1024;
 
 /**
  * Why the machine can never serve these requirements, or null if it can.
@@ -42,18 +41,6 @@ export function requirementMismatch(machine: BuildMachine, requirements: Require
 }
 
 /**
- * Guix's normalized load: the 1-minute load average divided by the number of
- * cores, capped at 1.
- *
- * @example
- * normalizedLoad({ load: [2, 1, 1], cores: 4, diskFreeBytes: 0 }); // 0.5
- */
-export function normalizedLoad(facts: ProbeFacts): number {
-  if (!(facts.cores > 0) || !Number.isFinite(facts.load[0])) return 1;
-  return Math.min(1, Math.max(0, facts.load[0] / facts.cores));
-}
-
-/**
  * Why the machine should not take a job now (overloaded or low on disk), or null.
  *
  * @example
@@ -63,11 +50,11 @@ export function normalizedLoad(facts: ProbeFacts): number {
 export function healthProblem(machine: BuildMachine, facts: ProbeFacts): Exclusion | null {
   const base = { machine: machine.name, port: machine.port };
   const load = normalizedLoad(facts);
-  if (machine.overloadThreshold !== null && load >= machine.overloadThreshold) {
+  if (isOverloaded(load, machine.overloadThreshold)) {
     return { ...base, reason: "overloaded", detail: `normalized load ${load.toFixed(2)} >= ${machine.overloadThreshold}` };
   }
-  if (facts.diskFreeBytes < MINIMUM_DISK_SPACE) {
-    return { ...base, reason: "low-disk", detail: `${formatMiB(facts.diskFreeBytes)} free, needs 100 MiB` };
+  if (facts.diskFreeBytes < MINIMUM_FREE_BYTES) {
+    return { ...base, reason: "low-disk", detail: `${formatBytes(facts.diskFreeBytes)} free, needs ${formatBytes(MINIMUM_FREE_BYTES)}` };
   }
   return null;
 }
@@ -102,29 +89,5 @@ export function rankBy<T>(items: readonly T[], key: (item: T) => number, random:
     .map((entry) => entry.item);
 }
 
-/**
- * Bytes in the largest binary unit that keeps the number at least 1.
- *
- * @example
- * formatBytes(3 * 1024 ** 3); // "3.0 GiB"
- */
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-
-/**
- * Bytes as MiB with one decimal.
- *
- * @example
- * formatMiB(50 * 1024 * 1024); // "50.0 MiB"
- */
-export function formatMiB(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
-}
+// Until src/cli/select-command.ts imports them from their own modules.
+export { formatBytes, normalizedLoad };

@@ -7,7 +7,8 @@ import { readBackoff } from "./backoff.ts";
 import { Connections } from "./connections.ts";
 import { NoMachineError, OffloadError } from "./errors.ts";
 import { readProbe } from "./probe-cache.ts";
-import { machineKey, MachineSelector } from "./selector.ts";
+import { machineKey } from "../ssh/machine-key.ts";
+import { MachineSelector } from "./selector.ts";
 import { slotsInUse, tryAcquireSlot } from "./slots.ts";
 
 const system = localSystem();

@@ -16,6 +16,7 @@
  */
 import type { BuildMachine } from "../machines/types.ts";
 import { SshError } from "../ssh/errors.ts";
+import { machineKey } from "../ssh/machine-key.ts";
 import { probeStatus } from "../ssh/probe.ts";
 import { activeBackoff, backoffFileName, backoffFiles, recordFailure, recordSuccess } from "./backoff.ts";
 import type { Connections } from "./connections.ts";
@@ -70,7 +71,7 @@ export interface SelectorOptions {
 
 /** Options of one assessment. */
 export interface AssessOptions {
-  /** Machines (`name:port`) that already failed this job. */
+  /** Machines ({@link machineKey}) that already failed this job. */
   exclude?: ReadonlySet<string>;
   /** Wait for every probe (dry runs) rather than deciding once one candidate is usable. */
   waitForAllProbes?: boolean;
@@ -83,16 +84,6 @@ export interface AcquireOptions extends AssessOptions {
   signal?: AbortSignal;
   /** Called once when the job starts waiting because every candidate is busy. */
   onWait?: (assessments: readonly Assessment[]) => void;
-}
-
-/**
- * The `name:port` key used to exclude machines.
- *
- * @example
- * machineKey({ name: "b", port: 22 }); // "b:22"
- */
-export function machineKey(machine: Pick<BuildMachine, "name" | "port">): string {
-  return `${machine.name}:${machine.port}`;
 }
 
 const TRANSIENT: ReadonlySet<Exclusion["reason"]> = new Set(["busy", "overloaded"]);

@@ -22,6 +22,7 @@ import { mkdirSync, readFileSync, unlink, writeFile } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join, resolve } from "node:path";
 import type { BuildMachine } from "../machines/types.ts";
+import { machineKey } from "../ssh/machine-key.ts";
 import { defaultStateDir, machineFileName } from "./state-dir.ts";
 
 type SlotMachine = Pick<BuildMachine, "name" | "port" | "parallelBuilds">;
@@ -64,7 +65,7 @@ export function slotSocketPrefix(machine: Pick<BuildMachine, "name" | "port">, s
   const digest = createHash("sha256")
     .update(resolve(stateDir))
     .update("\0")
-    .update(`${machine.name}:${machine.port}`)
+    .update(machineKey(machine))
     .digest("hex")
     .slice(0, 32);
   return `offload/${digest}/`;

@@ -11,6 +11,8 @@
 import { mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import type { BuildMachine } from "../machines/types.ts";
+import { machineKey } from "../ssh/machine-key.ts";
 
 /** The environment variable that overrides the default state directory. */
 export const STATE_DIR_ENV = "OFFLOAD_STATE_DIR";
@@ -48,13 +50,13 @@ export function ensureStateDir(dir: string = defaultStateDir()): string {
 }
 
 /**
- * A file-name-safe form of a machine's `name:port`, used for per-machine
- * files in the state directory (names could in principle hold `/`).
+ * The name of a machine's files in the state directory: its
+ * {@link machineKey}, with every character that does not belong in a file
+ * name (`/`, and anything unusual) written as `%XX`.
  *
  * @example
- * machineFileName({ name: "build1", port: 22 }); // "build1:22"
+ * machineFileName({ name: "a/b", port: 22 }); // "a%2fb:22"
  */
-export function machineFileName(machine: { name: string; port: number }): string {
-  const safe = machine.name.replace(/[^A-Za-z0-9._@+-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
-  return `${safe}:${machine.port}`;
+export function machineFileName(machine: Pick<BuildMachine, "name" | "port">): string {
+  return machineKey(machine).replace(/[^A-Za-z0-9._@+:-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }

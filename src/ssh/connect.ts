@@ -18,6 +18,7 @@ import { compressionAlgorithms } from "./compression.ts";
 import { errorMessage, HostKeyMismatchError, SshError, type ConnectStage } from "./errors.ts";
 import { ALL_HOST_KEY_ALGORITHMS, describeHostKey, describePin, parsePinnedHostKey, type PinnedHostKey } from "./host-key.ts";
 import { loadClientCredential, RestrictedAgent } from "./private-key.ts";
+import { machineKey } from "./machine-key.ts";
 import { formatMs } from "./units.ts";
 
 const { Client } = ssh2;
@@ -94,7 +95,7 @@ function openTcp(machine: BuildMachine, timeoutMs: number): Promise<net.Socket> 
     const socket = net.connect({ host: machine.name, port: machine.port });
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new SshError("timeout", machine.name, `no TCP connection to ${addressOf(machine)} within ${formatMs(timeoutMs)}`, { stage: "tcp" }));
+      reject(new SshError("timeout", machine.name, `no TCP connection to ${machineKey(machine)} within ${formatMs(timeoutMs)}`, { stage: "tcp" }));
     }, timeoutMs);
     socket.once("connect", () => {
       clearTimeout(timer);
@@ -117,7 +118,7 @@ function openTcp(machine: BuildMachine, timeoutMs: number): Promise<net.Socket> 
  * tcpError(machine, Object.assign(new Error("getaddrinfo ENOTFOUND x"), { code: "ENOTFOUND" })).code; // "dns"
  */
 export function tcpError(machine: Pick<BuildMachine, "name" | "port">, error: NodeJS.ErrnoException): SshError {
-  const address = addressOf(machine);
+  const address = machineKey(machine);
   const options = { stage: "tcp" as const, cause: error };
   switch (error.code) {
     case "ENOTFOUND":
@@ -181,7 +182,7 @@ function handshake(
     client.on("error", (error: Error & { level?: string }) => {
       if (diagnosing) return;
       const stage: ConnectStage = presentedKey === null || !presentedKey.equals(pin.blob) ? "host-key" : "auth";
-      const mismatch = { machine: machine.name, address: addressOf(machine), expected: describePin(pin), location: machine.location };
+      const mismatch = { machine: machine.name, address: machineKey(machine), expected: describePin(pin), location: machine.location };
       if (presentedKey !== null && !presentedKey.equals(pin.blob)) {
         settle(new HostKeyMismatchError({ ...mismatch, presented: describeHostKey(presentedKey), pinnedTypeOffered: true, offeredTypes: [] }));
         return;
@@ -213,7 +214,7 @@ function handshake(
         new SshError(
           "connection-lost",
           machine.name,
-          `${addressOf(machine)} closed the connection ${presentedKey === null ? "before the SSH handshake finished" : "during authentication"}`,
+          `${machineKey(machine)} closed the connection ${presentedKey === null ? "before the SSH handshake finished" : "during authentication"}`,
           { stage: presentedKey === null ? "host-key" : "auth" },
         ),
       ),
@@ -276,13 +277,13 @@ function handshake(
       });
       acknowledgeServerDebugMessages(client);
     } catch (error) {
-      settle(new SshError("handshake-failed", machine.name, `cannot start SSH with ${addressOf(machine)}: ${errorMessage(error)}`, { stage: "host-key", cause: error }));
+      settle(new SshError("handshake-failed", machine.name, `cannot start SSH with ${machineKey(machine)}: ${errorMessage(error)}`, { stage: "host-key", cause: error }));
     }
   });
 }
 
 function handshakeError(machine: BuildMachine, error: Error & { level?: string }, stage: ConnectStage, timeoutMs: number): SshError {
-  const address = addressOf(machine);
+  const address = machineKey(machine);
   const options = { stage, cause: error };
   if (error.level === "client-timeout") {
     const what = stage === "host-key" ? `no SSH handshake with ${address}` : `authentication with ${address} did not finish`;
@@ -382,15 +383,6 @@ export function lostConnection(machine: BuildMachine, error: unknown): SshError 
   if (error instanceof SshError) return error;
   const message = errorMessage(error);
   const why = /keepalive/i.test(message) ? "no answer to keep-alives" : message;
-  return new SshError("connection-lost", machine.name, `connection to ${addressOf(machine)} lost: ${why}`, { cause: error });
+  return new SshError("connection-lost", machine.name, `connection to ${machineKey(machine)} lost: ${why}`, { cause: error });
 }
 
-/**
- * `host:port`, with brackets around IPv6 literals.
- *
- * @example
- * addressOf({ name: "::1", port: 22 }); // "[::1]:22"
- */
-export function addressOf(machine: Pick<BuildMachine, "name" | "port">): string {
-  return machine.name.includes(":") ? `[${machine.name}]:${machine.port}` : `${machine.name}:${machine.port}`;
-}

@@ -20,8 +20,10 @@ import type { BuildMachine } from "../machines/types.ts";
 import { systemSupport, type RemotePlatform } from "./architecture.ts";
 import { SshError, type ConnectStage } from "./errors.ts";
 import { parsePinnedHostKey } from "./host-key.ts";
+import { MINIMUM_FREE_BYTES } from "./probe.ts";
 import { remoteDirectory } from "./quote.ts";
-import { addressOf, SshSession, type ConnectOptions } from "./session.ts";
+import { machineKey } from "./machine-key.ts";
+import { SshSession, type ConnectOptions } from "./session.ts";
 import { formatBytes, formatRate } from "./units.ts";
 
 /** The checks, in the order they run. */
@@ -33,9 +35,6 @@ export type CheckName = (typeof CHECKS)[number];
  * CLI passes the engine's own list (src/offload/remote-scripts.ts).
  */
 export const REMOTE_TOOLS: readonly string[] = ["sh", "cat", "mkdir", "mktemp", "rm", "df", "nproc", "uname", "kill"];
-
-/** Guix's `%minimum-disk-space`: machines with less free space are skipped. */
-export const MINIMUM_FREE_BYTES = 100 * 1024 * 1024;
 
 /** Default size of the round-trip file. */
 export const DEFAULT_TRANSFER_BYTES = 4 * 1024 * 1024;
@@ -133,7 +132,7 @@ async function connectChecks(machine: BuildMachine, options: MachineTestOptions,
 
 function passedStages(machine: BuildMachine, stageMs: Partial<Record<ConnectStage, number>>, session: SshSession | null): CheckResult[] {
   const results: CheckResult[] = [];
-  if (stageMs.tcp !== undefined) results.push({ check: "tcp", ok: true, message: `connected to ${addressOf(machine)}`, ms: round(stageMs.tcp) });
+  if (stageMs.tcp !== undefined) results.push({ check: "tcp", ok: true, message: `connected to ${machineKey(machine)}`, ms: round(stageMs.tcp) });
   if (stageMs["host-key"] !== undefined) {
     const pin = parsePinnedHostKey(machine.hostKey, machine.name);
     results.push({ check: "host-key", ok: true, message: `${pin.type} ${pin.fingerprint} matches machines.scm`, ms: round(stageMs["host-key"]) });

@@ -63,9 +63,20 @@ describe("normalizedLoad and isOverloaded", () => {
     assert.equal(normalizedLoad({ load: [3, 2, 1], cores: 4 }), 0.75);
     assert.equal(normalizedLoad({ load: [9, 2, 1], cores: 4 }), 1);
     assert.equal(normalizedLoad({ load: [1, 1, 1], cores: 0 }), 1);
+    // Moved from offload/ranking.ts, which had a copy of its own.
+    assert.equal(normalizedLoad({ load: [2, 9, 9], cores: 4 }), 0.5);
+    assert.equal(normalizedLoad({ load: [40, 0, 0], cores: 4 }), 1);
     assert.equal(isOverloaded(0.8, 0.8), true);
     assert.equal(isOverloaded(0.79, 0.8), false);
     assert.equal(isOverloaded(1, null), false);
+  });
+
+  it("counts an unknown or senseless load as 1.0, as Guix does (status and select used to disagree)", () => {
+    // probe.ts gave NaN and negative values back, ranking.ts 1 and 0.
+    assert.equal(normalizedLoad({ load: [Number.NaN, 0, 0], cores: 4 }), 1);
+    assert.equal(normalizedLoad({ load: [-1, 0, 0], cores: 4 }), 1);
+    assert.equal(normalizedLoad({ load: [1, 0, 0], cores: Number.NaN }), 1);
+    assert.equal(normalizedLoad({ load: [], cores: 4 }), 1);
   });
 });
 

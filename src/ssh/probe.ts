@@ -9,6 +9,10 @@
  * `workDir` is taken relative to `$HOME`. When the directory does not exist
  * yet, the free space of its nearest existing parent is reported.
  *
+ * Also Guix's reading of the result: the normalized load, the overload
+ * test and the minimum free space, used by `offload status`, `offload test`
+ * and the offload engine's machine selection alike.
+ *
  * @example
  * import { probeStatus, normalizedLoad } from "./probe.ts";
  * const status = await probeStatus(session);
@@ -70,16 +74,24 @@ export async function probeStatus(session: SshSession, options: ProbeOptions = {
   return parseProbe(text, (sentAt + receivedAt) / 2, session.machine.name);
 }
 
+/** Guix's `%minimum-disk-space`: a machine with less free space is given no builds. */
+export const MINIMUM_FREE_BYTES = 100 * 1024 * 1024;
+
 /**
- * Guix's normalized load: the 1-minute load average divided by the number of
- * cores, capped at 1.
+ * Guix's normalized load (`node-load`): the 1-minute load average divided by
+ * the number of cores, at most 1. A load or core count that is unknown or
+ * makes no sense (not a number, negative, no cores) counts as 1.0, fully
+ * loaded, as Guix counts a machine that does not answer.
  *
  * @example
- * normalizedLoad({ load: [3, 2, 1], cores: 4 }); // 0.75
+ * normalizedLoad({ load: [3, 2, 1], cores: 4 });          // 0.75
+ * normalizedLoad({ load: [Number.NaN, 0, 0], cores: 4 }); // 1
  */
-export function normalizedLoad(status: Pick<MachineStatus, "load" | "cores">): number {
-  if (!(status.cores > 0)) return 1;
-  return Math.min(1, status.load[0] / status.cores);
+export function normalizedLoad(status: { readonly load: readonly number[]; readonly cores: number }): number {
+  const load = status.load[0];
+  if (load === undefined || !Number.isFinite(load) || load < 0) return 1;
+  if (!Number.isFinite(status.cores) || !(status.cores > 0)) return 1;
+  return Math.min(1, load / status.cores);
 }
 
 /**

@@ -17,13 +17,14 @@ import type { Readable } from "node:stream";
 import type { ClientChannel, NegotiatedAlgorithms, SFTPWrapper } from "ssh2";
 import type { BuildMachine } from "../machines/types.ts";
 import { ChannelLimiter } from "./channel-limit.ts";
-import { addressOf, establish, lostConnection, type ConnectOptions, type ConnectTimings, type SshClient } from "./connect.ts";
+import { establish, lostConnection, type ConnectOptions, type ConnectTimings, type SshClient } from "./connect.ts";
 import { errorMessage, SshError } from "./errors.ts";
+import { machineKey } from "./machine-key.ts";
 import { commandLine, shellQuote } from "./quote.ts";
 import { readPidLine, sendChannelSignal, signalName, withPidLine, type RemoteProcess } from "./remote-process.ts";
 import { formatMs } from "./units.ts";
 
-export { addressOf, DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions, type ConnectTimings } from "./connect.ts";
+export { DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions, type ConnectTimings } from "./connect.ts";
 export type { RemoteProcess } from "./remote-process.ts";
 
 /** OpenSSH's default `MaxSessions`: more concurrent channels are refused by the server. */
@@ -98,7 +99,7 @@ export class SshSession {
     client.on("error", (error: Error) => this.markClosed(lostConnection(machine, error)));
     client.on("close", () =>
       this.markClosed(
-        this.closing ? undefined : new SshError("connection-lost", machine.name, `connection to ${addressOf(machine)} closed by the remote side`),
+        this.closing ? undefined : new SshError("connection-lost", machine.name, `connection to ${machineKey(machine)} closed by the remote side`),
       ),
     );
   }
@@ -292,14 +293,14 @@ export class SshSession {
     // each channel closed first makes that send a no-op.
     for (const channel of this.openChannels) disarm(channel);
     this.openChannels.clear();
-    const refusal = error ?? new SshError("connection-lost", this.machine.name, `session to ${addressOf(this.machine)} was closed`);
+    const refusal = error ?? new SshError("connection-lost", this.machine.name, `session to ${machineKey(this.machine)} was closed`);
     this.channels.fail(refusal);
     this.controlChannel.fail(refusal);
     for (const listener of this.closeListeners.splice(0)) listener(error);
   }
 
   private closedError(): SshError {
-    return this.closedWith?.error ?? new SshError("connection-lost", this.machine.name, `session to ${addressOf(this.machine)} was closed`);
+    return this.closedWith?.error ?? new SshError("connection-lost", this.machine.name, `session to ${machineKey(this.machine)} was closed`);
   }
 
   /**
@@ -349,7 +350,7 @@ export class SshSession {
           limiter.lowerTo(limiter.inUse);
           continue;
         }
-        throw new SshError("channel-failed", this.machine.name, `cannot open ${what} on ${addressOf(this.machine)}: ${errorMessage(error)}`, { cause: error });
+        throw new SshError("channel-failed", this.machine.name, `cannot open ${what} on ${machineKey(this.machine)}: ${errorMessage(error)}`, { cause: error });
       }
     }
   }

@@ -10,6 +10,12 @@ describe("units", () => {
     assert.equal(formatBytes(100 * 1024 * 1024), "100 MiB");
     assert.equal(formatBytes(12.34 * 1024 ** 3), "12.3 GiB");
   });
+  it("prints whole sizes as Guix's number->size does, without a trailing .0", () => {
+    // ranking.ts used to print "3.0 GiB" and "50.0 MiB"; Guix prints "3 GiB".
+    assert.equal(formatBytes(3 * 1024 ** 3), "3 GiB");
+    assert.equal(formatBytes(50 * 1024 * 1024), "50 MiB");
+    assert.equal(formatBytes(512), "512 B");
+  });
   it("formats rates and durations", () => {
     assert.equal(formatRate(1024 * 1024, 500), "2 MiB/s");
     assert.equal(formatDuration(59), "59s");

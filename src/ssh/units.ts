@@ -1,6 +1,5 @@
 /**
- * Human-readable sizes, rates and durations for messages and tables
- * (binary units, as `df -h` and Guix print them).
+ * Human-readable sizes, rates and durations for messages and tables.
  *
  * @example
  * import { formatBytes, formatDuration, formatRate } from "./units.ts";
@@ -12,10 +11,15 @@
 const UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
 
 /**
- * Bytes with a binary unit and three significant digits.
+ * Bytes with a binary unit, in the style of Guix's `number->size` (which
+ * `guix offload status` prints): a number, a space, the unit, and no
+ * trailing `.0` — `3 GiB`, `100 MiB`. Where Guix rounds to a whole number,
+ * this keeps three significant digits (`1.5 KiB`, `12.3 GiB`), and it
+ * switches unit at 1024 of the smaller one, where Guix waits for more.
  *
  * @example
- * formatBytes(1536); // "1.5 KiB"
+ * formatBytes(3 * 1024 ** 3); // "3 GiB"
+ * formatBytes(1536);          // "1.5 KiB"
  */
 export function formatBytes(bytes: number): string {
   let value = bytes;
