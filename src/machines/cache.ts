@@ -15,9 +15,10 @@
  * const { machines, warnings, fromCache } = await loadMachinesCached("/etc/guix/machines.scm", "/var/lib/offload");
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeJsonAtomically } from "./atomic-json.ts";
 import type { BuildMachine, LoadWarning } from "./types.ts";
 
 /** Bumped whenever the cached shape changes. */
@@ -129,16 +130,9 @@ function readEntry(entryFile: string): CacheEntry | null {
 }
 
 function writeEntry(entryFile: string, entry: CacheEntry): void {
-  const temporary = `${entryFile}.${process.pid}.tmp`;
   try {
-    mkdirSync(join(entryFile, ".."), { recursive: true, mode: 0o700 });
-    writeFileSync(temporary, JSON.stringify(entry), { mode: 0o600 });
-    renameSync(temporary, entryFile);
+    writeJsonAtomically(entryFile, entry, { fileMode: 0o600, dirMode: 0o700 });
   } catch {
-    try {
-      rmSync(temporary, { force: true });
-    } catch {
-      // Nothing was written; a cache that cannot be kept only costs evaluations.
-    }
+    // A cache that cannot be kept only costs evaluations.
   }
 }

@@ -7,8 +7,8 @@
  * writeJsonFile("/tmp/state/x.json", { a: 1 });
  * readJsonFile("/tmp/state/x.json"); // { a: 1 }
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { readFileSync, rmSync } from "node:fs";
+import { writeJsonAtomically } from "../machines/atomic-json.ts";
 
 /** JSON values as they come out of JSON.parse. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -29,21 +29,18 @@ export function readJsonFile(file: string): JsonValue | undefined {
 }
 
 /**
- * Write `value` as JSON to `file` atomically, creating parent directories.
- * Failures are swallowed when `bestEffort` is set (state is advisory).
+ * Write `value` as JSON to `file` atomically, creating parent directories;
+ * a failure is ignored (state is advisory: without it offload only works
+ * less well).
  *
  * @example
  * writeJsonFile("/tmp/state/probe.json", { at: Date.now() });
  */
-export function writeJsonFile(file: string, value: unknown, bestEffort = true): void {
-  const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+export function writeJsonFile(file: string, value: unknown): void {
   try {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(temporary, JSON.stringify(value));
-    renameSync(temporary, file);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    if (!bestEffort) throw error;
+    writeJsonAtomically(file, value);
+  } catch {
+    // Advisory state; nothing to do.
   }
 }
 
