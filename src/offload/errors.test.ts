@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { exclusionText, NoMachineError, OffloadError } from "./errors.ts";
+import { exclusionText, firstLine, NoMachineError, OffloadError } from "./errors.ts";
 
 describe("offload errors", () => {
   it("carries a stable code", () => {
@@ -22,5 +22,10 @@ describe("offload errors", () => {
   it("words each reason", () => {
     assert.equal(exclusionText({ machine: "m", port: 1, reason: "busy", detail: "" }), "no free slot");
     assert.equal(exclusionText({ machine: "m", port: 1, reason: "low-disk", detail: "50.0 MiB free" }), "low on disk space (50.0 MiB free)");
+  });
+
+  it("keeps the first line of a message for one-line notices", () => {
+    assert.equal(firstLine(new Error("host key mismatch\n  expected: x")), "host key mismatch");
+    assert.equal(firstLine("plain"), "plain");
   });
 });

@@ -7,6 +7,8 @@
  * try { await runJob(spec); }
  * catch (error) { if (error instanceof OffloadError && error.code === "no-machine") process.exitCode = 1; }
  */
+import { errorMessage } from "../ssh/errors.ts";
+import { machineKey } from "../ssh/machine-key.ts";
 
 /** Stable failure codes of the engine. */
 export type OffloadErrorCode =
@@ -99,6 +101,17 @@ function describeNoMachine(system: string, features: readonly string[], exclusio
   const wanted = features.length === 0 ? "" : ` with features ${features.join(", ")}`;
   const head = `no machine for system ${system}${wanted}`;
   if (exclusions.length === 0) return `${head}: the machines file lists no machines`;
-  const lines = exclusions.map((e) => `  ${e.machine}:${e.port}: ${exclusionText(e)}`);
+  const lines = exclusions.map((e) => `  ${machineKey({ name: e.machine, port: e.port })}: ${exclusionText(e)}`);
   return [`${head}:`, ...lines].join("\n");
+}
+
+/**
+ * The first line of an error's message, for one-line notices, exclusion
+ * details and back-off records.
+ *
+ * @example
+ * firstLine(new Error("host key mismatch for b:22\n  expected: …")); // "host key mismatch for b:22"
+ */
+export function firstLine(error: unknown): string {
+  return errorMessage(error).split("\n")[0]!;
 }

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { checkOutputPath, cleanSegments, inputRemotePath, isInside, resolveLinkTarget } from "./job-paths.ts";
+import { checkOutputPath, cleanSegments, inputRemotePath, isInside, normalizeOutputs, resolveLinkTarget } from "./job-paths.ts";
 
 describe("job paths", () => {
   it("keeps relative input paths and places others by base name", () => {
@@ -37,5 +37,12 @@ describe("job paths", () => {
     assert.equal(resolveLinkTarget("out/l", "../../x"), null);
     assert.equal(resolveLinkTarget("out/l", "/etc/passwd"), null);
     assert.equal(resolveLinkTarget("out/l", "../outside"), "outside");
+  });
+
+  it("normalizes an output list, refusing duplicates and outputs inside others", () => {
+    assert.deepEqual(normalizeOutputs(["out/", "log.txt"]), ["out", "log.txt"]);
+    assert.throws(() => normalizeOutputs(["out", "out/"]), /listed twice/);
+    assert.throws(() => normalizeOutputs(["out", "out/sub"]), /inside output "out"/);
+    assert.throws(() => normalizeOutputs(["../x"]), /relative path/);
   });
 });

@@ -96,3 +96,22 @@ export function resolveLinkTarget(linkPath: string, target: string): string | nu
   }
   return parts.join("/");
 }
+
+/**
+ * Check and normalize a job's output list: each a relative path inside the
+ * job directory ({@link checkOutputPath}), none listed twice or inside another.
+ *
+ * @example
+ * normalizeOutputs(["out/", "log.txt"]); // ["out", "log.txt"]
+ */
+export function normalizeOutputs(outputs: readonly string[]): string[] {
+  const normalized = outputs.map(checkOutputPath);
+  normalized.forEach((output, i) => {
+    normalized.forEach((other, j) => {
+      if (i !== j && isInside(output, other)) {
+        throw new OffloadError("invalid-job", `output ${JSON.stringify(output)} is ${output === other ? "listed twice" : `inside output ${JSON.stringify(other)}`}`);
+      }
+    });
+  });
+  return normalized;
+}

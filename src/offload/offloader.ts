@@ -15,16 +15,15 @@
  */
 import type { Writable } from "node:stream";
 import type { BuildMachine } from "../machines/types.ts";
-import { SshError } from "../ssh/errors.ts";
+import { errorMessage, SshError } from "../ssh/errors.ts";
 import { machineKey } from "../ssh/machine-key.ts";
+import { laneOf, SessionPool } from "../ssh/pool.ts";
 import type { ConnectOptions } from "../ssh/session.ts";
-import { runAttempt, type Phase } from "./attempt.ts";
-import { recordFailure } from "./backoff.ts";
-import { Connections } from "./connections.ts";
-import { OffloadError } from "./errors.ts";
-import { checkOutputPath, isInside } from "./job-paths.ts";
+import { runAttempt, type AttemptResult, type Phase } from "./attempt.ts";
+import { firstLine, OffloadError } from "./errors.ts";
+import { normalizeOutputs } from "./job-paths.ts";
 import { collectInputs, type CollectedInputs } from "./local-inputs.ts";
-import { MachineSelector, type Assessment } from "./selector.ts";
+import { MachineSelector, type Assessment, type Choice } from "./selector.ts";
 import { ensureStateDir } from "./state-dir.ts";
 
 /** A job, as `offload run` and each entry of `offload build` describe it. */
@@ -96,55 +95,65 @@ export interface OffloaderOptions {
   /** Reuse probe results up to this old, ms. */
   probeMaxAgeMs?: number;
   connect?: ConnectOptions;
-  /** Share connections with other engines (else one is made). */
-  connections?: Connections;
-}
-
-/** Errors worth another machine: the machine or the network failed, not the job. */
-function isRetriable(error: unknown): boolean {
-  if (error instanceof SshError) return true;
-  if (error instanceof OffloadError) return error.code === "transfer-failed" || error.code === "remote-setup-failed" || error.code === "output-corrupt";
-  return false;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
- * Check and normalize a job's output list: relative, inside the job
- * directory, none inside another.
- *
- * @example
- * normalizeOutputs(["out/", "log.txt"]); // ["out", "log.txt"]
+ * The retry policy: whether a failed attempt is worth another machine (the
+ * machine or the network failed, not the job), and whether the machine
+ * itself failed (it is then backed off).
  */
-export function normalizeOutputs(outputs: readonly string[]): string[] {
-  const normalized = outputs.map(checkOutputPath);
-  normalized.forEach((output, i) => {
-    normalized.forEach((other, j) => {
-      if (i !== j && isInside(output, other)) {
-        throw new OffloadError("invalid-job", `output ${JSON.stringify(output)} is ${output === other ? "listed twice" : `inside output ${JSON.stringify(other)}`}`);
-      }
-    });
-  });
-  return normalized;
+function failureKind(error: unknown): "job" | "machine" | "transfer" {
+  if (error instanceof SshError) return "machine";
+  if (error instanceof OffloadError && (error.code === "transfer-failed" || error.code === "remote-setup-failed" || error.code === "output-corrupt")) {
+    return "transfer";
+  }
+  return "job";
+}
+
+/** A report of a job that has not run yet. */
+function emptyReport(spec: JobSpec): JobReport {
+  return {
+    name: spec.name ?? spec.command.join(" "),
+    status: "error",
+    machine: null,
+    exitCode: null,
+    killedFor: null,
+    error: null,
+    attempts: [],
+    phaseMs: { queued: 0, upload: 0, run: 0, download: 0 },
+    bytesUp: 0,
+    bytesDown: 0,
+    filesUp: 0,
+  };
+}
+
+/** Add an attempt that ran to its end (whatever the command's status) to the report. */
+function foldAttempt(report: JobReport, machine: BuildMachine, result: AttemptResult): void {
+  report.attempts.push({ machine: machineKey(machine), error: null });
+  report.phaseMs.upload += result.phaseMs.upload;
+  report.phaseMs.run += result.phaseMs.run;
+  report.phaseMs.download += result.phaseMs.download;
+  report.bytesUp += result.bytesUp;
+  report.bytesDown += result.bytesDown;
+  report.filesUp += result.filesUp;
+  report.exitCode = result.exitCode;
+  report.killedFor = result.killedFor;
+  report.status = result.killedFor !== null ? "timed-out" : result.exitCode === 0 ? "succeeded" : "failed";
 }
 
 /** Runs jobs on the machines; one per process. */
 export class Offloader {
   readonly selector: MachineSelector;
-  readonly connections: Connections;
-  private readonly ownsConnections: boolean;
   readonly stateDir: string;
+  private readonly pool: SessionPool;
   private readonly visited = new Set<string>();
 
   constructor(private readonly options: OffloaderOptions) {
     this.stateDir = ensureStateDir(options.stateDir);
-    this.ownsConnections = options.connections === undefined;
-    this.connections = options.connections ?? new Connections(options.connect);
+    this.pool = new SessionPool(options.connect);
     this.selector = new MachineSelector(options.machines, {
       stateDir: this.stateDir,
-      connections: this.connections,
+      connections: this.pool,
       probeMaxAgeMs: options.probeMaxAgeMs,
     });
   }
@@ -155,27 +164,16 @@ export class Offloader {
    *
    * @example
    * const report = await offloader.run(spec, { stdout, stderr });
+   * report.status; // "succeeded", "failed", "timed-out", "error" or "cancelled"
    */
   async run(spec: JobSpec, io: JobIo): Promise<JobReport> {
-    const report: JobReport = {
-      name: spec.name ?? spec.command.join(" "),
-      status: "error",
-      machine: null,
-      exitCode: null,
-      killedFor: null,
-      error: null,
-      attempts: [],
-      phaseMs: { queued: 0, upload: 0, run: 0, download: 0 },
-      bytesUp: 0,
-      bytesDown: 0,
-      filesUp: 0,
-    };
+    const report = emptyReport(spec);
     try {
       await this.runInto(spec, io, report);
     } catch (error) {
       const code = error instanceof OffloadError || error instanceof SshError ? error.code : "internal";
       report.status = code === "cancelled" ? "cancelled" : "error";
-      report.error = { code, message: messageOf(error) };
+      report.error = { code, message: errorMessage(error) };
     }
     return report;
   }
@@ -195,92 +193,86 @@ export class Offloader {
     const stopChoosing = (): void => choosing.abort();
     io.signal?.addEventListener("abort", stopChoosing, { once: true });
     try {
-      await this.attempts(spec, io, report, outputs, collecting, choosing.signal);
+      await this.attempts({ spec, io, report, outputs, collecting, choosing: choosing.signal });
     } finally {
       io.signal?.removeEventListener("abort", stopChoosing);
     }
   }
 
-  private async attempts(
-    spec: JobSpec,
-    io: JobIo,
-    report: JobReport,
-    outputs: string[],
-    collecting: Promise<CollectedInputs>,
-    choosing: AbortSignal,
-  ): Promise<void> {
-    const requirements = { system: spec.system, features: spec.features };
+  /** Up to 1 + `retries` attempts, each on a machine that has not failed this job yet. */
+  private async attempts(job: JobRun): Promise<void> {
     const failed = new Set<string>();
     const retries = Math.max(0, this.options.retries ?? 2);
     let lastError: unknown = null;
     for (let attempt = 0; attempt <= retries; attempt++) {
-      io.onPhase?.("queued", null);
-      const queued = performance.now();
-      const choice = await this.selector
-        .acquire(requirements, {
-          exclude: failed,
-          waitMs: this.options.waitMs,
-          signal: choosing,
-          onWait: (assessments) => io.onNotice?.(waitNotice(assessments)),
-        })
-        .catch(async (error: unknown) => {
-          if (choosing.aborted && io.signal?.aborted !== true) await collecting; // throws why the inputs failed
-          if (lastError === null || !(error instanceof OffloadError) || error.code === "cancelled") throw error;
-          throw new OffloadError("retries-exhausted", `${messageOf(lastError).split("\n")[0]}; no other machine to retry on: ${error.message}`, { cause: lastError });
-        });
-      report.phaseMs.queued += performance.now() - queued;
-      const { machine, slot } = choice;
-      report.machine = machineKey(machine);
+      const choice = await this.choose(job, failed, lastError);
       try {
-        const [inputs, session] = await Promise.all([collecting, this.connections.get(machine, slot.index)]);
-        const result = await runAttempt(
-          session,
-          {
-            command: spec.command,
-            env: spec.env,
-            outputs,
-            outputDir: spec.dir,
-            timeoutMs: spec.timeoutMs,
-            maxSilentMs: spec.maxSilentMs,
-            collectGarbage: this.firstJobOn(machine),
-          },
-          inputs,
-          {
-            stdout: io.stdout,
-            stderr: io.stderr,
-            signal: io.signal,
-            onPhase: (phase) => io.onPhase?.(phase, machine),
-            onStarted: () => io.onStarted?.(machine),
-          },
-        );
-        report.attempts.push({ machine: machineKey(machine), error: null });
-        report.phaseMs.upload += result.phaseMs.upload;
-        report.phaseMs.run += result.phaseMs.run;
-        report.phaseMs.download += result.phaseMs.download;
-        report.bytesUp += result.bytesUp;
-        report.bytesDown += result.bytesDown;
-        report.filesUp += result.filesUp;
-        report.exitCode = result.exitCode;
-        report.killedFor = result.killedFor;
-        report.status = result.killedFor !== null ? "timed-out" : result.exitCode === 0 ? "succeeded" : "failed";
+        foldAttempt(job.report, choice.machine, await this.attemptOn(choice, job));
         return;
       } catch (error) {
-        report.attempts.push({ machine: machineKey(machine), error: messageOf(error) });
-        if (!isRetriable(error) || io.signal?.aborted === true) throw error;
-        failed.add(machineKey(machine));
+        job.report.attempts.push({ machine: machineKey(choice.machine), error: errorMessage(error) });
+        const kind = failureKind(error);
+        if (kind === "job" || job.io.signal?.aborted === true) throw error;
+        if (kind === "machine") this.selector.machineFailed(choice.machine, error);
+        failed.add(machineKey(choice.machine));
         lastError = error;
-        if (error instanceof SshError) {
-          recordFailure(machine, this.stateDir, messageOf(error).split("\n")[0]!);
-          this.connections.forget(machine);
-        }
         if (attempt === retries) {
-          throw new OffloadError("retries-exhausted", `gave up after ${attempt + 1} attempt(s); last: ${messageOf(error)}`, { cause: error });
+          throw new OffloadError("retries-exhausted", `gave up after ${attempt + 1} attempt(s); last: ${errorMessage(error)}`, { cause: error });
         }
-        io.onNotice?.(`${machineKey(machine)} failed (${messageOf(error).split("\n")[0]}); retrying on another machine`);
+        job.io.onNotice?.(`${machineKey(choice.machine)} failed (${firstLine(error)}); retrying on another machine`);
       } finally {
-        slot.release();
+        choice.slot.release();
       }
     }
+  }
+
+  /** A machine and a slot for the next attempt; explains a dead end in terms of the previous failure. */
+  private async choose(job: JobRun, failed: ReadonlySet<string>, lastError: unknown): Promise<Choice> {
+    job.io.onPhase?.("queued", null);
+    const queued = performance.now();
+    const choice = await this.selector
+      .acquire(
+        { system: job.spec.system, features: job.spec.features },
+        {
+          exclude: failed,
+          waitMs: this.options.waitMs,
+          signal: job.choosing,
+          onWait: (assessments) => job.io.onNotice?.(waitNotice(assessments)),
+        },
+      )
+      .catch(async (error: unknown) => {
+        if (job.choosing.aborted && job.io.signal?.aborted !== true) await job.collecting; // throws why the inputs failed
+        if (lastError === null || !(error instanceof OffloadError) || error.code === "cancelled") throw error;
+        throw new OffloadError("retries-exhausted", `${firstLine(lastError)}; no other machine to retry on: ${error.message}`, { cause: lastError });
+      });
+    job.report.phaseMs.queued += performance.now() - queued;
+    job.report.machine = machineKey(choice.machine);
+    return choice;
+  }
+
+  private async attemptOn({ machine, slot }: Choice, job: JobRun): Promise<AttemptResult> {
+    const [inputs, session] = await Promise.all([job.collecting, this.pool.get(machine, laneOf(slot.index))]);
+    const { spec, io } = job;
+    return runAttempt(
+      session,
+      {
+        command: spec.command,
+        env: spec.env,
+        outputs: job.outputs,
+        outputDir: spec.dir,
+        timeoutMs: spec.timeoutMs,
+        maxSilentMs: spec.maxSilentMs,
+        collectGarbage: this.firstJobOn(machine),
+      },
+      inputs,
+      {
+        stdout: io.stdout,
+        stderr: io.stderr,
+        signal: io.signal,
+        onPhase: (phase) => io.onPhase?.(phase, machine),
+        onStarted: () => io.onStarted?.(machine),
+      },
+    );
   }
 
   /** True the first time a job of this engine goes to `machine`. */
@@ -298,8 +290,20 @@ export class Offloader {
    * offloader.close();
    */
   close(): void {
-    if (this.ownsConnections) this.connections.closeAll();
+    this.pool.closeAll();
   }
+}
+
+/** One job on its way through {@link Offloader}: what every step needs. */
+interface JobRun {
+  spec: JobSpec;
+  io: JobIo;
+  report: JobReport;
+  /** Normalized outputs. */
+  outputs: string[];
+  collecting: Promise<CollectedInputs>;
+  /** Aborted to stop choosing a machine (cancelled, or the inputs cannot be read). */
+  choosing: AbortSignal;
 }
 
 function waitNotice(assessments: readonly Assessment[]): string {

@@ -19,15 +19,12 @@ import { SshError } from "../ssh/errors.ts";
 import { machineKey } from "../ssh/machine-key.ts";
 import { probeStatus } from "../ssh/probe.ts";
 import { activeBackoff, backoffFileName, backoffFiles, recordFailure, recordSuccess } from "./backoff.ts";
-import type { Connections } from "./connections.ts";
-import { NoMachineError, OffloadError, type Exclusion } from "./errors.ts";
+import type { SessionPool } from "../ssh/pool.ts";
+import { firstLine, NoMachineError, OffloadError, type Exclusion } from "./errors.ts";
 import { PROBE_MAX_AGE_MS, readProbe, writeProbe, type CachedProbe, type ProbeFacts } from "./probe-cache.ts";
-import { healthProblem, normalizedLoad, rankBy, requirementMismatch, score, type Requirements } from "./ranking.ts";
+import { healthProblem, rankBy, requirementMismatch, score, type Requirements } from "./ranking.ts";
 import { REMOTE_WORK_DIR } from "./remote-scripts.ts";
 import { slotEvents, slotsInUseAll, tryAcquireSlot, type Slot } from "./slots.ts";
-
-/** The remote work directory whose free space counts (relative to the remote $HOME). */
-export { REMOTE_WORK_DIR };
 
 /** How long to wait for slower probes once one candidate is known to be usable. */
 export const PROBE_GRACE_MS = 250;
@@ -60,7 +57,8 @@ export interface Choice {
 /** Options of the selector. */
 export interface SelectorOptions {
   stateDir: string;
-  connections: Connections;
+  /** Where probes get their connection. */
+  connections: SessionPool;
   /** Reuse probe results up to this old; default {@link PROBE_MAX_AGE_MS}. */
   probeMaxAgeMs?: number;
   /** Give up on a probe after this long; default 15 s. */
@@ -193,6 +191,17 @@ export class MachineSelector {
     }
   }
 
+  /**
+   * Remember that `machine` failed to answer (a probe, or a job's
+   * connection): it is backed off, for every offload process on this host.
+   *
+   * @example
+   * selector.machineFailed(machine, new SshError("refused", "b", "connection to b:22 refused"));
+   */
+  machineFailed(machine: BuildMachine, error: unknown): void {
+    recordFailure(machine, this.options.stateDir, firstLine(error));
+  }
+
   /** Sleep until a slot is released in this process, the delay passes, or the signal fires. */
   private waitForChange(delayMs: number, signal: AbortSignal | undefined): Promise<void> {
     return new Promise((resolve) => {
@@ -229,7 +238,7 @@ export class MachineSelector {
           machine: assessment.machine.name,
           port: assessment.machine.port,
           reason: "unreachable",
-          detail: error instanceof Error ? error.message.split("\n")[0]! : String(error),
+          detail: firstLine(error),
         };
       }
     });
@@ -273,9 +282,7 @@ export class MachineSelector {
       recordSuccess(machine, this.options.stateDir);
       return facts;
     } catch (error) {
-      const message = error instanceof Error ? error.message.split("\n")[0]! : String(error);
-      recordFailure(machine, this.options.stateDir, message);
-      if (error instanceof SshError) this.options.connections.forget(machine);
+      this.machineFailed(machine, error);
       throw error;
     }
   }
@@ -295,5 +302,3 @@ function pollDelay(round: number): number {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
-
-export { normalizedLoad };

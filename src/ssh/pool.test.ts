@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { freePort, startSshd, type TestSshd } from "../../test/helpers/sshd.ts";
 import { SshError } from "./errors.ts";
-import { SessionPool } from "./pool.ts";
+import { JOBS_PER_CONNECTION, laneOf, SessionPool } from "./pool.ts";
 
 let first: TestSshd;
 let second: TestSshd;
@@ -71,6 +71,39 @@ describe("SessionPool", () => {
     assert.equal(pool.size, 0);
     const again = await pool.get(first.machine());
     assert.notEqual(again, session);
+    pool.closeAll();
+  });
+
+  // Moved from offload/connections.ts, the engine's own pool before there was one.
+  it("maps slots to lanes", () => {
+    assert.equal(laneOf(0), 0);
+    assert.equal(laneOf(JOBS_PER_CONNECTION - 1), 0);
+    assert.equal(laneOf(JOBS_PER_CONNECTION), 1);
+  });
+
+  it("reuses one session per lane and reconnects after a loss", async () => {
+    const pool = new SessionPool({ agentSocket: "", timeoutMs: 5_000 });
+    try {
+      const machine = first.machine();
+      const [a, b] = await Promise.all([pool.get(machine, laneOf(0)), pool.get(machine, laneOf(1))]);
+      assert.equal(a, b);
+      const other = await pool.get(machine, laneOf(JOBS_PER_CONNECTION));
+      assert.notEqual(other, a);
+      first.killSessions();
+      await new Promise<void>((resolve) => a.onClose(() => resolve()));
+      const fresh = await pool.get(machine, laneOf(0));
+      assert.notEqual(fresh, a);
+      assert.equal((await fresh.output(["echo", "ok"])).trim(), "ok");
+    } finally {
+      pool.closeAll();
+    }
+  });
+
+  it("does not cache a failed connect", async () => {
+    const pool = new SessionPool({ agentSocket: "", timeoutMs: 5_000 });
+    const dead = first.machine({ port: await freePort() });
+    await assert.rejects(pool.get(dead), { code: "refused" });
+    await assert.rejects(pool.get(dead), { code: "refused" });
     pool.closeAll();
   });
 });

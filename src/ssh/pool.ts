@@ -1,29 +1,42 @@
 /**
- * Connection reuse: one SSH session per machine per process, shared by every
- * caller; many channels run over it. A failed or lost connection is dropped
- * from the pool, so the next `get` connects afresh.
+ * Connection reuse: SSH sessions shared by every caller in the process, one
+ * per machine and lane. A machine that runs many commands at once gets
+ * several connections ("lanes"): OpenSSH refuses more than `MaxSessions`
+ * (default 10) channels per connection, and each job keeps one or two open
+ * while it runs, so {@link laneOf} spreads slots over connections,
+ * {@link JOBS_PER_CONNECTION} to a lane. A failed or lost connection is
+ * dropped from the pool, so the next `get` connects afresh.
  *
- * Machines are keyed on name and port (as Guix identifies them) plus user,
- * key, pinned host key and compression, so two records that differ in how to
- * connect never share a connection.
+ * A session is shared only by records that connect the same way: the same
+ * {@link machineKey} (name and port, as Guix identifies machines), user,
+ * private key, pinned host key (its comment aside) and compression.
  *
  * @example
- * import { SessionPool } from "./pool.ts";
+ * import { laneOf, SessionPool } from "./pool.ts";
  * const pool = new SessionPool({ timeoutMs: 10_000 });
- * const session = await pool.get(machine);  // connects
- * const again = await pool.get(machine);    // same session
+ * const session = await pool.get(machine);                 // connects
+ * const again = await pool.get(machine);                   // the same session
+ * const other = await pool.get(machine, laneOf(slotIndex)); // lane 1 for slots 4 to 7
  * pool.closeAll();
  */
 import type { BuildMachine } from "../machines/types.ts";
+import { machineKey } from "./machine-key.ts";
 import { SshSession, type ConnectOptions } from "./session.ts";
 
+/** Jobs sharing one SSH connection. */
+export const JOBS_PER_CONNECTION = 4;
+
 /**
- * A process-wide cache of sessions.
+ * The lane (connection number) for a slot index.
  *
  * @example
- * const pool = new SessionPool();
- * await Promise.all(machines.map(async (m) => (await pool.get(m)).run(["true"])));
+ * laneOf(5); // 1
  */
+export function laneOf(slotIndex: number): number {
+  return Math.floor(Math.max(0, slotIndex) / JOBS_PER_CONNECTION);
+}
+
+/** A process-wide cache of sessions. */
 export class SessionPool {
   private readonly sessions = new Map<string, Promise<SshSession>>();
   /** Bumped by closeAll, so connections still in flight then are closed when they arrive. */
@@ -32,30 +45,29 @@ export class SessionPool {
   constructor(private readonly options: ConnectOptions = {}) {}
 
   /**
-   * The session for `machine`, connecting if there is none (concurrent calls
-   * share one connection attempt). Rejects with the connect error.
+   * The session for `machine` on `lane` (default 0), connecting if there is
+   * none (concurrent calls share one connection attempt). Rejects with the
+   * connect error, which is not kept: the next call tries again.
    *
    * @example
-   * const session = await pool.get(machine);
+   * const [a, b] = await Promise.all([pool.get(machine), pool.get(machine)]); // a === b
    */
-  get(machine: BuildMachine): Promise<SshSession> {
-    const key = poolKey(machine);
+  get(machine: BuildMachine, lane = 0): Promise<SshSession> {
+    const key = connectionKey(machine, lane);
     const existing = this.sessions.get(key);
     if (existing !== undefined) return existing;
     const generation = this.generation;
+    const forget = (): void => {
+      if (this.sessions.get(key) === connecting) this.sessions.delete(key);
+    };
     const connecting = SshSession.connect(machine, this.options).then(
       (session) => {
-        if (generation !== this.generation) {
-          session.close();
-          return session;
-        }
-        session.onClose(() => {
-          if (this.sessions.get(key) === connecting) this.sessions.delete(key);
-        });
+        if (generation !== this.generation) session.close();
+        else session.onClose(forget);
         return session;
       },
       (error: unknown) => {
-        if (this.sessions.get(key) === connecting) this.sessions.delete(key);
+        forget();
         throw error;
       },
     );
@@ -73,6 +85,7 @@ export class SessionPool {
    *
    * @example
    * pool.closeAll();
+   * pool.size; // 0
    */
   closeAll(): void {
     this.generation++;
@@ -82,7 +95,8 @@ export class SessionPool {
   }
 }
 
-function poolKey(machine: BuildMachine): string {
+/** What decides whether two records may share a connection. */
+function connectionKey(machine: BuildMachine, lane: number): string {
   const pinnedKey = machine.hostKey.trim().split(/\s+/).slice(0, 2).join(" "); // the comment does not matter
-  return JSON.stringify([machine.name, machine.port, machine.user, machine.privateKey, pinnedKey, machine.compression]);
+  return JSON.stringify([machineKey(machine), machine.user, machine.privateKey, pinnedKey, machine.compression, lane]);
 }
