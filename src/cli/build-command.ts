@@ -17,15 +17,21 @@ import type { Command } from "commander";
 import type { Phase } from "../offload/attempt.ts";
 import { parseJobFile } from "../offload/job-file.ts";
 import { localSystem } from "../offload/local-system.ts";
-import { defaultStateDir } from "../offload/state-dir.ts";
 import type { JobReport, JobSpec } from "../offload/offloader.ts";
+import { addEngineOptions, offloaderFor, type EngineOptions } from "./engine-options.ts";
+import { EXIT_INTERRUPTED } from "./exit-status.ts";
+import { onInterrupt } from "./interrupt.ts";
+import { addLimitOptions, type LimitOptions } from "./limit-options.ts";
+import { loadMachineList, machinesOption } from "./machines-file.ts";
+import { wholeNumberOption } from "./option-kinds.ts";
 import { CliError, colorsFor } from "./output.ts";
-import { addEngineOptions, countOption, EXIT_INTERRUPTED, loadMachineList, offloaderFor, onInterrupt, type EngineCliOptions } from "./run-command.ts";
+import { stateDirOption } from "./state-dir-option.ts";
 
-interface BuildOptions extends EngineCliOptions {
+interface BuildOptions extends EngineOptions, LimitOptions {
+  machines: string;
   json?: boolean;
   logDir: string;
-  jobs?: string;
+  jobs?: number;
 }
 
 /** One job in `offload build --json`. */
@@ -57,6 +63,7 @@ interface Tracked {
  *
  * @example
  * registerBuildCommand(program);
+ * await program.parseAsync(["build", "--log-dir", "logs", "jobs.json"], { from: "user" });
  */
 export function registerBuildCommand(program: Command): void {
   const command = program
@@ -65,9 +72,11 @@ export function registerBuildCommand(program: Command): void {
     .argument("<jobs-file>", "JSON list of jobs, each with the fields of `offload run`")
     .option("--json", "print per-job results as JSON on stdout")
     .option("--log-dir <dir>", "where each job's log file goes", "offload-logs")
-    .option("--jobs <n>", "jobs in flight at once (default: the machines' total slots)");
+    .addOption(wholeNumberOption("--jobs <n>", "jobs in flight at once (default: the machines' total slots)", { min: 0 }))
+    .addOption(machinesOption())
+    .addOption(stateDirOption());
   addEngineOptions(command);
-  command.action(async (file: string, options: BuildOptions) => {
+  addLimitOptions(command).action(async (file: string, options: BuildOptions) => {
     process.exitCode = await buildAction(file, options);
   });
 }
@@ -94,9 +103,9 @@ async function buildAction(file: string, options: BuildOptions): Promise<number>
     throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
   }
   const specs = parseJobFile(text, file, localSystem());
-  const machines = await loadMachineList(options.machines, options.stateDir ?? defaultStateDir());
+  const machines = await loadMachineList(options.machines, options.stateDir, options);
   const totalSlots = machines.reduce((sum, machine) => sum + Math.max(0, Math.floor(machine.parallelBuilds)), 0);
-  const inFlight = Math.max(1, countOption("--jobs", options.jobs) ?? totalSlots);
+  const inFlight = Math.max(1, options.jobs ?? totalSlots);
   const logDir = resolve(options.logDir);
   mkdirSync(logDir, { recursive: true });
   const tracked: Tracked[] = specs.map((spec, index) => ({

@@ -10,7 +10,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { Option, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { DEFAULT_MACHINES_FILE } from "../machines/default-file.ts";
 import { fixText } from "../lint/apply-fixes.ts";
 import { countSeverities, type FileReport, type RuleLevel } from "../lint/diagnostic.ts";
@@ -21,82 +21,103 @@ import { formatStylish } from "../lint/formats/stylish.ts";
 import { lintFile, lintText, type LinterOptions } from "../lint/linter.ts";
 import { allRules, ruleInfo } from "../lint/registry.ts";
 import { unifiedDiff } from "../lint/unified-diff.ts";
-import { addLimitOptions, CliError, colorsFor, loadOptionsFrom, type LimitOptions } from "./output.ts";
+import { addLimitOptions, loadOptionsFrom, type LimitOptions } from "./limit-options.ts";
+import { machinesOption } from "./machines-file.ts";
+import { repeatableOption, wholeNumberOption } from "./option-kinds.ts";
+import { colorsFor, UsageError } from "./output.ts";
 
 interface LintCommandOptions extends LimitOptions {
   format: "stylish" | "json" | "sarif" | "gcc";
   fix?: boolean;
   fixDryRun?: boolean;
-  rule: string[];
-  maxWarnings?: string;
+  machines: string;
+  rule?: Map<string, RuleLevel>;
+  maxWarnings?: number;
   quiet?: boolean;
-  allowSystem: string[];
+  allowSystem?: string[];
   checkFiles?: boolean;
 }
 
 const LEVELS: readonly RuleLevel[] = ["off", "info", "warning", "error"];
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-/** Registers `lint`. */
+/**
+ * Register `offload lint`.
+ *
+ * @example
+ * registerLintCommand(program);
+ * await program.parseAsync(["lint", "--format", "gcc", "machines.scm"], { from: "user" });
+ */
 export function registerLintCommand(program: Command): void {
   const command = program
     .command("lint")
     .description("find every mistake in machines files before the daemon trips on it")
-    .argument("[files...]", "machines files", [DEFAULT_MACHINES_FILE])
+    .argument("[files...]", "machines files (default: --machines, $OFFLOAD_MACHINES, /etc/guix/machines.scm)")
+    .addOption(machinesOption())
     .addOption(new Option("-f, --format <format>", "output format").choices(["stylish", "json", "sarif", "gcc"]).default("stylish"))
     .option("--fix", "apply safe fixes in place")
     .option("--fix-dry-run", "print the fixes as a unified diff instead of applying them")
-    .option("--rule <rule=level>", "set a rule's level: off, info, warning or error (repeatable)", collect, [])
-    .option("--max-warnings <n>", "exit 1 when there are more than N warnings")
+    .option("--rule <rule=level>", "set a rule's level: off, info, warning or error (repeatable)", parseRuleLevel)
+    .addOption(wholeNumberOption("--max-warnings <n>", "exit 1 when there are more than N warnings", { min: 0 }))
     .option("--quiet", "report errors only")
-    .option("--allow-system <system>", "accept a system type besides Guix's own (repeatable)", collect, [])
+    .addOption(repeatableOption("--allow-system <system>", "accept a system type besides Guix's own (repeatable)"))
     .option("--check-files", "check private-key files on disk (default for /etc/guix/machines.scm)")
     .option("--no-check-files", "do not check private-key files");
   command.addHelpText("after", `\nRules:\n${allRules().map((r) => `  ${r.id.padEnd(32)}${r.severity.padEnd(8)}${r.fixable ? "fix  " : "     "}${r.description}`).join("\n")}\n`);
-  addLimitOptions(command).action((files: string[], options: LintCommandOptions) => {
-    process.exitCode = runLint(files, options);
+  addLimitOptions(command).action((files: string[], options: LintCommandOptions, self: Command) => {
+    process.exitCode = runLint(lintedFiles(files, options.machines, self.getOptionValueSource("machines") === "cli"), options);
   });
 }
 
-function parseRuleLevels(specs: readonly string[]): Map<string, RuleLevel> {
-  const levels = new Map<string, RuleLevel>();
-  for (const spec of specs) {
-    const m = /^([a-z0-9-]+)=([a-z]+)$/.exec(spec);
-    if (!m) throw new CliError(`--rule expects RULE=off|info|warning|error, got '${spec}'`, 2);
-    if (!ruleInfo(m[1]!)) throw new CliError(`unknown rule '${m[1]}' (offload lint --help lists them)`, 2);
-    if (!LEVELS.includes(m[2] as RuleLevel)) throw new CliError(`unknown level '${m[2]}' for ${m[1]}: use off, info, warning or error`, 2);
-    levels.set(m[1]!, m[2] as RuleLevel);
-  }
-  return levels;
+/**
+ * One `--rule RULE=LEVEL`, added to the levels before it.
+ *
+ * @example
+ * parseRuleLevel("speed=warning"); // Map { "speed" => "warning" }
+ */
+export function parseRuleLevel(spec: string, previous: Map<string, RuleLevel> = new Map()): Map<string, RuleLevel> {
+  const m = /^([a-z0-9-]+)=([a-z]+)$/.exec(spec);
+  if (!m) throw new InvalidArgumentError("expected RULE=off|info|warning|error");
+  const [, rule = "", level = ""] = m;
+  if (!ruleInfo(rule)) throw new InvalidArgumentError(`unknown rule '${rule}' (offload lint --help lists them)`);
+  if (!LEVELS.includes(level as RuleLevel)) throw new InvalidArgumentError(`unknown level '${level}': use off, info, warning or error`);
+  return new Map([...previous, [rule, level as RuleLevel]]);
 }
 
-function parseMaxWarnings(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text)) throw new CliError(`--max-warnings expects a non-negative integer, got '${text}'`, 2);
-  return Number(text);
+/**
+ * The files to lint: those named, plus --machines when given on the command
+ * line; with neither, $OFFLOAD_MACHINES or Guix's own file.
+ *
+ * @example
+ * lintedFiles([], "/etc/guix/machines.scm", false); // ["/etc/guix/machines.scm"]
+ * lintedFiles(["a.scm"], "b.scm", true);            // ["a.scm", "b.scm"]
+ */
+export function lintedFiles(named: readonly string[], machines: string, machinesOnCommandLine: boolean): string[] {
+  const files = machinesOnCommandLine ? [...named, machines] : [...named];
+  return files.length > 0 ? files : [machines];
 }
 
-function linterOptionsFor(file: string, options: LintCommandOptions, ruleLevels: Map<string, RuleLevel>): LinterOptions {
+function linterOptionsFor(file: string, options: LintCommandOptions): LinterOptions {
   return {
-    ruleLevels,
-    allowSystems: options.allowSystem,
+    ruleLevels: options.rule ?? new Map(),
+    allowSystems: options.allowSystem ?? [],
     checkFiles: options.checkFiles ?? resolve(file) === DEFAULT_MACHINES_FILE,
     load: loadOptionsFrom(options),
   };
 }
 
-/** Runs the command; returns the exit status. */
+/**
+ * Lint `files` as the options say, print the report, return the exit status.
+ *
+ * @example
+ * runLint(["machines.scm"], { format: "gcc", machines: DEFAULT_MACHINES_FILE }); // 1 when there are errors
+ */
 export function runLint(files: readonly string[], options: LintCommandOptions): number {
-  const ruleLevels = parseRuleLevels(options.rule);
-  const maxWarnings = parseMaxWarnings(options.maxWarnings);
-  if (options.fix && options.fixDryRun) throw new CliError("--fix and --fix-dry-run cannot be used together", 2);
+  const maxWarnings = options.maxWarnings;
+  if (options.fix && options.fixDryRun) throw new UsageError("--fix and --fix-dry-run cannot be used together");
   const reports: FileReport[] = [];
   let diff = "";
   for (const file of files) {
-    const linterOptions = linterOptionsFor(file, options, ruleLevels);
+    const linterOptions = linterOptionsFor(file, options);
     if (options.fix || options.fixDryRun) {
       const original = readIfPossible(file);
       if (original !== undefined) {

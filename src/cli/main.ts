@@ -1,12 +1,15 @@
 /**
  * The `offload` command line: one commander program, a command per module.
  * Only the module of the command being run is loaded, so `offload show` does
- * not pay for the SSH stack at start-up.
+ * not pay for the SSH stack at start-up. `offload` alone prints the commands
+ * and exits 1.
  *
  * @example
- * // offload show --json /etc/guix/machines.scm
+ * process.exitCode = await main(["show", "--json", "/etc/guix/machines.scm"]);
  */
-import { Command, CommanderError } from "commander";
+import { CommanderError, type Command } from "commander";
+import packageJson from "../../package.json" with { type: "json" };
+import { OffloadCommand } from "./command.ts";
 import { reportError } from "./output.ts";
 
 type Register = (program: Command) => void;
@@ -23,13 +26,17 @@ const COMMANDS: ReadonlyArray<[string, () => Promise<Register>]> = [
   ["build", async () => (await import("./build-command.ts")).registerBuildCommand],
 ];
 
-/** Builds the program with the commands `argv` may need (all of them for help). */
+/**
+ * Builds the program with the commands `argv` may need (all of them for help).
+ *
+ * @example
+ * const program = await buildProgram(["lint", "machines.scm"]); // only `lint` is loaded
+ */
 export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
-  const program = new Command()
+  const program = new OffloadCommand()
     .name("offload")
     .description("Read, lint and use GNU Guix build machines (machines.scm) to offload work over SSH")
-    .version("0.1.0")
-    .showHelpAfterError()
+    .version(packageJson.version)
     .exitOverride();
   const requested = argv.find((arg) => !arg.startsWith("-"));
   const known = COMMANDS.some(([name]) => name === requested);
@@ -39,17 +46,20 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
   return program;
 }
 
-/** Runs the command line; resolves to the exit status. */
+/**
+ * Runs the command line; resolves to the exit status.
+ *
+ * @example
+ * await main(["lint", "machines.scm"]); // 0 when the file has no errors
+ */
 export async function main(argv: string[]): Promise<number> {
   try {
     const program = await buildProgram(argv);
     await program.parseAsync(argv, { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return 0;
-      return 2;
-    }
+    // Commander has printed help, the version or the usage error (see command.ts) already.
+    if (error instanceof CommanderError) return error.exitCode;
     return reportError(error);
   }
 }

@@ -1,19 +1,29 @@
 /**
- * Shared command-line plumbing: colour decisions, the one error format,
- * the evaluation-limit options every file-reading command accepts.
+ * What the commands print besides their results: colour decisions, the one
+ * error style (`offload: error: …`, or `FILE:LINE:COLUMN: error: …` for an
+ * error in a file) and a machines file's load warnings.
  *
  * @example
  * const colors = colorsFor(process.stdout);
- * console.log(colors.red("failed"));
+ * process.stdout.write(colors.red("failed\n"));
+ * process.exitCode = reportError(new CliError("no machine in machines.scm matches ^x"));
  */
 import { Chalk, type ChalkInstance } from "chalk";
-import { Option, type Command } from "commander";
-import type { LoadOptions } from "../machines/load.ts";
 import { formatLocation } from "../../grammar/source.ts";
 import type { LoadWarning } from "../machines/types.ts";
 import { SchemeError } from "../scheme/errors.ts";
+import { EXIT_USAGE } from "./exit-status.ts";
 
-/** Chalk with colour only on a TTY, and never with NO_COLOR set. */
+// Until show-command.ts and eval-command.ts (owned elsewhere) import these from their own modules.
+export { addLimitOptions, loadOptionsFrom, type LimitOptions } from "./limit-options.ts";
+export { nameFilter } from "./machine-selection.ts";
+
+/**
+ * Chalk with colour only on a TTY, and never with NO_COLOR set; FORCE_COLOR wins.
+ *
+ * @example
+ * colorsFor(process.stderr).yellow("warning:");
+ */
 export function colorsFor(stream: NodeJS.WriteStream): ChalkInstance {
   const force = process.env.FORCE_COLOR;
   if (force !== undefined && force !== "") return new Chalk({ level: force === "0" || force === "false" ? 0 : 1 });
@@ -21,12 +31,12 @@ export function colorsFor(stream: NodeJS.WriteStream): ChalkInstance {
   return new Chalk({ level: enabled ? 1 : 0 });
 }
 
-/** An error the user can act on; printed as one line, exit status 1. */
 /**
  * Print a machines file's load warnings on stderr as `FILE:LINE:COLUMN: warning: …`.
  *
  * @example
- * printLoadWarnings("machines.scm", warnings);
+ * printLoadWarnings("machines.scm", [{ message: "The 'system' field is deprecated…", location: null }]);
+ * // stderr: machines.scm: warning: The 'system' field is deprecated…
  */
 export function printLoadWarnings(file: string, warnings: ReadonlyArray<Pick<LoadWarning, "message" | "location">>): void {
   const colors = colorsFor(process.stderr);
@@ -36,78 +46,52 @@ export function printLoadWarnings(file: string, warnings: ReadonlyArray<Pick<Loa
   }
 }
 
+/** A command that cannot do what was asked; printed as one line, exit status 1. */
 export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
+  readonly code: "command-failed" | "usage" = "command-failed";
+  readonly exitCode: number = 1;
 }
 
-/** Prints an error as `offload: error: ...` (or the located form) and returns the exit code. */
+/** A command line that cannot be run as given; exit status 2. */
+export class UsageError extends CliError {
+  override readonly code = "usage";
+  override readonly exitCode = EXIT_USAGE;
+}
+
+/**
+ * A message without a leading `offload:` or `offload: error:`, which some
+ * lower layers (remote scripts) put there, so the prefix is never doubled.
+ *
+ * @example
+ * withoutProgramPrefix("offload: output out.txt was not created"); // "output out.txt was not created"
+ */
+export function withoutProgramPrefix(message: string): string {
+  return message.replace(/^(?:offload: (?:error: )?)+/, "");
+}
+
+/**
+ * The one line for a command-level error: `offload: error: MESSAGE`.
+ *
+ * @example
+ * errorLine("no build machine"); // "offload: error: no build machine"
+ */
+export function errorLine(message: string): string {
+  return `offload: error: ${withoutProgramPrefix(message)}`;
+}
+
+/**
+ * Print an error (located when it is an error in a file) and return the exit status.
+ *
+ * @example
+ * process.exitCode = reportError(new UsageError("--fix and --fix-dry-run cannot be used together")); // 2
+ */
 export function reportError(error: unknown): number {
   const colors = colorsFor(process.stderr);
   if (error instanceof SchemeError) {
     process.stderr.write(`${colors.red(error.format())}\n`);
     return 1;
   }
-  if (error instanceof CliError) {
-    process.stderr.write(`${colors.red(`offload: error: ${error.message}`)}\n`);
-    return error.exitCode;
-  }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`${colors.red(`offload: error: ${message}`)}\n`);
-  return 1;
-}
-
-/** Options naming the limits of reading and evaluating a file. */
-export interface LimitOptions {
-  maxSteps?: string;
-  maxCallDepth?: string;
-  maxDepth?: string;
-  maxFileSize?: string;
-  maxSeconds?: string;
-  fileAccess?: boolean;
-}
-
-/** Adds the evaluation-limit options to a command. */
-export function addLimitOptions(command: Command): Command {
-  return command
-    .addOption(new Option("--max-steps <n>", "evaluation steps before giving up (default 50000000)"))
-    .addOption(new Option("--max-call-depth <n>", "nested calls before giving up (default 10000)"))
-    .addOption(new Option("--max-depth <n>", "list nesting the reader accepts (default 256)"))
-    .addOption(new Option("--max-file-size <bytes>", "largest file read (default 67108864)"))
-    .addOption(new Option("--max-seconds <s>", "evaluation time limit (default 60)"))
-    .option("--no-file-access", "forbid the file from reading other files");
-}
-
-function positiveNumber(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new CliError(`${name} must be a positive number, got '${text}'`, 2);
-  return value;
-}
-
-/** Load options from parsed command-line options. */
-export function loadOptionsFrom(options: LimitOptions): LoadOptions {
-  return {
-    maxSteps: positiveNumber("--max-steps", options.maxSteps),
-    maxCallDepth: positiveNumber("--max-call-depth", options.maxCallDepth),
-    maxDepth: positiveNumber("--max-depth", options.maxDepth),
-    maxBytes: positiveNumber("--max-file-size", options.maxFileSize),
-    maxSeconds: positiveNumber("--max-seconds", options.maxSeconds),
-    fileAccess: options.fileAccess !== false,
-  };
-}
-
-/** A REGEXP argument, compiled, or a usage error. */
-export function nameFilter(pattern: string | undefined): (name: string) => boolean {
-  if (pattern === undefined) return () => true;
-  try {
-    const re = new RegExp(pattern);
-    return (name) => re.test(name);
-  } catch {
-    throw new CliError(`invalid regular expression '${pattern}'`, 2);
-  }
+  process.stderr.write(`${colors.red(errorLine(message))}\n`);
+  return error instanceof CliError ? error.exitCode : 1;
 }

@@ -11,14 +11,16 @@ import { exclusionText } from "../offload/errors.ts";
 import { formatBytes, normalizedLoad } from "../offload/ranking.ts";
 import { Connections } from "../offload/connections.ts";
 import { MachineSelector, type Assessment } from "../offload/selector.ts";
-import { defaultStateDir, ensureStateDir } from "../offload/state-dir.ts";
+import { ensureStateDir } from "../offload/state-dir.ts";
 import { credentialsFromEnvironment } from "../ssh/private-key.ts";
+import { addEngineOptions, addRequirementOptions, featureList, type EngineOptions, type RequirementOptions } from "./engine-options.ts";
+import { addLimitOptions, type LimitOptions } from "./limit-options.ts";
+import { loadMachineList, machinesOption } from "./machines-file.ts";
 import { colorsFor } from "./output.ts";
-import { addEngineOptions, addRequirementOptions, featureList, loadMachineList, secondsOption, type EngineCliOptions } from "./run-command.ts";
+import { stateDirOption } from "./state-dir-option.ts";
 
-interface SelectOptions extends EngineCliOptions {
-  system: string;
-  features: string[];
+interface SelectOptions extends EngineOptions, RequirementOptions, LimitOptions {
+  machines: string;
   json?: boolean;
 }
 
@@ -44,24 +46,27 @@ export interface SelectMachineJson {
  *
  * @example
  * registerSelectCommand(program);
+ * await program.parseAsync(["select", "--system", "aarch64-linux", "--json"], { from: "user" });
  */
 export function registerSelectCommand(program: Command): void {
   const command = program
     .command("select")
     .description("show which build machine a job would be offloaded to now, and why (dry run)")
-    .option("--json", "print JSON");
+    .option("--json", "print JSON")
+    .addOption(machinesOption())
+    .addOption(stateDirOption());
   addRequirementOptions(command);
   addEngineOptions(command);
-  command.action(async (options: SelectOptions) => {
+  addLimitOptions(command).action(async (options: SelectOptions) => {
     process.exitCode = await selectAction(options);
   });
 }
 
 async function selectAction(options: SelectOptions): Promise<number> {
   const features = featureList(options.features);
-  const machines = await loadMachineList(options.machines, options.stateDir ?? defaultStateDir());
-  const connections = new Connections({ timeoutMs: secondsOption("--connect-timeout", options.connectTimeout), ...credentialsFromEnvironment(process.env) });
-  const selector = new MachineSelector(machines, { stateDir: ensureStateDir(options.stateDir ?? defaultStateDir()), connections });
+  const machines = await loadMachineList(options.machines, options.stateDir, options);
+  const connections = new Connections({ timeoutMs: options.connectTimeout, ...credentialsFromEnvironment(process.env) });
+  const selector = new MachineSelector(machines, { stateDir: ensureStateDir(options.stateDir), connections });
   try {
     const assessments = await selector.assess({ system: options.system, features }, { waitForAllProbes: true });
     const chosen = [...assessments].filter((a) => a.score !== null).sort((a, b) => b.score! - a.score!)[0] ?? null;

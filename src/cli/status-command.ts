@@ -12,17 +12,21 @@
  * // offload status --watch 2 /etc/guix/machines.scm
  * // offload status --json | jq '.machines[] | select(.overloaded)'
  */
-import { Option, type Command } from "commander";
+import type { Command } from "commander";
 import type { ChalkInstance } from "chalk";
-import { DEFAULT_MACHINES_FILE } from "../machines/default-file.ts";
 import type { BuildMachine } from "../machines/types.ts";
-import { REMOTE_WORK_DIR } from "../offload/remote-scripts.ts";
 import { slotsInUse } from "../offload/slots.ts";
+import { defaultStateDir } from "../offload/state-dir.ts";
 import { SessionPool } from "../ssh/pool.ts";
 import { isOverloaded, normalizedLoad, probeStatus, type MachineStatus } from "../ssh/probe.ts";
 import { formatBytes, formatDuration } from "../ssh/units.ts";
+import { addConnectionOptions, connectOptionsFrom, type ConnectionOptions } from "./connection-options.ts";
+import { addLimitOptions, type LimitOptions } from "./limit-options.ts";
+import { selectMachines } from "./machine-selection.ts";
+import { loadMachineList, machinesArguments, machinesOption, MACHINES_ENV } from "./machines-file.ts";
+import { secondsOption } from "./option-kinds.ts";
 import { colorsFor } from "./output.ts";
-import { addMachineOptions, connectOptionsFrom, secondsOption, selectMachines, type MachineCommandOptions } from "./test-command.ts";
+import { stateDirOption } from "./state-dir-option.ts";
 
 const DEFAULT_TIMEOUT_SECONDS = 10;
 
@@ -48,8 +52,11 @@ export interface StatusEntry {
   "slots-in-use": number;
 }
 
-interface StatusOptions extends MachineCommandOptions {
-  watch?: string;
+interface StatusOptions extends ConnectionOptions, LimitOptions {
+  json?: boolean;
+  stateDir: string;
+  /** Milliseconds between refreshes. */
+  watch?: number;
 }
 
 /**
@@ -57,56 +64,60 @@ interface StatusOptions extends MachineCommandOptions {
  *
  * @example
  * registerStatusCommand(program);
+ * await program.parseAsync(["status", "--json", "machines.scm"], { from: "user" });
  */
 export function registerStatusCommand(program: Command): void {
   const command = program
     .command("status")
     .description("show load, disk, clock and slots of every build machine, probed in parallel")
-    .argument("[file]", "machines file", DEFAULT_MACHINES_FILE)
-    .argument("[regexp]", "only machines whose name matches");
-  addMachineOptions(command, DEFAULT_TIMEOUT_SECONDS)
-    .addOption(new Option("--watch <seconds>", "refresh every SECONDS until interrupted"))
-    .action(async (file: string, regexp: string | undefined, options: StatusOptions) => {
-      const connect = connectOptionsFrom(options, DEFAULT_TIMEOUT_SECONDS);
-      const watchMs = options.watch === undefined ? undefined : secondsOption(options.watch, 0, "--watch");
-      const machines = await selectMachines(file, regexp);
-      const pool = new SessionPool(connect);
-      const probe = (): Promise<StatusEntry[]> => probeAll(machines, pool, connect.timeoutMs!, options.workDir ?? REMOTE_WORK_DIR);
-      try {
-        if (watchMs === undefined) {
-          if (!options.json) process.stderr.write(`getting status of ${machines.length} build machine${machines.length === 1 ? "" : "s"} defined in '${file}'...\n`);
-          const entries = await probe();
-          process.stdout.write(options.json ? `${JSON.stringify({ machines: entries }, null, 2)}\n` : formatStatusTable(entries, colorsFor(process.stdout)));
-          process.exitCode = entries.every((entry) => entry.reachable) ? 0 : 1;
-          return;
-        }
-        await watch(probe, watchMs, options.json === true);
-      } finally {
-        pool.closeAll();
+    .argument("[file]", `machines file (default: --machines, $${MACHINES_ENV}, /etc/guix/machines.scm)`)
+    .argument("[regexp]", "only machines whose name matches")
+    .option("--json", "print JSON")
+    .addOption(machinesOption())
+    .addOption(stateDirOption())
+    .addOption(secondsOption("--watch <seconds>", "refresh every SECONDS until interrupted"));
+  addConnectionOptions(command, DEFAULT_TIMEOUT_SECONDS);
+  addLimitOptions(command).action(async (fileArgument: string | undefined, regexpArgument: string | undefined, options: StatusOptions, self: Command) => {
+    const connect = connectOptionsFrom(options);
+    const { file, regexp } = machinesArguments([fileArgument, regexpArgument], self);
+    const machines = selectMachines(await loadMachineList(file, options.stateDir, options), regexp, file);
+    const pool = new SessionPool(connect);
+    const probe = (): Promise<StatusEntry[]> => probeAll(machines, pool, options.timeout, options.workDir, options.stateDir);
+    try {
+      if (options.watch === undefined) {
+        if (!options.json) process.stderr.write(`getting status of ${machines.length} build machine${machines.length === 1 ? "" : "s"} defined in '${file}'...\n`);
+        const entries = await probe();
+        process.stdout.write(options.json ? `${JSON.stringify({ machines: entries }, null, 2)}\n` : formatStatusTable(entries, colorsFor(process.stdout)));
+        process.exitCode = entries.every((entry) => entry.reachable) ? 0 : 1;
+        return;
       }
-    });
+      await watch(probe, options.watch, options.json === true);
+    } finally {
+      pool.closeAll();
+    }
+  });
 }
 
 /**
  * Probe every machine at once; a machine that cannot be reached gets its error instead of a status.
  *
  * @example
- * const entries = await probeAll(machines, new SessionPool(), 10_000, ".cache/offload");
+ * const entries = await probeAll(machines, new SessionPool(), 10_000, ".cache/offload", "/var/lib/offload");
  */
-export async function probeAll(machines: BuildMachine[], pool: SessionPool, timeout: number, workDir: string | undefined): Promise<StatusEntry[]> {
+export async function probeAll(machines: BuildMachine[], pool: SessionPool, timeout: number, workDir: string | undefined, stateDir = defaultStateDir()): Promise<StatusEntry[]> {
   return Promise.all(
     machines.map(async (machine) => {
       try {
         const session = await pool.get(machine);
-        return statusEntry(machine, await probeStatus(session, { workDir, timeoutMs: timeout }), null);
+        return statusEntry(machine, await probeStatus(session, { workDir, timeoutMs: timeout }), null, stateDir);
       } catch (error) {
-        return statusEntry(machine, null, error instanceof Error ? error.message : String(error));
+        return statusEntry(machine, null, error instanceof Error ? error.message : String(error), stateDir);
       }
     }),
   );
 }
 
-function statusEntry(machine: BuildMachine, status: MachineStatus | null, error: string | null): StatusEntry {
+function statusEntry(machine: BuildMachine, status: MachineStatus | null, error: string | null, stateDir: string): StatusEntry {
   const normalized = status === null ? null : normalizedLoad(status);
   return {
     name: machine.name,
@@ -126,7 +137,7 @@ function statusEntry(machine: BuildMachine, status: MachineStatus | null, error:
     "clock-offset-seconds": status?.clockOffsetSeconds ?? null,
     speed: machine.speed,
     "parallel-builds": machine.parallelBuilds,
-    "slots-in-use": slotsInUse(machine),
+    "slots-in-use": slotsInUse(machine, stateDir),
   };
 }
 

@@ -5,96 +5,26 @@
  * declared systems, the tools the engine needs, the work directory, and an
  * upload/download round trip. Exit status 0 only if every check passed.
  *
- * Also exports the machine selection shared with `offload status`.
- *
  * @example
  * // offload test /etc/guix/machines.scm 'build[0-9]+'
  * // offload test --json --timeout 10
  */
-import { readFileSync } from "node:fs";
-import { Option, type Command } from "commander";
+import type { Command } from "commander";
 import type { ChalkInstance } from "chalk";
-import { DEFAULT_MACHINES_FILE } from "../machines/default-file.ts";
-import { loadMachinesCached } from "../machines/cache.ts";
-import type { BuildMachine } from "../machines/types.ts";
-import { REMOTE_TOOLS, REMOTE_WORK_DIR } from "../offload/remote-scripts.ts";
-import { defaultStateDir } from "../offload/state-dir.ts";
-import { CHECKS, testMachine, type CheckResult, type MachineTestReport } from "../ssh/machine-test.ts";
-import { credentialsFromEnvironment } from "../ssh/private-key.ts";
-import type { ConnectOptions } from "../ssh/session.ts";
-import { CliError, colorsFor, nameFilter, printLoadWarnings } from "./output.ts";
+import { REMOTE_TOOLS } from "../offload/remote-scripts.ts";
+import { CHECKS, DEFAULT_TRANSFER_BYTES, testMachine, type CheckResult, type MachineTestReport } from "../ssh/machine-test.ts";
+import { addConnectionOptions, connectOptionsFrom, type ConnectionOptions } from "./connection-options.ts";
+import { addLimitOptions, type LimitOptions } from "./limit-options.ts";
+import { selectMachines } from "./machine-selection.ts";
+import { loadMachineList, machinesArguments, machinesOption, MACHINES_ENV } from "./machines-file.ts";
+import { wholeNumberOption } from "./option-kinds.ts";
+import { colorsFor } from "./output.ts";
+import { stateDirOption } from "./state-dir-option.ts";
 
-/** Options both `test` and `status` take. */
-export interface MachineCommandOptions {
+interface TestOptions extends ConnectionOptions, LimitOptions {
   json?: boolean;
-  timeout?: string;
-  passphraseFile?: string;
-  workDir?: string;
-}
-
-/**
- * Load FILE (through the cache in the default state directory), print its warnings, keep the machines whose name matches REGEXP,
- * and drop later duplicates of a name:port (as Guix does).
- *
- * @example
- * const machines = await selectMachines("/etc/guix/machines.scm", "^build");
- */
-export async function selectMachines(file: string, regexp: string | undefined): Promise<BuildMachine[]> {
-  const matches = nameFilter(regexp);
-  const { machines, warnings } = await loadMachinesCached(file, defaultStateDir());
-  printLoadWarnings(file, warnings);
-  const seen = new Set<string>();
-  return machines.filter((machine) => {
-    const key = `${machine.name}:${machine.port}`;
-    if (!matches(machine.name) || seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-/**
- * Add `--json`, `--timeout`, `--passphrase-file` and `--work-dir` to a command.
- *
- * @example
- * addMachineOptions(program.command("status"), 10);
- */
-export function addMachineOptions(command: Command, defaultTimeoutSeconds: number): Command {
-  return command
-    .option("--json", "print JSON")
-    .addOption(new Option("--timeout <seconds>", `connect and command timeout (default ${defaultTimeoutSeconds})`))
-    .addOption(new Option("--passphrase-file <file>", "file holding the passphrase of encrypted private keys (or set OFFLOAD_KEY_PASSPHRASE)"))
-    .addOption(new Option("--work-dir <dir>", `remote work directory, relative to $HOME (default ${REMOTE_WORK_DIR})`));
-}
-
-/**
- * Seconds from an option (`--timeout` by default) as milliseconds, or a usage error.
- *
- * @example
- * secondsOption("2.5", 30); // 2500
- */
-export function secondsOption(text: string | undefined, defaultSeconds: number, option = "--timeout"): number {
-  if (text === undefined) return defaultSeconds * 1000;
-  const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new CliError(`${option} must be a positive number of seconds, got '${text}'`, 2);
-  return seconds * 1000;
-}
-
-/**
- * Connect options from the command-line options.
- *
- * @example
- * connectOptionsFrom({ timeout: "5" }, 30); // { timeoutMs: 5000 }
- */
-export function connectOptionsFrom(options: MachineCommandOptions, defaultTimeoutSeconds: number): ConnectOptions {
-  const connect: ConnectOptions = { timeoutMs: secondsOption(options.timeout, defaultTimeoutSeconds), ...credentialsFromEnvironment(process.env) };
-  if (options.passphraseFile !== undefined) {
-    try {
-      connect.passphrase = readFileSync(options.passphraseFile, "utf8").split(/\r?\n/)[0] ?? "";
-    } catch (error) {
-      throw new CliError(`cannot read passphrase file ${options.passphraseFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-    }
-  }
-  return connect;
+  transferSize: number;
+  stateDir: string;
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 30;
@@ -104,42 +34,43 @@ const DEFAULT_TIMEOUT_SECONDS = 30;
  *
  * @example
  * registerTestCommand(program);
+ * await program.parseAsync(["test", "--json", "machines.scm"], { from: "user" });
  */
 export function registerTestCommand(program: Command): void {
   const command = program
     .command("test")
     .description("check that every build machine can be reached and used, all in parallel")
-    .argument("[file]", "machines file", DEFAULT_MACHINES_FILE)
-    .argument("[regexp]", "only machines whose name matches");
-  addMachineOptions(command, DEFAULT_TIMEOUT_SECONDS)
-    .addOption(new Option("--transfer-size <bytes>", "size of the round-trip test file (default 4194304)"))
-    .action(async (file: string, regexp: string | undefined, options: MachineCommandOptions & { transferSize?: string }) => {
-      const connect = connectOptionsFrom(options, DEFAULT_TIMEOUT_SECONDS);
-      const transferBytes = options.transferSize === undefined ? undefined : Number(options.transferSize);
-      if (transferBytes !== undefined && !(Number.isInteger(transferBytes) && transferBytes > 0)) {
-        throw new CliError(`--transfer-size must be a positive number of bytes, got '${options.transferSize}'`, 2);
-      }
-      const machines = await selectMachines(file, regexp);
-      if (!options.json) process.stderr.write(`testing ${machines.length} build machine${machines.length === 1 ? "" : "s"} defined in '${file}'...\n`);
-      const colors = colorsFor(process.stdout);
-      const printer = options.json ? null : new OrderedPrinter<MachineTestReport>((report) => process.stdout.write(formatReport(report, colors)));
-      const reports = await Promise.all(
-        machines.map(async (machine, index) => {
-          const report = await testMachine(machine, {
-            connect,
-            commandTimeoutMs: connect.timeoutMs,
-            workDir: options.workDir ?? REMOTE_WORK_DIR,
-            transferBytes,
-            requiredTools: REMOTE_TOOLS,
-          });
-          printer?.add(index, report);
-          return report;
-        }),
-      );
-      if (options.json) process.stdout.write(`${JSON.stringify(testJson(reports), null, 2)}\n`);
-      else process.stdout.write(formatSummary(reports, colors));
-      process.exitCode = reports.every((report) => report.ok) ? 0 : 1;
-    });
+    .argument("[file]", `machines file (default: --machines, $${MACHINES_ENV}, /etc/guix/machines.scm)`)
+    .argument("[regexp]", "only machines whose name matches")
+    .option("--json", "print JSON")
+    .addOption(machinesOption())
+    .addOption(stateDirOption())
+    .addOption(wholeNumberOption("--transfer-size <bytes>", "size of the round-trip test file", { min: 1, defaultValue: DEFAULT_TRANSFER_BYTES }));
+  addConnectionOptions(command, DEFAULT_TIMEOUT_SECONDS);
+  addLimitOptions(command).action(async (fileArgument: string | undefined, regexpArgument: string | undefined, options: TestOptions, self: Command) => {
+    const connect = connectOptionsFrom(options);
+    const { file, regexp } = machinesArguments([fileArgument, regexpArgument], self);
+    const machines = selectMachines(await loadMachineList(file, options.stateDir, options), regexp, file);
+    if (!options.json) process.stderr.write(`testing ${machines.length} build machine${machines.length === 1 ? "" : "s"} defined in '${file}'...\n`);
+    const colors = colorsFor(process.stdout);
+    const printer = options.json ? null : new OrderedPrinter<MachineTestReport>((report) => process.stdout.write(formatReport(report, colors)));
+    const reports = await Promise.all(
+      machines.map(async (machine, index) => {
+        const report = await testMachine(machine, {
+          connect,
+          commandTimeoutMs: connect.timeoutMs,
+          workDir: options.workDir,
+          transferBytes: options.transferSize,
+          requiredTools: REMOTE_TOOLS,
+        });
+        printer?.add(index, report);
+        return report;
+      }),
+    );
+    if (options.json) process.stdout.write(`${JSON.stringify(testJson(reports), null, 2)}\n`);
+    else process.stdout.write(formatSummary(reports, colors));
+    process.exitCode = reports.every((report) => report.ok) ? 0 : 1;
+  });
 }
 
 /**

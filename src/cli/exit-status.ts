@@ -1,0 +1,38 @@
+/**
+ * The exit statuses the commands share: 2 for usage errors, and for commands
+ * that run work, GNU timeout's 124, the shell's 130 after Ctrl-C and ssh's
+ * 255 when offloading itself failed.
+ *
+ * @example
+ * process.exitCode = exitStatusOf(report); // 0 when the remote command succeeded
+ */
+import type { JobReport } from "../offload/offloader.ts";
+
+/** A command line that cannot be run as given. */
+export const EXIT_USAGE = 2;
+/** --timeout or --max-silent-time ended the command (as GNU timeout). */
+export const EXIT_TIMED_OUT = 124;
+/** Ended by Ctrl-C (or SIGTERM). */
+export const EXIT_INTERRUPTED = 130;
+/** Offloading failed before or around the command (as ssh). */
+export const EXIT_OFFLOAD_FAILED = 255;
+
+/**
+ * The exit status of `offload run` for a job report.
+ *
+ * @example
+ * exitStatusOf({ ...report, status: "timed-out" }); // 124
+ */
+export function exitStatusOf(report: Pick<JobReport, "status" | "exitCode">): number {
+  switch (report.status) {
+    case "succeeded":
+    case "failed":
+      return report.exitCode ?? EXIT_OFFLOAD_FAILED;
+    case "timed-out":
+      return EXIT_TIMED_OUT;
+    case "cancelled":
+      return EXIT_INTERRUPTED;
+    default:
+      return EXIT_OFFLOAD_FAILED;
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The reading limits every command that reads a machines file takes
+ * (`--max-steps`, `--max-call-depth`, `--max-depth`, `--max-file-size`,
+ * `--max-seconds`, `--no-file-access`). The defaults shown in --help are the
+ * constants the reader and evaluator apply, so the two cannot drift.
+ *
+ * @example
+ * addLimitOptions(program.command("show"));
+ * // offload show --max-steps 1000 machines.scm  → loadOptionsFrom(options).maxSteps === 1000
+ */
+import type { Command } from "commander";
+import { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH } from "../../grammar/reader.ts";
+import type { LoadOptions } from "../machines/load.ts";
+import { DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_SECONDS, DEFAULT_MAX_STEPS } from "../scheme/evaluator.ts";
+import { positiveNumberOption } from "./option-kinds.ts";
+
+/** The parsed limit options (undefined: the reader's or evaluator's default). */
+export interface LimitOptions {
+  maxSteps?: number;
+  maxCallDepth?: number;
+  maxDepth?: number;
+  maxFileSize?: number;
+  maxSeconds?: number;
+  /** False with --no-file-access. */
+  fileAccess?: boolean;
+}
+
+/**
+ * Add the limit options to a command.
+ *
+ * @example
+ * addLimitOptions(program.command("lint")).action((files, options: LimitOptions) => lint(files, loadOptionsFrom(options)));
+ */
+export function addLimitOptions(command: Command): Command {
+  return command
+    .addOption(positiveNumberOption("--max-steps <n>", "evaluation steps before giving up", DEFAULT_MAX_STEPS))
+    .addOption(positiveNumberOption("--max-call-depth <n>", "nested calls before giving up", DEFAULT_MAX_CALL_DEPTH))
+    .addOption(positiveNumberOption("--max-depth <n>", "list nesting the reader accepts", DEFAULT_MAX_DEPTH))
+    .addOption(positiveNumberOption("--max-file-size <bytes>", "largest file read", DEFAULT_MAX_BYTES))
+    .addOption(positiveNumberOption("--max-seconds <s>", "evaluation time limit", DEFAULT_MAX_SECONDS))
+    .option("--no-file-access", "forbid the machines file from reading other files");
+}
+
+/**
+ * Load options from the parsed limit options.
+ *
+ * @example
+ * loadOptionsFrom({ maxSteps: 1000 }); // { maxSteps: 1000, ..., fileAccess: true }
+ */
+export function loadOptionsFrom(options: LimitOptions): LoadOptions {
+  return {
+    maxSteps: options.maxSteps,
+    maxCallDepth: options.maxCallDepth,
+    maxDepth: options.maxDepth,
+    maxBytes: options.maxFileSize,
+    maxSeconds: options.maxSeconds,
+    fileAccess: options.fileAccess !== false,
+  };
+}
+
+/**
+ * Whether any limit was given, i.e. the file must be evaluated under limits
+ * other than those a cached evaluation used.
+ *
+ * @example
+ * limitsGiven({ fileAccess: true }); // false
+ * limitsGiven({ maxSteps: 10 });     // true
+ */
+export function limitsGiven(options: LimitOptions): boolean {
+  const numbers = [options.maxSteps, options.maxCallDepth, options.maxDepth, options.maxFileSize, options.maxSeconds];
+  return options.fileAccess === false || numbers.some((value) => value !== undefined);
+}
