@@ -18,7 +18,10 @@ import { StoreError, type StoreErrorCode } from "./errors.ts";
 import { paddingLength } from "./wire.ts";
 
 /** What the reader throws when the stream ends too early (or fails). */
-export type EndOfStream = (cause?: unknown) => StoreError;
+export type EndOfStream = (cause?: unknown) => Error;
+
+/** A source that hands out bytes on demand: a chunk, or null at the end. Errors it throws reach the reader's caller unchanged. */
+export type PullSource = () => Promise<Buffer | null>;
 
 /** Limits on what a string or list read may claim, so a hostile length cannot make us allocate gigabytes. */
 export interface ReadLimits {
@@ -50,10 +53,11 @@ export class ByteReader {
   tap: ((bytes: Buffer) => void) | null = null;
 
   constructor(
-    private readonly source: Readable,
+    private readonly source: Readable | PullSource,
     private readonly endOfStream: EndOfStream,
     readonly limits: ReadLimits = DEFAULT_READ_LIMITS,
   ) {
+    if (typeof source === "function") return;
     source.on("readable", this.onReadable);
     source.on("end", this.onEnd);
     source.on("close", this.onEnd);
@@ -72,12 +76,19 @@ export class ByteReader {
 
   /** Stops listening to the source (the source itself is left alone). */
   detach(): void {
-    this.source.off("readable", this.onReadable);
-    this.source.off("end", this.onEnd);
-    this.source.off("close", this.onEnd);
-    this.source.off("error", this.onError);
+    if (typeof this.source !== "function") {
+      this.source.off("readable", this.onReadable);
+      this.source.off("end", this.onEnd);
+      this.source.off("close", this.onEnd);
+      this.source.off("error", this.onError);
+    }
     this.ended = true;
     this.notify();
+  }
+
+  /** True if bytes have arrived that nobody has consumed yet. */
+  hasBuffered(): boolean {
+    return this.buffered > 0 || (typeof this.source !== "function" && this.source.readableLength > 0);
   }
 
   /** Bytes consumed so far. */
@@ -110,8 +121,19 @@ export class ByteReader {
 
   /** Moves whatever the source has into our queue, waiting for more if it has nothing. */
   private async fill(): Promise<void> {
+    if (typeof this.source === "function") {
+      if (this.ended) return;
+      const chunk = await this.source();
+      if (chunk === null) this.ended = true;
+      else if (chunk.length > 0) {
+        this.chunks.push(chunk);
+        this.buffered += chunk.length;
+      }
+      return;
+    }
+    const source = this.source;
     for (;;) {
-      const chunk: unknown = this.source.read();
+      const chunk: unknown = source.read();
       if (chunk !== null) {
         const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
         if (bytes.length > 0) {
@@ -121,7 +143,7 @@ export class ByteReader {
         }
         continue;
       }
-      if (this.ended || this.source.readableEnded || this.source.destroyed) {
+      if (this.ended || source.readableEnded || source.destroyed) {
         this.ended = true;
         return;
       }
