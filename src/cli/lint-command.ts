@@ -19,7 +19,7 @@ import { formatJson } from "../lint/formats/json.ts";
 import { formatSarif } from "../lint/formats/sarif.ts";
 import { formatStylish } from "../lint/formats/stylish.ts";
 import { lintFile, lintText, type LinterOptions } from "../lint/linter.ts";
-import { allRules, ruleInfo } from "../lint/registry.ts";
+import { allRules, isRuleId, type RuleId } from "../lint/registry.ts";
 import { unifiedDiff } from "../lint/unified-diff.ts";
 import { addLimitOptions, loadOptionsFrom, type LimitOptions } from "./limit-options.ts";
 import { machinesOption } from "./machines-file.ts";
@@ -31,7 +31,7 @@ interface LintCommandOptions extends LimitOptions {
   fix?: boolean;
   fixDryRun?: boolean;
   machines: string;
-  rule?: Map<string, RuleLevel>;
+  rule?: Map<RuleId, RuleLevel>;
   maxWarnings?: number;
   quiet?: boolean;
   allowSystem?: string[];
@@ -74,11 +74,11 @@ export function registerLintCommand(program: Command): void {
  * @example
  * parseRuleLevel("speed=warning"); // Map { "speed" => "warning" }
  */
-export function parseRuleLevel(spec: string, previous: Map<string, RuleLevel> = new Map()): Map<string, RuleLevel> {
+export function parseRuleLevel(spec: string, previous: Map<RuleId, RuleLevel> = new Map()): Map<RuleId, RuleLevel> {
   const m = /^([a-z0-9-]+)=([a-z]+)$/.exec(spec);
   if (!m) throw new InvalidArgumentError("expected RULE=off|info|warning|error");
   const [, rule = "", level = ""] = m;
-  if (!ruleInfo(rule)) throw new InvalidArgumentError(`unknown rule '${rule}' (offload lint --help lists them)`);
+  if (!isRuleId(rule)) throw new InvalidArgumentError(`unknown rule '${rule}' (offload lint --help lists them)`);
   if (!LEVELS.includes(level as RuleLevel)) throw new InvalidArgumentError(`unknown level '${level}': use off, info, warning or error`);
   return new Map([...previous, [rule, level as RuleLevel]]);
 }

@@ -2,7 +2,8 @@
  * What every rule gets: the file (text, datums, build-machine forms), the
  * evaluation, the machine views, the options, and `report` — which applies
  * the configured severity and drops repeats (one form evaluated many times
- * reports once).
+ * reports once). And what a rule module is: the rules it reports, each with
+ * its metadata, beside the check that reports them.
  *
  * @example
  * context.report("speed", clause.valueSpan, "speed must be greater than 0");
@@ -13,7 +14,17 @@ import type { Diagnostic, Fix, RuleLevel, Severity } from "./diagnostic.ts";
 import type { Evaluation } from "./evaluation.ts";
 import type { MachineForm } from "./machine-forms.ts";
 import type { MachineView } from "./machine-view.ts";
-import { ruleInfo } from "./registry.ts";
+import { ruleInfo, type RuleId } from "./registry.ts";
+
+/** What `offload lint --help`, SARIF and the severities know about one rule. */
+export interface RuleMeta {
+  severity: Severity;
+  fixable: boolean;
+  description: string;
+}
+
+/** The rules one module reports, by id. */
+export type RuleTable = Readonly<Record<string, RuleMeta>>;
 
 /** Options that change what rules check. */
 export interface LintOptions {
@@ -22,7 +33,7 @@ export interface LintOptions {
   /** Check private-key files on disk (`--check-files`). */
   checkFiles?: boolean;
   /** Severity overrides (`--rule RULE=LEVEL`). */
-  ruleLevels?: ReadonlyMap<string, RuleLevel>;
+  ruleLevels?: ReadonlyMap<RuleId, RuleLevel>;
 }
 
 /** The file and everything known about it. */
@@ -34,36 +45,52 @@ export interface LintContext {
   views: readonly MachineView[];
   options: LintOptions;
   /** Reports a problem; `severity` replaces the rule's default unless the user configured the rule. */
-  report(rule: string, span: Span, message: string, fix?: Fix | null, severity?: Severity): void;
+  report(rule: RuleId, span: Span, message: string, fix?: Fix | null, severity?: Severity): void;
   /** True if some diagnostic of `rule` was reported (even if turned off). */
-  reported(rule: string): boolean;
+  reported(rule: RuleId): boolean;
 }
 
-/** A rule module: checks one concept and reports through the context. */
+/**
+ * A rule module: checks one concept and reports through the context. `rules`
+ * is the table registry.ts reads (the same object, declared `as const` in the
+ * module, so rule ids are types).
+ *
+ * @example
+ * export const SPEED_RULES = { speed: { severity: "error", fixable: false, description: "speed must be > 0." } } as const satisfies RuleTable;
+ * export const speedRule: RuleModule = { name: "speed", rules: SPEED_RULES, check: (context) => checkSpeeds(context) };
+ */
 export interface RuleModule {
   name: string;
+  rules: RuleTable;
   check(context: LintContext): void;
 }
 
-/** Collects diagnostics for one file with severities applied and repeats dropped. */
+/**
+ * Collects diagnostics for one file with severities applied and repeats dropped.
+ *
+ * @example
+ * const collector = new DiagnosticCollector(new Map([["speed", "warning"]]));
+ * collector.add("speed", span, "speed 0 must be greater than 0");
+ * collector.diagnostics[0].severity; // "warning"
+ */
 export class DiagnosticCollector {
   readonly diagnostics: Diagnostic[] = [];
   private readonly seen = new Set<string>();
-  private readonly rules = new Set<string>();
+  private readonly rules = new Set<RuleId>();
 
-  constructor(private readonly levels: ReadonlyMap<string, RuleLevel> = new Map()) {}
+  constructor(private readonly levels: ReadonlyMap<RuleId, RuleLevel> = new Map()) {}
 
-  add(rule: string, span: Span, message: string, fix: Fix | null = null, severity?: Severity): void {
+  add(rule: RuleId, span: Span, message: string, fix: Fix | null = null, severity?: Severity): void {
     this.rules.add(rule);
     const key = `${rule}\u0000${span.file}\u0000${span.start}\u0000${span.end}\u0000${message}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    const level = this.levels.get(rule) ?? severity ?? ruleInfo(rule)?.severity ?? "error";
+    const level = this.levels.get(rule) ?? severity ?? ruleInfo(rule).severity;
     if (level === "off") return;
     this.diagnostics.push({ rule, severity: level, message, span, fix });
   }
 
-  has(rule: string): boolean {
+  has(rule: RuleId): boolean {
     return this.rules.has(rule);
   }
 }

@@ -8,6 +8,7 @@
  * rangeOf(d); // { line: 3, column: 8, endLine: 3, endColumn: 10 }
  */
 import type { Span } from "../../grammar/source.ts";
+import type { RuleId } from "./registry.ts";
 
 /** How bad a problem is. `off` only appears in configuration, never on a diagnostic. */
 export type Severity = "error" | "warning" | "info";
@@ -30,7 +31,7 @@ export interface Fix {
 
 /** One problem found in a file. */
 export interface Diagnostic {
-  rule: string;
+  rule: RuleId;
   severity: Severity;
   message: string;
   span: Span;

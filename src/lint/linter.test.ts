@@ -11,7 +11,7 @@ import { effectiveSystems } from "../machines/load.ts";
 import { writeString } from "../scheme/printer.ts";
 
 const DIR = "fixtures/lint";
-const rulesIn = (file: string) => lintFile(file).diagnostics.map((d) => d.rule);
+const rulesIn = (file: string): string[] => lintFile(file).diagnostics.map((d) => d.rule);
 
 const fixtures = readdirSync(DIR).filter((f) => f.endsWith(".scm") && !f.endsWith(".ok.scm"));
 const TRIGGERS: Record<string, string> = { "several-errors.scm": "extraneous-field-initializers" };

@@ -8,9 +8,9 @@
  * view.field("port"); // { value: 2222, span: <the 2222>, origin: "clause", clause }
  */
 import type { Span } from "../../grammar/source.ts";
-import { buildMachineFields } from "../machines/build-machine.ts";
-import { NIL, type Datum, type RecordInstance } from "../scheme/values.ts";
+import { NIL, type RecordInstance } from "../scheme/values.ts";
 import type { Evaluation } from "./evaluation.ts";
+import { fieldDefaults } from "./field-defaults.ts";
 import { clauseFor, type MachineClause, type MachineForm } from "./machine-forms.ts";
 import { staticValue, UNKNOWN, type StaticValue } from "./static-value.ts";
 
@@ -33,12 +33,6 @@ export interface MachineView {
   span: Span;
   field(name: string): FieldValue;
 }
-
-const DEFAULTS: ReadonlyMap<string, Datum> = new Map(
-  buildMachineFields({ env: {} })
-    .filter((f) => f.default && !f.innate && f.name !== "private-key")
-    .map((f) => [f.name, f.default!({ span: undefined, evaluator: undefined as never })]),
-);
 
 /**
  * Views for every machine Guix would use: the records the file returns (every
@@ -91,7 +85,7 @@ function formView(form: MachineForm): MachineView {
       const clause = clauseFor(form, name);
       if (clause) return { value: staticValue(clause.value), span: clause.valueSpan, origin: "clause", clause };
       if (form.inherit) return { value: UNKNOWN, span: form.inherit.span, origin: "inherit", clause: undefined };
-      const fallback = name === "systems" || name === "system" ? false : (DEFAULTS.get(name) ?? UNKNOWN);
+      const fallback = name === "systems" || name === "system" ? false : (fieldDefaults().get(name) ?? UNKNOWN);
       return { value: fallback === NIL && name !== "features" ? UNKNOWN : fallback, span: form.headSpan, origin: "default", clause: undefined };
     },
   };

@@ -11,14 +11,20 @@
  */
 import { Pair, Sym, listToArray, type Datum } from "../../scheme/values.ts";
 import { effectiveSystems } from "../../machines/load.ts";
-import type { LintContext, RuleModule } from "../context.ts";
+import type { LintContext, RuleModule, RuleTable } from "../context.ts";
 import type { Fix } from "../diagnostic.ts";
 import type { MachineForm } from "../machine-forms.ts";
 import type { MachineView } from "../machine-view.ts";
 import { deleteSpanEdit } from "../text-edits.ts";
 
+/** The rule this module reports. */
+export const DUPLICATE_MACHINE_RULES = {
+  "duplicate-machine": { severity: "warning", fixable: true, description: "Two machines with the same name and port share build slots." },
+} as const satisfies RuleTable;
+
 export const duplicateMachineRule: RuleModule = {
   name: "duplicate-machine",
+  rules: DUPLICATE_MACHINE_RULES,
   check(context) {
     const first = new Map<string, MachineView>();
     for (const view of context.views) {

@@ -11,7 +11,7 @@ import type { Span } from "../../../grammar/source.ts";
 import { isExactInteger, isNumber, toFloat } from "../../scheme/numbers.ts";
 import { writeString } from "../../scheme/printer.ts";
 import { listToArray, type Datum } from "../../scheme/values.ts";
-import type { LintContext, RuleModule } from "../context.ts";
+import type { LintContext, RuleModule, RuleTable } from "../context.ts";
 import { elementSpans } from "../datum-spans.ts";
 import type { MachineView } from "../machine-view.ts";
 import { UNKNOWN } from "../static-value.ts";
@@ -20,8 +20,23 @@ import { placeholderIn } from "../placeholder-text.ts";
 
 const COMPRESSION_ALGORITHMS = ["zlib@openssh.com", "zlib", "none"];
 
+/** The rules this module reports. */
+export const FIELD_VALUE_RULES = {
+  "port-range": { severity: "error", fixable: false, description: "port is not an integer between 1 and 65535." },
+  "parallel-builds": { severity: "error", fixable: false, description: "parallel-builds below 1 means the machine is never used." },
+  speed: { severity: "error", fixable: false, description: "speed must be greater than 0." },
+  "overload-threshold": { severity: "error", fixable: false, description: "overload-threshold must be #f or in (0, 1]." },
+  compression: { severity: "warning", fixable: false, description: "compression names an algorithm libssh does not know." },
+  "compression-level": { severity: "warning", fixable: false, description: "compression-level must be an integer from 1 to 9." },
+  "features-not-strings": { severity: "error", fixable: false, description: "features must be a list of strings." },
+  "daemon-socket-not-absolute": { severity: "error", fixable: false, description: "daemon-socket must be an absolute file name." },
+  "wrong-field-type": { severity: "error", fixable: false, description: "A field's value has the wrong type." },
+  "host-name": { severity: "error", fixable: false, description: "name is not a host name (user@, ssh://, :port or spaces in it)." },
+} as const satisfies RuleTable;
+
 export const fieldValuesRule: RuleModule = {
   name: "field-values",
+  rules: FIELD_VALUE_RULES,
   check(context) {
     for (const view of context.views) {
       checkStrings(context, view);

@@ -7,14 +7,21 @@
  * // (host-key "ecdsa-sha2-nistp256 AAAA...") → host-key-unmatchable
  */
 import { writeString } from "../../scheme/printer.ts";
-import type { RuleModule } from "../context.ts";
+import type { RuleModule, RuleTable } from "../context.ts";
 import { checkPublicKeyLine } from "../openssh-key.ts";
 import { placeholderIn } from "../placeholder-text.ts";
 import { UNKNOWN } from "../static-value.ts";
 import { innerSpan } from "../string-spans.ts";
 
+/** The rules this module reports (a host-key of the wrong type is field-values' wrong-field-type). */
+export const HOST_KEY_RULES = {
+  "host-key-malformed": { severity: "error", fixable: false, description: "host-key is not a valid 'TYPE BASE64 [COMMENT]' OpenSSH public key." },
+  "host-key-unmatchable": { severity: "warning", fixable: false, description: "A host key Guix's offload can never match (ECDSA, non ssh- types, comment with spaces)." },
+} as const satisfies RuleTable;
+
 export const hostKeyRule: RuleModule = {
   name: "host-key",
+  rules: HOST_KEY_RULES,
   check(context) {
     for (const view of context.views) {
       const { value, span } = view.field("host-key");

@@ -9,19 +9,50 @@
  * // → missing-file-read at the call
  */
 import { Span } from "../../../grammar/source.ts";
-import type { RuleModule } from "../context.ts";
+import { RECORD_ERROR_CODES, type RecordErrorCode } from "../../scheme/records.ts";
+import type { RuleModule, RuleTable } from "../context.ts";
 import { isPlaceholderSymbol } from "../placeholder-text.ts";
 
-const RECORD_CODES = new Set(["invalid-field-specifier", "duplicate-field-initializer", "extraneous-field-initializers", "missing-field-initializers"]);
+const RECORD_CODES: ReadonlySet<string> = new Set(RECORD_ERROR_CODES);
+
+function isRecordErrorCode(code: string): code is RecordErrorCode {
+  return RECORD_CODES.has(code);
+}
+
+/**
+ * The rules this module reports: the reader's and evaluator's error codes
+ * (record codes are record-syntax's), except that a file the program reads
+ * and does not find (file-not-found) is missing-file-read.
+ */
+export const LOAD_ERROR_RULES = {
+  "read-error": { severity: "error", fixable: false, description: "The file is not valid Scheme syntax; Guix cannot read it." },
+  "unbound-variable": { severity: "error", fixable: false, description: "A name is used that is not defined; Guix fails to load the file." },
+  "wrong-type-arg": { severity: "error", fixable: false, description: "A procedure got an argument of the wrong type while loading." },
+  "wrong-number-of-args": { severity: "error", fixable: false, description: "A procedure was called with the wrong number of arguments." },
+  "syntax-error": { severity: "error", fixable: false, description: "A special form is malformed." },
+  "file-error": { severity: "error", fixable: false, description: "A file could not be read while loading." },
+  "limit-exceeded": { severity: "error", fixable: false, description: "Reading or evaluating the file exceeded a limit." },
+  "misc-error": { severity: "error", fixable: false, description: "Loading raised an error (error, raise, missing module...)." },
+  "numerical-overflow": { severity: "error", fixable: false, description: "An arithmetic error (such as division by zero) while loading." },
+  "out-of-range": { severity: "error", fixable: false, description: "An index or value out of range while loading." },
+  "match-error": { severity: "error", fixable: false, description: "A (ice-9 match) form matched none of its patterns while loading." },
+  "uncaught-throw": { severity: "error", fixable: false, description: "The file throws an exception it does not catch; Guix fails to load it." },
+  "uncaught-exception": { severity: "error", fixable: false, description: "The file raises an exception it does not catch; Guix fails to load it." },
+  refused: { severity: "warning", fixable: false, description: "The file runs a program, writes a file or the like while loading: Guix would, offload does not, so the rest is not checked." },
+  unsupported: { severity: "warning", fixable: false, description: "The file uses a Guile feature offload does not implement, so the rest is not checked." },
+  "unsupported-module": { severity: "warning", fixable: false, description: "The file imports a Guile module offload does not provide, so the rest is not checked." },
+  "missing-file-read": { severity: "error", fixable: false, description: "A file read while loading does not exist; Guix silently drops every machine." },
+} as const satisfies RuleTable;
 
 export const loadErrorsRule: RuleModule = {
   name: "load-errors",
+  rules: LOAD_ERROR_RULES,
   check(context) {
     const error = context.evaluation.error;
     if (!error) return;
-    if (RECORD_CODES.has(error.code) && context.reported(error.code)) return;
+    if (isRecordErrorCode(error.code) && context.reported(error.code)) return;
     const span = error.span ?? new Span(context.source, 0, 0);
-    if (error.code === "file-error" && /no such file/.test(error.message)) {
+    if (error.code === "file-not-found" || (error.code === "file-error" && /no such file/.test(error.message))) {
       context.report(
         "missing-file-read",
         span,
@@ -30,9 +61,16 @@ export const loadErrorsRule: RuleModule = {
       return;
     }
     if (context.reported("placeholder") && error.code === "unbound-variable" && isPlaceholderSpan(span)) return;
+    if (GUIX_LOADS.has(error.code)) {
+      context.report(error.code, span, `${error.message} (Guix loads the file; offload cannot, so the rest of it is not checked)`);
+      return;
+    }
     context.report(error.code, span, `${error.message} (Guix fails to load the file: every build that would offload fails)`);
   },
 };
+
+/** Codes for what Guile does and offload will not or cannot: not the file's fault. */
+const GUIX_LOADS: ReadonlySet<string> = new Set(["refused", "unsupported", "unsupported-module"]);
 
 function isPlaceholderSpan(span: Span): boolean {
   return isPlaceholderSymbol(span.text());

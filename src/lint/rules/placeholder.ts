@@ -7,7 +7,7 @@
  */
 import type { Span } from "../../../grammar/source.ts";
 import { Pair, Sym, listToArray, type Datum } from "../../scheme/values.ts";
-import type { LintContext, RuleModule } from "../context.ts";
+import type { LintContext, RuleModule, RuleTable } from "../context.ts";
 import type { MachineForm } from "../machine-forms.ts";
 import { isPlaceholderSymbol, placeholderIn } from "../placeholder-text.ts";
 import { elementSpans } from "../datum-spans.ts";
@@ -16,8 +16,14 @@ import { innerSpan } from "../string-spans.ts";
 const STRING_FIELDS = ["name", "user", "host-key", "private-key", "compression", "daemon-socket", "system"];
 const LIST_FIELDS = ["systems", "features"];
 
+/** The rule this module reports. */
+export const PLACEHOLDER_RULES = {
+  placeholder: { severity: "error", fixable: false, description: "A value left as a placeholder (\"\", FIXME, xxxx, …, $(...), ${...}, <...>)." },
+} as const satisfies RuleTable;
+
 export const placeholderRule: RuleModule = {
   name: "placeholder",
+  rules: PLACEHOLDER_RULES,
   check(context) {
     for (const form of context.forms) checkSymbols(context, form);
     for (const view of context.views) {

@@ -5,11 +5,17 @@
  * @example
  * // (private-key "/root/.ssh/id_rsa") with a passphrase → private-key error at the file name
  */
-import type { RuleModule } from "../context.ts";
+import type { RuleModule, RuleTable } from "../context.ts";
 import { inspectPrivateKey } from "../private-key-file.ts";
+
+/** The rule this module reports. */
+export const PRIVATE_KEY_RULES = {
+  "private-key": { severity: "error", fixable: false, description: "The private key file cannot be used by Guix (checked with --check-files)." },
+} as const satisfies RuleTable;
 
 export const privateKeyRule: RuleModule = {
   name: "private-key",
+  rules: PRIVATE_KEY_RULES,
   check(context) {
     if (!context.options.checkFiles) return;
     const cache = new Map<string, ReturnType<typeof inspectPrivateKey>>();

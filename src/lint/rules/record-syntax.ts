@@ -9,7 +9,7 @@
  */
 import { buildMachineFields } from "../../machines/build-machine.ts";
 import { writeString } from "../../scheme/printer.ts";
-import type { LintContext, RuleModule } from "../context.ts";
+import type { LintContext, RuleModule, RuleTable } from "../context.ts";
 import type { MachineForm } from "../machine-forms.ts";
 import { didYouMean } from "../suggest.ts";
 
@@ -23,8 +23,17 @@ const OBSOLETE: Record<string, string> = {
   "ssh-options": "ssh-options was removed in Guix 0.12 (2016); delete it (Guix ignores ~/.ssh/config too)",
 };
 
+/** The rules this module reports: the record constructor's own error codes. */
+export const RECORD_SYNTAX_RULES = {
+  "invalid-field-specifier": { severity: "error", fixable: false, description: "A build-machine clause is not of the form (FIELD VALUE)." },
+  "duplicate-field-initializer": { severity: "error", fixable: false, description: "The same field is given twice in one build-machine." },
+  "extraneous-field-initializers": { severity: "error", fixable: false, description: "A build-machine names a field that does not exist." },
+  "missing-field-initializers": { severity: "error", fixable: false, description: "A build-machine lacks a required field (name, user, host-key)." },
+} as const satisfies RuleTable;
+
 export const recordSyntaxRule: RuleModule = {
   name: "record-syntax",
+  rules: RECORD_SYNTAX_RULES,
   check(context) {
     for (const form of context.forms) checkForm(context, form);
   },

@@ -10,11 +10,19 @@
 import { Span } from "../../../grammar/source.ts";
 import { writeString } from "../../scheme/printer.ts";
 import { Pair, RecordInstance, Sym, listToArray } from "../../scheme/values.ts";
-import type { LintContext, RuleModule } from "../context.ts";
+import type { LintContext, RuleModule, RuleTable } from "../context.ts";
 import type { Fix } from "../diagnostic.ts";
+
+/** The rules this module reports. */
+export const RESULT_VALUE_RULES = {
+  "not-a-list": { severity: "error", fixable: true, description: "The file's last value is not a list of build machines; Guix ignores it." },
+  "unused-machine": { severity: "info", fixable: false, description: "A build-machine is built but not in the file's result." },
+  "no-machines": { severity: "info", fixable: false, description: "The file defines no build machines; nothing is offloaded." },
+} as const satisfies RuleTable;
 
 export const resultValueRule: RuleModule = {
   name: "result-value",
+  rules: RESULT_VALUE_RULES,
   check(context) {
     const { evaluation } = context;
     if (evaluation.error || evaluation.lastValue === undefined) return;

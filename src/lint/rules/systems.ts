@@ -10,7 +10,7 @@
 import type { Span } from "../../../grammar/source.ts";
 import { writeString } from "../../scheme/printer.ts";
 import { NIL, Pair, listToArray, type Datum } from "../../scheme/values.ts";
-import type { LintContext, RuleModule } from "../context.ts";
+import type { LintContext, RuleModule, RuleTable } from "../context.ts";
 import { elementSpans } from "../datum-spans.ts";
 import type { Fix } from "../diagnostic.ts";
 import type { MachineView } from "../machine-view.ts";
@@ -32,8 +32,20 @@ export const GUIX_SYSTEMS: readonly string[] = [
   "x86_64-gnu",
 ];
 
+/** The rules this module reports. */
+export const SYSTEMS_RULES = {
+  "deprecated-system": { severity: "warning", fixable: true, description: "The 'system' field is deprecated; use (systems (list ...))." },
+  "system-and-systems": { severity: "warning", fixable: true, description: "Both 'system' and 'systems' are given; 'system' is ignored." },
+  "missing-systems": { severity: "error", fixable: false, description: "Neither 'systems' nor 'system': Guix never uses the machine." },
+  "empty-systems": { severity: "error", fixable: false, description: "'systems' is the empty list: Guix never uses the machine." },
+  "systems-not-list": { severity: "error", fixable: true, description: "'systems' is not a list; Guix crashes when it matches a build." },
+  "system-not-string": { severity: "error", fixable: false, description: "A system type that is not a string never matches." },
+  "unknown-system": { severity: "warning", fixable: false, description: "Not one of Guix's system types (--allow-system adds more)." },
+} as const satisfies RuleTable;
+
 export const systemsRule: RuleModule = {
   name: "systems",
+  rules: SYSTEMS_RULES,
   check(context) {
     for (const view of context.views) checkView(context, view);
   },
