@@ -55,15 +55,15 @@ function atomAfter(list: readonly Sexp[] | null, index: number): Buffer | null {
 /** True if the `(sig-val …)` is a valid signature of the data by the key. */
 function validSignature(data: readonly Sexp[], sigVal: readonly Sexp[] | null, publicKey: readonly Sexp[]): boolean {
   if (sigVal === null) return false;
-  const hashList = findToken(data, "hash");
-  const hash = atomAfter(hashList, 2);
+  if (findToken(sigVal, "rsa") !== null || findToken(sigVal, "dsa") !== null || findToken(publicKey, "rsa") !== null) {
+    throw new StoreError("unsupported-key", "the signature was made with an RSA or DSA key; only Ed25519 keys (what 'guix archive --generate-key' makes) are supported");
+  }
+  const hash = atomAfter(findToken(data, "hash"), 2);
   const q = atomAfter(findToken(publicKey, "q"), 1);
-  if (hash === null || q === null) return false;
-  const ecdsa = findToken(sigVal, "ecdsa");
   const r = atomAfter(findToken(sigVal, "r"), 1);
   const s = atomAfter(findToken(sigVal, "s"), 1);
-  if (r === null || s === null) return false;
-  if (ecdsa !== null) return ecdsaVerify(q, hash, bytesToBigint(r), bytesToBigint(s));
+  if (hash === null || q === null || r === null || s === null) return false;
+  if (findToken(sigVal, "ecdsa") !== null) return ecdsaVerify(q, hash, bytesToBigint(r), bytesToBigint(s));
   if (findToken(sigVal, "eddsa") !== null) {
     // A key flagged for EdDSA signs the hash bytes as the message (libgcrypt's eddsa path).
     try {
@@ -72,9 +72,6 @@ function validSignature(data: readonly Sexp[], sigVal: readonly Sexp[] | null, p
     } catch {
       return false;
     }
-  }
-  if (findToken(sigVal, "rsa") !== null || findToken(sigVal, "dsa") !== null) {
-    throw new StoreError("unsupported-key", "the signature was made with an RSA or DSA key; only Ed25519 keys (what 'guix archive --generate-key' makes) are supported");
   }
   return false;
 }
