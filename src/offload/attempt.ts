@@ -12,21 +12,23 @@
  */
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
-import type { Writable } from "node:stream";
+import { constants } from "node:os";
+import type { Readable, Writable } from "node:stream";
 import { SshError } from "../ssh/errors.ts";
+import {
+  cleanupScript,
+  downloadScript,
+  jobScript,
+  newStartToken,
+  OUTPUT_ESCAPES_STATUS,
+  OUTPUT_MISSING_STATUS,
+  SETUP_FAILED_STATUS,
+} from "../ssh/remote-shell.ts";
 import type { RemoteProcess, SshSession } from "../ssh/session.ts";
 import { OffloadError } from "./errors.ts";
 import type { CollectedInputs } from "./local-inputs.ts";
 import { createStagingDir, installOutputs } from "./output-install.ts";
 import { receiveOutputs } from "./output-stream.ts";
-import {
-  cleanupScript,
-  downloadScript,
-  jobScript,
-  OUTPUT_ESCAPES_STATUS,
-  OUTPUT_MISSING_STATUS,
-  SETUP_FAILED_STATUS,
-} from "./remote-scripts.ts";
 import { throwIfAborted, uploadInputs } from "./transfer.ts";
 
 /** The parts of a job an attempt needs. */
@@ -68,7 +70,6 @@ export interface AttemptResult {
   filesUp: number;
 }
 
-const SETUP_OUTPUT_LIMIT = 64 * 1024;
 /** After asking the remote to stop a command, how long to wait for it to go. */
 const STOP_GRACE_MS = 8_000;
 
@@ -118,81 +119,33 @@ interface CommandOutcome {
   killedFor: "timeout" | "silence" | null;
 }
 
+/** Run the job's command, supervised (remote-shell.ts), streaming its output and enforcing its limits. */
 async function runCommand(session: SshSession, job: AttemptJob, inputs: CollectedInputs, jobId: string, io: AttemptIo): Promise<CommandOutcome> {
   throwIfAborted(io.signal);
-  const token = `offload-started-${randomBytes(12).toString("hex")}`;
+  const token = newStartToken();
   const script = jobScript({ jobId, token, inputs, command: job.command, env: job.env, cleanUpAfter: job.outputs.length === 0, collectGarbage: job.collectGarbage });
-  const child = await session.exec(["sh", "-c", script, "offload-job"], { stdin: "pipe" });
+  const child = await session.supervise(script, token);
   let killedFor: CommandOutcome["killedFor"] = null;
   let cancelled = false;
-  let commandStarted = false;
-  const setupOutput: Buffer[] = [];
-  let setupBytes = 0;
-  let pendingStderr = Buffer.alloc(0);
-  const tokenLine = Buffer.from(`${token}\n`);
-
-  // Ending stdin is the signal to the remote watchdog: stop the job's process group.
   const stop = (reason: "timeout" | "silence" | "cancel"): void => {
     if (reason === "cancel") cancelled = true;
     else killedFor ??= reason;
-    child.stdin.end();
+    child.stop();
     setTimeout(() => child.close(), STOP_GRACE_MS).unref();
   };
-  let silenceTimer: NodeJS.Timeout | undefined;
-  let timeoutTimer: NodeJS.Timeout | undefined;
-  const armSilence = (): void => {
-    if (job.maxSilentMs === undefined || !commandStarted) return;
-    clearTimeout(silenceTimer);
-    silenceTimer = setTimeout(() => stop("silence"), job.maxSilentMs);
-  };
-  const onStarted = (): void => {
-    commandStarted = true;
+  const limits = commandLimits(job, stop);
+  void child.started.then((started) => {
+    if (!started) return;
     io.onStarted?.();
-    if (job.timeoutMs !== undefined) timeoutTimer = setTimeout(() => stop("timeout"), job.timeoutMs);
-    armSilence();
-  };
+    limits.start();
+  });
   const onAbort = (): void => stop("cancel");
   io.signal?.addEventListener("abort", onAbort, { once: true });
-
-  const forward = (from: RemoteProcess["stdout"], to: Writable, filter?: (chunk: Buffer) => Buffer | null): Promise<void> =>
-    new Promise((resolve) => {
-      from.on("data", (chunk: Buffer) => {
-        const passed = filter === undefined ? chunk : filter(chunk);
-        armSilence();
-        if (passed === null || passed.length === 0) return;
-        if (!to.write(passed)) {
-          from.pause();
-          to.once("drain", () => from.resume());
-        }
-      });
-      from.once("end", resolve);
-      from.once("close", resolve);
-    });
-
-  const stderrFilter = (chunk: Buffer): Buffer | null => {
-    if (commandStarted) return chunk;
-    pendingStderr = Buffer.concat([pendingStderr, chunk]);
-    const at = pendingStderr.indexOf(tokenLine);
-    if (at < 0) {
-      // Keep a token's length back in case it is split across chunks.
-      const keep = Math.max(0, pendingStderr.length - tokenLine.length);
-      if (setupBytes < SETUP_OUTPUT_LIMIT) setupOutput.push(pendingStderr.subarray(0, keep));
-      setupBytes += keep;
-      pendingStderr = pendingStderr.subarray(keep);
-      return null;
-    }
-    setupOutput.push(pendingStderr.subarray(0, at));
-    const rest = pendingStderr.subarray(at + tokenLine.length);
-    pendingStderr = Buffer.alloc(0);
-    onStarted();
-    return rest;
-  };
-
   try {
-    const [, , status] = await Promise.all([forward(child.stdout, io.stdout), forward(child.stderr, io.stderr, stderrFilter), child.exit]);
+    const [, , status] = await Promise.all([forward(child.stdout, io.stdout, limits.onOutput), forward(child.stderr, io.stderr, limits.onOutput), child.exit]);
     if (cancelled) throw new OffloadError("cancelled", "cancelled; the remote command was stopped");
-    if (!commandStarted) {
-      const detail = Buffer.concat([...setupOutput, pendingStderr]).toString("utf8").trim();
+    if (!(await child.started)) {
+      const detail = (await child.setupOutput).toString("utf8").trim();
       throw new OffloadError(
         "remote-setup-failed",
         `setting up the job on ${session.machine.name} failed${status.code === SETUP_FAILED_STATUS ? "" : ` (status ${status.code ?? status.signal})`}${detail === "" ? "" : `: ${detail}`}`,
@@ -200,13 +153,55 @@ async function runCommand(session: SshSession, job: AttemptJob, inputs: Collecte
     }
     return { exitCode: status.code ?? (status.signal === null ? null : signalStatus(status.signal)), killedFor };
   } finally {
-    clearTimeout(silenceTimer);
-    clearTimeout(timeoutTimer);
+    limits.dispose();
     io.signal?.removeEventListener("abort", onAbort);
   }
 }
 
-const SIGNAL_NUMBERS: Record<string, number> = { HUP: 1, INT: 2, QUIT: 3, ABRT: 6, KILL: 9, SEGV: 11, PIPE: 13, ALRM: 14, TERM: 15 };
+/**
+ * The job's --timeout and --max-silent-time: both count from the command's
+ * start; any output restarts the silence timer.
+ */
+function commandLimits(
+  job: Pick<AttemptJob, "timeoutMs" | "maxSilentMs">,
+  stop: (reason: "timeout" | "silence") => void,
+): { start(): void; onOutput(): void; dispose(): void } {
+  let started = false;
+  let silenceTimer: NodeJS.Timeout | undefined;
+  let timeoutTimer: NodeJS.Timeout | undefined;
+  const armSilence = (): void => {
+    if (!started || job.maxSilentMs === undefined) return;
+    clearTimeout(silenceTimer);
+    silenceTimer = setTimeout(() => stop("silence"), job.maxSilentMs);
+  };
+  return {
+    start: () => {
+      started = true;
+      if (job.timeoutMs !== undefined) timeoutTimer = setTimeout(() => stop("timeout"), job.timeoutMs);
+      armSilence();
+    },
+    onOutput: armSilence,
+    dispose: () => {
+      clearTimeout(silenceTimer);
+      clearTimeout(timeoutTimer);
+    },
+  };
+}
+
+/** Copy `from` into `to` with back-pressure, calling `onData` for every chunk; resolves when `from` ends. */
+function forward(from: Readable, to: Writable, onData: () => void): Promise<void> {
+  return new Promise((resolve) => {
+    from.on("data", (chunk: Buffer) => {
+      onData();
+      if (!to.write(chunk)) {
+        from.pause();
+        to.once("drain", () => from.resume());
+      }
+    });
+    from.once("end", resolve);
+    from.once("close", resolve);
+  });
+}
 
 /** `promise`, or null if it does not settle within `ms`. */
 function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
@@ -225,8 +220,10 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
   });
 }
 
+/** The shell's status for a command killed by `signal` (`TERM` → 143), as the remote shell would report it. */
 function signalStatus(signal: string): number {
-  return 128 + (SIGNAL_NUMBERS[signal.replace(/^SIG/, "")] ?? 0);
+  const signals: Readonly<Record<string, number | undefined>> = constants.signals;
+  return 128 + (signals[`SIG${signal.replace(/^SIG/, "")}`] ?? 0);
 }
 
 /**

@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { downloadScript, jobScript } from "../ssh/remote-shell.ts";
 import { parseHashLines, parseListing, receiveOutputs } from "./output-stream.ts";
 
 const base = mkdtempSync(join(tmpdir(), "offload-stream-"));
@@ -87,5 +89,43 @@ describe("receiveOutputs", () => {
     await assert.rejects(receiveOutputs(stream(listing, ["hello"], `${sha("other")} *./f\n`), join(base, "bad"), ["f"]), { code: "output-corrupt" });
     await assert.rejects(receiveOutputs(stream(listing, ["hel"], ""), join(base, "short"), ["f"]), { code: "transfer-failed" });
     assert.equal(existsSync(join(base, "short", "f.link")), false);
+  });
+});
+
+describe("receiveOutputs and the remote download script", () => {
+  // Moved from offload/remote-scripts.test.ts (the scripts are in ssh/remote-shell.ts now): the same
+  // shell code sshd would run, under the local /bin/sh with HOME in a temporary directory.
+  const home = join(base, "home");
+  const sh = (script: string): { status: number | null; stdout: Buffer; stderr: string } => {
+    const result = spawnSync("/bin/sh", ["-c", script, "offload-test"], { env: { PATH: process.env.PATH, HOME: home }, timeout: 20_000 });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr.toString("utf8") };
+  };
+
+  /** A job script with its standard input (its control) held open, as over SSH. */
+  const job = (script: string): Promise<{ status: number | null; stderr: string }> => {
+    const child = spawn("/bin/sh", ["-c", script, "offload-test"], { env: { PATH: process.env.PATH, HOME: home }, stdio: ["pipe", "ignore", "pipe"], detached: true });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    return new Promise((resolve) =>
+      child.once("close", (status) => {
+        clearTimeout(timer);
+        resolve({ status, stderr });
+      }),
+    );
+  };
+
+  it("streams outputs in the format receiveOutputs reads, then cleans up", async () => {
+    const plain = { token: "t", inputs: { directories: [], files: [], symlinks: [] }, env: {}, cleanUpAfter: false };
+    const made = await job(jobScript({ ...plain, jobId: "j4", command: ["sh", "-c", "mkdir -p out/d && printf abc > out/d/f && printf '%s' \"$1\" > 'out/n a\nme' && ln -s d/f out/l", "sh", "x"] }));
+    assert.equal(made.status, 0, made.stderr);
+    const download = sh(downloadScript("j4", ["out"]));
+    assert.equal(download.status, 0, download.stderr);
+    const staging = join(home, "staging");
+    const received = await receiveOutputs(Readable.from([download.stdout]), staging, ["out"]);
+    assert.equal(received.bytes, 4);
+    assert.equal(readFileSync(join(staging, "out/d/f"), "utf8"), "abc");
+    assert.equal(readFileSync(join(staging, "out/n a\nme"), "utf8"), "x");
+    assert.deepEqual(readdirSync(join(home, ".cache", "offload", "jobs")), []);
   });
 });

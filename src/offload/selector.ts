@@ -18,12 +18,12 @@ import type { BuildMachine } from "../machines/types.ts";
 import { SshError } from "../ssh/errors.ts";
 import { machineKey } from "../ssh/machine-key.ts";
 import { probeStatus } from "../ssh/probe.ts";
+import { REMOTE_WORK_DIR } from "../ssh/remote-shell.ts";
 import { activeBackoff, backoffFileName, backoffFiles, recordFailure, recordSuccess } from "./backoff.ts";
 import type { SessionPool } from "../ssh/pool.ts";
 import { firstLine, NoMachineError, OffloadError, type Exclusion } from "./errors.ts";
 import { PROBE_MAX_AGE_MS, readProbe, writeProbe, type CachedProbe, type ProbeFacts } from "./probe-cache.ts";
 import { healthProblem, rankBy, requirementMismatch, score, type Requirements } from "./ranking.ts";
-import { REMOTE_WORK_DIR } from "./remote-scripts.ts";
 import { slotEvents, slotsInUseAll, tryAcquireSlot, type Slot } from "./slots.ts";
 
 /** How long to wait for slower probes once one candidate is known to be usable. */

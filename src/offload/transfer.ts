@@ -13,7 +13,7 @@ import type { Writable } from "node:stream";
 import type { SshSession } from "../ssh/session.ts";
 import { OffloadError } from "./errors.ts";
 import type { InputFile } from "./local-inputs.ts";
-import { missingKeysScript, uploadScript } from "./remote-scripts.ts";
+import { missingKeysScript, uploadScript } from "../ssh/remote-shell.ts";
 
 /** Remote scripts stay well below Linux's 128 KiB limit on one argument. */
 const MAX_SCRIPT_ENTRIES = 800;

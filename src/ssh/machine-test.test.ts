@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { freePort, generateKeyPair, startFarm, startSshd, tempDir, type TestSshd } from "../../test/helpers/sshd.ts";
 import { CHECKS, testMachine, type MachineTestOptions, type MachineTestReport } from "./machine-test.ts";
+import { REMOTE_TOOLS } from "./remote-shell.ts";
 
 const options: MachineTestOptions = { connect: { agentSocket: "", timeoutMs: 10_000 }, transferBytes: 256 * 1024 };
 let server: TestSshd;
@@ -83,7 +84,9 @@ describe("testMachine", () => {
   it("lists the tools missing on the remote PATH", async () => {
     const bin = join(tempDir(), "bin");
     mkdirSync(bin);
-    for (const tool of ["sh", "cat", "mkdir", "mktemp", "rm", "df", "true", "echo", "dirname", "printf"]) {
+    // Everything offload runs remotely but nproc and uname (the list used to be a shorter one of the SSH layer's own).
+    const present = REMOTE_TOOLS.filter((tool) => tool !== "nproc" && tool !== "uname");
+    for (const tool of [...present, "true", "echo", "printf"]) {
       symlinkSync(`/usr/bin/${tool}`, join(bin, tool));
     }
     const sparse = await startSshd({ rc: `PATH=${bin}` });

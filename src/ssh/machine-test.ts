@@ -21,7 +21,7 @@ import { systemSupport, type RemotePlatform } from "./architecture.ts";
 import { SshError, type ConnectStage } from "./errors.ts";
 import { parsePinnedHostKey } from "./host-key.ts";
 import { MINIMUM_FREE_BYTES } from "./probe.ts";
-import { remoteDirectory } from "./quote.ts";
+import { architectureScript, missingToolsScript, REMOTE_TOOLS, roundTripScripts, workDirScript } from "./remote-shell.ts";
 import { machineKey } from "./machine-key.ts";
 import { SshSession, type ConnectOptions } from "./session.ts";
 import { formatBytes, formatRate } from "./units.ts";
@@ -29,12 +29,6 @@ import { formatBytes, formatRate } from "./units.ts";
 /** The checks, in the order they run. */
 export const CHECKS = ["tcp", "host-key", "auth", "shell", "architecture", "tools", "work-dir", "round-trip"] as const;
 export type CheckName = (typeof CHECKS)[number];
-
-/**
- * Commands these checks and the probe run, plus the engine's basics; the
- * CLI passes the engine's own list (src/offload/remote-scripts.ts).
- */
-export const REMOTE_TOOLS: readonly string[] = ["sh", "cat", "mkdir", "mktemp", "rm", "df", "nproc", "uname", "kill"];
 
 /** Default size of the round-trip file. */
 export const DEFAULT_TRANSFER_BYTES = 4 * 1024 * 1024;
@@ -164,16 +158,16 @@ async function timed(check: CheckName, run: () => Promise<CheckOutcome>): Promis
 async function shellCheck(session: SshSession, timeoutMs: number): Promise<CheckOutcome> {
   const marker = "offload-shell-ok";
   const child = await session.exec(["echo", marker], { stdin: "ignore" });
-  const timer = setTimeout(() => child.signal("KILL"), timeoutMs);
+  const timer = setTimeout(() => child.stop(), timeoutMs);
   const [stdout, stderr, status] = await Promise.all([drain(child.stdout), drain(child.stderr), child.exit]).finally(() => clearTimeout(timer));
   const output = Buffer.concat(stdout).toString("utf8");
   if (status.code !== 0) {
     return { ok: false, message: `\`echo\` exited with ${status.code ?? status.signal}: ${Buffer.concat(stderr).toString("utf8").trim()}` };
   }
-  if (child.pid === null || output !== `${marker}\n`) {
+  if (!(await child.started) || output !== `${marker}\n`) {
     return { ok: false, message: `the remote shell does not run commands as a POSIX shell would (stdout: ${JSON.stringify(output.slice(0, 80))})` };
   }
-  const noise = child.preamble.toString("utf8").trim();
+  const noise = (await child.preamble).toString("utf8").trim();
   if (noise !== "") {
     return {
       ok: true,
@@ -184,12 +178,7 @@ async function shellCheck(session: SshSession, timeoutMs: number): Promise<Check
 }
 
 async function architectureCheck(session: SshSession, timeoutMs: number): Promise<CheckOutcome> {
-  const script = [
-    "uname -s",
-    "uname -m",
-    `for f in /proc/sys/fs/binfmt_misc/qemu-*; do [ -f "$f" ] && read s _ < "$f" && echo "$s \${f##*/}"; done; true`,
-  ].join("\n");
-  const [kernel = "", machineName = "", ...binfmtLines] = (await session.output(["sh", "-c", script], { timeoutMs })).trim().split("\n");
+  const [kernel = "", machineName = "", ...binfmtLines] = (await session.output(["sh", "-c", architectureScript()], { timeoutMs })).trim().split("\n");
   const platform: RemotePlatform = { kernel, machine: machineName };
   const enabledBinfmt = new Set(binfmtLines.filter((line) => line.startsWith("enabled ")).map((line) => line.slice("enabled ".length)));
   const systems = session.machine.systems;
@@ -223,22 +212,13 @@ async function architectureCheck(session: SshSession, timeoutMs: number): Promis
 }
 
 async function toolsCheck(session: SshSession, tools: readonly string[], timeoutMs: number): Promise<CheckOutcome> {
-  const script = 'for t in "$@"; do command -v "$t" >/dev/null 2>&1 || echo "$t"; done; true';
-  const missing = (await session.output(["sh", "-c", script, "sh", ...tools], { timeoutMs })).split("\n").filter((line) => line !== "");
+  const missing = (await session.output(["sh", "-c", missingToolsScript(), "sh", ...tools], { timeoutMs })).split("\n").filter((line) => line !== "");
   if (missing.length > 0) return { ok: false, message: `missing on the remote PATH: ${missing.join(", ")}` };
   return { ok: true, message: `${tools.join(", ")} found` };
 }
 
 async function workDirCheck(session: SshSession, workDir: string | undefined, timeoutMs: number): Promise<CheckOutcome> {
-  const script = [
-    `d=${remoteDirectory(workDir)}`,
-    `mkdir -p -- "$d" || exit 3`,
-    `t=$(mktemp "$d/.offload-test.XXXXXX") || exit 4`,
-    `rm -f -- "$t"`,
-    `printf '%s\\n' "$d"`,
-    `df -Pk -- "$d" | { read _; read fs size used avail _; echo "$avail"; }`,
-  ].join("\n");
-  const result = await session.run(["sh", "-c", script], { timeoutMs });
+  const result = await session.run(["sh", "-c", workDirScript(workDir)], { timeoutMs });
   const [dir = "", availableKiB = ""] = result.stdout.toString("utf8").trim().split("\n");
   const stderr = result.stderr.toString("utf8").trim();
   if (result.code === 3) return { ok: false, message: `cannot create the work directory: ${stderr}` };
@@ -255,7 +235,7 @@ async function workDirCheck(session: SshSession, workDir: string | undefined, ti
 async function roundTripCheck(session: SshSession, workDir: string | undefined, bytes: number, timeoutMs: number): Promise<CheckOutcome> {
   const data = randomBytes(bytes);
   const sent = createHash("sha256").update(data).digest("hex");
-  const file = `${remoteDirectory(workDir)}/.offload-roundtrip-${randomBytes(6).toString("hex")}`;
+  const scripts = roundTripScripts(workDir, randomBytes(6).toString("hex"));
   const transferTimeout = timeoutMs + bytes / 1000; // at least 1 MB/s on top of the command timeout
   try {
     const latencyStart = performance.now();
@@ -263,11 +243,11 @@ async function roundTripCheck(session: SshSession, workDir: string | undefined, 
     const latencyMs = performance.now() - latencyStart;
 
     const uploadStart = performance.now();
-    await session.output(["sh", "-c", `cat > ${file}`], { input: data, timeoutMs: transferTimeout });
+    await session.output(["sh", "-c", scripts.store], { input: data, timeoutMs: transferTimeout });
     const uploadMs = performance.now() - uploadStart;
 
     const downloadStart = performance.now();
-    const back = await session.run(["sh", "-c", `cat ${file}`], { timeoutMs: transferTimeout, maxOutputBytes: bytes + 1 });
+    const back = await session.run(["sh", "-c", scripts.fetch], { timeoutMs: transferTimeout, maxOutputBytes: bytes + 1 });
     const downloadMs = performance.now() - downloadStart;
     if (back.code !== 0) return { ok: false, message: `download failed with status ${back.code}: ${back.stderr.toString("utf8").trim()}` };
     const received = createHash("sha256").update(back.stdout).digest("hex");
@@ -277,7 +257,7 @@ async function roundTripCheck(session: SshSession, workDir: string | undefined, 
     }
     return { ok: true, message: `${rates}, sha256 matches` };
   } finally {
-    await session.run(["sh", "-c", `rm -f -- ${file}`], { timeoutMs }).catch(() => undefined);
+    await session.run(["sh", "-c", scripts.remove], { timeoutMs }).catch(() => undefined);
   }
 }
 

@@ -20,7 +20,7 @@
  */
 import type { SshSession } from "./session.ts";
 import { SshError } from "./errors.ts";
-import { remoteDirectory } from "./quote.ts";
+import { probeScript } from "./remote-shell.ts";
 
 /** What a probe learns about a machine. */
 export interface MachineStatus {
@@ -103,22 +103,6 @@ export function normalizedLoad(status: { readonly load: readonly number[]; reado
  */
 export function isOverloaded(normalized: number, threshold: number | null): boolean {
   return threshold !== null && normalized >= threshold;
-}
-
-/** The remote script. The clock is read first, so it is as close as possible to the round trip's midpoint. */
-function probeScript(workDir: string | undefined): string {
-  const dir = remoteDirectory(workDir);
-  return [
-    `printf 'time=%s\\n' "$(date +%s.%N)"`,
-    `printf 'uname=%s\\n' "$(uname -s -n -r -m)"`,
-    `read up _ 2>/dev/null < /proc/uptime && printf 'uptime=%s\\n' "$up"`,
-    `read l1 l5 l15 _ 2>/dev/null < /proc/loadavg && printf 'load=%s %s %s\\n' "$l1" "$l5" "$l15"`,
-    `printf 'cores=%s\\n' "$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)"`,
-    `while read k v _; do if [ "$k" = MemAvailable: ]; then printf 'memkb=%s\\n' "$v"; break; fi; done 2>/dev/null < /proc/meminfo`,
-    `d=${dir}; n=0; while [ ! -d "$d" ] && [ $n -lt 64 ]; do d=$(dirname -- "$d"); n=$((n+1)); done`,
-    `printf 'workdir=%s\\n' "$d"`,
-    `df -Pk -- "$d" 2>/dev/null | { read _; read fs size used avail _; printf 'availkb=%s\\n' "$avail"; }`,
-  ].join("\n");
 }
 
 function parseProbe(text: string, localMidpointMs: number, machineName: string): MachineStatus {

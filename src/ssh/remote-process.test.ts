@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { PassThrough, type Readable } from "node:stream";
 import { describe, it } from "node:test";
-import { readPidLine, signalName, withPidLine } from "./remote-process.ts";
+import { forwardedSignal, splitAtStartLine } from "./remote-process.ts";
+
+const token = "offload-start-0123";
 
 function collect(stream: Readable): Promise<string> {
   return new Promise((resolve) => {
@@ -12,64 +13,91 @@ function collect(stream: Readable): Promise<string> {
   });
 }
 
-describe("withPidLine", () => {
-  it("makes a POSIX shell print the PID the command then runs as", () => {
-    const out = execFileSync("/bin/sh", ["-c", withPidLine("exec sh -c 'echo $$'")], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-    const [line, commandPid] = out.trim().split("\n");
-    assert.equal(line, `offload-pid ${commandPid}`);
-  });
-});
-
-describe("readPidLine", () => {
-  it("takes the PID line off stdout and keeps what the login shell printed before it", async () => {
+describe("splitAtStartLine on stdout", () => {
+  it("takes the start line off stdout and keeps what the login shell printed before it", async () => {
     const channel = new PassThrough();
-    const reading = readPidLine(channel);
-    channel.write("Welcome!\noffload-pid 4242\nfirst ");
+    const { output, found, before } = splitAtStartLine(channel, token, "output-if-missing");
+    channel.write(`Welcome!\n${token}\nfirst `);
     channel.end("second\n");
-    const { pid, preamble, stdout } = await reading;
-    assert.equal(pid, 4242);
-    assert.equal(preamble.toString(), "Welcome!\n");
-    assert.equal(await collect(stdout), "first second\n");
+    assert.equal(await found, true);
+    assert.equal((await before).toString(), "Welcome!\n");
+    assert.equal(await collect(output), "first second\n");
   });
 
-  it("finds a PID line split across chunks", async () => {
+  it("finds a start line split across chunks", async () => {
     const channel = new PassThrough();
-    const reading = readPidLine(channel);
+    const { output, found } = splitAtStartLine(channel, token, "output-if-missing");
+    const collected = collect(output);
     channel.write("offload-");
     await new Promise((resolve) => setImmediate(resolve));
-    channel.write("pid 7");
+    channel.write("start-01");
     await new Promise((resolve) => setImmediate(resolve));
-    channel.end("7\nrest");
-    const { pid, stdout } = await reading;
-    assert.equal(pid, 77);
-    assert.equal(await collect(stdout), "rest");
+    channel.end("23\nrest");
+    assert.equal(await found, true);
+    assert.equal(await collected, "rest");
   });
 
-  it("still delivers output whose end arrived with the PID line, to a late reader", async () => {
+  it("still delivers output whose end arrived with the start line, to a late reader", async () => {
     const channel = new PassThrough();
-    channel.end("offload-pid 1\nall of it\n");
-    const { stdout } = await readPidLine(channel);
+    channel.end(`${token}\nall of it\n`);
+    const { output, found } = splitAtStartLine(channel, token, "output-if-missing");
+    await found;
     await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.equal(await collect(stdout), "all of it\n");
+    assert.equal(await collect(output), "all of it\n");
   });
 
-  it("gives back whatever arrived when the shell never printed a PID line", async () => {
+  it("gives back whatever arrived when the shell never printed the start line", async () => {
     const channel = new PassThrough();
-    const reading = readPidLine(channel);
+    const { output, found, before } = splitAtStartLine(channel, token, "output-if-missing");
     channel.end("sh: not a shell we know\n");
-    const { pid, preamble, stdout } = await reading;
-    assert.equal(pid, null);
-    assert.equal(preamble.length, 0);
-    assert.equal(await collect(stdout), "sh: not a shell we know\n");
+    assert.equal(await collect(output), "sh: not a shell we know\n");
+    assert.equal(await found, false);
+    assert.equal((await before).length, 0);
+  });
+
+  it("gives up looking after 64 KiB, handing everything on", async () => {
+    const channel = new PassThrough();
+    const { output, found } = splitAtStartLine(channel, token, "output-if-missing");
+    const collected = collect(output);
+    const big = "x".repeat(70 * 1024);
+    channel.write(big);
+    await new Promise((resolve) => setImmediate(resolve));
+    channel.end(`${token}\n`);
+    assert.equal(await found, false);
+    assert.equal(await collected, `${big}${token}\n`);
   });
 });
 
-describe("signalName", () => {
-  it("accepts names with or without SIG, in any case, and refuses the rest", () => {
-    assert.equal(signalName("SIGTERM"), "TERM");
-    assert.equal(signalName("kill"), "KILL");
-    assert.equal(signalName("usr1"), "USR1");
-    assert.throws(() => signalName("TERM; rm -rf /"), /not a signal name/);
-    assert.throws(() => signalName(""), /not a signal name/);
+describe("splitAtStartLine on a supervised command's stderr", () => {
+  it("keeps set-up output apart from the command's", async () => {
+    const channel = new PassThrough();
+    const { output, found, before } = splitAtStartLine(channel, token, "set-up");
+    channel.end(`preparing\n${token}\ncommand says\n`);
+    assert.equal(await collect(output), "command says\n");
+    assert.equal(await found, true);
+    assert.equal((await before).toString(), "preparing\n");
+  });
+
+  it("reports a set-up that never got to the start line, keeping at most 64 KiB of what it said", async () => {
+    const channel = new PassThrough();
+    const { output, found, before } = splitAtStartLine(channel, token, "set-up");
+    const collected = collect(output);
+    channel.end(`offload: cannot place input x\n${"y".repeat(100 * 1024)}`);
+    assert.equal(await collected, "");
+    assert.equal(await found, false);
+    const kept = (await before).toString();
+    assert.equal(kept.length, 64 * 1024);
+    assert.ok(kept.startsWith("offload: cannot place input x\n"));
+  });
+});
+
+describe("forwardedSignal", () => {
+  it("accepts the signals the supervisor forwards, with or without SIG, in any case, and refuses the rest", () => {
+    assert.equal(forwardedSignal("SIGTERM"), "TERM");
+    assert.equal(forwardedSignal("kill"), "KILL");
+    assert.equal(forwardedSignal("usr2"), "USR2");
+    assert.throws(() => forwardedSignal("USR1"), /not a signal offload forwards/); // the supervisor's own
+    assert.throws(() => forwardedSignal("TERM; rm -rf /"), /not a signal offload forwards/);
+    assert.throws(() => forwardedSignal(""), /not a signal offload forwards/);
   });
 });

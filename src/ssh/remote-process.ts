@@ -1,28 +1,28 @@
 /**
- * A command running on a build machine, built from an ssh2 exec channel.
- *
- * Before the command, the remote shell prints one line with its PID (which
- * `exec` hands to the command, and which is also the command's process group,
- * since sshd starts each session with setsid). That line is taken off stdout
- * here. It makes signals work everywhere: OpenSSH refuses the SSH "signal"
- * request for root logins ("session signalling requires privilege
- * separation"), so signals are sent with `kill -s SIG -- -PGID` on a second
- * channel instead, reaching the command and its children. Anything the login
- * shell's rc files print before the line is kept apart as the `preamble`
- * instead of corrupting the command's output.
+ * The client side of the protocol by which remote commands start and stop
+ * (written down in remote-shell.ts): the start line is taken off the
+ * command's output, whatever came before it is kept apart (the login
+ * shell's chatter, a job's set-up messages), and a supervised command is
+ * signalled and stopped through its channel's standard input.
  *
  * @example
- * import { withPidLine, readPidLine } from "./remote-process.ts";
- * client.exec(withPidLine("exec sleep 9"), (error, channel) => {
- *   void readPidLine(channel).then(({ pid }) => console.log(pid));
- * });
+ * import { plainProcess } from "./remote-process.ts";
+ * const child = plainProcess(channel, exit, token);
+ * child.stdout.pipe(process.stdout); // the command's output, after its start line
+ * await child.preamble;              // what the login shell printed first (normally nothing)
  */
-import { PassThrough, Readable, type Writable } from "node:stream";
+import { Transform, type Readable, type TransformCallback, type Writable } from "node:stream";
 import type { ClientChannel } from "ssh2";
+import { FORWARDED_SIGNALS } from "./remote-shell.ts";
+
+/** How a remote command ended: an exit code, or the signal that killed it. */
+export interface ExitStatus {
+  code: number | null;
+  signal: string | null;
+}
 
 /** A command running on the remote machine. Read stdout and stderr, or the command may stall. */
-export interface RemoteProcess {
-  stdin: Writable;
+export interface RemoteCommand {
   stdout: Readable;
   stderr: Readable;
   /**
@@ -30,122 +30,227 @@ export interface RemoteProcess {
    * connection dropped first. Like a child process's 'exit', this may come
    * before stdout has delivered its last bytes: wait for its 'end' as well.
    */
-  exit: Promise<{ code: number | null; signal: string | null }>;
-  /** Send a signal (`"TERM"`, `"SIGKILL"`, …) to the remote command's process group. */
-  signal(name: string): void;
-  /** Close the channel (the command is not killed by this; see {@link signal}). */
+  exit: Promise<ExitStatus>;
+  /**
+   * True once the command has started (its start line arrived: on stdout for
+   * a plain command, on stderr after set-up for a supervised one); false if
+   * the channel ended without it.
+   */
+  started: Promise<boolean>;
+  /** What the login shell printed on stdout before the start line (normally nothing). */
+  preamble: Promise<Buffer>;
+  /**
+   * Standard error before the start line: a supervised command's set-up
+   * messages (at most 64 KiB kept); nothing for a plain command, whose
+   * standard error is all its own.
+   */
+  setupOutput: Promise<Buffer>;
+  /**
+   * Stop the command as the protocol says: a supervised one's group gets
+   * TERM, then KILL after the grace period; a plain one's channel is closed.
+   */
+  stop(): void;
+  /** Close the channel (a supervised command is stopped by that too). */
   close(): void;
-  /** The remote PID (= process group), or null if the shell never printed it. */
-  pid: number | null;
-  /** Output the login shell printed before the command started (normally empty). */
-  preamble: Buffer;
 }
 
-const PID_LINE = /(?:^|\n)offload-pid (\d+)\n/;
+/** A plain command: its standard input is the channel's. */
+export interface RemoteProcess extends RemoteCommand {
+  stdin: Writable;
+}
+
+/** A supervised command: the channel's standard input is its control. */
+export interface SupervisedProcess extends RemoteCommand {
+  /** Send a signal (`"TERM"`, `"SIGHUP"`, …; one of FORWARDED_SIGNALS) to the command's process group. */
+  signal(name: string): void;
+}
+
+/** Beyond this much preamble, stdout is not following the protocol: it is all output. */
 const PREAMBLE_LIMIT = 64 * 1024;
+/** Set-up output kept for the error message. */
+const SETUP_OUTPUT_LIMIT = 64 * 1024;
 
 /**
- * Prefix a command line so the shell first prints its PID.
- *
- * @example
- * withPidLine("exec true"); // printf 'offload-pid %s\n' "$$"; exec true
+ * What to do with the bytes before the start line: on stdout they are the
+ * login shell's and, if the line never comes, the output itself (not our
+ * protocol: give everything back); on a supervised command's stderr they are
+ * set-up output, however long the wait.
  */
-export function withPidLine(command: string): string {
-  return `printf 'offload-pid %s\\n' "$$"; ${command}`;
+export type BeforeStartLine = "output-if-missing" | "set-up";
+
+/**
+ * Splits a stream at the first start line: what follows is the output (a
+ * new stream, so a late reader still gets everything), what precedes it is
+ * kept apart.
+ */
+class StartLineSplitter extends Transform {
+  private readonly line: Buffer;
+  private searching = true;
+  private pending: Buffer = Buffer.alloc(0);
+  private readonly kept: Buffer[] = [];
+  private keptBytes = 0;
+  private settle!: (found: boolean, before: Buffer) => void;
+  readonly found: Promise<boolean>;
+  readonly before: Promise<Buffer>;
+
+  constructor(
+    token: string,
+    private readonly mode: BeforeStartLine,
+  ) {
+    super();
+    this.line = Buffer.from(`${token}\n`);
+    let settleFound!: (found: boolean) => void;
+    let settleBefore!: (before: Buffer) => void;
+    this.found = new Promise((resolve) => (settleFound = resolve));
+    this.before = new Promise((resolve) => (settleBefore = resolve));
+    this.settle = (found, before) => {
+      this.searching = false;
+      settleFound(found);
+      settleBefore(before);
+    };
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    if (!this.searching) {
+      done(null, chunk);
+      return;
+    }
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    const at = this.pending.indexOf(this.line);
+    if (at >= 0) {
+      this.keep(this.pending.subarray(0, at));
+      const rest = this.pending.subarray(at + this.line.length);
+      this.settle(true, Buffer.concat(this.kept));
+      done(null, rest.length > 0 ? rest : undefined);
+      return;
+    }
+    if (this.mode === "output-if-missing" && this.keptBytes + this.pending.length > PREAMBLE_LIMIT) {
+      done(null, this.giveBack());
+      return;
+    }
+    // Keep a line's length back, in case the line is split across chunks.
+    const keep = Math.max(0, this.pending.length - (this.line.length - 1));
+    this.keep(this.pending.subarray(0, keep));
+    this.pending = this.pending.subarray(keep);
+    done();
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (!this.searching) {
+      done();
+      return;
+    }
+    if (this.mode === "output-if-missing") {
+      const all = this.giveBack();
+      done(null, all.length > 0 ? all : undefined);
+      return;
+    }
+    this.keep(this.pending);
+    this.settle(false, Buffer.concat(this.kept));
+    done();
+  }
+
+  private keep(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    const room = this.mode === "set-up" ? Math.max(0, SETUP_OUTPUT_LIMIT - this.keptBytes) : bytes.length;
+    if (room > 0) this.kept.push(bytes.subarray(0, room));
+    this.keptBytes += Math.min(room, bytes.length);
+  }
+
+  /** Everything so far is output after all. */
+  private giveBack(): Buffer {
+    const all = Buffer.concat([...this.kept, this.pending]);
+    this.kept.length = 0;
+    this.pending = Buffer.alloc(0);
+    this.settle(false, Buffer.alloc(0));
+    return all;
+  }
 }
 
 /**
- * Read stdout up to and including the PID line. Resolves with the stream to
- * hand out as the command's stdout: the rest of the channel's output, or —
- * when the channel ended without a PID line — what arrived.
+ * Split `stream` at the start line `token`.
  *
  * @example
- * const { pid, preamble, stdout } = await readPidLine(channel);
+ * const { output, found, before } = splitAtStartLine(channel, token, "output-if-missing");
  */
-export function readPidLine(channel: Readable): Promise<{ pid: number | null; preamble: Buffer; stdout: Readable }> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const finish = (result: { pid: number | null; preamble: Buffer; stdout: Readable }): void => {
-      channel.off("readable", onReadable);
-      channel.off("end", onEnd);
-      channel.off("close", onEnd);
-      resolve(result);
-    };
-    const onEnd = (): void => {
-      const all = Buffer.concat(chunks);
-      finish({ pid: null, preamble: Buffer.alloc(0), stdout: Readable.from(all.length > 0 ? [all] : []) });
-    };
-    const onReadable = (): void => {
-      let chunk: Buffer | null;
-      while ((chunk = channel.read() as Buffer | null) !== null) {
-        chunks.push(chunk);
-        size += chunk.length;
-        const text = Buffer.concat(chunks).toString("latin1");
-        const match = PID_LINE.exec(text);
-        if (match !== null) {
-          const all = Buffer.concat(chunks);
-          const lineStart = match.index + (match[0].startsWith("\n") ? 1 : 0);
-          finish({ pid: Number(match[1]), preamble: all.subarray(0, lineStart), stdout: continuation(all.subarray(match.index + match[0].length), channel) });
-          return;
-        }
-        if (size > PREAMBLE_LIMIT) {
-          // Not our shell protocol after all: give everything back untouched.
-          finish({ pid: null, preamble: Buffer.alloc(0), stdout: continuation(Buffer.concat(chunks), channel) });
-          return;
-        }
-      }
-    };
-    channel.on("readable", onReadable);
-    channel.once("end", onEnd);
-    channel.once("close", onEnd);
-  });
+export function splitAtStartLine(
+  stream: Readable,
+  token: string,
+  mode: BeforeStartLine,
+): { output: Readable; found: Promise<boolean>; before: Promise<Buffer> } {
+  const splitter = new StartLineSplitter(token, mode);
+  stream.pipe(splitter);
+  return { output: splitter, found: splitter.found, before: splitter.before };
 }
 
 /**
- * `head` followed by the rest of `source`, as a new stream. The channel itself
- * cannot be handed out: having been read to its end here, it may emit 'end'
- * before the caller has had a chance to listen.
+ * A plain command on `channel`, started by a string from remote-shell.ts's `announced`.
+ *
+ * @example
+ * const child = plainProcess(channel, exit, token);
  */
-function continuation(head: Buffer, source: Readable): Readable {
-  const stream = new PassThrough();
-  if (head.length > 0) stream.write(head);
-  source.pipe(stream);
-  return stream;
+export function plainProcess(channel: ClientChannel, exit: Promise<ExitStatus>, token: string): RemoteProcess {
+  const stdout = splitAtStartLine(channel, token, "output-if-missing");
+  return {
+    stdin: channel,
+    stdout: stdout.output,
+    stderr: channel.stderr,
+    exit,
+    started: stdout.found,
+    preamble: stdout.before,
+    setupOutput: Promise.resolve(Buffer.alloc(0)),
+    stop: () => closeChannel(channel),
+    close: () => closeChannel(channel),
+  };
 }
 
 /**
- * The signal name as `kill -s` wants it (`SIGTERM` → `TERM`); throws on anything that is not a signal name.
+ * A supervised command on `channel`, started by remote-shell.ts's
+ * `announced` around a `supervisedScript` with the same token.
  *
  * @example
- * signalName("sigint"); // "INT"
+ * const child = supervisedProcess(channel, exit, token);
+ * child.stop();
  */
-export function signalName(name: string): string {
+export function supervisedProcess(channel: ClientChannel, exit: Promise<ExitStatus>, token: string): SupervisedProcess {
+  const stdout = splitAtStartLine(channel, token, "output-if-missing");
+  const stderr = splitAtStartLine(channel.stderr, token, "set-up");
+  return {
+    stdout: stdout.output,
+    stderr: stderr.output,
+    exit,
+    started: stderr.found,
+    preamble: stdout.before,
+    setupOutput: stderr.before,
+    stop: () => {
+      if (!channel.writableEnded) channel.end();
+    },
+    signal: (name: string) => {
+      const signal = forwardedSignal(name);
+      if (!channel.writableEnded) channel.write(`${signal}\n`);
+    },
+    close: () => closeChannel(channel),
+  };
+}
+
+/**
+ * The signal name as the supervisor takes it (`SIGTERM` → `TERM`); throws on
+ * anything that is not one of the signals it forwards.
+ *
+ * @example
+ * forwardedSignal("sigterm"); // "TERM"
+ */
+export function forwardedSignal(name: string): (typeof FORWARDED_SIGNALS)[number] {
   const bare = name.toUpperCase().replace(/^SIG/, "");
-  if (!/^[A-Z][A-Z0-9]*$/.test(bare)) throw new TypeError(`not a signal name: ${JSON.stringify(name)}`);
-  return bare;
+  const known = FORWARDED_SIGNALS.find((signal) => signal === bare);
+  if (known === undefined) throw new TypeError(`not a signal offload forwards: ${JSON.stringify(name)} (${FORWARDED_SIGNALS.join(", ")})`);
+  return known;
 }
 
-/** ssh2's public `signal()` is a no-op once stdin is closed, but the request is still valid while the channel is open. */
-interface ChannelInternals {
-  outgoing: { id: number; state: string };
-  _client: { _protocol: { signal(id: number, name: string): void } };
-}
-
-/**
- * Send the SSH "signal" channel request (used only when the PID is unknown;
- * OpenSSH ignores it for root logins).
- *
- * @example
- * sendChannelSignal(channel, "TERM");
- */
-export function sendChannelSignal(channel: ClientChannel, name: string): void {
-  const internals = channel as unknown as ChannelInternals;
-  const state = internals.outgoing.state;
-  if (state !== "open" && state !== "eof") return;
+function closeChannel(channel: ClientChannel): void {
   try {
-    internals._client._protocol.signal(internals.outgoing.id, name);
+    channel.close();
   } catch {
-    // An unknown name or a dying connection: nothing to signal.
+    // The connection is already gone.
   }
 }

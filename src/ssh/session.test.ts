@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { startSshd, type TestSshd } from "../../test/helpers/sshd.ts";
 import { SshError } from "./errors.ts";
+import { newStartToken, supervisedScript } from "./remote-shell.ts";
 import { SshSession, type ConnectOptions } from "./session.ts";
 
 const isolated: ConnectOptions = { agentSocket: "", timeoutMs: 10_000 };
@@ -72,7 +73,8 @@ describe("SshSession.exec and run", () => {
   });
 
   it("delivers signals to the remote command, even after its stdin was closed", async () => {
-    const child = await session.exec(["sleep", "30"], { stdin: "ignore" });
+    const token = newStartToken();
+    const child = await session.supervise(supervisedScript({ token, argv: ["sleep", "30"] }), token);
     child.stdout.resume();
     child.stderr.resume();
     await waitFor(() => sessionCommands(server).includes("sleep"), "sleep to start");

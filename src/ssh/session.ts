@@ -20,12 +20,12 @@ import { ChannelLimiter } from "./channel-limit.ts";
 import { establish, lostConnection, type ConnectOptions, type ConnectTimings, type SshClient } from "./connect.ts";
 import { errorMessage, SshError } from "./errors.ts";
 import { machineKey } from "./machine-key.ts";
-import { commandLine, shellQuote } from "./quote.ts";
-import { readPidLine, sendChannelSignal, signalName, withPidLine, type RemoteProcess } from "./remote-process.ts";
+import { plainProcess, supervisedProcess, type ExitStatus, type RemoteCommand, type RemoteProcess, type SupervisedProcess } from "./remote-process.ts";
+import { announced, changeDirectory, commandLine, newStartToken, supervisedScript } from "./remote-shell.ts";
 import { formatMs } from "./units.ts";
 
-export { DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions, type ConnectTimings } from "./connect.ts";
-export type { RemoteProcess } from "./remote-process.ts";
+export type { ConnectOptions, ConnectTimings } from "./connect.ts";
+export type { ExitStatus, RemoteProcess, SupervisedProcess } from "./remote-process.ts";
 
 /** OpenSSH's default `MaxSessions`: more concurrent channels are refused by the server. */
 export const DEFAULT_MAX_CHANNELS = 10;
@@ -47,16 +47,15 @@ export interface RunOptions {
   env?: Record<string, string>;
   cwd?: string;
   input?: Buffer | string;
-  /** Kill the command (and reject with code `timeout`) after this long, counted from the call. */
+  /**
+   * Stop the command (and reject with code `timeout`) after this long,
+   * counted from the call. Without `input`, the command runs supervised
+   * (remote-shell.ts), so stopping it ends its whole process group; with
+   * `input`, its channel is closed, which ends its input and output.
+   */
   timeoutMs?: number;
   /** Per-stream output limit; more rejects with `remote-command-failed`. Default 64 MiB. */
   maxOutputBytes?: number;
-}
-
-/** How a remote command ended: an exit code, or the signal that killed it. */
-export interface ExitStatus {
-  code: number | null;
-  signal: string | null;
 }
 
 /** Collected result of {@link SshSession.run}. */
@@ -81,8 +80,6 @@ export class SshSession {
   private closing = false;
   /** Channels for commands and SFTP. */
   private readonly channels: ChannelLimiter;
-  /** One channel kept apart for `kill`, so a signal is never stuck behind the commands it is meant to stop. */
-  private readonly controlChannel = new ChannelLimiter(1);
   /** Open channels, to disarm them when the connection is lost (see {@link markClosed}). */
   private readonly openChannels = new Set<TrackedChannel>();
 
@@ -95,7 +92,7 @@ export class SshSession {
     readonly negotiated: NegotiatedAlgorithms,
     maxChannels: number,
   ) {
-    this.channels = new ChannelLimiter(Math.max(1, maxChannels - 1));
+    this.channels = new ChannelLimiter(maxChannels);
     client.on("error", (error: Error) => this.markClosed(lostConnection(machine, error)));
     client.on("close", () =>
       this.markClosed(
@@ -124,29 +121,52 @@ export class SshSession {
   /**
    * Start `argv` on the remote. Each argument reaches the remote exactly as
    * given (POSIX-shell-quoted for the login shell); `env` values are quoted
-   * into the command, so they need no `AcceptEnv` on the server. Resolves
-   * once the command has started. Waits for a free channel when
-   * `maxChannels` are open.
+   * into the command, so they need no `AcceptEnv` on the server. Resolves as
+   * soon as the channel is open. Waits for a free channel when `maxChannels`
+   * are open. The command is plain (remote-shell.ts): closing it ends its
+   * input and output; see {@link supervise} for one that can be stopped.
    *
    * @example
    * const child = await session.exec(["sh", "-c", "cat > f"], { stdin: "pipe" });
    * child.stdin.end("data"); child.stdout.resume(); child.stderr.resume();
-   * await child.exit;
+   * await child.exit; // { code: 0, signal: null }
    */
   async exec(argv: readonly string[], options: ExecOptions = {}): Promise<RemoteProcess> {
-    const command = withPidLine(commandLine(argv, options.env, options.cwd));
-    let exit!: Promise<ExitStatus>;
-    const { channel } = await this.openChannel<ClientChannel>(
-      "a command",
-      (done) => this.client.exec(command, done),
-      (opened) => (exit = this.watchExit(opened)),
-    );
+    const token = newStartToken();
+    const channel = await this.startCommand(announced(token, commandLine(argv, options.env, options.cwd)));
     // Ending stdin at once also acknowledges the server's reply right away: sshd does not
     // disable Nagle for exec sessions, so an unacknowledged reply can hold back the
     // command's first output for a delayed-ACK period (40 ms on Linux).
     if (options.input !== undefined) channel.end(options.input);
     else if (options.stdin === "ignore") channel.eof();
-    return this.remoteProcess(channel, exit);
+    return plainProcess(channel, this.exits.get(channel)!, token);
+  }
+
+  /**
+   * Run a supervisor script (remote-shell.ts's `supervisedScript` or
+   * `jobScript`, made with `token`): the command can be stopped and
+   * signalled, and is stopped when the connection is lost.
+   *
+   * @example
+   * const token = newStartToken();
+   * const child = await session.supervise(supervisedScript({ token, argv: ["sleep", "30"] }), token);
+   * child.stop(); // TERM to its process group, KILL 3 s later
+   */
+  async supervise(script: string, token: string): Promise<SupervisedProcess> {
+    const channel = await this.startCommand(announced(token, commandLine(["sh", "-c", script, "offload"])));
+    return supervisedProcess(channel, this.exits.get(channel)!, token);
+  }
+
+  /** Exit statuses, watched from the moment each command channel opens. */
+  private readonly exits = new WeakMap<ClientChannel, Promise<ExitStatus>>();
+
+  private async startCommand(command: string): Promise<ClientChannel> {
+    const { channel } = await this.openChannel<ClientChannel>(
+      "a command",
+      (done) => this.client.exec(command, done),
+      (opened) => this.exits.set(opened, this.watchExit(opened)),
+    );
+    return channel;
   }
 
   /**
@@ -160,17 +180,20 @@ export class SshSession {
   async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     const what = argv.join(" ");
     const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
-    const starting = this.exec(argv, { env: options.env, cwd: options.cwd, input: options.input ?? Buffer.alloc(0) });
+    const supervised = options.timeoutMs !== undefined && options.input === undefined;
+    const starting: Promise<RemoteCommand> = supervised
+      ? this.superviseArgv(argv, options)
+      : this.exec(argv, { env: options.env, cwd: options.cwd, input: options.input ?? Buffer.alloc(0) });
     return new Promise<RunResult>((resolve, reject) => {
       let failed = false;
-      let child: RemoteProcess | null = null;
+      let child: RemoteCommand | null = null;
       const fail = (error: SshError): void => {
         if (failed) return;
         failed = true;
         clearTimeout(timer);
-        // Kill it now, or as soon as it has started.
-        const stop = (started: RemoteProcess): void => {
-          started.signal("KILL");
+        // Stop it now, or as soon as it has started.
+        const stop = (started: RemoteCommand): void => {
+          started.stop();
           started.close();
         };
         if (child !== null) stop(child);
@@ -203,7 +226,8 @@ export class SshSession {
         .then((started) => {
           child = started;
           if (failed) return undefined;
-          return Promise.all([collect(started.stdout, "stdout"), collect(started.stderr, "stderr"), started.exit]);
+          const stderr = Promise.all([started.setupOutput, collect(started.stderr, "stderr")]).then((parts) => Buffer.concat(parts));
+          return Promise.all([collect(started.stdout, "stdout"), stderr, started.exit]);
         })
         .then(
           (collected) => {
@@ -215,6 +239,13 @@ export class SshSession {
           (error: unknown) => fail(error instanceof SshError ? error : lostConnection(this.machine, error)),
         );
     });
+  }
+
+  /** `argv` under the supervisor, with `cwd` as its set-up. */
+  private superviseArgv(argv: readonly string[], options: Pick<RunOptions, "env" | "cwd">): Promise<SupervisedProcess> {
+    const token = newStartToken();
+    const setup = options.cwd === undefined ? [] : [`${changeDirectory(options.cwd)} || exit`];
+    return this.supervise(supervisedScript({ token, argv, env: options.env, setup }), token);
   }
 
   /**
@@ -295,7 +326,6 @@ export class SshSession {
     this.openChannels.clear();
     const refusal = error ?? new SshError("connection-lost", this.machine.name, `session to ${machineKey(this.machine)} was closed`);
     this.channels.fail(refusal);
-    this.controlChannel.fail(refusal);
     for (const listener of this.closeListeners.splice(0)) listener(error);
   }
 
@@ -315,8 +345,8 @@ export class SshSession {
     what: string,
     open: (done: (error: Error | undefined, channel: T) => void) => void,
     prepare: (channel: T) => void = () => undefined,
-    limiter: ChannelLimiter = this.channels,
   ): Promise<{ channel: T }> {
+    const limiter = this.channels;
     for (let attempt = 0; ; attempt++) {
       if (this.closedWith !== null) throw this.closedError();
       const release = await limiter.acquire();
@@ -374,44 +404,6 @@ export class SshSession {
     channel.stderr.on("error", () => undefined);
     return exit;
   }
-
-  private async remoteProcess(channel: ClientChannel, exit: Promise<ExitStatus>): Promise<RemoteProcess> {
-    const { pid, preamble, stdout } = await readPidLine(channel);
-    return {
-      stdin: channel,
-      stdout,
-      stderr: channel.stderr,
-      exit,
-      pid,
-      preamble,
-      signal: (name: string) => this.signalProcess(channel, pid, name),
-      close: () => {
-        try {
-          channel.close();
-        } catch {
-          // The connection is already gone.
-        }
-      },
-    };
-  }
-
-  /** Signal the remote process group with `kill` on the control channel (see remote-process.ts for why). */
-  private signalProcess(channel: ClientChannel, pid: number | null, name: string): void {
-    const signal = signalName(name);
-    if (pid === null) {
-      sendChannelSignal(channel, signal);
-      return;
-    }
-    const command = withPidLine(`exec kill -s ${signal} -- ${shellQuote(`-${pid}`)}`);
-    const drain = (control: ClientChannel): void => {
-      control.resume();
-      control.stderr.resume();
-    };
-    void this.openChannel<ClientChannel>("a kill command", (done) => this.client.exec(command, done), drain, this.controlChannel).then(
-      () => undefined,
-      () => undefined, // the connection is gone, and the process with it
-    );
-  }
 }
 
 /** An ssh2 channel (command or SFTP) and the internal state {@link disarm} touches. */
@@ -422,3 +414,4 @@ interface TrackedChannel extends EventEmitter {
 function disarm(channel: TrackedChannel): void {
   if (channel.outgoing !== undefined) channel.outgoing.state = "closed";
 }
+

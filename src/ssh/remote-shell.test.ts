@@ -1,18 +1,116 @@
-import { spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Readable } from "node:stream";
-import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { receiveOutputs } from "./output-stream.ts";
-import { cleanupScript, downloadScript, jobScript, missingKeysScript, OUTPUT_MISSING_STATUS, SETUP_FAILED_STATUS, uploadScript } from "./remote-scripts.ts";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { tempDir } from "../../test/helpers/temp-dir.ts";
+import {
+  announced,
+  cleanupScript,
+  commandLine,
+  downloadScript,
+  jobScript,
+  missingKeysScript,
+  newStartToken,
+  OUTPUT_MISSING_STATUS,
+  remoteDirectory,
+  SETUP_FAILED_STATUS,
+  shellQuote,
+  supervisedScript,
+  uploadScript,
+} from "./remote-shell.ts";
+
+/** What a real shell makes of a command line: each argument on its own, NUL-separated. */
+function argvSeenBy(shell: string, line: string): string[] {
+  const out = execFileSync(shell, ["-c", line], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin" } });
+  return out.split("\0").slice(0, -1);
+}
+
+const nasty = [
+  "",
+  "plain",
+  "two words",
+  "it's",
+  `"double"`,
+  "$HOME",
+  "`id`",
+  "$(touch /tmp/offload-injected)",
+  "a;b",
+  "a && b",
+  "line1\nline2",
+  "tab\there",
+  "*",
+  "~",
+  "~root",
+  "-n",
+  "--",
+  "back\\slash",
+  "A=b",
+  "é ü 漢字 🚀",
+  "'",
+  "''",
+  "!bang",
+  "{a,b}",
+  "#comment",
+];
+
+describe("shellQuote", () => {
+  it("leaves safe words alone and quotes the rest", () => {
+    assert.equal(shellQuote("abc/def-1.2_x:y@z%+,"), "abc/def-1.2_x:y@z%+,");
+    assert.equal(shellQuote("a b"), "'a b'");
+    assert.equal(shellQuote("it's"), `'it'\\''s'`);
+    assert.equal(shellQuote(""), "''");
+    assert.equal(shellQuote("A=b"), "'A=b'");
+    assert.equal(shellQuote("~"), "'~'");
+  });
+
+  it("refuses NUL", () => {
+    assert.throws(() => shellQuote("a\0b"), /NUL/);
+  });
+
+  for (const shell of ["/bin/sh", "/bin/bash"]) {
+    it(`round-trips every awkward argument through ${shell}`, () => {
+      const line = commandLine(["printf", "%s\\0", ...nasty]);
+      assert.deepEqual(argvSeenBy(shell, line), nasty);
+    });
+  }
+});
+
+describe("commandLine", () => {
+  it("puts cwd and env before an exec of the quoted argv", () => {
+    assert.equal(commandLine(["make", "-j4"], { CC: "gcc -O2" }, "build dir"), "cd 'build dir' && CC='gcc -O2' exec make -j4");
+  });
+
+  it("passes environment values exactly and runs in cwd", () => {
+    const env = { ODD: "a'b \"c\" $d\nnewline", EMPTY: "" };
+    const line = commandLine(["sh", "-c", 'printf "%s\\0" "$ODD" "$EMPTY" "$(pwd)"'], env, "/tmp");
+    assert.deepEqual(argvSeenBy("/bin/sh", line), [env.ODD, "", "/tmp"]);
+  });
+
+  it("does not mistake a leading-dash directory for an option", () => {
+    assert.match(commandLine(["true"], undefined, "-x"), /^cd \.\/-x &&/);
+  });
+
+  it("rejects an empty argv and bad variable names", () => {
+    assert.throws(() => commandLine([]), /empty command/);
+    assert.throws(() => commandLine(["true"], { "A-B": "x" }), /invalid environment variable name/);
+    assert.throws(() => commandLine(["true"], { "X; rm": "x" }), /invalid environment variable name/);
+  });
+});
+
+describe("remoteDirectory", () => {
+  it("defaults to $HOME and anchors relative paths there", () => {
+    assert.equal(remoteDirectory(undefined), '"$HOME"');
+    assert.equal(remoteDirectory("."), '"$HOME"');
+    assert.equal(remoteDirectory("/var/tmp/x y"), "'/var/tmp/x y'");
+    assert.equal(remoteDirectory("a b"), `"$HOME"/'a b'`);
+  });
+});
 
 // The scripts run under the local /bin/sh with HOME pointing at a temporary
 // directory: the same shell code sshd would run, without SSH in between.
-const home = mkdtempSync(join(tmpdir(), "offload-scripts-"));
-after(() => rmSync(home, { recursive: true, force: true }));
+const home = tempDir("offload-scripts-");
 const base = join(home, ".cache", "offload");
 
 function sh(script: string, input: Buffer | string = ""): { status: number | null; stdout: Buffer; stderr: string } {
@@ -94,20 +192,6 @@ describe("remote scripts under a real shell", () => {
     assert.doesNotMatch(missing.stderr, /t0k/);
   });
 
-  it("streams outputs in the format receiveOutputs reads, then cleans up", async () => {
-    const plain = { token: "t", inputs: { directories: [], files: [], symlinks: [] }, env: {}, cleanUpAfter: false };
-    const made = await job(jobScript({ ...plain, jobId: "j4", command: ["sh", "-c", "mkdir -p out/d && printf abc > out/d/f && printf '%s' \"$1\" > 'out/n a\nme' && ln -s d/f out/l", "sh", "x"] }));
-    assert.equal(made.status, 0, made.stderr);
-    const download = sh(downloadScript("j4", ["out"]));
-    assert.equal(download.status, 0, download.stderr);
-    const staging = join(home, "staging");
-    const received = await receiveOutputs(Readable.from([download.stdout]), staging, ["out"]);
-    assert.equal(received.bytes, 4);
-    assert.equal(readFileSync(join(staging, "out/d/f"), "utf8"), "abc");
-    assert.equal(readFileSync(join(staging, "out/n a\nme"), "utf8"), "x");
-    assert.deepEqual(readdirSync(join(base, "jobs")), []);
-  });
-
   it("reports missing outputs and outputs reached through a symlink", async () => {
     const plain = { token: "t", inputs: { directories: [], files: [], symlinks: [] }, env: {}, cleanUpAfter: false };
     await job(jobScript({ ...plain, jobId: "j5", command: ["ln", "-s", "/etc", "etc"] }));
@@ -153,5 +237,55 @@ describe("remote scripts under a real shell", () => {
   it("refuses identifiers that are not plain", () => {
     assert.throws(() => cleanupScript("../x"), /job id/);
     assert.throws(() => missingKeysScript([{ key: "$(x)", size: 1 }]), /cache key/);
+  });
+});
+
+describe("the start line and the supervisor", () => {
+  it("prints a fresh start line on stdout before anything the command prints", () => {
+    const token = newStartToken();
+    assert.match(token, /^offload-start-[0-9a-f]{24}$/);
+    assert.notEqual(newStartToken(), token);
+    const out = execFileSync("/bin/sh", ["-c", announced(token, commandLine(["echo", "out"]))], { encoding: "utf8" });
+    assert.equal(out, `${token}\nout\n`);
+  });
+
+  /** Start a supervised command like sshd would, resolving once it has started (its start line on stderr). */
+  async function supervised(script: string): Promise<{ child: ReturnType<typeof spawn>; closed: Promise<[number | null, string | null]> }> {
+    const child = spawn("/bin/sh", ["-c", script, "offload-test"], { env: { PATH: process.env.PATH, HOME: home }, stdio: ["pipe", "ignore", "pipe"], detached: true });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    const closed = new Promise<[number | null, string | null]>((resolve) =>
+      child.once("close", (code, signal) => {
+        clearTimeout(timer);
+        resolve([code, signal]);
+      }),
+    );
+    await new Promise<void>((resolve) => child.stderr!.once("data", () => resolve()));
+    return { child, closed };
+  }
+
+  it("passes a control line's signal to the command, then dies of it too, as ssh would show the command's end", async () => {
+    const { child, closed } = await supervised(supervisedScript({ token: newStartToken(), argv: ["sleep", "30"] }));
+    child.stdin!.write("TERM\n");
+    assert.deepEqual(await closed, [null, "SIGTERM"]);
+  });
+
+  it("kills a stopped command that outlives the grace period, after the abandon lines", async () => {
+    const marker = join(home, "abandoned");
+    const script = supervisedScript({ token: newStartToken(), argv: ["sh", "-c", "trap '' TERM; sleep 10"], abandon: [`touch ${shellQuote(marker)}`] });
+    const { child, closed } = await supervised(script);
+    child.stdin!.end();
+    assert.deepEqual(await closed, [null, "SIGKILL"]);
+    assert.equal(existsSync(marker), true);
+  });
+
+  it("runs the clean-up lines with the command's status, knowing whether it was stopped", async () => {
+    const log = join(home, "cleanup-log");
+    const cleanup = [`printf '%s %s\\n' "$rc" "\${stopping:-no}" >> ${shellQuote(log)}`];
+    const ended = await supervised(supervisedScript({ token: newStartToken(), argv: ["sh", "-c", "sleep 0.2; exit 5"], cleanup }));
+    assert.deepEqual(await ended.closed, [5, null]);
+    const stopped = await supervised(supervisedScript({ token: newStartToken(), argv: ["sleep", "30"], cleanup }));
+    stopped.child.stdin!.end();
+    assert.deepEqual(await stopped.closed, [143, null]);
+    assert.equal(readFileSync(log, "utf8"), "5 no\n143 1\n");
   });
 });

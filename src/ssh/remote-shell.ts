@@ -1,0 +1,509 @@
+/**
+ * Every piece of shell text offload sends to a build machine, and the one
+ * protocol by which those commands start and stop. sshd hands the string of
+ * an exec request to the user's login shell (`$SHELL -c STRING`); every value
+ * that comes from the user (arguments, paths, environment values) is embedded
+ * with {@link shellQuote}, so it arrives exactly as given.
+ *
+ * ## Starting and stopping a remote command
+ *
+ * 1. **The start line.** Every command string first prints a start line — a
+ *    fresh random token alone on a line ({@link newStartToken}) — on
+ *    standard output, then runs the command ({@link announced}). What the
+ *    login shell's rc files print before it (a `.bashrc` greeting) is not the
+ *    command's output: the client drops it and keeps it as the command's
+ *    preamble (`offload test` reports it). No start line at all means the
+ *    login shell did not run our string as a POSIX shell would.
+ *
+ * 2. **Supervised commands.** A command that may have to be stopped (a job,
+ *    or a `run` with a timeout) runs under a supervisor
+ *    ({@link supervisedScript}), a POSIX shell script run with `sh -c`:
+ *    - it runs any set-up lines, then prints the start line again, on
+ *      standard error: that moment is the command's start, and what came on
+ *      standard error before it is set-up output (a failing set-up exits
+ *      without it);
+ *    - it starts the command with standard input from /dev/null, in its own
+ *      process group (sshd makes each session's shell a group leader, which
+ *      the command joins; elsewhere `setsid`);
+ *    - it reads the channel's standard input as control: each line names a
+ *      signal for the command's group ({@link FORWARDED_SIGNALS}); **the end
+ *      of the input — the client ended it, or the connection is gone — stops
+ *      the command**: TERM to its group, up to {@link STOP_GRACE_SECONDS}
+ *      seconds for it to end, then KILL;
+ *    - when the command has ended, it sends TERM to what the command left
+ *      running in its group, runs any clean-up lines, and ends as the command
+ *      did: with its status, or, if a signal killed it (and it was not
+ *      stopped), from the same signal, so the client sees what ssh would show.
+ *
+ *    A plain command costs none of this: no supervisor, no second start line;
+ *    the client stops one by closing its channel, which ends its input and
+ *    its output. That is how a command that reads its own standard input (an
+ *    upload) is stopped.
+ *
+ * A long-lived remote runner (one process per connection that starts jobs on
+ * request) keeps the same two rules per job: it reports each job's start
+ * line, maps a job's control lines and the end of its control onto the same
+ * supervisor, and treats the end of its own input as the end of every job.
+ *
+ * The client side is remote-process.ts; SshSession.exec and
+ * SshSession.supervise send these strings.
+ *
+ * ## Layout on the build machine, under the login user's home
+ *   ~/.cache/offload/cas/KEY      content-addressed inputs (SHA-256, `-x` = executable)
+ *   ~/.cache/offload/jobs/ID/     one scratch directory per job attempt
+ *
+ * @example
+ * import { announced, commandLine, newStartToken } from "./remote-shell.ts";
+ * const token = newStartToken();
+ * announced(token, commandLine(["uname", "-m"])); // "printf '%s\n' offload-start-…; exec uname -m"
+ */
+import { randomBytes } from "node:crypto";
+
+/** Characters that never need quoting in any position of a POSIX shell word. */
+const SAFE_WORD = /^[A-Za-z0-9_\/.,:@%+-]+$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SAFE_KEY = /^[0-9a-f]{64}(-x)?$/;
+const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
+
+/** The remote work directory, relative to the login directory ($HOME; where SFTP starts too). */
+export const REMOTE_WORK_DIR = ".cache/offload";
+
+/** The remote base directory, as a shell expression. */
+export const REMOTE_BASE = `"$HOME/${REMOTE_WORK_DIR}"`;
+
+/**
+ * Commands the text in this module runs, which `offload test` checks for on
+ * the remote PATH. Also used when present: openssl or sha256sum (one of them,
+ * for hashing), setsid (only where a command does not start as a process
+ * group leader, which sshd always makes it), getconf (when nproc is missing),
+ * date (for the clock offset), /proc.
+ */
+export const REMOTE_TOOLS: readonly string[] = [
+  "sh", "cat", "head", "wc", "mkdir", "mktemp", "ln", "cp", "mv", "rm", "chmod", "find", "sleep", "df", "dirname", "nproc", "uname",
+];
+
+/** Exit status of a job whose set-up failed before the command started. */
+export const SETUP_FAILED_STATUS = 125;
+/** Exit status of the download script when an output is missing. */
+export const OUTPUT_MISSING_STATUS = 3;
+/** Exit status of the download script when an output path goes through a symlink. */
+export const OUTPUT_ESCAPES_STATUS = 4;
+/** Job scratch directories older than this many minutes are removed by later jobs. */
+export const STALE_JOB_MINUTES = 24 * 60;
+/** How long a stopped command has between TERM and KILL. */
+export const STOP_GRACE_SECONDS = 3;
+
+/** Signals a client may send to a supervised command's group (USR1 is the supervisor's own). */
+export const FORWARDED_SIGNALS = ["HUP", "INT", "QUIT", "TERM", "KILL", "USR2", "ALRM"] as const;
+/** Deaths the supervisor passes on by dying of the same signal (not the core-dumping ones, nor stop signals). */
+const PASSED_ON_SIGNALS = ["HUP", "INT", "KILL", "USR1", "USR2", "PIPE", "ALRM", "TERM"];
+
+// ---------------------------------------------------------------- quoting
+
+/**
+ * Quote one argument so a POSIX shell reads it back as exactly this string.
+ * Throws on NUL, which no Unix argument can contain.
+ *
+ * @example
+ * shellQuote("$HOME; rm -rf /"); // "'$HOME; rm -rf /'"
+ */
+export function shellQuote(arg: string): string {
+  if (arg.includes("\0")) throw new TypeError("a shell argument cannot contain a NUL character");
+  if (SAFE_WORD.test(arg)) return arg;
+  return `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+/** `NAME='value' ` for each variable (a trailing space when there are any). */
+function assignments(env: Readonly<Record<string, string>> | undefined): string {
+  const words = Object.entries(env ?? {}).map(([name, value]) => {
+    if (!ENV_NAME.test(name)) throw new TypeError(`invalid environment variable name: ${JSON.stringify(name)}`);
+    return `${name}=${shellQuote(value)}`;
+  });
+  return words.map((word) => `${word} `).join("");
+}
+
+function quotedArgv(argv: readonly string[], what: string): string {
+  if (argv.length === 0) throw new TypeError(`cannot run an empty ${what}`);
+  return argv.map(shellQuote).join(" ");
+}
+
+/**
+ * The command string for `argv`, run with extra environment variables and in
+ * a working directory. `exec` replaces the login shell with the command. A
+ * relative `cwd` is relative to the login directory, where sshd starts the
+ * shell.
+ *
+ * @example
+ * commandLine(["make", "-j4"], { CC: "gcc -O2" }, "build dir"); // "cd 'build dir' && CC='gcc -O2' exec make -j4"
+ */
+export function commandLine(argv: readonly string[], env?: Readonly<Record<string, string>>, cwd?: string): string {
+  const command = `${assignments(env)}exec ${quotedArgv(argv, "command")}`;
+  return cwd === undefined ? command : `${changeDirectory(cwd)} && ${command}`;
+}
+
+/**
+ * `cd` to `dir` (relative to the login directory), which may start with a dash.
+ *
+ * @example
+ * changeDirectory("-x"); // "cd ./-x"
+ */
+export function changeDirectory(dir: string): string {
+  return `cd ${shellQuote(dir.startsWith("-") ? `./${dir}` : dir)}`;
+}
+
+/**
+ * A shell expression for a remote directory: the login `$HOME` when `dir` is
+ * undefined, `dir` itself when absolute, else `dir` below `$HOME`.
+ *
+ * @example
+ * remoteDirectory(".cache/offload"); // "\"$HOME\"/.cache/offload"
+ */
+export function remoteDirectory(dir: string | undefined): string {
+  if (dir === undefined || dir === "" || dir === ".") return `"$HOME"`;
+  return dir.startsWith("/") ? shellQuote(dir) : `"$HOME"/${shellQuote(dir)}`;
+}
+
+// ---------------------------------------------------------------- the protocol
+
+/**
+ * A fresh start line (see the module comment): random, so neither an rc file
+ * nor a command prints it by chance.
+ *
+ * @example
+ * newStartToken(); // "offload-start-5f0c…" (24 hex digits)
+ */
+export function newStartToken(): string {
+  return `offload-start-${randomBytes(12).toString("hex")}`;
+}
+
+/**
+ * `command` preceded by the start line on standard output.
+ *
+ * @example
+ * announced("offload-start-1", "exec true"); // "printf '%s\\n' offload-start-1; exec true"
+ */
+export function announced(token: string, command: string): string {
+  return `printf '%s\\n' ${shellQuote(token)}; ${command}`;
+}
+
+/** What {@link supervisedScript} runs, and around it. */
+export interface SupervisedCommand {
+  /** The start line, printed on standard error once set-up is done. */
+  token: string;
+  argv: readonly string[];
+  env?: Readonly<Record<string, string>>;
+  /** Shell lines run first; one that fails should say why on stderr and `exit` non-zero. */
+  setup?: readonly string[];
+  /** Run after the command ended: `$rc` is its status, `$stopping` is set when it was stopped. */
+  cleanup?: readonly string[];
+  /** Run when a stopped command outlived the grace period, just before its group gets KILL (this shell too, but for setsid). */
+  abandon?: readonly string[];
+}
+
+/**
+ * The supervisor script (for `sh -c`) that runs a command by the protocol in
+ * the module comment.
+ *
+ * @example
+ * const script = supervisedScript({ token: newStartToken(), argv: ["sleep", "30"] });
+ * // session.supervise(script, token) — ending its input stops the sleep
+ */
+export function supervisedScript(command: SupervisedCommand): string {
+  const run = `${assignments(command.env)}${quotedArgv(command.argv, "command")}`;
+  const setsid = `${assignments(command.env)}setsid -- ${quotedArgv(command.argv, "command")}`;
+  const ignored = FORWARDED_SIGNALS.filter((name) => name !== "KILL").join(" ");
+  const grace = STOP_GRACE_SECONDS * 10;
+  return [
+    ...(command.setup ?? []),
+    `printf '%s\\n' ${shellQuote(command.token)} >&2`,
+    `exec 3<&0`,
+    // Group leader (as under sshd): the command joins this shell's group, and ending the group needs no extra process.
+    `group=; read -r _ _ _ _ group _ < /proc/$$/stat 2>/dev/null`,
+    `if [ "$group" = "$$" ]; then`,
+    `  ${run} </dev/null & job=$!; g=0`,
+    `elif command -v setsid >/dev/null 2>&1; then`,
+    `  ${setsid} </dev/null & job=$!; g=-$job`,
+    `else`,
+    `  ${run} </dev/null & job=$!; g=$job`,
+    `fi`,
+    // Signal the command's group; right after the start, setsid may not have made the group yet.
+    `signal_() { kill -s "$1" -- "$g" 2>/dev/null || kill -s "$1" "$job" 2>/dev/null; }`,
+    // Ignored only now, so the command keeps the default actions: signals for the group do not end this shell.
+    `trap '' ${ignored}`,
+    `stopping=; trap 'stopping=1' USR1`,
+    // The watchdog: control lines are signals; the end of the input stops the command.
+    `( trap '' ${ignored} USR1`,
+    `  while read -r s; do signal_ "$s"; done`,
+    `  kill -s USR1 $$ 2>/dev/null; signal_ TERM`,
+    `  n=0; while kill -0 "$job" 2>/dev/null && [ $n -lt ${grace} ]; do sleep 0.1; n=$((n+1)); done`,
+    `  if kill -0 "$job" 2>/dev/null; then ${[...(command.abandon ?? []), `signal_ KILL`].join("; ")}; fi`,
+    `) <&3 >/dev/null 2>&1 &`,
+    `watchdog=$!`,
+    `exec 3<&-`,
+    // `wait` returns early when USR1 arrives; 2>/dev/null: shells report a job killed by a signal ("Terminated").
+    `while :; do wait "$job" 2>/dev/null; rc=$?; kill -0 "$job" 2>/dev/null || break; done`,
+    `kill -s KILL "$watchdog" 2>/dev/null`,
+    // What the command left running.
+    `signal_ TERM`,
+    ...(command.cleanup ?? []),
+    `if [ -z "$stopping" ] && [ "$rc" -gt 128 ]; then s=$(kill -l "$rc" 2>/dev/null); case "$s" in ${PASSED_ON_SIGNALS.join("|")}) trap - "$s" 2>/dev/null; kill -s "$s" $$;; esac; fi`,
+    `exit "$rc"`,
+  ].join("\n");
+}
+
+// ---------------------------------------------------------------- status probe and `offload test`
+
+/**
+ * The status probe: `key=value` lines (time, uname, uptime, load, cores,
+ * memkb, workdir, availkb); four subprocesses. The clock is read first, so
+ * it is as close as possible to the round trip's midpoint. When the work
+ * directory does not exist yet, its nearest existing parent is measured.
+ *
+ * @example
+ * probeScript(".cache/offload"); // for `sh -c`
+ */
+export function probeScript(workDir: string | undefined): string {
+  return [
+    `printf 'time=%s\\n' "$(date +%s.%N)"`,
+    `printf 'uname=%s\\n' "$(uname -s -n -r -m)"`,
+    `read up _ 2>/dev/null < /proc/uptime && printf 'uptime=%s\\n' "$up"`,
+    `read l1 l5 l15 _ 2>/dev/null < /proc/loadavg && printf 'load=%s %s %s\\n' "$l1" "$l5" "$l15"`,
+    `printf 'cores=%s\\n' "$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)"`,
+    `while read k v _; do if [ "$k" = MemAvailable: ]; then printf 'memkb=%s\\n' "$v"; break; fi; done 2>/dev/null < /proc/meminfo`,
+    `d=${remoteDirectory(workDir)}; n=0; while [ ! -d "$d" ] && [ $n -lt 64 ]; do d=$(dirname -- "$d"); n=$((n+1)); done`,
+    `printf 'workdir=%s\\n' "$d"`,
+    `df -Pk -- "$d" 2>/dev/null | { read _; read fs size used avail _; printf 'availkb=%s\\n' "$avail"; }`,
+  ].join("\n");
+}
+
+/**
+ * `uname -s`, `uname -m`, then `STATE NAME` for each QEMU binfmt_misc entry.
+ *
+ * @example
+ * architectureScript(); // for `sh -c`
+ */
+export function architectureScript(): string {
+  return [
+    "uname -s",
+    "uname -m",
+    `for f in /proc/sys/fs/binfmt_misc/qemu-*; do [ -f "$f" ] && read s _ < "$f" && echo "$s \${f##*/}"; done; true`,
+  ].join("\n");
+}
+
+/**
+ * Prints each of its arguments that is not a command on the PATH (for `sh -c SCRIPT sh TOOL...`).
+ *
+ * @example
+ * missingToolsScript(); // for ["sh", "-c", script, "sh", ...REMOTE_TOOLS]
+ */
+export function missingToolsScript(): string {
+  return 'for t in "$@"; do command -v "$t" >/dev/null 2>&1 || echo "$t"; done; true';
+}
+
+/**
+ * Creates the work directory and a file in it, then prints the directory and
+ * its free KiB; exits 3 when it cannot be created, 4 when it is not writable.
+ *
+ * @example
+ * workDirScript(".cache/offload"); // for `sh -c`
+ */
+export function workDirScript(workDir: string | undefined): string {
+  return [
+    `d=${remoteDirectory(workDir)}`,
+    `mkdir -p -- "$d" || exit 3`,
+    `t=$(mktemp "$d/.offload-test.XXXXXX") || exit 4`,
+    `rm -f -- "$t"`,
+    `printf '%s\\n' "$d"`,
+    `df -Pk -- "$d" | { read _; read fs size used avail _; echo "$avail"; }`,
+  ].join("\n");
+}
+
+/**
+ * The three scripts of `offload test`'s round trip through a file in the
+ * work directory: store standard input, print it back, remove it.
+ *
+ * @example
+ * const { store, fetch, remove } = roundTripScripts(undefined, "a1b2c3");
+ */
+export function roundTripScripts(workDir: string | undefined, name: string): { store: string; fetch: string; remove: string } {
+  const file = `${remoteDirectory(workDir)}/${shellQuote(`.offload-roundtrip-${checkId(name)}`)}`;
+  return { store: `cat > ${file}`, fetch: `cat ${file}`, remove: `rm -f -- ${file}` };
+}
+
+// ---------------------------------------------------------------- the offload engine
+
+function checkKey(key: string): string {
+  if (!SAFE_KEY.test(key)) throw new TypeError(`not a cache key: ${JSON.stringify(key)}`);
+  return key;
+}
+
+function checkId(id: string): string {
+  if (!SAFE_ID.test(id)) throw new TypeError(`not a job id: ${JSON.stringify(id)}`);
+  return id;
+}
+
+/** One `./`-prefixed quoted path, so no name is ever read as an option. */
+function dotPath(path: string): string {
+  return shellQuote(`./${path}`);
+}
+
+/** Sets B (the base directory) and J (job `id`'s scratch directory). */
+function jobVariables(id: string): string {
+  return `B=${REMOTE_BASE}; J="$B/jobs/${checkId(id)}"`;
+}
+
+/**
+ * Print the keys (one per line) the remote cache lacks, or holds with another size.
+ *
+ * @example
+ * missingKeysScript([{ key: "ab…", size: 10 }]);
+ */
+export function missingKeysScript(entries: ReadonlyArray<{ key: string; size: number }>): string {
+  const lines = [
+    `mkdir -p ${REMOTE_BASE}/cas ${REMOTE_BASE}/jobs && cd ${REMOTE_BASE}/cas || exit 1`,
+    `c() { if [ -f "$1" ] && [ "$(wc -c < "$1")" -eq "$2" ]; then :; else echo "$1"; fi; }`,
+  ];
+  for (const { key, size } of entries) lines.push(`c ${checkKey(key)} ${Math.floor(size)}`);
+  return lines.join("\n");
+}
+
+/**
+ * Read the given files, concatenated, from stdin into the cache. Each lands
+ * under a temporary name and is renamed to its key only when complete, so an
+ * interrupted upload never leaves a bad cache entry.
+ *
+ * @example
+ * uploadScript([{ key: "ab…", size: 10, executable: false }]);
+ */
+export function uploadScript(entries: ReadonlyArray<{ key: string; size: number; executable: boolean }>): string {
+  const lines = [
+    `mkdir -p ${REMOTE_BASE}/cas && cd ${REMOTE_BASE}/cas || exit 1`,
+    `t=".tmp.$$"`,
+    // $1 key, $2 size, $3 mode, $4 "last": the last file is read to end of input with cat.
+    `r() { if [ "$4" = last ]; then cat > "$t"; else head -c "$2" > "$t"; fi && [ "$(wc -c < "$t")" -eq "$2" ] && chmod "$3" "$t" && mv -f "$t" "$1" || { rm -f "$t"; echo "offload: upload of $1 failed" >&2; exit 1; }; }`,
+  ];
+  entries.forEach(({ key, size, executable }, index) => {
+    lines.push(`r ${checkKey(key)} ${Math.floor(size)} ${executable ? "555" : "444"}${index === entries.length - 1 ? " last" : ""}`);
+  });
+  return lines.join("\n");
+}
+
+/** What the job script needs to know. */
+export interface JobScriptOptions {
+  jobId: string;
+  /** The start line, printed on stderr when set-up is done and the command starts. */
+  token: string;
+  inputs: {
+    directories: readonly string[];
+    files: ReadonlyArray<{ key: string; remotePath: string }>;
+    symlinks: ReadonlyArray<{ remotePath: string; target: string }>;
+  };
+  command: readonly string[];
+  env: Readonly<Record<string, string>>;
+  /** Remove the scratch directory when the command ends (the job has no outputs to fetch). */
+  cleanUpAfter: boolean;
+  /** Also remove scratch directories left over from long ago (once in a while is enough). */
+  collectGarbage?: boolean | undefined;
+}
+
+/**
+ * The script of a job (for `sh -c`): create the scratch directory,
+ * materialize the inputs from the cache (hard links), then run the command
+ * supervised ({@link supervisedScript}) in it. The scratch directory is
+ * removed when the command ends if the job has no outputs, and whenever it
+ * was stopped. Exits 125 when set-up failed before the command started.
+ *
+ * @example
+ * jobScript({ jobId: "j1", token: "t", inputs: { directories: [], files: [], symlinks: [] }, command: ["true"], env: {}, cleanUpAfter: true });
+ */
+export function jobScript(options: JobScriptOptions): string {
+  if (options.command.length === 0) throw new TypeError("a job needs a command");
+  const setup = [
+    `umask 022`,
+    jobVariables(options.jobId),
+    `fail() { printf 'offload: %s\\n' "$1" >&2; cd / && rm -rf "$J"; exit ${SETUP_FAILED_STATUS}; }`,
+    `mkdir -p "$J" || fail "cannot create the job directory $J"`,
+    `cd "$J" || fail "cannot enter $J"`,
+  ];
+  if (options.collectGarbage === true) {
+    // Old scratch directories of jobs whose client vanished.
+    setup.push(`(find "$B/jobs" -mindepth 1 -maxdepth 1 -mmin +${STALE_JOB_MINUTES} -exec rm -rf {} + ) >/dev/null 2>&1 </dev/null &`);
+  }
+  for (const directory of options.inputs.directories) {
+    setup.push(`mkdir -p ${dotPath(directory)} || fail ${shellQuote(`cannot create ${directory}`)}`);
+  }
+  for (const file of options.inputs.files) {
+    const source = `"$B/cas/${checkKey(file.key)}"`;
+    setup.push(`ln ${source} ${dotPath(file.remotePath)} 2>/dev/null || cp ${source} ${dotPath(file.remotePath)} || fail ${shellQuote(`cannot place input ${file.remotePath}`)}`);
+  }
+  for (const link of options.inputs.symlinks) {
+    setup.push(`ln -s ${shellQuote(link.target)} ${dotPath(link.remotePath)} || fail ${shellQuote(`cannot create link ${link.remotePath}`)}`);
+  }
+  const remove = `cd "$B" && rm -rf "$J"`;
+  return supervisedScript({
+    token: options.token,
+    argv: options.command,
+    env: options.env,
+    setup,
+    cleanup: [options.cleanUpAfter ? remove : `if [ -n "$stopping" ]; then ${remove}; fi`],
+    abandon: [remove],
+  });
+}
+
+/**
+ * Stream the outputs of a finished job, then remove its scratch directory.
+ * Standard output carries: the length of the listing in decimal and a
+ * newline; the listing (GNU find records `TYPE MODE SIZE\0LINK\0PATH\0`);
+ * the contents of the regular files in listing order; then one hash line per
+ * regular file, in the same order, computed by the remote while streaming.
+ *
+ * @example
+ * downloadScript("j1", ["out", "log.txt"]);
+ */
+export function downloadScript(jobId: string, outputs: readonly string[]): string {
+  const paths = outputs.map(dotPath).join(" ");
+  const lines = [
+    jobVariables(jobId),
+    `cd "$J" || { echo "offload: the job directory $J is gone" >&2; exit 2; }`,
+    `L="$J.list"; H="$J.hashes"`,
+    `done_() { cd "$B" && rm -rf "$J" "$L" "$H"; }`,
+    // The client may hang up early (refused or broken transfer): still clean up.
+    `trap 'done_; exit 1' HUP TERM`,
+    `trap '' PIPE`,
+  ];
+  for (const output of outputs) {
+    const segments = output.split("/");
+    for (let i = 1; i < segments.length; i++) {
+      const parent = dotPath(segments.slice(0, i).join("/"));
+      lines.push(
+        `if [ -L ${parent} ]; then echo ${shellQuote(`offload: output ${output} goes through the symlink ${segments.slice(0, i).join("/")}`)} >&2; done_; exit ${OUTPUT_ESCAPES_STATUS}; fi`,
+      );
+    }
+    lines.push(
+      `if [ ! -e ${dotPath(output)} ] && [ ! -L ${dotPath(output)} ]; then echo ${shellQuote(`offload: output ${output} was not created`)} >&2; missing=1; fi`,
+    );
+  }
+  lines.push(
+    `if [ -n "$missing" ]; then done_; exit ${OUTPUT_MISSING_STATUS}; fi`,
+    `if command -v openssl >/dev/null 2>&1 && openssl dgst -sha256 -r /dev/null >/dev/null 2>&1; then h="openssl dgst -sha256 -r"; else h=sha256sum; fi`,
+    `find ${paths} -printf '%y %m %s\\0%l\\0%p\\0' > "$L" || { done_; exit 1; }`,
+    `find ${paths} -type f -exec $h {} + > "$H" &`,
+    `hasher=$!`,
+    `wc -c < "$L" && cat "$L" && find ${paths} -type f -exec cat {} +`,
+    `wait "$hasher"; hrc=$?`,
+    `cat "$H"`,
+    `done_`,
+    `exit "$hrc"`,
+  );
+  return lines.join("\n");
+}
+
+/**
+ * Remove a job's scratch directory.
+ *
+ * @example
+ * cleanupScript("j1");
+ */
+export function cleanupScript(jobId: string): string {
+  return `${jobVariables(jobId)}; cd "$B" 2>/dev/null && rm -rf "$J" "$J.list" "$J.hashes"; exit 0`;
+}
