@@ -18,6 +18,7 @@ import type { Phase } from "../offload/attempt.ts";
 import { parseJobFile } from "../offload/job-file.ts";
 import { localSystem } from "../offload/local-system.ts";
 import type { JobReport, JobSpec } from "../offload/offloader.ts";
+import { formatBytes } from "../ssh/units.ts";
 import { addEngineOptions, offloaderFor, type EngineOptions } from "./engine-options.ts";
 import { EXIT_INTERRUPTED } from "./exit-status.ts";
 import { onInterrupt } from "./interrupt.ts";
@@ -87,12 +88,6 @@ function safeFileName(name: string): string {
 
 function seconds(ms: number): string {
   return ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms / 1000)}s`;
-}
-
-function bytes(count: number): string {
-  if (count < 1024) return `${count} B`;
-  if (count < 1024 * 1024) return `${(count / 1024).toFixed(1)} KiB`;
-  return `${(count / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
 async function buildAction(file: string, options: BuildOptions): Promise<number> {
@@ -262,8 +257,8 @@ function summaryTable(tracked: Tracked[], wallMs: number, colors: ReturnType<typ
       r === null ? "-" : seconds(r.phaseMs.upload),
       r === null ? "-" : seconds(r.phaseMs.run),
       r === null ? "-" : seconds(r.phaseMs.download),
-      r === null ? "-" : bytes(r.bytesUp),
-      r === null ? "-" : bytes(r.bytesDown),
+      r === null ? "-" : formatBytes(r.bytesUp),
+      r === null ? "-" : formatBytes(r.bytesDown),
     ];
   });
   const lines: string[] = [];

@@ -8,11 +8,12 @@
  */
 import type { Command } from "commander";
 import { exclusionText } from "../offload/errors.ts";
-import { formatBytes, normalizedLoad } from "../offload/ranking.ts";
-import { Connections } from "../offload/connections.ts";
 import { MachineSelector, type Assessment } from "../offload/selector.ts";
 import { ensureStateDir } from "../offload/state-dir.ts";
+import { SessionPool } from "../ssh/pool.ts";
 import { credentialsFromEnvironment } from "../ssh/private-key.ts";
+import { normalizedLoad } from "../ssh/probe.ts";
+import { formatBytes } from "../ssh/units.ts";
 import { addEngineOptions, addRequirementOptions, featureList, type EngineOptions, type RequirementOptions } from "./engine-options.ts";
 import { addLimitOptions, type LimitOptions } from "./limit-options.ts";
 import { loadMachineList, machinesOption } from "./machines-file.ts";
@@ -65,7 +66,7 @@ export function registerSelectCommand(program: Command): void {
 async function selectAction(options: SelectOptions): Promise<number> {
   const features = featureList(options.features);
   const machines = await loadMachineList(options.machines, options.stateDir, options);
-  const connections = new Connections({ timeoutMs: options.connectTimeout, ...credentialsFromEnvironment(process.env) });
+  const connections = new SessionPool({ timeoutMs: options.connectTimeout, ...credentialsFromEnvironment(process.env) });
   const selector = new MachineSelector(machines, { stateDir: ensureStateDir(options.stateDir), connections });
   try {
     const assessments = await selector.assess({ system: options.system, features }, { waitForAllProbes: true });

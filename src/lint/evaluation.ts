@@ -11,10 +11,10 @@
 import type { ReadDatum } from "../../grammar/reader.ts";
 import type { SourceText } from "../../grammar/source.ts";
 import { defineBuildMachineModule, OFFLOAD_MODULE } from "../machines/build-machine.ts";
-import type { LoadOptions } from "../machines/load.ts";
+import { machineRecordsOf, type LoadOptions } from "../machines/load.ts";
 import { SchemeError } from "../scheme/errors.ts";
 import { createInterpreter } from "../scheme/interpreter.ts";
-import { RecordInstance, listToArray, type Datum } from "../scheme/values.ts";
+import type { Datum, RecordInstance } from "../scheme/values.ts";
 
 /** The outcome of evaluating a file. */
 export interface Evaluation {
@@ -28,7 +28,12 @@ export interface Evaluation {
   error: SchemeError | undefined;
 }
 
-/** Evaluates the datums already read from `source` as Guix would load it (the text is not read again). */
+/**
+ * Evaluates the datums already read from `source` as Guix would load it (the text is not read again).
+ *
+ * @example
+ * evaluateMachines(source, readSource(source), { maxSteps: 1e6 }).returned?.length; // 2 for a file listing two machines
+ */
 export function evaluateMachines(source: SourceText, datums: readonly ReadDatum[], options: LoadOptions): Evaluation {
   const constructed: RecordInstance[] = [];
   const env = options.env ?? process.env;
@@ -41,7 +46,7 @@ export function evaluateMachines(source: SourceText, datums: readonly ReadDatum[
   });
   try {
     const lastValue = interpreter.evalForms(datums, source.file);
-    return { constructed, returned: machinesOf(lastValue), lastValue, error: undefined };
+    return { constructed, returned: machineRecordsOf(lastValue), lastValue, error: undefined };
   } catch (error) {
     if (error instanceof SchemeError) return { constructed, returned: undefined, lastValue: undefined, error };
     if (error instanceof RangeError) {
@@ -49,12 +54,4 @@ export function evaluateMachines(source: SourceText, datums: readonly ReadDatum[
     }
     throw error;
   }
-}
-
-/** The build-machine records of a value, if it is a list of nothing else. */
-export function machinesOf(value: Datum): RecordInstance[] | undefined {
-  const items = listToArray(value);
-  if (!items) return undefined;
-  for (const item of items) if (!(item instanceof RecordInstance) || item.type.name !== "build-machine") return undefined;
-  return items as RecordInstance[];
 }

@@ -8,6 +8,7 @@ import { allRules } from "./registry.ts";
 import { loadMachines } from "../machines/load.ts";
 import { machineJson } from "../machines/report.ts";
 import { effectiveSystems } from "../machines/load.ts";
+import { SchemeError } from "../scheme/errors.ts";
 import { writeString } from "../scheme/printer.ts";
 
 const DIR = "fixtures/lint";
@@ -141,3 +142,21 @@ for (const name of readdirSync("fixtures/machines/valid").filter((f) => f.endsWi
     assert.deepEqual([...new Set(errors)].sort(), (CORPUS_EXPECTED_ERRORS[name] ?? []).sort());
   });
 }
+
+test("(location #f) is a field Guix accepts (it is innate, not unknown): lint and the evaluator agree", () => {
+  const text = `(list (build-machine (name "a") (systems (list "x86_64-linux")) (user "u") (location #f)
+  (host-key "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE6OlYeNOLEsGM6jwgO6qx/u7/AFvtXXz25zwuH/wWzF")))\n`;
+  assert.deepEqual(lintText("m.scm", text).diagnostics.map((d) => `${d.rule}: ${d.message}`), []);
+  const dir = tempDir("lint-location-");
+  writeFileSync(`${dir}/m.scm`, text);
+  assert.equal(loadMachines(`${dir}/m.scm`).machines.length, 1);
+});
+
+test("lint reports every record violation, the evaluator raises the first Guix would", () => {
+  const text = `(list (build-machine (name "a") (name "b") (sytems '()) (user "u") oops))\n`;
+  const diagnostics = lintText("m.scm", text).diagnostics.map((d) => `${d.rule} ${d.span.text()}`);
+  assert.deepEqual(diagnostics, ["missing-field-initializers build-machine", 'duplicate-field-initializer (name "b")', "extraneous-field-initializers sytems", "invalid-field-specifier oops"]);
+  const dir = tempDir("lint-violations-");
+  writeFileSync(`${dir}/m.scm`, text);
+  assert.throws(() => loadMachines(`${dir}/m.scm`), (error: unknown) => error instanceof SchemeError && error.code === "invalid-field-specifier");
+});

@@ -1,17 +1,23 @@
 /**
  * Finds the `(build-machine ...)` forms of a file in the read datums, without
  * evaluating anything, and splits each into clauses with the spans of the
- * field name and of the value. The record-syntax and fix rules work on these.
+ * field name and of the value. The splitting and the record errors are the
+ * evaluator's own ({@link parseConstructorForm}): lint reports every
+ * violation where the evaluator raises the first, so the two never disagree
+ * on what Guix accepts.
  *
  * @example
  * const forms = findMachineForms(readSource(source));
- * forms[0].clauses[0].field; // "name"
+ * forms[0].clauses[0].field;     // "name"
+ * forms[0].violations[0]?.code;  // "extraneous-field-initializers" for (build-machine (sytems ...) ...)
  */
 import type { ReadDatum } from "../../grammar/reader.ts";
 import type { Span } from "../../grammar/source.ts";
-import { NIL, Pair, Sym, type Datum } from "../scheme/values.ts";
+import { buildMachineFields } from "../machines/build-machine.ts";
+import { parseConstructorForm, type RecordClause, type RecordViolation } from "../scheme/records.ts";
+import { Pair, Sym, type Datum } from "../scheme/values.ts";
 
-/** One `(FIELD VALUE)` clause. */
+/** One `(FIELD VALUE)` clause, every part located. */
 export interface MachineClause {
   field: string;
   /** The whole clause, parentheses included. */
@@ -19,12 +25,6 @@ export interface MachineClause {
   nameSpan: Span;
   valueSpan: Span;
   value: Datum;
-}
-
-/** A clause that is not `(FIELD VALUE)`. */
-export interface InvalidClause {
-  span: Span;
-  datum: Datum;
 }
 
 /** A `(build-machine ...)` form as written. */
@@ -35,57 +35,61 @@ export interface MachineForm {
   headSpan: Span;
   /** `(inherit EXPR)` when it is the first clause. */
   inherit: MachineClause | undefined;
+  /** The other well-formed clauses, in order. */
   clauses: MachineClause[];
-  invalid: InvalidClause[];
-  /** True when the form is an improper list. */
-  improper: boolean;
+  /** Everything Guix's record constructor refuses in the form, in its order of checks. */
+  violations: RecordViolation[];
 }
 
-const BUILD_MACHINE = "build-machine";
-const QUOTE = "quote";
+const BUILD_MACHINE = { fields: buildMachineFields({ env: {} }) };
+/** How deep a form may nest build-machine forms before we stop looking (read depth is bounded too). */
+const MAX_NESTING = 200;
 
-/** Every build-machine form in `datums`, in source order (outer before nested). */
+/**
+ * Every build-machine form in `datums`, in source order (outer before nested),
+ * leaving out quoted data.
+ *
+ * @example
+ * findMachineForms(readSource(new SourceText("m.scm", "(list (build-machine (name \"a\")))"))).length; // 1
+ */
 export function findMachineForms(datums: readonly ReadDatum[]): MachineForm[] {
   const found: MachineForm[] = [];
-  const visit = (datum: Datum, depth: number) => {
-    if (!(datum instanceof Pair) || depth > 200) return;
+  const visit = (datum: Datum, depth: number): void => {
+    if (!(datum instanceof Pair) || depth > MAX_NESTING) return;
     const head = datum.car;
-    if (head instanceof Sym && head.name === QUOTE) return;
-    if (head instanceof Sym && head.name === BUILD_MACHINE && datum.span && datum.carSpan) {
-      found.push(parseMachineForm(datum, datum.span, datum.carSpan));
-    }
+    if (head instanceof Sym && head.name === "quote") return;
+    if (head instanceof Sym && head.name === "build-machine" && datum.span && datum.carSpan) found.push(machineForm(datum, datum.span, datum.carSpan));
     for (let cursor: Datum = datum; cursor instanceof Pair; cursor = cursor.cdr) visit(cursor.car, depth + 1);
   };
   for (const { datum } of datums) visit(datum, 0);
   return found;
 }
 
-function parseMachineForm(form: Pair, span: Span, headSpan: Span): MachineForm {
-  const clauses: MachineClause[] = [];
-  const invalid: InvalidClause[] = [];
-  let inherit: MachineClause | undefined;
-  let first = true;
-  let cursor = form.cdr;
-  for (; cursor instanceof Pair; cursor = cursor.cdr) {
-    const clause = asClause(cursor.car, cursor.carSpan ?? span);
-    if (!clause) invalid.push({ span: cursor.carSpan ?? span, datum: cursor.car });
-    else if (first && clause.field === "inherit") inherit = clause;
-    else clauses.push(clause);
-    first = false;
-  }
-  return { form, span, headSpan, inherit, clauses, invalid, improper: cursor !== NIL };
+function machineForm(form: Pair, span: Span, headSpan: Span): MachineForm {
+  const parsed = parseConstructorForm(BUILD_MACHINE, form);
+  const located = (clause: RecordClause): MachineClause => ({
+    field: clause.field,
+    span: clause.span ?? span,
+    nameSpan: clause.nameSpan ?? clause.span ?? span,
+    valueSpan: clause.valueSpan ?? clause.span ?? span,
+    value: clause.expr,
+  });
+  return {
+    form,
+    span,
+    headSpan,
+    inherit: parsed.inherit && located(parsed.inherit),
+    clauses: parsed.clauses.map(located),
+    violations: parsed.violations,
+  };
 }
 
-function asClause(datum: Datum, span: Span): MachineClause | undefined {
-  if (!(datum instanceof Pair) || !(datum.car instanceof Sym)) return undefined;
-  const rest = datum.cdr;
-  if (!(rest instanceof Pair) || rest.cdr !== NIL) return undefined;
-  const nameSpan = datum.carSpan ?? span;
-  const valueSpan = rest.carSpan ?? span;
-  return { field: datum.car.name, span, nameSpan, valueSpan, value: rest.car };
-}
-
-/** The last clause for `field` (the one that wins), if any. */
+/**
+ * The last clause for `field` (the one that wins), if any.
+ *
+ * @example
+ * clauseFor(form, "port")?.value; // 2222 for (build-machine ... (port 2222))
+ */
 export function clauseFor(form: MachineForm, field: string): MachineClause | undefined {
   for (let i = form.clauses.length - 1; i >= 0; i--) if (form.clauses[i]!.field === field) return form.clauses[i];
   return undefined;

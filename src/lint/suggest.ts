@@ -5,7 +5,7 @@
  * @example
  * closest("sytems", ["systems", "system", "speed"]); // "systems"
  */
-import { editDistance } from "../scheme/records.ts";
+import { editDistance } from "../scheme/edit-distance.ts";
 
 /** The candidate nearest to `word`, or undefined when none is plausibly meant. */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {

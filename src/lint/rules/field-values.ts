@@ -9,6 +9,7 @@
  */
 import type { Span } from "../../../grammar/source.ts";
 import { isExactInteger, isNumber, toFloat } from "../../scheme/numbers.ts";
+import { abbreviate } from "../../scheme/abbreviate.ts";
 import { writeString } from "../../scheme/printer.ts";
 import { listToArray, type Datum } from "../../scheme/values.ts";
 import type { LintContext, RuleModule, RuleTable } from "../context.ts";
@@ -54,8 +55,7 @@ export const fieldValuesRule: RuleModule = {
 };
 
 function show(value: Datum): string {
-  const text = writeString(value);
-  return text.length > 50 ? `${text.slice(0, 47)}...` : text;
+  return abbreviate(writeString(value));
 }
 
 /** The field's value when known and not of the wrong type; reports wrong types. */

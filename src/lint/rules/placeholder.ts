@@ -6,6 +6,7 @@
  * // (host-key "FIXME") → placeholder: host-key is a FIXME/TODO marker
  */
 import type { Span } from "../../../grammar/source.ts";
+import { abbreviate } from "../../scheme/abbreviate.ts";
 import { Pair, Sym, listToArray, type Datum } from "../../scheme/values.ts";
 import type { LintContext, RuleModule, RuleTable } from "../context.ts";
 import type { MachineForm } from "../machine-forms.ts";
@@ -49,7 +50,7 @@ function checkString(context: LintContext, field: string, value: string, span: S
   const hit = placeholderIn(value);
   if (!hit) return;
   const where = innerSpan(span, value, hit.index, hit.length);
-  const quoted = JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
+  const quoted = JSON.stringify(abbreviate(value));
   context.report("placeholder", where, `${field} ${quoted} contains a placeholder (${hit.what}): fill in the real value`);
 }
 

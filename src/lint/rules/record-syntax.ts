@@ -1,25 +1,28 @@
 /**
  * The four errors Guix's `build-machine` macro raises when it expands —
  * invalid field specifier, duplicate field, unknown (extraneous) field,
- * missing required field — found in every form, not only the first.
+ * missing required field — in every form, not only the first. What counts as
+ * an error is the evaluator's own check (parseConstructorForm, through
+ * machine-forms.ts); this rule only words each violation with a hint.
  *
  * @example
- * // (build-machine (name "a") (sytems ...)) → extraneous-field-initializers at (sytems ...),
+ * // (build-machine (name "a") (sytems ...)) → extraneous-field-initializers at sytems,
  * //   "did you mean systems?"
  */
 import { buildMachineFields } from "../../machines/build-machine.ts";
+import { abbreviate } from "../../scheme/abbreviate.ts";
 import { writeString } from "../../scheme/printer.ts";
+import type { RecordViolation } from "../../scheme/records.ts";
 import type { LintContext, RuleModule, RuleTable } from "../context.ts";
 import type { MachineForm } from "../machine-forms.ts";
 import { didYouMean } from "../suggest.ts";
 
-const FIELDS = buildMachineFields({ env: {} });
-const KNOWN = new Set(FIELDS.map((f) => f.name));
-const SETTABLE = FIELDS.filter((f) => !f.innate).map((f) => f.name);
-const REQUIRED = FIELDS.filter((f) => !f.default && !f.innate).map((f) => f.name);
+const SETTABLE = buildMachineFields({ env: {} })
+  .filter((f) => !f.innate)
+  .map((f) => f.name);
 
 /** Fields that existed in older Guix and what to do about them now. */
-const OBSOLETE: Record<string, string> = {
+const OBSOLETE: Readonly<Record<string, string>> = {
   "ssh-options": "ssh-options was removed in Guix 0.12 (2016); delete it (Guix ignores ~/.ssh/config too)",
 };
 
@@ -40,46 +43,29 @@ export const recordSyntaxRule: RuleModule = {
 };
 
 function checkForm(context: LintContext, form: MachineForm): void {
-  for (const bad of form.invalid) {
-    context.report(
-      "invalid-field-specifier",
-      bad.span,
-      `invalid field specifier ${abbreviate(writeString(bad.datum))}: each clause must be (FIELD VALUE); Guix refuses to load the file`,
-    );
-  }
-  if (form.improper) context.report("invalid-field-specifier", form.span, "invalid field specifier: the form is an improper (dotted) list");
-  if (!form.inherit) {
-    const seen = new Set<string>();
-    for (const clause of form.clauses) {
-      if (seen.has(clause.field)) {
-        context.report(
-          "duplicate-field-initializer",
-          clause.span,
-          `duplicate field initializer ${clause.field}: ${clause.field} is already given in this build-machine; Guix refuses to load the file — keep one`,
-        );
-      }
-      seen.add(clause.field);
-    }
-  }
-  for (const clause of form.clauses) {
-    if (KNOWN.has(clause.field) && clause.field !== "location") continue;
-    const obsolete = OBSOLETE[clause.field];
-    const hint = obsolete ? `: ${obsolete}` : `${didYouMean(clause.field, SETTABLE)}: build-machine has no such field`;
-    context.report("extraneous-field-initializers", clause.nameSpan, `extraneous field initializer ${clause.field}${hint}; Guix refuses to load the file`);
-  }
-  if (!form.inherit) {
-    const given = new Set(form.clauses.map((c) => c.field));
-    const missing = REQUIRED.filter((f) => !given.has(f));
-    if (missing.length > 0) {
-      context.report(
-        "missing-field-initializers",
-        form.headSpan,
-        `missing field initializers (${missing.join(" ")}): add ${missing.map((m) => `(${m} ...)`).join(" ")}; Guix refuses to load the file`,
-      );
-    }
-  }
+  for (const violation of form.violations) report(context, form, violation);
 }
 
-function abbreviate(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+function report(context: LintContext, form: MachineForm, violation: RecordViolation): void {
+  const where = violation.span ?? form.span;
+  switch (violation.code) {
+    case "invalid-field-specifier":
+      if (violation.improper) context.report(violation.code, where, "invalid field specifier: the form is an improper (dotted) list");
+      else context.report(violation.code, where, `invalid field specifier ${abbreviate(writeString(violation.datum))}: each clause must be (FIELD VALUE); Guix refuses to load the file`);
+      return;
+    case "duplicate-field-initializer":
+      context.report(violation.code, where, `duplicate field initializer ${violation.field}: ${violation.field} is already given in this build-machine; Guix refuses to load the file — keep one`);
+      return;
+    case "extraneous-field-initializers": {
+      const obsolete = OBSOLETE[violation.field];
+      const hint = obsolete ? `: ${obsolete}` : `${didYouMean(violation.field, SETTABLE)}: build-machine has no such field`;
+      context.report(violation.code, violation.nameSpan ?? where, `extraneous field initializer ${violation.field}${hint}; Guix refuses to load the file`);
+      return;
+    }
+    case "missing-field-initializers": {
+      const missing = violation.fields;
+      context.report(violation.code, form.headSpan, `missing field initializers (${missing.join(" ")}): add ${missing.map((m) => `(${m} ...)`).join(" ")}; Guix refuses to load the file`);
+      return;
+    }
+  }
 }

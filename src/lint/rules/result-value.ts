@@ -8,6 +8,7 @@
  * // (build-machine ...) as the last form → not-a-list, fix: (list (build-machine ...))
  */
 import { Span } from "../../../grammar/source.ts";
+import { abbreviate } from "../../scheme/abbreviate.ts";
 import { writeString } from "../../scheme/printer.ts";
 import { Pair, RecordInstance, Sym, listToArray } from "../../scheme/values.ts";
 import type { LintContext, RuleModule, RuleTable } from "../context.ts";
@@ -72,8 +73,4 @@ function reportUnused(context: LintContext): void {
     const head = context.forms.find((f) => f.span.start === record.span!.start)?.headSpan ?? record.span;
     context.report("unused-machine", head, `build-machine ${label}is built but not in the list the file returns, so Guix never uses it (fine if it is only a template for inherit)`);
   }
-}
-
-function abbreviate(text: string): string {
-  return text.length > 50 ? `${text.slice(0, 47)}...` : text;
 }

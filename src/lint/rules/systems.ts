@@ -8,6 +8,7 @@
  * // (systems "x86_64-linux") → systems-not-list, fix: (systems (list "x86_64-linux"))
  */
 import type { Span } from "../../../grammar/source.ts";
+import { abbreviate } from "../../scheme/abbreviate.ts";
 import { writeString } from "../../scheme/printer.ts";
 import { NIL, Pair, listToArray, type Datum } from "../../scheme/values.ts";
 import type { LintContext, RuleModule, RuleTable } from "../context.ts";
@@ -70,7 +71,7 @@ function checkView(context: LintContext, view: MachineView): void {
   }
   if (system.value === false) {
     // A misspelt systems clause is already reported as extraneous; "missing" would say it twice.
-    if (view.form && (view.form.invalid.length > 0 || view.form.clauses.some((c) => closestField(c.field) === "systems"))) return;
+    if (view.form && (view.form.violations.some((v) => v.code === "invalid-field-specifier") || view.form.clauses.some((c) => closestField(c.field) === "systems"))) return;
     if (system.origin === "inherit" || systems.origin === "inherit") {
       context.report("missing-systems", view.form?.headSpan ?? view.span, "this machine (and the one it inherits from) has neither 'systems' nor 'system': Guix never uses it; add (systems (list \"x86_64-linux\"))");
     } else {
@@ -136,8 +137,4 @@ function checkSystem(context: LintContext, value: Datum, span: Span): void {
 
 function closestField(field: string): string | undefined {
   return field === "systems" || field === "system" ? undefined : closest(field, ["systems", "system"]);
-}
-
-function abbreviate(text: string): string {
-  return text.length > 50 ? `${text.slice(0, 47)}...` : text;
 }
