@@ -11,13 +11,13 @@
 import net from "node:net";
 import { performance } from "node:perf_hooks";
 import ssh2 from "ssh2";
-import type { AuthenticationType, NegotiatedAlgorithms, NextAuthHandler } from "ssh2";
+import type { NegotiatedAlgorithms } from "ssh2";
 import { formatLocation } from "../../grammar/source.ts";
 import type { BuildMachine } from "../machines/types.ts";
 import { compressionAlgorithms } from "./compression.ts";
-import { errorMessage, HostKeyMismatchError, SshError, type ConnectStage } from "./errors.ts";
+import { authHandlerFor } from "./authentication.ts";
+import { errorMessage, HostKeyMismatchError, SshError, type ConnectStage, type HostKeyMismatch } from "./errors.ts";
 import { ALL_HOST_KEY_ALGORITHMS, describeHostKey, describePin, parsePinnedHostKey, type PinnedHostKey } from "./host-key.ts";
-import { loadClientCredential, RestrictedAgent } from "./private-key.ts";
 import { machineKey } from "./machine-key.ts";
 import { formatMs } from "./units.ts";
 
@@ -140,6 +140,19 @@ export function tcpError(machine: Pick<BuildMachine, "name" | "port">, error: No
   }
 }
 
+/** What the handshake has learned so far, for telling apart why it failed. */
+interface HandshakeState {
+  /** The host key the server presented, once it has. */
+  presentedKey: Buffer | null;
+  /** Why our credential could not be offered (unreadable key, agent without it), once known. */
+  keyError: SshError | null;
+}
+
+/**
+ * The SSH handshake and authentication on an open socket: verify the pinned
+ * host key (timing each stage), authenticate, and turn any failure into an
+ * {@link SshError} ({@link classifyHandshakeFailure}).
+ */
 function handshake(
   machine: BuildMachine,
   options: ConnectOptions,
@@ -150,10 +163,9 @@ function handshake(
 ): Promise<Established> {
   return new Promise((resolve, reject) => {
     const client = new Client();
-    const stageStart = { at: performance.now() };
+    const state: HandshakeState = { presentedKey: null, keyError: null };
+    let stageStart = performance.now();
     let hostKeyMs = 0;
-    let presentedKey: Buffer | null = null;
-    let keyError: SshError | null = null;
     let negotiated: NegotiatedAlgorithms | null = null;
     let settled = false;
     /** Set while a second connection finds out which host key the server has; the first one's close is expected then. */
@@ -163,7 +175,7 @@ function handshake(
       if (settled) return;
       settled = true;
       if (error === null) {
-        const authMs = performance.now() - stageStart.at;
+        const authMs = performance.now() - stageStart;
         options.onStage?.("auth", authMs);
         resolve({ client, negotiated: negotiated!, timings: { tcpMs, hostKeyMs, authMs } });
         return;
@@ -174,80 +186,30 @@ function handshake(
       socket.destroy();
       reject(error);
     };
+    const hostVerifier = (key: Buffer): boolean => {
+      state.presentedKey = Buffer.from(key);
+      const accepted = key.equals(pin.blob);
+      if (accepted) {
+        hostKeyMs = performance.now() - stageStart;
+        options.onStage?.("host-key", hostKeyMs);
+        stageStart = performance.now();
+      }
+      return accepted;
+    };
 
-    client.once("handshake", (algorithms: NegotiatedAlgorithms) => {
-      negotiated = algorithms;
-    });
+    client.once("handshake", (algorithms: NegotiatedAlgorithms) => (negotiated = algorithms));
     client.once("ready", () => settle(null));
     client.on("error", (error: Error & { level?: string }) => {
       if (diagnosing) return;
-      const stage: ConnectStage = presentedKey === null || !presentedKey.equals(pin.blob) ? "host-key" : "auth";
-      const mismatch = { machine: machine.name, address: machineKey(machine), expected: describePin(pin), location: machine.location };
-      if (presentedKey !== null && !presentedKey.equals(pin.blob)) {
-        settle(new HostKeyMismatchError({ ...mismatch, presented: describeHostKey(presentedKey), pinnedTypeOffered: true, offeredTypes: [] }));
+      const failure = classifyHandshakeFailure(machine, pin, state, error, options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+      if (failure !== "pinned-type-not-offered") {
+        settle(failure);
         return;
       }
-      if (/no matching host key format/i.test(error.message)) {
-        diagnosing = true;
-        const budget = Math.max(1000, Math.min(5000, deadline - performance.now()));
-        void learnServerHostKey(machine, budget).then((learned) =>
-          settle(
-            new HostKeyMismatchError({
-              ...mismatch,
-              presented: learned.key === null ? null : describeHostKey(learned.key),
-              pinnedTypeOffered: false,
-              offeredTypes: learned.offered,
-            }),
-          ),
-        );
-        return;
-      }
-      if (keyError !== null && stage === "auth") {
-        settle(keyError);
-        return;
-      }
-      settle(handshakeError(machine, error, stage, options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS));
+      diagnosing = true;
+      void pinnedTypeNotOffered(machine, pin, Math.max(1000, Math.min(5000, deadline - performance.now()))).then(settle);
     });
-    client.once("close", () =>
-      diagnosing ||
-      settle(
-        new SshError(
-          "connection-lost",
-          machine.name,
-          `${machineKey(machine)} closed the connection ${presentedKey === null ? "before the SSH handshake finished" : "during authentication"}`,
-          { stage: presentedKey === null ? "host-key" : "auth" },
-        ),
-      ),
-    );
-
-    let authAttempts = 0;
-    const authHandler = (_methodsLeft: AuthenticationType[] | null, _partial: boolean | null, next: NextAuthHandler): void => {
-      // ssh2 accepts `false` for "no more methods"; @types/ssh2 omits it.
-      const giveUp = next as unknown as (done: false) => void;
-      if (authAttempts++ > 0) {
-        giveUp(false); // our one credential was refused (or the agent had no matching key)
-        return;
-      }
-      try {
-        const credential = loadClientCredential(machine.privateKey, machine.name, { passphrase: options.passphrase, agentSocket: options.agentSocket });
-        if (credential.kind === "key") {
-          next({ type: "publickey", username: machine.user, key: credential.key });
-          return;
-        }
-        const agent = new RestrictedAgent(credential.socket, credential.publicKey, (reason) => {
-          keyError = new SshError(
-            "key-encrypted",
-            machine.name,
-            `private key ${credential.file} is passphrase-protected and ${reason} (ssh-agent at ${credential.socket}): run ssh-add ${credential.file}`,
-            { stage: "auth" },
-          );
-        });
-        next({ type: "agent", username: machine.user, agent });
-      } catch (error) {
-        keyError = error instanceof SshError ? error : new SshError("key-format", machine.name, errorMessage(error), { stage: "auth" });
-        giveUp(false);
-      }
-    };
+    client.once("close", () => diagnosing || settle(closedDuringHandshake(machine, state)));
 
     try {
       client.connect({
@@ -258,28 +220,64 @@ function handshake(
         readyTimeout: Math.max(1, Math.round(deadline - performance.now())),
         keepaliveInterval: options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_INTERVAL_MS,
         keepaliveCountMax: options.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX,
-        algorithms: {
-          serverHostKey: pin.algorithms,
-          compress: compressionAlgorithms(machine.compression),
-        },
+        algorithms: { serverHostKey: pin.algorithms, compress: compressionAlgorithms(machine.compression) },
         ...(options.debug === undefined ? {} : { debug: options.debug }),
-        hostVerifier: (key: Buffer): boolean => {
-          presentedKey = Buffer.from(key);
-          const accepted = key.equals(pin.blob);
-          if (accepted) {
-            hostKeyMs = performance.now() - stageStart.at;
-            options.onStage?.("host-key", hostKeyMs);
-            stageStart.at = performance.now();
-          }
-          return accepted;
-        },
-        authHandler,
+        hostVerifier,
+        authHandler: authHandlerFor(machine, options, (error) => (state.keyError = error)),
       });
       acknowledgeServerDebugMessages(client);
     } catch (error) {
       settle(new SshError("handshake-failed", machine.name, `cannot start SSH with ${machineKey(machine)}: ${errorMessage(error)}`, { stage: "host-key", cause: error }));
     }
   });
+}
+
+/**
+ * Why the handshake failed, from what it had learned: a host key other than
+ * the pinned one, a key we could not offer, or what ssh2 reported (by stage).
+ * "pinned-type-not-offered": the server has no key of the pinned type, which
+ * takes a second connection to explain.
+ */
+function classifyHandshakeFailure(
+  machine: BuildMachine,
+  pin: PinnedHostKey,
+  state: Readonly<HandshakeState>,
+  error: Error & { level?: string },
+  timeoutMs: number,
+): SshError | "pinned-type-not-offered" {
+  const { presentedKey, keyError } = state;
+  if (presentedKey !== null && !presentedKey.equals(pin.blob)) {
+    return new HostKeyMismatchError({ ...mismatchOf(machine, pin), presented: describeHostKey(presentedKey), pinnedTypeOffered: true, offeredTypes: [] });
+  }
+  if (/no matching host key format/i.test(error.message)) return "pinned-type-not-offered";
+  const stage: ConnectStage = presentedKey === null ? "host-key" : "auth";
+  if (keyError !== null && stage === "auth") return keyError;
+  return handshakeError(machine, error, stage, timeoutMs);
+}
+
+function mismatchOf(machine: BuildMachine, pin: PinnedHostKey): Pick<HostKeyMismatch, "machine" | "address" | "expected" | "location"> {
+  return { machine: machine.name, address: machineKey(machine), expected: describePin(pin), location: machine.location };
+}
+
+/** The mismatch error for a server without a key of the pinned type, with the key it does have. */
+async function pinnedTypeNotOffered(machine: BuildMachine, pin: PinnedHostKey, budgetMs: number): Promise<HostKeyMismatchError> {
+  const learned = await learnServerHostKey(machine, budgetMs);
+  return new HostKeyMismatchError({
+    ...mismatchOf(machine, pin),
+    presented: learned.key === null ? null : describeHostKey(learned.key),
+    pinnedTypeOffered: false,
+    offeredTypes: learned.offered,
+  });
+}
+
+function closedDuringHandshake(machine: BuildMachine, state: Readonly<HandshakeState>): SshError {
+  const beforeHostKey = state.presentedKey === null;
+  return new SshError(
+    "connection-lost",
+    machine.name,
+    `${machineKey(machine)} closed the connection ${beforeHostKey ? "before the SSH handshake finished" : "during authentication"}`,
+    { stage: beforeHostKey ? "host-key" : "auth" },
+  );
 }
 
 function handshakeError(machine: BuildMachine, error: Error & { level?: string }, stage: ConnectStage, timeoutMs: number): SshError {
