@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
@@ -14,6 +14,7 @@ import {
   type KeyPair,
   type TestSshd,
 } from "../../test/helpers/sshd.ts";
+import ssh2 from "ssh2";
 import type { BuildMachine } from "../machines/types.ts";
 import { HostKeyMismatchError, SshError, type ConnectStage, type SshErrorCode } from "./errors.ts";
 import { tcpError } from "./connect.ts";
@@ -270,6 +271,46 @@ describe("tcpError", () => {
       const error = tcpError(machine, errno(code));
       expectCode(error, expected, "tcp");
       assert.match(error.message, pattern);
+    }
+  });
+});
+
+describe("the ssh2 1.17 behaviour connect.ts works around", () => {
+  /** The ssh2 internals acknowledgeServerDebugMessages relies on. */
+  interface DebugInternals {
+    _callbacks?: unknown;
+    _protocol?: { _handlers?: Record<string, unknown>; ping?: unknown };
+  }
+
+  it("ssh2 itself ignores the server's DEBUG messages, and has the internals the patch uses", async () => {
+    const machine = server.machine();
+    const client = new ssh2.Client();
+    await new Promise<void>((resolve, reject) => {
+      client.once("ready", () => resolve());
+      client.once("error", reject);
+      client.connect({ host: machine.name, port: machine.port, username: machine.user, privateKey: readFileSync(sharedClientKey().privateKeyFile), hostVerifier: () => true });
+    });
+    try {
+      const internals = client as unknown as DebugInternals;
+      assert.equal(internals._protocol?._handlers?.["DEBUG"], undefined, "ssh2 now handles DEBUG messages: the patch in connect.ts may be unneeded");
+      assert.ok(Array.isArray(internals._callbacks), "ssh2's _callbacks changed");
+      assert.equal(typeof internals._protocol?.ping, "function", "ssh2's protocol ping changed");
+    } finally {
+      client.end();
+    }
+  });
+
+  it("answers every DEBUG message sshd sends after authentication with a keep-alive", async () => {
+    const lines: string[] = [];
+    const session = await SshSession.connect(server.machine(), { ...isolated, debug: (line) => lines.push(line) });
+    try {
+      await session.output(["true"]); // the DEBUG messages came before this command's reply
+      const received = lines.filter((line) => line.includes("Inbound: Received DEBUG")).length;
+      const pings = lines.filter((line) => line.includes("Outbound: Sending ping")).length;
+      assert.ok(received > 0, "sshd sent no DEBUG message");
+      assert.equal(pings, received);
+    } finally {
+      session.close();
     }
   });
 });

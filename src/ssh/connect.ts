@@ -346,14 +346,21 @@ interface ClientInternals {
 }
 
 /**
- * Answer the server's DEBUG messages with a keep-alive, so the TCP ACK for
- * them leaves at once. sshd sends them right after authentication (one per
- * authorized_keys match) and does not disable Nagle for exec sessions, so
- * while they sit unacknowledged (Linux delays ACKs by 40 ms) its reply to our
- * first channel request is held back: a 40 ms stall on most new connections.
- * The keep-alive is the one message ssh2 lets us send that the server
- * answers without side effects; its reply slot is registered as ssh2's own
- * keep-alives do.
+ * Patches ssh2 1.17 internals (ssh2 is pinned exactly for this).
+ *
+ * The ssh2 behaviour worked around: ssh2's client ignores SSH_MSG_DEBUG —
+ * its `DEBUG` message handler is undefined unless the `debug` option is set
+ * — so nothing goes back to the server when one arrives. sshd sends them
+ * right after authentication (one per authorized_keys match) and does not
+ * disable Nagle for exec sessions, so while they sit unacknowledged (Linux
+ * delays ACKs by 40 ms) its reply to our first channel request is held
+ * back: a 40 ms stall on most new connections.
+ *
+ * The patch answers each DEBUG message with a keep-alive, the one message
+ * ssh2 lets us send that the server answers without side effects; its reply
+ * slot is registered in `_callbacks` as ssh2's own keep-alives do. Tests in
+ * connect.test.ts fail when ssh2 starts handling DEBUG itself or when the
+ * internals used here change.
  */
 function acknowledgeServerDebugMessages(client: SshClient): void {
   const internals = client as unknown as ClientInternals;

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { startSshd, type TestSshd } from "../../test/helpers/sshd.ts";
+import ssh2 from "ssh2";
+import type { ClientChannel } from "ssh2";
+import { sharedClientKey, startSshd, type TestSshd } from "../../test/helpers/sshd.ts";
 import { SshError } from "./errors.ts";
 import { newStartToken, supervisedScript } from "./remote-shell.ts";
 import { SshSession, type ConnectOptions } from "./session.ts";
@@ -176,6 +178,64 @@ describe("SshSession lifetime", () => {
       frozen.killSessions("SIGKILL");
     } finally {
       await frozen.stop();
+    }
+  });
+});
+
+describe("the ssh2 1.17 behaviour session.ts works around", () => {
+  it("ssh2 leaves a dead connection's channels open for sending, which throws once compression is torn down", async () => {
+    const victim = await startSshd();
+    try {
+      const machine = victim.machine();
+      const client = new ssh2.Client();
+      await new Promise<void>((resolve, reject) => {
+        client.once("ready", () => resolve());
+        client.once("error", reject);
+        client.connect({
+          host: machine.name,
+          port: machine.port,
+          username: machine.user,
+          privateKey: readFileSync(sharedClientKey().privateKeyFile),
+          hostVerifier: () => true,
+          algorithms: { compress: ["zlib@openssh.com"] },
+        });
+      });
+      client.on("error", () => undefined);
+      const channel = await new Promise<ClientChannel>((resolve, reject) => client.exec("sleep 30", (error, opened) => (error ? reject(error) : resolve(opened))));
+      channel.on("error", () => undefined);
+      channel.resume();
+      channel.stderr.resume();
+      await waitFor(() => sessionCommands(victim).includes("sleep"), "sleep to start");
+      const closed = new Promise<void>((resolve) => client.once("close", () => resolve()));
+      victim.killSessions("SIGKILL");
+      await closed;
+      const internals = channel as unknown as { outgoing: { state: string } };
+      assert.equal(internals.outgoing.state, "open", "ssh2 now marks a dead connection's channels closed: disarm() in session.ts may be unneeded");
+      assert.throws(() => channel.eof(), /Invalid Zlib instance/);
+    } finally {
+      await victim.stop();
+    }
+  });
+
+  it("lets a command's input end after its compressed connection died, without crashing", async () => {
+    const victim = await startSshd();
+    try {
+      const own = await SshSession.connect(victim.machine(), isolated);
+      assert.equal(own.negotiated.cs.compress, "zlib@openssh.com");
+      const child = await own.exec(["sleep", "30"], { stdin: "pipe" });
+      child.stdout.resume();
+      child.stderr.resume();
+      await waitFor(() => sessionCommands(victim).includes("sleep"), "sleep to start");
+      const lost = new Promise<void>((resolve) => own.onClose(() => resolve()));
+      victim.killSessions("SIGKILL");
+      await lost;
+      const finished = new Promise<void>((resolve) => child.stdin.once("finish", () => resolve()));
+      child.stdin.end();
+      await finished;
+      await new Promise((resolve) => setImmediate(resolve)); // where the EOF would have been sent
+      await assert.rejects(child.exit, (error: unknown) => error instanceof SshError && error.code === "connection-lost");
+    } finally {
+      await victim.stop();
     }
   });
 });

@@ -318,10 +318,6 @@ export class SshSession {
   private markClosed(error: SshError | undefined): void {
     if (this.closedWith !== null) return;
     this.closedWith = { error };
-    // ssh2 lets a channel whose streams end after the connection died send a
-    // CHANNEL_CLOSE through the torn-down compressor, which throws "Invalid
-    // Zlib instance" from a stream callback and kills the process. Marking
-    // each channel closed first makes that send a no-op.
     for (const channel of this.openChannels) disarm(channel);
     this.openChannels.clear();
     const refusal = error ?? new SshError("connection-lost", this.machine.name, `session to ${machineKey(this.machine)} was closed`);
@@ -411,6 +407,18 @@ interface TrackedChannel extends EventEmitter {
   outgoing?: { state: string };
 }
 
+/**
+ * Patches ssh2 1.17 internals (ssh2 is pinned exactly for this).
+ *
+ * The ssh2 behaviour worked around: when the connection dies, ssh2 closes
+ * its channels without marking their outgoing side closed (`outgoing.state`
+ * stays "open"), so a channel whose writable side ends afterwards still
+ * sends CHANNEL_EOF or CHANNEL_CLOSE — through the torn-down compressor when
+ * compression is on, which throws "Invalid Zlib instance" from a stream
+ * callback and kills the process. Marking the channel closed first makes
+ * those sends no-ops. Tests in session.test.ts fail when ssh2 stops doing
+ * this or changes the field.
+ */
 function disarm(channel: TrackedChannel): void {
   if (channel.outgoing !== undefined) channel.outgoing.state = "closed";
 }
