@@ -38,7 +38,7 @@ describe("signatures", () => {
   it("refuses a key missing from the ACL with guix authenticate's message", () => {
     const stranger = generateSigningKeyPair();
     const text = signHash(hash, stranger.secretKey);
-    assert.throws(() => checkSignature(text, hash, acl), failure("unauthorized-key", "unauthorized public key", new RegExp(`^unauthorized public key: \\(public-key \\n \\(ecc \\n  \\(curve Ed25519\\)\\n  \\(q #${stranger.publicKey.q.toString("hex").toUpperCase()}#\\)\\n  \\)\\n \\)\\n$`)));
+    assert.throws(() => checkSignature(text, hash, acl), failure("unauthorized-key", "unauthorized public key", new RegExp(`^unauthorized public key: \\(public-key \\n \\(ecc \\n  \\(curve Ed25519\\)\\n  \\(q #${stranger.publicKey.q.toString("hex").toUpperCase()}#\\)\\n  \\)\\n \\)\\n\\n$`)));
   });
 
   it("refuses a forged signature value", () => {

@@ -13,7 +13,9 @@
  * LocalStore::importPath): a signature lacking its data or public key is
  * corrupt; a key not in the ACL is unauthorized; then the signature itself is
  * checked; then the signed hash must equal the actual one. Messages are the
- * daemon's; each error also carries Guix's Scheme wording (guix/nar.scm).
+ * daemon's, byte for byte as recorded from a real one (`guix authenticate`
+ * ends each with the printed S-expression's newline and one of its own);
+ * each error also carries Guix's Scheme wording (guix/nar.scm).
  *
  * @example
  * import { signHash, checkSignature } from "./signature.ts";
@@ -91,19 +93,19 @@ export function verifySignature(signature: string | Buffer, acl: Acl): Buffer {
   try {
     sexp = parseSexp(raw);
   } catch {
-    throw new SignatureError("corrupt-signature", `corrupt signature data: ${rawText}`, "signature is not a valid s-expression");
+    throw new SignatureError("corrupt-signature", `corrupt signature data: ${rawText}\n`, "signature is not a valid s-expression");
   }
   const subject = findToken(sexp, "public-key");
   const data = findToken(sexp, "data");
   const hash = atomAfter(data === null ? null : findToken(data, "hash"), 2);
   if (subject === null || data === null || hash === null) {
-    throw new SignatureError("corrupt-signature", `corrupt signature data: ${shown(sexp)}`, "corrupt signature data");
+    throw new SignatureError("corrupt-signature", `corrupt signature data: ${shown(sexp)}\n`, "corrupt signature data");
   }
   if (!isAuthorized(subject, acl)) {
-    throw new SignatureError("unauthorized-key", `unauthorized public key: ${shown(subject)}`, "unauthorized public key");
+    throw new SignatureError("unauthorized-key", `unauthorized public key: ${shown(subject)}\n`, "unauthorized public key");
   }
   if (!validSignature(data, findToken(sexp, "sig-val"), subject)) {
-    throw new SignatureError("invalid-signature", `invalid signature: ${shown(sexp)}`, "invalid signature");
+    throw new SignatureError("invalid-signature", `invalid signature: ${shown(sexp)}\n`, "invalid signature");
   }
   return Buffer.from(hash);
 }

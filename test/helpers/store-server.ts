@@ -71,6 +71,14 @@ export interface StoreServerOptions {
    * (builds of servers sharing a store directory take turns).
    */
   storeDir?: string;
+  /**
+   * How builders see this server's files at a shared store directory:
+   * `namespace` runs each builder in a private mount namespace with the files
+   * bind-mounted there (needs root; works for /gnu/store itself), `symlink`
+   * points the directory at them while the build runs. Default: `namespace`
+   * as root, `symlink` otherwise.
+   */
+  storeVisibility?: "namespace" | "symlink";
   /** The daemon's signing key (default: a fresh one). */
   signingKey?: SigningKeyPair;
   /** Keys authorized for imports, besides none (default: the server's own key). */
@@ -104,6 +112,8 @@ export class StoreServer {
   readonly db: PathDatabase;
   readonly system: string;
   private readonly sockets = new Set<net.Socket>();
+  /** How builders see a shared store directory. */
+  readonly storeVisibility: "namespace" | "symlink";
   /** Temporary GC roots added by clients (recorded only: there is no collector). */
   readonly tempRoots = new Set<string>();
 
@@ -113,7 +123,9 @@ export class StoreServer {
     private readonly server: net.Server,
     system: string,
     storeDir: string | undefined,
+    storeVisibility: "namespace" | "symlink" | undefined,
   ) {
+    this.storeVisibility = storeVisibility ?? (process.getuid?.() === 0 ? "namespace" : "symlink");
     this.realStoreDir = join(root, "gnu", "store");
     this.storeDir = storeDir ?? this.realStoreDir;
     this.configDir = join(root, "etc", "guix");
@@ -134,7 +146,7 @@ export class StoreServer {
     const key = options.signingKey ?? generateSigningKeyPair();
     const system = options.system ?? `${NODE_TO_GUIX_ARCH[arch()] ?? arch()}-linux`;
     const net_server = net.createServer();
-    const server = new StoreServer(root, key, net_server, system, options.storeDir);
+    const server = new StoreServer(root, key, net_server, system, options.storeDir, options.storeVisibility);
     for (const dir of [server.realStoreDir, server.configDir, join(root, "var", "guix", "daemon-socket"), server.buildDir]) mkdirSync(dir, { recursive: true });
     writeFileSync(join(server.configDir, "signing-key.pub"), key.publicText);
     writeFileSync(join(server.configDir, "signing-key.sec"), key.secretText, { mode: 0o600 });
@@ -184,6 +196,10 @@ export class StoreServer {
    */
   async withStoreVisible<T>(build: () => Promise<T>): Promise<T> {
     if (this.storeDir === this.realStoreDir) return build();
+    if (this.storeVisibility === "namespace") {
+      mkdirSync(this.storeDir, { recursive: true });
+      return build();
+    }
     const previous = buildLocks.get(this.storeDir) ?? Promise.resolve();
     let release!: () => void;
     const mine = new Promise<void>((resolve) => (release = resolve));
@@ -239,7 +255,8 @@ class Session {
   private acl: ReturnType<typeof parseAcl> | null = null;
   private readonly settings: BuildSettings = {
     keepGoing: false,
-    verbosity: Verbosity.Error,
+    // The daemon's verbosity is lvlInfo until SetOptions changes it.
+    verbosity: Verbosity.Info,
     buildVerbosity: Verbosity.Error,
     printBuildTrace: false,
     multiplexedBuildOutput: false,
@@ -481,6 +498,8 @@ class Session {
         this.startWork();
         const context = {
             storeDir: this.storeDir,
+            // Builders run in their own mount namespace, seeing this server's files at the store directory.
+            mountStore: this.server.storeDir !== this.server.realStoreDir && this.server.storeVisibility === "namespace" ? this.server.realStoreDir : null,
             physical: (path: string) => this.server.physical(path),
             db,
             settings: this.settings,

@@ -49,6 +49,8 @@ export interface BuildContext {
   storeDir: string;
   /** Where a store path's file really is (the server may keep its files elsewhere). */
   physical(path: string): string;
+  /** If set, builders run in a private mount namespace with this directory bind-mounted at the store directory. */
+  mountStore: string | null;
   db: PathDatabase;
   settings: BuildSettings;
   /** The system type this daemon builds for (e.g. x86_64-linux). */
@@ -198,7 +200,10 @@ class Worker {
       if (existsSync(file)) removeTree(file);
     }
     // `umask 022; exec "$@" 2>&1`: the daemon's umask, and one pipe for stdout and stderr, as the daemon's builderOut.
-    const child = spawn("/bin/sh", ["-c", 'umask 022; exec "$@" 2>&1', "sh", drv.builder, ...drv.args], {
+    const command = context.mountStore === null
+      ? ["/bin/sh", "-c", 'umask 022; exec "$@" 2>&1', "sh", drv.builder, ...drv.args]
+      : ["/usr/bin/unshare", "-m", "--propagation", "private", "/bin/sh", "-c", '/bin/mount --bind "$1" "$2" || exit 1; shift 2; umask 022; exec "$@" 2>&1', "sh", context.mountStore, context.storeDir, drv.builder, ...drv.args];
+    const child = spawn(command[0]!, command.slice(1), {
       cwd: buildTop,
       env: this.environment(drv, buildTop),
       stdio: ["ignore", "pipe", "ignore"],
@@ -207,10 +212,7 @@ class Worker {
     if (settings.printBuildTrace) context.log(0, `@ build-started ${drvPath} - ${drv.platform} ${""} ${child.pid ?? 0}`);
     const outcome = await this.watch(child, drvPath);
     rmSync(buildTop, { recursive: true, force: true });
-    if (outcome.kind === "timeout") {
-      if (settings.printBuildTrace) context.log(0, `@ build-failed ${drvPath} - timeout`);
-      return "timed-out";
-    }
+    if (outcome.kind === "timeout") return "timed-out";
     try {
       if (outcome.code !== 0) throw new BuildError(`builder for \`${drvPath}' ${statusText(outcome.code, outcome.signal)}`, "permanent");
       await this.registerOutputs(drvPath, drv, inputs);
@@ -232,10 +234,13 @@ class Worker {
       let silence: NodeJS.Timeout | undefined;
       let overall: NodeJS.Timeout | undefined;
       let timedOut = false;
+      // The daemon's order: the worker reports the timeout, the goal traces it, then Pid::kill announces the kill.
       const kill = (message: string): void => {
         if (timedOut) return;
         timedOut = true;
         context.log(0, message);
+        if (settings.printBuildTrace) context.log(0, `@ build-failed ${drvPath} - timeout`);
+        context.log(0, `killing process ${child.pid}`);
         try {
           process.kill(-child.pid!, "SIGKILL");
         } catch {
@@ -308,17 +313,19 @@ class BuildError extends Error {
  * @example
  * canonicalise(outputPath);
  */
-export function canonicalise(path: string): void {
-  const stats = lstatSync(path);
+export function canonicalise(path: string | Buffer): void {
+  // Names are bytes: a string round trip would mangle names that are not UTF-8.
+  const file = typeof path === "string" ? Buffer.from(path) : path;
+  const stats = lstatSync(file);
   if (stats.isDirectory()) {
-    for (const name of readdirSync(path)) canonicalise(join(path, name));
+    for (const name of readdirSync(file, { encoding: "buffer" })) canonicalise(Buffer.concat([file, Buffer.from("/"), name]));
   }
   if (!stats.isSymbolicLink()) {
     const mode = stats.mode & 0o7777;
-    if (mode !== 0o444 && mode !== 0o555) chmodSync(path, 0o444 | (stats.mode & 0o100 ? 0o111 : 0));
-    utimesSync(path, stats.atime, 1);
+    if (mode !== 0o444 && mode !== 0o555) chmodSync(file, 0o444 | (stats.mode & 0o100 ? 0o111 : 0));
+    utimesSync(file, stats.atime, 1);
   } else {
-    lutimesSync(path, stats.atime, 1);
+    lutimesSync(file, stats.atime, 1);
   }
 }
 
