@@ -12,7 +12,13 @@
 import { Command, type ErrorOptions } from "commander";
 import { EXIT_USAGE } from "./exit-status.ts";
 
-/** A commander command whose usage errors are one line in offload's style. */
+/**
+ * A commander command whose usage errors are one line in offload's style;
+ * its subcommands are OffloadCommands too.
+ *
+ * @example
+ * new OffloadCommand("offload").exitOverride().command("lint"); // an OffloadCommand
+ */
 export class OffloadCommand extends Command {
   override createCommand(name?: string): OffloadCommand {
     return new OffloadCommand(name);

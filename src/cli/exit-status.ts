@@ -8,13 +8,33 @@
  */
 import type { JobReport } from "../offload/offloader.ts";
 
-/** A command line that cannot be run as given. */
+/**
+ * A command line that cannot be run as given.
+ *
+ * @example
+ * // offload run --timeout soon -- true; echo $?  → 2
+ */
 export const EXIT_USAGE = 2;
-/** --timeout or --max-silent-time ended the command (as GNU timeout). */
+/**
+ * --timeout or --max-silent-time ended the command (as GNU timeout).
+ *
+ * @example
+ * // offload run --timeout 1 -- sleep 5; echo $?  → 124
+ */
 export const EXIT_TIMED_OUT = 124;
-/** Ended by Ctrl-C (or SIGTERM). */
+/**
+ * Ended by Ctrl-C (or SIGTERM).
+ *
+ * @example
+ * if (interrupt.signal.aborted) return EXIT_INTERRUPTED;
+ */
 export const EXIT_INTERRUPTED = 130;
-/** Offloading failed before or around the command (as ssh). */
+/**
+ * Offloading failed before or around the command (as ssh).
+ *
+ * @example
+ * // offload run --system riscv64-linux -- true; echo $?  → 255 when no machine builds riscv64-linux
+ */
 export const EXIT_OFFLOAD_FAILED = 255;
 
 /**

@@ -74,7 +74,7 @@ export function registerLintCommand(program: Command): void {
  * @example
  * parseRuleLevel("speed=warning"); // Map { "speed" => "warning" }
  */
-export function parseRuleLevel(spec: string, previous: Map<RuleId, RuleLevel> = new Map()): Map<RuleId, RuleLevel> {
+function parseRuleLevel(spec: string, previous: Map<RuleId, RuleLevel> = new Map()): Map<RuleId, RuleLevel> {
   const m = /^([a-z0-9-]+)=([a-z]+)$/.exec(spec);
   if (!m) throw new InvalidArgumentError("expected RULE=off|info|warning|error");
   const [, rule = "", level = ""] = m;
@@ -91,7 +91,7 @@ export function parseRuleLevel(spec: string, previous: Map<RuleId, RuleLevel> = 
  * lintedFiles([], "/etc/guix/machines.scm", false); // ["/etc/guix/machines.scm"]
  * lintedFiles(["a.scm"], "b.scm", true);            // ["a.scm", "b.scm"]
  */
-export function lintedFiles(named: readonly string[], machines: string, machinesOnCommandLine: boolean): string[] {
+function lintedFiles(named: readonly string[], machines: string, machinesOnCommandLine: boolean): string[] {
   const files = machinesOnCommandLine ? [...named, machines] : [...named];
   return files.length > 0 ? files : [machines];
 }
@@ -111,7 +111,7 @@ function linterOptionsFor(file: string, options: LintCommandOptions): LinterOpti
  * @example
  * runLint(["machines.scm"], { format: "gcc", machines: DEFAULT_MACHINES_FILE }); // 1 when there are errors
  */
-export function runLint(files: readonly string[], options: LintCommandOptions): number {
+function runLint(files: readonly string[], options: LintCommandOptions): number {
   const maxWarnings = options.maxWarnings;
   if (options.fix && options.fixDryRun) throw new UsageError("--fix and --fix-dry-run cannot be used together");
   const reports: FileReport[] = [];

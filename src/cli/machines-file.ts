@@ -16,7 +16,12 @@ import type { BuildMachine, LoadWarning } from "../machines/types.ts";
 import { limitsGiven, loadOptionsFrom, type LimitOptions } from "./limit-options.ts";
 import { printLoadWarnings, UsageError } from "./output.ts";
 
-/** The environment variable naming the machines file when --machines is not given. */
+/**
+ * The environment variable naming the machines file when --machines is not given.
+ *
+ * @example
+ * // OFFLOAD_MACHINES=~/machines.scm offload status
+ */
 export const MACHINES_ENV = "OFFLOAD_MACHINES";
 
 /**

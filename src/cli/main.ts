@@ -33,7 +33,7 @@ const COMMANDS: ReadonlyArray<[string, () => Promise<Register>]> = [
  * @example
  * const program = await buildProgram(["lint", "machines.scm"]); // only `lint` is loaded
  */
-export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
+async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new OffloadCommand()
     .name("offload")
     .description("Read, lint and use GNU Guix build machines (machines.scm) to offload work over SSH")

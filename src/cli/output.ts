@@ -46,13 +46,23 @@ export function printLoadWarnings(file: string, warnings: ReadonlyArray<Pick<Loa
   }
 }
 
-/** A command that cannot do what was asked; printed as one line, exit status 1. */
+/**
+ * A command that cannot do what was asked; printed as one line, exit status 1.
+ *
+ * @example
+ * throw new CliError("no machine in machines.scm matches ^zzz"); // offload: error: no machine in machines.scm matches ^zzz
+ */
 export class CliError extends Error {
   readonly code: "command-failed" | "usage" = "command-failed";
   readonly exitCode: number = 1;
 }
 
-/** A command line that cannot be run as given; exit status 2. */
+/**
+ * A command line that cannot be run as given; exit status 2.
+ *
+ * @example
+ * throw new UsageError("--fix and --fix-dry-run cannot be used together");
+ */
 export class UsageError extends CliError {
   override readonly code = "usage";
   override readonly exitCode = EXIT_USAGE;

@@ -36,7 +36,7 @@ interface RunOptions extends EngineOptions, RequirementOptions, LimitOptions {
  * @example
  * parseEnvAssignment("X=a=b", { LANG: "C" }); // { LANG: "C", X: "a=b" }
  */
-export function parseEnvAssignment(text: string, previous: Record<string, string> = {}): Record<string, string> {
+function parseEnvAssignment(text: string, previous: Record<string, string> = {}): Record<string, string> {
   const equals = text.indexOf("=");
   const name = equals < 0 ? text : text.slice(0, equals);
   if (equals < 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new InvalidArgumentError("expected NAME=VALUE");

@@ -186,7 +186,7 @@ async function watch(probe: () => Promise<StatusEntry[]>, intervalMs: number, js
  * @example
  * process.stdout.write(formatStatusTable(entries, colorsFor(process.stdout)));
  */
-export function formatStatusTable(entries: StatusEntry[], colors: ChalkInstance): string {
+function formatStatusTable(entries: StatusEntry[], colors: ChalkInstance): string {
   if (entries.length === 0) return "no build machines\n";
   const headers = ["MACHINE", "STATE", "HOST", "KERNEL", "ARCH", "UPTIME", "LOAD 1/5/15", "CORES", "NORM", "MEM AVAIL", "DISK FREE", "CLOCK", "SPEED", "SLOTS"];
   const rows = entries.map((entry) => {

@@ -79,7 +79,7 @@ export function registerTestCommand(program: Command): void {
  * @example
  * JSON.stringify(testJson(reports)); // {"machines":[{"name":…,"port":…,"ok":…,"checks":[…]}]}
  */
-export function testJson(reports: MachineTestReport[]): {
+function testJson(reports: MachineTestReport[]): {
   machines: Array<{ name: string; port: number; ok: boolean; checks: CheckResult[] }>;
 } {
   return {
@@ -117,7 +117,7 @@ const CHECK_WIDTH = Math.max(...CHECKS.map((name) => name.length));
  * @example
  * process.stdout.write(formatReport(report, colorsFor(process.stdout)));
  */
-export function formatReport(report: MachineTestReport, colors: ChalkInstance): string {
+function formatReport(report: MachineTestReport, colors: ChalkInstance): string {
   const { machine } = report;
   const title = `${machine.name}:${machine.port}`;
   const lines = [`${colors.bold(title)} ${report.ok ? colors.green("ok") : colors.red("FAILED")}`];

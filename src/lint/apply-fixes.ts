@@ -13,7 +13,7 @@ import { lintText, type LinterOptions } from "./linter.ts";
 const MAX_PASSES = 10;
 
 /** Applies every fix of `diagnostics` that does not overlap an earlier one. */
-export function applyFixes(text: string, diagnostics: readonly Diagnostic[]): { text: string; applied: number } {
+function applyFixes(text: string, diagnostics: readonly Diagnostic[]): { text: string; applied: number } {
   const accepted: TextEdit[] = [];
   let applied = 0;
   const fixes = diagnostics.filter((d) => d.fix && d.span.source.text === text).map((d) => d.fix!);
@@ -34,7 +34,13 @@ function overlaps(a: TextEdit, b: TextEdit): boolean {
   return a.start < b.end && b.start < a.end;
 }
 
-/** Lints and fixes `text` until stable; returns the new text and how many fixes were applied. */
+/**
+ * Lints and fixes `text` until stable; returns the new text and how many fixes were applied.
+ *
+ * @example
+ * fixText("m.scm", '(build-machine (name "a") (user "u") (host-key "ssh-ed25519 AAAA…") (system "x86_64-linux"))', {}).text;
+ * // '(list (build-machine (name "a") (user "u") (host-key "ssh-ed25519 AAAA…") (systems (list "x86_64-linux"))))'
+ */
 export function fixText(file: string, text: string, options: LinterOptions): { text: string; fixed: number } {
   let current = text;
   let fixed = 0;

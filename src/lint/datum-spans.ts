@@ -3,12 +3,17 @@
  * `(quote (a b))` — so a rule can point at the one bad element.
  *
  * @example
- * elementSpans(clause.value, clause.valueSpan); // [span of "a", span of "b"]
+ * elementSpans(clause.value); // [span of "a", span of "b"] for (features (list "a" "b"))
  */
 import type { Span } from "../../grammar/source.ts";
 import { NIL, Pair, Sym, type Datum } from "../scheme/values.ts";
 
-/** The span of each element of a written list, or undefined if the expression is not one. */
+/**
+ * The span of each element of a written list, or undefined if the expression is not one.
+ *
+ * @example
+ * elementSpans(read("(getenv \"X\")")); // undefined: a call, not a list as written
+ */
 export function elementSpans(expr: Datum): Span[] | undefined {
   if (!(expr instanceof Pair)) return undefined;
   let items: Datum = expr;

@@ -46,7 +46,12 @@ export interface Range {
   endColumn: number;
 }
 
-/** The 1-based range of a diagnostic's span. */
+/**
+ * The 1-based range of a diagnostic's span.
+ *
+ * @example
+ * rangeOf(diagnostic); // { line: 6, column: 14, endLine: 6, endColumn: 19 } for the 70000 of (port 70000) on line 6
+ */
 export function rangeOf(diagnostic: Diagnostic): Range {
   return diagnostic.span.range();
 }
@@ -58,7 +63,12 @@ export interface FileReport {
   diagnostics: Diagnostic[];
 }
 
-/** Counts by severity over several files. */
+/**
+ * Counts by severity over several files.
+ *
+ * @example
+ * countSeverities([lintFile("fixtures/lint/speed.scm")]); // { errorCount: 2, warningCount: 0, infoCount: 0 }
+ */
 export function countSeverities(reports: readonly FileReport[]): { errorCount: number; warningCount: number; infoCount: number } {
   let errorCount = 0;
   let warningCount = 0;
@@ -73,7 +83,12 @@ export function countSeverities(reports: readonly FileReport[]): { errorCount: n
   return { errorCount, warningCount, infoCount };
 }
 
-/** Sorts by position, then rule, so output is stable. */
+/**
+ * Sorts by position, then rule, so output is stable.
+ *
+ * @example
+ * diagnostics.sort(compareDiagnostics);
+ */
 export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
   return a.span.start - b.span.start || a.span.end - b.span.end || a.rule.localeCompare(b.rule);
 }

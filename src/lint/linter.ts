@@ -26,7 +26,12 @@ import { recordSyntaxRule } from "./rules/record-syntax.ts";
 import { resultValueRule } from "./rules/result-value.ts";
 import { systemsRule } from "./rules/systems.ts";
 
-/** Rule modules in the order they run (load-errors after the syntactic rules it defers to). */
+/**
+ * Rule modules in the order they run (load-errors after the syntactic rules it defers to).
+ *
+ * @example
+ * RULE_MODULES.map((module) => module.name); // ["record-syntax", "placeholder", "load-errors", …]
+ */
 export const RULE_MODULES: readonly RuleModule[] = [
   recordSyntaxRule,
   placeholderRule,
@@ -44,7 +49,12 @@ export interface LinterOptions extends LintOptions {
   load?: LoadOptions;
 }
 
-/** Lints `file` from disk. */
+/**
+ * Lints `file` from disk.
+ *
+ * @example
+ * lintFile("fixtures/lint/speed.scm").diagnostics[0].rule; // "speed"
+ */
 export function lintFile(file: string, options: LinterOptions = {}): FileReport {
   let bytes: Uint8Array;
   try {
@@ -66,7 +76,12 @@ export function lintFile(file: string, options: LinterOptions = {}): FileReport 
   return lintSource(source, options);
 }
 
-/** Lints text already in memory (tests, editors, --fix passes). */
+/**
+ * Lints text already in memory (tests, editors, --fix passes).
+ *
+ * @example
+ * lintText("m.scm", "(list)").diagnostics.map((d) => d.rule); // ["no-machines"]
+ */
 export function lintText(file: string, text: string, options: LinterOptions = {}): FileReport {
   return lintSource(new SourceText(file, text), options);
 }

@@ -39,6 +39,9 @@ export interface MachineView {
  * record built, when loading failed) plus every form evaluation never reached.
  * Records built but not returned (templates, disabled machines) are left out:
  * Guix never looks at their values.
+ *
+ * @example
+ * viewsOf(forms, evaluation).map((view) => view.field("name").value); // ["build1", "build2"]
  */
 export function viewsOf(forms: readonly MachineForm[], evaluation: Evaluation): MachineView[] {
   const formAt = new Map<string, MachineForm>();

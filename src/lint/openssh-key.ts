@@ -25,7 +25,7 @@ export interface KeyCheck {
 }
 
 /** Key types OpenSSH writes in public key lines. */
-export const KNOWN_KEY_TYPES = [
+const KNOWN_KEY_TYPES = [
   "ssh-ed25519",
   "ssh-rsa",
   "ssh-dss",
@@ -38,14 +38,24 @@ export const KNOWN_KEY_TYPES = [
 
 const ECDSA_POINT_BYTES: Record<string, number> = { nistp256: 65, nistp384: 97, nistp521: 133 };
 
-/** Splits like Guile's `string-tokenize` (runs of non-whitespace). */
+/**
+ * Splits like Guile's `string-tokenize` (runs of non-whitespace).
+ *
+ * @example
+ * keyTokens("ssh-ed25519  AAAA\n"); // [{ text: "ssh-ed25519", index: 0 }, { text: "AAAA", index: 13 }]
+ */
 export function keyTokens(line: string): KeyToken[] {
   const tokens: KeyToken[] = [];
   for (const m of line.matchAll(/\S+/g)) tokens.push({ text: m[0], index: m.index });
   return tokens;
 }
 
-/** Checks `line`; an empty problem list means a well-formed key. */
+/**
+ * Checks `line`; an empty problem list means a well-formed key.
+ *
+ * @example
+ * checkPublicKeyLine("ssh-ed25519").problems[0].message; // 'expected "TYPE BASE64 [COMMENT]" (…), got 1 word'
+ */
 export function checkPublicKeyLine(line: string): KeyCheck {
   const tokens = keyTokens(line);
   const problems: KeyProblem[] = [];

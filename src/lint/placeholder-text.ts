@@ -25,7 +25,12 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/(?<![./\w])\S*\.\.\.(?!\S)/, "an elided value (...)"],
 ];
 
-/** The first placeholder in `text`, or undefined. */
+/**
+ * The first placeholder in `text`, or undefined.
+ *
+ * @example
+ * placeholderIn("<host name>"); // { index: 0, length: 11, what: "a template field <...>" }
+ */
 export function placeholderIn(text: string): PlaceholderMatch | undefined {
   if (text.trim() === "") return { index: 0, length: text.length, what: "an empty string" };
   for (const [pattern, what] of PATTERNS) {
@@ -35,7 +40,13 @@ export function placeholderIn(text: string): PlaceholderMatch | undefined {
   return undefined;
 }
 
-/** True for a symbol name that is a template placeholder (`${SYSTEMS}`, `$(cat x)`, `<name>`). */
+/**
+ * True for a symbol name that is a template placeholder (`${SYSTEMS}`, `$(cat x)`, `<name>`).
+ *
+ * @example
+ * isPlaceholderSymbol("${SYSTEMS}"); // true
+ * isPlaceholderSymbol("%user");      // false
+ */
 export function isPlaceholderSymbol(name: string): boolean {
   return /^\$[({]|^<.+>$/.test(name);
 }

@@ -15,7 +15,12 @@ export interface KeyFileProblem {
   message: string;
 }
 
-/** Every problem with the private key at `path` (an empty list when it is usable). */
+/**
+ * Every problem with the private key at `path` (an empty list when it is usable).
+ *
+ * @example
+ * inspectPrivateKey("/nonexistent/id_rsa"); // [{ severity: "error", message: "private key /nonexistent/id_rsa does not exist: …" }]
+ */
 export function inspectPrivateKey(path: string): KeyFileProblem[] {
   let mode: number;
   try {

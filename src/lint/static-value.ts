@@ -10,11 +10,21 @@
  */
 import { Flonum, NIL, Pair, Rational, Sym, arrayToList, type Datum } from "../scheme/values.ts";
 
-/** Marks a value that needs evaluation to be known. */
+/**
+ * Marks a value that needs evaluation to be known.
+ *
+ * @example
+ * if (view.field("port").value === UNKNOWN) return; // nothing to check without evaluating
+ */
 export const UNKNOWN: unique symbol = Symbol("unknown");
 export type StaticValue = Datum | typeof UNKNOWN;
 
-/** The literal value of `expr`, or {@link UNKNOWN}. */
+/**
+ * The literal value of `expr`, or {@link UNKNOWN}.
+ *
+ * @example
+ * staticValue(2222); // 2222
+ */
 export function staticValue(expr: Datum): StaticValue {
   if (typeof expr === "string" || typeof expr === "number" || typeof expr === "bigint" || typeof expr === "boolean") return expr;
   if (expr instanceof Flonum || expr instanceof Rational) return expr;

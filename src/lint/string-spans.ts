@@ -7,7 +7,12 @@
  */
 import { Span } from "../../grammar/source.ts";
 
-/** The span of `value.slice(index, index + length)` inside the literal at `span`, or `span` itself. */
+/**
+ * The span of `value.slice(index, index + length)` inside the literal at `span`, or `span` itself.
+ *
+ * @example
+ * innerSpan(span, "a\\b", 0, 1) === span; // true: with an escape, offsets in the value are not offsets in the file
+ */
 export function innerSpan(span: Span, value: string, index: number, length: number): Span {
   const text = span.text();
   if (text !== `"${value}"` || value.includes("\\")) return span;

@@ -7,7 +7,12 @@
  */
 import { editDistance } from "../scheme/edit-distance.ts";
 
-/** The candidate nearest to `word`, or undefined when none is plausibly meant. */
+/**
+ * The candidate nearest to `word`, or undefined when none is plausibly meant.
+ *
+ * @example
+ * closest("compression", ["speed", "port"]); // undefined
+ */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
@@ -22,7 +27,12 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   return bestDistance <= Math.max(2, Math.floor(word.length / 3)) && bestDistance > 0 ? best : undefined;
 }
 
-/** ` (did you mean "x"?)` or the empty string. */
+/**
+ * ` (did you mean "x"?)` or the empty string.
+ *
+ * @example
+ * didYouMean("x86-64-linux", ["x86_64-linux"], true); // ' (did you mean "x86_64-linux"?)'
+ */
 export function didYouMean(word: string, candidates: Iterable<string>, quote = false): string {
   const hit = closest(word, candidates);
   if (hit === undefined) return "";

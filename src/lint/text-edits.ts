@@ -11,6 +11,9 @@ import type { TextEdit } from "./diagnostic.ts";
 /**
  * Deletes `span`. When it is alone on its line (only whitespace, or a trailing
  * comment, around it) the whole line goes; otherwise the whitespace before it goes too.
+ *
+ * @example
+ * deleteSpanEdit(source, span); // { start: 6, end: 21, text: "" } for the (system "x") of '(list (system "x"))'
  */
 export function deleteSpanEdit(source: SourceText, span: Span): TextEdit {
   const text = source.text;

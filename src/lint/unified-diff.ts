@@ -12,7 +12,12 @@ type Op = { kind: " " | "-" | "+"; line: string };
 const CONTEXT = 3;
 const MAX_TABLE = 4_000_000;
 
-/** The diff from `before` to `after`, or the empty string when they are equal. */
+/**
+ * The diff from `before` to `after`, or the empty string when they are equal.
+ *
+ * @example
+ * unifiedDiff("a.scm", "x\n", "x\n"); // ""
+ */
 export function unifiedDiff(file: string, before: string, after: string): string {
   if (before === after) return "";
   const a = splitLines(before);

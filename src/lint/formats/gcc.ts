@@ -7,7 +7,12 @@
  */
 import { rangeOf, type FileReport } from "../diagnostic.ts";
 
-/** Each diagnostic on its own line. Info is printed as `note`, as GCC does. */
+/**
+ * Each diagnostic on its own line. Info is printed as `note`, as GCC does.
+ *
+ * @example
+ * formatGcc([lintFile("fixtures/lint/speed.scm")]).split("\n")[0]; // "fixtures/lint/speed.scm:6:15: error: speed 0 must be greater than 0 … [speed]"
+ */
 export function formatGcc(reports: readonly FileReport[]): string {
   let out = "";
   for (const report of reports) {

@@ -27,7 +27,12 @@ export interface JsonReport {
   warningCount: number;
 }
 
-/** The report as a JSON value. */
+/**
+ * The report as a JSON value.
+ *
+ * @example
+ * jsonReport([lintFile("fixtures/lint/speed.scm")]).files[0].diagnostics[0].rule; // "speed"
+ */
 export function jsonReport(reports: readonly FileReport[]): JsonReport {
   const { errorCount, warningCount } = countSeverities(reports);
   return {
@@ -55,7 +60,12 @@ export function jsonReport(reports: readonly FileReport[]): JsonReport {
   };
 }
 
-/** The report as indented JSON text with a final newline. */
+/**
+ * The report as indented JSON text with a final newline.
+ *
+ * @example
+ * JSON.parse(formatJson([])); // { files: [], errorCount: 0, warningCount: 0 }
+ */
 export function formatJson(reports: readonly FileReport[]): string {
   return `${JSON.stringify(jsonReport(reports), null, 2)}\n`;
 }

@@ -24,7 +24,12 @@ function artifactUri(file: string): string {
   return isAbsolute(file) ? pathToFileURL(file).href : file.split("/").map(encodeURIComponent).join("/");
 }
 
-/** The SARIF log as a JSON value. */
+/**
+ * The SARIF log as a JSON value.
+ *
+ * @example
+ * sarifLog([]); // { $schema: "https://json.schemastore.org/sarif-2.1.0.json", version: "2.1.0", runs: [{ tool: { driver: { name: "offload lint", … } }, results: [] }] }
+ */
 export function sarifLog(reports: readonly FileReport[], toolVersion = "0.1.0"): Json {
   const rules = allRules();
   const index = new Map(rules.map((r, i) => [r.id, i]));
@@ -96,7 +101,12 @@ export function sarifLog(reports: readonly FileReport[], toolVersion = "0.1.0"):
   };
 }
 
-/** The SARIF log as indented JSON text. */
+/**
+ * The SARIF log as indented JSON text.
+ *
+ * @example
+ * JSON.parse(formatSarif([])).runs[0].tool.driver.name; // "offload lint"
+ */
 export function formatSarif(reports: readonly FileReport[]): string {
   return `${JSON.stringify(sarifLog(reports), null, 2)}\n`;
 }

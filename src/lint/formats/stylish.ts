@@ -9,7 +9,12 @@
 import type { ChalkInstance } from "chalk";
 import { countSeverities, rangeOf, type Diagnostic, type FileReport } from "../diagnostic.ts";
 
-/** Renders every file's diagnostics and the summary ("" when there are none). */
+/**
+ * Renders every file's diagnostics and the summary ("" when there are none).
+ *
+ * @example
+ * formatStylish([lintFile("fixtures/lint/port-range.ok.scm")], colors); // ""
+ */
 export function formatStylish(reports: readonly FileReport[], colors: ChalkInstance): string {
   let out = "";
   for (const report of reports) {
@@ -41,7 +46,7 @@ function formatOne(d: Diagnostic, colors: ChalkInstance): string {
 }
 
 /** The source line(s) of the span with `^^^` under the exact columns. */
-export function codeFrame(d: Diagnostic, colors: ChalkInstance): string {
+function codeFrame(d: Diagnostic, colors: ChalkInstance): string {
   const range = rangeOf(d);
   const source = d.span.source;
   if (source.text === "") return "";

@@ -17,11 +17,22 @@ import type { MachineForm } from "../machine-forms.ts";
 import type { MachineView } from "../machine-view.ts";
 import { deleteSpanEdit } from "../text-edits.ts";
 
-/** The rule this module reports. */
+/**
+ * The rule this module reports.
+ *
+ * @example
+ * DUPLICATE_MACHINE_RULES["duplicate-machine"].fixable; // true
+ */
 export const DUPLICATE_MACHINE_RULES = {
   "duplicate-machine": { severity: "warning", fixable: true, description: "Two machines with the same name and port share build slots." },
 } as const satisfies RuleTable;
 
+/**
+ * The check, run once per file by the linter.
+ *
+ * @example
+ * // two returned machines named build1 on port 22 → duplicate-machine at the second one
+ */
 export const duplicateMachineRule: RuleModule = {
   name: "duplicate-machine",
   rules: DUPLICATE_MACHINE_RULES,

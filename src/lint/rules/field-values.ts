@@ -21,7 +21,12 @@ import { placeholderIn } from "../placeholder-text.ts";
 
 const COMPRESSION_ALGORITHMS = ["zlib@openssh.com", "zlib", "none"];
 
-/** The rules this module reports. */
+/**
+ * The rules this module reports.
+ *
+ * @example
+ * FIELD_VALUE_RULES["port-range"].severity; // "error"
+ */
 export const FIELD_VALUE_RULES = {
   "port-range": { severity: "error", fixable: false, description: "port is not an integer between 1 and 65535." },
   "parallel-builds": { severity: "error", fixable: false, description: "parallel-builds below 1 means the machine is never used." },
@@ -35,6 +40,12 @@ export const FIELD_VALUE_RULES = {
   "host-name": { severity: "error", fixable: false, description: "name is not a host name (user@, ssh://, :port or spaces in it)." },
 } as const satisfies RuleTable;
 
+/**
+ * The check, run once per file by the linter.
+ *
+ * @example
+ * // (port 70000) → port-range at 70000
+ */
 export const fieldValuesRule: RuleModule = {
   name: "field-values",
   rules: FIELD_VALUE_RULES,

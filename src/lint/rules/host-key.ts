@@ -13,12 +13,23 @@ import { placeholderIn } from "../placeholder-text.ts";
 import { UNKNOWN } from "../static-value.ts";
 import { innerSpan } from "../string-spans.ts";
 
-/** The rules this module reports (a host-key of the wrong type is field-values' wrong-field-type). */
+/**
+ * The rules this module reports (a host-key of the wrong type is field-values' wrong-field-type).
+ *
+ * @example
+ * HOST_KEY_RULES["host-key-unmatchable"].severity; // "warning"
+ */
 export const HOST_KEY_RULES = {
   "host-key-malformed": { severity: "error", fixable: false, description: "host-key is not a valid 'TYPE BASE64 [COMMENT]' OpenSSH public key." },
   "host-key-unmatchable": { severity: "warning", fixable: false, description: "A host key Guix's offload can never match (ECDSA, non ssh- types, comment with spaces)." },
 } as const satisfies RuleTable;
 
+/**
+ * The check, run once per file by the linter.
+ *
+ * @example
+ * // (host-key "ssh-ed25519") → host-key-malformed
+ */
 export const hostKeyRule: RuleModule = {
   name: "host-key",
   rules: HOST_KEY_RULES,

@@ -23,6 +23,9 @@ function isRecordErrorCode(code: string): code is RecordErrorCode {
  * The rules this module reports: the reader's and evaluator's error codes
  * (record codes are record-syntax's), except that a file the program reads
  * and does not find (file-not-found) is missing-file-read.
+ *
+ * @example
+ * LOAD_ERROR_RULES.refused.severity; // "warning": Guix loads such a file
  */
 export const LOAD_ERROR_RULES = {
   "read-error": { severity: "error", fixable: false, description: "The file is not valid Scheme syntax; Guix cannot read it." },
@@ -44,6 +47,12 @@ export const LOAD_ERROR_RULES = {
   "missing-file-read": { severity: "error", fixable: false, description: "A file read while loading does not exist; Guix silently drops every machine." },
 } as const satisfies RuleTable;
 
+/**
+ * The check, run once per file by the linter.
+ *
+ * @example
+ * // (host-key %build1-key) with %build1-key undefined → unbound-variable at %build1-key
+ */
 export const loadErrorsRule: RuleModule = {
   name: "load-errors",
   rules: LOAD_ERROR_RULES,

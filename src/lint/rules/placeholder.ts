@@ -17,11 +17,22 @@ import { innerSpan } from "../string-spans.ts";
 const STRING_FIELDS = ["name", "user", "host-key", "private-key", "compression", "daemon-socket", "system"];
 const LIST_FIELDS = ["systems", "features"];
 
-/** The rule this module reports. */
+/**
+ * The rule this module reports.
+ *
+ * @example
+ * PLACEHOLDER_RULES.placeholder.severity; // "error"
+ */
 export const PLACEHOLDER_RULES = {
   placeholder: { severity: "error", fixable: false, description: "A value left as a placeholder (\"\", FIXME, xxxx, …, $(...), ${...}, <...>)." },
 } as const satisfies RuleTable;
 
+/**
+ * The check, run once per file by the linter.
+ *
+ * @example
+ * // (name "<host name>") → placeholder at <host name>
+ */
 export const placeholderRule: RuleModule = {
   name: "placeholder",
   rules: PLACEHOLDER_RULES,

@@ -8,11 +8,22 @@
 import type { RuleModule, RuleTable } from "../context.ts";
 import { inspectPrivateKey } from "../private-key-file.ts";
 
-/** The rule this module reports. */
+/**
+ * The rule this module reports.
+ *
+ * @example
+ * PRIVATE_KEY_RULES["private-key"].fixable; // false
+ */
 export const PRIVATE_KEY_RULES = {
   "private-key": { severity: "error", fixable: false, description: "The private key file cannot be used by Guix (checked with --check-files)." },
 } as const satisfies RuleTable;
 
+/**
+ * The check, run once per file by the linter.
+ *
+ * @example
+ * // with --check-files, (private-key "/nonexistent") → private-key error
+ */
 export const privateKeyRule: RuleModule = {
   name: "private-key",
   rules: PRIVATE_KEY_RULES,

@@ -26,7 +26,12 @@ const OBSOLETE: Readonly<Record<string, string>> = {
   "ssh-options": "ssh-options was removed in Guix 0.12 (2016); delete it (Guix ignores ~/.ssh/config too)",
 };
 
-/** The rules this module reports: the record constructor's own error codes. */
+/**
+ * The rules this module reports: the record constructor's own error codes.
+ *
+ * @example
+ * RECORD_SYNTAX_RULES["missing-field-initializers"].severity; // "error"
+ */
 export const RECORD_SYNTAX_RULES = {
   "invalid-field-specifier": { severity: "error", fixable: false, description: "A build-machine clause is not of the form (FIELD VALUE)." },
   "duplicate-field-initializer": { severity: "error", fixable: false, description: "The same field is given twice in one build-machine." },
@@ -34,6 +39,12 @@ export const RECORD_SYNTAX_RULES = {
   "missing-field-initializers": { severity: "error", fixable: false, description: "A build-machine lacks a required field (name, user, host-key)." },
 } as const satisfies RuleTable;
 
+/**
+ * The check, run once per file by the linter.
+ *
+ * @example
+ * // (build-machine (name "a")) → missing-field-initializers (user host-key)
+ */
 export const recordSyntaxRule: RuleModule = {
   name: "record-syntax",
   rules: RECORD_SYNTAX_RULES,

@@ -14,13 +14,24 @@ import { Pair, RecordInstance, Sym, listToArray } from "../../scheme/values.ts";
 import type { LintContext, RuleModule, RuleTable } from "../context.ts";
 import type { Fix } from "../diagnostic.ts";
 
-/** The rules this module reports. */
+/**
+ * The rules this module reports.
+ *
+ * @example
+ * RESULT_VALUE_RULES["unused-machine"].severity; // "info"
+ */
 export const RESULT_VALUE_RULES = {
   "not-a-list": { severity: "error", fixable: true, description: "The file's last value is not a list of build machines; Guix ignores it." },
   "unused-machine": { severity: "info", fixable: false, description: "A build-machine is built but not in the file's result." },
   "no-machines": { severity: "info", fixable: false, description: "The file defines no build machines; nothing is offloaded." },
 } as const satisfies RuleTable;
 
+/**
+ * The check, run once per file by the linter.
+ *
+ * @example
+ * // (list) → no-machines (info)
+ */
 export const resultValueRule: RuleModule = {
   name: "result-value",
   rules: RESULT_VALUE_RULES,

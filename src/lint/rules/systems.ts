@@ -20,7 +20,7 @@ import { closest, didYouMean } from "../suggest.ts";
 import { deleteSpanEdit } from "../text-edits.ts";
 
 /** Guix's system types. */
-export const GUIX_SYSTEMS: readonly string[] = [
+const GUIX_SYSTEMS: readonly string[] = [
   "x86_64-linux",
   "i686-linux",
   "aarch64-linux",
@@ -33,7 +33,12 @@ export const GUIX_SYSTEMS: readonly string[] = [
   "x86_64-gnu",
 ];
 
-/** The rules this module reports. */
+/**
+ * The rules this module reports.
+ *
+ * @example
+ * SYSTEMS_RULES["deprecated-system"].fixable; // true
+ */
 export const SYSTEMS_RULES = {
   "deprecated-system": { severity: "warning", fixable: true, description: "The 'system' field is deprecated; use (systems (list ...))." },
   "system-and-systems": { severity: "warning", fixable: true, description: "Both 'system' and 'systems' are given; 'system' is ignored." },
@@ -44,6 +49,12 @@ export const SYSTEMS_RULES = {
   "unknown-system": { severity: "warning", fixable: false, description: "Not one of Guix's system types (--allow-system adds more)." },
 } as const satisfies RuleTable;
 
+/**
+ * The check, run once per file by the linter.
+ *
+ * @example
+ * // (systems (list "x86-64-linux")) → unknown-system, did you mean "x86_64-linux"
+ */
 export const systemsRule: RuleModule = {
   name: "systems",
   rules: SYSTEMS_RULES,
