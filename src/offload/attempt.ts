@@ -77,7 +77,7 @@ const STOP_GRACE_MS = 8_000;
  * A new job identifier (used for the remote scratch directory).
  *
  * @example
- * newJobId(); // "m3k2x1-4f9a0c2b1e7d"
+ * newJobId(); // "mij7hgk0-4f9a0c2b1e7d": the time in base 36, then 12 random hex digits
  */
 export function newJobId(): string {
   return `${Date.now().toString(36)}-${randomBytes(6).toString("hex")}`;
@@ -87,7 +87,7 @@ export function newJobId(): string {
  * Run one attempt of `job` over `session`.
  *
  * @example
- * await runAttempt(session, job, inputs, { stdout, stderr, signal });
+ * const { exitCode, killedFor } = await runAttempt(session, job, inputs, { stdout, stderr, signal }); // killedFor: "timeout" after --timeout
  */
 export async function runAttempt(session: SshSession, job: AttemptJob, inputs: CollectedInputs, io: AttemptIo): Promise<AttemptResult> {
   const jobId = newJobId();
@@ -282,13 +282,8 @@ export async function downloadOutputs(
   }
 }
 
-/**
- * Remove a job's remote scratch directory (best effort, bounded).
- *
- * @example
- * await removeScratch(session, jobId);
- */
-export async function removeScratch(session: SshSession, jobId: string): Promise<void> {
+/** Remove a job's remote scratch directory (best effort, bounded). */
+async function removeScratch(session: SshSession, jobId: string): Promise<void> {
   try {
     await session.run(["sh", "-c", cleanupScript(jobId)], { timeoutMs: 10_000 });
   } catch {

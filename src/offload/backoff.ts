@@ -28,7 +28,7 @@ export interface BackoffRecord {
 }
 
 /** First back-off delay, doubled on each consecutive failure. */
-export const BACKOFF_BASE_MS = 10_000;
+const BACKOFF_BASE_MS = 10_000;
 /** The longest a machine is skipped after failures. */
 export const BACKOFF_MAX_MS = 10 * 60_000;
 
@@ -117,6 +117,7 @@ export function recordFailure(machine: MachineKey, stateDir: string, error: stri
  *
  * @example
  * recordSuccess(machine, stateDir);
+ * readBackoff(machine, stateDir); // null
  */
 export function recordSuccess(machine: MachineKey, stateDir: string): void {
   if (readBackoff(machine, stateDir) !== null) removeFile(backoffFile(machine, stateDir));

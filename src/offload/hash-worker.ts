@@ -123,7 +123,7 @@ function expectReply(id: number): Promise<string> {
  * SHA-256 (hex) of a whole file, computed on the worker thread.
  *
  * @example
- * await hashFileOffThread("/etc/hostname");
+ * await hashFileOffThread("/etc/hostname"); // its SHA-256, 64 hex digits
  */
 export function hashFileOffThread(file: string): Promise<string> {
   const id = nextId++;
@@ -143,7 +143,8 @@ export class IncrementalFileHash {
    * The file now holds at least `length` bytes on disk: hash up to there.
    *
    * @example
-   * hash.advance(4096);
+   * hash.advance(4096);     // nothing yet: the worker hashes in steps of 8 MiB
+   * hash.advance(16 << 20); // the first 16 MiB go to the worker
    */
   advance(length: number): void {
     // Batches of several MiB: one message per batch, not per write.
@@ -168,12 +169,7 @@ export class IncrementalFileHash {
     return expectReply(this.id);
   }
 
-  /**
-   * Forget the hash (the download failed).
-   *
-   * @example
-   * hash.drop();
-   */
+  /** Forget the hash (the download failed). */
   drop(): void {
     if (this.finished) return;
     this.finished = true;

@@ -20,7 +20,7 @@ import type { JobSpec } from "./offloader.ts";
 const FIELDS = new Set(["name", "command", "system", "features", "inputs", "outputs", "env", "timeout", "max-silent-time", "dir"]);
 
 /** At most this many jobs per file. */
-export const MAX_JOBS = 100_000;
+const MAX_JOBS = 100_000;
 
 function fail(where: string, message: string): never {
   throw new OffloadError("invalid-job", `${where}: ${message}`);

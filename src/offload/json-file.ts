@@ -34,7 +34,8 @@ export function readJsonFile(file: string): JsonValue | undefined {
  * less well).
  *
  * @example
- * writeJsonFile("/tmp/state/probe.json", { at: Date.now() });
+ * writeJsonFile("/tmp/state/probe.json", { at: 1 });
+ * readJsonFile("/tmp/state/probe.json"); // { at: 1 }
  */
 export function writeJsonFile(file: string, value: unknown): void {
   try {
@@ -49,6 +50,7 @@ export function writeJsonFile(file: string, value: unknown): void {
  *
  * @example
  * removeFile("/tmp/state/backoff/b:22.json");
+ * readJsonFile("/tmp/state/backoff/b:22.json"); // undefined
  */
 export function removeFile(file: string): void {
   try {

@@ -45,7 +45,7 @@ export interface CollectedInputs {
 }
 
 /** Directory walks stop here, so a huge tree is refused rather than eating memory. */
-export const MAX_INPUT_ENTRIES = 200_000;
+const MAX_INPUT_ENTRIES = 200_000;
 
 /**
  * SHA-256 of a file, hex.

@@ -283,12 +283,7 @@ export class Offloader {
     return true;
   }
 
-  /**
-   * Close the engine's connections.
-   *
-   * @example
-   * offloader.close();
-   */
+  /** Close the engine's connections. */
   close(): void {
     this.pool.closeAll();
   }

@@ -40,7 +40,7 @@ function exists(path: string): boolean {
  * staging directory.
  *
  * @example
- * installOutputs(staging, process.cwd(), ["result.txt", "dist"]);
+ * installOutputs(staging, process.cwd(), ["result.txt", "dist"]); // ./result.txt and ./dist replaced; staging removed
  */
 export function installOutputs(stagingDir: string, destinationDir: string, outputs: readonly string[]): void {
   try {

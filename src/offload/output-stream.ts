@@ -44,7 +44,7 @@ const WRITE_BATCH_BYTES = 1 << 20;
 const WRITE_QUEUE_BYTES = 32 << 20;
 
 /** The listing is refused beyond this size (it is held in memory). */
-export const MAX_LISTING_BYTES = 256 * 1024 * 1024;
+const MAX_LISTING_BYTES = 256 * 1024 * 1024;
 
 /**
  * Parse the NUL-separated listing written by GNU find
@@ -205,7 +205,7 @@ export function parseHashLines(text: Buffer, files: readonly string[]): string[]
  * refusal, truncation or a hash mismatch; the caller removes `stagingDir`.
  *
  * @example
- * await receiveOutputs(child.stdout, stagingDir, ["out"]);
+ * const { bytes, skipped } = await receiveOutputs(child.stdout, stagingDir, ["out"]); // out is in stagingDir, verified
  */
 export async function receiveOutputs(stream: Readable, stagingDir: string, outputs: readonly string[]): Promise<ReceivedOutputs> {
   const reader = new ChunkReader(stream);

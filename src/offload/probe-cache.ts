@@ -68,7 +68,7 @@ export function readProbe(
  * Store a fresh probe result.
  *
  * @example
- * writeProbe(machine, stateDir, facts);
+ * writeProbe(machine, stateDir, facts).at; // now, in epoch milliseconds
  */
 export function writeProbe(machine: MachineKey, stateDir: string, facts: ProbeFacts, now: number = Date.now()): CachedProbe {
   const entry: CachedProbe = { at: now, facts: { load: [...facts.load] as [number, number, number], cores: facts.cores, diskFreeBytes: facts.diskFreeBytes } };

@@ -9,7 +9,7 @@ import { NoMachineError, OffloadError } from "./errors.ts";
 import { readProbe } from "./probe-cache.ts";
 import { machineKey } from "../ssh/machine-key.ts";
 import { MachineSelector } from "./selector.ts";
-import { slotsInUse, tryAcquireSlot } from "./slots.ts";
+import { slotsInUse } from "./slots.ts";
 
 const system = localSystem();
 const plain = { system, features: [] as string[] };

@@ -15,7 +15,6 @@
  * slot.release();
  */
 import type { BuildMachine } from "../machines/types.ts";
-import { SshError } from "../ssh/errors.ts";
 import { machineKey } from "../ssh/machine-key.ts";
 import { probeStatus } from "../ssh/probe.ts";
 import { REMOTE_WORK_DIR } from "../ssh/remote-shell.ts";
@@ -27,7 +26,7 @@ import { healthProblem, rankBy, requirementMismatch, score, type Requirements } 
 import { slotEvents, slotsInUseAll, tryAcquireSlot, type Slot } from "./slots.ts";
 
 /** How long to wait for slower probes once one candidate is known to be usable. */
-export const PROBE_GRACE_MS = 250;
+const PROBE_GRACE_MS = 250;
 
 /** What selection learned about one machine. */
 export interface Assessment {

@@ -48,20 +48,17 @@ export const slotEvents = new EventEmitter();
 slotEvents.setMaxListeners(0);
 
 /** A held slot gets its marker file after this long. */
-export const MARKER_DELAY_MS = 1_000;
+const MARKER_DELAY_MS = 1_000;
 
 /** Slots never go beyond this many per machine, whatever parallel-builds says. */
-export const MAX_SLOTS_PER_MACHINE = 1024;
+const MAX_SLOTS_PER_MACHINE = 1024;
 
 /**
  * The prefix of the abstract socket names of one machine's slots. Hashing
  * keeps the name short (abstract names are limited to 107 bytes) and ties it
  * to the state directory, so two state directories are two slot universes.
- *
- * @example
- * slotSocketPrefix({ name: "b", port: 22 }, "/var/lib/offload"); // "offload/5c1f…/"
  */
-export function slotSocketPrefix(machine: Pick<BuildMachine, "name" | "port">, stateDir: string): string {
+function slotSocketPrefix(machine: Pick<BuildMachine, "name" | "port">, stateDir: string): string {
   const digest = createHash("sha256")
     .update(resolve(stateDir))
     .update("\0")
@@ -117,7 +114,7 @@ function writeMarker(file: string, index: number, held: () => boolean): void {
  * slot, or null when every slot is taken (or parallel-builds is 0).
  *
  * @example
- * const slot = await tryAcquireSlot(machine, "/tmp/state");
+ * const slot = await tryAcquireSlot(machine, "/tmp/state"); // null when all parallel-builds slots are taken
  */
 export async function tryAcquireSlot(machine: SlotMachine, stateDir: string = defaultStateDir()): Promise<Slot | null> {
   const prefix = slotSocketPrefix(machine, stateDir);

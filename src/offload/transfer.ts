@@ -56,7 +56,7 @@ export async function missingKeys(session: SshSession, files: readonly InputFile
  * Send the inputs the remote cache lacks.
  *
  * @example
- * await uploadInputs(session, inputs.files, abortController.signal);
+ * const { bytes, files } = await uploadInputs(session, inputs.files, abortController.signal); // 0 and 0 when the cache has them all
  */
 export async function uploadInputs(session: SshSession, files: readonly InputFile[], signal?: AbortSignal): Promise<UploadResult> {
   if (files.length === 0) return { bytes: 0, files: 0 };
@@ -151,7 +151,7 @@ function drained(sink: Writable, stopped: () => boolean): Promise<void> {
  * Throw the engine's `cancelled` error if `signal` fired.
  *
  * @example
- * throwIfAborted(signal);
+ * throwIfAborted(AbortSignal.abort()); // throws OffloadError "cancelled"
  */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw new OffloadError("cancelled", "cancelled");

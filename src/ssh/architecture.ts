@@ -6,7 +6,7 @@
  *
  * @example
  * import { systemSupport } from "./architecture.ts";
- * systemSupport({ machine: "x86_64", kernel: "Linux" }, "i686-linux");   // { kind: "native-pair", … }
+ * systemSupport({ machine: "x86_64", kernel: "Linux" }, "i686-linux");   // { kind: "native-pair" }
  * systemSupport({ machine: "x86_64", kernel: "Linux" }, "aarch64-linux"); // { kind: "emulation", binfmt: "qemu-aarch64" }
  */
 

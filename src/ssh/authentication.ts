@@ -26,7 +26,8 @@ export type AuthHandler = (methodsLeft: AuthenticationType[] | null, partialSucc
  *
  * @example
  * const handler = authHandlerFor(machine, {}, (error) => console.error(error.code));
- * handler(null, null, (method) => console.log(method)); // { type: "publickey", username: "root", key: … }
+ * handler(null, null, (method) => console.log(method)); // { type: "publickey", username: machine.user, key: … }
+ * handler(null, null, (method) => console.log(method)); // false: no second credential
  */
 export function authHandlerFor(machine: BuildMachine, credentials: CredentialSources, onKeyError: (error: SshError) => void): AuthHandler {
   let attempts = 0;

@@ -41,12 +41,7 @@ export class ChannelLimiter {
     return this.capacity;
   }
 
-  /**
-   * Wait for a free slot. Rejects once {@link fail} was called.
-   *
-   * @example
-   * const release = await limiter.acquire();
-   */
+  /** Wait for a free slot. Rejects once {@link fail} was called. */
   acquire(): Promise<Release> {
     if (this.failure !== null) return Promise.reject(this.failure);
     if (this.used < this.capacity) {
@@ -60,7 +55,9 @@ export class ChannelLimiter {
    * Lower the limit (never below 1), e.g. to the number of channels the server accepted.
    *
    * @example
-   * limiter.lowerTo(limiter.inUse);
+   * const limiter = new ChannelLimiter(10);
+   * limiter.lowerTo(4);
+   * limiter.limit; // 4
    */
   lowerTo(capacity: number): void {
     this.capacity = Math.max(1, Math.min(this.capacity, Math.floor(capacity)));
@@ -71,6 +68,7 @@ export class ChannelLimiter {
    *
    * @example
    * limiter.fail(new Error("connection lost"));
+   * await limiter.acquire(); // rejects with that error
    */
   fail(error: Error): void {
     this.failure = error;

@@ -26,7 +26,7 @@ const { Client } = ssh2;
 export type SshClient = InstanceType<typeof Client>;
 
 /** Guix's connect timeout (`guix offload`, since 2023). */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 const DEFAULT_KEEPALIVE_INTERVAL_MS = 10_000;
 const DEFAULT_KEEPALIVE_COUNT_MAX = 3;
 
@@ -68,7 +68,8 @@ export interface Established {
  * Connect and authenticate to `machine`. Rejects with an {@link SshError} whose `stage` says which step failed.
  *
  * @example
- * const { client } = await establish(machine, {});
+ * const { timings } = await establish(machine, {});
+ * timings.authMs; // how long authentication took
  */
 export async function establish(machine: BuildMachine, options: ConnectOptions): Promise<Established> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
@@ -382,7 +383,7 @@ function acknowledgeServerDebugMessages(client: SshClient): void {
  * The `connection-lost` error for a failure after set-up.
  *
  * @example
- * session.fail(lostConnection(machine, new Error("Keepalive timeout")));
+ * lostConnection({ ...machine, name: "b", port: 22 }, new Error("Keepalive timeout")).message; // "connection to b:22 lost: no answer to keep-alives"
  */
 export function lostConnection(machine: BuildMachine, error: unknown): SshError {
   if (error instanceof SshError) return error;

@@ -66,7 +66,7 @@ export interface MachineTestOptions {
  * Run every check against `machine`. Never throws: failures are in the report.
  *
  * @example
- * const { ok } = await testMachine(machine);
+ * const { ok, skipped } = await testMachine(machine); // ok only when all eight checks ran and passed
  */
 export async function testMachine(machine: BuildMachine, options: MachineTestOptions = {}): Promise<MachineTestReport> {
   const checks: CheckResult[] = [];

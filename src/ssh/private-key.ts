@@ -38,7 +38,7 @@ export interface CredentialSources {
 const cache = new Map<string, ParsedKey>();
 
 /** The environment variable holding the passphrase of encrypted private keys. */
-export const PASSPHRASE_ENV = "OFFLOAD_KEY_PASSPHRASE";
+const PASSPHRASE_ENV = "OFFLOAD_KEY_PASSPHRASE";
 
 /**
  * The credentials an environment offers: the passphrase in
@@ -90,7 +90,7 @@ export function loadClientCredential(file: string | null, machineName: string, s
   }
   const parsed = utils.parseKey(text, sources.passphrase);
   if (parsed instanceof Error) {
-    if (/no passphrase given/i.test(parsed.message)) return agentCredential(file, text, machineName, sources.agentSocket, fail);
+    if (/no passphrase given/i.test(parsed.message)) return agentCredential(file, text, sources.agentSocket, fail);
     if (sources.passphrase !== undefined && /bad passphrase|integrity check failed|bad decrypt|decrypt/i.test(parsed.message)) {
       throw fail("key-encrypted", `wrong passphrase for private key ${file}`, parsed);
     }
@@ -107,7 +107,6 @@ export function loadClientCredential(file: string | null, machineName: string, s
 function agentCredential(
   file: string,
   text: string,
-  machineName: string,
   socket: string | undefined,
   fail: (code: "key-encrypted", message: string) => SshError,
 ): ClientCredential {

@@ -55,7 +55,7 @@ export interface ProbeOptions {
 }
 
 /** Guix's `%short-timeout` for probes. */
-export const DEFAULT_PROBE_TIMEOUT_MS = 15_000;
+const DEFAULT_PROBE_TIMEOUT_MS = 15_000;
 
 /**
  * Probe the machine behind `session` with one remote command (a POSIX shell

@@ -172,6 +172,8 @@ class StartLineSplitter extends Transform {
  *
  * @example
  * const { output, found, before } = splitAtStartLine(channel, token, "output-if-missing");
+ * await found;  // true once the line came, false if the stream ended (or passed 64 KiB) without it
+ * await before; // what came before it
  */
 export function splitAtStartLine(
   stream: Readable,
@@ -188,6 +190,8 @@ export function splitAtStartLine(
  *
  * @example
  * const child = plainProcess(channel, exit, token);
+ * child.stdin.end(input);
+ * await child.started; // false when the login shell never ran our string
  */
 export function plainProcess(channel: ClientChannel, exit: Promise<ExitStatus>, token: string): RemoteProcess {
   const stdout = splitAtStartLine(channel, token, "output-if-missing");

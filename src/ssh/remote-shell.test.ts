@@ -271,8 +271,10 @@ describe("the start line and the supervisor", () => {
 
   it("kills a stopped command that outlives the grace period, after the abandon lines", async () => {
     const marker = join(home, "abandoned");
-    const script = supervisedScript({ token: newStartToken(), argv: ["sh", "-c", "trap '' TERM; sleep 10"], abandon: [`touch ${shellQuote(marker)}`] });
-    const { child, closed } = await supervised(script);
+    const ready = join(home, "ignoring-term");
+    const command = ["sh", "-c", 'trap "" TERM; touch "$1"; sleep 10', "sh", ready];
+    const { child, closed } = await supervised(supervisedScript({ token: newStartToken(), argv: command, abandon: [`touch ${shellQuote(marker)}`] }));
+    for (let i = 0; i < 500 && !existsSync(ready); i++) await new Promise((resolve) => setTimeout(resolve, 20));
     child.stdin!.end();
     assert.deepEqual(await closed, [null, "SIGKILL"]);
     assert.equal(existsSync(marker), true);

@@ -69,7 +69,7 @@ const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
 export const REMOTE_WORK_DIR = ".cache/offload";
 
 /** The remote base directory, as a shell expression. */
-export const REMOTE_BASE = `"$HOME/${REMOTE_WORK_DIR}"`;
+const REMOTE_BASE = `"$HOME/${REMOTE_WORK_DIR}"`;
 
 /**
  * Commands the text in this module runs, which `offload test` checks for on
@@ -89,9 +89,9 @@ export const OUTPUT_MISSING_STATUS = 3;
 /** Exit status of the download script when an output path goes through a symlink. */
 export const OUTPUT_ESCAPES_STATUS = 4;
 /** Job scratch directories older than this many minutes are removed by later jobs. */
-export const STALE_JOB_MINUTES = 24 * 60;
+const STALE_JOB_MINUTES = 24 * 60;
 /** How long a stopped command has between TERM and KILL. */
-export const STOP_GRACE_SECONDS = 3;
+const STOP_GRACE_SECONDS = 3;
 
 /** Signals a client may send to a supervised command's group (USR1 is the supervisor's own). */
 export const FORWARDED_SIGNALS = ["HUP", "INT", "QUIT", "TERM", "KILL", "USR2", "ALRM"] as const;
@@ -260,7 +260,7 @@ export function supervisedScript(command: SupervisedCommand): string {
  * directory does not exist yet, its nearest existing parent is measured.
  *
  * @example
- * probeScript(".cache/offload"); // for `sh -c`
+ * await session.output(["sh", "-c", probeScript(".cache/offload")]); // "time=1764320000.12\nuname=Linux build1 6.1.0 x86_64\n…"
  */
 export function probeScript(workDir: string | undefined): string {
   return [
@@ -280,7 +280,7 @@ export function probeScript(workDir: string | undefined): string {
  * `uname -s`, `uname -m`, then `STATE NAME` for each QEMU binfmt_misc entry.
  *
  * @example
- * architectureScript(); // for `sh -c`
+ * await session.output(["sh", "-c", architectureScript()]); // "Linux\nx86_64\nenabled qemu-aarch64\n"
  */
 export function architectureScript(): string {
   return [
@@ -294,7 +294,7 @@ export function architectureScript(): string {
  * Prints each of its arguments that is not a command on the PATH (for `sh -c SCRIPT sh TOOL...`).
  *
  * @example
- * missingToolsScript(); // for ["sh", "-c", script, "sh", ...REMOTE_TOOLS]
+ * await session.output(["sh", "-c", missingToolsScript(), "sh", "cat", "no-such-tool"]); // "no-such-tool\n"
  */
 export function missingToolsScript(): string {
   return 'for t in "$@"; do command -v "$t" >/dev/null 2>&1 || echo "$t"; done; true';
@@ -305,7 +305,7 @@ export function missingToolsScript(): string {
  * its free KiB; exits 3 when it cannot be created, 4 when it is not writable.
  *
  * @example
- * workDirScript(".cache/offload"); // for `sh -c`
+ * await session.output(["sh", "-c", workDirScript(".cache/offload")]); // "/home/builder/.cache/offload\n51234567\n"
  */
 export function workDirScript(workDir: string | undefined): string {
   return [
@@ -356,7 +356,7 @@ function jobVariables(id: string): string {
  * Print the keys (one per line) the remote cache lacks, or holds with another size.
  *
  * @example
- * missingKeysScript([{ key: "ab…", size: 10 }]);
+ * await session.output(["sh", "-c", missingKeysScript([{ key, size: 10 }])]); // `${key}\n` unless the cache has it
  */
 export function missingKeysScript(entries: ReadonlyArray<{ key: string; size: number }>): string {
   const lines = [
@@ -373,7 +373,8 @@ export function missingKeysScript(entries: ReadonlyArray<{ key: string; size: nu
  * interrupted upload never leaves a bad cache entry.
  *
  * @example
- * uploadScript([{ key: "ab…", size: 10, executable: false }]);
+ * const child = await session.exec(["sh", "-c", uploadScript([{ key, size: 10, executable: false }])], { stdin: "pipe" });
+ * child.stdin.end(tenBytes); // lands in ~/.cache/offload/cas/KEY, mode 444
  */
 export function uploadScript(entries: ReadonlyArray<{ key: string; size: number; executable: boolean }>): string {
   const lines = [
@@ -414,7 +415,9 @@ export interface JobScriptOptions {
  * was stopped. Exits 125 when set-up failed before the command started.
  *
  * @example
- * jobScript({ jobId: "j1", token: "t", inputs: { directories: [], files: [], symlinks: [] }, command: ["true"], env: {}, cleanUpAfter: true });
+ * const token = newStartToken();
+ * const script = jobScript({ jobId: "j1", token, inputs: { directories: [], files: [], symlinks: [] }, command: ["make"], env: {}, cleanUpAfter: false });
+ * const child = await session.supervise(script, token); // make runs in ~/.cache/offload/jobs/j1
  */
 export function jobScript(options: JobScriptOptions): string {
   if (options.command.length === 0) throw new TypeError("a job needs a command");
@@ -458,7 +461,8 @@ export function jobScript(options: JobScriptOptions): string {
  * regular file, in the same order, computed by the remote while streaming.
  *
  * @example
- * downloadScript("j1", ["out", "log.txt"]);
+ * const child = await session.exec(["sh", "-c", downloadScript("j1", ["out", "log.txt"])], { stdin: "ignore" });
+ * await receiveOutputs(child.stdout, stagingDir, ["out", "log.txt"]); // offload/output-stream.ts reads the stream
  */
 export function downloadScript(jobId: string, outputs: readonly string[]): string {
   const paths = outputs.map(dotPath).join(" ");
@@ -502,7 +506,7 @@ export function downloadScript(jobId: string, outputs: readonly string[]): strin
  * Remove a job's scratch directory.
  *
  * @example
- * cleanupScript("j1");
+ * await session.run(["sh", "-c", cleanupScript("j1")], { timeoutMs: 10_000 }); // ~/.cache/offload/jobs/j1 is gone
  */
 export function cleanupScript(jobId: string): string {
   return `${jobVariables(jobId)}; cd "$B" 2>/dev/null && rm -rf "$J" "$J.list" "$J.hashes"; exit 0`;

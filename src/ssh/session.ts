@@ -28,7 +28,7 @@ export type { ConnectOptions, ConnectTimings } from "./connect.ts";
 export type { ExitStatus, RemoteProcess, SupervisedProcess } from "./remote-process.ts";
 
 /** OpenSSH's default `MaxSessions`: more concurrent channels are refused by the server. */
-export const DEFAULT_MAX_CHANNELS = 10;
+const DEFAULT_MAX_CHANNELS = 10;
 const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 /** Channel-open refusals tolerated per command while the real server limit is being found. */
 const OPEN_RETRIES = 8;
@@ -303,6 +303,7 @@ export class SshSession {
    *
    * @example
    * session.close();
+   * session.closed; // true
    */
   close(): void {
     if (this.closedWith !== null) return;
