@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { writeFileSync } from "node:fs";
 import { Command } from "commander";
 import { tempDir } from "../../test/helpers/temp-dir.ts";
-import { REMOTE_WORK_DIR } from "../offload/remote-scripts.ts";
+import { REMOTE_WORK_DIR } from "../ssh/remote-shell.ts";
 import { addConnectionOptions, connectOptionsFrom, type ConnectionOptions } from "./connection-options.ts";
 import { CliError } from "./output.ts";
 

@@ -11,7 +11,7 @@
  */
 import type { Command } from "commander";
 import type { ChalkInstance } from "chalk";
-import { REMOTE_TOOLS } from "../offload/remote-scripts.ts";
+import { REMOTE_TOOLS } from "../ssh/remote-shell.ts";
 import { CHECKS, DEFAULT_TRANSFER_BYTES, testMachine, type CheckResult, type MachineTestReport } from "../ssh/machine-test.ts";
 import { addConnectionOptions, connectOptionsFrom, type ConnectionOptions } from "./connection-options.ts";
 import { addLimitOptions, type LimitOptions } from "./limit-options.ts";
