@@ -32,6 +32,8 @@ export interface LintOptions {
   allowSystems?: readonly string[];
   /** Check private-key files on disk (`--check-files`). */
   checkFiles?: boolean;
+  /** HOME of the daemon's offload process, which loads the file as root (default: root's home, see daemon-home.ts). */
+  daemonHome?: string;
   /** Severity overrides (`--rule RULE=LEVEL`). */
   ruleLevels?: ReadonlyMap<RuleId, RuleLevel>;
 }

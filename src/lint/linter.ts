@@ -13,6 +13,7 @@ import { SourceText, Span } from "../../grammar/source.ts";
 import type { LoadOptions } from "../machines/load.ts";
 import { DiagnosticCollector, type LintContext, type LintOptions, type RuleModule } from "./context.ts";
 import { compareDiagnostics, type FileReport } from "./diagnostic.ts";
+import { daemonHome } from "./daemon-home.ts";
 import { evaluateMachines } from "./evaluation.ts";
 import { findMachineForms } from "./machine-forms.ts";
 import { viewsOf } from "./machine-view.ts";
@@ -86,6 +87,14 @@ export function lintText(file: string, text: string, options: LinterOptions = {}
   return lintSource(new SourceText(file, text), options);
 }
 
+/**
+ * The environment the file is evaluated in: the daemon's offload process sees
+ * root's HOME, whoever runs the linter (an explicit `load.env` wins).
+ */
+function daemonEnvironment(options: LinterOptions): Record<string, string | undefined> {
+  return options.load?.env ?? { ...process.env, HOME: options.daemonHome ?? daemonHome() };
+}
+
 function readFailure(file: string, text: string, error: ReadError, options: LinterOptions): FileReport {
   const collector = new DiagnosticCollector(options.ruleLevels);
   collector.add(error.code, error.span, `${error.message} (Guix cannot read the file: every build that would offload fails)`);
@@ -102,7 +111,7 @@ function lintSource(source: SourceText, options: LinterOptions): FileReport {
   }
   const collector = new DiagnosticCollector(options.ruleLevels);
   const forms = findMachineForms(datums);
-  const evaluation = evaluateMachines(source, datums, options.load ?? {});
+  const evaluation = evaluateMachines(source, datums, { ...options.load, env: daemonEnvironment(options) });
   const context: LintContext = {
     source,
     datums,

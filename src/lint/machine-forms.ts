@@ -94,3 +94,14 @@ export function clauseFor(form: MachineForm, field: string): MachineClause | und
   for (let i = form.clauses.length - 1; i >= 0; i--) if (form.clauses[i]!.field === field) return form.clauses[i];
   return undefined;
 }
+
+/**
+ * Whether the form has an `(inherit …)` clause after its first clause, which
+ * Guix takes for an unknown field named inherit.
+ *
+ * @example
+ * hasMisplacedInherit(form); // true for (build-machine (name "b") (inherit base))
+ */
+export function hasMisplacedInherit(form: MachineForm): boolean {
+  return form.violations.some((v) => v.code === "extraneous-field-initializers" && v.field === "inherit");
+}

@@ -1,7 +1,7 @@
 /**
  * Recognises values left unfilled from a template or a copied example:
  * "", FIXME/TODO/CHANGEME, xxxx…, an ellipsis, shell `$(...)`/`${...}`,
- * and `<...>`.
+ * `<...>`, and documentation paths such as `/path/to/private-key`.
  *
  * @example
  * placeholderIn("ssh-ed25519 AAAAC3Nza…"); // { index: 12, length: 10, what: "an elided value (…)" }
@@ -19,6 +19,7 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/\$\([^)]*\)?/, "a shell command substitution $(...)"],
   [/\$\{[^}]*\}?/, "a shell variable ${...}"],
   [/<[^<>]+>/, "a template field <...>"],
+  [/(?:^|\/)path\/to(?:\/|$)/i, "a documentation path /path/to/..."],
   [/(?<![\w@.-])(?:FIXME|TODO|CHANGEME|CHANGE-ME)(?![\w.-])/i, "a FIXME/TODO marker"],
   [/(?<![A-Za-z0-9+/])x{4,}(?:…|\.\.\.)?(?![A-Za-z0-9+/=])/i, "xxxx"],
   [/\S*…/, "an elided value (…)"],

@@ -24,7 +24,7 @@ const LIST_FIELDS = ["systems", "features"];
  * PLACEHOLDER_RULES.placeholder.severity; // "error"
  */
 export const PLACEHOLDER_RULES = {
-  placeholder: { severity: "error", fixable: false, description: "A value left as a placeholder (\"\", FIXME, xxxx, …, $(...), ${...}, <...>)." },
+  placeholder: { severity: "error", fixable: false, description: "A value left as a placeholder (\"\", FIXME, xxxx, …, $(...), ${...}, <...>, /path/to/...)." },
 } as const satisfies RuleTable;
 
 /**

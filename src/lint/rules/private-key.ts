@@ -1,21 +1,29 @@
 /**
- * The private-key file on disk (only with --check-files): see
- * {@link inspectPrivateKey} for what is checked. Each file is inspected once.
+ * The private key Guix will use. With --check-files, the file on disk (see
+ * {@link inspectPrivateKey}; each file is inspected once), including the
+ * default `~/.ssh/id_rsa` of a machine without a private-key field — root's,
+ * since the daemon runs offload as root. Always: a key path built from
+ * `(getenv "HOME")`, which is root's home when the daemon loads the file, not
+ * the home of whoever wrote it (Guix changed its manual for this, bug 52517).
  *
  * @example
  * // (private-key "/root/.ssh/id_rsa") with a passphrase → private-key error at the file name
+ * // (private-key (string-append (getenv "HOME") "/.ssh/id_ed25519")) → private-key-home warning
  */
-import type { RuleModule, RuleTable } from "../context.ts";
+import { Pair, Sym, type Datum } from "../../scheme/values.ts";
+import type { LintContext, RuleModule, RuleTable } from "../context.ts";
+import type { MachineView } from "../machine-view.ts";
 import { inspectPrivateKey } from "../private-key-file.ts";
 
 /**
- * The rule this module reports.
+ * The rules this module reports.
  *
  * @example
- * PRIVATE_KEY_RULES["private-key"].fixable; // false
+ * PRIVATE_KEY_RULES["private-key-home"].severity; // "warning"
  */
 export const PRIVATE_KEY_RULES = {
-  "private-key": { severity: "error", fixable: false, description: "The private key file cannot be used by Guix (checked with --check-files)." },
+  "private-key": { severity: "error", fixable: false, description: "The private key file cannot be used by Guix (checked with --check-files, the default key too)." },
+  "private-key-home": { severity: "warning", fixable: false, description: "private-key is built from (getenv \"HOME\"), which is root's home when the daemon loads the file." },
 } as const satisfies RuleTable;
 
 /**
@@ -28,17 +36,38 @@ export const privateKeyRule: RuleModule = {
   name: "private-key",
   rules: PRIVATE_KEY_RULES,
   check(context) {
+    for (const view of context.views) checkHome(context, view);
     if (!context.options.checkFiles) return;
     const cache = new Map<string, ReturnType<typeof inspectPrivateKey>>();
     for (const view of context.views) {
       const { value, span, origin } = view.field("private-key");
-      if (typeof value !== "string" || origin === "default" || value === "") continue;
+      if (typeof value !== "string" || value === "") continue;
       let problems = cache.get(value);
       if (!problems) {
         problems = inspectPrivateKey(value);
         cache.set(value, problems);
       }
-      for (const p of problems) context.report("private-key", span, p.message, null, p.severity);
+      const why = origin === "default" ? `no private-key field, so the daemon (running as root) uses ${value}: ` : "";
+      for (const p of problems) context.report("private-key", span, `${why}${p.message}`, null, p.severity);
     }
   },
 };
+
+function checkHome(context: LintContext, view: MachineView): void {
+  const { clause, value } = view.field("private-key");
+  if (!clause || !readsHome(clause.value, 0)) return;
+  const resolved = typeof value === "string" ? `: here it gives ${value}` : "";
+  context.report(
+    "private-key-home",
+    clause.valueSpan,
+    `(getenv "HOME") is the home of root when the daemon loads this file, not yours${resolved}; write the key's full path (Guix's manual stopped suggesting HOME for this reason)`,
+  );
+}
+
+/** Whether `expr` contains `(getenv "HOME")` (bounded: written expressions are shallow). */
+function readsHome(expr: Datum, depth: number): boolean {
+  if (!(expr instanceof Pair) || depth > 50) return false;
+  if (expr.car instanceof Sym && expr.car.name === "getenv" && expr.cdr instanceof Pair && expr.cdr.car === "HOME") return true;
+  for (let cursor: Datum = expr; cursor instanceof Pair; cursor = cursor.cdr) if (readsHome(cursor.car, depth + 1)) return true;
+  return false;
+}

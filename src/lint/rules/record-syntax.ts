@@ -14,7 +14,7 @@ import { abbreviate } from "../../scheme/abbreviate.ts";
 import { writeString } from "../../scheme/printer.ts";
 import type { RecordViolation } from "../../scheme/records.ts";
 import type { LintContext, RuleModule, RuleTable } from "../context.ts";
-import type { MachineForm } from "../machine-forms.ts";
+import { hasMisplacedInherit, type MachineForm } from "../machine-forms.ts";
 import { didYouMean } from "../suggest.ts";
 
 const SETTABLE = buildMachineFields({ env: {} })
@@ -54,7 +54,12 @@ export const recordSyntaxRule: RuleModule = {
 };
 
 function checkForm(context: LintContext, form: MachineForm): void {
-  for (const violation of form.violations) report(context, form, violation);
+  // An (inherit …) out of place is one mistake: the fields it would give are not also "missing".
+  const misplaced = hasMisplacedInherit(form);
+  for (const violation of form.violations) {
+    if (misplaced && violation.code === "missing-field-initializers") continue;
+    report(context, form, violation);
+  }
 }
 
 function report(context: LintContext, form: MachineForm, violation: RecordViolation): void {
@@ -68,6 +73,10 @@ function report(context: LintContext, form: MachineForm, violation: RecordViolat
       context.report(violation.code, where, `duplicate field initializer ${violation.field}: ${violation.field} is already given in this build-machine; Guix refuses to load the file — keep one`);
       return;
     case "extraneous-field-initializers": {
+      if (violation.field === "inherit") {
+        context.report(violation.code, violation.nameSpan ?? where, "(inherit …) must be the first clause of build-machine: elsewhere Guix takes it for an unknown field and refuses to load the file; move it to the top");
+        return;
+      }
       const obsolete = OBSOLETE[violation.field];
       const hint = obsolete ? `: ${obsolete}` : `${didYouMean(violation.field, SETTABLE)}: build-machine has no such field`;
       context.report(violation.code, violation.nameSpan ?? where, `extraneous field initializer ${violation.field}${hint}; Guix refuses to load the file`);

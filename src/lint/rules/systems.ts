@@ -13,9 +13,11 @@ import { writeString } from "../../scheme/printer.ts";
 import { NIL, Pair, listToArray, type Datum } from "../../scheme/values.ts";
 import type { LintContext, RuleModule, RuleTable } from "../context.ts";
 import { elementSpans } from "../datum-spans.ts";
+import { hasMisplacedInherit } from "../machine-forms.ts";
 import type { Fix } from "../diagnostic.ts";
 import type { MachineView } from "../machine-view.ts";
 import { UNKNOWN } from "../static-value.ts";
+import { placeholderIn } from "../placeholder-text.ts";
 import { closest, didYouMean } from "../suggest.ts";
 import { deleteSpanEdit } from "../text-edits.ts";
 
@@ -81,8 +83,8 @@ function checkView(context: LintContext, view: MachineView): void {
     return;
   }
   if (system.value === false) {
-    // A misspelt systems clause is already reported as extraneous; "missing" would say it twice.
-    if (view.form && (view.form.violations.some((v) => v.code === "invalid-field-specifier") || view.form.clauses.some((c) => closestField(c.field) === "systems"))) return;
+    // A misspelt systems clause or a misplaced inherit is already reported; "missing" would say it twice.
+    if (view.form && (view.form.violations.some((v) => v.code === "invalid-field-specifier") || hasMisplacedInherit(view.form) || view.form.clauses.some((c) => closestField(c.field) === "systems"))) return;
     if (system.origin === "inherit" || systems.origin === "inherit") {
       context.report("missing-systems", view.form?.headSpan ?? view.span, "this machine (and the one it inherits from) has neither 'systems' nor 'system': Guix never uses it; add (systems (list \"x86_64-linux\"))");
     } else {
@@ -142,8 +144,45 @@ function checkSystem(context: LintContext, value: Datum, span: Span): void {
     return;
   }
   const allowed = [...GUIX_SYSTEMS, ...(context.options.allowSystems ?? [])];
-  if (allowed.includes(value)) return;
-  context.report("unknown-system", span, `"${value}" is not a Guix system type${didYouMean(value, allowed, true)}; builds are only offloaded for systems Guix knows (--allow-system to accept it)`);
+  // A template placeholder is the placeholder rule's: one mistake, one diagnostic.
+  if (allowed.includes(value) || placeholderIn(value)) return;
+  const meant = sameArchitecture(value, allowed);
+  const hint = meant === undefined ? didYouMean(value, allowed, true) : ` (did you mean "${meant}"?)`;
+  context.report("unknown-system", span, `"${value}" is not a Guix system type${hint}; builds are only offloaded for systems Guix knows (--allow-system to accept it)`);
+}
+
+/** Other names of Guix's architectures (Debian's, Docker's, GCC's), by what they mean. */
+const ARCHITECTURE_ALIASES: Readonly<Record<string, string>> = {
+  arm64: "aarch64",
+  armv8: "aarch64",
+  amd64: "x86_64",
+  "x86-64": "x86_64",
+  x64: "x86_64",
+  i386: "i686",
+  i486: "i686",
+  i586: "i686",
+  x86: "i686",
+  armv7: "armhf",
+  armv7l: "armhf",
+  armv7hl: "armhf",
+  arm: "armhf",
+  ppc64le: "powerpc64le",
+  ppc64el: "powerpc64le",
+  ppc: "powerpc",
+  riscv: "riscv64",
+};
+
+/**
+ * The Guix system type a name means when its architecture is spelt another
+ * way (`arm64-linux` is `aarch64-linux`), if that type is allowed.
+ */
+function sameArchitecture(value: string, allowed: readonly string[]): string | undefined {
+  for (const [alias, architecture] of Object.entries(ARCHITECTURE_ALIASES)) {
+    if (!value.toLowerCase().startsWith(`${alias}-`)) continue;
+    const candidate = `${architecture}${value.slice(alias.length)}`;
+    if (allowed.includes(candidate)) return candidate;
+  }
+  return undefined;
 }
 
 function closestField(field: string): string | undefined {

@@ -1,2 +1,0 @@
-// Until src/cli/select-command.ts uses SessionPool by its name.
-export { SessionPool as Connections } from "../ssh/pool.ts";
