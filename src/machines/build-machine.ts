@@ -52,7 +52,8 @@ export function buildMachineFields(options: BuildMachineOptions): RecordFieldSpe
       name: "location",
       innate: true,
       default: ({ span }) => {
-        if (!span) return false;
+        // Text that did not come from a file (the command line) has no source location, as in Guile.
+        if (!span || span.file.startsWith("<")) return false;
         // Like Guile's source properties: 0-based line and column.
         return arrayToList([
           arrayToList([sym("filename"), span.file] as Datum[]),

@@ -83,13 +83,20 @@ test("not a list, file errors, and reading key files beside the machines file", 
   const bare = loadMachines(file(`(build-machine (name "a") (user "u") (host-key "k"))`), { env });
   assert.deepEqual(bare.machines, []);
   assert.equal(bare.warnings[0]!.code, "not-a-list");
-  const missingKey = loadError(`(list (build-machine (name "a") (user "u") (host-key (call-with-input-file "nope.pub" (@ (ice-9 textual-ports) get-string-all)))))`);
-  assert.equal(missingKey.code, "file-error");
-  assert.match(missingKey.message, /nope\.pub: no such file/);
+  const missingKeyFile = file(`(list (build-machine (name "a") (user "u")\n  (host-key (call-with-input-file "nope.pub" (@ (ice-9 textual-ports) get-string-all)))))`);
+  const missingKey = loadMachines(missingKeyFile, { env });
+  assert.deepEqual(missingKey.machines, [], "Guix uses no machines when a file read while loading is missing");
+  assert.deepEqual(
+    missingKey.warnings.map((w) => [w.code, w.file, w.location?.line, w.location?.column]),
+    [["missing-file", "nope.pub", 2, 13]],
+  );
+  assert.match(missingKey.warnings[0]!.message, new RegExp(`^Guix sees no build machines: nope\\.pub does not exist \\(read at ${missingKeyFile}:2:13\\)`));
   writeFileSync(join(dir, "host.pub"), `${KEY}\n`);
   const keyed = loadMachines(file(`(use-modules (ice-9 textual-ports)) (list (build-machine (name "a") (user "u") (systems '("x")) (host-key (call-with-input-file "host.pub" get-string-all))))`), { env });
   assert.equal(keyed.machines[0]!.hostKey, `${KEY}\n`);
-  assert.throws(() => loadMachines(join(dir, "absent.scm"), { env }), (e: unknown) => e instanceof SchemeError && e.code === "file-error");
+  const absent = loadMachines(join(dir, "absent.scm"), { env });
+  assert.deepEqual(absent.warnings.map((w) => [w.code, w.file, w.location]), [["missing-file", join(dir, "absent.scm"), null]]);
+  assert.throws(() => loadMachines(dir, { env }), (e: unknown) => e instanceof SchemeError && e.code === "file-error", "other file errors stay fatal");
   const cycle = file(`(load "${join(dir, "cycle.scm")}")`);
   writeFileSync(join(dir, "cycle.scm"), `(load "cycle.scm")`);
   assert.throws(() => loadMachines(cycle, { env }), /load cycle/);

@@ -6,8 +6,9 @@
  * @example
  * const { machines, warnings } = loadMachines("/etc/guix/machines.scm");
  */
-import { locationOf, type Location } from "../../grammar/source.ts";
-import { SchemeError } from "../scheme/errors.ts";
+import { formatLocation, locationOf, type Location } from "../../grammar/source.ts";
+import { RefusedError, SchemeError } from "../scheme/errors.ts";
+import { FileError } from "../scheme/file-reader.ts";
 import { createInterpreter, type InterpreterOptions } from "../scheme/interpreter.ts";
 import { NIL, Pair, RecordInstance, listToArray, type Datum } from "../scheme/values.ts";
 import { isNumber, toFloat } from "../scheme/numbers.ts";
@@ -31,7 +32,13 @@ export interface LoadResult {
   lastValue: Datum;
 }
 
-/** Loads `file`. Throws {@link SchemeError} (with a location) when Guix would fail to load it. */
+/**
+ * Loads `file`. Throws {@link SchemeError} (with a location) when Guix would
+ * fail to load it. A missing file anywhere in the load — the machines file
+ * itself, a key file it reads, a file it includes or loads — is not an error:
+ * Guix's `build-machines` catches ENOENT and uses no machines, so the result
+ * is no machines and a `missing-file` warning naming the file and where it was read.
+ */
 export function loadMachines(file: string, options: LoadOptions = {}): LoadResult {
   const constructed: RecordInstance[] = [];
   const env = options.env ?? process.env;
@@ -42,7 +49,16 @@ export function loadMachines(file: string, options: LoadOptions = {}): LoadResul
     defaultModules: [OFFLOAD_MODULE],
     extend: (table) => defineBuildMachineModule(table, { env, onConstruct: (r) => constructed.push(r) }),
   });
-  const lastValue = interpreter.loadFile(file);
+  let lastValue: Datum;
+  try {
+    lastValue = interpreter.loadFile(file);
+  } catch (error) {
+    if (error instanceof FileError && error.code === "file-not-found") {
+      return { file, machines: [], warnings: [missingFileWarning(error, file)], records: [], constructed, lastValue: NIL };
+    }
+    if (error instanceof RefusedError) error.about(file);
+    throw error;
+  }
   const warnings: LoadWarning[] = [];
   const records = machineRecordsOf(lastValue);
   if (!records) {
@@ -53,7 +69,7 @@ export function loadMachines(file: string, options: LoadOptions = {}): LoadResul
     });
     return { file, machines: [], warnings, records: [], constructed, lastValue };
   }
-  const machines = records.map((record) => toBuildMachine(record, file, warnings));
+  const machines = records.map((record, index) => toBuildMachine(record, index, file, warnings));
   return { file, machines, warnings, records, constructed, lastValue };
 }
 
@@ -73,6 +89,19 @@ export function machineRecordsOf(value: Datum): RecordInstance[] | undefined {
   return items as RecordInstance[];
 }
 
+/** Guix's silent "no machines" for a missing file, said aloud: which file, and where it was read. */
+function missingFileWarning(error: FileError, file: string): LoadWarning {
+  const where = error.location;
+  const isMachinesFile = where === null;
+  const detail = isMachinesFile ? `${error.path} does not exist` : `${error.path} does not exist (read at ${formatLocation(where)})`;
+  return {
+    code: "missing-file",
+    message: `Guix sees no build machines: ${detail}; Guix treats a missing file while loading '${file}' as an empty machine list`,
+    location: where,
+    file: error.path,
+  };
+}
+
 /** Where a record's `(build-machine` form starts. */
 export function recordLocation(record: RecordInstance, file: string): Location {
   return record.span ? locationOf(record.span) : { file, line: 0, column: 0 };
@@ -86,7 +115,7 @@ export function effectiveSystems(record: RecordInstance): Datum {
   return system === false ? NIL : new Pair(system, NIL);
 }
 
-function toBuildMachine(record: RecordInstance, file: string, warnings: LoadWarning[]): BuildMachine {
+function toBuildMachine(record: RecordInstance, index: number, file: string, warnings: LoadWarning[]): BuildMachine {
   const location = recordLocation(record, file);
   const field = (name: string) => record.fields.get(name)!;
   const name = field("name");
@@ -98,6 +127,8 @@ function toBuildMachine(record: RecordInstance, file: string, warnings: LoadWarn
       code: "wrong-field-type",
       message: `machine '${label}': field ${fieldName} should be ${expected}; this machine cannot be used`,
       location,
+      field: fieldName,
+      machine: index,
     });
   };
   const text = (fieldName: string): string => {

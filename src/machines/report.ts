@@ -12,6 +12,7 @@ import { writeString } from "../scheme/printer.ts";
 import { isNumber, toFloat } from "../scheme/numbers.ts";
 import { Pair, listToArray, type Datum, type RecordInstance } from "../scheme/values.ts";
 import { effectiveSystems, loadMachines, recordLocation, type LoadOptions } from "./load.ts";
+import type { LoadWarning } from "./types.ts";
 
 /** A JSON value. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -20,8 +21,18 @@ export interface ShowMachine {
   [field: string]: Json;
 }
 
+/** A warning as `show --json` prints it (see {@link LoadWarning} for the optional keys). */
+export interface ShowWarning {
+  code: string;
+  message: string;
+  location: Location | null;
+  file?: string;
+  field?: string;
+  machine?: number;
+}
+
 export type ShowReport =
-  | { file: string; machines: ShowMachine[]; warnings: Array<{ code: string; message: string; location: Location | null }> }
+  | { file: string; machines: ShowMachine[]; warnings: ShowWarning[] }
   | { file: string; error: { code: string; message: string; location: Location | null } };
 
 /** The fields `show --json` prints, in order. */
@@ -62,6 +73,15 @@ export function machineJson(record: RecordInstance, file: string): ShowMachine {
   return machine;
 }
 
+/** A load warning as JSON, with only the keys it has. */
+function showWarning(warning: LoadWarning): ShowWarning {
+  const shown: ShowWarning = { code: warning.code, message: warning.message, location: warning.location };
+  if (warning.file !== undefined) shown.file = warning.file;
+  if (warning.field !== undefined) shown.field = warning.field;
+  if (warning.machine !== undefined) shown.machine = warning.machine;
+  return shown;
+}
+
 /** Loads `file` and builds the report; never throws for bad input. */
 export function showReport(file: string, options: LoadOptions = {}): ShowReport {
   try {
@@ -69,11 +89,7 @@ export function showReport(file: string, options: LoadOptions = {}): ShowReport 
     return {
       file,
       machines: result.records.map((r) => machineJson(r, file)),
-      // show reports what Guix itself reports; field types are lint's (and run's) business,
-      // and the JSON is compared warning-for-warning with Guix's behaviour.
-      warnings: result.warnings
-        .filter((w) => w.code !== "wrong-field-type")
-        .map((w) => ({ code: w.code, message: w.message, location: w.location })),
+      warnings: result.warnings.map(showWarning),
     };
   } catch (error) {
     if (error instanceof SchemeError) {

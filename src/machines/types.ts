@@ -40,7 +40,14 @@ export interface BuildMachine {
 
 /** A warning produced while loading (not an error: Guix goes on). */
 export interface LoadWarning {
-  code: "deprecated-system" | "missing-systems" | "not-a-list" | "wrong-field-type";
+  code: "deprecated-system" | "missing-systems" | "not-a-list" | "wrong-field-type" | "missing-file";
   message: string;
+  /** Where the problem is: the machine's form, or (missing-file) where the missing file was read; null for the file as a whole. */
   location: Location | null;
+  /** missing-file: the file that does not exist, as the configuration names it. */
+  file?: string;
+  /** wrong-field-type: the field. */
+  field?: string;
+  /** wrong-field-type: the machine's index in the list the file returned. */
+  machine?: number;
 }

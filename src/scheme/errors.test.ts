@@ -19,7 +19,7 @@ const CASES: Array<[string, string, RegExp, string]> = [
   ["(define x 1)\n  (car x)", "wrong-type-arg", /^car: wrong type argument in position 1 \(expecting pair\): 1$/, "2:3"],
   ["(define (f a b) a)\n(f 1)", "wrong-number-of-args", /^Wrong number of arguments to f: 1$/, "2:1"],
   ["(list\n (let ((x)) x))", "syntax-error", /^let: bad syntax in form \(let \(\(x\)\) x\)$/, "2:2"],
-  ['(call-with-input-file "/nonexistent/key.pub" (lambda (p) p))', "file-error", /^cannot read \/nonexistent\/key\.pub: no such file$/, "1:1"],
+  ['(call-with-input-file "/nonexistent/key.pub" (lambda (p) p))', "file-not-found", /^cannot read \/nonexistent\/key\.pub: no such file$/, "1:1"],
   ["(define (f) (f))\n(let loop () (loop))", "limit-exceeded", /more than 100000 steps/, "2:14"],
   ['(error "no machines for" (quote x86_64-linux))', "misc-error", /^no machines for x86_64-linux$/, "1:1"],
   ["(+ 1\n   (/ 1 0))", "numerical-overflow", /^\/: division by zero$/, "2:4"],

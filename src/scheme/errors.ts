@@ -1,47 +1,118 @@
 /**
  * Errors raised while reading or evaluating, each with a stable code, a
- * message and the span of the form that failed.
+ * message and the span of the form that failed. An error is also what a
+ * program's `catch` and `with-exception-handler` see: Guile's throw key and
+ * arguments ({@link SchemeError.key}, {@link SchemeError.args}).
  *
  * @example
- * throw new SchemeError("wrong-type-arg", "car: expected a pair, got 5", span);
+ * const error = new SchemeError("wrong-type-arg", "car: expected a pair, got 5", span);
+ * error.format(); // "m.scm:3:2: error: car: expected a pair, got 5"
  */
 import type { Location, Span } from "../../grammar/source.ts";
 import { formatLocation, locationOf } from "../../grammar/source.ts";
+import { NIL, Sym, list, type Datum } from "./values.ts";
 
-/** The stable error codes. Record codes come from the record layer. */
+/** The stable error codes. */
 export type SchemeErrorCode =
   | "read-error"
   | "unbound-variable"
   | "wrong-type-arg"
   | "wrong-number-of-args"
   | "syntax-error"
+  /** A file the program reads does not exist (Guile: `system-error` with ENOENT). */
+  | "file-not-found"
+  /** Any other failure to read a file (Guile: `system-error`). */
   | "file-error"
   | "limit-exceeded"
   | "misc-error"
   | "numerical-overflow"
   | "out-of-range"
+  | "match-error"
   | "invalid-field-specifier"
   | "duplicate-field-initializer"
   | "extraneous-field-initializers"
-  | "missing-field-initializers";
+  | "missing-field-initializers"
+  /** Something Guile would do that this evaluator will not: run programs, write files, ... */
+  | "refused"
+  /** A Guile feature (procedure, macro kind) this evaluator does not implement. */
+  | "unsupported"
+  /** A module Guile (or Guix) has that this evaluator does not provide. */
+  | "unsupported-module"
+  /** `(throw KEY ...)` with a key of the program's own, not caught. */
+  | "uncaught-throw"
+  /** `(raise-exception OBJ)` (or srfi-34's `raise`) not caught. */
+  | "uncaught-exception";
+
+/** Codes no Scheme handler can catch: a limit or a refusal must stop the load, whatever the program says. */
+const UNCATCHABLE: ReadonlySet<SchemeErrorCode> = new Set(["limit-exceeded", "refused", "unsupported", "unsupported-module"]);
+
+/** Guile's throw key for each code whose key differs from the code itself. */
+const KEYS: Partial<Record<SchemeErrorCode, string>> = {
+  "file-not-found": "system-error",
+  "file-error": "system-error",
+  "invalid-field-specifier": "syntax-error",
+  "duplicate-field-initializer": "syntax-error",
+  "extraneous-field-initializers": "syntax-error",
+  "missing-field-initializers": "syntax-error",
+  "uncaught-exception": "%exception",
+};
+
+/** What a Guile throw carries: its key and its arguments (a list). */
+export interface ThrowPayload {
+  key: Sym;
+  args: Datum;
+  /** For `(raise-exception OBJ)` of anything but an exception object: OBJ, what handlers receive. */
+  raised?: Datum;
+}
 
 /** An error in a Scheme program: what went wrong and where. */
 export class SchemeError extends Error {
   span: Span | undefined;
+  /** What Guile's `catch` would receive; derived from the code and message unless given. */
+  private payload: ThrowPayload | undefined;
 
   constructor(
     readonly code: SchemeErrorCode,
     message: string,
     span?: Span,
+    payload?: ThrowPayload,
   ) {
     super(message);
     this.name = "SchemeError";
     this.span = span;
+    this.payload = payload;
   }
 
   /** Where the error happened, if known. */
   get location(): Location | null {
     return this.span ? locationOf(this.span) : null;
+  }
+
+  /** Whether a program's `catch`, `guard` or `false-if-exception` may handle it. */
+  get catchable(): boolean {
+    return !UNCATCHABLE.has(this.code);
+  }
+
+  /** What `(raise-exception OBJ)` raised, when it is not an exception object. */
+  get raised(): Datum | undefined {
+    return this.payload?.raised;
+  }
+
+  /** True once the handlers of `with-exception-handler` have seen it where it was raised. */
+  handled = false;
+
+  /** Guile's throw key for this error. */
+  get key(): Sym {
+    return this.payload?.key ?? Sym.intern(KEYS[this.code] ?? this.code);
+  }
+
+  /**
+   * Guile's throw arguments: `(SUBR FORMAT FORMAT-ARGS DATA)` for built-in
+   * errors, so handlers that format the message (`(apply format #f fmt args)`) work.
+   */
+  get args(): Datum {
+    if (this.payload) return this.payload.args;
+    return list(false, this.message.replace(/~/g, "~~"), NIL, false);
   }
 
   /** `FILE:LINE:COLUMN: error: MESSAGE`, the one format every command prints. */
@@ -52,8 +123,34 @@ export class SchemeError extends Error {
   }
 }
 
-/** Raises a wrong-type-arg error for procedure `who`. */
-export function wrongType(who: string, expected: string, got: string, position?: number): never {
-  const which = position === undefined ? "" : ` (argument ${position})`;
-  throw new SchemeError("wrong-type-arg", `${who}: expected ${expected}${which}, got ${got}`);
+/**
+ * Something the program asked for that Guile would do but this evaluator
+ * refuses: running programs, writing files, changing the environment or
+ * the working directory, sockets, exiting. The message says what is
+ * refused and while reading what; the layer that knows what the file is
+ * (machines/load.ts) names it with {@link RefusedError.about}.
+ *
+ * @example
+ * const error = new RefusedError("system", "run programs");
+ * error.message; // "offload does not run programs while reading a configuration: `system` is refused"
+ * error.about("/etc/guix/machines.scm");
+ * error.message; // "offload does not run programs while reading /etc/guix/machines.scm: `system` is refused"
+ */
+export class RefusedError extends SchemeError {
+  constructor(
+    readonly operation: string,
+    readonly action: string,
+    span?: Span,
+  ) {
+    super("refused", refusalMessage(operation, action, "a configuration"), span);
+  }
+
+  /** Names what was being read in the message. */
+  about(subject: string): void {
+    this.message = refusalMessage(this.operation, this.action, subject);
+  }
+}
+
+function refusalMessage(operation: string, action: string, subject: string): string {
+  return `offload does not ${action} while reading ${subject}: \`${operation}\` is refused`;
 }

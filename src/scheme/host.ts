@@ -1,22 +1,50 @@
 /**
- * What a program may ask of the outside world: environment variables, reading
- * files, loading other files, and printing. Nothing here writes files, runs
- * programs or opens sockets; the interpreter supplies the implementation.
+ * What a program may ask of the outside world: environment variables, facts
+ * about the machine and its users, reading files, loading other files, and
+ * printing. Nothing here writes files, runs programs or opens sockets; the
+ * interpreter supplies the implementation.
  *
  * @example
- * const host: Host = { getenv: (n) => process.env[n], ... };
+ * const host: Host = createInterpreter().evaluator.host!;
+ * host.getenv("HOME"); // "/root", or undefined when unset
  */
+import type { ReadDatum } from "../../grammar/reader.ts";
 import type { Datum } from "./values.ts";
+
+/** A user account, as `getpw` returns it. */
+export interface PasswdEntry {
+  name: string;
+  passwd: string;
+  uid: number;
+  gid: number;
+  gecos: string;
+  dir: string;
+  shell: string;
+}
 
 export interface Host {
   /** An environment variable, or undefined. */
   getenv(name: string): string | undefined;
-  /** A text file's contents; throws a `file-error` SchemeError when it cannot be read. */
+  /** All environment variables, as `environ` lists them. */
+  environment(): Array<[string, string]>;
+  /** A text file's contents; throws a `file-not-found` or `file-error` SchemeError when it cannot be read. */
   readTextFile(path: string): string;
   /** Whether a file exists (false when file access is turned off). */
   fileExists(path: string): boolean;
   /** Loads and evaluates another file in the current top-level environment, returning its last value. */
   load(path: string): Datum;
+  /** The forms of a file for `include`, `path` relative to the including file's directory. */
+  include(path: string, fromFile: string | undefined): ReadDatum[];
   /** Receives what display, write, newline and format #t print. */
   write(text: string): void;
+  /** This machine's host name. */
+  hostname(): string;
+  /** The real user id of this process. */
+  uid(): number;
+  /** The login name of this process's user, or undefined. */
+  login(): string | undefined;
+  /** A user account by name or id, or undefined when there is none. */
+  passwd(user: string | number): PasswdEntry | undefined;
+  /** The working directory. */
+  cwd(): string;
 }

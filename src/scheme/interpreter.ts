@@ -1,41 +1,46 @@
 /**
  * A ready-to-use interpreter: the evaluator, Guile's default bindings, the
- * module table for `use-modules` and `@`, and a read-only host for files and
- * environment variables.
+ * module system, and a read-only host for files, environment variables and
+ * facts about the machine.
  *
  * @example
  * const interp = createInterpreter();
  * writeString(interp.evalString("(map 1+ '(1 2 3))")); // "(2 3 4)"
  */
-import { readFileSync, statSync, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { hostname } from "node:os";
 import { resolve } from "node:path";
-import { decodeSource, readDatums, ReadError, type ReadDatum, type ReadLimits } from "../../grammar/reader.ts";
+import { readDatums, readSource, ReadError, type ReadDatum, type ReadLimits } from "../../grammar/reader.ts";
 import { SourceText } from "../../grammar/source.ts";
-import { defineControlBuiltins } from "./builtins/control.ts";
-import { defineIoBuiltins } from "./builtins/io.ts";
-import { defineListBuiltins } from "./builtins/lists.ts";
-import { defineNumericBuiltins } from "./builtins/numeric.ts";
+import { defineAllBuiltins } from "./builtins/index.ts";
 import { BuiltinTable } from "./builtins/registry.ts";
-import { defineStringBuiltins } from "./builtins/strings.ts";
-import { Environment } from "./environment.ts";
+import type { Environment } from "./environment.ts";
 import { SchemeError } from "./errors.ts";
 import { Evaluator, type EvaluationLimits } from "./evaluator.ts";
+import { readFileText } from "./file-reader.ts";
+import type { Host } from "./host.ts";
+import { currentUid, hostFact, passwdEntry } from "./host-facts.ts";
 import { LoadStack } from "./load-stack.ts";
-import { moduleResolver } from "./module-resolver.ts";
-import { UNSPECIFIED, sym, type Datum } from "./values.ts";
+import { Modules } from "./modules/module-system.ts";
+import { OutputPort, UNSPECIFIED, sym, type Datum } from "./values.ts";
 
 export interface InterpreterOptions extends EvaluationLimits, ReadLimits {
   /** The file being evaluated; relative loads resolve against its directory. */
   file?: string;
   /** What `getenv` sees (default: this process's environment). */
   env?: Record<string, string | undefined>;
-  /** When false, the program cannot read any file (`--no-file-access`). */
+  /**
+   * When false, the program cannot read any file (`--no-file-access`); the
+   * file the interpreter is asked to load or evaluate is still read.
+   */
   fileAccess?: boolean;
   /**
    * Called with the absolute path of every file the program reads, loads or
    * tests for existence, before it does (for callers that cache results).
    */
   onFileAccess?: (path: string) => void;
+  /** Called with the key of every fact about the machine the program asks for (see host-facts.ts). */
+  onHostFact?: (key: string) => void;
   /** Receives program output (display, write, format #t); default: discarded. */
   output?: (text: string) => void;
   /** Adds builtins (such as a record type) before the program runs. */
@@ -46,7 +51,7 @@ export interface InterpreterOptions extends EvaluationLimits, ReadLimits {
 
 export interface Interpreter {
   readonly evaluator: Evaluator;
-  /** The top-level environment programs run in. */
+  /** The top-level environment of the current module (`define-module` changes it). */
   readonly env: Environment;
   /** Reads and evaluates every form of `text`; returns the last value. */
   evalString(text: string, file?: string): Datum;
@@ -61,63 +66,59 @@ export interface Interpreter {
 
 /** Creates an interpreter. See {@link InterpreterOptions}. */
 export function createInterpreter(options: InterpreterOptions = {}): Interpreter {
-  const table = builtinTable(options);
+  const table = new BuiltinTable();
+  defineAllBuiltins(table);
+  options.extend?.(table);
   const evaluator = new Evaluator(options);
   for (const [name, value] of table.modules.get("guile") ?? []) evaluator.global.define(sym(name), value);
-  const env = new Environment(evaluator.global);
-  for (const module of options.defaultModules ?? []) {
-    for (const [name, value] of table.modules.get(module) ?? []) env.define(sym(name), value);
-  }
-  evaluator.modules = moduleResolver(table);
+  const modules = new Modules(table);
+  evaluator.modules = modules;
+  evaluator.topLevel = modules.createTop(evaluator.global, options.defaultModules ?? []);
+  evaluator.currentOutput = new OutputPort((text) => options.output?.(text));
   const loading = new LoadStack();
   const files = fileReader(options);
 
   const evalForms = (forms: Iterable<ReadDatum>): Datum => {
     let result: Datum = UNSPECIFIED;
     try {
-      for (const form of forms) result = evaluator.evaluateTopLevel(form.datum, env, form.span);
+      // Each form runs in the current module: a define-module form changes it for the forms after it.
+      for (const form of forms) result = evaluator.evaluateTopLevel(form.datum, evaluator.topLevel, form.span);
     } catch (error) {
       throw readErrorToSchemeError(error);
     }
     return result;
   };
 
+  /** Loads a file: the outermost one is the configuration itself, readable even without file access. */
   const loadFile = (path: string): Datum => {
-    const absolute = resolve(path);
     const outermost = loading.depth === 0;
-    return loading.within(absolute, () => {
+    return loading.within(resolve(path), () => {
       let source: SourceText;
       try {
-        source = files.read(path);
+        source = files.read(path, path, outermost);
       } catch (error) {
         throw readErrorToSchemeError(error);
       }
       if (outermost) evaluator.resetLimits();
-      return evalForms(readDatums(source, options));
+      const module = evaluator.topLevel;
+      try {
+        return evalForms(readDatums(source, options));
+      } finally {
+        if (!outermost) evaluator.topLevel = module;
+      }
     });
   };
 
   /** Runs `body` as the evaluation of `file`'s text, when there is a file. */
   const asFile = <T>(file: string | undefined, body: () => T): T => (file ? loading.within(file, body) : body());
 
-  const processEnv = options.env ?? process.env;
-  evaluator.host = {
-    getenv: (name) => processEnv[name],
-    readTextFile: (path) => {
-      try {
-        return files.read(loading.resolve(path), path).text;
-      } catch (error) {
-        throw readErrorToSchemeError(error);
-      }
-    },
-    fileExists: (path) => files.exists(loading.resolve(path)),
-    load: (path) => loadFile(loading.resolve(path)),
-    write: (text) => options.output?.(text),
-  };
+  evaluator.host = createHost(options, loading, files, loadFile);
 
   return {
     evaluator,
-    env,
+    get env() {
+      return evaluator.topLevel;
+    },
     evalForms(forms: Iterable<ReadDatum>, file?: string): Datum {
       evaluator.resetLimits();
       return asFile(file, () => evalForms(forms));
@@ -131,26 +132,22 @@ export function createInterpreter(options: InterpreterOptions = {}): Interpreter
   };
 }
 
-/** Every builtin module, plus what the caller adds. */
-function builtinTable(options: InterpreterOptions): BuiltinTable {
-  const table = new BuiltinTable();
-  defineListBuiltins(table);
-  defineStringBuiltins(table);
-  defineNumericBuiltins(table);
-  defineControlBuiltins(table);
-  defineIoBuiltins(table);
-  options.extend?.(table);
-  return table;
-}
+type FileReader = ReturnType<typeof fileReader>;
 
 /** Reading files for a program: the access switch, the size limit, and the caller's notification. */
 function fileReader(options: InterpreterOptions) {
   const fileAccess = options.fileAccess ?? true;
   return {
-    /** The text of `path`; errors name the file `shownAs` (the name the program wrote). */
-    read(path: string, shownAs = path): SourceText {
+    /**
+     * The text of `path`; errors name the file `shownAs` (the name the program
+     * wrote). `own` marks the configuration itself, which file access does not cover.
+     */
+    read(path: string, shownAs = path, own = false): SourceText {
       options.onFileAccess?.(resolve(path));
-      return decodeSource(path, readBytes(path, shownAs, fileAccess, options.maxBytes), options);
+      if (!fileAccess && !own) {
+        throw new SchemeError("file-error", `cannot read ${shownAs}: the configuration may not read other files (--no-file-access)`);
+      }
+      return readFileText(path, shownAs, options);
     },
     exists(path: string): boolean {
       options.onFileAccess?.(resolve(path));
@@ -159,25 +156,40 @@ function fileReader(options: InterpreterOptions) {
   };
 }
 
-function readBytes(path: string, shownAs: string, fileAccess: boolean, maxBytes: number | undefined): Uint8Array {
-  if (!fileAccess) {
-    throw new SchemeError("file-error", `cannot read ${shownAs}: file access is turned off (--no-file-access)`);
-  }
-  try {
-    const stat = statSync(path);
-    if (stat.isDirectory()) throw new SchemeError("file-error", `cannot read ${shownAs}: it is a directory`);
-    const limit = maxBytes ?? 64 * 1024 * 1024;
-    if (stat.size > limit) {
-      throw new SchemeError("limit-exceeded", `cannot read ${shownAs}: ${stat.size} bytes is more than the limit of ${limit} (--max-file-size)`);
-    }
-    return readFileSync(path);
-  } catch (error) {
-    if (error instanceof SchemeError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason =
-      code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (error as Error).message;
-    throw new SchemeError("file-error", `cannot read ${shownAs}: ${reason}`);
-  }
+/** The host a program sees: read-only access to files, environment variables and facts about the machine. */
+function createHost(options: InterpreterOptions, loading: LoadStack, files: FileReader, loadFile: (path: string) => Datum): Host {
+  const processEnv = options.env ?? process.env;
+  const fact = <T>(key: string, value: () => T): T => {
+    options.onHostFact?.(key);
+    return value();
+  };
+  return {
+    getenv: (name) => processEnv[name],
+    environment: () => Object.entries(processEnv).filter((e): e is [string, string] => e[1] !== undefined),
+    readTextFile: (path) => {
+      try {
+        return files.read(loading.resolve(path), path).text;
+      } catch (error) {
+        throw readErrorToSchemeError(error);
+      }
+    },
+    fileExists: (path) => files.exists(loading.resolve(path)),
+    load: (path) => loadFile(loading.resolve(path)),
+    include: (path, fromFile) => {
+      const absolute = fromFile && !fromFile.startsWith("<") ? resolve(resolve(fromFile, ".."), path) : loading.resolve(path);
+      try {
+        return readSource(files.read(absolute, path), options);
+      } catch (error) {
+        throw readErrorToSchemeError(error);
+      }
+    },
+    write: (text) => options.output?.(text),
+    hostname: () => fact("hostname", hostname),
+    uid: () => fact("uid", currentUid),
+    login: () => fact("login", () => hostFact("login") ?? undefined),
+    passwd: (user) => fact(typeof user === "number" ? `passwd:#${user}` : `passwd:${user}`, () => passwdEntry(user)),
+    cwd: () => process.cwd(),
+  };
 }
 
 /** Turns reader errors into evaluator errors (one error type for callers). */

@@ -8,7 +8,8 @@ import { Environment } from "./environment.ts";
 import { SchemeError } from "./errors.ts";
 import type { Evaluator } from "./evaluator.ts";
 import { writeString } from "./printer.ts";
-import { Closure, Keyword, NIL, Pair, Sym, arrayToList, type Datum, type OptionalParameter, type Parameters } from "./values.ts";
+import { identifierName, isIdentifier, type Identifier } from "./identifiers.ts";
+import { Closure, Keyword, NIL, Pair, arrayToList, type Datum, type OptionalParameter, type Parameters } from "./values.ts";
 
 /** Parses `(a b . rest)`, or with `star` also `#:optional`, `#:key`, `#:rest`, `#:allow-other-keys`. */
 export function parseParameters(spec: Datum, star: boolean, form: Pair): Parameters {
@@ -27,25 +28,25 @@ export function parseParameters(spec: Datum, star: boolean, form: Pair): Paramet
       else if (item.name === "allow-other-keys") params.allowOtherKeys = true;
       else fail();
     } else if (section === "rest") {
-      if (!(item instanceof Sym) || params.rest) fail();
-      params.rest = item as Sym;
+      if (!isIdentifier(item) || params.rest) fail();
+      params.rest = item as Identifier;
     } else if (section === "required") {
-      if (!(item instanceof Sym)) fail();
-      params.required.push(item as Sym);
+      if (!isIdentifier(item)) fail();
+      params.required.push(item as Identifier);
     } else {
       const parameter = optionalParameter(item) ?? fail();
       (section === "optional" ? params.optional : params.keys).push(parameter);
     }
     cursor = cursor.cdr;
   }
-  if (cursor instanceof Sym) params.rest = cursor;
+  if (isIdentifier(cursor)) params.rest = cursor;
   else if (cursor !== NIL) fail();
   return params;
 }
 
 function optionalParameter(item: Datum): OptionalParameter | undefined {
-  if (item instanceof Sym) return { name: item, defaultExpr: undefined };
-  if (item instanceof Pair && item.car instanceof Sym && item.cdr instanceof Pair && item.cdr.cdr === NIL) {
+  if (isIdentifier(item)) return { name: item, defaultExpr: undefined };
+  if (item instanceof Pair && isIdentifier(item.car) && item.cdr instanceof Pair && item.cdr.cdr === NIL) {
     return { name: item.car, defaultExpr: item.cdr.car };
   }
   return undefined;
@@ -91,13 +92,14 @@ function bindKeywords(closure: Closure, remaining: Datum[], env: Environment, ev
     if (i + 1 >= remaining.length) {
       throw new SchemeError("wrong-type-arg", `${closure.name ?? "procedure"}: keyword argument #:${key.name} has no value`);
     }
-    if (!p.keys.some((k) => k.name.name === key.name) && !p.allowOtherKeys && !p.rest) {
+    if (!p.keys.some((k) => identifierName(k.name) === key.name) && !p.allowOtherKeys && !p.rest) {
       throw new SchemeError("wrong-type-arg", `${closure.name ?? "procedure"}: unrecognized keyword #:${key.name}`);
     }
     if (!given.has(key.name)) given.set(key.name, remaining[i + 1]!);
   }
   for (const key of p.keys) {
-    env.define(key.name, given.has(key.name.name) ? given.get(key.name.name)! : defaultValue(key, env, evaluator));
+    const name = identifierName(key.name);
+    env.define(key.name, given.has(name) ? given.get(name)! : defaultValue(key, env, evaluator));
   }
 }
 

@@ -7,10 +7,16 @@
  */
 import { CHARACTER_NAMES } from "../../grammar/literals.ts";
 import { formatFlonum, numberToString } from "./numbers.ts";
+import { Renamed, identifierName } from "./identifiers.ts";
 import {
   Bytevector,
+  CaseLambda,
   Char,
   Closure,
+  ExceptionObject,
+  HashTable,
+  OutputPort,
+  PromiseObject,
   EmptyList,
   EofObject,
   Flonum,
@@ -178,18 +184,20 @@ function printList(value: Pair, write: boolean, out: string[], depth: number): v
 }
 
 function printObject(value: Datum, write: boolean, depth: number): string {
+  if (value instanceof Renamed) return write ? writeSymbol(identifierName(value)) : identifierName(value);
   if (value instanceof Unspecified) return "#<unspecified>";
   if (value instanceof EofObject) return "#<eof>";
   if (value instanceof Primitive) return `#<procedure ${value.name} (_)>`;
   if (value instanceof Closure) return `#<procedure ${value.name ?? "anonymous"}>`;
   if (value instanceof SpecialForm || value instanceof Macro) return `#<syntax-transformer ${value.name}>`;
-  if (value instanceof RecordInstance) {
-    const label = value.fields.get(value.type.fieldNames[0] ?? "");
-    const shown = label === undefined ? "" : ` ${displayString(label)}`;
-    return `#<${value.type.name}${shown}>`;
-  }
+  if (value instanceof RecordInstance) return printRecord(value, write, depth);
   if (value instanceof RecordType) return `#<record-type ${value.name}>`;
   if (value instanceof InputPort) return `#<input: ${value.fileName ?? "string"}>`;
+  if (value instanceof OutputPort) return "#<output: string>";
+  if (value instanceof CaseLambda) return `#<procedure ${value.name ?? "anonymous"}>`;
+  if (value instanceof HashTable) return `#<hash-table ${value.count}>`;
+  if (value instanceof PromiseObject) return "#<promise>";
+  if (value instanceof ExceptionObject) return printException(value, write, depth);
   if (value instanceof MultipleValues) {
     const out: string[] = [];
     value.values.forEach((v, i) => {
@@ -199,4 +207,45 @@ function printObject(value: Datum, write: boolean, depth: number): string {
     return out.join("");
   }
   return `#<${(value as { schemeType?: string }).schemeType ?? "object"}>`;
+}
+
+/** A record as SRFI-9 records print in Guile: `#<<TYPE> FIELD: VALUE ...>`. */
+function printRecord(record: RecordInstance, write: boolean, depth: number): string {
+  const out: string[] = [`#<<${record.type.name}>`];
+  for (const field of record.type.fieldNames) {
+    out.push(` ${field}: `);
+    print(record.fields.get(field) ?? false, write, out, depth + 1);
+  }
+  out.push(">");
+  return out.join("");
+}
+
+/** The first component Guile's conversion of a throw gives, by key. */
+const EXCEPTION_KINDS: Record<string, string> = {
+  "unbound-variable": "&undefined-variable",
+  "wrong-type-arg": "&assertion-failure",
+  "out-of-range": "&assertion-failure",
+  "wrong-number-of-args": "&assertion-failure",
+};
+
+/** An exception object as Guile prints the compound exception it makes from a throw. */
+function printException(exception: ExceptionObject, write: boolean, depth: number): string {
+  if (exception.nonContinuable) return "#<&non-continuable>";
+  const out: string[] = [`#<&compound-exception components: (#<${EXCEPTION_KINDS[exception.key.name] ?? "&error"}> `];
+  const args: Datum[] = [];
+  for (let cursor = exception.args; cursor instanceof Pair; cursor = cursor.cdr) args.push(cursor.car);
+  const field = (label: string, value: Datum) => {
+    out.push(`#<${label}: `);
+    print(value, write, out, depth + 1);
+    out.push("> ");
+  };
+  if (args.length >= 3 && typeof args[1] === "string") {
+    field("&origin origin", args[0]!);
+    field("&message message", args[1]);
+    field("&irritants irritants", args[2]!);
+  } else field("&irritants irritants", exception.args);
+  out.push(`#<&exception-with-kind-and-args kind: ${exception.key.name} args: `);
+  print(exception.args, write, out, depth + 1);
+  out.push(">)>");
+  return out.join("");
 }

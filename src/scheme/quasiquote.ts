@@ -1,25 +1,31 @@
 /**
- * Quasiquote expansion with unquote and unquote-splicing at any depth.
+ * Quasiquote expansion with unquote and unquote-splicing at any depth. The
+ * template's literal parts are data: names a macro introduced into them are
+ * plain symbols again (see identifiers.ts).
  *
  * @example
  * // `(1 ,(+ 1 1) ,@(list 3 4))  =>  (1 2 3 4)
+ * expandQuasiquote(template, 1, env, evaluator, span);
  */
 import type { Span } from "../../grammar/source.ts";
 import type { Environment } from "./environment.ts";
 import { SchemeError } from "./errors.ts";
 import type { Evaluator } from "./evaluator.ts";
-import { NIL, Pair, arrayToList, listToArray, sym, type Datum } from "./values.ts";
+import { Renamed, baseSymbol, isNamed } from "./identifiers.ts";
+import { NIL, Pair, arrayToList, listToArray, sym, type Datum, type Sym } from "./values.ts";
 
 const QUASIQUOTE = sym("quasiquote");
 const UNQUOTE = sym("unquote");
 const UNQUOTE_SPLICING = sym("unquote-splicing");
 
-function isForm(x: Datum, head: Datum): boolean {
-  return x instanceof Pair && x.car === head && x.cdr instanceof Pair && x.cdr.cdr === NIL;
+/** `(HEAD x)` with exactly one operand. */
+function isForm(x: Datum, head: Sym): boolean {
+  return x instanceof Pair && isNamed(x.car, head) && x.cdr instanceof Pair && x.cdr.cdr === NIL;
 }
 
 /** The value of quasiquote template `x` at nesting `depth` (1 for the outermost). */
 export function expandQuasiquote(x: Datum, depth: number, env: Environment, ev: Evaluator, span: Span | undefined): Datum {
+  if (x instanceof Renamed) return baseSymbol(x);
   if (Array.isArray(x)) {
     const expanded = expandQuasiquote(arrayToList(x), depth, env, ev, span);
     return listToArray(expanded) ?? [];
@@ -27,7 +33,7 @@ export function expandQuasiquote(x: Datum, depth: number, env: Environment, ev: 
   if (!(x instanceof Pair)) return x;
   if (isForm(x, UNQUOTE)) {
     const inner = ((x as Pair).cdr as Pair).car;
-    if (depth === 1) return ev.evaluate(inner, env);
+    if (depth === 1) return ev.evaluate(inner, env, ((x as Pair).cdr as Pair).carSpan);
     return new Pair(UNQUOTE, new Pair(expandQuasiquote(inner, depth - 1, env, ev, span), NIL));
   }
   if (isForm(x, QUASIQUOTE)) {
@@ -38,12 +44,13 @@ export function expandQuasiquote(x: Datum, depth: number, env: Environment, ev: 
   let cursor: Datum = x;
   while (cursor instanceof Pair) {
     // `(a . ,b) is (a unquote b): the tail is an unquote form.
-    if (cursor.car === UNQUOTE && isForm(cursor, UNQUOTE)) break;
+    if (isForm(cursor, UNQUOTE)) break;
     const item = cursor.car;
     if (isForm(item, UNQUOTE_SPLICING)) {
-      const inner = ((item as Pair).cdr as Pair).car;
+      const operand = (item as Pair).cdr as Pair;
+      const inner = operand.car;
       if (depth === 1) {
-        const spliced = ev.evaluate(inner, env);
+        const spliced = ev.evaluate(inner, env, operand.carSpan);
         const elements = listToArray(spliced);
         if (!elements) throw new SchemeError("wrong-type-arg", "unquote-splicing: expected a list", span);
         items.push(...elements);

@@ -21,7 +21,8 @@ import { Environment } from "./environment.ts";
 import { SchemeError } from "./errors.ts";
 import type { Evaluator } from "./evaluator.ts";
 import { writeString } from "./printer.ts";
-import { Macro, NIL, Pair, Primitive, RecordInstance, RecordType, Sym, sym, type Datum } from "./values.ts";
+import { identifierName, isIdentifier, type Identifier } from "./identifiers.ts";
+import { Macro, NIL, Pair, Primitive, RecordInstance, RecordType, type Datum } from "./values.ts";
 
 /** Kept for src/lint/suggest.ts until it imports edit-distance.ts directly. */
 export { editDistance } from "./edit-distance.ts";
@@ -52,6 +53,8 @@ export interface RecordDefinition {
 /** A `(FIELD VALUE)` clause of a constructor form, with where each part was written. */
 export interface RecordClause {
   field: string;
+  /** The field name as written (a macro-introduced name when a macro wrote the clause). */
+  identifier: Identifier;
   expr: Datum;
   /** The whole clause. */
   span: Span | undefined;
@@ -162,10 +165,11 @@ export function parseConstructorForm(spec: { readonly fields: readonly RecordFie
 }
 
 function asClause(datum: Datum, span: Span | undefined): RecordClause | undefined {
-  if (!(datum instanceof Pair) || !(datum.car instanceof Sym)) return undefined;
+  if (!(datum instanceof Pair) || !isIdentifier(datum.car)) return undefined;
   const rest = datum.cdr;
   if (!(rest instanceof Pair) || rest.cdr !== NIL) return undefined;
-  return { field: datum.car.name, expr: rest.car, span, nameSpan: datum.carSpan ?? span, valueSpan: rest.carSpan ?? span };
+  const identifier = datum.car;
+  return { field: identifierName(identifier), identifier, expr: rest.car, span, nameSpan: datum.carSpan ?? span, valueSpan: rest.carSpan ?? span };
 }
 
 function duplicates(clauses: readonly RecordClause[]): RecordViolation[] {
@@ -237,7 +241,7 @@ function construct(
     const value = evaluator.evaluate(clause.expr, scope, clause.valueSpan);
     fields.set(clause.field, value);
     scope = new Environment(scope);
-    scope.define(sym(clause.field), value);
+    scope.define(clause.identifier, value);
   }
   for (const field of spec.fields) {
     if (!fields.has(field.name) && field.default) fields.set(field.name, field.default({ span: form.span, evaluator }));

@@ -6,10 +6,11 @@
  * @example
  * const car = new Primitive("car", 1, 1, ([p]) => (p as Pair).car);
  */
-import type { Datum, SchemeObject, Sym } from "../../grammar/datum.ts";
+import type { Datum, Pair, SchemeObject } from "../../grammar/datum.ts";
 import type { Span } from "../../grammar/source.ts";
 import type { Environment } from "./environment.ts";
 import type { Evaluator } from "./evaluator.ts";
+import type { Identifier } from "./identifiers.ts";
 
 export * from "../../grammar/datum.ts";
 
@@ -42,17 +43,17 @@ export class Primitive implements SchemeObject {
 
 /** An optional or keyword parameter of `lambda*`, with its default expression. */
 export interface OptionalParameter {
-  name: Sym;
+  name: Identifier;
   defaultExpr: Datum | undefined;
 }
 
 /** The parameter list of a closure, after parsing `(a b #:optional c #:key d . rest)`. */
 export interface Parameters {
-  required: Sym[];
+  required: Identifier[];
   optional: OptionalParameter[];
   keys: OptionalParameter[];
   allowOtherKeys: boolean;
-  rest: Sym | null;
+  rest: Identifier | null;
 }
 
 /** A procedure written in Scheme. */
@@ -67,12 +68,42 @@ export class Closure implements SchemeObject {
   ) {}
 }
 
-export type Procedure = Primitive | Closure;
+/** A `case-lambda` procedure: the first clause that accepts the arguments runs. */
+export class CaseLambda implements SchemeObject {
+  readonly schemeType = "case-lambda";
+  constructor(
+    readonly clauses: readonly Closure[],
+    public name: string | null,
+  ) {}
+}
 
-/** A special form (if, define, ...): the evaluator dispatches on `name`. */
+/** A parameter object (`make-parameter`): called with no argument, it returns its current value. */
+export class ParameterObject extends Primitive {
+  constructor(
+    public value: Datum,
+    /** Applied to each new value `parameterize` gives it. */
+    readonly converter: Datum | undefined,
+  ) {
+    const self: { parameter?: ParameterObject } = {};
+    super("parameter", 0, 0, () => self.parameter!.value);
+    self.parameter = this;
+  }
+}
+
+export type Procedure = Primitive | Closure | CaseLambda;
+
+/** How a special form or macro is run: a value, or a TailCall to continue the machine with. */
+export type SyntaxHandler = (form: Pair, env: Environment, evaluator: Evaluator) => Datum | TailCall;
+
+/** A special form (if, define, match, ...): the evaluator calls its handler with the whole form. */
 export class SpecialForm implements SchemeObject {
   readonly schemeType = "special-form";
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    readonly handler: SyntaxHandler,
+    /** True for `quote` and `quasiquote`: what follows is data, not forms to check. */
+    readonly quoting = false,
+  ) {}
 }
 
 /** Tells the evaluator to go on with `expr` in `env` (a tail position). */
@@ -84,16 +115,18 @@ export class TailCall {
 }
 
 /**
- * A syntax transformer defined outside the evaluator (such as a record
- * constructor). `check` runs when the enclosing top-level form is expanded,
- * before anything in it is evaluated, as Guile's macro expander does.
+ * A macro: a syntax transformer. `check` runs when the enclosing top-level
+ * form is expanded, before anything in it is evaluated, as Guile's macro
+ * expander does; `expandSyntax` (for `syntax-rules` macros) gives the
+ * expansion, so the check goes on inside it.
  */
 export class Macro implements SchemeObject {
   readonly schemeType = "macro";
   constructor(
     readonly name: string,
-    readonly expand: (form: import("../../grammar/datum.ts").Pair, env: Environment, evaluator: Evaluator) => Datum | TailCall,
-    readonly check?: (form: import("../../grammar/datum.ts").Pair) => void,
+    readonly expand: SyntaxHandler,
+    readonly check?: (form: Pair, env: Environment) => void,
+    readonly expandSyntax?: (form: Pair) => Datum,
   ) {}
 }
 
@@ -127,6 +160,66 @@ export class InputPort implements SchemeObject {
   ) {}
 }
 
+/** An output port: a string port collecting text, or the program's output (`sink`). Never a file. */
+export class OutputPort implements SchemeObject {
+  readonly schemeType = "output-port";
+  private readonly chunks: string[] = [];
+  closed = false;
+  /** Characters written since the last newline (for `format`'s ~& and ~t). */
+  column = 0;
+  constructor(readonly sink?: (text: string) => void) {}
+
+  write(text: string): void {
+    if (text === "") return;
+    if (this.sink) this.sink(text);
+    else this.chunks.push(text);
+    const newline = text.lastIndexOf("\n");
+    this.column = newline === -1 ? this.column + text.length : text.length - newline - 1;
+  }
+
+  /** What a string port has collected. */
+  text(): string {
+    const all = this.chunks.join("");
+    this.chunks.length = 0;
+    if (all !== "") this.chunks.push(all);
+    return all;
+  }
+}
+
+/** A promise from `delay` (an expression to evaluate once) or `make-promise` (a value). */
+export class PromiseObject implements SchemeObject {
+  readonly schemeType = "promise";
+  forced = false;
+  value: Datum | undefined;
+  constructor(
+    readonly expr: Datum,
+    readonly env: Environment | undefined,
+  ) {}
+}
+
+/**
+ * An exception object, as `with-exception-handler` and `guard` handlers
+ * receive it for an error or a throw: Guile's throw key and arguments.
+ */
+export class ExceptionObject implements SchemeObject {
+  readonly schemeType = "exception";
+  constructor(
+    readonly key: import("../../grammar/datum.ts").Sym,
+    readonly args: Datum,
+    /** For the error raised when a handler returns from a non-continuable exception. */
+    readonly nonContinuable = false,
+  ) {}
+}
+
+/** A hash table (`make-hash-table`): entries in insertion order, found through an index of structural keys. */
+export class HashTable implements SchemeObject {
+  readonly schemeType = "hash-table";
+  readonly entries: Array<[Datum, Datum] | undefined> = [];
+  /** Structural key → indexes into `entries` (a superset of the matches for eq?, eqv? and equal?). */
+  readonly index = new Map<string, number[]>();
+  count = 0;
+}
+
 /** Several values, from `(values a b)`. */
 export class MultipleValues implements SchemeObject {
   readonly schemeType = "values";
@@ -135,5 +228,5 @@ export class MultipleValues implements SchemeObject {
 
 /** True for anything `procedure?` accepts. */
 export function isProcedure(value: Datum): value is Procedure {
-  return value instanceof Primitive || value instanceof Closure;
+  return value instanceof Primitive || value instanceof Closure || value instanceof CaseLambda;
 }

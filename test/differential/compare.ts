@@ -5,7 +5,9 @@
  *
  * What must agree: success versus failure; the error code; every machine,
  * field and location; every warning's code and location (and the text of
- * `not-a-list`, which Guix prints verbatim). Error messages may differ (ours
+ * `not-a-list`, which Guix prints verbatim; for `missing-file` the missing
+ * file's name instead of the location, which Guile cannot give; for
+ * `wrong-field-type` the field and the machine's index). Error messages may differ (ours
  * are meant to be better), so they are only shown for context.
  *
  * Error locations are compared when Guile gives one. Guile's reader reports
@@ -96,14 +98,20 @@ function warningDifferences(guile: ReportWarning[], ours: unknown): string[] {
   const diffs: string[] = [];
   const count = Math.max(guile.length, ours.length);
   for (let i = 0; i < count; i++) {
-    const g = guile[i];
+    // The helper's type predates the optional keys (file, field, machine) some warnings carry.
+    const g = guile[i] as (ReportWarning & Partial<Record<"file" | "field" | "machine", unknown>>) | undefined;
     const o: unknown = ours[i];
     if (!g || !isRecord(o)) {
       diffs.push(`warnings[${i}]: guile ${g ? summary(g) : "(none)"}, ours ${o === undefined ? "(none)" : summary(o)}`);
       continue;
     }
     if (g.code !== o.code) diffs.push(`warnings[${i}].code: guile ${show(g.code)}, ours ${show(o.code)}`);
-    diffs.push(...jsonDifferences(`warnings[${i}].location`, g.location, o.location));
+    // Guile cannot say where a missing file was read; the file's name must agree.
+    if (g.code === "missing-file") diffs.push(...jsonDifferences(`warnings[${i}].file`, g.file, o.file));
+    else diffs.push(...jsonDifferences(`warnings[${i}].location`, g.location, o.location));
+    for (const key of ["field", "machine"] as const) {
+      if (g[key] !== undefined || o[key] !== undefined) diffs.push(...jsonDifferences(`warnings[${i}].${key}`, g[key], o[key]));
+    }
     if (g.code === "not-a-list" && g.message !== o.message) {
       diffs.push(`warnings[${i}].message: guile ${show(g.message)}, ours ${show(o.message)}`);
     }

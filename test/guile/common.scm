@@ -41,15 +41,29 @@ output does not depend on the locale)."
               ((prefix . code) (and (string-prefix? prefix message) code)))
             record-error-codes)))
 
+(define known-keys
+  ;; Throw keys that are also our error codes.
+  '(misc-error wrong-type-arg wrong-number-of-args unbound-variable
+    syntax-error numerical-overflow out-of-range read-error match-error))
+
+(define (enoent? args)
+  (match args
+    ((_ _ _ (errno . _)) (eqv? errno ENOENT))
+    (_ #f)))
+
 (define (error-code key args)
   "The error code our implementation uses for the Guile throw KEY/ARGS: the
-throw key, except `file-error' for any `system-error' and the record codes
-for the build-machine syntax errors."
+throw key for the keys Guile itself throws; `file-not-found' for a
+`system-error' with ENOENT and `file-error' for any other; the record codes
+for the build-machine syntax errors; `uncaught-exception' for a raised
+object and `uncaught-throw' for a key of the program's own."
   (match (cons key args)
     (('syntax-error who (? string? message) . _)
      (or (record-error-code who message) "syntax-error"))
-    (('system-error . _) "file-error")
-    (((? symbol?) . _) (symbol->string key))
+    (('system-error . rest) (if (enoent? rest) "file-not-found" "file-error"))
+    (('%exception . _) "uncaught-exception")
+    (((? symbol?) . _)
+     (if (memq key known-keys) (symbol->string key) "uncaught-throw"))
     (_ (object->string key))))
 
 (define (json-object pairs)

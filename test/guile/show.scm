@@ -15,8 +15,12 @@
 ;;;   - lines and columns are 1-based (Guile's source columns are 0-based);
 ;;;   - relative file names inside FILE resolve against FILE's directory: the
 ;;;     load runs with that directory as the working directory;
-;;;   - any `system-error' (ENOENT included, which Guix turns into an empty
-;;;     machine list) is reported as error code `file-error';
+;;;   - a `system-error' with ENOENT anywhere in the load (the file itself, a
+;;;     file it reads, includes or loads) is what Guix's `build-machines'
+;;;     turns into an empty machine list: no machines and a `missing-file'
+;;;     warning naming the file; any other `system-error' is `file-error';
+;;;   - fields whose value has a type Guix cannot use get a `wrong-field-type'
+;;;     warning each (offload's own diagnostic, checked here independently);
 ;;;   - record syntax errors get the codes invalid-field-specifier,
 ;;;     duplicate-field-initializer, extraneous-field-initializers,
 ;;;     missing-field-initializers; other errors keep Guile's throw key;
@@ -190,26 +194,79 @@ loading LOADED."
                  ("message" . ,(json-string message))
                  ("location" . ,location))))
 
-(define (machine-warnings machine file loaded)
-  "Warnings Guix would give for MACHINE when matching it against a request:
-the deprecated `system' field, or no system at all (Guix then prints the same
-deprecation warning and never uses the machine)."
+(define (list-of-strings? value)
+  (and (list? value) (every string? value)))
+
+(define field-types
+  ;; What each field must hold for Guix to use the machine without failing,
+  ;; in the order offload checks them (after `systems').
+  `((name . ,string?)
+    (port . ,number?)
+    (user . ,string?)
+    (host-key . ,string?)
+    (private-key . ,(lambda (v) (or (not v) (string? v))))
+    (compression . ,string?)
+    (compression-level . ,number?)
+    (daemon-socket . ,string?)
+    (overload-threshold . ,(lambda (v) (or (not v) (number? v))))
+    (parallel-builds . ,number?)
+    (speed . ,number?)
+    (features . ,list-of-strings?)))
+
+(define (type-warning field index location)
+  (json-object `(("code" . ,(json-string "wrong-field-type"))
+                 ("message" . ,(json-string (format #f "field ~a has the wrong type" field)))
+                 ("location" . ,location)
+                 ("field" . ,(json-string (symbol->string field)))
+                 ("machine" . ,(number->string index)))))
+
+(define (machine-warnings machine index file loaded)
+  "Warnings for MACHINE, the INDEXth of the list: what Guix would say when
+matching it against a request (the deprecated `system' field, or no system
+at all: Guix then prints the same deprecation warning and never uses the
+machine), then each field whose value has a type Guix cannot use."
   (define fields (build-machine-fields machine))
   (define (field name) (assq-ref fields name))
   (let ((location (location-json file loaded (field 'location)))
         (name (field 'name)))
-    (cond ((field 'systems) '())
-          ((field 'system)
-           (list (warning-json
-                  "deprecated-system"
-                  "The 'system' field is deprecated, please use 'systems' instead."
-                  location)))
-          (else
-           (list (warning-json
-                  "missing-systems"
-                  (format #f "build machine '~a' has neither 'systems' nor 'system'; Guix never uses it"
-                          name)
-                  location))))))
+    (append
+     (cond ((field 'systems)
+            (if (list-of-strings? (field 'systems))
+                '()
+                (list (type-warning 'systems index location))))
+           ((field 'system)
+            (list (warning-json
+                   "deprecated-system"
+                   "The 'system' field is deprecated, please use 'systems' instead."
+                   location)))
+           (else
+            (list (warning-json
+                   "missing-systems"
+                   (format #f "build machine '~a' has neither 'systems' nor 'system'; Guix never uses it"
+                           name)
+                   location))))
+     (filter-map (match-lambda
+                   ((name . valid?)
+                    (and (not (valid? (field name)))
+                         (type-warning name index location))))
+                 field-types))))
+
+(define (missing-file-report file args)
+  "Guix's `build-machines' turns ENOENT into an empty machine list; we report
+it as a warning naming the missing file (the name given to `open-file')."
+  (let ((missing (match args
+                   ((_ _ (_ name . _) . _) name)
+                   (_ file))))
+    (json-object
+     `(("file" . ,(json-string file))
+       ("machines" . "[]")
+       ("warnings"
+        . ,(json-array
+            (list (json-object
+                   `(("code" . ,(json-string "missing-file"))
+                     ("message" . ,(json-string (format #f "~a does not exist" missing)))
+                     ("location" . "null")
+                     ("file" . ,(json-string missing)))))))))))
 
 (define (report file)
   "The JSON report for FILE, as a string."
@@ -228,8 +285,8 @@ deprecation warning and never uses the machine)."
                                       value)))
                  ("warnings"
                   . ,(json-array
-                      (append-map (lambda (m) (machine-warnings m file loaded))
-                                  value)))))
+                      (append-map (lambda (m index) (machine-warnings m index file loaded))
+                                  value (iota (length value)))))))
               (json-object
                `(("file" . ,(json-string file))
                  ("machines" . "[]")
@@ -241,14 +298,16 @@ deprecation warning and never uses the machine)."
                                      file)
                              "null")))))))))
       (lambda (key . args)
-        (match (error-report file loaded key args)
+        (if (and (eq? key 'system-error) (enoent? args))
+            (missing-file-report file args)
+            (match (error-report file loaded key args)
           ((code message location)
            (json-object
             `(("file" . ,(json-string file))
               ("error" . ,(json-object
                            `(("code" . ,(json-string code))
                              ("message" . ,(json-string message))
-                             ("location" . ,location))))))))))))
+                             ("location" . ,location)))))))))))))
 
 (match (cdr (command-line))
   (("--batch" files ...)

@@ -1,89 +1,40 @@
 /**
- * Equivalence, type predicates, vectors, `error`, `format`, `getenv`,
- * multiple values, and output procedures (which write to the host's output,
- * never to files).
+ * Procedures about procedures and control in Guile's default environment:
+ * equivalence and type predicates, multiple values, parameters, promises,
+ * `dynamic-wind`, escape-only continuations, and the combinators
+ * `const`, `identity`, `compose`, `negate`, `and=>`.
  *
  * @example
  * const table = new BuiltinTable(); defineControlBuiltins(table);
+ * // ((compose car cdr) '(1 2)) => 2;  (and=> 5 1+) => 6;  (call-with-values (lambda () (values 1 2)) +) => 3
  */
 import { eq, eqv, isEqual } from "../equality.ts";
 import { SchemeError } from "../errors.ts";
-import { displayString, writeString } from "../printer.ts";
+import type { Evaluator } from "../evaluator.ts";
 import {
   Bytevector,
+  CaseLambda,
   Closure,
-  EOF,
   EofObject,
   MultipleValues,
+  ParameterObject,
   Primitive,
-  UNSPECIFIED,
-  arrayToList,
+  PromiseObject,
   isProcedure,
+  sym,
   type Datum,
 } from "../values.ts";
-import {
-  expectIndex,
-  expectList,
-  expectProcedure,
-  expectString,
-  outOfRange,
-  type BuiltinTable,
-} from "./registry.ts";
+import { expectProcedure, type BuiltinTable } from "./registry.ts";
 
-function expectVector(who: string, value: Datum, position: number): Datum[] {
-  if (Array.isArray(value)) return value;
-  throw new SchemeError("wrong-type-arg", `${who}: wrong type argument in position ${position} (expecting vector): ${writeString(value)}`);
+/** Thrown by an escape-only continuation to return to its `call/cc`. */
+class Escape {
+  constructor(
+    readonly token: object,
+    readonly values: Datum[],
+  ) {}
 }
 
-/** `(format dest "template" args...)` with the directives config files use. */
-export function formatString(template: string, args: Datum[]): string {
-  let out = "";
-  let next = 0;
-  const take = (directive: string): Datum => {
-    if (next >= args.length) throw new SchemeError("misc-error", `format: too few arguments for ~${directive} in "${template}"`);
-    return args[next++]!;
-  };
-  for (let i = 0; i < template.length; i++) {
-    const c = template[i]!;
-    if (c !== "~") {
-      out += c;
-      continue;
-    }
-    const d = template[++i];
-    switch (d) {
-      case "a":
-      case "A":
-        out += displayString(take(d));
-        break;
-      case "s":
-      case "S":
-        out += writeString(take(d));
-        break;
-      case "d":
-      case "D":
-        out += displayString(take(d));
-        break;
-      case "%":
-      case "n":
-        out += "\n";
-        break;
-      case "~":
-        out += "~";
-        break;
-      default:
-        throw new SchemeError("misc-error", `format: unsupported directive ~${d ?? ""} in "${template}"`);
-    }
-  }
-  return out;
-}
-
-function errorMessage(args: Datum[]): string {
-  const [message, ...irritants] = args;
-  const head = typeof message === "string" ? message : writeString(message!);
-  return [head, ...irritants.map((x) => writeString(x))].join(" ");
-}
-
-/** Registers control, vector and output procedures. `host` receives output. */
+/** Registers the procedures. */
 export function defineControlBuiltins(table: BuiltinTable): void {
   table.define("eq?", 2, 2, ([a, b]) => eq(a!, b!));
   table.define("eqv?", 2, 2, ([a, b]) => eqv(a!, b!));
@@ -91,72 +42,93 @@ export function defineControlBuiltins(table: BuiltinTable): void {
   table.define("not", 1, 1, ([x]) => x === false);
   table.define("boolean?", 1, 1, ([x]) => typeof x === "boolean");
   table.define("procedure?", 1, 1, ([x]) => isProcedure(x!));
-  table.define("vector?", 1, 1, ([x]) => Array.isArray(x));
   table.define("bytevector?", 1, 1, ([x]) => x instanceof Bytevector);
   table.define("eof-object?", 1, 1, ([x]) => x instanceof EofObject);
   table.define("identity", 1, 1, ([x]) => x!);
-  table.define("vector", 0, -1, (args) => [...args]);
-  table.define("make-vector", 1, 2, ([k, fill]) => {
-    const n = expectIndex("make-vector", k!, 1);
-    if (n > 10_000_000) throw new SchemeError("limit-exceeded", "make-vector: vector too long");
-    return new Array<Datum>(n).fill(fill ?? false);
-  });
-  table.define("vector-length", 1, 1, ([v]) => expectVector("vector-length", v!, 1).length);
-  table.define("vector-ref", 2, 2, ([v, k]) => {
-    const items = expectVector("vector-ref", v!, 1);
-    const index = expectIndex("vector-ref", k!, 2);
-    if (index >= items.length) throw outOfRange("vector-ref", k!, 2);
-    return items[index]!;
-  });
-  table.define("vector-set!", 3, 3, ([v, k, x]) => {
-    const items = expectVector("vector-set!", v!, 1);
-    const index = expectIndex("vector-set!", k!, 2);
-    if (index >= items.length) throw outOfRange("vector-set!", k!, 2);
-    items[index] = x!;
-    return UNSPECIFIED;
-  });
-  table.define("vector-fill!", 2, 2, ([v, x]) => {
-    expectVector("vector-fill!", v!, 1).fill(x!);
-    return UNSPECIFIED;
-  });
-  table.define("vector->list", 1, 1, ([v]) => arrayToList(expectVector("vector->list", v!, 1)));
-  table.define("list->vector", 1, 1, ([l]) => expectList("list->vector", l!, 1));
-  table.define("vector-map", 2, 2, ([f, v], ev) => {
-    const proc = expectProcedure("vector-map", f!, 1);
-    return expectVector("vector-map", v!, 2).map((x) => ev.apply(proc, [x]));
-  }, "srfi srfi-43");
-  table.define("error", 0, -1, (args) => {
-    throw new SchemeError("misc-error", args.length === 0 ? "error" : errorMessage(args));
-  });
-  table.define("format", 1, -1, ([destination, template, ...rest], ev) => {
-    if (typeof destination === "string") return formatString(destination, template === undefined ? rest : [template, ...rest]);
-    const text = formatString(expectString("format", template!, 2), rest);
-    if (destination === false) return text;
-    ev.host?.write(text);
-    return UNSPECIFIED;
-  });
-  table.define("getenv", 1, 1, ([name], ev) => ev.host?.getenv(expectString("getenv", name!, 1)) ?? false);
-  table.define("values", 0, -1, (args) => (args.length === 1 ? args[0]! : new MultipleValues(args)));
-  table.define("call-with-values", 2, 2, ([producer, consumer], ev) => {
-    const produced = ev.apply(producer!, []);
-    const values = produced instanceof MultipleValues ? produced.values : [produced];
-    return ev.apply(consumer!, values);
-  });
-  const output = (name: string, render: (x: Datum) => string) =>
-    table.define(name, 1, 2, ([x], ev) => {
-      ev.host?.write(render(x!));
-      return UNSPECIFIED;
+  table.define("const", 1, 1, ([x]) => new Primitive("const", 0, -1, () => x!));
+  table.define("compose", 0, -1, (procedures) => {
+    procedures.forEach((p, i) => expectProcedure("compose", p, i + 1));
+    return new Primitive("compose", 0, -1, (args, ev) => {
+      if (procedures.length === 0) return args.length === 1 ? args[0]! : new MultipleValues(args);
+      let values = args;
+      for (let i = procedures.length - 1; i >= 0; i--) values = valuesOf(ev.apply(procedures[i]!, values));
+      return values.length === 1 ? values[0]! : new MultipleValues(values);
     });
-  output("display", displayString);
-  output("write", writeString);
-  table.define("newline", 0, 1, (_args, ev) => {
-    ev.host?.write("\n");
-    return UNSPECIFIED;
   });
-  table.define("eof-object", 0, 0, () => EOF, "rnrs io ports");
+  table.define("negate", 1, 1, ([p]) => {
+    const procedure = expectProcedure("negate", p!, 1);
+    return new Primitive("negate", 0, -1, (args, ev) => ev.apply(procedure, args) === false);
+  });
+  table.define("and=>", 2, 2, ([value, p], ev) => (value === false ? false : ev.apply(expectProcedure("and=>", p!, 2), [value!])));
+  table.define("values", 0, -1, (args) => (args.length === 1 ? args[0]! : new MultipleValues(args)));
+  table.define("call-with-values", 2, 2, ([producer, consumer], ev) => ev.apply(consumer!, valuesOf(ev.apply(producer!, []))));
   table.define("procedure-name", 1, 1, ([p]) => {
-    if (p instanceof Primitive) return p.name;
-    if (p instanceof Closure) return p.name ?? false;
+    if (p instanceof Primitive) return sym(p.name);
+    if (p instanceof Closure || p instanceof CaseLambda) return p.name === null ? false : sym(p.name);
     return false;
   });
+  table.define("make-parameter", 1, 2, ([value, converter], ev) => {
+    const initial = converter === undefined ? value! : ev.apply(expectProcedure("make-parameter", converter, 2), [value!]);
+    return new ParameterObject(initial, converter);
+  });
+  table.define("make-promise", 1, 1, ([value]) => {
+    if (value instanceof PromiseObject) return value;
+    const promise = new PromiseObject(false, undefined);
+    promise.forced = true;
+    promise.value = value!;
+    return promise;
+  });
+  table.define("promise?", 1, 1, ([x]) => x instanceof PromiseObject);
+  table.define("force", 1, 1, ([p], ev) => force(p!, ev));
+  table.define("dynamic-wind", 3, 3, ([before, thunk, after], ev) => {
+    ev.apply(before!, []);
+    try {
+      return ev.apply(thunk!, []);
+    } finally {
+      ev.apply(after!, []);
+    }
+  });
+  for (const name of ["call-with-current-continuation", "call/cc"]) {
+    table.define(name, 1, 1, ([receiver], ev) => callWithEscape(name, receiver!, ev));
+  }
+}
+
+/** The values a producer returned: several from `(values ...)`, else the one value. */
+function valuesOf(value: Datum): Datum[] {
+  return value instanceof MultipleValues ? value.values : [value];
+}
+
+function force(value: Datum, ev: Evaluator): Datum {
+  if (!(value instanceof PromiseObject)) return value;
+  if (!value.forced) {
+    const result = ev.evaluate(value.expr, value.env!);
+    // A promise forced again from its own body keeps the first value, as R7RS says.
+    if (!value.forced) {
+      value.forced = true;
+      value.value = result;
+    }
+  }
+  return value.value!;
+}
+
+/**
+ * `call/cc` with escape-only continuations: calling `k` while `call/cc` is
+ * still running returns from it; re-entering a continuation later is not
+ * supported (it is an error, said as such).
+ */
+function callWithEscape(name: string, receiver: Datum, ev: Evaluator): Datum {
+  const token = {};
+  let active = true;
+  const continuation = new Primitive("continuation", 0, -1, (values) => {
+    if (!active) throw new SchemeError("unsupported", `${name}: re-entering a continuation after ${name} returned is not supported by this evaluator`);
+    throw new Escape(token, values);
+  });
+  try {
+    return ev.apply(expectProcedure(name, receiver, 1), [continuation]);
+  } catch (error) {
+    if (error instanceof Escape && error.token === token) return error.values.length === 1 ? error.values[0]! : new MultipleValues(error.values);
+    throw error;
+  } finally {
+    active = false;
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * Pair and list procedures of Guile's default environment and SRFI-1.
+ * Pair and list procedures of Guile's default environment (SRFI-1's are in srfi-1.ts).
  *
  * @example
  * const table = new BuiltinTable(); defineListBuiltins(table);
@@ -7,9 +7,11 @@
 import { eq, eqv, isEqual } from "../equality.ts";
 import { SchemeError } from "../errors.ts";
 import type { Evaluator } from "../evaluator.ts";
-import { MultipleValues, NIL, Pair, arrayToList, isProperList, listToArray, type Datum } from "../values.ts";
+import { NIL, Pair, arrayToList, isProperList, listToArray, type Datum } from "../values.ts";
+import { add, isExact, multiply, toInexact, type SchemeNumber } from "../numbers.ts";
 import {
   expectIndex,
+  expectNumber,
   expectList,
   expectPair,
   expectProcedure,
@@ -17,10 +19,8 @@ import {
   type BuiltinTable,
 } from "./registry.ts";
 
-const SRFI1 = "srfi srfi-1";
-
 /** The lists given to a mapping procedure, truncated to the shortest (SRFI-1). */
-function columns(who: string, lists: Datum[]): Datum[][] {
+export function columns(who: string, lists: Datum[]): Datum[][] {
   const arrays = lists.map((l, i) => expectList(who, l, i + 2));
   const length = Math.min(...arrays.map((a) => a.length));
   const rows: Datum[][] = [];
@@ -28,7 +28,7 @@ function columns(who: string, lists: Datum[]): Datum[][] {
   return rows;
 }
 
-function truthy(value: Datum): boolean {
+export function truthy(value: Datum): boolean {
   return value !== false;
 }
 
@@ -44,7 +44,7 @@ function cxr(table: BuiltinTable, path: string): void {
   });
 }
 
-function memberBy(who: string, same: (a: Datum, b: Datum) => boolean) {
+export function memberBy(who: string, same: (a: Datum, b: Datum) => boolean) {
   return ([x, list]: Datum[]): Datum => {
     let cursor = list!;
     while (cursor instanceof Pair) {
@@ -56,7 +56,7 @@ function memberBy(who: string, same: (a: Datum, b: Datum) => boolean) {
   };
 }
 
-function assocBy(who: string, same: (a: Datum, b: Datum) => boolean) {
+export function assocBy(who: string, same: (a: Datum, b: Datum) => boolean) {
   return ([key, alist]: Datum[]): Datum => {
     for (const entry of expectList(who, alist!, 2)) {
       if (entry instanceof Pair && same(key!, entry.car)) return entry;
@@ -66,7 +66,7 @@ function assocBy(who: string, same: (a: Datum, b: Datum) => boolean) {
   };
 }
 
-function equalityArgument(ev: Evaluator, proc: Datum | undefined): (a: Datum, b: Datum) => boolean {
+export function equalityArgument(ev: Evaluator, proc: Datum | undefined): (a: Datum, b: Datum) => boolean {
   if (proc === undefined) return isEqual;
   return (a, b) => truthy(ev.apply(proc, [a, b]));
 }
@@ -126,11 +126,9 @@ export function defineListBuiltins(table: BuiltinTable): void {
   table.define("memv", 2, 2, memberBy("memv", eqv));
   // Guile's core member and assoc take two arguments; SRFI-1's take an equality predicate too.
   table.define("member", 2, 2, memberBy("member", isEqual));
-  table.define("member", 2, 3, (args, ev) => memberBy("member", equalityArgument(ev, args[2]))(args), SRFI1);
   table.define("assq", 2, 2, assocBy("assq", eq));
   table.define("assv", 2, 2, assocBy("assv", eqv));
   table.define("assoc", 2, 2, assocBy("assoc", isEqual));
-  table.define("assoc", 2, 3, (args, ev) => assocBy("assoc", equalityArgument(ev, args[2]))(args), SRFI1);
   for (const [name, same] of [
     ["assoc-ref", isEqual],
     ["assq-ref", eq],
@@ -169,29 +167,23 @@ export function defineListBuiltins(table: BuiltinTable): void {
     const equal = equalityArgument(ev, same);
     return arrayToList(expectList("delete", l!, 2).filter((y) => !equal(x!, y)));
   });
-  table.define("iota", 1, 3, ([count, start, step], _ev) => {
+  table.define("iota", 1, 3, ([count, start, step]) => {
     const n = expectIndex("iota", count!, 1);
     if (n > 10_000_000) throw new SchemeError("limit-exceeded", `iota: ${n} elements is more than this evaluator builds`);
+    const from = start === undefined ? 0 : expectNumber("iota", start, 2);
+    const by = step === undefined ? 1 : expectNumber("iota", step, 3);
+    // start + i*step, so an inexact start or step makes every element inexact: (iota 3 0 0.5) is (0.0 0.5 1.0).
     const items: Datum[] = [];
-    const from = start ?? 0;
-    const by = step ?? 1;
-    if (typeof from === "number" && typeof by === "number") for (let i = 0; i < n; i++) items.push(from + i * by);
-    else throw new SchemeError("wrong-type-arg", "iota: start and step must be small exact integers");
+    for (let i = 0; i < n; i++) items.push(add(from, multiply(i, by)));
+    if (!isExact(from) || !isExact(by)) return arrayToList(items.map((x) => toInexact(x as SchemeNumber)));
     return arrayToList(items);
   });
-  table.define("delete-duplicates", 1, 2, ([l, same], ev) => {
-    const equal = equalityArgument(ev, same);
-    const kept: Datum[] = [];
-    for (const x of expectList("delete-duplicates", l!, 1)) if (!kept.some((y) => equal(y, x))) kept.push(x);
-    return arrayToList(kept);
-  }, SRFI1);
   table.define("sort", 2, 2, ([l, less], ev) => {
     const proc = expectProcedure("sort", less!, 2);
     const items = Array.isArray(l) ? [...l] : expectList("sort", l!, 1);
     const sorted = mergeSort(items, (a, b) => truthy(ev.apply(proc, [a, b])));
     return Array.isArray(l) ? sorted : arrayToList(sorted);
   });
-  defineSrfi1(table);
 }
 
 function mergeSort(items: Datum[], less: (a: Datum, b: Datum) => boolean): Datum[] {
@@ -205,121 +197,3 @@ function mergeSort(items: Datum[], less: (a: Datum, b: Datum) => boolean): Datum
   while (i < left.length && j < right.length) out.push(less(right[j]!, left[i]!) ? right[j++]! : left[i++]!);
   return out.concat(left.slice(i), right.slice(j));
 }
-
-function defineSrfi1(table: BuiltinTable): void {
-  for (const name of ["cons*", "list-copy", "filter", "delete", "iota", "map", "for-each"]) {
-    table.reexport(name, "guile", SRFI1);
-  }
-  const nth = (name: string, index: number) =>
-    table.define(
-      name,
-      1,
-      1,
-      ([l]) => {
-        let cursor = l!;
-        for (let i = 0; i < index; i++) cursor = expectPair(name, cursor, 1).cdr;
-        return expectPair(name, cursor, 1).car;
-      },
-      SRFI1,
-    );
-  ["first", "second", "third", "fourth", "fifth"].forEach((name, i) => nth(name, i));
-  table.define("last", 1, 1, ([l]) => {
-    let cursor = expectPair("last", l!, 1);
-    while (cursor.cdr instanceof Pair) cursor = cursor.cdr;
-    return cursor.car;
-  }, SRFI1);
-  table.define("remove", 2, 2, ([f, l], ev) => {
-    const proc = expectProcedure("remove", f!, 1);
-    return arrayToList(expectList("remove", l!, 2).filter((x) => !truthy(ev.apply(proc, [x]))));
-  }, SRFI1);
-  table.define("partition", 2, 2, ([f, l], ev) => {
-    const proc = expectProcedure("partition", f!, 1);
-    const yes: Datum[] = [];
-    const no: Datum[] = [];
-    for (const x of expectList("partition", l!, 2)) (truthy(ev.apply(proc, [x])) ? yes : no).push(x);
-    return new MultipleValues([arrayToList(yes), arrayToList(no)]);
-  }, SRFI1);
-  table.define("fold", 3, -1, ([f, init, ...lists], ev) => {
-    const proc = expectProcedure("fold", f!, 1);
-    let acc = init!;
-    for (const row of columns("fold", lists)) acc = ev.apply(proc, [...row, acc]);
-    return acc;
-  }, SRFI1);
-  table.define("fold-right", 3, -1, ([f, init, ...lists], ev) => {
-    const proc = expectProcedure("fold-right", f!, 1);
-    let acc = init!;
-    const rows = columns("fold-right", lists);
-    for (let i = rows.length - 1; i >= 0; i--) acc = ev.apply(proc, [...rows[i]!, acc]);
-    return acc;
-  }, SRFI1);
-  table.define("reduce", 3, 3, ([f, ridentity, l], ev) => {
-    const proc = expectProcedure("reduce", f!, 1);
-    const items = expectList("reduce", l!, 3);
-    if (items.length === 0) return ridentity!;
-    let acc = items[0]!;
-    for (let i = 1; i < items.length; i++) acc = ev.apply(proc, [items[i]!, acc]);
-    return acc;
-  }, SRFI1);
-  table.define("append-map", 2, -1, ([f, ...lists], ev) => {
-    const proc = expectProcedure("append-map", f!, 1);
-    const out: Datum[] = [];
-    for (const row of columns("append-map", lists)) out.push(...expectList("append-map", ev.apply(proc, row), 1));
-    return arrayToList(out);
-  }, SRFI1);
-  table.define("filter-map", 2, -1, ([f, ...lists], ev) => {
-    const proc = expectProcedure("filter-map", f!, 1);
-    const out: Datum[] = [];
-    for (const row of columns("filter-map", lists)) {
-      const value = ev.apply(proc, row);
-      if (truthy(value)) out.push(value);
-    }
-    return arrayToList(out);
-  }, SRFI1);
-  table.define("list-tabulate", 2, 2, ([n, f], ev) => {
-    const count = expectIndex("list-tabulate", n!, 1);
-    const proc = expectProcedure("list-tabulate", f!, 2);
-    const out: Datum[] = [];
-    for (let i = 0; i < count; i++) out.push(ev.apply(proc, [i]));
-    return arrayToList(out);
-  }, SRFI1);
-  table.define("any", 2, -1, ([f, ...lists], ev) => {
-    const proc = expectProcedure("any", f!, 1);
-    for (const row of columns("any", lists)) {
-      const value = ev.apply(proc, row);
-      if (truthy(value)) return value;
-    }
-    return false;
-  }, SRFI1);
-  table.define("every", 2, -1, ([f, ...lists], ev) => {
-    const proc = expectProcedure("every", f!, 1);
-    let last: Datum = true;
-    for (const row of columns("every", lists)) {
-      last = ev.apply(proc, row);
-      if (!truthy(last)) return false;
-    }
-    return last;
-  }, SRFI1);
-  table.define("find", 2, 2, ([f, l], ev) => {
-    const proc = expectProcedure("find", f!, 1);
-    return expectList("find", l!, 2).find((x) => truthy(ev.apply(proc, [x]))) ?? false;
-  }, SRFI1);
-  table.define("count", 2, 2, ([f, l], ev) => {
-    const proc = expectProcedure("count", f!, 1);
-    return expectList("count", l!, 2).filter((x) => truthy(ev.apply(proc, [x]))).length;
-  }, SRFI1);
-  table.define("take", 2, 2, ([l, k]) => {
-    const n = expectIndex("take", k!, 2);
-    const items = listToArray(l!) ?? [];
-    if (n > items.length) throw outOfRange("take", k!, 2);
-    return arrayToList(items.slice(0, n));
-  }, SRFI1);
-  table.define("drop", 2, 2, ([l, k]) => {
-    const n = expectIndex("drop", k!, 2);
-    let cursor = l!;
-    for (let i = 0; i < n; i++) cursor = expectPair("drop", cursor, 1).cdr;
-    return cursor;
-  }, SRFI1);
-  table.define("concatenate", 1, 1, ([ls]) =>
-    arrayToList(expectList("concatenate", ls!, 1).flatMap((l, i) => expectList("concatenate", l, i + 1))), SRFI1);
-}
-

@@ -7,7 +7,9 @@
 import { parseNumber } from "../../../grammar/numbers.ts";
 import { SchemeError } from "../errors.ts";
 import { numberToString } from "../numbers.ts";
-import { Char, Keyword, Sym, arrayToList, type Datum } from "../values.ts";
+import { writeString } from "../printer.ts";
+import { Char, Keyword, Primitive, Sym, UNSPECIFIED, arrayToList, type Datum } from "../values.ts";
+import { withOutputToString } from "./ports.ts";
 import {
   expectChar,
   expectIndex,
@@ -163,6 +165,10 @@ export function defineStringBuiltins(table: BuiltinTable): void {
   table.define("string->symbol", 1, 1, ([s]) => Sym.intern(expectString("string->symbol", s!, 1)));
   table.define("symbol->string", 1, 1, ([s]) => expectSymbol("symbol->string", s!, 1).name);
   table.define("symbol-append", 0, -1, (args) => Sym.intern(args.map((a, i) => expectSymbol("symbol-append", a, i + 1).name).join("")));
+  table.define("symbol-prefix-proc", 1, 1, ([prefix]) => {
+    const text = expectSymbol("symbol-prefix-proc", prefix!, 1).name;
+    return new Primitive("symbol-prefix-proc", 1, 1, ([s]) => Sym.intern(text + expectSymbol("symbol-prefix-proc", s!, 1).name));
+  });
   table.define("string->keyword", 1, 1, ([s]) => Keyword.intern(expectString("string->keyword", s!, 1)));
   table.define("keyword->symbol", 1, 1, ([k]) => {
     if (!(k instanceof Keyword)) throw new SchemeError("wrong-type-arg", "keyword->symbol: expecting keyword");
@@ -195,7 +201,73 @@ export function defineStringBuiltins(table: BuiltinTable): void {
     });
   }
   table.bind("string=", table.modules.get("guile")!.get("string=?")!);
+  defineStringLibrary(table);
   defineCharBuiltins(table);
+}
+
+/** The SRFI-13 procedures Guile's core has that configurations use. */
+function defineStringLibrary(table: BuiltinTable): void {
+  table.define("string-map", 2, 4, ([f, s], ev) => {
+    const proc = expectProcedure("string-map", f!, 1);
+    return codePoints(expectString("string-map", s!, 2))
+      .map((c) => String.fromCodePoint(expectChar("string-map", ev.apply(proc, [new Char(c.codePointAt(0)!)]), 1).code))
+      .join("");
+  });
+  table.define("string-for-each", 2, 4, ([f, s], ev) => {
+    const proc = expectProcedure("string-for-each", f!, 1);
+    for (const c of codePoints(expectString("string-for-each", s!, 2))) ev.apply(proc, [new Char(c.codePointAt(0)!)]);
+    return UNSPECIFIED;
+  });
+  table.define("string-fold", 3, 5, ([f, init, s], ev) => {
+    const proc = expectProcedure("string-fold", f!, 1);
+    let acc = init!;
+    for (const c of codePoints(expectString("string-fold", s!, 3))) acc = ev.apply(proc, [new Char(c.codePointAt(0)!), acc]);
+    return acc;
+  });
+  for (const [name, fromEnd, take] of [
+    ["string-take", false, true],
+    ["string-take-right", true, true],
+    ["string-drop", false, false],
+    ["string-drop-right", true, false],
+  ] as const) {
+    table.define(name, 2, 2, ([s, k]) => {
+      const chars = codePoints(expectString(name, s!, 1));
+      const n = expectIndex(name, k!, 2);
+      if (n > chars.length) throw outOfRange(name, k!, 2);
+      const cut = fromEnd ? chars.length - n : n;
+      return (take === !fromEnd ? chars.slice(0, cut) : chars.slice(cut)).join("");
+    });
+  }
+  for (const [name, every] of [["string-any", false], ["string-every", true]] as const) {
+    table.define(name, 2, 4, ([pred, s], ev) => {
+      const matches = charMatcher(name, pred!, (p, a) => ev.apply(p, a));
+      const chars = codePoints(expectString(name, s!, 2));
+      return every ? chars.every(matches) : chars.some(matches);
+    });
+  }
+  table.define("string-count", 2, 4, ([s, pred], ev) => {
+    const matches = charMatcher("string-count", pred!, (p, a) => ev.apply(p, a));
+    return codePoints(expectString("string-count", s!, 1)).filter(matches).length;
+  });
+  table.define("string-tokenize", 1, 2, ([s, charSet]) => {
+    if (charSet !== undefined) throw new SchemeError("unsupported", "string-tokenize: character sets are not supported by this evaluator");
+    return arrayToList(expectString("string-tokenize", s!, 1).split(/\s+/u).filter((t) => t !== ""));
+  });
+  table.define("string-contains-ci", 2, 2, ([s, sub]) => {
+    const text = expectString("string-contains-ci", s!, 1).toLowerCase();
+    const index = text.indexOf(expectString("string-contains-ci", sub!, 2).toLowerCase());
+    return index === -1 ? false : codePoints(text.slice(0, index)).length;
+  });
+  table.define("string-prefix-ci?", 2, 2, ([p, s]) =>
+    expectString("string-prefix-ci?", s!, 2).toLowerCase().startsWith(expectString("string-prefix-ci?", p!, 1).toLowerCase()));
+  table.define("string-suffix-ci?", 2, 2, ([p, s]) =>
+    expectString("string-suffix-ci?", s!, 2).toLowerCase().endsWith(expectString("string-suffix-ci?", p!, 1).toLowerCase()));
+  table.define("string-titlecase", 1, 1, ([s]) =>
+    expectString("string-titlecase", s!, 1).replace(/\p{L}+/gu, (word) => mapCase(word[0]!, true) + mapCase(word.slice(1), false)));
+  table.define("object->string", 1, 2, ([x, printer], ev) => {
+    if (printer === undefined) return writeString(x!);
+    return withOutputToString(ev, () => void ev.apply(expectProcedure("object->string", printer, 2), [x!, ev.currentOutput]));
+  });
 }
 
 function defineCharBuiltins(table: BuiltinTable): void {

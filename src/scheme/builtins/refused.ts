@@ -1,0 +1,75 @@
+/**
+ * The operations Guile offers that this evaluator refuses, said as such
+ * (error code `refused`, never "Unbound variable"): running programs,
+ * writing or deleting files, changing the environment, the working
+ * directory or the process, sockets, and exiting. Each is bound where Guile
+ * binds it — core names always, `(ice-9 popen)` after importing it — and
+ * refuses before doing anything, so a refusal leaves no trace.
+ *
+ * @example
+ * const table = new BuiltinTable(); defineRefusedOperations(table);
+ * // (system "make")  => error refused: offload does not run programs while reading a configuration: `system` is refused
+ */
+import { RefusedError } from "../errors.ts";
+import { Primitive, type Datum } from "../values.ts";
+import type { BuiltinTable } from "./registry.ts";
+
+/** What each group of operations would do, as the message says it. */
+const REFUSED: ReadonlyArray<{ action: string; names: readonly string[]; module?: string }> = [
+  {
+    action: "run programs",
+    names: ["system", "system*", "execl", "execlp", "execle", "primitive-fork", "load-extension", "dynamic-link", "dynamic-call", "spawn"],
+  },
+  { action: "run programs", names: ["open-pipe", "open-pipe*", "open-input-pipe", "open-output-pipe", "open-input-output-pipe", "pipeline", "close-pipe"], module: "ice-9 popen" },
+  {
+    action: "write files",
+    names: [
+      "open-output-file",
+      "call-with-output-file",
+      "with-output-to-file",
+      "with-error-to-file",
+      "delete-file",
+      "rename-file",
+      "copy-file",
+      "mkdir",
+      "rmdir",
+      "mkstemp!",
+      "mkstemp",
+      "tmpfile",
+      "link",
+      "symlink",
+      "chmod",
+      "chown",
+      "lchown",
+      "utime",
+      "truncate-file",
+      "mknod",
+    ],
+  },
+  { action: "change the environment", names: ["setenv", "putenv", "unsetenv"] },
+  { action: "change the working directory", names: ["chdir", "chroot"] },
+  { action: "open sockets", names: ["socket", "socketpair", "connect", "bind", "listen", "accept"] },
+  { action: "exit", names: ["exit", "primitive-exit", "primitive-_exit", "quit"] },
+  {
+    action: "change the process",
+    names: ["kill", "raise", "setuid", "setgid", "seteuid", "setegid", "setgroups", "setpgid", "setsid", "nice", "setpriority", "umask"],
+  },
+  { action: "sleep or wait for signals", names: ["sleep", "usleep", "alarm", "pause"] },
+];
+
+/** A primitive that refuses, whatever its arguments. */
+function refusing(name: string, action: string): Primitive {
+  return new Primitive(name, 0, -1, (): Datum => {
+    throw new RefusedError(name, action);
+  });
+}
+
+/** Binds every refused operation where Guile binds it (and the pipe modes, so a refused call reads as written). */
+export function defineRefusedOperations(table: BuiltinTable): void {
+  table.bind("OPEN_READ", "r");
+  table.bind("OPEN_WRITE", "w");
+  table.bind("OPEN_BOTH", "r+");
+  for (const { action, names, module } of REFUSED) {
+    for (const name of names) table.bind(name, refusing(name, action), module);
+  }
+}

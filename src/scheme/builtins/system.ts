@@ -1,0 +1,62 @@
+/**
+ * What a configuration may learn about its surroundings, read-only:
+ * environment variables (`getenv`, `environ`), the host name, the user
+ * (`getuid`, `getlogin`, `getpw` and the `passwd:` accessors) and the
+ * working directory. Changing any of them is refused (refused.ts).
+ *
+ * @example
+ * const table = new BuiltinTable(); defineSystemBuiltins(table);
+ * // (passwd:dir (getpw "root")) => "/root";  (getenv "HOME") => "/root" or #f
+ */
+import { RefusedError, SchemeError } from "../errors.ts";
+import type { Evaluator } from "../evaluator.ts";
+import type { Host, PasswdEntry } from "../host.ts";
+import { writeString } from "../printer.ts";
+import { NIL, arrayToList, list, sym, type Datum } from "../values.ts";
+import { expectString, type BuiltinTable } from "./registry.ts";
+
+function host(ev: Evaluator): Host {
+  if (!ev.host) throw new SchemeError("misc-error", "the host is not available here");
+  return ev.host;
+}
+
+/** A passwd entry as Guile's `getpw` returns it: a vector. */
+function passwdVector(entry: PasswdEntry): Datum[] {
+  return [entry.name, entry.passwd, entry.uid, entry.gid, entry.gecos, entry.dir, entry.shell];
+}
+
+const PASSWD_FIELDS = ["name", "passwd", "uid", "gid", "gecos", "dir", "shell"] as const;
+
+/** Registers the procedures. */
+export function defineSystemBuiltins(table: BuiltinTable): void {
+  table.define("getenv", 1, 1, ([name], ev) => host(ev).getenv(expectString("getenv", name!, 1)) ?? false);
+  table.define("gethostname", 0, 0, (_args, ev) => host(ev).hostname());
+  table.define("getuid", 0, 0, (_args, ev) => host(ev).uid());
+  table.define("getlogin", 0, 0, (_args, ev) => host(ev).login() ?? false);
+  table.define("getcwd", 0, 0, (_args, ev) => host(ev).cwd());
+  const lookup = (who: string) => ([user]: Datum[], ev: Evaluator): Datum => {
+    if (typeof user !== "string" && typeof user !== "number") {
+      throw new SchemeError("wrong-type-arg", `${who}: wrong type argument in position 1: ${writeString(user ?? false)}`);
+    }
+    const entry = host(ev).passwd(user);
+    if (!entry) {
+      throw new SchemeError("misc-error", `${who}: entry not found`, undefined, { key: sym("misc-error"), args: list(who, "entry not found", NIL, false) });
+    }
+    return passwdVector(entry);
+  };
+  table.define("getpw", 1, 1, lookup("getpw"));
+  table.define("getpwnam", 1, 1, lookup("getpw"));
+  table.define("getpwuid", 1, 1, lookup("getpw"));
+  PASSWD_FIELDS.forEach((field, index) => {
+    table.define(`passwd:${field}`, 1, 1, ([entry]) => {
+      if (!Array.isArray(entry) || entry.length !== PASSWD_FIELDS.length) {
+        throw new SchemeError("wrong-type-arg", `passwd:${field}: wrong type argument in position 1 (expecting passwd entry): ${writeString(entry!)}`);
+      }
+      return entry[index]!;
+    });
+  });
+  table.define("environ", 0, 1, ([replacement], ev) => {
+    if (replacement !== undefined) throw new RefusedError("environ", "change the environment");
+    return arrayToList(host(ev).environment().map(([name, value]) => `${name}=${value}`));
+  });
+}
