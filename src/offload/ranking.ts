@@ -88,6 +88,3 @@ export function rankBy<T>(items: readonly T[], key: (item: T) => number, random:
     .sort((a, b) => b.key - a.key || a.tie - b.tie)
     .map((entry) => entry.item);
 }
-
-// Until src/cli/select-command.ts imports them from their own modules.
-export { formatBytes, normalizedLoad };

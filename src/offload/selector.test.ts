@@ -4,7 +4,7 @@ import { offloadFarm, type OffloadFarm } from "../../test/helpers/farm.ts";
 import { freePort, localSystem } from "../../test/helpers/sshd.ts";
 import type { BuildMachine } from "../machines/types.ts";
 import { readBackoff } from "./backoff.ts";
-import { Connections } from "./connections.ts";
+import { SessionPool } from "../ssh/pool.ts";
 import { NoMachineError, OffloadError } from "./errors.ts";
 import { readProbe } from "./probe-cache.ts";
 import { machineKey } from "../ssh/machine-key.ts";
@@ -16,11 +16,11 @@ const plain = { system, features: [] as string[] };
 
 describe("machine selection against real servers", () => {
   let farm: OffloadFarm;
-  let connections: Connections;
+  let connections: SessionPool;
   before(async () => {
     // speed 1, 3, 2; the fastest has a feature the others lack.
     farm = await offloadFarm(3, { parallelBuilds: 1 }, (i) => ({ speed: [1, 3, 2][i]!, features: i === 1 ? ["kvm"] : [] }));
-    connections = new Connections({ timeoutMs: 5_000 });
+    connections = new SessionPool({ timeoutMs: 5_000 });
   });
   after(async () => {
     connections.closeAll();
