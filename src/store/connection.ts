@@ -124,8 +124,8 @@ export class StoreConnection {
     const reader = new ByteReader(stream, (cause) => broken("the daemon closed the connection", cause));
     try {
       stream.write(encodeInt(WORKER_MAGIC_1));
-      const magic = await reader.readInt();
-      if (magic !== WORKER_MAGIC_2) throw new StoreError("protocol", "build daemon handshake failed: wrong magic number");
+      const magic = (await reader.readExact(8)).readBigUInt64LE();
+      if (magic !== BigInt(WORKER_MAGIC_2)) throw new StoreError("protocol", "build daemon handshake failed: wrong magic number");
       const version = await reader.readInt();
       if (protocolMajor(version) !== protocolMajor(PROTOCOL_VERSION)) {
         throw new StoreError("protocol", `build daemon handshake failed: unsupported protocol version 0x${version.toString(16)}`);
@@ -143,6 +143,10 @@ export class StoreConnection {
     } catch (error) {
       reader.detach();
       stream.destroy();
+      // As Guix's open-connection: anything going wrong here is a failed handshake.
+      if (error instanceof StoreError && (error.code === "protocol" || error.code === "connection-broken") && !error.message.startsWith("build daemon handshake failed")) {
+        throw new StoreError(error.code, `build daemon handshake failed: ${error.message}`, { cause: error });
+      }
       throw error;
     }
   }
