@@ -9,6 +9,7 @@ const needs = [
   { what: "sshd (OpenSSH server)", path: "/usr/sbin/sshd", pkg: "openssh-server" },
   { what: "ssh (OpenSSH client)", path: "/usr/bin/ssh", pkg: "openssh-client" },
   { what: "GNU parallel", path: "/usr/bin/parallel", pkg: "parallel" },
+  { what: "nix-store (Nix)", path: "/usr/bin/nix-store", pkg: "nix-bin" },
 ];
 const missing = needs.filter((n) => !existsSync(n.path));
 if (missing.length > 0) {
