@@ -171,8 +171,8 @@ export class SshSession {
 
   /**
    * Run `argv` to completion and collect its output. A non-zero exit is not
-   * an error here (see `code`); a timeout or oversized output is, and kills
-   * the command.
+   * an error here (see `code`); a timeout or oversized output is, and stops
+   * the command (see {@link RunOptions.timeoutMs} for how).
    *
    * @example
    * const { stdout, code } = await session.run(["cat", "/proc/loadavg"], { timeoutMs: 5000 });
