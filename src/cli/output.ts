@@ -53,7 +53,7 @@ export function printLoadWarnings(file: string, warnings: ReadonlyArray<Pick<Loa
  * throw new CliError("no machine in machines.scm matches ^zzz"); // offload: error: no machine in machines.scm matches ^zzz
  */
 export class CliError extends Error {
-  readonly code: "command-failed" | "usage" = "command-failed";
+  readonly code: string = "command-failed";
   readonly exitCode: number = 1;
 }
 

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { collect, offloadCommand, offloadFarm, runCli, startCli, writeFile, type OffloadFarm } from "../helpers/farm.ts";
@@ -105,6 +105,32 @@ describe("offload build", () => {
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /unknown field "inptus"/);
     assert.doesNotMatch(result.stderr, /\n\s+at /);
+  });
+
+  it("without a terminal prints a line as each job starts and as it ends", async () => {
+    writeFileSync(join(farm.workDir, "plain.json"), JSON.stringify([{ name: "plain-a", command: ["sleep", "0.3"] }, { name: "plain-b", command: ["sh", "-c", "exit 4"] }]));
+    const result = await runCli(["build", ...engine(), "--jobs", "1", "--log-dir", "logs-plain", "plain.json"], { cwd: farm.workDir });
+    assert.equal(result.code, 1, result.stderr);
+    const lines = result.stderr.split("\n");
+    const startedA = lines.findIndex((line) => /^started plain-a on 127\.0\.0\.1:\d+$/.test(line));
+    const endedA = lines.findIndex((line) => /^\[1\/2\] plain-a succeeded on 127\.0\.0\.1:\d+ in .* \(queued .*, upload .*, run .*, download .*; exit status 0\)/.test(line));
+    const startedB = lines.findIndex((line) => /^started plain-b on /.test(line));
+    const endedB = lines.findIndex((line) => /^\[2\/2\] plain-b failed \(exit status 4\) on /.test(line));
+    assert.ok(startedA >= 0 && startedA < endedA && endedA < startedB && startedB < endedB, result.stderr);
+    assert.match(result.stdout, /^JOB\s+STATUS\s+EXIT\s+MACHINE\s+TIME\s+QUEUED\s+UPLOAD\s+RUN\s+DOWNLOAD\s+SENT\s+RECEIVED$/m);
+    assert.match(result.stdout, /1 of 2 jobs did not succeed in .* \(jobs per machine: 127\.0\.0\.1:\d+ 2\)/);
+  });
+
+  it("puts each run's logs in a new directory and never overwrites an earlier run's", async () => {
+    writeFileSync(join(farm.workDir, "twice.json"), JSON.stringify([{ name: "say", command: ["sh", "-c", "echo run-$RUN"], env: { RUN: "one" } }]));
+    const first = JSON.parse((await runCli(["build", ...engine(), "--json", "--log-dir", "logs-twice", "twice.json"], { cwd: farm.workDir })).stdout) as BuildJson;
+    writeFileSync(join(farm.workDir, "twice.json"), JSON.stringify([{ name: "say", command: ["sh", "-c", "echo run-$RUN"], env: { RUN: "two" } }]));
+    const second = JSON.parse((await runCli(["build", ...engine(), "--json", "--log-dir", "logs-twice", "twice.json"], { cwd: farm.workDir })).stdout) as BuildJson;
+    const [firstLog, secondLog] = [first.jobs[0]!.log, second.jobs[0]!.log];
+    assert.notEqual(firstLog, secondLog);
+    assert.match(readFileSync(firstLog, "utf8"), /run-one/);
+    assert.match(readFileSync(secondLog, "utf8"), /run-two/);
+    assert.equal(readFileSync(join(farm.workDir, "logs-twice", "latest", basename(secondLog)), "utf8"), readFileSync(secondLog, "utf8"));
   });
 
   it("shows a live display on a terminal", { skip: !existsSync("/usr/bin/script") }, () => {

@@ -61,7 +61,7 @@ export const loadErrorsRule: RuleModule = {
     if (!error) return;
     if (isRecordErrorCode(error.code) && context.reported(error.code)) return;
     const span = error.span ?? new Span(context.source, 0, 0);
-    if (error.code === "file-not-found" || (error.code === "file-error" && /no such file/.test(error.message))) {
+    if (error.code === "file-not-found") {
       context.report(
         "missing-file-read",
         span,

@@ -1,0 +1,56 @@
+/**
+ * Where one `offload build` run keeps its job logs: a new directory under
+ * --log-dir named after the start time, so a run never overwrites the logs
+ * of an earlier one, and a `latest` symbolic link to it.
+ *
+ * @example
+ * createRunLogDir("offload-logs", new Date(2026, 11, 1, 15, 24, 28)); // ".../offload-logs/20261201-152428"
+ */
+import { mkdirSync, renameSync, rmSync, symlinkSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { CliError } from "./output.ts";
+
+/** Runs started in the same second get -2, -3, ... up to this many. */
+const MAX_SAME_SECOND = 1000;
+
+/**
+ * Create the directory for a run that starts at `now` and point `latest` at it.
+ *
+ * @example
+ * const dir = createRunLogDir("logs", new Date()); // logs/20261201-152428, or …-2 when that exists
+ */
+export function createRunLogDir(logDir: string, now: Date): string {
+  const base = resolve(logDir);
+  mkdirSync(base, { recursive: true });
+  const stamp = timestamp(now);
+  for (let n = 1; n <= MAX_SAME_SECOND; n++) {
+    const dir = join(base, n === 1 ? stamp : `${stamp}-${n}`);
+    try {
+      mkdirSync(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST") continue;
+      throw new CliError(`cannot create the log directory ${dir}: ${(error as Error).message}`);
+    }
+    pointLatestAt(base, dir);
+    return dir;
+  }
+  throw new CliError(`cannot create a new log directory in ${base}: ${MAX_SAME_SECOND} runs started at ${stamp}`);
+}
+
+/** `YYYYMMDD-HHMMSS` in local time: sorts as it reads. */
+function timestamp(date: Date): string {
+  const two = (n: number): string => String(n).padStart(2, "0");
+  return `${date.getFullYear()}${two(date.getMonth() + 1)}${two(date.getDate())}-${two(date.getHours())}${two(date.getMinutes())}${two(date.getSeconds())}`;
+}
+
+/** Replace `latest` in one step (a rename), so it never points nowhere; a failure only loses the link. */
+function pointLatestAt(base: string, dir: string): void {
+  const temporary = join(base, `.latest-${process.pid}`);
+  try {
+    rmSync(temporary, { force: true });
+    symlinkSync(basename(dir), temporary);
+    renameSync(temporary, join(base, "latest"));
+  } catch {
+    rmSync(temporary, { force: true });
+  }
+}
