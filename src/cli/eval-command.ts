@@ -1,12 +1,14 @@
 /**
  * `offload eval [-f FILE] EXPR...`: evaluate expressions (after loading FILE)
- * and print each value as Guile's `write` would.
+ * and print each value as Guile's `write` would — a build-machine record as
+ * Guile prints the record (`#<<build-machine> name: "a" port: 22 ...>`).
  *
  * @example
  * // offload eval '(map 1+ (list 1 2))'   prints (2 3)
  */
 import type { Command } from "commander";
 import { defineBuildMachineModule, OFFLOAD_MODULE } from "../machines/build-machine.ts";
+import { RefusedError } from "../scheme/errors.ts";
 import { createInterpreter } from "../scheme/interpreter.ts";
 import { writeString } from "../scheme/printer.ts";
 import { addLimitOptions, loadOptionsFrom, type LimitOptions } from "./output.ts";
@@ -31,7 +33,12 @@ export function registerEvalCommand(program: Command): void {
       extend: (table) => defineBuildMachineModule(table, { env }),
       output: (text) => process.stdout.write(text),
     });
-    if (options.file) interpreter.loadFile(options.file);
-    for (const expr of exprs) process.stdout.write(`${writeString(interpreter.evalString(expr, "<command line>"))}\n`);
+    try {
+      if (options.file) interpreter.loadFile(options.file);
+      for (const expr of exprs) process.stdout.write(`${writeString(interpreter.evalString(expr, "<command line>"))}\n`);
+    } catch (error) {
+      if (error instanceof RefusedError) error.about(options.file ?? "the expressions");
+      throw error;
+    }
   });
 }

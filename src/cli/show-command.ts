@@ -1,13 +1,14 @@
 /**
  * `offload show [--json] [FILE [REGEXP]]`: the machines a file defines, as
- * Guix reads them, with warnings.
+ * Guix reads them, with warnings. A field whose value has a type Guix cannot
+ * use is marked in the table (and warned about on stderr, as lint does).
  *
  * @example
  * // offload show --json /etc/guix/machines.scm 'build[0-9]'
  */
 import type { Command } from "commander";
 import { DEFAULT_MACHINES_FILE } from "../machines/default-file.ts";
-import { showReport, type ShowMachine, type ShowReport } from "../machines/report.ts";
+import { showReport, type ShowMachine, type ShowReport, type ShowWarning } from "../machines/report.ts";
 import { formatLocation } from "../../grammar/source.ts";
 import { addLimitOptions, colorsFor, loadOptionsFrom, nameFilter, printLoadWarnings, type LimitOptions } from "./output.ts";
 
@@ -26,14 +27,15 @@ export function registerShowCommand(program: Command): void {
   addLimitOptions(command).action((file: string, regexp: string | undefined, options: ShowOptions) => {
     const matches = nameFilter(regexp);
     const report = showReport(file, loadOptionsFrom(options));
-    if ("machines" in report) report.machines = report.machines.filter((m) => matches(String(m.name)));
-    if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else printHuman(report);
+    if (options.json) {
+      if ("machines" in report) report.machines = report.machines.filter((m) => matches(String(m.name)));
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    } else printHuman(report, matches);
     if ("error" in report) process.exitCode = 1;
   });
 }
 
-function printHuman(report: ShowReport): void {
+function printHuman(report: ShowReport, matches: (name: string) => boolean): void {
   const err = colorsFor(process.stderr);
   if ("error" in report) {
     const where = report.error.location;
@@ -42,7 +44,17 @@ function printHuman(report: ShowReport): void {
     return;
   }
   printLoadWarnings(report.file, report.warnings);
-  process.stdout.write(formatMachineTable(report.machines, colorsFor(process.stdout)));
+  const rows = report.machines.map((machine, index) => ({ machine, wrong: wrongFields(report.warnings, index) }));
+  process.stdout.write(formatMachineTable(rows.filter((r) => matches(String(r.machine.name))), colorsFor(process.stdout)));
+}
+
+/** The fields of machine `index` whose value has the wrong type: field → the value as Scheme writes it. */
+function wrongFields(warnings: readonly ShowWarning[], index: number): Map<string, string> {
+  const wrong = new Map<string, string>();
+  for (const w of warnings) {
+    if (w.code === "wrong-field-type" && w.machine === index && w.field !== undefined) wrong.set(w.field, w.value ?? "?");
+  }
+  return wrong;
 }
 
 function cell(value: unknown): string {
@@ -51,25 +63,54 @@ function cell(value: unknown): string {
   return String(value);
 }
 
-/** A plain-text table of machines (coloured header on a TTY). */
-export function formatMachineTable(machines: ShowMachine[], colors: ReturnType<typeof colorsFor>): string {
-  if (machines.length === 0) return "no build machines\n";
-  const headers = ["NAME", "PORT", "SYSTEMS", "USER", "SLOTS", "SPEED", "LOAD MAX", "FEATURES", "DEFINED AT"];
-  const rows = machines.map((m) => {
-    const location = m.location as { line: number; column: number };
+/** One machine of the table, with the fields to mark. */
+export interface TableRow {
+  machine: ShowMachine;
+  /** Field → its value as Scheme writes it, for fields whose value has the wrong type. */
+  wrong: ReadonlyMap<string, string>;
+}
+
+const COLUMNS: ReadonlyArray<[header: string, field: string]> = [
+  ["NAME", "name"],
+  ["PORT", "port"],
+  ["SYSTEMS", "systems"],
+  ["USER", "user"],
+  ["SLOTS", "parallel-builds"],
+  ["SPEED", "speed"],
+  ["LOAD MAX", "overload-threshold"],
+  ["FEATURES", "features"],
+];
+
+/** The mark after a value of the wrong type, explained under the table. */
+const MARK = "(!)";
+
+/**
+ * A plain-text table of machines (coloured header on a TTY). A value of the
+ * wrong type is shown as Scheme writes it (`"22"`, not 22), marked.
+ *
+ * @example
+ * formatMachineTable([{ machine, wrong: new Map([["port", '"22"']]) }], colors);
+ * // NAME  PORT      SYSTEMS ...
+ * // a     "22" (!)  x86_64-linux ...
+ */
+export function formatMachineTable(rows: readonly TableRow[], colors: ReturnType<typeof colorsFor>): string {
+  if (rows.length === 0) return "no build machines\n";
+  const headers = [...COLUMNS.map(([header]) => header), "DEFINED AT"];
+  const cells = rows.map(({ machine, wrong }) => {
+    const location = machine.location as { line: number; column: number };
     return [
-      cell(m.name),
-      cell(m.port),
-      cell(m.systems),
-      cell(m.user),
-      cell(m["parallel-builds"]),
-      cell(m.speed),
-      cell(m["overload-threshold"]),
-      cell(m.features),
-      `${location.line}:${location.column}`,
+      ...COLUMNS.map(([, field]) => {
+        const written = wrong.get(field);
+        return written === undefined ? { text: cell(machine[field]), marked: false } : { text: `${written} ${MARK}`, marked: true };
+      }),
+      { text: `${location.line}:${location.column}`, marked: false },
     ];
   });
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
-  return [colors.bold(line(headers)), ...rows.map(line)].join("\n") + `\n${colors.dim(`${machines.length} machine${machines.length === 1 ? "" : "s"}`)}\n`;
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.text.length)));
+  const line = (row: Array<{ text: string; marked: boolean }>) =>
+    row.map((c, i) => (c.marked ? colors.red(c.text.padEnd(widths[i]!)) : c.text.padEnd(widths[i]!))).join("  ").trimEnd();
+  const count = `${rows.length} machine${rows.length === 1 ? "" : "s"}`;
+  const anyMarked = cells.some((row) => row.some((c) => c.marked));
+  const legend = anyMarked ? `\n${colors.dim(`${MARK} a value of the wrong type: Guix cannot use this machine (see the warnings)`)}` : "";
+  return [colors.bold(headers.map((h, i) => h.padEnd(widths[i]!)).join("  ").trimEnd()), ...cells.map(line)].join("\n") + `\n${colors.dim(count)}${legend}\n`;
 }

@@ -92,14 +92,11 @@ export function machineRecordsOf(value: Datum): RecordInstance[] | undefined {
 /** Guix's silent "no machines" for a missing file, said aloud: which file, and where it was read. */
 function missingFileWarning(error: FileError, file: string): LoadWarning {
   const where = error.location;
-  const isMachinesFile = where === null;
-  const detail = isMachinesFile ? `${error.path} does not exist` : `${error.path} does not exist (read at ${formatLocation(where)})`;
-  return {
-    code: "missing-file",
-    message: `Guix sees no build machines: ${detail}; Guix treats a missing file while loading '${file}' as an empty machine list`,
-    location: where,
-    file: error.path,
-  };
+  const message =
+    where === null
+      ? `Guix sees no build machines: ${error.path} does not exist`
+      : `Guix sees no build machines: ${error.path} does not exist (read at ${formatLocation(where)}), and Guix treats a file missing while it loads '${file}' as no machines`;
+  return { code: "missing-file", message, location: where, file: error.path };
 }
 
 /** Where a record's `(build-machine` form starts. */
@@ -129,6 +126,7 @@ function toBuildMachine(record: RecordInstance, index: number, file: string, war
       location,
       field: fieldName,
       machine: index,
+      value: writeString(field(fieldName)),
     });
   };
   const text = (fieldName: string): string => {

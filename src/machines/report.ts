@@ -29,6 +29,7 @@ export interface ShowWarning {
   file?: string;
   field?: string;
   machine?: number;
+  value?: string;
 }
 
 export type ShowReport =
@@ -79,6 +80,7 @@ function showWarning(warning: LoadWarning): ShowWarning {
   if (warning.file !== undefined) shown.file = warning.file;
   if (warning.field !== undefined) shown.field = warning.field;
   if (warning.machine !== undefined) shown.machine = warning.machine;
+  if (warning.value !== undefined) shown.value = warning.value;
   return shown;
 }
 

@@ -50,4 +50,6 @@ export interface LoadWarning {
   field?: string;
   /** wrong-field-type: the machine's index in the list the file returned. */
   machine?: number;
+  /** wrong-field-type: the value, as Scheme's `write` prints it. */
+  value?: string;
 }
