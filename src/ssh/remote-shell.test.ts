@@ -287,7 +287,7 @@ describe("the start line and the supervisor", () => {
     assert.deepEqual(await ended.closed, [5, null]);
     const stopped = await supervised(supervisedScript({ token: newStartToken(), argv: ["sleep", "30"], cleanup }));
     stopped.child.stdin!.end();
-    assert.deepEqual(await stopped.closed, [143, null]);
+    assert.deepEqual(await stopped.closed, [null, "SIGKILL"], "after the clean-up, a stopped command's whole group is killed");
     assert.equal(readFileSync(log, "utf8"), "5 no\n143 1\n");
   });
 });

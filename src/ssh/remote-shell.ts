@@ -33,7 +33,10 @@
  *    - when the command has ended, it sends TERM to what the command left
  *      running in its group, runs any clean-up lines, and ends as the command
  *      did: with its status, or, if a signal killed it (and it was not
- *      stopped), from the same signal, so the client sees what ssh would show.
+ *      stopped), from the same signal, so the client sees what ssh would
+ *      show. A stopped command's group gets
+ *      KILL after the clean-up (the supervisor itself too, when it leads the
+ *      group), so nothing of it outlives the stop.
  *
  *    A plain command costs none of this: no supervisor, no second start line;
  *    the client stops one by closing its channel, which ends its input and
@@ -246,6 +249,8 @@ export function supervisedScript(command: SupervisedCommand): string {
     // What the command left running.
     `signal_ TERM`,
     ...(command.cleanup ?? []),
+    // Stopped: nothing of it may outlive the stop (under sshd this ends this shell too).
+    `if [ -n "$stopping" ]; then signal_ KILL; fi`,
     `if [ -z "$stopping" ] && [ "$rc" -gt 128 ]; then s=$(kill -l "$rc" 2>/dev/null); case "$s" in ${PASSED_ON_SIGNALS.join("|")}) trap - "$s" 2>/dev/null; kill -s "$s" $$;; esac; fi`,
     `exit "$rc"`,
   ].join("\n");
