@@ -66,12 +66,13 @@ export class HookDecider {
 
   /**
    * Decide `request` against `machines` (the machines file as just read).
-   * `signal` ends a hold early (the daemon went away).
+   * `signal` ends a hold early (the daemon went away). Machines in `exclude`
+   * (machine keys) already failed this build; with it, nothing is held.
    *
    * @example
    * const decision = await decider.decide(machines, request, controller.signal);
    */
-  async decide(machines: readonly BuildMachine[], request: HookRequest, signal?: AbortSignal): Promise<Decision> {
+  async decide(machines: readonly BuildMachine[], request: HookRequest, signal?: AbortSignal, exclude?: ReadonlySet<string>): Promise<Decision> {
     const requirements = { system: request.system, features: request.features };
     const mismatches = machines.map((machine) => requirementMismatch(machine, requirements));
     if (mismatches.every((mismatch) => mismatch !== null)) return { reply: "decline", exclusions: mismatches as Exclusion[] };
@@ -81,13 +82,14 @@ export class HookDecider {
       probe: this.options.probe,
       probeTimeoutMs: this.options.probeTimeoutMs,
     });
-    const mayHold = this.mayHold(request.drvPath);
+    // Another try for an accepted build (exclude is set) takes what is free now.
+    const mayHold = exclude === undefined && this.mayHold(request.drvPath);
     const deadline = Date.now() + (mayHold ? this.options.holdMs : 0);
     // Listen before looking, so a slot freed in between still wakes us.
     const waiter = mayHold ? await this.registerWaiter() : null;
     // Bounded: each round either returns or waits, and the deadline ends the waiting.
     for (;;) {
-      const assessments = await selector.assess(requirements);
+      const assessments = await selector.assess(requirements, { exclude });
       const eligible = rankBy(
         assessments.filter((a) => a.exclusion === null && a.score !== null),
         (a) => a.score!,

@@ -1,0 +1,157 @@
+/**
+ * Bringing a build's outputs back: each output is exported, signed, by the
+ * build machine's daemon; its archive is restored under a temporary name in
+ * this host's store, its signature checked against this host's ACL (as the
+ * daemon's import would), and only when every output has passed are they
+ * renamed into place. On any failure every temporary tree is removed and
+ * nothing is left in the store; the restorer never writes outside its
+ * target (see src/store/nar-restorer.ts). guix-daemon registers the outputs
+ * itself once the hook exits with status 0.
+ *
+ * @example
+ * import { retrieveOutputs } from "./retrieve-outputs.ts";
+ * await retrieveOutputs(["/gnu/store/…-hello"], { remote, config, host: "build1", onInfo });
+ */
+import { randomBytes } from "node:crypto";
+import { lstatSync, readFileSync, renameSync } from "node:fs";
+import { PassThrough } from "node:stream";
+import { ByteReader } from "../../store/byte-reader.ts";
+import type { StoreConnection } from "../../store/connection.ts";
+import { StoreError } from "../../store/errors.ts";
+import { ExportReader } from "../../store/export-format.ts";
+import { parseAcl, type Acl } from "../../store/keys.ts";
+import { removeTree, restoreNar } from "../../store/nar-restorer.ts";
+import { checkSignature, unsignedError } from "../../store/signature.ts";
+import { storePathName } from "../../store/store-path.ts";
+import { realPath, type HookConfig } from "./config.ts";
+import { HookError } from "./errors.ts";
+
+/** What retrieving needs. */
+export interface RetrieveOptions {
+  /** The build machine's daemon. */
+  remote: StoreConnection;
+  config: HookConfig;
+  /** The build machine's name, for messages. */
+  host: string;
+  onInfo: (line: string) => void;
+  /** More detail (one line per item). */
+  verbose?: boolean;
+}
+
+/**
+ * This host's ACL; a missing file is an empty ACL, as for Guix.
+ *
+ * @example
+ * const acl = readAcl("/etc/guix/acl");
+ */
+export function readAcl(file: string): Acl {
+  let text: Buffer;
+  try {
+    text = readFileSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return parseAcl("(acl)");
+    throw new HookError("configuration", `cannot read the ACL '${file}': ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    return parseAcl(text);
+  } catch (error) {
+    throw new HookError("configuration", `cannot use the ACL '${file}': ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** An output restored under its temporary name. */
+interface Restored {
+  path: string;
+  temporary: string;
+}
+
+/**
+ * Retrieve `outputs` (store paths) from the build machine into this host's store.
+ *
+ * @example
+ * await retrieveOutputs(outputs, { remote, config, host, onInfo: (line) => console.error(line) });
+ */
+export async function retrieveOutputs(outputs: readonly string[], options: RetrieveOptions): Promise<void> {
+  if (outputs.length === 0) return;
+  const acl = readAcl(options.config.aclFile);
+  options.onInfo(`retrieving ${outputs.length} store item${outputs.length === 1 ? "" : "s"} from '${options.host}'...`);
+  const restored: Restored[] = [];
+  const placed: string[] = [];
+  try {
+    for (const path of outputs) restored.push(await retrieveOne(path, acl, options));
+    for (const item of restored) {
+      const target = realPath(options.config, item.path);
+      if (exists(target)) throw new HookError("local-store", `cannot install '${item.path}': it already exists in the store`);
+      renameSync(item.temporary, target);
+      placed.push(target);
+    }
+  } catch (error) {
+    for (const item of restored) safeRemove(item.temporary);
+    // Outputs are installed together or not at all.
+    for (const target of placed) safeRemove(target);
+    throw error;
+  }
+}
+
+async function retrieveOne(path: string, acl: Acl, options: RetrieveOptions): Promise<Restored> {
+  const { config, host } = options;
+  const name = storePathName(path, config.storeDir);
+  const temporary = realPath(config, `${config.storeDir}/.${name}.offload-${randomBytes(4).toString("hex")}`);
+  const pipe = new PassThrough({ highWaterMark: 1024 * 1024 });
+  const reader = new ByteReader(pipe, (cause) => new StoreError("export-format", `the archive of '${path}' from '${host}' is truncated`, cause === undefined ? {} : { cause }));
+  const exporting = options.remote.exportPath(path, pipe, { sign: true }).then(() => pipe.end());
+  exporting.catch(() => undefined);
+  let restoredTree = false;
+  try {
+    const item = await Promise.race([
+      new ExportReader(reader, config.storeDir).readItem(async (nar) => {
+        await restoreNar(nar, temporary, { permissions: "store" });
+        restoredTree = true;
+      }),
+      // A failed export (the daemon's error, a lost connection) ends the wait for bytes.
+      exporting.then(() => new Promise<never>(() => undefined)),
+    ]);
+    await exporting;
+    if (item.path !== path) throw new HookError("refused-item", `'${host}' sent '${item.path}' instead of '${path}'`, { machine: host });
+    if (item.signature === null) throw unsignedError(path);
+    checkSignature(item.signature, item.hash, acl);
+    if (options.verbose === true) options.onInfo(`found valid signature for '${path}'`);
+    return { path, temporary };
+  } catch (error) {
+    pipe.destroy();
+    reader.detach();
+    if (restoredTree) safeRemove(temporary);
+    throw refusal(error, path, host);
+  }
+}
+
+/** The hook's error for a failed retrieval: refused items keep Guix's wording. */
+function refusal(error: unknown, path: string, host: string): HookError {
+  if (error instanceof HookError) return error;
+  if (error instanceof StoreError && ["signature", "nar-format", "nar-unsafe", "export-format", "store-path", "unsupported-key"].includes(error.code)) {
+    const guix = "guixMessage" in error && typeof error.guixMessage === "string" ? `${error.guixMessage}: ` : "";
+    return new HookError("refused-item", `refusing '${path}' from '${host}': ${guix}${error.message}`, { machine: host, cause: error });
+  }
+  if (error instanceof StoreError && error.code === "file-system") {
+    return new HookError("local-store", `cannot write '${path}' into the store: ${error.message}`, { cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new HookError("remote", `failed to retrieve '${path}' from '${host}': ${message}`, { machine: host, cause: error });
+}
+
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function safeRemove(path: string): void {
+  try {
+    removeTree(path);
+  } catch {
+    // Best effort: the failure being reported matters more.
+  }
+}
