@@ -229,8 +229,10 @@ export function supervisedScript(command: SupervisedCommand): string {
     `else`,
     `  ${run} </dev/null & job=$!; g=$job`,
     `fi`,
-    // Signal the command's group; right after the start, setsid may not have made the group yet.
+    // Signal the command's group; while it runs, setsid may not have made the group yet: then the command itself.
     `signal_() { kill -s "$1" -- "$g" 2>/dev/null || kill -s "$1" "$job" 2>/dev/null; }`,
+    // Once the command is reaped, only a group (its PID may be someone else's by then).
+    `group_() { case "$g" in 0|-*) kill -s "$1" -- "$g" 2>/dev/null;; esac; }`,
     // Ignored only now, so the command keeps the default actions: signals for the group do not end this shell.
     `trap '' ${ignored}`,
     `stopping=; trap 'stopping=1' USR1`,
@@ -247,10 +249,10 @@ export function supervisedScript(command: SupervisedCommand): string {
     `while :; do wait "$job" 2>/dev/null; rc=$?; kill -0 "$job" 2>/dev/null || break; done`,
     `kill -s KILL "$watchdog" 2>/dev/null`,
     // What the command left running.
-    `signal_ TERM`,
+    `group_ TERM`,
     ...(command.cleanup ?? []),
     // Stopped: nothing of it may outlive the stop (under sshd this ends this shell too).
-    `if [ -n "$stopping" ]; then signal_ KILL; fi`,
+    `if [ -n "$stopping" ]; then group_ KILL; fi`,
     `if [ -z "$stopping" ] && [ "$rc" -gt 128 ]; then s=$(kill -l "$rc" 2>/dev/null); case "$s" in ${PASSED_ON_SIGNALS.join("|")}) trap - "$s" 2>/dev/null; kill -s "$s" $$;; esac; fi`,
     `exit "$rc"`,
   ].join("\n");
