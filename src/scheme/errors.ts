@@ -101,6 +101,9 @@ export class SchemeError extends Error {
   /** True once the handlers of `with-exception-handler` have seen it where it was raised. */
   handled = false;
 
+  /** The procedure that raised it (Guile's SUBR), set by the evaluator for builtins. */
+  origin: string | undefined;
+
   /** Guile's throw key for this error. */
   get key(): Sym {
     return this.payload?.key ?? Sym.intern(KEYS[this.code] ?? this.code);
@@ -112,7 +115,7 @@ export class SchemeError extends Error {
    */
   get args(): Datum {
     if (this.payload) return this.payload.args;
-    return list(false, this.message.replace(/~/g, "~~"), NIL, false);
+    return list(this.origin ?? false, this.message.replace(/~/g, "~~"), NIL, false);
   }
 
   /** `FILE:LINE:COLUMN: error: MESSAGE`, the one format every command prints. */

@@ -235,7 +235,10 @@ export class Evaluator {
       try {
         return this.callPrimitive(op, args);
       } catch (error) {
-        if (error instanceof SchemeError && !error.span && form?.span) error.span = form.span;
+        if (error instanceof SchemeError) {
+          if (!error.span && form?.span) error.span = form.span;
+          error.origin ??= op.name;
+        }
         throw error;
       }
     }

@@ -22,7 +22,7 @@ import { SchemeError } from "./errors.ts";
 import type { Evaluator } from "./evaluator.ts";
 import { writeString } from "./printer.ts";
 import { identifierName, isIdentifier, type Identifier } from "./identifiers.ts";
-import { Macro, NIL, Pair, Primitive, RecordInstance, RecordType, type Datum } from "./values.ts";
+import { Macro, NIL, Pair, Primitive, RecordInstance, RecordType, sym, type Datum } from "./values.ts";
 
 /** Kept for src/lint/suggest.ts until it imports edit-distance.ts directly. */
 export { editDistance } from "./edit-distance.ts";
@@ -164,11 +164,16 @@ export function parseConstructorForm(spec: { readonly fields: readonly RecordFie
   return { inherit, clauses, violations };
 }
 
+/**
+ * A `(FIELD VALUE)` clause, or undefined for any other shape. As in Guix, the
+ * shape is all that makes a clause valid: `(22 22)` is a clause whose field
+ * (22) is unknown — extraneous, not invalid.
+ */
 function asClause(datum: Datum, span: Span | undefined): RecordClause | undefined {
-  if (!(datum instanceof Pair) || !isIdentifier(datum.car)) return undefined;
+  if (!(datum instanceof Pair)) return undefined;
   const rest = datum.cdr;
   if (!(rest instanceof Pair) || rest.cdr !== NIL) return undefined;
-  const identifier = datum.car;
+  const identifier = isIdentifier(datum.car) ? datum.car : sym(writeString(datum.car));
   return { field: identifierName(identifier), identifier, expr: rest.car, span, nameSpan: datum.carSpan ?? span, valueSpan: rest.carSpan ?? span };
 }
 

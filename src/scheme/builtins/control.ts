@@ -9,6 +9,7 @@
  * // ((compose car cdr) '(1 2)) => 2;  (and=> 5 1+) => 6;  (call-with-values (lambda () (values 1 2)) +) => 3
  */
 import { eq, eqv, isEqual } from "../equality.ts";
+import { writeString } from "../printer.ts";
 import { SchemeError } from "../errors.ts";
 import type { Evaluator } from "../evaluator.ts";
 import {
@@ -20,6 +21,7 @@ import {
   ParameterObject,
   Primitive,
   PromiseObject,
+  Sym,
   isProcedure,
   sym,
   type Datum,
@@ -71,14 +73,13 @@ export function defineControlBuiltins(table: BuiltinTable): void {
     const initial = converter === undefined ? value! : ev.apply(expectProcedure("make-parameter", converter, 2), [value!]);
     return new ParameterObject(initial, converter);
   });
-  table.define("make-promise", 1, 1, ([value]) => {
-    if (value instanceof PromiseObject) return value;
-    const promise = new PromiseObject(false, undefined);
-    promise.forced = true;
-    promise.value = value!;
-    return promise;
-  });
+  // Guile's core make-promise takes the thunk that computes the value.
+  table.define("make-promise", 1, 1, ([thunk]) => new PromiseObject(expectProcedure("make-promise", thunk!, 1), undefined));
   table.define("promise?", 1, 1, ([x]) => x instanceof PromiseObject);
+  table.define("defined?", 1, 2, ([name], ev) => {
+    if (!(name instanceof Sym)) throw new SchemeError("wrong-type-arg", `defined?: wrong type argument in position 1 (expecting symbol): ${writeString(name!)}`);
+    return ev.topLevel.lookup(name) !== undefined;
+  });
   table.define("force", 1, 1, ([p], ev) => force(p!, ev));
   table.define("dynamic-wind", 3, 3, ([before, thunk, after], ev) => {
     ev.apply(before!, []);
@@ -99,9 +100,12 @@ function valuesOf(value: Datum): Datum[] {
 }
 
 function force(value: Datum, ev: Evaluator): Datum {
-  if (!(value instanceof PromiseObject)) return value;
+  if (!(value instanceof PromiseObject)) {
+    throw new SchemeError("wrong-type-arg", `force: wrong type argument in position 1 (expecting promise): ${writeString(value)}`);
+  }
   if (!value.forced) {
-    const result = ev.evaluate(value.expr, value.env!);
+    // delay keeps an expression and its environment; make-promise a thunk.
+    const result = value.env ? ev.evaluate(value.expr, value.env) : ev.apply(value.expr, []);
     // A promise forced again from its own body keeps the first value, as R7RS says.
     if (!value.forced) {
       value.forced = true;

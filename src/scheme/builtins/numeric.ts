@@ -29,7 +29,7 @@ import {
   toInexact,
   type SchemeNumber,
 } from "../numbers.ts";
-import { Flonum, Rational, type Datum } from "../values.ts";
+import { Flonum, MultipleValues, Rational, type Datum } from "../values.ts";
 import { expectInteger, expectNumber, type BuiltinTable } from "./registry.ts";
 
 function numbers(who: string, args: Datum[]): SchemeNumber[] {
@@ -88,6 +88,20 @@ export function defineNumericBuiltins(table: BuiltinTable): void {
   table.define("quotient", 2, 2, ([a, b]) => quotient(expectNumber("quotient", a!, 1), expectNumber("quotient", b!, 2)));
   table.define("remainder", 2, 2, ([a, b]) => remainder(expectNumber("remainder", a!, 1), expectNumber("remainder", b!, 2)));
   table.define("modulo", 2, 2, ([a, b]) => modulo(expectNumber("modulo", a!, 1), expectNumber("modulo", b!, 2)));
+  // R7RS's integer divisions: floor/ and truncate/ return quotient and remainder as two values.
+  const floorQuotient = (a: SchemeNumber, b: SchemeNumber) => quotient(subtract(a, modulo(a, b)), b);
+  table.define("floor/", 2, 2, ([a, b]) => {
+    const [x, y] = [expectNumber("floor/", a!, 1), expectNumber("floor/", b!, 2)];
+    return new MultipleValues([floorQuotient(x, y), modulo(x, y)]);
+  });
+  table.define("truncate/", 2, 2, ([a, b]) => {
+    const [x, y] = [expectNumber("truncate/", a!, 1), expectNumber("truncate/", b!, 2)];
+    return new MultipleValues([quotient(x, y), remainder(x, y)]);
+  });
+  table.define("floor-quotient", 2, 2, ([a, b]) => floorQuotient(expectNumber("floor-quotient", a!, 1), expectNumber("floor-quotient", b!, 2)));
+  table.define("floor-remainder", 2, 2, ([a, b]) => modulo(expectNumber("floor-remainder", a!, 1), expectNumber("floor-remainder", b!, 2)));
+  table.define("truncate-quotient", 2, 2, ([a, b]) => quotient(expectNumber("truncate-quotient", a!, 1), expectNumber("truncate-quotient", b!, 2)));
+  table.define("truncate-remainder", 2, 2, ([a, b]) => remainder(expectNumber("truncate-remainder", a!, 1), expectNumber("truncate-remainder", b!, 2)));
   table.define("expt", 2, 2, ([a, b]) => expt(expectNumber("expt", a!, 1), expectNumber("expt", b!, 2)));
   for (const mode of ["floor", "ceiling", "round", "truncate"] as const) {
     table.define(mode, 1, 1, ([n]) => roundNumber(expectNumber(mode, n!, 1), mode));

@@ -38,11 +38,11 @@ function expectOutput(who: string, value: Datum | undefined, ev: Evaluator, posi
   throw new SchemeError("wrong-type-arg", `${who}: wrong type argument in position ${position} (expecting open output port): ${writeString(value)}`);
 }
 
-/** The rest of a port's text, consumed. */
-export function readAll(port: InputPort): Datum {
+/** The rest of a port's text, consumed ("" at the end, as Guile's get-string-all). */
+export function readAll(port: InputPort): string {
   const rest = port.text.slice(port.position);
   port.position = port.text.length;
-  return rest === "" ? EOF : rest;
+  return rest;
 }
 
 /** The next line without its newline, consumed with it; EOF at the end. */
@@ -176,10 +176,7 @@ function defineTextualPorts(table: BuiltinTable): void {
   table.define("read-line", 0, 2, ([port, delimiter], ev) => {
     return readLine(expectInput("read-line", port, ev), delimiter instanceof Sym && delimiter.name === "concat");
   }, RDELIM);
-  table.define("read-string", 0, 2, ([port], ev) => {
-    const text = readAll(expectInput("read-string", port, ev));
-    return text === EOF ? "" : text;
-  }, RDELIM);
+  table.define("read-string", 0, 2, ([port], ev) => readAll(expectInput("read-string", port, ev)), RDELIM);
   table.define("write-line", 1, 2, ([x, port], ev) => {
     expectOutput("write-line", port, ev, 2).write(`${displayString(x!)}\n`);
     return UNSPECIFIED;

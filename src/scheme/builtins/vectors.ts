@@ -55,10 +55,7 @@ export function defineVectorBuiltins(table: BuiltinTable): void {
     expectVector("vector-fill!", v!, 1).fill(x!);
     return UNSPECIFIED;
   });
-  table.define("vector->list", 1, 3, ([v, start, end]) => {
-    const items = expectVector("vector->list", v!, 1);
-    return arrayToList(items.slice(...range("vector->list", items, start, end)));
-  });
+  table.define("vector->list", 1, 1, ([v]) => arrayToList(expectVector("vector->list", v!, 1)));
   table.define("list->vector", 1, 1, ([l]) => expectList("list->vector", l!, 1));
   table.define("vector-copy", 1, 3, ([v, start, end]) => {
     const items = expectVector("vector-copy", v!, 1);

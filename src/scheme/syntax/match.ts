@@ -5,7 +5,8 @@
  * pattern variables (a repeated one must be `equal?` to its first match),
  * `_`, literals, `'datum`, lists and dotted lists, `...`/`___` (with tail
  * patterns after them) and `..1`, vectors, `(? pred pat ...)`,
- * `(= proc pat)`, `(and ...)`, `(or ...)`, `(not ...)`, and quasi-patterns.
+ * `(= proc pat)`, `(and ...)`, `(or ...)`, `(not ...)`, and quasi-patterns
+ * (with `,pat`; `,@` is a syntax error, as in Guile).
  * A value no clause matches raises Guile's `match-error`.
  *
  * @example
@@ -338,10 +339,8 @@ function quasiPattern(template: Datum, form: Pair): Datum {
       return arrayToList(items, cursor.cdr.car);
     }
     const item = cursor.car;
-    if (item instanceof Pair && isNamed(item.car, S.unquoteSplicing)) {
-      if (cursor.cdr !== NIL) throw badSyntax(form, "unquote-splicing must be last in a quasi-pattern");
-      return arrayToList(items, shape(item, 1, 1)[0]!);
-    }
+    // Guile's matcher has no ,@ in quasi-patterns: it is a syntax error there.
+    if (item instanceof Pair && isNamed(item.car, S.unquoteSplicing)) throw badSyntax(form, "unquote-splicing is not a quasi-pattern");
     items.push(quasiPattern(item, form));
   }
   return arrayToList(items, cursor === NIL ? NIL : quasiPattern(cursor, form));
