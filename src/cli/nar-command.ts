@@ -28,7 +28,7 @@ export function registerNarCommand(program: Command): void {
     .description("write the NAR of PATH (a file, directory or symlink) to standard output")
     .argument("<path>", "file tree to archive")
     .action(async (path: string) => {
-      await writeNar(path, process.stdout);
+      await writeNar(path, process.stdout, { hash: false });
     });
   nar
     .command("restore")
@@ -37,7 +37,7 @@ export function registerNarCommand(program: Command): void {
     .action(async (dir: string) => {
       const input = new ByteReader(process.stdin, () => new StoreError("nar-format", "bad archive: unexpected end of input"));
       try {
-        await restoreNar(input, dir, { expectEnd: true });
+        await restoreNar(input, dir, { expectEnd: true, hash: false });
       } finally {
         input.detach();
       }

@@ -20,6 +20,7 @@
  */
 import type { ByteReader } from "./byte-reader.ts";
 import { StoreError } from "./errors.ts";
+import { encodeString, paddingLength } from "./wire.ts";
 
 /** The magic string every NAR starts with. */
 export const NAR_VERSION_MAGIC = "nix-archive-1";
@@ -78,9 +79,56 @@ async function token(reader: ByteReader): Promise<string> {
   return (await reader.readString(MAX_TOKEN)).toString("latin1");
 }
 
-async function expect(reader: ByteReader, wanted: string, what: string): Promise<void> {
+async function expectSlow(reader: ByteReader, wanted: string, what: string): Promise<void> {
   const got = await token(reader);
   if (got !== wanted) throw bad(`expected ${what} (\`${wanted}'), got \`${describeName(Buffer.from(got, "latin1"))}'`);
+}
+
+// The hot path reads from what is already buffered without a promise per token:
+// NARs of many small files are mostly tokens, and promises and their garbage
+// would cost more than the system calls that create the files.
+
+/** Encoded tokens, compared byte for byte with the input. */
+const ENCODED = Object.fromEntries(
+  ["(", ")", "type", "regular", "directory", "symlink", "executable", "", "contents", "target", "entry", "name", "node"].map((t) => [t, encodeString(t)]),
+) as Record<string, Buffer>;
+
+/** Consumes the encoded `wanted` token if it is next and buffered; false if not known yet or different. */
+function expectNow(reader: ByteReader, wanted: string): boolean {
+  const encoded = ENCODED[wanted]!;
+  if (reader.available < encoded.length || !reader.startsWithNow(encoded)) return false;
+  reader.skipNow(encoded.length);
+  return true;
+}
+
+async function expect(reader: ByteReader, wanted: string, what: string): Promise<void> {
+  if (!expectNow(reader, wanted)) await expectSlow(reader, wanted, what);
+}
+
+/** A padded string of at most `max` bytes if it is wholly buffered, else null (the caller reads it the slow way). */
+function stringNow(reader: ByteReader, max: number): Buffer | null {
+  if (reader.available < 8) return null;
+  const length = reader.peekIntNow();
+  if (length < 0 || length > max) return null;
+  const pad = paddingLength(length);
+  if (reader.available < 8 + length + pad) return null;
+  reader.skipNow(8);
+  const bytes = reader.readExactNow(length);
+  if (pad > 0) {
+    const zeros = reader.readExactNow(pad);
+    for (const byte of zeros) if (byte !== 0) throw bad("non-zero padding");
+  }
+  return bytes;
+}
+
+async function string(reader: ByteReader, max: number): Promise<Buffer> {
+  return stringNow(reader, max) ?? (await reader.readString(max));
+}
+
+/** Which of `choices` comes next (consumed), or null (nothing consumed) if none or not buffered. */
+function oneOfNow(reader: ByteReader, choices: readonly string[]): string | null {
+  for (const choice of choices) if (expectNow(reader, choice)) return choice;
+  return null;
 }
 
 function checkName(name: Buffer, previous: Buffer | null): void {
@@ -119,7 +167,7 @@ export async function parseNar(reader: ByteReader, sink: NarSink, limits: NarLim
 async function parseNodes(reader: ByteReader, sink: NarSink, limits: NarLimits): Promise<void> {
   let magic: string;
   try {
-    magic = await token(reader);
+    magic = (await string(reader, MAX_TOKEN)).toString("latin1");
   } catch (error) {
     if (error instanceof StoreError && error.code === "protocol") magic = "";
     else throw error;
@@ -141,10 +189,11 @@ async function parseNodes(reader: ByteReader, sink: NarSink, limits: NarLimits):
     }
     const top = stack.at(-1);
     if (top === undefined) return;
-    const next = await token(reader);
+    const next = oneOfNow(reader, ["entry", ")"]) ?? (await token(reader));
     if (next === ")") {
       stack.pop();
-      await sink.directoryEnd?.(top.path);
+      const ended = sink.directoryEnd?.(top.path);
+      if (ended !== undefined) await ended;
       if (stack.length > 0) await expect(reader, ")", "end of entry");
       if (stack.length === 0) return;
       continue;
@@ -152,13 +201,28 @@ async function parseNodes(reader: ByteReader, sink: NarSink, limits: NarLimits):
     if (next !== "entry") throw bad(`unknown field ${describeName(Buffer.from(next, "latin1"))}`);
     await expect(reader, "(", "open tag");
     await expect(reader, "name", "entry name");
-    const name = await reader.readString(limits.maxNameLength);
+    const name = await string(reader, limits.maxNameLength);
     checkName(name, top.previous);
     top.previous = name;
     await expect(reader, "node", "entry node");
     if (top.path.length + 1 > limits.maxDepth) throw unsafe(`NAR nesting is deeper than ${limits.maxDepth} directories`);
     pending = [...top.path, name];
   }
+}
+
+/** Delivers a file's contents, synchronously when they are all buffered. */
+async function contents(reader: ByteReader, sink: NarSink, size: number): Promise<void> {
+  if (reader.available >= size) {
+    let left = size;
+    while (left > 0) {
+      const piece = reader.readExactNow(Math.min(left, 1 << 20));
+      left -= piece.length;
+      const pending = sink.fileChunk(piece);
+      if (pending !== undefined) await pending;
+    }
+    return;
+  }
+  await reader.stream(size, (chunk) => sink.fileChunk(chunk));
 }
 
 /**
@@ -168,40 +232,51 @@ async function parseNodes(reader: ByteReader, sink: NarSink, limits: NarLimits):
 async function readNodeStart(reader: ByteReader, sink: NarSink, path: Buffer[], limits: NarLimits): Promise<OpenDirectory | null> {
   await expect(reader, "(", "open tag");
   await expect(reader, "type", "type field");
-  const type = await token(reader);
+  const type = oneOfNow(reader, ["regular", "directory", "symlink"]) ?? (await token(reader));
   switch (type) {
     case "regular": {
-      let field = await token(reader);
+      let field = oneOfNow(reader, ["contents", "executable"]) ?? (await token(reader));
       let executable = false;
       if (field === "executable") {
-        const marker = await reader.readString(MAX_TOKEN);
+        const marker = await string(reader, MAX_TOKEN);
         if (marker.length !== 0) throw bad("unexpected executable file marker");
         executable = true;
-        field = await token(reader);
+        field = oneOfNow(reader, ["contents"]) ?? (await token(reader));
       }
       if (field !== "contents") throw bad(`unknown field ${describeName(Buffer.from(field, "latin1"))}`);
-      const size = await reader.readInt();
-      await sink.fileStart(path, executable, size);
-      await reader.stream(size, (chunk) => sink.fileChunk(chunk));
-      await reader.readPadding(size);
-      await sink.fileEnd();
+      if (reader.available < 8) await reader.ensure(8);
+      const size = reader.readIntNow();
+      const started = sink.fileStart(path, executable, size);
+      if (started !== undefined) await started;
+      await contents(reader, sink, size);
+      const pad = paddingLength(size);
+      if (pad > 0 && reader.available >= pad) {
+        for (const byte of reader.readExactNow(pad)) if (byte !== 0) throw bad("non-zero padding");
+      } else if (pad > 0) {
+        await reader.readPadding(size);
+      }
+      const ended = sink.fileEnd();
+      if (ended !== undefined) await ended;
       await expect(reader, ")", "close tag");
       if (path.length > 0) await expect(reader, ")", "end of entry");
       return null;
     }
     case "symlink": {
       await expect(reader, "target", "symlink target");
-      const target = await reader.readString(limits.maxTargetLength);
+      const target = await string(reader, limits.maxTargetLength);
       if (target.length === 0) throw unsafe("NAR contains a symlink with an empty target");
       if (target.includes(0)) throw unsafe(`NAR contains a symlink target with a NUL byte: \`${describeName(target)}'`);
-      await sink.symlink(path, target);
+      const made = sink.symlink(path, target);
+      if (made !== undefined) await made;
       await expect(reader, ")", "close tag");
       if (path.length > 0) await expect(reader, ")", "end of entry");
       return null;
     }
-    case "directory":
-      await sink.directory(path);
+    case "directory": {
+      const made = sink.directory(path);
+      if (made !== undefined) await made;
       return { path, previous: null };
+    }
     default:
       throw bad(`unknown file type ${describeName(Buffer.from(type, "latin1"))}`);
   }

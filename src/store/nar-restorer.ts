@@ -204,22 +204,28 @@ function assertAbsent(target: string): void {
 
 /**
  * Restores the NAR read from `reader` as `target`, which must not exist.
- * Resolves to the archive's SHA-256 and size (computed from the bytes read).
+ * Resolves to the archive's SHA-256 and size (computed from the bytes read),
+ * or only its size with `{ hash: false }` (the SHA-256 costs more than the
+ * restore itself).
  *
  * @example
  * const { hash, size } = await restoreNar(ByteReader.fromBuffer(nar), "/tmp/tree", { permissions: "store" });
  */
-export async function restoreNar(reader: ByteReader, target: string, options: RestoreOptions = {}): Promise<NarDigest> {
+export async function restoreNar(reader: ByteReader, target: string, options?: RestoreOptions): Promise<NarDigest>;
+export async function restoreNar(reader: ByteReader, target: string, options: RestoreOptions & { hash: false }): Promise<{ size: number }>;
+export async function restoreNar(reader: ByteReader, target: string, options: RestoreOptions & { hash?: boolean } = {}): Promise<NarDigest | { size: number }> {
   assertAbsent(target);
   const temporary = temporarySibling(target);
   const sink = new DiskSink(temporary, options.permissions ?? "umask");
-  const hash = createHash("sha256");
+  const hash = options.hash === false ? null : createHash("sha256");
   const start = reader.position;
   const previousTap = reader.tap;
-  reader.tap = (bytes) => {
-    hash.update(bytes);
-    previousTap?.(bytes);
-  };
+  if (hash !== null) {
+    reader.tap = (bytes) => {
+      hash.update(bytes);
+      previousTap?.(bytes);
+    };
+  }
   try {
     await parseNar(reader, sink, options.limits ?? DEFAULT_NAR_LIMITS);
     reader.tap = previousTap;
@@ -243,5 +249,6 @@ export async function restoreNar(reader: ByteReader, target: string, options: Re
     }
     throw error;
   }
-  return { hash: hash.digest(), size: reader.position - start };
+  const size = reader.position - start;
+  return hash === null ? { size } : { hash: hash.digest(), size };
 }

@@ -16,12 +16,12 @@
  * const { hash, size } = await writeNar("/tmp/tree", process.stdout);
  */
 import { createHash, type Hash } from "node:crypto";
-import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, constants, type BigIntStats } from "node:fs";
+import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, constants, type Stats } from "node:fs";
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { StoreError } from "./errors.ts";
 import { NAR_VERSION_MAGIC, describeName } from "./nar-parser.ts";
-import { encodeString, padding } from "./wire.ts";
+import { encodeInt, encodeString, padding } from "./wire.ts";
 
 /** Chunks are gathered up to this size before being yielded. */
 const CHUNK_SIZE = 256 * 1024;
@@ -48,42 +48,42 @@ const T = {
   node: encodeString("node"),
 };
 
-/** Gathers small pieces into chunks of about CHUNK_SIZE bytes. */
+/** Gathers small pieces into chunks of CHUNK_SIZE bytes; finished chunks wait in `ready`. */
 class ChunkBuffer {
   private buffer = Buffer.allocUnsafe(CHUNK_SIZE);
   private used = 0;
+  /** Chunks ready to be yielded, in order. */
+  readonly ready: Buffer[] = [];
 
-  /** Appends bytes; returns a full chunk when one is ready. */
-  push(bytes: Buffer): Buffer | null {
-    if (bytes.length >= CHUNK_SIZE) throw new Error("ChunkBuffer.push: piece larger than a chunk");
-    let out: Buffer | null = null;
-    if (this.used + bytes.length > CHUNK_SIZE) out = this.take();
+  /** Appends bytes (a piece as large as a chunk goes out on its own). */
+  push(bytes: Buffer): void {
+    if (this.used + bytes.length > CHUNK_SIZE) this.finish();
+    if (bytes.length >= CHUNK_SIZE) {
+      this.ready.push(bytes);
+      return;
+    }
     bytes.copy(this.buffer, this.used);
     this.used += bytes.length;
-    return out;
-  }
-
-  /** Space left before the chunk is full. */
-  get room(): number {
-    return CHUNK_SIZE - this.used;
   }
 
   /** A writable view of the free space, for reading a file straight into it. */
   freeSpace(): Buffer {
+    if (this.used === CHUNK_SIZE) this.finish();
     return this.buffer.subarray(this.used);
   }
 
   /** Records `count` bytes written into `freeSpace()`. */
   advance(count: number): void {
     this.used += count;
+    if (this.used === CHUNK_SIZE) this.finish();
   }
 
-  /** Whatever is buffered (possibly nothing), as a chunk of its own. */
-  take(): Buffer {
-    const out = this.buffer.subarray(0, this.used);
+  /** Moves what is buffered, if anything, to `ready`. */
+  finish(): void {
+    if (this.used === 0) return;
+    this.ready.push(this.buffer.subarray(0, this.used));
     this.buffer = Buffer.allocUnsafe(CHUNK_SIZE);
     this.used = 0;
-    return out;
   }
 }
 
@@ -92,17 +92,12 @@ function fsError(what: string, path: Buffer, error: unknown): StoreError {
   return new StoreError("file-system", `${what} \`${describeName(path)}': ${detail}`, { cause: error });
 }
 
-function stat(path: Buffer): BigIntStats {
+function stat(path: Buffer): Stats {
   try {
-    return lstatSync(path, { bigint: true });
+    return lstatSync(path);
   } catch (error) {
     throw fsError("getting attributes of path", path, error);
   }
-}
-
-function sizeOf(stats: BigIntStats, path: Buffer): number {
-  if (stats.size > BigInt(Number.MAX_SAFE_INTEGER)) throw fsError("dumping", path, new Error("file too large"));
-  return Number(stats.size);
 }
 
 /** A directory waiting to be dumped: its entries left, sorted, and its own path. */
@@ -134,13 +129,10 @@ function sortedEntries(path: Buffer): Buffer[] {
  */
 export async function* narChunks(path: string | Buffer): AsyncGenerator<Buffer, void, undefined> {
   const root = typeof path === "string" ? Buffer.from(path) : path;
+  // Tokens go into a chunk buffer and whole chunks are yielded once per node:
+  // a yield (or a generator) per token would cost more than the file I/O.
   const out = new ChunkBuffer();
-  const emit = function* (bytes: Buffer): Generator<Buffer, void, undefined> {
-    const full = out.push(bytes);
-    if (full !== null) yield full;
-  };
-  yield* emit(T.magic);
-
+  out.push(T.magic);
   const stack: PendingDirectory[] = [];
   let current: Buffer | null = root;
   for (;;) {
@@ -148,19 +140,18 @@ export async function* narChunks(path: string | Buffer): AsyncGenerator<Buffer, 
       const nodePath: Buffer = current;
       current = null;
       const stats = stat(nodePath);
-      yield* emit(T.open);
+      out.push(T.open);
       if (stats.isFile()) {
-        yield* emit(T.typeRegular);
-        if ((stats.mode & BigInt(constants.S_IXUSR)) !== 0n) yield* emit(T.executable);
-        const size = sizeOf(stats, nodePath);
-        yield* emit(T.contents);
-        const header = Buffer.allocUnsafe(8);
-        header.writeBigUInt64LE(BigInt(size));
-        yield* emit(header);
-        yield* fileContents(nodePath, size, out);
-        yield* emit(padding(size));
-        yield* emit(T.close);
-        if (stack.length > 0) yield* emit(T.close);
+        out.push(T.typeRegular);
+        if (stats.mode & constants.S_IXUSR) out.push(T.executable);
+        const size = stats.size;
+        out.push(T.contents);
+        out.push(encodeInt(size));
+        if (size <= SMALL_FILE) readSmallFile(nodePath, size, out);
+        else yield* readLargeFile(nodePath, size, out);
+        out.push(padding(size));
+        out.push(T.close);
+        if (stack.length > 0) out.push(T.close);
       } else if (stats.isSymbolicLink()) {
         let target: Buffer;
         try {
@@ -168,72 +159,86 @@ export async function* narChunks(path: string | Buffer): AsyncGenerator<Buffer, 
         } catch (error) {
           throw fsError("reading symbolic link", nodePath, error);
         }
-        yield* emit(T.typeSymlink);
-        yield* emitString(target, out);
-        yield* emit(T.close);
-        if (stack.length > 0) yield* emit(T.close);
+        out.push(T.typeSymlink);
+        out.push(encodeString(target));
+        out.push(T.close);
+        if (stack.length > 0) out.push(T.close);
       } else if (stats.isDirectory()) {
-        yield* emit(T.typeDirectory);
+        out.push(T.typeDirectory);
         stack.push({ path: nodePath, entries: sortedEntries(nodePath), next: 0 });
       } else {
         throw new StoreError("file-system", `file \`${describeName(nodePath)}' has an unsupported type`);
       }
+      while (out.ready.length > 0) yield out.ready.shift()!;
     }
     const top = stack.at(-1);
     if (top === undefined) break;
     if (top.next === top.entries.length) {
       stack.pop();
-      yield* emit(T.close);
-      if (stack.length > 0) yield* emit(T.close);
+      out.push(T.close);
+      if (stack.length > 0) out.push(T.close);
       if (stack.length === 0) break;
       continue;
     }
     const name = top.entries[top.next++]!;
-    yield* emit(T.entryName);
-    yield* emitString(name, out);
-    yield* emit(T.node);
+    out.push(T.entryName);
+    out.push(encodeString(name));
+    out.push(T.node);
     current = joinPath(top.path, name);
   }
-  const last = out.take();
-  if (last.length > 0) yield last;
+  out.finish();
+  while (out.ready.length > 0) yield out.ready.shift()!;
 }
 
-/** A length-prefixed, padded string that may be longer than a chunk. */
-function* emitString(bytes: Buffer, out: ChunkBuffer): Generator<Buffer, void, undefined> {
-  const encoded = encodeString(bytes);
-  if (encoded.length < CHUNK_SIZE) {
-    const full = out.push(encoded);
-    if (full !== null) yield full;
-    return;
-  }
-  yield out.take();
-  yield encoded;
-}
+/** Files up to this size are read in one go into the current chunk. */
+const SMALL_FILE = 64 * 1024;
 
-/** Exactly `size` bytes of the file, read straight into the output chunks. */
-function* fileContents(path: Buffer, size: number, out: ChunkBuffer): Generator<Buffer, void, undefined> {
-  if (size === 0) return;
-  let fd: number;
+function openForDump(path: Buffer): number {
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    return openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (error) {
     throw fsError("opening file", path, error);
   }
+}
+
+/** Reads exactly `size` bytes of `fd` into the chunk buffer, yielding nothing (for small files). */
+function readInto(fd: number, path: Buffer, size: number, out: ChunkBuffer): void {
+  let left = size;
+  while (left > 0) {
+    const space = out.freeSpace();
+    const want = Math.min(left, space.length);
+    let got: number;
+    try {
+      got = readSync(fd, space, 0, want, null);
+    } catch (error) {
+      throw fsError("reading file", path, error);
+    }
+    if (got === 0) throw new StoreError("file-system", `file \`${describeName(path)}' shrank while it was being dumped`);
+    out.advance(got);
+    left -= got;
+  }
+}
+
+function readSmallFile(path: Buffer, size: number, out: ChunkBuffer): void {
+  if (size === 0) return;
+  const fd = openForDump(path);
+  try {
+    readInto(fd, path, size, out);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A large file's bytes, read straight into the output chunks and yielded as chunks fill. */
+function* readLargeFile(path: Buffer, size: number, out: ChunkBuffer): Generator<Buffer, void, undefined> {
+  const fd = openForDump(path);
   try {
     let left = size;
     while (left > 0) {
-      if (out.room === 0) yield out.take();
-      const space = out.freeSpace();
-      const want = Math.min(left, space.length);
-      let got: number;
-      try {
-        got = readSync(fd, space, 0, want, null);
-      } catch (error) {
-        throw fsError("reading file", path, error);
-      }
-      if (got === 0) throw new StoreError("file-system", `file \`${describeName(path)}' shrank while it was being dumped`);
-      out.advance(got);
-      left -= got;
+      const step = Math.min(left, CHUNK_SIZE);
+      readInto(fd, path, step, out);
+      left -= step;
+      while (out.ready.length > 0) yield out.ready.shift()!;
     }
   } finally {
     closeSync(fd);
@@ -241,20 +246,24 @@ function* fileContents(path: Buffer, size: number, out: ChunkBuffer): Generator<
 }
 
 /**
- * Dumps `path` into `sink` with backpressure; resolves to the NAR hash and size.
+ * Dumps `path` into `sink` with backpressure; resolves to the NAR hash and
+ * size (or only the size with `{ hash: false }`, for callers that do not need
+ * the SHA-256, which costs more than the dump itself).
  *
  * @example
  * const { hash, size } = await writeNar("/tmp/tree", createWriteStream("tree.nar"));
  */
-export async function writeNar(path: string | Buffer, sink: Writable): Promise<NarDigest> {
-  const hash = createHash("sha256");
+export async function writeNar(path: string | Buffer, sink: Writable): Promise<NarDigest>;
+export async function writeNar(path: string | Buffer, sink: Writable, options: { hash: false }): Promise<{ size: number }>;
+export async function writeNar(path: string | Buffer, sink: Writable, options: { hash?: boolean } = {}): Promise<NarDigest | { size: number }> {
+  const hash = options.hash === false ? null : createHash("sha256");
   let size = 0;
   for await (const chunk of narChunks(path)) {
-    hash.update(chunk);
+    hash?.update(chunk);
     size += chunk.length;
     if (!sink.write(chunk)) await drained(sink);
   }
-  return { hash: hash.digest(), size };
+  return hash === null ? { size } : { hash: hash.digest(), size };
 }
 
 /** Waits until `sink` wants more, failing if it errors or closes first. */
