@@ -68,7 +68,12 @@ function unsafe(message: string): StoreError {
   return new StoreError("nar-unsafe", message);
 }
 
-/** A name for messages: printable bytes as they are, the rest escaped. */
+/**
+ * A name for messages: printable bytes as they are, the rest escaped.
+ *
+ * @example
+ * describeName(Buffer.from([0x61, 0xff])); // "a\\xff"
+ */
 export function describeName(name: Buffer): string {
   let out = "";
   for (const byte of name) out += byte >= 0x20 && byte < 0x7f && byte !== 0x5c ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, "0")}`;

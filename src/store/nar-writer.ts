@@ -266,7 +266,12 @@ export async function writeNar(path: string | Buffer, sink: Writable, options: {
   return hash === null ? { size } : { hash: hash.digest(), size };
 }
 
-/** Waits until `sink` wants more, failing if it errors or closes first. */
+/**
+ * Waits until `sink` wants more, failing if it errors or closes first.
+ *
+ * @example
+ * if (!socket.write(chunk)) await drained(socket);
+ */
 export async function drained(sink: Writable): Promise<void> {
   if (sink.destroyed) throw new StoreError("connection-broken", "the output stream was closed");
   const controller = new AbortController();

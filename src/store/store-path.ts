@@ -38,12 +38,22 @@ export function checkStoreName(name: string): void {
   }
 }
 
-/** SHA-256 of a string (UTF-8) or bytes. */
+/**
+ * SHA-256 of a string (UTF-8) or bytes.
+ *
+ * @example
+ * sha256("").toString("hex"); // "e3b0c442…"
+ */
 export function sha256(data: string | Uint8Array): Buffer {
   return createHash("sha256").update(data).digest();
 }
 
-/** XOR-folds a hash into `size` bytes (compressHash). */
+/**
+ * XOR-folds a hash into `size` bytes (the daemon's compressHash).
+ *
+ * @example
+ * foldHash(sha256("x"), 20).length; // 20
+ */
 export function foldHash(hash: Uint8Array, size: number): Buffer {
   const out = Buffer.alloc(size);
   for (let i = 0; i < hash.length; i++) out[i % size]! ^= hash[i]!;

@@ -52,7 +52,12 @@ function checkedU64(value: number | bigint): bigint {
   return big;
 }
 
-/** A string's bytes: strings are UTF-8, Buffers are taken as they are (file names stay bytes). */
+/**
+ * A string's bytes: strings are UTF-8, Buffers are taken as they are (file names stay bytes).
+ *
+ * @example
+ * bytesOf("é"); // <c3 a9>
+ */
 export function bytesOf(value: string | Uint8Array): Buffer {
   if (typeof value === "string") return Buffer.from(value, "utf8");
   return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);

@@ -36,7 +36,7 @@
  * await server.stop();
  */
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync, type Stats } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, statSync, symlinkSync, unlinkSync, writeFileSync, type Stats } from "node:fs";
 import net from "node:net";
 import { arch } from "node:os";
 import { dirname, join } from "node:path";
@@ -664,8 +664,8 @@ class Session {
       for (const message of pending.splice(0)) await this.send(message);
     };
     try {
-      // dumpCalls is synchronous; send what it produced before checking the hash, as the daemon streams it.
-      dumpCalls(this.server.physical(path), write);
+      // Send what each piece of the dump produced before reading the next, as the daemon streams it.
+      for (const _ of dumpCalls(this.server.physical(path), write)) await flushPending();
       await flushPending();
       const actual = hash.copy().digest();
       if (!actual.equals(info.narHash)) {

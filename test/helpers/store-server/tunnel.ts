@@ -72,16 +72,19 @@ export function writeStringCalls(bytes: Buffer, write: (bytes: Buffer) => void):
 }
 
 /**
- * The writes of the daemon's dumpPath for `path`, in order.
+ * The writes of the daemon's dumpPath for `path`, in order. A generator that
+ * pauses after each 64 KiB of file contents, so the caller can send what
+ * the writes produced before the next piece is read (a large item is never
+ * held in memory whole).
  *
  * @example
- * dumpCalls("/tmp/store/abc-x", (bytes) => sink.write(bytes));
+ * for (const _ of dumpCalls("/tmp/store/abc-x", (bytes) => sink.write(bytes))) await flush();
  */
-export function dumpCalls(path: string, write: (bytes: Buffer) => void): void {
+export function* dumpCalls(path: string, write: (bytes: Buffer) => void): Generator<void, void, undefined> {
   const str = (text: string | Buffer): void => writeStringCalls(typeof text === "string" ? Buffer.from(text) : text, write);
   str("nix-archive-1");
   // Recursion is fine here: store items in tests are shallow.
-  const dump = (file: Buffer): void => {
+  const dump = function* (file: Buffer): Generator<void, void, undefined> {
     const stats = lstatSync(file);
     str("(");
     if (stats.isFile()) {
@@ -93,7 +96,7 @@ export function dumpCalls(path: string, write: (bytes: Buffer) => void): void {
       }
       str("contents");
       write(encodeInt(stats.size));
-      dumpContents(file, stats.size, write);
+      yield* dumpContents(file, stats.size, write);
       const pad = padding(stats.size);
       if (pad.length > 0) write(Buffer.from(pad));
     } else if (stats.isDirectory()) {
@@ -105,7 +108,7 @@ export function dumpCalls(path: string, write: (bytes: Buffer) => void): void {
         str("name");
         str(name);
         str("node");
-        dump(Buffer.concat([file, Buffer.from("/"), name]));
+        yield* dump(Buffer.concat([file, Buffer.from("/"), name]));
         str(")");
       }
     } else if (stats.isSymbolicLink()) {
@@ -118,11 +121,11 @@ export function dumpCalls(path: string, write: (bytes: Buffer) => void): void {
     }
     str(")");
   };
-  dump(Buffer.from(path));
+  yield* dump(Buffer.from(path));
 }
 
-/** The file's bytes in the daemon's 64 KiB reads. */
-function dumpContents(file: Buffer, size: number, write: (bytes: Buffer) => void): void {
+/** The file's bytes in the daemon's 64 KiB reads, pausing after each. */
+function* dumpContents(file: Buffer, size: number, write: (bytes: Buffer) => void): Generator<void, void, undefined> {
   const fd = openSync(file, "r");
   try {
     const buffer = Buffer.alloc(65536);
@@ -137,6 +140,7 @@ function dumpContents(file: Buffer, size: number, write: (bytes: Buffer) => void
       }
       write(Buffer.from(buffer.subarray(0, want)));
       left -= want;
+      yield;
     }
   } finally {
     closeSync(fd);
