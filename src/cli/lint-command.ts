@@ -24,7 +24,7 @@ import { unifiedDiff } from "../lint/unified-diff.ts";
 import { addLimitOptions, loadOptionsFrom, type LimitOptions } from "./limit-options.ts";
 import { machinesOption } from "./machines-file.ts";
 import { repeatableOption, wholeNumberOption } from "./option-kinds.ts";
-import { colorsFor, UsageError } from "./output.ts";
+import { colorsFor, errorLine, UsageError } from "./output.ts";
 
 interface LintCommandOptions extends LimitOptions {
   format: "stylish" | "json" | "sarif" | "gcc";
@@ -139,7 +139,7 @@ function runLint(files: readonly string[], options: LintCommandOptions): number 
   } else process.stdout.write(output);
   if (counts.errorCount > 0) return 1;
   if (maxWarnings !== undefined && counts.warningCount > maxWarnings) {
-    process.stderr.write(`offload lint: ${counts.warningCount} warnings, more than --max-warnings ${maxWarnings}\n`);
+    process.stderr.write(`${errorLine(`${counts.warningCount} warnings, more than --max-warnings ${maxWarnings}`)}\n`);
     return 1;
   }
   return 0;

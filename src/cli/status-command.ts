@@ -6,7 +6,9 @@
  * free disk in the work directory, clock offset, speed, parallel-builds and
  * the slots offload processes on this host hold now. A table for people,
  * `--json` for programs, `--watch SECONDS` to refresh in place (connections
- * stay open between refreshes). Exit status 1 when a machine is unreachable.
+ * stay open between refreshes), stamped with a 24-hour time; `--json --watch`
+ * writes JSON Lines, `{"time": ISO 8601, "machines": [...]}` per refresh.
+ * Exit status 1 when a machine is unreachable.
  *
  * @example
  * // offload status --watch 2 /etc/guix/machines.scm
@@ -75,7 +77,7 @@ export function registerStatusCommand(program: Command): void {
     .option("--json", "print JSON")
     .addOption(machinesOption())
     .addOption(stateDirOption())
-    .addOption(secondsOption("--watch <seconds>", "refresh every SECONDS until interrupted"));
+    .addOption(secondsOption("--watch <seconds>", "refresh every SECONDS until interrupted; with --json, one JSON document per line (JSON Lines), each with its ISO 8601 time"));
   addConnectionOptions(command, DEFAULT_TIMEOUT_SECONDS);
   addLimitOptions(command).action(async (fileArgument: string | undefined, regexpArgument: string | undefined, options: StatusOptions, self: Command) => {
     const connect = connectOptionsFrom(options);
@@ -157,10 +159,11 @@ async function watch(probe: () => Promise<StatusEntry[]>, intervalMs: number, js
     while (!stopped) {
       const entries = await probe();
       if (stopped) break;
+      const now = new Date();
       if (json) {
-        process.stdout.write(`${JSON.stringify({ machines: entries })}\n`);
+        process.stdout.write(`${JSON.stringify({ time: now.toISOString(), machines: entries })}\n`);
       } else {
-        const table = `${formatStatusTable(entries, colorsFor(process.stdout))}${new Date().toLocaleTimeString()}, every ${intervalMs / 1000} s (Ctrl-C to stop)\n`;
+        const table = `${formatStatusTable(entries, colorsFor(process.stdout))}${clockTime(now)}, every ${intervalMs / 1000} s (Ctrl-C to stop)\n`;
         // Move up over the previous table and clear to the end of the screen.
         if (inPlace && previousLines > 0) process.stdout.write(`\x1b[${previousLines}F\x1b[J`);
         process.stdout.write(inPlace ? table : `${table}\n`);
@@ -228,6 +231,11 @@ function formatStatusTable(entries: StatusEntry[], colors: ChalkInstance): strin
     if (entry.error !== null) lines.push(colors.red(`${entry.name}:${entry.port}: ${entry.error.split("\n")[0]}`));
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** HH:MM:SS on a 24-hour clock, local time, whatever the locale. */
+function clockTime(date: Date): string {
+  return [date.getHours(), date.getMinutes(), date.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
 }
 
 function formatOffset(seconds: number | null): string {

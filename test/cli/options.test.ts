@@ -128,3 +128,27 @@ test("status takes --state-dir and $OFFLOAD_STATE_DIR: it shows the slots run an
     slot.release();
   }
 });
+
+test("status --watch stamps each table with a 24-hour time; with --json it writes JSON Lines with ISO 8601 times", async () => {
+  const file = machinesFile("watch.scm", await closedPort());
+  const stopAfter = (documents: number) => (stdout: string, child: import("node:child_process").ChildProcess) => {
+    if (stdout.split("(Ctrl-C to stop)").length > documents || stdout.split("\n").length > documents + 1) child.kill("SIGINT");
+  };
+  const table = await runCli(["status", "--timeout", "2", "--watch", "0.2", file], { onStdout: stopAfter(2) });
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /\n\d{2}:\d{2}:\d{2}, every 0\.2 s \(Ctrl-C to stop\)\n/);
+  const lines = await runCli(["status", "--json", "--timeout", "2", "--watch", "0.2", file], { onStdout: stopAfter(2) });
+  const documents = lines.stdout.trim().split("\n").map((line) => JSON.parse(line) as { time: string; machines: unknown[] });
+  assert.ok(documents.length >= 2, lines.stdout);
+  for (const document of documents) {
+    assert.deepEqual(Object.keys(document), ["time", "machines"]);
+    assert.equal(new Date(document.time).toISOString(), document.time);
+    assert.equal(document.machines.length, 1);
+  }
+});
+
+test("lint: more warnings than --max-warnings is one offload: error line", async () => {
+  const result = await runCli(["lint", "--max-warnings", "0", "fixtures/lint/deprecated-system.scm"]);
+  assert.equal(result.code, 1);
+  assert.equal(result.stderr, "offload: error: 2 warnings, more than --max-warnings 0\n");
+});
