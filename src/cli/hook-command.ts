@@ -70,6 +70,7 @@ export function registerHookCommand(program: Command): void {
     .option("--verbose", "say why each request gets its answer (or set OFFLOAD_VERBOSE=1)")
     .addOption(
       new Option("--hold <seconds>", "longest wait for a slot before answering `# postpone` while every machine is busy")
+        .env("OFFLOAD_HOOK_HOLD")
         .argParser((text: string) => parseSeconds(text, true))
         .default(DEFAULT_HOLD_SECONDS * 1000, String(DEFAULT_HOLD_SECONDS)),
     )

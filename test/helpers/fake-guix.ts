@@ -6,13 +6,17 @@
  * does; the daemon checks the signatures. Messages and status as Guix's:
  * `guix archive: error: MESSAGE` and 1. Anything else is refused.
  *
+ * For tests that must act while an import is under way: with
+ * $OFFLOAD_TEST_IMPORT_GATE set to a directory, the command first creates
+ * `started` there, then waits (at most two minutes) for `open` to exist.
+ *
  * Run it through {@link fakeGuixDirectory}, which writes a `guix` script.
  *
  * @example
  * import { fakeGuixDirectory } from "../helpers/fake-guix.ts";
  * const bin = fakeGuixDirectory();   // then PATH=bin:$PATH on the build machine
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { StoreConnection } from "../../src/store/connection.ts";
@@ -35,7 +39,16 @@ export function fakeGuixDirectory(): string {
   return dir;
 }
 
+/** Wait at the gate, if there is one (bounded: two minutes in steps of 20 ms). */
+async function passGate(): Promise<void> {
+  const gate = process.env["OFFLOAD_TEST_IMPORT_GATE"];
+  if (gate === undefined || gate === "") return;
+  writeFileSync(join(gate, "started"), String(process.pid));
+  for (let i = 0; i < 6000 && !existsSync(join(gate, "open")); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 async function archiveImport(): Promise<number> {
+  await passGate();
   const socket = process.env["GUIX_DAEMON_SOCKET"] || "/var/guix/daemon-socket/socket";
   const storeDir = process.env["NIX_STORE_DIR"] || "/gnu/store";
   const store = await StoreConnection.connect(socket, { storeDir });

@@ -12,7 +12,10 @@
  * process.exitCode = await runHook(options, io);
  */
 import { join } from "node:path";
-import { loadMachinesCached } from "../../machines/cache.ts";
+import { loadMachinesCached, type LoadedMachines } from "../../machines/cache.ts";
+import { formatLocation } from "../../../grammar/source.ts";
+import { SchemeError } from "../../scheme/errors.ts";
+import { HookError } from "./errors.ts";
 import type { BuildMachine } from "../../machines/types.ts";
 import type { ConnectOptions } from "../../ssh/connect.ts";
 import { machineKey } from "../../ssh/machine-key.ts";
@@ -45,6 +48,26 @@ function socketFile(stateDir: string, machine: BuildMachine): string {
 }
 
 /**
+ * The machines file as Guix reads it (a missing file is no machines); a file
+ * that does not load is a HookError `machines-file` with the located
+ * message, as `guix offload` reports it before failing.
+ *
+ * @example
+ * const { machines } = await loadMachinesFile("/etc/guix/machines.scm", stateDir, process.env);
+ */
+export async function loadMachinesFile(file: string, stateDir: string, env: Readonly<Record<string, string | undefined>>): Promise<LoadedMachines> {
+  try {
+    return await loadMachinesCached(file, stateDir, env);
+  } catch (error) {
+    if (error instanceof SchemeError) {
+      const where = error.location === null ? `${file}: ` : `${formatLocation(error.location)}: `;
+      throw new HookError("machines-file", `${where}${error.message}`, { cause: error });
+    }
+    throw new HookError("machines-file", `failed to load machine file '${file}': ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+/**
  * The options {@link runHook} needs.
  *
  * @example
@@ -58,7 +81,7 @@ export function hookOptions(setup: HookSetup): HookOptions {
     args: setup.args,
     config,
     stateDir: setup.stateDir,
-    loadMachines: () => loadMachinesCached(setup.machinesFile, setup.stateDir, setup.env),
+    loadMachines: () => loadMachinesFile(setup.machinesFile, setup.stateDir, setup.env),
     links,
     probe: async (machine) => {
       const facts = await probeBuildMachine(await links.get(machine), config.storeDir, PROBE_TIMEOUT_MS);
