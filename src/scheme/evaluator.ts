@@ -338,7 +338,10 @@ export class Evaluator {
     const head = form.car;
     if (head instanceof Sym || head instanceof Renamed) {
       const bound = env.lookup(head);
-      if (bound instanceof SpecialForm && bound.quoting) return;
+      if (bound instanceof SpecialForm) {
+        if (bound.quoting) return;
+        if (bound.checkAs) return this.checkExpansion(bound.checkAs(form), env, depth + 1);
+      }
       if (bound instanceof Macro) {
         bound.check?.(form, env);
         const expansion = bound.expandSyntax?.(form);

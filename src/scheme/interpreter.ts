@@ -9,7 +9,7 @@
  */
 import { existsSync } from "node:fs";
 import { hostname } from "node:os";
-import { resolve } from "node:path";
+import { dirname, isAbsolute, resolve } from "node:path";
 import { readDatums, readSource, ReadError, type ReadDatum, type ReadLimits } from "../../grammar/reader.ts";
 import { SourceText } from "../../grammar/source.ts";
 import { defineAllBuiltins } from "./builtins/index.ts";
@@ -176,9 +176,11 @@ function createHost(options: InterpreterOptions, loading: LoadStack, files: File
     fileExists: (path) => files.exists(loading.resolve(path)),
     load: (path) => loadFile(loading.resolve(path)),
     include: (path, fromFile) => {
-      const absolute = fromFile && !fromFile.startsWith("<") ? resolve(resolve(fromFile, ".."), path) : loading.resolve(path);
+      // As Guile: the including file's directory and the name, joined but not normalized (the name is kept in locations).
+      const absolute = isAbsolute(path) ? path : fromFile && !fromFile.startsWith("<") ? `${dirname(asAbsolute(fromFile))}/${path}` : loading.resolve(path);
       try {
-        return readSource(files.read(absolute, path), options);
+        // Guile opens the joined name, and names it so when it is missing.
+        return readSource(files.read(absolute, absolute), options);
       } catch (error) {
         throw readErrorToSchemeError(error);
       }
@@ -190,6 +192,11 @@ function createHost(options: InterpreterOptions, loading: LoadStack, files: File
     passwd: (user) => fact(typeof user === "number" ? `passwd:#${user}` : `passwd:${user}`, () => passwdEntry(user)),
     cwd: () => process.cwd(),
   };
+}
+
+/** A file name made absolute as Guile does it: the working directory prepended, nothing normalized. */
+export function asAbsolute(file: string): string {
+  return isAbsolute(file) ? file : `${process.cwd()}/${file}`;
 }
 
 /** Turns reader errors into evaluator errors (one error type for callers). */

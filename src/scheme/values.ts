@@ -6,7 +6,7 @@
  * @example
  * const car = new Primitive("car", 1, 1, ([p]) => (p as Pair).car);
  */
-import type { Datum, Pair, SchemeObject } from "../../grammar/datum.ts";
+import { Pair as PairClass, type Datum, type Pair, type SchemeObject } from "../../grammar/datum.ts";
 import type { Span } from "../../grammar/source.ts";
 import type { Environment } from "./environment.ts";
 import type { Evaluator } from "./evaluator.ts";
@@ -101,9 +101,32 @@ export class SpecialForm implements SchemeObject {
   constructor(
     readonly name: string,
     readonly handler: SyntaxHandler,
-    /** True for `quote` and `quasiquote`: what follows is data, not forms to check. */
+    /** True for `quote`, `quasiquote` and macro definitions: what follows is data or templates, not forms to check. */
     readonly quoting = false,
+    /**
+     * For forms that are macros in Guile (`cut`): the code they stand for,
+     * so the expansion-time checks see what Guile's expander sees.
+     */
+    readonly checkAs?: (form: Pair) => Datum,
   ) {}
+}
+
+/**
+ * A pair a macro expansion made, located where the macro was used — as
+ * Guile locates an expansion's forms (a record a macro builds is "defined
+ * at" the use).
+ */
+export class LocatedPair extends PairClass {
+  constructor(
+    car: Datum,
+    cdr: Datum,
+    private readonly at: Span | undefined,
+  ) {
+    super(car, cdr);
+  }
+  override get span(): Span | undefined {
+    return this.at;
+  }
 }
 
 /** Tells the evaluator to go on with `expr` in `env` (a tail position). */

@@ -57,8 +57,10 @@ function differentialSuite(title: string, files: readonly string[], env: Record<
 }
 
 describe("the machines corpus", () => {
-  it("has at least 60 files", () => {
+  it("has at least 60 files, 40 of them written with real-world Guile idioms (idioms-*.scm)", () => {
     assert.ok(valid.length + invalid.length >= 60, `${valid.length} valid + ${invalid.length} invalid`);
+    const idioms = [...valid, ...invalid].filter((f) => f.includes("/idioms-"));
+    assert.ok(idioms.length >= 40, `only ${idioms.length} idioms-*.scm files`);
   });
 
   it("valid files load in Guile without error; invalid ones fail or warn", () => {

@@ -119,10 +119,13 @@ file that was loaded (LOADED), else as Guile recorded it."
     (dynamic-wind
       (lambda () (chdir (dirname loaded)))
       (lambda ()
-        (save-module-excursion
-         (lambda ()
-           (set-current-module (make-machines-module))
-           (primitive-load loaded))))
+        ;; What the file prints (format's error reports, display) is not part of the report.
+        (with-output-to-port (%make-void-port "w")
+          (lambda ()
+            (save-module-excursion
+             (lambda ()
+               (set-current-module (make-machines-module))
+               (primitive-load loaded))))))
       (lambda () (chdir here)))))
 
 (define (format-message fmt args)

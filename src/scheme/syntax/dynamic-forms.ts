@@ -8,7 +8,7 @@
  * // (define p (make-parameter 1)) (parameterize ((p 2)) (p))  =>  2
  * // ((cut string-append "x-" <>) "86")                         =>  "x-86"
  */
-import { resolve } from "node:path";
+import { isAbsolute } from "node:path";
 import type { BuiltinTable } from "../builtins/registry.ts";
 import { Environment } from "../environment.ts";
 import { SchemeError } from "../errors.ts";
@@ -16,6 +16,7 @@ import type { Evaluator } from "../evaluator.ts";
 import { Renamed, isIdentifier, isNamed } from "../identifiers.ts";
 import {
   Closure,
+  LocatedPair,
   NIL,
   Pair,
   ParameterObject,
@@ -40,14 +41,14 @@ export function defineDynamicForms(define: (name: string, form: SpecialForm) => 
     shape(x, 0, 0);
     const file = x.span?.file;
     // Text that did not come from a file (the command line) has no file name, as in Guile.
-    return file === undefined || file.startsWith("<") ? false : resolve(file);
+    return file === undefined || file.startsWith("<") ? false : isAbsolute(file) ? file : `${process.cwd()}/${file}`;
   }));
 }
 
 /** Adds `cut` and `cute` to `(srfi srfi-26)` and `and-let*` to `(srfi srfi-2)` and `(ice-9 and-let-star)`. */
 export function defineSrfiForms(table: BuiltinTable): void {
-  table.bind("cut", new SpecialForm("cut", (x, env, ev) => cut(x, env, ev, false)), "srfi srfi-26");
-  table.bind("cute", new SpecialForm("cute", (x, env, ev) => cut(x, env, ev, true)), "srfi srfi-26");
+  table.bind("cut", new SpecialForm("cut", (x, env, ev) => cut(x, env, ev, false), false, cutCall), "srfi srfi-26");
+  table.bind("cute", new SpecialForm("cute", (x, env, ev) => cut(x, env, ev, true), false, cutCall), "srfi srfi-26");
   const andLet = new SpecialForm("and-let*", andLetStar);
   table.bind("and-let*", andLet, "srfi srfi-2");
   table.bind("and-let*", andLet, "ice-9 and-let-star");
@@ -140,6 +141,12 @@ function cut(x: Pair, env: Environment, ev: Evaluator, evaluateNow: boolean): Cl
   // With a rest slot the call is (apply PROC ARG ... REST).
   const form = rest === null ? arrayToList(call) : arrayToList([APPLY_FORM, ...call]);
   return new Closure(params, new Pair(form, NIL), scope, null, x.span);
+}
+
+/** The call a `cut` form makes, slots as plain names: what Guile's expansion checks (`(cut build-machine <>)` is an invalid record). */
+function cutCall(x: Pair): Datum {
+  const call = arrayToList(operands(x).map((part) => (isNamed(part, SLOT) || isNamed(part, REST_SLOT) ? sym("slot") : part)));
+  return call instanceof Pair ? new LocatedPair(call.car, call.cdr, x.span) : call;
 }
 
 /** Calls `(apply PROC ARG ...)` whatever the program has bound `apply` to. */

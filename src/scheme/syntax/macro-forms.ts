@@ -12,7 +12,7 @@ import { Environment } from "../environment.ts";
 import { SchemeError } from "../errors.ts";
 import type { Evaluator } from "../evaluator.ts";
 import { identifierName, isIdentifier, isNamed, type Identifier } from "../identifiers.ts";
-import { Closure, Macro, NIL, Pair, SpecialForm, TailCall, UNSPECIFIED, isProcedure, sym, type Datum } from "../values.ts";
+import { Closure, LocatedPair, Macro, NIL, Pair, SpecialForm, TailCall, UNSPECIFIED, isProcedure, sym, type Datum } from "../values.ts";
 import { badSyntax, body, operands, shape } from "./shape.ts";
 import { parseSyntaxRules, SyntaxRules, transform } from "./syntax-rules.ts";
 
@@ -87,7 +87,9 @@ function defineMacro(x: Pair, env: Environment, ev: Evaluator): Datum | TailCall
     const expandSyntax = (form: Pair): Datum => {
       let expansion = expansions.get(form);
       if (expansion === undefined) {
-        expansion = ev.apply(transformer, operands(form));
+        const made = ev.apply(transformer, operands(form));
+        // Located at the use, as Guile locates what a macro returns.
+        expansion = made instanceof Pair && !made.span ? new LocatedPair(made.car, made.cdr, form.span) : made;
         expansions.set(form, expansion);
       }
       return expansion;
@@ -97,7 +99,8 @@ function defineMacro(x: Pair, env: Environment, ev: Evaluator): Datum | TailCall
   };
   if (target instanceof Pair && isIdentifier(target.car)) {
     const params = target.cdr;
-    const lambda = new Pair(sym("lambda"), new Pair(params, body((x.cdr as Pair).cdr, x)));
+    // The lambda special form itself, whatever the program has bound `lambda` to.
+    const lambda = new Pair(ev.global.lookup(sym("lambda"))!, new Pair(params, body((x.cdr as Pair).cdr, x)));
     const closure = ev.evaluate(lambda, env);
     if (closure instanceof Closure) closure.name = identifierName(target.car);
     return define(target.car, closure);

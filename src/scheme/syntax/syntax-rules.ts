@@ -11,13 +11,14 @@
  * const rules = parseSyntaxRules(form, env);
  * transform(rules, useForm); // (let ((tmp#1 x)) (set! x y) (set! y tmp#1))
  */
+import type { Span } from "../../../grammar/source.ts";
 import { abbreviate } from "../abbreviate.ts";
 import type { Environment } from "../environment.ts";
 import { isEqual } from "../equality.ts";
 import { SchemeError } from "../errors.ts";
 import { Renamed, baseSymbol, isIdentifier, type Identifier } from "../identifiers.ts";
 import { writeString } from "../printer.ts";
-import { NIL, Pair, listToArray, sym, type Datum, type SchemeObject } from "../values.ts";
+import { LocatedPair, NIL, Pair, listToArray, sym, type Datum, type SchemeObject } from "../values.ts";
 import { badSyntax } from "./shape.ts";
 
 const ELLIPSIS = sym("...");
@@ -76,7 +77,7 @@ export function transform(rules: SyntaxRules, form: Pair): Datum {
   for (const { pattern, template } of rules.rules) {
     const bindings: Bindings = new Map();
     // The keyword position of the pattern is ignored.
-    if (matcher.match((pattern as Pair).cdr, form.cdr, bindings)) return new Expander(rules, bindings).expand(template);
+    if (matcher.match((pattern as Pair).cdr, form.cdr, bindings)) return new Expander(rules, bindings, form.span).expand(template);
   }
   throw new SchemeError(
     "syntax-error",
@@ -180,6 +181,7 @@ class Expander {
   constructor(
     private readonly rules: SyntaxRules,
     private readonly bindings: Bindings,
+    private readonly useSpan: Span | undefined,
   ) {}
 
   expand(template: Datum, escaped = false): Datum {
@@ -231,7 +233,7 @@ class Expander {
     }
     const tail = cursor === NIL ? NIL : this.expand(cursor, escaped);
     let result = tail;
-    for (let i = items.length - 1; i >= 0; i--) result = new Pair(items[i]!, result);
+    for (let i = items.length - 1; i >= 0; i--) result = new LocatedPair(items[i]!, result, this.useSpan);
     return result;
   }
 
@@ -248,7 +250,7 @@ class Expander {
     for (let i = 0; i < count!; i++) {
       const inner: Bindings = new Map(this.bindings);
       for (const v of variables) inner.set(v, (this.bindings.get(v) as Sequence).items[i]!);
-      const expander = new Expander(this.rules, inner);
+      const expander = new Expander(this.rules, inner, this.useSpan);
       // Names introduced in one expansion stay the same name in every repetition.
       for (const [id, renamed] of this.renames) expander.renames.set(id, renamed);
       if (depth === 1) results.push(expander.expand(element));
