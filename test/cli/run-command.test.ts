@@ -56,6 +56,13 @@ describe("offload run", () => {
     }
   });
 
+  it("says an error once, without doubling the program's name", async () => {
+    const result = await run(["--output", "nothere.txt", "--", "true"]);
+    assert.equal(result.code, 255, result.stderr);
+    assert.match(result.stderr, /^offload: error: output nothere\.txt was not created/m);
+    assert.doesNotMatch(result.stderr, /offload: error: offload:/);
+  });
+
   it("frees its slots when killed with -9, and the remote job ends", async () => {
     const marker = join(farm.servers[0]!.home, "after-kill9");
     const child = startCli(["run", ...engine(), "--", "sh", "-c", `echo started; sleep 3; touch ${marker}`], { cwd: farm.workDir });
