@@ -17,14 +17,13 @@
  */
 import { createHash, type Hash } from "node:crypto";
 import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, constants, type Stats } from "node:fs";
-import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { StoreError } from "./errors.ts";
 import { NAR_VERSION_MAGIC, describeName } from "./nar-parser.ts";
 import { encodeInt, encodeString, padding } from "./wire.ts";
 
 /** Chunks are gathered up to this size before being yielded. */
-const CHUNK_SIZE = 256 * 1024;
+const CHUNK_SIZE = 1024 * 1024;
 
 /** The NAR hash and size of a dump. */
 export interface NarDigest {
@@ -272,19 +271,31 @@ export async function writeNar(path: string | Buffer, sink: Writable, options: {
  * @example
  * if (!socket.write(chunk)) await drained(socket);
  */
-export async function drained(sink: Writable): Promise<void> {
-  if (sink.destroyed) throw new StoreError("connection-broken", "the output stream was closed");
-  const controller = new AbortController();
-  try {
-    await Promise.race([
-      once(sink, "drain", { signal: controller.signal }),
-      once(sink, "close", { signal: controller.signal }).then(() => {
-        throw new StoreError("connection-broken", "the output stream was closed");
-      }),
-    ]);
-  } finally {
-    controller.abort();
-  }
+export function drained(sink: Writable): Promise<void> {
+  if (sink.destroyed) return Promise.reject(new StoreError("connection-broken", "the output stream was closed"));
+  // Plain listeners: this runs once per chunk, and once() with an AbortSignal costs more than the write.
+  return new Promise((resolve, reject) => {
+    const cleanup = (): void => {
+      sink.off("drain", onDrain);
+      sink.off("close", onClose);
+      sink.off("error", onError);
+    };
+    const onDrain = (): void => {
+      cleanup();
+      resolve();
+    };
+    const onClose = (): void => {
+      cleanup();
+      reject(new StoreError("connection-broken", "the output stream was closed"));
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(new StoreError("connection-broken", `the output stream failed: ${error.message}`, { cause: error }));
+    };
+    sink.on("drain", onDrain);
+    sink.on("close", onClose);
+    sink.on("error", onError);
+  });
 }
 
 /**

@@ -28,12 +28,14 @@ describe("builder helpers", () => {
     const store = "/tmp/scan-store";
     const used = textPath("used", "u", [], store);
     const unused = textPath("unused", "n", [], store);
-    const out = join(dir, "scanned");
-    mkdirSync(out);
-    // Push the reference across the writer's 256 KiB chunk boundary.
-    writeFileSync(join(out, "a"), Buffer.concat([Buffer.alloc(256 * 1024 - 200, 0x20), Buffer.from(`${used}/bin/tool`)]));
-    const result = await scanForReferences(out, [used, unused], store);
-    assert.deepEqual(result.references, [used]);
-    assert.deepEqual(result.hash, (await narDigest(out)).hash);
+    // Somewhere among these offsets the hash part straddles the writer's 1 MiB chunk boundary.
+    for (const shift of [150, 170, 190, 200, 210, 220, 230, 240, 260, 280]) {
+      const out = join(dir, `scanned-${shift}`);
+      mkdirSync(out);
+      writeFileSync(join(out, "a"), Buffer.concat([Buffer.alloc(1024 * 1024 - shift, 0x20), Buffer.from(`${used}/bin/tool`)]));
+      const result = await scanForReferences(out, [used, unused], store);
+      assert.deepEqual(result.references, [used], `shift ${shift}`);
+      assert.deepEqual(result.hash, (await narDigest(out)).hash);
+    }
   });
 });
