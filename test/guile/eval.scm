@@ -40,16 +40,22 @@
       (cons 'error (error-code key args)))))
 
 (define (evaluate-string text)
-  "Evaluate every datum of TEXT in one fresh module, like `offload eval'."
+  "Evaluate every datum of TEXT in one fresh module, like `offload eval'.
+What it prints (display, format's error reports) is discarded."
   (catch #t
     (lambda ()
       (let ((port (open-input-string text))
-            (module (fresh-module)))
-        (let loop ((value *unspecified*))
-          (let ((datum (read port)))
-            (if (eof-object? datum)
-                (cons 'value (object->string value))
-                (loop (eval datum module)))))))
+            (module (fresh-module))
+            (result #f))
+        (with-output-to-string
+          (lambda ()
+            (set! result
+                  (let loop ((value *unspecified*))
+                    (let ((datum (read port)))
+                      (if (eof-object? datum)
+                          (cons 'value (object->string value))
+                          (loop (eval datum module))))))))
+        result))
     (lambda (key . args)
       (cons 'error (error-code key args)))))
 

@@ -347,8 +347,12 @@ function decimal(x: number): { negative: boolean; digits: string; point: number 
 
 /** Rounds a decimal digit string to `fraction` digits after the point, half away from zero, as Guile's format does. */
 function roundDigits(digits: string, point: number, fraction: number): { digits: string; point: number } {
+  // Leading zeros first, so that the digit the rounding looks at exists: 0.005 is "0005" with the point after 1.
+  if (point < 1) {
+    digits = "0".repeat(1 - point) + digits;
+    point = 1;
+  }
   const keep = point + fraction;
-  if (keep < 0) return { digits: "0", point: 1 };
   if (digits.length <= keep) return { digits: digits.padEnd(keep, "0"), point };
   const kept = digits.slice(0, keep).split("").map(Number);
   if (Number(digits[keep]) >= 5) {
@@ -382,8 +386,8 @@ function fixed(value: Datum, width: Param, fraction: Param, overflow: Param, pad
     intPart = all.slice(0, at).replace(/^0+(?=\d)/, "") || "0";
     fracPart = all.slice(at).replace(/0+$/, "") || "0";
   }
-  const isZero = /^0*$/.test(intPart + fracPart);
-  const sign = negative && !isZero ? "-" : plus ? "+" : "";
+  // Guile keeps the sign of a negative number that rounds to zero: -0.001 is "-0.00".
+  const sign = negative ? "-" : plus ? "+" : "";
   const text = `${sign}${intPart}.${fracPart}`;
   if (typeof width !== "number") return text;
   if (text.length > width && typeof overflow === "string") return overflow.repeat(width);

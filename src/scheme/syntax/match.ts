@@ -248,6 +248,8 @@ class Matcher {
     let cursor = pattern;
     let input = value;
     while (cursor instanceof Pair) {
+      // A tail that is itself an operator pattern: (a . 'x) is (a quote x), whose tail is the pattern 'x.
+      if (cursor !== pattern && isOperatorPattern(cursor)) return this.match(cursor, input, bindings);
       const next = cursor.cdr;
       if (next instanceof Pair && isEllipsisName(next.car)) {
         return this.repeated(cursor.car, isNamed(next.car, S.oneOrMore) ? 1 : 0, next.cdr, input, bindings);
@@ -288,6 +290,14 @@ class Matcher {
     for (let i = 0; i < count; i++) remaining = (remaining as Pair).cdr;
     return this.sequence(after, remaining, bindings);
   }
+}
+
+const OPERATORS = [S.quote, S.quasiquote, S.predicate, S.apply, S.and, S.or, S.not, S.record, S.setter, S.getter];
+
+/** `(quote ...)`, `(? ...)`, `(and ...)` and the other operator patterns (not an ellipsis list like `(and ...)`). */
+function isOperatorPattern(pattern: Pair): boolean {
+  if (!isIdentifier(pattern.car) || !OPERATORS.includes(baseSymbol(pattern.car))) return false;
+  return !(pattern.cdr instanceof Pair && isEllipsisName(pattern.cdr.car));
 }
 
 function isEllipsisName(value: Datum): boolean {
