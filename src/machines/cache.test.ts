@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { SchemeError } from "../scheme/errors.ts";
@@ -115,5 +115,21 @@ describe("loadMachinesCached", () => {
     const loaded = await loadMachinesCached(file, notADirectory, {});
     assert.deepEqual(loaded.machines.map((m) => m.name), ["a"]);
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe("loadMachinesCached and facts about the machine", () => {
+  it("records the host name and accounts a file asked for, and evaluates again when one changes", async () => {
+    const { file, state } = setup(`(list ${machine("a", { "private-key": '(string-append (passwd:dir (getpw "root")) "/.ssh/id")', user: "(gethostname)" })})`);
+    const first = await loadMachinesCached(file, state, {});
+    assert.equal(first.machines[0]!.privateKey, "/root/.ssh/id");
+    const [entry] = readdirSync(join(state, "machines"));
+    const stored = JSON.parse(readFileSync(join(state, "machines", entry!), "utf8")) as { hostFacts: Record<string, string | null> };
+    assert.deepEqual(Object.keys(stored.hostFacts).sort(), ["hostname", "passwd:root"]);
+    assert.equal((await loadMachinesCached(file, state, {})).fromCache, true);
+    // A host name that is no longer this machine's must not be trusted.
+    stored.hostFacts.hostname = "some-other-host";
+    writeFileSync(join(state, "machines", entry!), JSON.stringify(stored));
+    assert.equal((await loadMachinesCached(file, state, {})).fromCache, false);
   });
 });

@@ -5,6 +5,7 @@
  * nothing the file's evaluation looked at has changed: the file itself,
  * every file it loaded, read or tested for existence (device, inode, size,
  * modification and change times), every environment variable it asked for,
+ * every fact about the machine it asked for (host name, user accounts),
  * and the file holding this module (in the installed bundle a chunk that
  * every rebuild or reinstall replaces; run from sources, cache.ts itself).
  *
@@ -19,10 +20,11 @@ import { readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeJsonAtomically } from "./atomic-json.ts";
+import { hostFact } from "../scheme/host-facts.ts";
 import type { BuildMachine, LoadWarning } from "./types.ts";
 
 /** Bumped whenever the cached shape changes. */
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 
 /** What loading gives the engine commands. */
 export interface LoadedMachines {
@@ -39,6 +41,8 @@ interface CacheEntry {
   files: Record<string, string | null>;
   /** Variable name → value, or null when unset. */
   env: Record<string, string | null>;
+  /** Facts about the machine the evaluation asked for (host name, user accounts): key → value (see host-facts.ts). */
+  hostFacts: Record<string, string | null>;
   machines: BuildMachine[];
   warnings: LoadWarning[];
 }
@@ -65,6 +69,7 @@ export async function loadMachinesCached(
 
   const files = new Map<string, string | null>();
   const seenEnv = new Map<string, string | null>();
+  const facts = new Map<string, string | null>();
   const watchedEnv = new Proxy(env, {
     get(target, name) {
       const value = typeof name === "string" ? target[name] : undefined;
@@ -79,6 +84,9 @@ export async function loadMachinesCached(
     onFileAccess: (accessed) => {
       if (!files.has(accessed)) files.set(accessed, stamp(accessed));
     },
+    onHostFact: (fact) => {
+      if (!facts.has(fact)) facts.set(fact, hostFact(fact));
+    },
   });
   // A file that changed while it was being evaluated must not be trusted later.
   const steady = [...files].every(([accessed, before]) => stamp(accessed) === before);
@@ -88,6 +96,7 @@ export async function loadMachinesCached(
       program: programStamp(),
       files: Object.fromEntries(files),
       env: Object.fromEntries(seenEnv),
+      hostFacts: Object.fromEntries(facts),
       machines,
       warnings,
     });
@@ -99,6 +108,7 @@ function isCurrent(entry: CacheEntry, env: Record<string, string | undefined>): 
   if (entry.format !== CACHE_FORMAT || entry.program !== programStamp()) return false;
   for (const [name, value] of Object.entries(entry.env)) if ((env[name] ?? null) !== value) return false;
   for (const [path, before] of Object.entries(entry.files)) if (stamp(path) !== before) return false;
+  for (const [fact, before] of Object.entries(entry.hostFacts)) if (hostFact(fact) !== before) return false;
   return true;
 }
 
@@ -122,7 +132,8 @@ function readEntry(entryFile: string): CacheEntry | null {
     const entry = JSON.parse(readFileSync(entryFile, "utf8")) as CacheEntry;
     const wellFormed =
       typeof entry === "object" && entry !== null && Array.isArray(entry.machines) && Array.isArray(entry.warnings) &&
-      typeof entry.files === "object" && entry.files !== null && typeof entry.env === "object" && entry.env !== null;
+      typeof entry.files === "object" && entry.files !== null && typeof entry.env === "object" && entry.env !== null &&
+      typeof entry.hostFacts === "object" && entry.hostFacts !== null;
     return wellFormed ? entry : null;
   } catch {
     return null;
