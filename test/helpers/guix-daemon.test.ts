@@ -3,7 +3,7 @@
  * OFFLOAD_TEST_GUIX_DAEMON and OFFLOAD_TEST_GUIX are unset or not root).
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
@@ -11,6 +11,7 @@ import { ByteReader } from "../../src/store/byte-reader.ts";
 import type { StoreConnection } from "../../src/store/connection.ts";
 import { DaemonError, SignatureError } from "../../src/store/errors.ts";
 import { ExportReader, exportItemChunks, exportStreamChunks } from "../../src/store/export-format.ts";
+import { restoreFileSet } from "../../src/store/file-set.ts";
 import { aclText, generateSigningKeyPair, parseAcl } from "../../src/store/keys.ts";
 import { narChunks, narDigest } from "../../src/store/nar-writer.ts";
 import { restoreNar } from "../../src/store/nar-restorer.ts";
@@ -92,6 +93,13 @@ describe("a real guix-daemon", { skip: guixDaemonSkipReason() }, () => {
       assert.ok((await bytesOf(narChunks(target))).equals(await bytesOf(narChunks(daemon.physical(expected)))));
     }
     assert.equal(await reader.next(() => Promise.resolve()), null);
+    // The same stream through restoreFileSet (what guix offload does with build results).
+    const local = join(dir, "local-store");
+    mkdirSync(local);
+    const destination = (p: string): string => join(local, p.slice(daemon.storeDir.length + 1));
+    const items = await restoreFileSet(ByteReader.fromBuffer(bytes, "export-format"), { storeDir: daemon.storeDir, acl, destination, stagingDir: local });
+    assert.deepEqual(items.map((item) => item.path), [path, referrer]);
+    for (const item of items) assert.deepEqual(item.narHash, (await store.queryPathInfo(item.path)).narHash);
   });
 
   it("imports an export we sign, and refuses unsigned ones and keys missing from its ACL", async () => {
