@@ -152,3 +152,30 @@ test("lint: more warnings than --max-warnings is one offload: error line", async
   assert.equal(result.code, 1);
   assert.equal(result.stderr, "offload: error: 2 warnings, more than --max-warnings 0\n");
 });
+
+test("lint takes --machines and $OFFLOAD_MACHINES too", async () => {
+  const byOption = await runCli(["lint", "--format", "gcc", "--machines", "fixtures/lint/speed.scm"]);
+  assert.equal(byOption.code, 1);
+  assert.match(byOption.stdout, /^fixtures\/lint\/speed\.scm:6:15: error: speed 0/);
+  const byEnv = await runCli(["lint", "--format", "gcc"], { env: { OFFLOAD_MACHINES: "fixtures/lint/speed.scm" } });
+  assert.equal(byEnv.stdout, byOption.stdout);
+});
+
+test("select sees the slots of the state directory it is given, by option or environment", async () => {
+  const port = await closedPort();
+  const file = machinesFile("select-slots.scm", port);
+  const slotsIn = (stdout: string) => (JSON.parse(stdout) as { machines: Array<{ "slots-in-use": number }> }).machines[0]!["slots-in-use"];
+  const args = ["select", "--json", "--connect-timeout", "2", "--system", "x86_64-linux", "--machines", file];
+  // A fresh state directory for each way of naming it: the failed probe puts the machine in back-off there.
+  for (const name of ["option", "environment"] as const) {
+    const stateDir = tempDir("cli-options-select-state-");
+    const slot = await tryAcquireSlot({ name: "127.0.0.1", port, parallelBuilds: 2 }, stateDir);
+    assert.ok(slot);
+    try {
+      const result = name === "option" ? await runCli([...args, "--state-dir", stateDir]) : await runCli(args, { env: { OFFLOAD_STATE_DIR: stateDir } });
+      assert.equal(slotsIn(result.stdout), 1, name);
+    } finally {
+      slot.release();
+    }
+  }
+});
