@@ -5,7 +5,7 @@
  * @example
  * // node --import tsx bench/lint.bench.ts
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { loadMachines } from "../src/machines/load.ts";
 import { lintFile } from "../src/lint/linter.ts";
@@ -22,13 +22,20 @@ function best(runs: number, fn: () => void): number {
   return fastest;
 }
 
-const file = `${mkdtempSync(`${tmpdir()}/lint-bench-`)}/machines.scm`;
-writeFileSync(file, generateMachinesFile(MACHINES));
-const read = best(5, () => void loadMachines(file));
+const dir = mkdtempSync(`${tmpdir()}/lint-bench-`);
+const file = `${dir}/machines.scm`;
+let read: number;
+let lint: number;
 let problems = 0;
-const lint = best(5, () => {
-  problems = lintFile(file).diagnostics.length;
-});
+try {
+  writeFileSync(file, generateMachinesFile(MACHINES));
+  read = best(5, () => void loadMachines(file));
+  lint = best(5, () => {
+    problems = lintFile(file).diagnostics.length;
+  });
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
 const ratio = lint / read;
 console.log(`lint benchmark: ${MACHINES} machines`);
 console.log(`  read (loadMachines)  ${read.toFixed(1).padStart(8)} ms`);
