@@ -21,6 +21,8 @@ export type OffloadErrorCode =
   | "output-missing"
   | "output-escapes"
   | "output-corrupt"
+  | "remote-disk-full"
+  | "local-write-failed"
   | "cancelled"
   | "retries-exhausted";
 

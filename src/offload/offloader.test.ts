@@ -179,6 +179,23 @@ describe("offloading jobs to one machine", () => {
     assert.ok(cacheEntries(farm.servers[0]!).some((name) => name.endsWith("-x")));
   });
 
+  it("keeps the directory of an input named inside one (--input dir/file)", async () => {
+    writeFile(farm.workDir, "in/x.txt", "nested input\n");
+    const io = sinks();
+    const report = await offloader.run(job(farm, ["cat", "in/x.txt"], { inputs: ["in/x.txt"] }), io);
+    assert.equal(report.status, "succeeded", JSON.stringify(report));
+    assert.equal(io.text().out, "nested input\n");
+  });
+
+  it("reports only the phases a failed job reached", async () => {
+    const report = await offloader.run(job(farm, ["true"], { inputs: ["no-such-input"] }), sinks());
+    assert.equal(report.error?.code, "input-unreadable");
+    assert.equal(report.phaseMs.run, 0);
+    assert.ok(!report.phasesReached?.includes("run") && !report.phasesReached?.includes("download"), JSON.stringify(report.phasesReached));
+    const done = await offloader.run(job(farm, ["true"]), sinks());
+    assert.deepEqual(done.phasesReached, ["queued", "upload", "run"]);
+  });
+
   it("rejects outputs outside the job directory before running anything", async () => {
     for (const output of ["../up", "/abs", "a/../../b"]) {
       const report = await offloader.run(job(farm, ["true"], { outputs: [output] }), sinks());
@@ -216,6 +233,34 @@ describe("offloading when machines fail", () => {
       const { createHash } = await import("node:crypto");
       assert.equal(createHash("sha256").update(readFileSync(join(farm.workDir, "out.bin"))).digest("hex"), sum);
       assert.deepEqual(leftoverJobs(second!), []);
+    } finally {
+      offloader.close();
+      await farm.stop();
+    }
+  });
+
+  it("retries elsewhere when sshd is killed during the upload, with no unhandled rejection", async () => {
+    const farm = await offloadFarm(2, { compression: "none" });
+    const offloader = new Offloader({ machines: farm.machines, stateDir: farm.stateDir, retries: 2 });
+    try {
+      writeFile(farm.workDir, "big.bin", Buffer.alloc(64 << 20, 3));
+      let killed: number | null = null;
+      const report = await offloader.run(job(farm, ["wc", "-c", "big.bin"], { inputs: ["big.bin"] }), {
+        ...sinks(),
+        onPhase: (phase, machine) => {
+          if (phase !== "upload" || killed !== null || machine === null) return;
+          const server = farm.servers.find((candidate) => candidate.port === machine.port)!;
+          killed = server.port;
+          // Once bytes are arriving there, the upload is under way: kill its sshd.
+          const cas = join(server.home, ".cache", "offload", "cas");
+          void waitFor(() => existsSync(cas) && readdirSync(cas).some((name) => name.startsWith(".tmp.") && statSync(join(cas, name)).size > 0), 20_000, "upload").then(() => server.killSessions());
+        },
+      });
+      assert.notEqual(killed, null);
+      assert.equal(report.status, "succeeded", JSON.stringify(report));
+      assert.equal(report.attempts.length, 2);
+      assert.match(report.attempts[0]!.error ?? "", /lost|closed/);
+      assert.notEqual(report.machine, `127.0.0.1:${killed}`);
     } finally {
       offloader.close();
       await farm.stop();

@@ -18,11 +18,13 @@ import type { BuildMachine } from "../machines/types.ts";
 import { errorMessage, SshError } from "../ssh/errors.ts";
 import { machineKey } from "../ssh/machine-key.ts";
 import { laneOf, SessionPool } from "../ssh/pool.ts";
-import type { ConnectOptions } from "../ssh/session.ts";
+import type { ConnectOptions, SshSession } from "../ssh/session.ts";
 import { runAttempt, type AttemptResult, type Phase } from "./attempt.ts";
-import { firstLine, OffloadError } from "./errors.ts";
+import { firstLine, OffloadError, type OffloadErrorCode } from "./errors.ts";
 import { normalizeOutputs } from "./job-paths.ts";
+import { removeLeftovers } from "./leftovers.ts";
 import { collectInputs, type CollectedInputs } from "./local-inputs.ts";
+import { PhaseClock } from "./phase-clock.ts";
 import { MachineSelector, type Assessment, type Choice } from "./selector.ts";
 import { ensureStateDir } from "./state-dir.ts";
 
@@ -64,7 +66,13 @@ export interface JobReport {
   killedFor: "timeout" | "silence" | null;
   error: { code: string; message: string } | null;
   attempts: AttemptSummary[];
+  /** Time in each phase, over every attempt (failed ones too). */
   phaseMs: Record<Phase, number>;
+  /**
+   * The phases the job reached, in order: a phase not listed never started
+   * (its time is 0). The engine always sets it; reports made elsewhere may not.
+   */
+  phasesReached?: Phase[];
   bytesUp: number;
   bytesDown: number;
   filesUp: number;
@@ -97,6 +105,9 @@ export interface OffloaderOptions {
   connect?: ConnectOptions;
 }
 
+/** Failures of one machine's transfer or disk, which another machine may not have. */
+const RETRIED_ELSEWHERE: ReadonlySet<OffloadErrorCode> = new Set(["transfer-failed", "remote-setup-failed", "output-corrupt", "remote-disk-full"]);
+
 /**
  * The retry policy: whether a failed attempt is worth another machine (the
  * machine or the network failed, not the job), and whether the machine
@@ -104,7 +115,7 @@ export interface OffloaderOptions {
  */
 function failureKind(error: unknown): "job" | "machine" | "transfer" {
   if (error instanceof SshError) return "machine";
-  if (error instanceof OffloadError && (error.code === "transfer-failed" || error.code === "remote-setup-failed" || error.code === "output-corrupt")) {
+  if (error instanceof OffloadError && RETRIED_ELSEWHERE.has(error.code)) {
     return "transfer";
   }
   return "job";
@@ -121,6 +132,7 @@ function emptyReport(spec: JobSpec): JobReport {
     error: null,
     attempts: [],
     phaseMs: { queued: 0, upload: 0, run: 0, download: 0 },
+    phasesReached: [],
     bytesUp: 0,
     bytesDown: 0,
     filesUp: 0,
@@ -130,9 +142,6 @@ function emptyReport(spec: JobSpec): JobReport {
 /** Add an attempt that ran to its end (whatever the command's status) to the report. */
 function foldAttempt(report: JobReport, machine: BuildMachine, result: AttemptResult): void {
   report.attempts.push({ machine: machineKey(machine), error: null });
-  report.phaseMs.upload += result.phaseMs.upload;
-  report.phaseMs.run += result.phaseMs.run;
-  report.phaseMs.download += result.phaseMs.download;
   report.bytesUp += result.bytesUp;
   report.bytesDown += result.bytesDown;
   report.filesUp += result.filesUp;
@@ -146,7 +155,8 @@ export class Offloader {
   readonly selector: MachineSelector;
   readonly stateDir: string;
   private readonly pool: SessionPool;
-  private readonly visited = new Set<string>();
+  /** The leftover sweep of each machine this engine has used (one per machine and process). */
+  private readonly sweeps = new Map<string, Promise<unknown>>();
 
   constructor(private readonly options: OffloaderOptions) {
     this.stateDir = ensureStateDir(options.stateDir);
@@ -181,10 +191,14 @@ export class Offloader {
   private async runInto(spec: JobSpec, io: JobIo, report: JobReport): Promise<void> {
     if (spec.command.length === 0) throw new OffloadError("invalid-job", "no command to run");
     const outputs = normalizeOutputs(spec.outputs);
+    // The report shares the clock's records, so they are current whatever ends the job.
+    const clock = new PhaseClock();
+    report.phaseMs = clock.ms;
+    report.phasesReached = clock.reached;
     // Hash the inputs while the first machine is being chosen (and connected to).
     const prepared = performance.now();
     const collecting = collectInputs(spec.inputs, spec.dir).then((inputs) => {
-      report.phaseMs.upload += performance.now() - prepared;
+      clock.add("upload", performance.now() - prepared);
       return inputs;
     });
     // Stop choosing a machine if the inputs turn out to be unreadable.
@@ -193,8 +207,9 @@ export class Offloader {
     const stopChoosing = (): void => choosing.abort();
     io.signal?.addEventListener("abort", stopChoosing, { once: true });
     try {
-      await this.attempts({ spec, io, report, outputs, collecting, choosing: choosing.signal });
+      await this.attempts({ spec, io, report, outputs, collecting, choosing: choosing.signal, clock });
     } finally {
+      clock.stop();
       io.signal?.removeEventListener("abort", stopChoosing);
     }
   }
@@ -221,6 +236,7 @@ export class Offloader {
         }
         job.io.onNotice?.(`${machineKey(choice.machine)} failed (${firstLine(error)}); retrying on another machine`);
       } finally {
+        job.clock.stop();
         choice.slot.release();
       }
     }
@@ -228,8 +244,8 @@ export class Offloader {
 
   /** A machine and a slot for the next attempt; explains a dead end in terms of the previous failure. */
   private async choose(job: JobRun, failed: ReadonlySet<string>, lastError: unknown): Promise<Choice> {
+    job.clock.enter("queued");
     job.io.onPhase?.("queued", null);
-    const queued = performance.now();
     const choice = await this.selector
       .acquire(
         { system: job.spec.system, features: job.spec.features },
@@ -245,7 +261,6 @@ export class Offloader {
         if (lastError === null || !(error instanceof OffloadError) || error.code === "cancelled") throw error;
         throw new OffloadError("retries-exhausted", `${firstLine(lastError)}; no other machine to retry on: ${error.message}`, { cause: lastError });
       });
-    job.report.phaseMs.queued += performance.now() - queued;
     job.report.machine = machineKey(choice.machine);
     return choice;
   }
@@ -253,7 +268,8 @@ export class Offloader {
   private async attemptOn({ machine, slot }: Choice, job: JobRun): Promise<AttemptResult> {
     const [inputs, session] = await Promise.all([job.collecting, this.pool.get(machine, laneOf(slot.index))]);
     const { spec, io } = job;
-    return runAttempt(
+    const sweep = this.sweepOnce(machine, session);
+    const result = await runAttempt(
       session,
       {
         command: spec.command,
@@ -262,25 +278,37 @@ export class Offloader {
         outputDir: spec.dir,
         timeoutMs: spec.timeoutMs,
         maxSilentMs: spec.maxSilentMs,
-        collectGarbage: this.firstJobOn(machine),
       },
       inputs,
       {
         stdout: io.stdout,
         stderr: io.stderr,
         signal: io.signal,
-        onPhase: (phase) => io.onPhase?.(phase, machine),
+        onPhase: (phase) => {
+          job.clock.enter(phase);
+          io.onPhase?.(phase, machine);
+        },
         onStarted: () => io.onStarted?.(machine),
       },
     );
+    // Usually long done: it ran alongside the job. Waiting means a finished run leaves the machine clean.
+    await sweep;
+    return result;
   }
 
-  /** True the first time a job of this engine goes to `machine`. */
-  private firstJobOn(machine: BuildMachine): boolean {
+  /**
+   * The first time this engine uses `machine`, remove what earlier clients
+   * left there (leftovers.ts), alongside the job; never fails the job.
+   */
+  private sweepOnce(machine: BuildMachine, session: SshSession): Promise<unknown> {
     const key = machineKey(machine);
-    if (this.visited.has(key)) return false;
-    this.visited.add(key);
-    return true;
+    let sweep = this.sweeps.get(key);
+    if (sweep === undefined) {
+      // A sweep that failed (a lost connection) is tried again by the next attempt there.
+      sweep = removeLeftovers(session).catch(() => void this.sweeps.delete(key));
+      this.sweeps.set(key, sweep);
+    }
+    return sweep;
   }
 
   /** Close the engine's connections. */
@@ -299,6 +327,7 @@ interface JobRun {
   collecting: Promise<CollectedInputs>;
   /** Aborted to stop choosing a machine (cancelled, or the inputs cannot be read). */
   choosing: AbortSignal;
+  clock: PhaseClock;
 }
 
 function waitNotice(assessments: readonly Assessment[]): string {

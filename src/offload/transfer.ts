@@ -11,6 +11,7 @@
 import { createReadStream } from "node:fs";
 import type { Writable } from "node:stream";
 import type { SshSession } from "../ssh/session.ts";
+import { remoteFailure } from "./disk-errors.ts";
 import { OffloadError } from "./errors.ts";
 import type { InputFile } from "./local-inputs.ts";
 import { missingKeysScript, uploadScript } from "../ssh/remote-shell.ts";
@@ -45,7 +46,7 @@ export async function missingKeys(session: SshSession, files: readonly InputFile
     throwIfAborted(signal);
     const result = await session.run(["sh", "-c", missingKeysScript(batch)], { maxOutputBytes: 1 << 20 });
     if (result.code !== 0) {
-      throw new OffloadError("transfer-failed", `cannot check the input cache on ${session.machine.name}: ${result.stderr.toString("utf8").trim() || `status ${result.code}`}`);
+      throw remoteFailure(session.machine.name, "checking the input cache", result.stderr.toString("utf8"), "transfer-failed", `status ${result.code}`);
     }
     for (const line of result.stdout.toString("utf8").split("\n")) if (line !== "") missing.add(line);
   }
@@ -75,8 +76,14 @@ async function sendBatch(session: SshSession, batch: readonly InputFile[], signa
   const stderr: Buffer[] = [];
   child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
   child.stdout.resume();
+  // Settled at once and never rejecting: a lost connection while the files are still
+  // being written must not become an unhandled rejection; it is rethrown below.
   let exited = false;
-  const exit = child.exit.finally(() => (exited = true));
+  let lost: unknown = null;
+  const exit = child.exit.then(
+    (status) => ((exited = true), status),
+    (error: unknown) => ((exited = true), (lost = error), null),
+  );
   const onAbort = (): void => child.close();
   signal?.addEventListener("abort", onAbort, { once: true });
   let sent = 0;
@@ -88,14 +95,17 @@ async function sendBatch(session: SshSession, batch: readonly InputFile[], signa
       child.stdin.end();
     } catch (error) {
       child.close();
-      await exit.catch(() => undefined);
+      await exit;
       throwIfAborted(signal);
+      // The connection went away: that, not the interrupted write, is what happened.
+      if (lost !== null) throw lost;
       throw error;
     }
     const status = await exit;
     throwIfAborted(signal);
+    if (status === null) throw lost;
     if (status.code !== 0) {
-      throw new OffloadError("transfer-failed", `upload to ${session.machine.name} failed: ${Buffer.concat(stderr).toString("utf8").trim() || `status ${status.code ?? status.signal}`}`);
+      throw remoteFailure(session.machine.name, "upload", Buffer.concat(stderr).toString("utf8"), "transfer-failed", `status ${status.code ?? status.signal}`);
     }
     return sent;
   } finally {
