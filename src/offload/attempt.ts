@@ -25,6 +25,7 @@ import {
   SETUP_FAILED_STATUS,
 } from "../ssh/remote-shell.ts";
 import type { RemoteProcess, SshSession } from "../ssh/session.ts";
+import { remoteFailure, saysDiskFull } from "./disk-errors.ts";
 import { OffloadError } from "./errors.ts";
 import type { CollectedInputs } from "./local-inputs.ts";
 import { createStagingDir, installOutputs } from "./output-install.ts";
@@ -41,8 +42,6 @@ export interface AttemptJob {
   outputDir: string;
   timeoutMs?: number;
   maxSilentMs?: number;
-  /** Let this job remove stale scratch directories on the machine (once per process and machine is enough). */
-  collectGarbage?: boolean;
 }
 
 /** The phases of a job, in order. */
@@ -123,7 +122,7 @@ interface CommandOutcome {
 async function runCommand(session: SshSession, job: AttemptJob, inputs: CollectedInputs, jobId: string, io: AttemptIo): Promise<CommandOutcome> {
   throwIfAborted(io.signal);
   const token = newStartToken();
-  const script = jobScript({ jobId, token, inputs, command: job.command, env: job.env, cleanUpAfter: job.outputs.length === 0, collectGarbage: job.collectGarbage });
+  const script = jobScript({ jobId, token, inputs, command: job.command, env: job.env, cleanUpAfter: job.outputs.length === 0 });
   const child = await session.supervise(script, token);
   let killedFor: CommandOutcome["killedFor"] = null;
   let cancelled = false;
@@ -145,11 +144,9 @@ async function runCommand(session: SshSession, job: AttemptJob, inputs: Collecte
     const [, , status] = await Promise.all([forward(child.stdout, io.stdout, limits.onOutput), forward(child.stderr, io.stderr, limits.onOutput), child.exit]);
     if (cancelled) throw new OffloadError("cancelled", "cancelled; the remote command was stopped");
     if (!(await child.started)) {
-      const detail = (await child.setupOutput).toString("utf8").trim();
-      throw new OffloadError(
-        "remote-setup-failed",
-        `setting up the job on ${session.machine.name} failed${status.code === SETUP_FAILED_STATUS ? "" : ` (status ${status.code ?? status.signal})`}${detail === "" ? "" : `: ${detail}`}`,
-      );
+      const detail = (await child.setupOutput).toString("utf8");
+      const step = `setting up the job${status.code === SETUP_FAILED_STATUS ? "" : ` (status ${status.code ?? status.signal})`}`;
+      throw remoteFailure(session.machine.name, step, detail, "remote-setup-failed", "no message");
     }
     return { exitCode: status.code ?? (status.signal === null ? null : signalStatus(status.signal)), killedFor };
   } finally {
@@ -265,6 +262,8 @@ export async function downloadOutputs(
       const message = Buffer.concat(stderr).toString("utf8").trim();
       if (status?.code === OUTPUT_MISSING_STATUS) throw new OffloadError("output-missing", message || "an output was not created");
       if (status?.code === OUTPUT_ESCAPES_STATUS) throw new OffloadError("output-escapes", message || "an output escapes the job directory");
+      // The remote said why (its disk is full, most often): that, not where our reading stopped.
+      if (truncated && saysDiskFull(message)) throw remoteFailure(session.machine.name, "download", message);
       throw error;
     }
     throwIfAborted(signal);

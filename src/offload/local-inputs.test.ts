@@ -34,6 +34,17 @@ describe("collectInputs", () => {
     await assert.rejects(collectInputs(["top.txt", join(base, "other", "top.txt")], base), { code: "invalid-job" });
   });
 
+  it("keeps the directory of a file named inside one, and refuses an input inside a file", async () => {
+    mkdirSync(join(base, "in"), { recursive: true });
+    writeFileSync(join(base, "in", "x.txt"), "x");
+    const inputs = await collectInputs(["in/x.txt"], base);
+    assert.deepEqual(inputs.files.map((f) => f.remotePath), ["in/x.txt"]);
+    await assert.rejects(collectInputs(["top.txt", "in/x.txt", join(base, "in")], base), { code: "invalid-job" });
+    mkdirSync(join(base, "nest"), { recursive: true });
+    writeFileSync(join(base, "nest", "in"), "a file where a directory should be");
+    await assert.rejects(collectInputs(["in/x.txt", join(base, "nest", "in")], base), (error: Error) => /would land inside "in"/.test(error.message));
+  });
+
   it("hashes files and builds cache keys", async () => {
     assert.equal(await hashFile(join(base, "top.txt")), createHash("sha256").update("top").digest("hex"));
     assert.equal(cacheKey("ab", false), "ab");

@@ -109,8 +109,24 @@ export async function collectInputs(paths: readonly string[], baseDir: string): 
     else if (info.isDirectory()) await walkDirectory(localPath, remotePath, collected, claim, addFile);
     else throw new OffloadError("input-unreadable", `input ${JSON.stringify(path)} is neither a regular file nor a directory`);
   }
+  checkParentsAreDirectories(collected);
   await hashAll(collected.files);
   return collected;
+}
+
+/** `--input a --input a/b` with `a` a file: `a/b` could not be placed anywhere. */
+function checkParentsAreDirectories(collected: CollectedInputs): void {
+  const notDirectories = new Map<string, string>();
+  for (const entry of [...collected.files, ...collected.symlinks]) notDirectories.set(entry.remotePath, entry.remotePath);
+  for (const entry of [...collected.files, ...collected.symlinks, ...collected.directories.map((remotePath) => ({ remotePath }))]) {
+    const segments = entry.remotePath.split("/");
+    for (let i = 1; i < segments.length; i++) {
+      const parent = segments.slice(0, i).join("/");
+      if (notDirectories.has(parent)) {
+        throw new OffloadError("invalid-job", `input ${JSON.stringify(entry.remotePath)} would land inside ${JSON.stringify(parent)}, which is not a directory`);
+      }
+    }
+  }
 }
 
 /** Hash files a few at a time (enough to overlap I/O, few enough not to run out of descriptors). */

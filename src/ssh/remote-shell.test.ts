@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { tempDir } from "../../test/helpers/temp-dir.ts";
@@ -10,6 +10,7 @@ import {
   cleanupScript,
   commandLine,
   downloadScript,
+  garbageScript,
   jobScript,
   missingKeysScript,
   newStartToken,
@@ -20,6 +21,12 @@ import {
   supervisedScript,
   uploadScript,
 } from "./remote-shell.ts";
+
+/** A process's start time (clock ticks since boot), as the scripts read it from /proc. */
+function startTime(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]!;
+}
 
 /** What a real shell makes of a command line: each argument on its own, NUL-separated. */
 function argvSeenBy(shell: string, line: string): string[] {
@@ -232,6 +239,69 @@ describe("remote scripts under a real shell", () => {
     assert.equal(run.status, 0);
     await new Promise((resolve) => setTimeout(resolve, 1300));
     assert.equal(existsSync(marker), false);
+  });
+
+  it("creates the directories of inputs named inside one (--input dir/file)", async () => {
+    const plain = { token: "t", env: {}, cleanUpAfter: true };
+    const inputs = { directories: [], files: [{ remotePath: "in/deep/h.txt", key: helloKey }] as never, symlinks: [{ remotePath: "links/l", target: "../in/deep/h.txt" }] };
+    const run = await job(jobScript({ ...plain, jobId: "j-nested", inputs, command: ["cat", "in/deep/h.txt", "links/l"] }));
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout.toString(), "hello\nhello\n");
+  });
+
+  it("records the job's owner before its directory exists, and removes the record with it", async () => {
+    const token = "t-owner";
+    const child = spawn("/bin/sh", ["-c", jobScript({ token, jobId: "j-owned", inputs: { directories: [], files: [], symlinks: [] }, command: ["sleep", "30"], env: {}, cleanUpAfter: true }), "x"], {
+      env: { PATH: process.env.PATH, HOME: home },
+      stdio: ["pipe", "ignore", "pipe"],
+      detached: true,
+    });
+    const closed = new Promise((resolve) => child.once("close", resolve));
+    await new Promise<void>((resolve) => child.stderr.once("data", () => resolve()));
+    // Not under sshd here: the owner is the parent, this test process.
+    assert.equal(readFileSync(join(base, "jobs", "j-owned.owner"), "utf8"), `${process.pid} ${startTime(process.pid)}\n`);
+    child.stdin.end();
+    await closed;
+    assert.equal(existsSync(join(base, "jobs", "j-owned.owner")), false);
+    assert.equal(existsSync(join(base, "jobs", "j-owned")), false);
+  });
+
+  it("finds what dead clients left and removes it, keeping what live ones use", () => {
+    const dead = spawnSync("/bin/sh", ["-c", 'read -r s < /proc/$$/stat; set -- ${s##*) }; shift 19; echo "$$ $1"'], { encoding: "utf8" }).stdout.trim();
+    const live = `${process.pid} ${startTime(process.pid)}`;
+    const jobs = join(base, "jobs");
+    const leave = (id: string, owner: string | null, ageMinutes = 0): void => {
+      mkdirSync(join(jobs, id, "sub"), { recursive: true });
+      writeFileSync(join(jobs, id, "sub", "data"), Buffer.alloc(5000));
+      if (owner !== null) writeFileSync(join(jobs, `${id}.owner`), `${owner}\n`);
+      const when = new Date(Date.now() - ageMinutes * 60_000);
+      utimesSync(join(jobs, id), when, when);
+    };
+    leave("gone-client", dead);
+    leave("live-client", live);
+    leave("recycled-pid", `${process.pid} 1`);
+    leave("ownerless-new", null);
+    leave("ownerless-old", null, 25 * 60);
+    writeFileSync(join(jobs, "stray.owner"), `${dead}\n`);
+    writeFileSync(join(jobs, "gone-client.list"), "x");
+    mkdirSync(join(base, "cas"), { recursive: true });
+    const [deadPid, deadStart] = dead.split(" ");
+    writeFileSync(join(base, "cas", `.tmp.${deadPid}.${deadStart}`), "partial upload");
+    writeFileSync(join(base, "cas", `.tmp.${process.pid}.${startTime(process.pid)}`), "upload in progress");
+
+    const dry = sh(garbageScript({ dryRun: true }));
+    assert.equal(dry.status, 0, dry.stderr);
+    const listed = dry.stdout.toString().trim().split("\n").map((line) => line.split(" ").slice(0, 2).join(" ")).sort();
+    assert.deepEqual(listed, ["job gone-client", "job ownerless-old", "job recycled-pid", `upload .tmp.${deadPid}.${deadStart}`]);
+    assert.ok(existsSync(join(jobs, "gone-client")), "a dry run removes nothing");
+
+    const removed = sh(garbageScript());
+    assert.equal(removed.stdout.toString(), dry.stdout.toString());
+    assert.deepEqual(readdirSync(jobs).sort(), ["live-client", "live-client.owner", "ownerless-new"]);
+    assert.deepEqual(readdirSync(join(base, "cas")).filter((name) => name.startsWith(".tmp")), [`.tmp.${process.pid}.${startTime(process.pid)}`]);
+    assert.match(dry.stdout.toString(), /^job gone-client [1-9]\d*$/m, "sizes in KiB");
+    rmSync(jobs, { recursive: true, force: true });
+    rmSync(join(base, "cas", `.tmp.${process.pid}.${startTime(process.pid)}`));
   });
 
   it("refuses identifiers that are not plain", () => {

@@ -53,7 +53,20 @@
  *
  * ## Layout on the build machine, under the login user's home
  *   ~/.cache/offload/cas/KEY      content-addressed inputs (SHA-256, `-x` = executable)
+ *   ~/.cache/offload/cas/.tmp.PID.START   an upload in progress (by that shell)
  *   ~/.cache/offload/jobs/ID/     one scratch directory per job attempt
+ *   ~/.cache/offload/jobs/ID.owner   "PID START": the process whose life is the
+ *                                 client's hold on the job (the sshd process of
+ *                                 its connection); written before ID/ exists
+ *
+ * ## Leftovers
+ * Whatever ends a client (kill -9, a lost or stalled connection, a reboot),
+ * what it left on the build machine is found by {@link garbageScript}, which
+ * the next client to use the machine runs: a scratch directory whose owner
+ * process is gone (same PID and start time, from /proc), an upload
+ * temporary whose shell is gone. Nothing is judged by age but what predates
+ * owner records (a day old). It runs as its own command, outside any job's
+ * process group, so stopping a job never cuts it short.
  *
  * @example
  * import { announced, commandLine, newStartToken } from "./remote-shell.ts";
@@ -82,7 +95,7 @@ const REMOTE_BASE = `"$HOME/${REMOTE_WORK_DIR}"`;
  * date (for the clock offset), /proc.
  */
 export const REMOTE_TOOLS: readonly string[] = [
-  "sh", "cat", "head", "wc", "mkdir", "mktemp", "ln", "cp", "mv", "rm", "chmod", "find", "sleep", "df", "dirname", "nproc", "uname",
+  "sh", "cat", "head", "wc", "mkdir", "mktemp", "ln", "cp", "mv", "rm", "chmod", "find", "sleep", "df", "du", "dirname", "nproc", "uname",
 ];
 
 /** Exit status of a job whose set-up failed before the command started. */
@@ -91,8 +104,8 @@ export const SETUP_FAILED_STATUS = 125;
 export const OUTPUT_MISSING_STATUS = 3;
 /** Exit status of the download script when an output path goes through a symlink. */
 export const OUTPUT_ESCAPES_STATUS = 4;
-/** Job scratch directories older than this many minutes are removed by later jobs. */
-const STALE_JOB_MINUTES = 24 * 60;
+/** Scratch directories without an owner record (from older versions) are removed when this many minutes old. */
+const OWNERLESS_JOB_MINUTES = 24 * 60;
 /** How long a stopped command has between TERM and KILL. */
 const STOP_GRACE_SECONDS = 3;
 
@@ -339,6 +352,20 @@ export function roundTripScripts(workDir: string | undefined, name: string): { s
 
 // ---------------------------------------------------------------- the offload engine
 
+/**
+ * Shell functions about processes, from /proc (a "-" start time where there
+ * is no /proc: then only `kill -0` can tell, which a reused PID fools).
+ * `stat_ PID` sets C (command name), P (parent) and S (start time) or fails;
+ * `alive_ PID START` succeeds while that very process runs; `owner_` sets O
+ * to "PID START" of the process whose life is this client's connection: the
+ * nearest sshd ancestor (each connection has its own), else the parent.
+ */
+const PROCESS_FUNCTIONS = [
+  'stat_() { s=; read -r s < "/proc/$1/stat" 2>/dev/null || return 1; C=${s#*(}; C=${C%) *}; set -- ${s##*) }; [ $# -ge 20 ] || return 1; P=$2; shift 19; S=$1; }',
+  'alive_() { if [ "$2" = - ]; then kill -0 "$1" 2>/dev/null; else stat_ "$1" && [ "$S" = "$2" ]; fi; }',
+  'owner_() { p=$PPID; O=; n=0; while [ $n -lt 6 ] && [ "$p" -gt 1 ] && stat_ "$p"; do case $C in sshd*) O="$p $S"; return;; esac; p=$P; n=$((n+1)); done; if stat_ $PPID; then O="$PPID $S"; else O="$PPID -"; fi; }',
+];
+
 function checkKey(key: string): string {
   if (!SAFE_KEY.test(key)) throw new TypeError(`not a cache key: ${JSON.stringify(key)}`);
   return key;
@@ -386,7 +413,9 @@ export function missingKeysScript(entries: ReadonlyArray<{ key: string; size: nu
 export function uploadScript(entries: ReadonlyArray<{ key: string; size: number; executable: boolean }>): string {
   const lines = [
     `mkdir -p ${REMOTE_BASE}/cas && cd ${REMOTE_BASE}/cas || exit 1`,
-    `t=".tmp.$$"`,
+    ...PROCESS_FUNCTIONS,
+    // Named after this shell, so garbageScript can tell an abandoned temporary from one being written.
+    `if stat_ $$; then t=".tmp.$$.$S"; else t=".tmp.$$.-"; fi`,
     // $1 key, $2 size, $3 mode, $4 "last": the last file is read to end of input with cat.
     `r() { if [ "$4" = last ]; then cat > "$t"; else head -c "$2" > "$t"; fi && [ "$(wc -c < "$t")" -eq "$2" ] && chmod "$3" "$t" && mv -f "$t" "$1" || { rm -f "$t"; echo "offload: upload of $1 failed" >&2; exit 1; }; }`,
   ];
@@ -410,8 +439,6 @@ export interface JobScriptOptions {
   env: Readonly<Record<string, string>>;
   /** Remove the scratch directory when the command ends (the job has no outputs to fetch). */
   cleanUpAfter: boolean;
-  /** Also remove scratch directories left over from long ago (once in a while is enough). */
-  collectGarbage?: boolean | undefined;
 }
 
 /**
@@ -428,18 +455,18 @@ export interface JobScriptOptions {
  */
 export function jobScript(options: JobScriptOptions): string {
   if (options.command.length === 0) throw new TypeError("a job needs a command");
+  const remove = `cd "$B" && rm -rf "$J" "$J.owner"`;
   const setup = [
     `umask 022`,
     jobVariables(options.jobId),
-    `fail() { printf 'offload: %s\\n' "$1" >&2; cd / && rm -rf "$J"; exit ${SETUP_FAILED_STATUS}; }`,
-    `mkdir -p "$J" || fail "cannot create the job directory $J"`,
+    `fail() { printf 'offload: %s\\n' "$1" >&2; cd / && rm -rf "$J" "$J.owner"; exit ${SETUP_FAILED_STATUS}; }`,
+    ...PROCESS_FUNCTIONS,
+    // The owner record comes first: from the moment the directory exists, garbageScript can tell whose it is.
+    `mkdir -p "$B/jobs" && owner_ && printf '%s\\n' "$O" > "$J.owner" || fail "cannot create the job directory $J"`,
+    `mkdir "$J" || fail "cannot create the job directory $J"`,
     `cd "$J" || fail "cannot enter $J"`,
   ];
-  if (options.collectGarbage === true) {
-    // Old scratch directories of jobs whose client vanished.
-    setup.push(`(find "$B/jobs" -mindepth 1 -maxdepth 1 -mmin +${STALE_JOB_MINUTES} -exec rm -rf {} + ) >/dev/null 2>&1 </dev/null &`);
-  }
-  for (const directory of options.inputs.directories) {
+  for (const directory of inputDirectories(options.inputs)) {
     setup.push(`mkdir -p ${dotPath(directory)} || fail ${shellQuote(`cannot create ${directory}`)}`);
   }
   for (const file of options.inputs.files) {
@@ -449,7 +476,6 @@ export function jobScript(options: JobScriptOptions): string {
   for (const link of options.inputs.symlinks) {
     setup.push(`ln -s ${shellQuote(link.target)} ${dotPath(link.remotePath)} || fail ${shellQuote(`cannot create link ${link.remotePath}`)}`);
   }
-  const remove = `cd "$B" && rm -rf "$J"`;
   return supervisedScript({
     token: options.token,
     argv: options.command,
@@ -458,6 +484,25 @@ export function jobScript(options: JobScriptOptions): string {
     cleanup: [options.cleanUpAfter ? remove : `if [ -n "$stopping" ]; then ${remove}; fi`],
     abandon: [remove],
   });
+}
+
+/**
+ * The directories to create before placing the inputs: the listed ones and
+ * the parents of every file and link (`--input dir/file` keeps `dir/`),
+ * parents first, each once.
+ */
+function inputDirectories(inputs: JobScriptOptions["inputs"]): string[] {
+  const directories = new Set<string>();
+  const addWithParents = (path: string): void => {
+    const segments = path.split("/");
+    for (let i = 1; i <= segments.length; i++) directories.add(segments.slice(0, i).join("/"));
+  };
+  for (const directory of inputs.directories) addWithParents(directory);
+  for (const entry of [...inputs.files, ...inputs.symlinks]) {
+    const parent = entry.remotePath.split("/").slice(0, -1).join("/");
+    if (parent !== "") addWithParents(parent);
+  }
+  return [...directories];
 }
 
 /**
@@ -477,7 +522,7 @@ export function downloadScript(jobId: string, outputs: readonly string[]): strin
     jobVariables(jobId),
     `cd "$J" || { echo "offload: the job directory $J is gone" >&2; exit 2; }`,
     `L="$J.list"; H="$J.hashes"`,
-    `done_() { cd "$B" && rm -rf "$J" "$L" "$H"; }`,
+    `done_() { cd "$B" && rm -rf "$J" "$L" "$H" "$J.owner"; }`,
     // The client may hang up early (refused or broken transfer): still clean up.
     `trap 'done_; exit 1' HUP TERM`,
     `trap '' PIPE`,
@@ -516,5 +561,44 @@ export function downloadScript(jobId: string, outputs: readonly string[]): strin
  * await session.run(["sh", "-c", cleanupScript("j1")], { timeoutMs: 10_000 }); // ~/.cache/offload/jobs/j1 is gone
  */
 export function cleanupScript(jobId: string): string {
-  return `${jobVariables(jobId)}; cd "$B" 2>/dev/null && rm -rf "$J" "$J.list" "$J.hashes"; exit 0`;
+  return `${jobVariables(jobId)}; cd "$B" 2>/dev/null && rm -rf "$J" "$J.list" "$J.hashes" "$J.owner"; exit 0`;
+}
+
+/**
+ * Find what clients left behind on this machine (see "Leftovers" in the
+ * module comment) and remove it, printing one line per item:
+ * `job ID KIB` for a scratch directory, `upload NAME KIB` for an upload
+ * temporary. With `dryRun`, only print. Hang-ups are ignored and nothing is
+ * written to the channel but those lines, so a client that goes away
+ * meanwhile does not cut it short.
+ *
+ * @example
+ * await session.run(["sh", "-c", garbageScript()], { timeoutMs: 60_000 }); // stdout: "job mij7hgk0-4f9a0c2b1e7d 1204\n"
+ */
+export function garbageScript(options: { dryRun?: boolean } = {}): string {
+  const remove = options.dryRun === true ? ":" : "rm -rf";
+  return [
+    `trap '' HUP PIPE`,
+    ...PROCESS_FUNCTIONS,
+    `kib_() { du -sk -- "$1" 2>/dev/null | { read -r k _; echo "\${k:-0}"; }; }`,
+    `if cd ${REMOTE_BASE}/jobs 2>/dev/null; then`,
+    `  for d in *; do`,
+    `    [ -d "$d" ] && [ ! -L "$d" ] || continue`,
+    `    if [ -f "$d.owner" ]; then read -r p st _ < "$d.owner" 2>/dev/null; [ -n "$p" ] && alive_ "$p" "\${st:--}" && continue`,
+    // No owner record: from an older version (a job writes its record before its directory).
+    `    else [ -n "$(find "$d" -maxdepth 0 -mmin +${OWNERLESS_JOB_MINUTES} 2>/dev/null)" ] || continue; fi`,
+    `    printf 'job %s %s\\n' "$d" "$(kib_ "$d")"; ${remove} -- "$d" "$d.list" "$d.hashes" "$d.owner"`,
+    `  done`,
+    // Records whose directory is gone (a job stopped between the two steps of its set-up).
+    `  for f in *.owner; do [ -f "$f" ] && [ ! -e "\${f%.owner}" ] || continue; read -r p st _ < "$f" 2>/dev/null; [ -n "$p" ] && alive_ "$p" "\${st:--}" && continue; ${remove} -- "$f"; done`,
+    `fi`,
+    `if cd ${REMOTE_BASE}/cas 2>/dev/null; then`,
+    `  for t in .tmp.*; do`,
+    `    [ -f "$t" ] || continue; r=\${t#.tmp.}; p=\${r%%.*}; st=\${r#*.}`,
+    `    case $p in ''|*[!0-9]*) continue;; esac; [ "$st" = "$r" ] && st=-; alive_ "$p" "$st" && continue`,
+    `    printf 'upload %s %s\\n' "$t" "$(kib_ "$t")"; ${remove} -- "$t"`,
+    `  done`,
+    `fi`,
+    `exit 0`,
+  ].join("\n");
 }
