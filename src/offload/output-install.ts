@@ -11,19 +11,75 @@
  * // … receiveOutputs(stream, staging, ["out"]) …
  * installOutputs(staging, "/home/me/project", ["out"]);
  */
-import { lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { localWriteFailed } from "./disk-errors.ts";
 import { OffloadError } from "./errors.ts";
+import { processTag, TAG_PATTERN, tagIsGone } from "./process-tag.ts";
+
+/** Staging directory names: the job, the tag of the process that made it (process-tag.ts), random letters. */
+const STAGING_NAME = new RegExp(`^\\.offload-.+-(${TAG_PATTERN.source})-[A-Za-z0-9]{6}$`);
+/** Staging directories from before tags (no way to tell if in use) are removed when this old. */
+const UNTAGGED_STAGING_MS = 24 * 3600_000;
 
 /**
- * A fresh hidden staging directory inside `destinationDir`.
+ * A fresh hidden staging directory inside `destinationDir`, named after the
+ * job and this process. The first time in a process, staging directories
+ * that killed runs left there are removed first ({@link removeStaleStaging}).
+ * Throws `local-write-failed` when it cannot be made.
  *
  * @example
- * createStagingDir("/tmp/out", "j1"); // "/tmp/out/.offload-j1-Ab12Cd"
+ * createStagingDir("/tmp/out", "j1"); // "/tmp/out/.offload-j1-3f2a9c1e.12345.987654-Ab12Cd"
  */
 export function createStagingDir(destinationDir: string, jobId: string): string {
-  mkdirSync(destinationDir, { recursive: true });
-  return mkdtempSync(join(destinationDir, `.offload-${jobId}-`));
+  try {
+    mkdirSync(destinationDir, { recursive: true });
+    if (!swept.has(destinationDir)) {
+      swept.add(destinationDir);
+      removeStaleStaging(destinationDir);
+    }
+    return mkdtempSync(join(destinationDir, `.offload-${jobId}-${processTag()}-`));
+  } catch (error) {
+    throw localWriteFailed(destinationDir, error);
+  }
+}
+
+const swept = new Set<string>();
+
+/**
+ * Remove the staging directories in `dir` whose process has ended (a run
+ * killed while downloading); returns their names. Those of running
+ * processes, and of other hosts, stay.
+ *
+ * @example
+ * removeStaleStaging(process.cwd()); // [".offload-mij7hgk0-4f9a0c2b1e7d-3f2a9c1e.4242.77-Ab12Cd"]
+ */
+export function removeStaleStaging(dir: string): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((name) => name.startsWith(".offload-"));
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const path = join(dir, name);
+    const tag = STAGING_NAME.exec(name)?.[1];
+    const stale = tag !== undefined ? tagIsGone(tag) : isOldDirectory(path);
+    if (!stale) continue;
+    rmSync(path, { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+function isOldDirectory(path: string): boolean {
+  try {
+    const info = lstatSync(path);
+    return info.isDirectory() && Date.now() - info.mtimeMs > UNTAGGED_STAGING_MS;
+  } catch {
+    return false;
+  }
 }
 
 function exists(path: string): boolean {
@@ -45,30 +101,32 @@ function exists(path: string): boolean {
 export function installOutputs(stagingDir: string, destinationDir: string, outputs: readonly string[]): void {
   try {
     for (const output of outputs) {
-      const staged = join(stagingDir, output);
-      const destination = join(destinationDir, output);
       try {
-        mkdirSync(dirname(destination), { recursive: true });
+        installOne(join(stagingDir, output), join(destinationDir, output), stagingDir);
       } catch (error) {
-        throw new OffloadError("transfer-failed", `cannot create the directory for output ${JSON.stringify(output)}: ${(error as Error).message}`);
-      }
-      const stagedIsDirectory = lstatSync(staged).isDirectory();
-      const old = exists(destination) ? lstatSync(destination) : null;
-      if (old === null || (!old.isDirectory() && !stagedIsDirectory)) {
-        renameSync(staged, destination);
-        continue;
-      }
-      // A directory (old or new) cannot be renamed over in one step: move the old one aside first.
-      const aside = join(stagingDir, `.old-${Math.random().toString(36).slice(2)}`);
-      renameSync(destination, aside);
-      try {
-        renameSync(staged, destination);
-      } catch (error) {
-        renameSync(aside, destination);
-        throw error;
+        throw error instanceof OffloadError ? error : localWriteFailed(output, error);
       }
     }
   } finally {
     rmSync(stagingDir, { recursive: true, force: true });
+  }
+}
+
+function installOne(staged: string, destination: string, stagingDir: string): void {
+  mkdirSync(dirname(destination), { recursive: true });
+  const stagedIsDirectory = lstatSync(staged).isDirectory();
+  const old = exists(destination) ? lstatSync(destination) : null;
+  if (old === null || (!old.isDirectory() && !stagedIsDirectory)) {
+    renameSync(staged, destination);
+    return;
+  }
+  // A directory (old or new) cannot be renamed over in one step: move the old one aside first.
+  const aside = join(stagingDir, `.old-${Math.random().toString(36).slice(2)}`);
+  renameSync(destination, aside);
+  try {
+    renameSync(staged, destination);
+  } catch (error) {
+    renameSync(aside, destination);
+    throw error;
   }
 }

@@ -15,6 +15,7 @@ import { createHash, type Hash } from "node:crypto";
 import { createWriteStream, mkdirSync, symlinkSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
+import { localWriteFailed } from "./disk-errors.ts";
 import { OffloadError } from "./errors.ts";
 import { IncrementalFileHash, OFF_THREAD_HASH_BYTES } from "./hash-worker.ts";
 import { cleanSegments, isInside, resolveLinkTarget } from "./job-paths.ts";
@@ -218,20 +219,20 @@ export async function receiveOutputs(stream: Readable, stagingDir: string, outpu
   const files = entries.filter((entry) => entry.type === "file");
   const localHashes = new Map<string, Promise<string>>();
   let bytes = 0;
-  mkdirSync(stagingDir, { recursive: true });
+  makeDirectory(stagingDir, ".");
   // Parents of nested outputs (`out/result.txt`) are not listed; create them.
-  for (const output of outputs) mkdirSync(join(stagingDir, output, ".."), { recursive: true });
+  for (const output of outputs) makeDirectory(join(stagingDir, output, ".."), output);
   for (const entry of entries) {
     const local = join(stagingDir, entry.path);
     if (entry.type === "directory") {
-      mkdirSync(local, { recursive: true, mode: 0o755 });
+      makeDirectory(local, entry.path);
       continue;
     }
     if (entry.type !== "file") continue;
     // A deep write queue: the network must not wait for the disk (ssh2 stops reopening the SSH window while we wait).
     const out = createWriteStream(local, { mode: (entry.mode & 0o111) !== 0 ? 0o755 : 0o644, highWaterMark: WRITE_QUEUE_BYTES });
     const writeFailure = new Promise<never>((_, reject) =>
-      out.once("error", (error) => reject(new OffloadError("transfer-failed", `cannot write output ${JSON.stringify(entry.path)} locally: ${error.message}`))),
+      out.once("error", (error) => reject(localWriteFailed(entry.path, error))),
     );
     writeFailure.catch(() => undefined);
     // Big files are hashed on the worker thread from what reached the disk, small ones here.
@@ -294,7 +295,21 @@ export async function receiveOutputs(stream: Readable, stagingDir: string, outpu
   }
   // Links last, so nothing above could have been written through one.
   for (const entry of entries) {
-    if (entry.type === "symlink") symlinkSync(entry.target, join(stagingDir, entry.path));
+    if (entry.type !== "symlink") continue;
+    try {
+      symlinkSync(entry.target, join(stagingDir, entry.path));
+    } catch (error) {
+      throw localWriteFailed(entry.path, error);
+    }
   }
   return { entries, bytes, skipped };
+}
+
+/** mkdir -p in the staging directory; a failure is a local one (`local-write-failed`). */
+function makeDirectory(path: string, what: string): void {
+  try {
+    mkdirSync(path, { recursive: true, mode: 0o755 });
+  } catch (error) {
+    throw localWriteFailed(what, error);
+  }
 }

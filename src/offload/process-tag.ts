@@ -1,0 +1,79 @@
+/**
+ * A name for this very process that another process can check, later, for
+ * whether it still runs: host, PID and the PID's start time (from /proc, so
+ * a reused PID does not pass for the old process). Used in the names of
+ * local staging directories, so a run can remove those an earlier run left
+ * when it was killed, and never one that is still in use.
+ *
+ * @example
+ * import { processTag, tagIsGone } from "./process-tag.ts";
+ * const tag = processTag(); // "3f2a9c1e.12345.987654"
+ * tagIsGone(tag);           // false: this process runs
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
+
+/** A tag: 8 hex digits of the host name's hash, the PID, the start time (or "-"). */
+export const TAG_PATTERN = /[0-9a-f]{8}\.\d+\.(?:\d+|-)/;
+
+function hostHash(): string {
+  return createHash("sha256").update(hostname()).digest("hex").slice(0, 8);
+}
+
+/**
+ * The start time of process `pid` in clock ticks since boot, or null
+ * without /proc (or when there is no such process).
+ *
+ * @example
+ * processStartTime(process.pid); // 987654
+ */
+export function processStartTime(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const start = Number(fields[19]);
+    return Number.isSafeInteger(start) ? start : null;
+  } catch {
+    return null;
+  }
+}
+
+let own: string | undefined;
+
+/**
+ * This process's tag.
+ *
+ * @example
+ * processTag(); // "3f2a9c1e.12345.987654"
+ */
+export function processTag(): string {
+  own ??= `${hostHash()}.${process.pid}.${processStartTime(process.pid) ?? "-"}`;
+  return own;
+}
+
+/**
+ * True when the process of `tag` has certainly ended: it ran on this host
+ * and no process with its PID and start time exists now. A tag from another
+ * host (a shared directory) is never judged gone.
+ *
+ * @example
+ * tagIsGone(processTag()); // false
+ */
+export function tagIsGone(tag: string): boolean {
+  const [host, pidText, start] = tag.split(".");
+  if (host !== hostHash() || pidText === undefined || start === undefined) return false;
+  const pid = Number(pidText);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  if (start === "-") return !pidExists(pid);
+  return processStartTime(pid) !== Number(start);
+}
+
+function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
