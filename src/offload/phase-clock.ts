@@ -1,0 +1,59 @@
+/**
+ * Phase times of a job, measured from its phase changes, so a failed
+ * attempt counts as much as a successful one and a report can tell the
+ * phases a job reached from those it never got to.
+ *
+ * @example
+ * import { PhaseClock } from "./phase-clock.ts";
+ * const clock = new PhaseClock();
+ * clock.enter("queued"); clock.enter("upload"); clock.stop();
+ * clock.reached; // ["queued", "upload"]
+ * clock.ms.run;  // 0: never reached
+ */
+import type { Phase } from "./attempt.ts";
+
+/** Accumulates time per phase. */
+export class PhaseClock {
+  /** Milliseconds spent in each phase (over every attempt). */
+  readonly ms: Record<Phase, number> = { queued: 0, upload: 0, run: 0, download: 0 };
+  /** The phases entered at least once, in the order first entered. */
+  readonly reached: Phase[] = [];
+  private current: Phase | null = null;
+  private since = 0;
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
+  /**
+   * Leave the current phase (if any) and enter `phase`.
+   *
+   * @example
+   * clock.enter("run");
+   */
+  enter(phase: Phase): void {
+    this.stop();
+    this.current = phase;
+    this.since = this.now();
+    if (!this.reached.includes(phase)) this.reached.push(phase);
+  }
+
+  /**
+   * Leave the current phase: its time so far is counted.
+   *
+   * @example
+   * clock.stop(); // at the end of an attempt, whatever ended it
+   */
+  stop(): void {
+    if (this.current !== null) this.ms[this.current] += this.now() - this.since;
+    this.current = null;
+  }
+
+  /**
+   * Add time spent on a phase's work outside the clock (hashing inputs while a machine is chosen).
+   *
+   * @example
+   * clock.add("upload", 120);
+   */
+  add(phase: Phase, ms: number): void {
+    this.ms[phase] += ms;
+  }
+}
