@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { chmodSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
+import { gunzipSync } from "node:zlib";
 import { after, before, describe, it } from "node:test";
 import type { StoreConnection } from "../../src/store/connection.ts";
 import { makeDerivation, type DerivationSpec } from "../../src/store/derivation.ts";
@@ -98,6 +99,10 @@ describe("test store server", () => {
     assert.ok(logs.some((line) => line.includes("loud-output")));
     assert.ok(logs.some((line) => line.startsWith(`@ build-started ${loud.path} - ${server.system} `)));
     assert.ok(logs.includes(`@ build-succeeded ${loud.path} -\n`));
+    // The log file named in "@ build-started" holds the builder's output, gzipped.
+    const started = logs.find((line) => line.startsWith(`@ build-started ${loud.path}`))!;
+    const logFile = started.trim().split(" ").at(-2)!;
+    assert.equal(gunzipSync(readFileSync(logFile)).toString(), "loud-output\n");
   });
 
   it("refuses to sign with a secret key others can read", async () => {

@@ -21,11 +21,12 @@
  *
  * Layout under `root`: `gnu/store` (the store, its path is part of every
  * store path's hash), `etc/guix` (signing-key.pub/.sec, acl),
- * `var/guix/daemon-socket/socket`, `tmp` (build directories).
+ * `var/guix/daemon-socket/socket`, `var/log/guix/drvs` (gzipped build logs,
+ * named as the daemon names them), `tmp` (build directories).
  *
  * Not reproduced: the build hook (offloading), substitutes, garbage
- * collection, chroots and build users, log files, nested log indentation at
- * verbosity ≥ 1.
+ * collection, chroots and build users, the debug messages of
+ * verbosity ≥ 4, log types other than the default (pretty).
  *
  * @example
  * import { StoreServer } from "../helpers/store-server.ts";
@@ -329,9 +330,25 @@ class Session {
     return this.send(w.toBuffer());
   }
 
+  /** Messages are indented by "|   " per open nest (the daemon's ltPretty log type). */
+  private nesting = 0;
+
   private log(level: number, message: string): void {
     if (level > this.settings.verbosity || !this.canSendStderr) return;
-    this.send(new WireWriter().int(Stderr.Next).string(`${message}\n`).toBuffer());
+    this.send(new WireWriter().int(Stderr.Next).string(`${"|   ".repeat(this.nesting)}${message}\n`).toBuffer());
+  }
+
+  private nest(level: number, message: string): { close(): void } {
+    if (level > this.settings.verbosity) return { close: () => undefined };
+    this.log(level, message);
+    this.nesting++;
+    let open = true;
+    return {
+      close: () => {
+        if (open) this.nesting--;
+        open = false;
+      },
+    };
   }
 
   private output(data: Buffer): void {
@@ -505,7 +522,9 @@ class Session {
             settings: this.settings,
             system: this.server.system,
             buildDir: this.server.buildDir,
+            logDir: join(this.server.root, "var", "log", "guix"),
             log: (level: number, message: string) => this.log(level, message),
+            nest: (level: number, message: string) => this.nest(level, message),
             output: (data: Buffer) => this.output(data),
         };
         await this.server.withStoreVisible(() => buildPaths(context, paths, mode));

@@ -14,8 +14,9 @@
  * (authorized, unsigned, unauthorized, forged, corrupt, wrong hash, invalid
  * reference),
  * BuildPaths (success with a scanned reference, failure, dependent build,
- * silence timeout), errors that end the connection (a path outside the
- * store while reading arguments, an unknown operation).
+ * silence timeout; at verbosity 3 a success and a failed dependency),
+ * errors that end the connection (a path outside the store while reading
+ * arguments, an unknown operation).
  *
  * Both sides use the same keys (kept in the fixture), and signing is
  * deterministic, so even signatures must match byte for byte.
@@ -253,6 +254,16 @@ export async function runScript(context: ScriptContext): Promise<TranscriptStep[
   await step("add-text-to-store (silent derivation)", () => store.addTextToStore("silent.drv", silent.text, silent.references));
   await step("set-options (max-silent-time 1)", () => store.setOptions({ printBuildTrace: true, maxSilentTime: 1 }));
   await step("build-paths (silence timeout)", () => attempt(store.buildPaths([silent.path])));
+
+  // At higher verbosity the daemon says more, and indents what it says inside a nest.
+  await step("set-options (verbosity 3)", () => store.setOptions({ printBuildTrace: true, verbosity: 3 }));
+  const chatty = makeDerivation({ name: "chatty", system, builder: "/bin/sh", args: ["-c", `echo chatty; echo "${hello}" > $out`], inputSrcs: [hello] }, storeDir);
+  await step("add-text-to-store (chatty derivation)", () => store.addTextToStore("chatty.drv", chatty.text, chatty.references));
+  await step("build-paths (verbosity 3)", () => store.buildPaths([chatty.path]));
+  const orphan = makeDerivation({ name: "orphan", system, builder: "/bin/sh", args: ["-c", "echo > $out"], inputDrvs: new Map([[failing.path, ["out"]]]) }, storeDir, () => failing.derivation);
+  await step("add-text-to-store (derivation of a failing input)", () => store.addTextToStore("orphan.drv", orphan.text, orphan.references));
+  await step("build-paths (dependency failed, verbosity 3)", () => attempt(store.buildPaths([orphan.path])));
+  await step("export-path (verbosity 3)", () => store.exportPath(hello, sink(), { sign: false }));
   store.close();
 
   // Errors while the daemon reads an operation's arguments end the connection: raw requests, as our client refuses to send them.
@@ -342,5 +353,5 @@ export function normalize(step: TranscriptStep): Frame[] {
 }
 
 function maskLog(text: string): string {
-  return text.replace(/^(@ build-started \S+ - \S+) \S* \d+$/m, "$1 <log file> <pid>").replace(/^killing process \d+$/m, "killing process <pid>");
+  return text.replace(/^((?:\|   )*@ build-started \S+ - \S+) \S* \d+$/m, "$1 <log file> <pid>").replace(/^((?:\|   )*killing process) \d+$/m, "$1 <pid>");
 }

@@ -16,9 +16,12 @@
  * await buildPaths(context, ["/tmp/s/gnu/store/…-x.drv"], 0);
  */
 import { spawn } from "node:child_process";
-import { chmodSync, existsSync, lstatSync, lutimesSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync } from "node:fs";
+import { chmodSync, createWriteStream, existsSync, lstatSync, lutimesSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync } from "node:fs";
+import type { Writable } from "node:stream";
+import { finished } from "node:stream/promises";
+import { createGzip } from "node:zlib";
 import { removeTree } from "../../../src/store/nar-restorer.ts";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { topologicalOrder } from "../../../src/store/closure.ts";
 import { isFixedOutput, parseDerivation, type Derivation } from "../../../src/store/derivation.ts";
 import { narChunks } from "../../../src/store/nar-writer.ts";
@@ -57,8 +60,15 @@ export interface BuildContext {
   system: string;
   /** Where build directories are created. */
   buildDir: string;
+  /** Where build logs are kept (the daemon's log directory, `drvs/XX/…drv.gz` below it). */
+  logDir: string;
   /** Sends a message at a verbosity level (dropped when above the session's verbosity). */
   log(level: number, message: string): void;
+  /**
+   * Sends a message that opens a nesting level (the daemon's startNest):
+   * messages until `close` are indented with "|   " if it was shown.
+   */
+  nest(level: number, message: string): { close(): void };
   /** Sends builder output (already filtered by verbosity). */
   output(data: Buffer): void;
 }
@@ -194,6 +204,10 @@ class Worker {
     const drvName = storePathName(drvPath, context.storeDir);
     const buildTop = mkdtempSync(join(context.buildDir, `guix-build-${drvName}-`));
     const inputs = this.inputClosure(drv);
+    const missing = [...drv.outputs.values()].map((output) => output.path).filter((path) => !context.db.isValid(path)).sort();
+    // startBuilder's nest: "building path(s) …" at lvlInfo, what it prints indented under it.
+    const nest = context.nest(Verbosity.Info, `building path(s) ${missing.map((path) => `\`${path}'`).join(", ")}`);
+    context.log(Verbosity.Chatty, `executing builder \`${drv.builder}'`);
     for (const output of drv.outputs.values()) {
       // A leftover invalid output would be mistaken for the build's result.
       const file = this.context.physical(output.path);
@@ -209,8 +223,11 @@ class Worker {
       stdio: ["ignore", "pipe", "ignore"],
       detached: true,
     });
-    if (settings.printBuildTrace) context.log(0, `@ build-started ${drvPath} - ${drv.platform} ${""} ${child.pid ?? 0}`);
-    const outcome = await this.watch(child, drvPath);
+    const log = openLog(context.logDir, drvPath);
+    if (settings.printBuildTrace) context.log(0, `@ build-started ${drvPath} - ${drv.platform} ${log.path} ${child.pid ?? 0}`);
+    nest.close();
+    const outcome = await this.watch(child, drvPath, log.stream);
+    await log.close();
     rmSync(buildTop, { recursive: true, force: true });
     if (outcome.kind === "timeout") return "timed-out";
     try {
@@ -227,7 +244,7 @@ class Worker {
   }
 
   /** Forwards output and enforces the time limits; resolves when the builder is gone. */
-  private watch(child: ReturnType<typeof spawn>, drvPath: string): Promise<{ kind: "exit"; code: number | null; signal: NodeJS.Signals | null } | { kind: "timeout" }> {
+  private watch(child: ReturnType<typeof spawn>, drvPath: string, log: Writable): Promise<{ kind: "exit"; code: number | null; signal: NodeJS.Signals | null } | { kind: "timeout" }> {
     const { context } = this;
     const { settings } = context;
     return new Promise((resolve) => {
@@ -259,6 +276,7 @@ class Worker {
       child.stdout!.on("data", (data: Buffer) => {
         if (timedOut) return;
         armSilence();
+        log.write(data);
         if (settings.verbosity >= settings.buildVerbosity) {
           const prefix = settings.multiplexedBuildOutput ? `@ build-log ${child.pid} ${data.length}\n` : "";
           context.output(prefix === "" ? data : Buffer.concat([Buffer.from(prefix), data]));
@@ -289,11 +307,34 @@ class Worker {
         throw new BuildError(`suspicious ownership or permission on \`${path}'; rejecting this build output`, "misc");
       }
       canonicalise(file);
+      const nest = this.context.nest(Verbosity.Talkative, `scanning for references inside \`${path}'`);
       const { hash, size, references } = await scanForReferences(file, candidates, this.context.storeDir);
+      nest.close();
       registrations.push({ path, narHash: hash, narSize: size, references, deriver: drvPath });
     }
     this.context.db.register(registrations);
   }
+}
+
+/**
+ * The build log, gzip-compressed where the daemon keeps it:
+ * `LOGDIR/drvs/XX//REST.gz` for a derivation whose base name is XXREST (the
+ * doubled slash is the daemon's too).
+ */
+function openLog(logDir: string, drvPath: string): { path: string; stream: Writable; close: () => Promise<void> } {
+  const base = basename(drvPath);
+  const dir = join(logDir, "drvs", base.slice(0, 2));
+  mkdirSync(dir, { recursive: true });
+  const path = `${dir}//${base.slice(2)}.gz`;
+  const gzip = createGzip({ level: 9 });
+  const file = createWriteStream(path);
+  gzip.pipe(file);
+  // As the daemon closes the log before reporting the build's end, so a client can read it right away.
+  const close = async (): Promise<void> => {
+    gzip.end();
+    await finished(file);
+  };
+  return { path, stream: gzip, close };
 }
 
 /** A failure inside a build, reported as the daemon's BuildError. */
