@@ -142,6 +142,8 @@ function emptyReport(spec: JobSpec): JobReport {
 /** Add an attempt that ran to its end (whatever the command's status) to the report. */
 function foldAttempt(report: JobReport, machine: BuildMachine, result: AttemptResult): void {
   report.attempts.push({ machine: machineKey(machine), error: null });
+  // The attempt went through every phase (one with nothing to do took no time).
+  for (const phase of ["queued", "upload", "run", "download"] as const) if (!report.phasesReached?.includes(phase)) report.phasesReached?.push(phase);
   report.bytesUp += result.bytesUp;
   report.bytesDown += result.bytesDown;
   report.filesUp += result.filesUp;

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { PhaseClock } from "./phase-clock.ts";
+import { PhaseClock, reachedPhaseTimes } from "./phase-clock.ts";
 
 describe("phase clock", () => {
   it("counts time per phase across attempts and remembers which phases were reached", () => {
@@ -32,5 +32,13 @@ describe("phase clock", () => {
     now = 50;
     clock.stop();
     assert.equal(clock.ms.run, 7);
+  });
+});
+
+describe("reached phase times", () => {
+  it("lists only the phases reached, in order, or all of them for a report without the list", () => {
+    const phaseMs = { queued: 3, upload: 40, run: 0, download: 0 };
+    assert.deepEqual(reachedPhaseTimes({ phaseMs, phasesReached: ["upload", "queued"] }), [["queued", 3], ["upload", 40]]);
+    assert.equal(reachedPhaseTimes({ phaseMs }).length, 4);
   });
 });

@@ -57,3 +57,20 @@ export class PhaseClock {
     this.ms[phase] += ms;
   }
 }
+
+/** The phases, in order. */
+const PHASES: readonly Phase[] = ["queued", "upload", "run", "download"];
+
+/**
+ * The phases a report's job reached, with their times, in order — for
+ * messages that should not print `run 0 ms` for a job that never ran.
+ * Without `phasesReached` (a report made elsewhere), every phase.
+ *
+ * @example
+ * reachedPhaseTimes({ phaseMs: { queued: 3, upload: 40, run: 0, download: 0 }, phasesReached: ["queued", "upload"] });
+ * // [["queued", 3], ["upload", 40]]
+ */
+export function reachedPhaseTimes(report: { phaseMs: Readonly<Record<Phase, number>>; phasesReached?: readonly Phase[] }): Array<[Phase, number]> {
+  const reached = report.phasesReached;
+  return PHASES.filter((phase) => reached === undefined || reached.includes(phase)).map((phase) => [phase, report.phaseMs[phase]]);
+}
