@@ -13,6 +13,7 @@
  * display.stop();
  */
 import type { ChalkInstance } from "chalk";
+import { reachedPhaseTimes } from "../offload/phase-clock.ts";
 import { formatMs } from "../ssh/units.ts";
 import { jobElapsedMs, type BuildJob } from "./build-job.ts";
 import { colorsFor } from "./output.ts";
@@ -65,10 +66,9 @@ export function finishedLine(job: BuildJob, done: number, total: number, colors:
       : r.status === "failed"
         ? colors.red(`failed (exit status ${r.exitCode})`)
         : colors.red(`${r.status}${r.error === null ? "" : `: ${r.error.message.split("\n")[0]}`}`);
-  const ms = r.phaseMs;
   // "failed" already says its exit status.
   const exit = r.exitCode === null || r.status === "failed" ? "" : `; exit status ${r.exitCode}`;
-  const phases = r.machine === null ? "" : ` (queued ${formatMs(ms.queued)}, upload ${formatMs(ms.upload)}, run ${formatMs(ms.run)}, download ${formatMs(ms.download)}${exit})`;
+  const phases = r.machine === null ? "" : ` (${reachedPhaseTimes(r).map(([phase, ms]) => `${phase} ${formatMs(ms)}`).join(", ")}${exit})`;
   return `[${done}/${total}] ${job.spec.name} ${what}${where}${took}${phases} (log: ${job.log})`;
 }
 

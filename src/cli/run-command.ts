@@ -10,6 +10,8 @@
  */
 import { InvalidArgumentError, type Command } from "commander";
 import { addEngineOptions, addRequirementOptions, featureList, offloaderFor, type EngineOptions, type RequirementOptions } from "./engine-options.ts";
+import type { Phase } from "../offload/attempt.ts";
+import { reachedPhaseTimes } from "../offload/phase-clock.ts";
 import { exitStatusOf } from "./exit-status.ts";
 import { onInterrupt } from "./interrupt.ts";
 import { addLimitOptions, type LimitOptions } from "./limit-options.ts";
@@ -101,8 +103,8 @@ async function runAction(argv: string[], options: RunOptions): Promise<number> {
       },
     });
     if (options.verbose) {
-      const ms = report.phaseMs;
-      say(`phases: queued ${ms.queued.toFixed(0)} ms, upload ${ms.upload.toFixed(0)} ms (${report.bytesUp} bytes), run ${ms.run.toFixed(0)} ms, download ${ms.download.toFixed(0)} ms (${report.bytesDown} bytes)`);
+      const bytes: Partial<Record<Phase, string>> = { upload: ` (${report.bytesUp} bytes)`, download: ` (${report.bytesDown} bytes)` };
+      say(`phases: ${reachedPhaseTimes(report).map(([phase, ms]) => `${phase} ${ms.toFixed(0)} ms${bytes[phase] ?? ""}`).join(", ")}`);
     }
     if (report.status === "timed-out") {
       const limit = report.killedFor === "silence" ? `no output for ${seconds(options.maxSilentTime)} s (--max-silent-time)` : `${seconds(options.timeout)} s (--timeout)`;
