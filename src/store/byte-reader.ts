@@ -198,6 +198,14 @@ export class ByteReader {
 
   /** Consumes `count` buffered bytes. */
   skipNow(count: number): void {
+    const first = this.chunks[0];
+    // Without a tap nobody needs the bytes: just move past them (the common case in hot loops).
+    if (this.tap === null && first !== undefined && first.length - this.head > count) {
+      this.head += count;
+      this.buffered -= count;
+      this.consumed += count;
+      return;
+    }
     let left = count;
     while (left > 0) left -= this.take(left).length;
   }
@@ -219,6 +227,15 @@ export class ByteReader {
 
   /** An integer from 8 buffered bytes (see readInt). */
   readIntNow(): number {
+    const first = this.chunks[0]!;
+    if (this.tap === null && first.length - this.head > 8) {
+      const high = first.readUInt32LE(this.head + 4);
+      if (high <= 0x1fffff) {
+        const value = high * 0x1_0000_0000 + first.readUInt32LE(this.head);
+        this.skipNow(8);
+        return value;
+      }
+    }
     const bytes = this.readExactNow(8);
     const high = bytes.readUInt32LE(4);
     if (high > 0x1fffff) throw new StoreError("protocol", `integer too large: ${bytes.readBigUInt64LE()}`);
