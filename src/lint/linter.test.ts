@@ -160,3 +160,12 @@ test("lint reports every record violation, the evaluator raises the first Guix w
   writeFileSync(`${dir}/m.scm`, text);
   assert.throws(() => loadMachines(`${dir}/m.scm`), (error: unknown) => error instanceof SchemeError && error.code === "invalid-field-specifier");
 });
+
+test("a build-machine inside a macro template is a pattern, not a form: only what the macro expands to is checked", () => {
+  const text = `(define-syntax-rule (machine host body ...)
+  (build-machine (name host) (user "u") (host-key "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE6OlYeNOLEsGM6jwgO6qx/u7/AFvtXXz25zwuH/wWzF") body ...))
+(list (machine "a" (systems (list "x86_64-linux"))) (machine "b" (sytems (list "x86_64-linux"))))\n`;
+  const found = lintText("m.scm", text).diagnostics.map((d) => `${d.rule} ${d.severity}`);
+  assert.ok(!found.includes("invalid-field-specifier error"), found.join(", "));
+  assert.ok(found.includes("extraneous-field-initializers error"), "the expansion's unknown field is still reported");
+});

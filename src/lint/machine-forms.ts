@@ -42,12 +42,18 @@ export interface MachineForm {
 }
 
 const BUILD_MACHINE = { fields: buildMachineFields({ env: {} }) };
+/**
+ * Forms whose insides are data or macro templates, not code: a build-machine
+ * written there is only a pattern (`body ...` is not a clause); the
+ * evaluator checks what the macro expands to.
+ */
+const NOT_CODE = new Set(["quote", "syntax-rules", "define-syntax-rule", "syntax-case", "syntax", "quasisyntax", "define-macro"]);
 /** How deep a form may nest build-machine forms before we stop looking (read depth is bounded too). */
 const MAX_NESTING = 200;
 
 /**
  * Every build-machine form in `datums`, in source order (outer before nested),
- * leaving out quoted data.
+ * leaving out quoted data and macro templates.
  *
  * @example
  * findMachineForms(readSource(new SourceText("m.scm", "(list (build-machine (name \"a\")))"))).length; // 1
@@ -57,7 +63,7 @@ export function findMachineForms(datums: readonly ReadDatum[]): MachineForm[] {
   const visit = (datum: Datum, depth: number): void => {
     if (!(datum instanceof Pair) || depth > MAX_NESTING) return;
     const head = datum.car;
-    if (head instanceof Sym && head.name === "quote") return;
+    if (head instanceof Sym && NOT_CODE.has(head.name)) return;
     if (head instanceof Sym && head.name === "build-machine" && datum.span && datum.carSpan) found.push(machineForm(datum, datum.span, datum.carSpan));
     for (let cursor: Datum = datum; cursor instanceof Pair; cursor = cursor.cdr) visit(cursor.car, depth + 1);
   };
