@@ -23,7 +23,7 @@ function hostHash(): string {
 
 /**
  * The start time of process `pid` in clock ticks since boot, or null
- * without /proc (or when there is no such process).
+ * without /proc (or when there is no such process, or it is a zombie).
  *
  * @example
  * processStartTime(process.pid); // 987654
@@ -32,6 +32,8 @@ export function processStartTime(pid: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // A zombie has ended; it is listed only until its parent reaps it.
+    if (fields[0] === "Z" || fields[0] === "X") return null;
     const start = Number(fields[19]);
     return Number.isSafeInteger(start) ? start : null;
   } catch {

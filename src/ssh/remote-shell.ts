@@ -355,14 +355,16 @@ export function roundTripScripts(workDir: string | undefined, name: string): { s
 /**
  * Shell functions about processes, from /proc (a "-" start time where there
  * is no /proc: then only `kill -0` can tell, which a reused PID fools).
- * `stat_ PID` sets C (command name), P (parent) and S (start time) or fails;
- * `alive_ PID START` succeeds while that very process runs; `owner_` sets O
+ * `stat_ PID` sets C (command name), T (state), P (parent) and S (start
+ * time) or fails; `alive_ PID START` succeeds while that very process runs
+ * (not a zombie); `owner_` sets O
  * to "PID START" of the process whose life is this client's connection: the
  * nearest sshd ancestor (each connection has its own), else the parent.
  */
 const PROCESS_FUNCTIONS = [
-  'stat_() { s=; read -r s < "/proc/$1/stat" 2>/dev/null || return 1; C=${s#*(}; C=${C%) *}; set -- ${s##*) }; [ $# -ge 20 ] || return 1; P=$2; shift 19; S=$1; }',
-  'alive_() { if [ "$2" = - ]; then kill -0 "$1" 2>/dev/null; else stat_ "$1" && [ "$S" = "$2" ]; fi; }',
+  'stat_() { s=; read -r s < "/proc/$1/stat" 2>/dev/null || return 1; C=${s#*(}; C=${C%) *}; set -- ${s##*) }; [ $# -ge 20 ] || return 1; T=$1; P=$2; shift 19; S=$1; }',
+  // A zombie has ended (where nothing reaps orphans, as in some containers, it stays listed).
+  'alive_() { if [ "$2" = - ]; then kill -0 "$1" 2>/dev/null; else stat_ "$1" && [ "$S" = "$2" ] && [ "$T" != Z ] && [ "$T" != X ]; fi; }',
   'owner_() { p=$PPID; O=; n=0; while [ $n -lt 6 ] && [ "$p" -gt 1 ] && stat_ "$p"; do case $C in sshd*) O="$p $S"; return;; esac; p=$P; n=$((n+1)); done; if stat_ $PPID; then O="$PPID $S"; else O="$PPID -"; fi; }',
 ];
 
