@@ -90,6 +90,12 @@ export interface TestSshd {
   sessionPids(): number[];
   /** Signal every per-connection process (default SIGKILL): kills live sessions, keeps the listener. */
   killSessions(signal?: NodeJS.Signals): void;
+  /**
+   * Signal only the per-connection sshd processes, not the commands they
+   * started: SIGSTOP makes a stalled peer (its commands run on, nothing
+   * reaches the client), SIGCONT or SIGKILL ends the stall.
+   */
+  signalConnections(signal: NodeJS.Signals): void;
   /** Stop the listener and every session process, then remove the directory. */
   stop(): Promise<void>;
 }
@@ -446,6 +452,9 @@ function makeServer(parts: {
     killSessions: (signal = "SIGKILL") => {
       for (const pid of sessionPids()) safeKill(pid, signal);
     },
+    signalConnections: (signal) => {
+      for (const pid of sessionPids()) if (commandName(pid) === "sshd") safeKill(pid, signal);
+    },
     stop: async () => {
       running.delete(server);
       for (const pid of sessionPids()) safeKill(pid, "SIGKILL");
@@ -491,6 +500,16 @@ function descendants(root: number): number[] {
     }
   }
   return found;
+}
+
+/** A process's command name (from /proc/PID/stat), or null once it is gone. */
+function commandName(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    return stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+  } catch {
+    return null;
+  }
 }
 
 function safeKill(pid: number | undefined, signal: NodeJS.Signals): void {
