@@ -1,9 +1,9 @@
 /**
  * Bringing a build's outputs back: each output is exported, signed, by the
  * build machine's daemon; its archive is restored under a temporary name in
- * this host's store, its signature checked against this host's ACL (as the
- * daemon's import would), and only when every output has passed are they
- * renamed into place. On any failure every temporary tree is removed and
+ * this host's store and its signature checked against this host's ACL
+ * (restoreFileSet, as Guix's restore-file-set), and only when every output
+ * has passed are they renamed into place. On any failure every temporary tree is removed and
  * nothing is left in the store; the restorer never writes outside its
  * target (see src/store/nar-restorer.ts). guix-daemon registers the outputs
  * itself once the hook exits with status 0.
@@ -18,10 +18,10 @@ import { PassThrough } from "node:stream";
 import { ByteReader } from "../../store/byte-reader.ts";
 import type { StoreConnection } from "../../store/connection.ts";
 import { StoreError } from "../../store/errors.ts";
-import { ExportReader } from "../../store/export-format.ts";
+import { restoreFileSet } from "../../store/file-set.ts";
 import { parseAcl, type Acl } from "../../store/keys.ts";
-import { removeTree, restoreNar } from "../../store/nar-restorer.ts";
-import { checkSignature, unsignedError } from "../../store/signature.ts";
+import { removeTree } from "../../store/nar-restorer.ts";
+import { encodeInt } from "../../store/wire.ts";
 import { storePathName } from "../../store/store-path.ts";
 import { realPath, type HookConfig } from "./config.ts";
 import { HookError } from "./errors.ts";
@@ -99,28 +99,24 @@ async function retrieveOne(path: string, acl: Acl, options: RetrieveOptions): Pr
   const temporary = realPath(config, `${config.storeDir}/.${name}.offload-${randomBytes(4).toString("hex")}`);
   const pipe = new PassThrough({ highWaterMark: 1024 * 1024 });
   const reader = new ByteReader(pipe, (cause) => new StoreError("export-format", `the archive of '${path}' from '${host}' is truncated`, cause === undefined ? {} : { cause }));
-  const exporting = options.remote.exportPath(path, pipe, { sign: true }).then(() => pipe.end());
+  // ExportPath sends one item; the marks around it make it an export stream.
+  pipe.write(encodeInt(1));
+  const exporting = options.remote.exportPath(path, pipe, { sign: true }).then(() => pipe.end(encodeInt(0)));
   exporting.catch(() => undefined);
-  let restoredTree = false;
   try {
-    const item = await Promise.race([
-      new ExportReader(reader, config.storeDir).readItem(async (nar) => {
-        await restoreNar(nar, temporary, { permissions: "store" });
-        restoredTree = true;
-      }),
+    const [item] = await Promise.race([
+      restoreFileSet(reader, { storeDir: config.storeDir, acl, destination: () => temporary, stagingDir: config.realStoreDir }),
       // A failed export (the daemon's error, a lost connection) ends the wait for bytes.
       exporting.then(() => new Promise<never>(() => undefined)),
     ]);
     await exporting;
-    if (item.path !== path) throw new HookError("refused-item", `'${host}' sent '${item.path}' instead of '${path}'`, { machine: host });
-    if (item.signature === null) throw unsignedError(path);
-    checkSignature(item.signature, item.hash, acl);
+    if (item?.path !== path) throw new HookError("refused-item", `'${host}' sent '${item?.path ?? "nothing"}' instead of '${path}'`, { machine: host });
     if (options.verbose === true) options.onInfo(`found valid signature for '${path}'`);
     return { path, temporary };
   } catch (error) {
     pipe.destroy();
     reader.detach();
-    if (restoredTree) safeRemove(temporary);
+    safeRemove(temporary);
     throw refusal(error, path, host);
   }
 }
