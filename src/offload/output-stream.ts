@@ -163,10 +163,11 @@ class ChunkReader {
   }
 }
 
+/** End a file stream; rejects with the write error, if any (end's callback gets it, even before 'error' is emitted). */
 function closeStream(stream: WriteStream): Promise<void> {
   return new Promise((resolve, reject) => {
     stream.once("error", reject);
-    stream.end(() => resolve());
+    stream.end((error?: Error | null) => (error ? reject(error) : resolve()));
   });
 }
 
@@ -278,7 +279,7 @@ export async function receiveOutputs(stream: Readable, stagingDir: string, outpu
       offThread?.drop();
       throw error;
     } finally {
-      await Promise.race([closeStream(out), writeFailure]);
+      await Promise.race([closeStream(out).catch((error: unknown) => Promise.reject(localWriteFailed(entry.path, error))), writeFailure]);
     }
     const digest = hash !== null ? Promise.resolve(hash.digest("hex")) : offThread!.digest(entry.size);
     digest.catch(() => undefined); // awaited below; a failure must not surface as unhandled meanwhile

@@ -16,6 +16,9 @@ import { OffloadError } from "./errors.ts";
 import type { InputFile } from "./local-inputs.ts";
 import { missingKeysScript, uploadScript } from "../ssh/remote-shell.ts";
 
+/** How long a broken upload waits for the remote's exit status and message. */
+const STATUS_WAIT_MS = 3_000;
+
 /** Remote scripts stay well below Linux's 128 KiB limit on one argument. */
 const MAX_SCRIPT_ENTRIES = 800;
 
@@ -94,11 +97,15 @@ async function sendBatch(session: SshSession, batch: readonly InputFile[], signa
       }
       child.stdin.end();
     } catch (error) {
+      // The remote may have ended first and said why (a full disk): wait for its word, briefly.
+      const status = exited ? await exit : await Promise.race([exit, sleep(STATUS_WAIT_MS)]);
       child.close();
       await exit;
       throwIfAborted(signal);
       // The connection went away: that, not the interrupted write, is what happened.
       if (lost !== null) throw lost;
+      const said = Buffer.concat(stderr).toString("utf8");
+      if (status !== undefined && status !== null && status.code !== 0 && said.trim() !== "") throw remoteFailure(session.machine.name, "upload", said);
       throw error;
     }
     const status = await exit;
@@ -165,4 +172,8 @@ function drained(sink: Writable, stopped: () => boolean): Promise<void> {
  */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw new OffloadError("cancelled", "cancelled");
+}
+
+function sleep(ms: number): Promise<undefined> {
+  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
 }
