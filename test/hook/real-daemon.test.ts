@@ -1,0 +1,81 @@
+/**
+ * The hook as a real guix-daemon's build hook (skipped, with one line, unless
+ * OFFLOAD_TEST_GUIX_DAEMON and OFFLOAD_TEST_GUIX are set and we are root):
+ * two real daemons in their own mount namespaces, the build machine's sshd
+ * in its namespace on 127.0.0.2, busybox as the builder.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import type { StoreConnection } from "../../src/store/connection.ts";
+import { DaemonError } from "../../src/store/errors.ts";
+import { realOffloadSkipReason, startRealOffload, type RealOffload } from "../helpers/real-offload.ts";
+
+describe("offloading from a real guix-daemon", { skip: realOffloadSkipReason() }, () => {
+  let setup: RealOffload;
+  let store: StoreConnection;
+  let busybox: string;
+  let log = "";
+  before(async () => {
+    setup = await startRealOffload({ hook: "offload" });
+    store = await setup.local.connect();
+    store.onLog = (text) => {
+      log += text.toString("utf8");
+    };
+    await store.setOptions({ printBuildTrace: true, verbosity: 3, useSubstitutes: false, offload: true });
+    busybox = await setup.addBusybox(store);
+  });
+  after(async () => {
+    store?.close();
+    await setup?.stop();
+  });
+
+  async function outputOf(drv: string): Promise<string> {
+    return (await store.queryDerivationOutputs(drv))[0]!;
+  }
+
+  it("offloads a build whose inputs must be sent, and the daemon registers the output as the build machine has it", async () => {
+    log = "";
+    const drv = await setup.derivation(store, busybox, "first", "echo first-output > $out");
+    await store.buildPaths([drv]);
+    assert.match(log, /sending 2 store items \(\d+ MiB\) to '127\.0\.0\.2'\.\.\./, log);
+    assert.match(log, new RegExp(`offloading '${drv}' to '127\\.0\\.0\\.2'\\.\\.\\.`));
+    assert.match(log, new RegExp(`@ build-remote ${drv} 127\\.0\\.0\\.2`));
+    const out = await outputOf(drv);
+    assert.equal(readFileSync(setup.local.physical(out), "utf8"), "first-output\n");
+    const remote = await setup.remote.connect();
+    try {
+      const here = await store.queryPathInfo(out);
+      const there = await remote.queryPathInfo(out);
+      assert.deepEqual({ ...here, registrationTime: 0 }, { ...there, registrationTime: 0 });
+      assert.equal(here.deriver, drv);
+      assert.ok(await remote.isValidPath(busybox), "busybox was imported on the build machine");
+    } finally {
+      remote.close();
+    }
+  });
+
+  it("offloads a chain: the second build uses the first one's output", async () => {
+    log = "";
+    const first = await setup.derivation(store, busybox, "chain-one", "echo one > $out");
+    await store.buildPaths([first]);
+    const firstOut = await outputOf(first);
+    const second = await setup.derivation(store, busybox, "chain-two", `read x < ${firstOut}; echo "$x two from ${firstOut}" > $out`, {
+      inputDrvs: new Map([[first, ["out"]]]),
+    });
+    await store.buildPaths([second]);
+    const secondOut = await outputOf(second);
+    assert.equal(readFileSync(setup.local.physical(secondOut), "utf8"), `one two from ${firstOut}\n`);
+    assert.deepEqual((await store.queryPathInfo(secondOut)).references, [firstOut]);
+    assert.match(log, new RegExp(`offloading '${second}' to '127\\.0\\.0\\.2'`));
+  });
+
+  it("reports a failing build as the daemon's build failure (hook status 100)", async () => {
+    log = "";
+    const drv = await setup.derivation(store, busybox, "failing", "echo going to fail; exit 7");
+    await assert.rejects(store.buildPaths([drv]), (error: unknown) => error instanceof DaemonError && error.status === 100);
+    assert.match(log, new RegExp(`offload: error: derivation '${drv}' offloaded to '127\\.0\\.0\\.2' failed: `), log);
+    assert.match(log, new RegExp(`@ build-failed ${drv} - 1 `), log);
+    assert.equal(await store.isValidPath(await outputOf(drv)), false);
+  });
+});
