@@ -16,7 +16,9 @@
  * lives on tmpfs (/dev/shm when present) so the disk does not decide;
  * both sides write their archive to a file there (tar skips reading file
  * contents when writing to /dev/null, so that would not be a comparison).
- * Times are medians of several runs on this machine (2 cores shared).
+ * Times are medians of several runs on this machine (2 cores shared), run
+ * in alternation with tar's; CPU times (user + system, all threads) are shown
+ * next to them, as they do not depend on how busy the machine is.
  *
  * @example
  * // node --import tsx bench/store.bench.ts
@@ -32,6 +34,7 @@ import { StoreError } from "../src/store/errors.ts";
 import { removeTree, restoreNar } from "../src/store/nar-restorer.ts";
 import { narDigest, writeNar } from "../src/store/nar-writer.ts";
 import { GuixDaemon, guixDaemonSkipReason } from "../test/helpers/guix-daemon.ts";
+import { childrenCpuMs } from "./cpu.ts";
 
 const RUNS = 7;
 const root = join(import.meta.dirname, "..");
@@ -42,26 +45,50 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
+/** Wall-clock and CPU medians of a contender, in ms. */
+interface Timing {
+  wall: number;
+  cpu: number;
+}
+
+/** A piece of work to time: in this process (`self`) or in a child it waits for (`child`, e.g. tar). */
+interface Contender {
+  prepare: () => void;
+  run: () => Promise<unknown> | unknown;
+  where: "self" | "child";
+}
+
+function cpuNowMs(where: "self" | "child"): number {
+  if (where === "child") return childrenCpuMs();
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
 /**
  * Times `contenders` in alternation, run after run, so that a busy machine
  * (2 shared cores) slows them alike; `prepare` runs untimed before each.
- * Returns each contender's median.
+ * Returns each contender's medians. CPU time (all threads of this process,
+ * or the waited-for child) shows the cost of the work itself whatever the
+ * load of the machine.
  */
-async function timeAlternating(runs: number, contenders: ReadonlyArray<{ prepare: () => void; run: () => Promise<unknown> | unknown }>): Promise<number[]> {
-  const samples: number[][] = contenders.map(() => []);
+async function timeAlternating(runs: number, contenders: readonly Contender[]): Promise<Timing[]> {
+  const wall: number[][] = contenders.map(() => []);
+  const cpu: number[][] = contenders.map(() => []);
   for (let i = 0; i < runs; i++) {
     for (const [index, contender] of contenders.entries()) {
       contender.prepare();
+      const cpuBefore = cpuNowMs(contender.where);
       const start = performance.now();
       await contender.run();
-      samples[index]!.push(performance.now() - start);
+      wall[index]!.push(performance.now() - start);
+      cpu[index]!.push(cpuNowMs(contender.where) - cpuBefore);
     }
   }
-  return samples.map(median);
+  return contenders.map((_, i) => ({ wall: median(wall[i]!), cpu: median(cpu[i]!) }));
 }
 
 async function timeRuns(runs: number, prepare: () => void, fn: () => Promise<unknown> | unknown): Promise<number> {
-  return (await timeAlternating(runs, [{ prepare, run: fn }]))[0]!;
+  return (await timeAlternating(runs, [{ prepare, run: fn, where: "self" }]))[0]!.wall;
 }
 
 /** The benchmark tree: many small files and a few large ones, 256 MiB in all. */
@@ -120,6 +147,11 @@ async function serverProcess(): Promise<{ socketPath: string; storeDir: string; 
 }
 
 const rows: string[][] = [];
+
+/** A table row: wall-clock times and ratio, then CPU times and ratio. */
+function comparison(label: string, ours: Timing, tar: Timing): string[] {
+  return [label, ours.wall.toFixed(0), tar.wall.toFixed(0), `${(tar.wall / ours.wall).toFixed(2)}x`, ours.cpu.toFixed(0), tar.cpu.toFixed(0), `${(tar.cpu / ours.cpu).toFixed(2)}x`];
+}
 const failures: string[] = [];
 try {
   const tree = join(base, "tree");
@@ -140,13 +172,13 @@ try {
     rmSync(tar, { force: true });
   };
   const [writeOurs, writeHashed, writeTar] = await timeAlternating(RUNS, [
-    { prepare: removeArchives, run: write(false) },
-    { prepare: removeArchives, run: write(true) },
-    { prepare: () => rmSync(tar, { force: true }), run: () => execFileSync("tar", ["-cf", tar, "-C", base, "tree"]) },
+    { prepare: removeArchives, run: write(false), where: "self" },
+    { prepare: removeArchives, run: write(true), where: "self" },
+    { prepare: () => rmSync(tar, { force: true }), run: () => execFileSync("tar", ["-cf", tar, "-C", base, "tree"]), where: "child" },
   ]);
-  rows.push([`write NAR of ${mib} MiB (vs tar -c)`, writeOurs!.toFixed(0), writeTar!.toFixed(0), `${(writeTar! / writeOurs!).toFixed(2)}x`]);
-  rows.push(["  … also computing its SHA-256", writeHashed!.toFixed(0), writeTar!.toFixed(0), `${(writeTar! / writeHashed!).toFixed(2)}x`]);
-  if (writeOurs! > writeTar!) failures.push("writing slower than tar -c");
+  rows.push(comparison(`write NAR of ${mib} MiB (vs tar -c)`, writeOurs!, writeTar!));
+  rows.push(comparison("  … also computing its SHA-256", writeHashed!, writeTar!));
+  if (writeOurs!.wall > writeTar!.wall) failures.push("writing slower than tar -c");
   // The last runs left both archives in place for the restores.
   await write(false)();
   execFileSync("tar", ["-cf", tar, "-C", base, "tree"]);
@@ -161,13 +193,13 @@ try {
     input.destroy();
   };
   const [restoreOurs, restoreHashed, restoreTar] = await timeAlternating(RUNS, [
-    { prepare: () => removeTree(restored), run: restore(false) },
-    { prepare: () => removeTree(restored), run: restore(true) },
-    { prepare: () => { removeTree(untarred); mkdirSync(untarred); }, run: () => execFileSync("tar", ["-xf", tar, "-C", untarred]) },
+    { prepare: () => removeTree(restored), run: restore(false), where: "self" },
+    { prepare: () => removeTree(restored), run: restore(true), where: "self" },
+    { prepare: () => { removeTree(untarred); mkdirSync(untarred); }, run: () => execFileSync("tar", ["-xf", tar, "-C", untarred]), where: "child" },
   ]);
-  rows.push([`restore NAR of ${mib} MiB (vs tar -x)`, restoreOurs!.toFixed(0), restoreTar!.toFixed(0), `${(restoreTar! / restoreOurs!).toFixed(2)}x`]);
-  rows.push(["  … also computing its SHA-256", restoreHashed!.toFixed(0), restoreTar!.toFixed(0), `${(restoreTar! / restoreHashed!).toFixed(2)}x`]);
-  if (restoreTar! / restoreOurs! < 0.8) failures.push("restoring slower than 0.8x tar -x");
+  rows.push(comparison(`restore NAR of ${mib} MiB (vs tar -x)`, restoreOurs!, restoreTar!));
+  rows.push(comparison("  … also computing its SHA-256", restoreHashed!, restoreTar!));
+  if (restoreTar!.wall / restoreOurs!.wall < 0.8) failures.push("restoring slower than 0.8x tar -x");
   if (!(await narDigest(restored)).hash.equals((await narDigest(join(untarred, "tree"))).hash)) failures.push("restored trees differ");
 
   const server = await serverProcess();
@@ -176,7 +208,7 @@ try {
     const path = await store.addTextToStore("bench", "bench");
     store.close();
     const ms = await protocolTime(server.socketPath, server.storeDir, path);
-    rows.push(["1,000 QueryPathInfo, test server (own process)", ms.toFixed(1), "-", "-"]);
+    rows.push(["1,000 QueryPathInfo, test server (own process)", ms.toFixed(1), "-", "-", "-", "-", "-"]);
     if (ms >= 100) failures.push("1,000 QueryPathInfo on the test server took 100 ms or more");
   } finally {
     server.stop();
@@ -190,20 +222,20 @@ try {
       const path = await store.addTextToStore("bench", "bench");
       store.close();
       const ms = await protocolTime(daemon.socketPath, daemon.storeDir, path);
-      rows.push(["1,000 QueryPathInfo, real guix-daemon", ms.toFixed(1), "-", "-"]);
+      rows.push(["1,000 QueryPathInfo, real guix-daemon", ms.toFixed(1), "-", "-", "-", "-", "-"]);
       if (ms >= 100) failures.push("1,000 QueryPathInfo on a real guix-daemon took 100 ms or more");
     } finally {
       await daemon.stop();
     }
   } else {
-    rows.push(["1,000 QueryPathInfo, real guix-daemon: skipped", "-", "-", "-"]);
+    rows.push(["1,000 QueryPathInfo, real guix-daemon: skipped", "-", "-", "-", "-", "-", "-"]);
     console.log(`real guix-daemon: ${skip}`);
   }
 } finally {
   rmSync(base, { recursive: true, force: true });
 }
 
-const headers = ["what", "offload (ms)", "tar (ms)", "speed ratio (tar/offload)"];
+const headers = ["what", "offload (ms)", "tar (ms)", "tar/offload", "offload CPU (ms)", "tar CPU (ms)", "CPU tar/offload"];
 const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
 const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i]!)).join("  ");
 console.log(`store layer: medians of ${RUNS} runs, files on ${base.startsWith("/dev/shm") ? "tmpfs (/dev/shm)" : tmpdir()}`);
