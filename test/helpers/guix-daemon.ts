@@ -24,7 +24,7 @@
  *   await daemon.stop();
  * });
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { StoreConnection, type HandshakeOptions } from "../../src/store/connection.ts";
@@ -61,6 +61,7 @@ export function guixPrograms(): GuixPrograms | null {
 export function guixDaemonSkipReason(): string | false {
   if (guixPrograms() === null) return "no real guix-daemon: set OFFLOAD_TEST_GUIX_DAEMON and OFFLOAD_TEST_GUIX to run these tests";
   if (process.getuid?.() !== 0) return "a real guix-daemon needs root (unshare -m and bind mounts)";
+  if (spawnSync("unshare", ["-m", "--propagation", "private", "true"], { stdio: "ignore" }).status !== 0) return "a real guix-daemon needs unshare -m, which is not allowed here";
   return false;
 }
 

@@ -9,7 +9,7 @@ import { makeDerivation, type DerivationSpec } from "../../src/store/derivation.
 import { DaemonError } from "../../src/store/errors.ts";
 import { generateSigningKeyPair } from "../../src/store/keys.ts";
 import { textPath } from "../../src/store/store-path.ts";
-import { StoreServer } from "./store-server.ts";
+import { StoreServer, canUnshareMounts } from "./store-server.ts";
 import { tempDir } from "./temp-dir.ts";
 
 function daemonError(status: number, message: RegExp) {
@@ -131,7 +131,7 @@ describe("test store server", () => {
     await other.stop();
   });
 
-  const visibilities: Array<"symlink" | "namespace"> = process.getuid?.() === 0 ? ["symlink", "namespace"] : ["symlink"];
+  const visibilities: Array<"symlink" | "namespace"> = canUnshareMounts() ? ["symlink", "namespace"] : ["symlink"];
   for (const visibility of visibilities) {
     it(`two servers share a store directory, each with its own files (${visibility})`, async () => {
       const shared = join(tempDir("offload-shared-store-"), "gnu", "store");

@@ -36,6 +36,7 @@
  * store.close();
  * await server.stop();
  */
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, statSync, symlinkSync, unlinkSync, writeFileSync, type Stats } from "node:fs";
 import net from "node:net";
@@ -75,9 +76,9 @@ export interface StoreServerOptions {
   /**
    * How builders see this server's files at a shared store directory:
    * `namespace` runs each builder in a private mount namespace with the files
-   * bind-mounted there (needs root; works for /gnu/store itself), `symlink`
-   * points the directory at them while the build runs. Default: `namespace`
-   * as root, `symlink` otherwise.
+   * bind-mounted there (needs root and `unshare -m`; works for /gnu/store
+   * itself), `symlink` points the directory at them while the build runs.
+   * Default: `namespace` where `unshare -m` works, `symlink` otherwise.
    */
   storeVisibility?: "namespace" | "symlink";
   /** The daemon's signing key (default: a fresh one). */
@@ -86,6 +87,20 @@ export interface StoreServerOptions {
   authorizedKeys?: readonly PublicKey[];
   /** The system type builds run for (default: this machine's, e.g. x86_64-linux). */
   system?: string;
+}
+
+let unshareWorks: boolean | undefined;
+
+/**
+ * True if this process may run commands in a private mount namespace
+ * (root, and `unshare -m` allowed: not in every container).
+ *
+ * @example
+ * test("…", { skip: canUnshareMounts() ? false : "needs unshare -m" }, …);
+ */
+export function canUnshareMounts(): boolean {
+  unshareWorks ??= process.getuid?.() === 0 && spawnSync("/usr/bin/unshare", ["-m", "--propagation", "private", "/bin/true"], { stdio: "ignore" }).status === 0;
+  return unshareWorks;
 }
 
 /** Builds in progress per shared store directory, so they take turns. */
@@ -126,7 +141,7 @@ export class StoreServer {
     storeDir: string | undefined,
     storeVisibility: "namespace" | "symlink" | undefined,
   ) {
-    this.storeVisibility = storeVisibility ?? (process.getuid?.() === 0 ? "namespace" : "symlink");
+    this.storeVisibility = storeVisibility ?? (canUnshareMounts() ? "namespace" : "symlink");
     this.realStoreDir = join(root, "gnu", "store");
     this.storeDir = storeDir ?? this.realStoreDir;
     this.configDir = join(root, "etc", "guix");

@@ -12,7 +12,7 @@ import { describe, it } from "node:test";
 import { generateSigningKeyPair, parsePublicKey, parseSecretKey, type SigningKeyPair } from "../../src/store/keys.ts";
 import { printSexp } from "../../src/store/sexp.ts";
 import { GuixDaemon, guixDaemonSkipReason } from "../helpers/guix-daemon.ts";
-import { StoreServer } from "../helpers/store-server.ts";
+import { StoreServer, canUnshareMounts } from "../helpers/store-server.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 import { normalize, runScript, type Transcript, type TranscriptStep } from "./transcript.ts";
 
@@ -68,7 +68,7 @@ describe("worker-protocol transcripts", () => {
     }
   });
 
-  it("the test server answers the script as the real daemon did", { skip: process.getuid?.() !== 0 ? "the test server needs root to run builders at /gnu/store (unshare -m)" : !existsSync(FIXTURE) ? "no recorded transcript" : false }, async () => {
+  it("the test server answers the script as the real daemon did", { skip: !canUnshareMounts() ? "the test server needs root and unshare -m to run builders at /gnu/store" : !existsSync(FIXTURE) ? "no recorded transcript" : false }, async () => {
     const recorded = JSON.parse(readFileSync(FIXTURE, "utf8")) as Transcript;
     const keys = keysOf(recorded);
     const server = await StoreServer.start({ storeDir: recorded.storeDir, signingKey: keys.daemon, authorizedKeys: [keys.client.publicKey], system: recorded.system, storeVisibility: "namespace" });
