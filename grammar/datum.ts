@@ -163,13 +163,44 @@ export function arrayToList(items: readonly Datum[], tail: Datum = NIL): Datum {
   return result;
 }
 
-/** The elements of a proper list, or `undefined` if it is not one. */
+/**
+ * Detects a cycle along a chain of pairs (Brent's algorithm: one comparison
+ * per step, found within twice the length of the cycle and its lead-in).
+ *
+ * @example
+ * const check = new CycleCheck(list);
+ * for (let c = list; c instanceof Pair; c = c.cdr) if (!check.fresh(c.cdr)) throw new Error("circular list");
+ */
+export class CycleCheck {
+  private saved: Datum;
+  private power = 2;
+  private steps = 0;
+
+  constructor(start: Datum) {
+    this.saved = start;
+  }
+
+  /** False when `next` (the cdr just reached) closes a cycle. */
+  fresh(next: Datum): boolean {
+    if (next === this.saved) return false;
+    if (++this.steps === this.power) {
+      this.saved = next;
+      this.power *= 2;
+      this.steps = 0;
+    }
+    return true;
+  }
+}
+
+/** The elements of a proper list, or `undefined` if it is not one (improper, or circular). */
 export function listToArray(value: Datum): Datum[] | undefined {
   const items: Datum[] = [];
+  const check = new CycleCheck(value);
   let cursor = value;
   while (cursor instanceof Pair) {
     items.push(cursor.car);
     cursor = cursor.cdr;
+    if (!check.fresh(cursor)) return undefined;
   }
   return cursor === NIL ? items : undefined;
 }

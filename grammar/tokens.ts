@@ -123,14 +123,42 @@ const prefixTokens: TokenType[] = prefixSpecs.map(([name, pattern, symbolName]) 
   return createToken({ name, pattern, categories: [Prefix] });
 });
 
+/**
+ * Index just past the closing quote of the string starting at `offset`, or
+ * -1 when it is not closed. A loop rather than a regular expression: a
+ * backtracking regex needs stack in proportion to the string, and a
+ * multi-megabyte literal would exhaust it.
+ */
+function stringEnd(text: string, offset: number): number {
+  for (let i = offset + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 92) i++;
+    else if (c === 34) return i + 1;
+  }
+  return -1;
+}
+
+function matchString(text: string, offset: number): CustomPatternMatcherReturn | null {
+  if (text.charCodeAt(offset) !== 34) return null;
+  const end = stringEnd(text, offset);
+  return end === -1 ? null : matchResult(text, offset, end);
+}
+
+function matchUnterminatedString(text: string, offset: number): CustomPatternMatcherReturn | null {
+  if (text.charCodeAt(offset) !== 34) return null;
+  return stringEnd(text, offset) === -1 ? matchResult(text, offset, text.length) : null;
+}
+
 export const StringLiteral = createToken({
   name: "StringLiteral",
-  pattern: /"(?:[^"\\]|\\[\s\S])*"/,
+  pattern: { exec: matchString },
+  start_chars_hint: ['"'],
   line_breaks: true,
 });
 export const UnterminatedString = createToken({
   name: "UnterminatedString",
-  pattern: /"(?:[^"\\]|\\[\s\S])*\\?/,
+  pattern: { exec: matchUnterminatedString },
+  start_chars_hint: ['"'],
   line_breaks: true,
 });
 export const CharLiteral = createToken({

@@ -10,6 +10,7 @@ import type { Command } from "commander";
 import { DEFAULT_MACHINES_FILE } from "../machines/default-file.ts";
 import { showReport, type ShowMachine, type ShowReport, type ShowWarning } from "../machines/report.ts";
 import { formatLocation } from "../../grammar/source.ts";
+import { abbreviate } from "../scheme/abbreviate.ts";
 import { addLimitOptions, colorsFor, loadOptionsFrom, nameFilter, printLoadWarnings, type LimitOptions } from "./output.ts";
 
 interface ShowOptions extends LimitOptions {
@@ -58,9 +59,9 @@ function wrongFields(warnings: readonly ShowWarning[], index: number): Map<strin
 }
 
 function cell(value: unknown): string {
-  if (Array.isArray(value)) return value.join(",") || "-";
+  if (Array.isArray(value)) return abbreviate(value.join(",")) || "-";
   if (value === false || value === null) return "#f";
-  return String(value);
+  return abbreviate(String(value));
 }
 
 /** One machine of the table, with the fields to mark. */

@@ -53,13 +53,23 @@ export const SHOWN_FIELDS = [
   "features",
 ] as const;
 
-/** A Scheme value as JSON: strings, numbers, booleans, lists; anything else as its `write` form. */
-export function toJson(value: Datum): Json {
+/** How deep lists nest in JSON; deeper data is shown as its `write` form (JSON.stringify recurses). */
+const MAX_JSON_DEPTH = 100;
+
+/**
+ * A Scheme value as JSON: strings, numbers, booleans, lists; anything else
+ * (a circular list, data nested very deep) as its `write` form.
+ *
+ * @example
+ * toJson(list("x86_64-linux")); // ["x86_64-linux"]
+ * toJson(sym("kvm"));           // "kvm"
+ */
+export function toJson(value: Datum, depth = 0): Json {
   if (typeof value === "string" || typeof value === "boolean") return value;
   if (isNumber(value)) return toFloat(value);
   // Only proper lists become arrays (vectors print as Scheme, like any other value).
-  const items = value instanceof Pair || !Array.isArray(value) ? listToArray(value) : undefined;
-  if (items) return items.map(toJson);
+  const items = depth < MAX_JSON_DEPTH && (value instanceof Pair || !Array.isArray(value)) ? listToArray(value) : undefined;
+  if (items) return items.map((item) => toJson(item, depth + 1));
   return writeString(value);
 }
 

@@ -78,3 +78,36 @@ test("the language cannot write files, run programs or open sockets: it refuses,
   assert.equal(denied.code, "file-error");
   assert.match(denied.message, /may not read other files \(--no-file-access\)/);
 });
+
+test("hostile programs end with a located limit-exceeded, never a raw JavaScript error", () => {
+  const cases: Array<[string, RegExp, object]> = [
+    ["(let loop ((l (iota 1000))) (loop (append l l)))", /holds more than 16 MiB of data/, { maxMemory: 16 * 1048576 }],
+    ["(let loop ((n 2)) (loop (* n n)))", /integer grew past 4,000,000 bits/, {}],
+    ['(let loop ((s "ab")) (loop (string-append s s)))', /string grew larger|holds more than/, {}],
+    ["(let loop ((s 'ab)) (loop (symbol-append s s)))", /string grew larger|holds more than/, {}],
+  ];
+  for (const [program, message, options] of cases) {
+    const error = schemeError(program, options);
+    assert.equal(error.code, "limit-exceeded", program);
+    assert.match(error.message, message, program);
+    assert.ok(error.location, `${program} is located`);
+  }
+});
+
+test("circular lists are not lists: errors as in Guile, never an endless walk", () => {
+  const circular = "(define l (list 1 2)) (set-cdr! (cdr l) l)";
+  for (const use of ["(length l)", "(map 1+ l)", "(apply + l)", "(list->vector l)", "(append l '(3))", "(reverse l)"]) {
+    assert.equal(schemeError(`${circular} ${use}`).code, "wrong-type-arg", use);
+  }
+  assert.equal(run(`${circular} (list? l)`), "#f");
+  assert.equal(run(`${circular} (memv 2 l)`), "(2 1 . #-1#)");
+  assert.equal(schemeError(`${circular} (memv 5 l)`).code, "wrong-type-arg");
+  assert.equal(run(`${circular} l`), "(1 2 . #-1#)");
+  assert.equal(run("(define v (vector 1 2)) (vector-set! v 0 v) v"), "#(#0# 2)");
+});
+
+test("data nested 100,000 deep prints and compares without exhausting the stack", () => {
+  const deep = "(define d (let loop ((i 0) (x '())) (if (< i 100000) (loop (+ i 1) (list x)) x)))";
+  assert.equal(run(`${deep} (string-length (object->string d))`), "200002");
+  assert.equal(run(`${deep} (define e (let loop ((i 0) (x (quote ()))) (if (< i 100000) (loop (+ i 1) (list x)) x))) (list (equal? d e) (equal? d (list e)))`), "(#t #f)");
+});

@@ -19,10 +19,11 @@ import { Environment } from "./environment.ts";
 import { SchemeError } from "./errors.ts";
 import type { Host } from "./host.ts";
 import { Renamed, identifierName, type Identifier } from "./identifiers.ts";
+import { abbreviate } from "./abbreviate.ts";
 import { bindArguments } from "./parameters.ts";
 import { writeString } from "./printer.ts";
 import { defineCoreForms } from "./syntax/core-forms.ts";
-import { CaseLambda, Closure, InputPort, Macro, NIL, OutputPort, Pair, Primitive, SpecialForm, Sym, TailCall, UNSPECIFIED, type Datum } from "./values.ts";
+import { CaseLambda, Closure, InputPort, Macro, NIL, OutputPort, PAIR_BYTES, allocation, Pair, Primitive, SpecialForm, Sym, TailCall, UNSPECIFIED, type Datum } from "./values.ts";
 
 /** Limits that keep a hostile or buggy file from hanging or crashing us. */
 export interface EvaluationLimits {
@@ -32,11 +33,14 @@ export interface EvaluationLimits {
   maxCallDepth?: number;
   /** Wall-clock seconds per load (default 60). */
   maxSeconds?: number;
+  /** Bytes of Scheme data the program may hold (default 512 MiB): strings, pairs, vectors, bignums. */
+  maxMemory?: number;
 }
 
 export const DEFAULT_MAX_STEPS = 50_000_000;
 export const DEFAULT_MAX_CALL_DEPTH = 1_000_000;
 export const DEFAULT_MAX_SECONDS = 60;
+export const DEFAULT_MAX_MEMORY = 512 * 1024 * 1024;
 
 /** The module system behind `use-modules`, `define-module` and `@`, supplied by the interpreter. */
 export interface ModuleSystem {
@@ -83,6 +87,12 @@ export class Evaluator {
   private readonly maxSteps: number;
   private readonly maxCallDepth: number;
   private readonly maxSeconds: number;
+  private readonly maxMemory: number;
+  /** `allocation.bytes` when the current load started, and the heap then. */
+  private memoryBase = 0;
+  private heapBase = 0;
+  /** The allocation count at which the heap is measured next. */
+  private nextMemoryCheck = 0;
   /** The innermost located form being evaluated: where errors without a better location point. */
   lastSpan: Span | undefined;
 
@@ -90,7 +100,9 @@ export class Evaluator {
     this.maxSteps = limits.maxSteps ?? DEFAULT_MAX_STEPS;
     this.maxCallDepth = limits.maxCallDepth ?? DEFAULT_MAX_CALL_DEPTH;
     this.maxSeconds = limits.maxSeconds ?? DEFAULT_MAX_SECONDS;
+    this.maxMemory = limits.maxMemory ?? DEFAULT_MAX_MEMORY;
     this.deadline = Date.now() + this.maxSeconds * 1000;
+    this.resetMemory();
     defineCoreForms((name, form) => this.global.define(sym(name), form));
   }
 
@@ -98,6 +110,37 @@ export class Evaluator {
   resetLimits(): void {
     this.steps = 0;
     this.deadline = Date.now() + this.maxSeconds * 1000;
+    this.resetMemory();
+  }
+
+  private resetMemory(): void {
+    this.memoryBase = allocation.bytes;
+    this.heapBase = process.memoryUsage().heapUsed;
+    this.nextMemoryCheck = this.memoryBase + this.maxMemory;
+  }
+
+  /** Counts what a builtin returned; past the limit, measures the heap (garbage does not count). */
+  private charge(result: Datum): void {
+    if (typeof result === "string") allocation.bytes += 2 * result.length;
+    else if (result instanceof Pair) allocation.bytes += PAIR_BYTES;
+    else if (Array.isArray(result)) allocation.bytes += 8 * result.length;
+    else if (typeof result === "bigint" && (result > LARGEST_INTEGER || result < -LARGEST_INTEGER)) {
+      // Far beyond any configuration's needs, and each further multiplication gets slower.
+      throw new SchemeError("limit-exceeded", "an integer grew past 4,000,000 bits (a runaway computation?)");
+    }
+    if (allocation.bytes > this.nextMemoryCheck) this.checkMemory();
+  }
+
+  private checkMemory(): void {
+    const held = process.memoryUsage().heapUsed - this.heapBase;
+    if (held > this.maxMemory) {
+      throw new SchemeError(
+        "limit-exceeded",
+        `the program holds more than ${Math.round(this.maxMemory / 1048576)} MiB of data (an allocation bomb? raise the limit with --max-memory)`,
+      );
+    }
+    // Most of what was counted was garbage: look again after another limit's worth.
+    this.nextMemoryCheck = allocation.bytes + this.maxMemory - Math.max(0, held);
   }
 
   /**
@@ -114,14 +157,14 @@ export class Evaluator {
     }
   }
 
-  /** Converts stack exhaustion into a clean error and fills in missing locations. */
+  /**
+   * Converts JavaScript's resource errors into clean, located `limit-exceeded`
+   * errors (a user never sees "Invalid string length"), and fills in missing locations.
+   */
   locate(error: unknown): unknown {
-    if (error instanceof RangeError && /call stack/i.test(error.message)) {
-      return new SchemeError(
-        "limit-exceeded",
-        "recursion through procedures such as map nested too deep for the evaluator's stack",
-        this.lastSpan,
-      );
+    if (error instanceof RangeError) {
+      const [, message] = RESOURCE_ERRORS.find(([pattern]) => pattern.test(error.message)) ?? [undefined, `a value grew too large (${error.message})`];
+      return new SchemeError("limit-exceeded", message, this.lastSpan);
     }
     if (error instanceof SchemeError && !error.span) error.span = this.lastSpan;
     return error;
@@ -271,7 +314,9 @@ export class Evaluator {
     if (args.length < proc.minArgs || (proc.maxArgs >= 0 && args.length > proc.maxArgs)) {
       throw new SchemeError("wrong-number-of-args", `Wrong number of arguments to ${proc.name}: ${args.length}`);
     }
-    return proc.fn(args, this);
+    const result = proc.fn(args, this);
+    this.charge(result);
+    return result;
   }
 
   /** The value of a variable; an unbound one is an error located at `span` (or the current form). */
@@ -292,7 +337,7 @@ export class Evaluator {
       return new SchemeError("unsupported", `${text} (from (${module})) is not implemented by this evaluator`, span);
     }
     const hint = unboundHint(text, this.modules?.provider(text));
-    return new SchemeError("unbound-variable", `Unbound variable: ${text}${hint}`, span);
+    return new SchemeError("unbound-variable", `Unbound variable: ${abbreviate(text)}${hint}`, span);
   }
 
   /** A body (list of forms): all but the last through frames, the last in tail position. */
@@ -355,6 +400,17 @@ export class Evaluator {
     }
   }
 }
+
+/** The largest exact integer a builtin may return: 2^4,000,000 (half a megabyte). */
+const LARGEST_INTEGER = 1n << 4_000_000n;
+
+/** JavaScript's RangeErrors, said as what the program did. */
+const RESOURCE_ERRORS: ReadonlyArray<[RegExp, string]> = [
+  [/call stack/i, "recursion nested too deep for the evaluator's stack (through procedures such as map, or data nested very deep)"],
+  [/string length/i, "a string grew larger than this evaluator can hold"],
+  [/BigInt/i, "an integer grew larger than this evaluator can hold"],
+  [/array length/i, "a list or vector grew larger than this evaluator can hold"],
+];
 
 /** Whether a closure accepts `count` arguments (for picking a case-lambda clause). */
 function acceptsCount(closure: Closure, count: number): boolean {

@@ -7,7 +7,7 @@
  * @example
  * readFileText("/etc/guix/machines.scm", "machines.scm").text; // the file's text
  */
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { decodeSource, DEFAULT_MAX_BYTES, type ReadLimits } from "../../grammar/reader.ts";
 import type { SourceText } from "../../grammar/source.ts";
 import { SchemeError } from "./errors.ts";
@@ -22,21 +22,49 @@ export function readFileText(path: string, shownAs: string, limits: ReadLimits =
 }
 
 function readBytes(path: string, shownAs: string, maxBytes: number | undefined): Uint8Array {
+  const limit = maxBytes ?? DEFAULT_MAX_BYTES;
   try {
+    // stat does not block on a FIFO, and tells devices apart before anything is opened.
     const stat = statSync(path);
     if (stat.isDirectory()) throw systemError("file-error", shownAs, "Is a directory", 21);
-    const limit = maxBytes ?? DEFAULT_MAX_BYTES;
-    if (stat.size > limit) {
-      throw new SchemeError("limit-exceeded", `cannot read ${shownAs}: ${stat.size} bytes is more than the limit of ${limit} (--max-file-size)`);
+    if (!stat.isFile()) {
+      throw new SchemeError("file-error", `cannot read ${shownAs}: not a regular file (a device, FIFO or socket is never a configuration)`);
     }
-    if (!stat.isFile()) throw new SchemeError("file-error", `cannot read ${shownAs}: not a regular file (a device or a FIFO is never a configuration)`);
-    return readFileSync(path);
+    if (stat.size > limit) throw tooBig(shownAs, stat.size, limit);
+    return readBounded(path, shownAs, limit);
   } catch (error) {
     if (error instanceof SchemeError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw systemError("file-not-found", shownAs, "No such file or directory", 2);
     if (code === "EACCES") throw systemError("file-error", shownAs, "Permission denied", 13);
     throw systemError("file-error", shownAs, (error as Error).message, 5);
+  }
+}
+
+function tooBig(shownAs: string, size: number | string, limit: number): SchemeError {
+  return new SchemeError("limit-exceeded", `cannot read ${shownAs}: ${size} bytes is more than the limit of ${limit} (--max-file-size)`);
+}
+
+/**
+ * At most `limit` bytes of a file, counted as they are read: a file can
+ * grow after stat, and some (in /proc) say they are empty and are not.
+ */
+function readBounded(path: string, shownAs: string, limit: number): Uint8Array {
+  const fd = openSync(path, "r");
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, limit + 1 - total));
+      const read = readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) break;
+      total += read;
+      if (total > limit) throw tooBig(shownAs, `more than ${limit}`, limit);
+      chunks.push(chunk.subarray(0, read));
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    closeSync(fd);
   }
 }
 

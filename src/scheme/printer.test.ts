@@ -18,3 +18,26 @@ test("exact numbers, strings, characters, symbols, keywords and vectors", () => 
   assert.equal(show("(list #:key #(1 \"a\") '(a . b) ''x)"), "(#:key #(1 \"a\") (a . b) (quote x))");
   assert.equal(displayString(createInterpreter().evalString('(list "a" #\\b)')), "(a b)");
 });
+
+test("the documented examples hold", () => {
+  assert.equal(writeString(createInterpreter().evalString("(list 'a \"b\\n\" 2.)")), '(a "b\\n" 2.0)');
+  assert.equal(displayString("b"), "b");
+});
+
+test("cycles print as Guile prints them, as #N#", () => {
+  const cases: Array<[string, string]> = [
+    ["(define l (list 1)) (set-cdr! l l) l", "(1 . #0#)"],
+    ["(define l (list 1 2)) (set-cdr! (cdr l) l) l", "(1 2 . #-1#)"],
+    ["(define l (list 1 2 3)) (set-cdr! (cddr l) (cdr l)) l", "(1 2 3 . #-1#)"],
+    ["(define l (list 1)) (set-car! l l) l", "(#0#)"],
+    ["(define v (vector 1 2)) (vector-set! v 1 (list v)) v", "#(1 (#-1#))"],
+    ["(define l (list 1)) (set-cdr! l l) (list 'a l)", "(a (1 . #0#))"],
+  ];
+  for (const [program, written] of cases) assert.equal(show(program), written, program);
+});
+
+test("data nested 100,000 deep prints without recursion", () => {
+  const text = show("(let loop ((i 0) (x '())) (if (< i 100000) (loop (+ i 1) (list x)) x))");
+  assert.equal(text.length, 200_002);
+  assert.ok(text.startsWith("((((") && text.endsWith("))))"));
+});

@@ -32,6 +32,8 @@ import {
   SpecialForm,
   Sym,
   Unspecified,
+  NIL,
+  listToArray,
   type Datum,
 } from "./values.ts";
 
@@ -58,17 +60,13 @@ const STRING_ESCAPES: Record<string, string> = {
 
 /** The `write` representation of a value. */
 export function writeString(value: Datum): string {
-  const out: string[] = [];
-  print(value, true, out, 0);
-  return out.join("");
+  return new Printer(true).print(value);
 }
 
 /** The `display` representation of a value. */
 export function displayString(value: Datum): string {
   if (typeof value === "string") return value;
-  const out: string[] = [];
-  print(value, false, out, 0);
-  return out.join("");
+  return new Printer(false).print(value);
 }
 
 /** A string literal as `write` prints it. */
@@ -127,97 +125,162 @@ function writeChar(code: number): string {
   return `#\\${code.toString(8)}`;
 }
 
-const MAX_PRINT_DEPTH = 10000;
+/**
+ * What is left to print: a value, literal text, the rest of a list or
+ * vector, or the point where a list or vector ends (its refs are dropped).
+ */
+type Task =
+  | { kind: "value"; value: Datum }
+  | { kind: "text"; text: string }
+  | { kind: "tail"; pair: Pair }
+  | { kind: "items"; items: readonly Datum[]; index: number }
+  | { kind: "leave"; depth: number };
 
-function print(value: Datum, write: boolean, out: string[], depth: number): void {
-  if (depth > MAX_PRINT_DEPTH) {
-    out.push("...");
-    return;
+/**
+ * Prints without recursion (a 100,000-deep list is fine), and prints a
+ * cycle the way Guile does, as `#N#`: N is the position of the object
+ * already being printed, relative to the innermost one (`(1 . #0#)`,
+ * `(1 2 . #-1#)`, `#(#0# 2)`).
+ */
+class Printer {
+  private readonly out: string[] = [];
+  private readonly tasks: Task[] = [];
+  /** The lists, list cells and vectors being printed, outermost first. */
+  private readonly refs: Datum[] = [];
+
+  constructor(private readonly write: boolean) {}
+
+  print(value: Datum): string {
+    this.tasks.push({ kind: "value", value });
+    for (let task = this.tasks.pop(); task; task = this.tasks.pop()) this.run(task);
+    return this.out.join("");
   }
+
+  private run(task: Task): void {
+    switch (task.kind) {
+      case "text":
+        this.out.push(task.text);
+        return;
+      case "leave":
+        this.refs.length = task.depth;
+        return;
+      case "value":
+        return this.value(task.value);
+      case "tail":
+        return this.tail(task.pair);
+      case "items":
+        return this.items(task.items, task.index);
+    }
+  }
+
+  private circular(value: Datum): boolean {
+    const index = this.refs.lastIndexOf(value);
+    if (index === -1) return false;
+    this.out.push(`#${index - (this.refs.length - 1)}#`);
+    return true;
+  }
+
+  private value(value: Datum): void {
+    if (value instanceof Pair || (Array.isArray(value) && value.length > 0)) {
+      if (this.circular(value)) return;
+      this.tasks.push({ kind: "leave", depth: this.refs.length });
+      this.refs.push(value);
+      if (value instanceof Pair) {
+        this.out.push("(");
+        this.tasks.push({ kind: "tail", pair: value }, { kind: "value", value: value.car });
+      } else {
+        this.out.push("#(");
+        this.tasks.push({ kind: "items", items: value as Datum[], index: 0 });
+      }
+      return;
+    }
+    this.out.push(...atom(value, this.write, (inner) => new Printer(this.write).withRefs(this.refs).print(inner)));
+  }
+
+  /** After `pair`'s car: its cdr, as the rest of the list. */
+  private tail(pair: Pair): void {
+    const next = pair.cdr;
+    if (next === NIL) {
+      this.out.push(")");
+      return;
+    }
+    if (next instanceof Pair) {
+      if (this.refs.includes(next)) {
+        this.out.push(" . ");
+        this.circular(next);
+        this.out.push(")");
+        return;
+      }
+      this.refs.push(next);
+      this.out.push(" ");
+      this.tasks.push({ kind: "tail", pair: next }, { kind: "value", value: next.car });
+      return;
+    }
+    this.out.push(" . ");
+    this.tasks.push({ kind: "text", text: ")" }, { kind: "value", value: next });
+  }
+
+  private items(items: readonly Datum[], index: number): void {
+    if (index >= items.length) {
+      this.out.push(")");
+      return;
+    }
+    if (index > 0) this.out.push(" ");
+    this.tasks.push({ kind: "items", items, index: index + 1 }, { kind: "value", value: items[index]! });
+  }
+
+  /** Shares the refs of an enclosing printer (for values inside records and exceptions). */
+  private withRefs(refs: readonly Datum[]): this {
+    this.refs.push(...refs);
+    return this;
+  }
+}
+
+/** The text of a value that has no list or vector structure of its own to walk. */
+function atom(value: Datum, write: boolean, nested: (inner: Datum) => string): string[] {
   switch (typeof value) {
     case "boolean":
-      out.push(value ? "#t" : "#f");
-      return;
+      return [value ? "#t" : "#f"];
     case "number":
     case "bigint":
-      out.push(value.toString());
-      return;
+      return [value.toString()];
     case "string":
-      out.push(write ? writeStringLiteral(value) : value);
-      return;
+      return [write ? writeStringLiteral(value) : value];
   }
-  if (value instanceof Pair) return printList(value, write, out, depth);
-  if (value instanceof Sym) return void out.push(write ? writeSymbol(value.name) : value.name);
-  if (value instanceof Flonum) return void out.push(formatFlonum(value.value));
-  if (value instanceof Rational) return void out.push(numberToString(value));
-  if (value instanceof EmptyList) return void out.push("()");
-  if (value instanceof Char) return void out.push(write ? writeChar(value.code) : String.fromCodePoint(value.code));
-  if (value instanceof Keyword) return void out.push(`#:${write ? writeSymbol(value.name) : value.name}`);
-  if (Array.isArray(value)) {
-    out.push("#(");
-    value.forEach((item, i) => {
-      if (i > 0) out.push(" ");
-      print(item, write, out, depth + 1);
-    });
-    out.push(")");
-    return;
-  }
-  if (value instanceof Bytevector) return void out.push(`#vu8(${Array.from(value.bytes).join(" ")})`);
-  out.push(printObject(value, write, depth));
+  if (value instanceof Sym) return [write ? writeSymbol(value.name) : value.name];
+  if (value instanceof Flonum) return [formatFlonum(value.value)];
+  if (value instanceof Rational) return [numberToString(value)];
+  if (value instanceof EmptyList) return ["()"];
+  if (Array.isArray(value)) return ["#()"];
+  if (value instanceof Char) return [write ? writeChar(value.code) : String.fromCodePoint(value.code)];
+  if (value instanceof Keyword) return [`#:${write ? writeSymbol(value.name) : value.name}`];
+  if (value instanceof Bytevector) return [`#vu8(${Array.from(value.bytes).join(" ")})`];
+  return [printObject(value, write, nested)];
 }
 
-function printList(value: Pair, write: boolean, out: string[], depth: number): void {
-  out.push("(");
-  let cursor: Datum = value;
-  let first = true;
-  while (cursor instanceof Pair) {
-    if (!first) out.push(" ");
-    print(cursor.car, write, out, depth + 1);
-    first = false;
-    cursor = cursor.cdr;
-  }
-  if (!(cursor instanceof EmptyList)) {
-    out.push(" . ");
-    print(cursor, write, out, depth + 1);
-  }
-  out.push(")");
-}
-
-function printObject(value: Datum, write: boolean, depth: number): string {
+function printObject(value: Datum, write: boolean, nested: (inner: Datum) => string): string {
   if (value instanceof Renamed) return write ? writeSymbol(identifierName(value)) : identifierName(value);
   if (value instanceof Unspecified) return "#<unspecified>";
   if (value instanceof EofObject) return "#<eof>";
   if (value instanceof Primitive) return `#<procedure ${value.name} (_)>`;
   if (value instanceof Closure) return `#<procedure ${value.name ?? "anonymous"}>`;
   if (value instanceof SpecialForm || value instanceof Macro) return `#<syntax-transformer ${value.name}>`;
-  if (value instanceof RecordInstance) return printRecord(value, write, depth);
+  if (value instanceof RecordInstance) return printRecord(value, nested);
   if (value instanceof RecordType) return `#<record-type ${value.name}>`;
   if (value instanceof InputPort) return `#<input: ${value.fileName ?? "string"}>`;
   if (value instanceof OutputPort) return "#<output: string>";
   if (value instanceof CaseLambda) return `#<procedure ${value.name ?? "anonymous"}>`;
   if (value instanceof HashTable) return `#<hash-table ${value.count}>`;
   if (value instanceof PromiseObject) return "#<promise>";
-  if (value instanceof ExceptionObject) return printException(value, write, depth);
-  if (value instanceof MultipleValues) {
-    const out: string[] = [];
-    value.values.forEach((v, i) => {
-      if (i > 0) out.push(" ");
-      print(v, write, out, depth + 1);
-    });
-    return out.join("");
-  }
+  if (value instanceof ExceptionObject) return printException(value, nested);
+  if (value instanceof MultipleValues) return value.values.map(nested).join(" ");
   return `#<${(value as { schemeType?: string }).schemeType ?? "object"}>`;
 }
 
 /** A record as SRFI-9 records print in Guile: `#<<TYPE> FIELD: VALUE ...>`. */
-function printRecord(record: RecordInstance, write: boolean, depth: number): string {
-  const out: string[] = [`#<<${record.type.name}>`];
-  for (const field of record.type.fieldNames) {
-    out.push(` ${field}: `);
-    print(record.fields.get(field) ?? false, write, out, depth + 1);
-  }
-  out.push(">");
-  return out.join("");
+function printRecord(record: RecordInstance, nested: (inner: Datum) => string): string {
+  const fields = record.type.fieldNames.map((field) => ` ${field}: ${nested(record.fields.get(field) ?? false)}`);
+  return `#<<${record.type.name}>${fields.join("")}>`;
 }
 
 /** The first component Guile's conversion of a throw gives, by key. */
@@ -229,23 +292,16 @@ const EXCEPTION_KINDS: Record<string, string> = {
 };
 
 /** An exception object as Guile prints the compound exception it makes from a throw. */
-function printException(exception: ExceptionObject, write: boolean, depth: number): string {
+function printException(exception: ExceptionObject, nested: (inner: Datum) => string): string {
   if (exception.nonContinuable) return "#<&non-continuable>";
   const out: string[] = [`#<&compound-exception components: (#<${EXCEPTION_KINDS[exception.key.name] ?? "&error"}> `];
-  const args: Datum[] = [];
-  for (let cursor = exception.args; cursor instanceof Pair; cursor = cursor.cdr) args.push(cursor.car);
-  const field = (label: string, value: Datum) => {
-    out.push(`#<${label}: `);
-    print(value, write, out, depth + 1);
-    out.push("> ");
-  };
+  const args = listToArray(exception.args) ?? [];
+  const field = (label: string, value: Datum) => out.push(`#<${label}: ${nested(value)}> `);
   if (args.length >= 3 && typeof args[1] === "string") {
     field("&origin origin", args[0]!);
     field("&message message", args[1]);
     field("&irritants irritants", args[2]!);
   } else field("&irritants irritants", exception.args);
-  out.push(`#<&exception-with-kind-and-args kind: ${exception.key.name} args: `);
-  print(exception.args, write, out, depth + 1);
-  out.push(">)>");
+  out.push(`#<&exception-with-kind-and-args kind: ${exception.key.name} args: ${nested(exception.args)}>)>`);
   return out.join("");
 }

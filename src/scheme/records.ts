@@ -208,12 +208,12 @@ export function firstViolationError(spec: { readonly fields: readonly RecordFiel
       return new SchemeError(first.code, `invalid field specifier ${abbreviate(writeString(first.datum))}`, span);
     }
     case "duplicate-field-initializer":
-      return new SchemeError(first.code, `duplicate field initializer ${first.field}`, first.span);
+      return new SchemeError(first.code, `duplicate field initializer ${abbreviate(first.field)}`, first.span);
     case "extraneous-field-initializers": {
       const names = parsed.violations.flatMap((v) => (v.code === "extraneous-field-initializers" ? [v.field] : []));
       const hints = names.map((n) => suggestField(n, spec.fields)).filter((h): h is string => h !== undefined);
       const hint = hints.length > 0 ? ` (did you mean ${hints.join(", ")}?)` : "";
-      return new SchemeError(first.code, `extraneous field initializers (${names.join(" ")})${hint}`, form.span);
+      return new SchemeError(first.code, `extraneous field initializers ${abbreviate(`(${names.join(" ")})`)}${hint}`, form.span);
     }
     case "missing-field-initializers":
       return new SchemeError(first.code, `missing field initializers (${first.fields.join(" ")})`, form.span);
@@ -254,7 +254,11 @@ function construct(
   return new RecordInstance(type, fields, form.span);
 }
 
+/** Longer names are no typo of a field name; comparing them would cost time in proportion to their length squared. */
+const MAX_SUGGESTED_LENGTH = 64;
+
 function suggestField(name: string, fields: readonly RecordFieldSpec[]): string | undefined {
+  if (name.length > MAX_SUGGESTED_LENGTH) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const field of fields) {

@@ -6,13 +6,36 @@
  * @example
  * const car = new Primitive("car", 1, 1, ([p]) => (p as Pair).car);
  */
-import { Pair as PairClass, type Datum, type Pair, type SchemeObject } from "../../grammar/datum.ts";
+import { NIL as NIL_VALUE, Pair as PairClass, arrayToList as buildList, type Datum, type Pair, type SchemeObject } from "../../grammar/datum.ts";
 import type { Span } from "../../grammar/source.ts";
 import type { Environment } from "./environment.ts";
 import type { Evaluator } from "./evaluator.ts";
 import type { Identifier } from "./identifiers.ts";
 
 export * from "../../grammar/datum.ts";
+
+/**
+ * What the evaluator's builtins have allocated, in estimated bytes: the
+ * `--max-memory` limit is checked against it (see Evaluator). Lists built
+ * with {@link arrayToList} count as they are made; other results are counted
+ * by the evaluator when a builtin returns them.
+ */
+export const allocation = { bytes: 0 };
+
+/** Estimated bytes of one pair (object header, car, cdr). */
+export const PAIR_BYTES = 32;
+
+/**
+ * A proper list (or with `tail`, an improper one) of the array's elements,
+ * counted in {@link allocation}.
+ *
+ * @example
+ * arrayToList([1, 2], 3); // (1 2 . 3)
+ */
+export function arrayToList(items: readonly Datum[], tail: Datum = NIL_VALUE): Datum {
+  allocation.bytes += items.length * PAIR_BYTES;
+  return buildList(items, tail);
+}
 
 /** What `(if #f #f)` returns. */
 export class Unspecified implements SchemeObject {

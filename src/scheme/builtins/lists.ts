@@ -7,7 +7,7 @@
 import { eq, eqv, isEqual } from "../equality.ts";
 import { SchemeError } from "../errors.ts";
 import type { Evaluator } from "../evaluator.ts";
-import { NIL, Pair, arrayToList, isProperList, listToArray, type Datum } from "../values.ts";
+import { CycleCheck, NIL, Pair, arrayToList, isProperList, listToArray, type Datum } from "../values.ts";
 import { add, isExact, multiply, toInexact, type SchemeNumber } from "../numbers.ts";
 import {
   expectIndex,
@@ -47,13 +47,20 @@ function cxr(table: BuiltinTable, path: string): void {
 export function memberBy(who: string, same: (a: Datum, b: Datum) => boolean) {
   return ([x, list]: Datum[]): Datum => {
     let cursor = list!;
+    const check = new CycleCheck(cursor);
     while (cursor instanceof Pair) {
       if (same(x!, cursor.car)) return cursor;
       cursor = cursor.cdr;
+      if (!check.fresh(cursor)) throw notAList(who, list!, 2);
     }
     if (cursor !== NIL) expectList(who, list!, 2);
     return false;
   };
+}
+
+/** The error for a circular list where a list was expected, as Guile's wrong-type-arg. */
+export function notAList(who: string, value: Datum, position: number): SchemeError {
+  return new SchemeError("wrong-type-arg", `${who}: wrong type argument in position ${position} (expecting list): a circular list`);
 }
 
 export function assocBy(who: string, same: (a: Datum, b: Datum) => boolean) {
@@ -116,7 +123,11 @@ export function defineListBuiltins(table: BuiltinTable): void {
   table.define("list-copy", 1, 1, ([l]) => arrayToList(expectList("list-copy", l!, 1)));
   table.define("last-pair", 1, 1, ([l]) => {
     let cursor = expectPair("last-pair", l!, 1);
-    while (cursor.cdr instanceof Pair) cursor = cursor.cdr;
+    const check = new CycleCheck(cursor);
+    while (cursor.cdr instanceof Pair) {
+      cursor = cursor.cdr;
+      if (!check.fresh(cursor)) throw notAList("last-pair", l!, 1);
+    }
     return cursor;
   });
   table.define("list?", 1, 1, ([x]) => isProperList(x!));
@@ -136,10 +147,12 @@ export function defineListBuiltins(table: BuiltinTable): void {
   ] as const) {
     table.define(name, 2, 2, ([alist, key]) => {
       let cursor = alist!;
+      const check = new CycleCheck(cursor);
       while (cursor instanceof Pair) {
         const entry = cursor.car;
         if (entry instanceof Pair && same(key!, entry.car)) return entry.cdr;
         cursor = cursor.cdr;
+        if (!check.fresh(cursor)) throw notAList(name, alist!, 1);
       }
       return false;
     });

@@ -10,8 +10,8 @@
  * // (use-modules (srfi srfi-1)) (fold + 0 '(1 2 3))  => 6
  */
 import type { Evaluator } from "../evaluator.ts";
-import { MultipleValues, NIL, Pair, arrayToList, isProperList, type Datum } from "../values.ts";
-import { assocBy, columns, equalityArgument, memberBy, truthy } from "./lists.ts";
+import { CycleCheck, MultipleValues, NIL, Pair, arrayToList, isProperList, type Datum } from "../values.ts";
+import { assocBy, columns, equalityArgument, memberBy, notAList, truthy } from "./lists.ts";
 import { expectIndex, expectList, expectPair, expectProcedure, outOfRange, type BuiltinTable } from "./registry.ts";
 
 const SRFI1 = "srfi srfi-1";
@@ -29,7 +29,11 @@ export function defineSrfi1Builtins(table: BuiltinTable): void {
     }));
   define("last", 1, 1, ([l]) => {
     let cursor = expectPair("last", l!, 1);
-    while (cursor.cdr instanceof Pair) cursor = cursor.cdr;
+    const check = new CycleCheck(cursor);
+    while (cursor.cdr instanceof Pair) {
+      cursor = cursor.cdr;
+      if (!check.fresh(cursor)) throw notAList("last", l!, 1);
+    }
     return cursor.car;
   });
   define("xcons", 2, 2, ([a, b]) => new Pair(b!, a!));
@@ -42,7 +46,11 @@ export function defineSrfi1Builtins(table: BuiltinTable): void {
   define("proper-list?", 1, 1, ([x]) => isProperList(x!));
   define("dotted-list?", 1, 1, ([x]) => {
     let cursor = x!;
-    while (cursor instanceof Pair) cursor = cursor.cdr;
+    const check = new CycleCheck(cursor);
+    while (cursor instanceof Pair) {
+      cursor = cursor.cdr;
+      if (!check.fresh(cursor)) return false;
+    }
     return cursor !== NIL;
   });
   define("null-list?", 1, 1, ([x]) => x === NIL);
@@ -127,7 +135,11 @@ function defineSelectors(define: Define): void {
   define("drop-while", 2, 2, ([f, l], ev) => {
     const proc = expectProcedure("drop-while", f!, 1);
     let cursor = l!;
-    while (cursor instanceof Pair && truthy(ev.apply(proc, [cursor.car]))) cursor = cursor.cdr;
+    const check = new CycleCheck(cursor);
+    while (cursor instanceof Pair && truthy(ev.apply(proc, [cursor.car]))) {
+      cursor = cursor.cdr;
+      if (!check.fresh(cursor)) throw notAList("drop-while", l!, 2);
+    }
     return cursor;
   });
   for (const [name, negate] of [["span", false], ["break", true]] as const) {
@@ -135,9 +147,11 @@ function defineSelectors(define: Define): void {
       const proc = expectProcedure(name, f!, 1);
       const prefix: Datum[] = [];
       let cursor = l!;
+      const check = new CycleCheck(cursor);
       while (cursor instanceof Pair && truthy(ev.apply(proc, [cursor.car])) !== negate) {
         prefix.push(cursor.car);
         cursor = cursor.cdr;
+        if (!check.fresh(cursor)) throw notAList(name, l!, 2);
       }
       return new MultipleValues([arrayToList(prefix), cursor]);
     });
@@ -217,7 +231,11 @@ function defineSearches(define: Define): void {
   });
   define("find-tail", 2, 2, ([f, l], ev) => {
     const proc = expectProcedure("find-tail", f!, 1);
-    for (let cursor = l!; cursor instanceof Pair; cursor = cursor.cdr) if (truthy(ev.apply(proc, [cursor.car]))) return cursor;
+    const check = new CycleCheck(l!);
+    for (let cursor = l!; cursor instanceof Pair; cursor = cursor.cdr) {
+      if (truthy(ev.apply(proc, [cursor.car]))) return cursor;
+      if (!check.fresh(cursor.cdr)) throw notAList("find-tail", l!, 2);
+    }
     return false;
   });
   define("list-index", 2, -1, ([f, ...lists], ev) => {

@@ -22,7 +22,7 @@ import type { Evaluator } from "../evaluator.ts";
 import { Renamed, baseSymbol, isIdentifier, isNamed, stripSyntax, type Identifier } from "../identifiers.ts";
 import { abbreviate } from "../abbreviate.ts";
 import { writeString } from "../printer.ts";
-import { Closure, NIL, Pair, Primitive, SpecialForm, TailCall, UNSPECIFIED, arrayToList, list, listToArray, sym, type Datum, type Parameters } from "../values.ts";
+import { Closure, CycleCheck, NIL, Pair, Primitive, SpecialForm, TailCall, UNSPECIFIED, arrayToList, list, listToArray, sym, type Datum, type Parameters } from "../values.ts";
 import { badSyntax, body, operands, shape } from "./shape.ts";
 
 const MODULE = "ice-9 match";
@@ -268,7 +268,12 @@ class Matcher {
     for (; cursor instanceof Pair; cursor = cursor.cdr) tailCount++;
     const items: Datum[] = [];
     let rest = input;
-    for (; rest instanceof Pair; rest = rest.cdr) items.push(rest.car);
+    const check = new CycleCheck(rest);
+    for (; rest instanceof Pair; rest = rest.cdr) {
+      items.push(rest.car);
+      // A circular list matches no list pattern (it is not a list).
+      if (!check.fresh(rest.cdr)) return false;
+    }
     const count = items.length - tailCount;
     if (count < minimum) return false;
     // A proper-list tail needs a proper list of exactly that many more elements.

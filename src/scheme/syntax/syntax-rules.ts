@@ -18,7 +18,7 @@ import { isEqual } from "../equality.ts";
 import { SchemeError } from "../errors.ts";
 import { Renamed, baseSymbol, isIdentifier, type Identifier } from "../identifiers.ts";
 import { writeString } from "../printer.ts";
-import { LocatedPair, NIL, Pair, listToArray, sym, type Datum, type SchemeObject } from "../values.ts";
+import { CycleCheck, LocatedPair, NIL, Pair, listToArray, sym, type Datum, type SchemeObject } from "../values.ts";
 import { badSyntax } from "./shape.ts";
 
 const ELLIPSIS = sym("...");
@@ -124,7 +124,11 @@ class Matcher {
     if (repeated === undefined) return this.match(tail, cursor, bindings);
     const available: Datum[] = [];
     let rest = cursor;
-    for (; rest instanceof Pair; rest = rest.cdr) available.push(rest.car);
+    const check = new CycleCheck(rest);
+    for (; rest instanceof Pair; rest = rest.cdr) {
+      available.push(rest.car);
+      if (!check.fresh(rest.cdr)) return false;
+    }
     const count = available.length - after.length;
     if (count < 0) return false;
     // A proper-list pattern needs a proper list; a dotted one takes the input's tail.
