@@ -5,7 +5,7 @@
  * @example
  * const forms = new Map<string, SpecialForm>();
  * defineControlForms((name, form) => forms.set(name, form));
- * forms.get("if")!.handler(ifForm, env, evaluator); // continues with the branch taken
+ * [...forms.keys()]; // ["quote", "quasiquote", "unquote", "unquote-splicing", "if", "cond", "case", "and", "or", "when", "unless", "begin"]
  */
 import { eqv } from "../equality.ts";
 import { SchemeError } from "../errors.ts";

@@ -5,6 +5,7 @@
  * @example
  * const global = new Environment();
  * defineCoreForms((name, form) => global.define(sym(name), form));
+ * global.lookup(sym("lambda")) instanceof SpecialForm; // true
  */
 import type { SpecialForm } from "../values.ts";
 import { defineBindingForms } from "./binding-forms.ts";

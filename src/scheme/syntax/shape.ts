@@ -4,7 +4,9 @@
  * written wrongly.
  *
  * @example
- * const [test, consequent] = shape(form, 2, 3); // (if TEST CONSEQUENT [ALTERNATIVE])
+ * // form: (if x 1)
+ * shape(form, 2, 3);   // [x, 1]: TEST, CONSEQUENT and no ALTERNATIVE
+ * shape(form, 3, 3);   // throws syntax-error "if: bad syntax in form (if x 1)"
  */
 import { abbreviate } from "../abbreviate.ts";
 import { SchemeError } from "../errors.ts";

@@ -7,9 +7,10 @@
  * meant where it was defined.
  *
  * @example
- * // (syntax-rules () ((_ a b) (let ((tmp a)) (set! a b) (set! b tmp))))
+ * // form: (syntax-rules () ((_ a b) (let ((tmp a)) (set! a b) (set! b tmp))))
  * const rules = parseSyntaxRules(form, env);
- * transform(rules, useForm); // (let ((tmp#1 x)) (set! x y) (set! y tmp#1))
+ * writeString(transform(rules, useForm)); // for (swap! x y): "(let ((tmp x)) (set! x y) (set! y tmp))"
+ * // — where `tmp`, `let` and `set!` are renamed identifiers, not the user's symbols
  */
 import type { Span } from "../../../grammar/source.ts";
 import { abbreviate } from "../abbreviate.ts";
