@@ -4,7 +4,7 @@
  * of an earlier one, and a `latest` symbolic link to it.
  *
  * @example
- * createRunLogDir("offload-logs", new Date(2026, 11, 1, 15, 24, 28)); // ".../offload-logs/20261201-152428"
+ * // offload build --log-dir logs jobs.json  → logs/20261201-152428/, logs/latest → 20261201-152428
  */
 import { mkdirSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
@@ -17,7 +17,15 @@ const MAX_SAME_SECOND = 1000;
  * Create the directory for a run that starts at `now` and point `latest` at it.
  *
  * @example
- * const dir = createRunLogDir("logs", new Date()); // logs/20261201-152428, or …-2 when that exists
+ * import { mkdtempSync, readlinkSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { basename, join } from "node:path";
+ * const logs = mkdtempSync(join(tmpdir(), "offload-logs-"));
+ * const start = new Date(2026, 11, 1, 15, 24, 28);
+ * basename(createRunLogDir(logs, start)); // "20261201-152428"
+ * basename(createRunLogDir(logs, start)); // "20261201-152428-2"
+ * readlinkSync(join(logs, "latest")); // "20261201-152428-2"
+ * rmSync(logs, { recursive: true });
  */
 export function createRunLogDir(logDir: string, now: Date): string {
   const base = resolve(logDir);

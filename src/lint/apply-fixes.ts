@@ -4,8 +4,9 @@
  * Edits touch only the fixed spans, so comments and layout stay.
  *
  * @example
- * const { text, fixed } = fixText("machines.scm", original, {});
- * fixed; // number of fixes applied
+ * // one pass wraps the record in (list ...), the next rewrites (system ...):
+ * const file = '(build-machine (name "a") (user "u") (host-key "ssh-ed25519 AAAA…") (system "x86_64-linux"))';
+ * fixText("m.scm", file, {}); // { text: '(list (build-machine (name "a") (user "u") (host-key "ssh-ed25519 AAAA…") (systems (list "x86_64-linux"))))', fixed: 2 }
  */
 import type { Diagnostic, TextEdit } from "./diagnostic.ts";
 import { lintText, type LinterOptions } from "./linter.ts";
@@ -38,8 +39,9 @@ function overlaps(a: TextEdit, b: TextEdit): boolean {
  * Lints and fixes `text` until stable; returns the new text and how many fixes were applied.
  *
  * @example
- * fixText("m.scm", '(build-machine (name "a") (user "u") (host-key "ssh-ed25519 AAAA…") (system "x86_64-linux"))', {}).text;
- * // '(list (build-machine (name "a") (user "u") (host-key "ssh-ed25519 AAAA…") (systems (list "x86_64-linux"))))'
+ * // comments and layout stay; only the fixed spans change
+ * fixText("m.scm", '; farm\n(list (build-machine (name "a") (system "i686-linux") ; old\n (user "u") (host-key "ssh-ed25519 AAAA…")))', {}).text;
+ * // '; farm\n(list (build-machine (name "a") (systems (list "i686-linux")) ; old\n (user "u") (host-key "ssh-ed25519 AAAA…")))'
  */
 export function fixText(file: string, text: string, options: LinterOptions): { text: string; fixed: number } {
   let current = text;
