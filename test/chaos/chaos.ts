@@ -81,13 +81,20 @@ export function uploadTemporaries(server: TestSshd): string[] {
 }
 
 /**
- * Resolves once bytes of an upload are arriving on `server` (bounded).
+ * Resolves once bytes of a new upload are arriving on `server` (bounded).
  *
  * @example
  * await uploading(server); server.killSessions();
  */
-export function uploading(server: TestSshd): Promise<void> {
-  return waitFor(() => uploadTemporaries(server).some((name) => sizeOf(join(casDir(server), name)) > 0), 30_000, "an upload to arrive");
+export async function uploading(server: TestSshd): Promise<void> {
+  // Only a new one: an earlier test's leftover is not this upload.
+  const earlier = new Set(uploadTemporaries(server));
+  // Polled often: a loopback upload of tens of MiB is over in a fraction of a second.
+  for (let round = 0; round < 6_000; round++) {
+    if (uploadTemporaries(server).some((name) => !earlier.has(name) && sizeOf(join(casDir(server), name)) > 0)) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error("timed out after 30 s waiting for an upload to arrive");
 }
 
 /**
