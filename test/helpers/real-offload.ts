@@ -39,14 +39,22 @@ export interface RealOffloadOptions {
   hook: "offload" | "guix";
   /** Extra environment for the local daemon (and so for its hook). */
   env?: Record<string, string>;
-  /** parallel-builds of the build machine. */
+  /** parallel-builds of each build machine. */
   parallelBuilds?: number;
+  /** How many build machines (default 1). */
+  machines?: number;
+  /** The offload command line the hook runs (default: from source through tsx). */
+  program?: readonly string[];
+  /** Extra environment of the build machines' SSH sessions (default: $OFFLOAD_TEST_REMOTE_ENV, `NAME=VALUE` words). */
+  remoteEnv?: readonly string[];
 }
 
 /** A running set-up. */
 export interface RealOffload {
   local: GuixDaemon;
+  /** The first build machine's daemon. */
   remote: GuixDaemon;
+  remotes: GuixDaemon[];
   stateDir: string;
   /** The build machine as machines.scm describes it (Scheme text). */
   machinesScm: string;
@@ -99,7 +107,7 @@ async function startDaemonWith(env: Record<string, string>, options: Parameters<
 }
 
 /** Start sshd inside `daemon`'s mount namespace on the build machine's address. */
-async function startSshdIn(daemon: GuixDaemon, guix: string, clientPublicLine: string): Promise<{ port: number; hostKey: string; child: ChildProcess; stop: () => Promise<void> }> {
+async function startSshdIn(daemon: GuixDaemon, guix: string, clientPublicLine: string, remoteEnv: readonly string[]): Promise<{ port: number; hostKey: string; child: ChildProcess; stop: () => Promise<void> }> {
   const dir = tempDir("offload-real-sshd-");
   const home = join(dir, "home");
   const bin = join(dir, "bin");
@@ -125,7 +133,7 @@ async function startSshdIn(daemon: GuixDaemon, guix: string, clientPublicLine: s
       "PasswordAuthentication no",
       "KbdInteractiveAuthentication no",
       "UsePAM no",
-      `SetEnv HOME=${home} PATH=${bin}:/usr/local/bin:/usr/bin:/bin`,
+      `SetEnv HOME=${home} PATH=${bin}:/usr/local/bin:/usr/bin:/bin ${remoteEnv.join(" ")}`.trimEnd(),
       "MaxStartups 100:30:200",
       "MaxSessions 64",
       "LogLevel VERBOSE",
@@ -172,38 +180,48 @@ export async function startRealOffload(options: RealOffloadOptions): Promise<Rea
   const programs = guixPrograms();
   if (programs === null) throw new Error("OFFLOAD_TEST_GUIX_DAEMON and OFFLOAD_TEST_GUIX are not set");
   const localKey = generateSigningKeyPair();
-  const remoteKey = generateSigningKeyPair();
+  const remoteKeys = Array.from({ length: options.machines ?? 1 }, () => generateSigningKeyPair());
   const stateDir = tempDir("offload-real-state-");
-  const remote = await GuixDaemon.start({ signingKey: remoteKey, authorizedKeys: [localKey.publicKey] });
+  const remotes = await Promise.all(remoteKeys.map((key) => GuixDaemon.start({ signingKey: key, authorizedKeys: [localKey.publicKey] })));
+  const program = options.program ?? offloadCommand();
   const hookEnv: Record<string, string> =
     options.hook === "offload"
-      ? { OFFLOAD_TEST_GUIX: OFFLOAD_GUIX, OFFLOAD_GUIX: programs.guix, OFFLOAD_PROGRAM: offloadCommand().join(" "), OFFLOAD_STATE_DIR: stateDir, ...options.env }
+      ? { OFFLOAD_TEST_GUIX: OFFLOAD_GUIX, OFFLOAD_GUIX: programs.guix, OFFLOAD_PROGRAM: program.join(" "), OFFLOAD_STATE_DIR: stateDir, ...options.env }
       : { ...options.env };
-  const local = await startDaemonWith(hookEnv, { signingKey: localKey, authorizedKeys: [remoteKey.publicKey] });
+  const local = await startDaemonWith(hookEnv, { signingKey: localKey, authorizedKeys: remoteKeys.map((key) => key.publicKey) });
   const client = generateKeyPair(tempDir("offload-real-client-"), { type: "ed25519", comment: "offload-real-client" });
-  let sshd: Awaited<ReturnType<typeof startSshdIn>>;
+  const remoteEnv = options.remoteEnv ?? (process.env["OFFLOAD_TEST_REMOTE_ENV"] ?? "").split(/\s+/).filter((word) => word !== "");
+  const servers: Array<Awaited<ReturnType<typeof startSshdIn>>> = [];
   try {
-    sshd = await startSshdIn(remote, programs.guix, client.publicLine);
+    for (const remote of remotes) servers.push(await startSshdIn(remote, programs.guix, client.publicLine, remoteEnv));
   } catch (error) {
-    await Promise.all([local.stop(), remote.stop()]);
+    await Promise.all(servers.map((server) => server.stop()));
+    await Promise.all([local, ...remotes].map((daemon) => daemon.stop()));
     throw error;
   }
   const machinesScm = [
-    "(list (build-machine",
-    `        (name ${JSON.stringify(BUILD_MACHINE_ADDRESS)})`,
-    `        (port ${sshd.port})`,
-    `        (systems (list ${JSON.stringify(localSystem())}))`,
-    '        (user "root")',
-    `        (private-key ${JSON.stringify(client.privateKeyFile)})`,
-    `        (host-key ${JSON.stringify(sshd.hostKey)})`,
-    `        (parallel-builds ${options.parallelBuilds ?? 1})`,
-    "        (overload-threshold #f)))",
+    "(list",
+    ...servers.map((sshd) =>
+      [
+        "  (build-machine",
+        `    (name ${JSON.stringify(BUILD_MACHINE_ADDRESS)})`,
+        `    (port ${sshd.port})`,
+        `    (systems (list ${JSON.stringify(localSystem())}))`,
+        '    (user "root")',
+        `    (private-key ${JSON.stringify(client.privateKeyFile)})`,
+        `    (host-key ${JSON.stringify(sshd.hostKey)})`,
+        `    (parallel-builds ${options.parallelBuilds ?? 1})`,
+        "    (overload-threshold #f))",
+      ].join("\n"),
+    ),
+    ")",
     "",
   ].join("\n");
   writeFileSync(join(local.configDir, "machines.scm"), machinesScm);
   return {
     local,
-    remote,
+    remote: remotes[0]!,
+    remotes,
     stateDir,
     machinesScm,
     addBusybox: async (store) => {
@@ -224,8 +242,8 @@ export async function startRealOffload(options: RealOffloadOptions): Promise<Rea
       return path;
     },
     stop: async () => {
-      await sshd.stop();
-      await Promise.all([local.stop(), remote.stop()]);
+      await Promise.all(servers.map((server) => server.stop()));
+      await Promise.all([local, ...remotes].map((daemon) => daemon.stop()));
     },
   };
 }

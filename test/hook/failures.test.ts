@@ -190,6 +190,9 @@ async function startHostileDaemon(farm: HookFarm): Promise<{ socket: string; exp
           await reader.readTexts();
           await reader.readInt();
           send(new WireWriter().int(Stderr.Last).int(1));
+        } else if (op === Op.QueryPathInfo) {
+          await reader.readString();
+          send(new WireWriter().int(Stderr.Last).string("").string("0".repeat(64)).strings([]).int(0).int(512));
         } else if (op === Op.ExportPath) {
           const path = await reader.readText();
           await reader.readInt();

@@ -68,6 +68,8 @@ export interface HookOptions {
   /** Longest hold of a reply while every matching machine is busy (ms). */
   holdMs: number;
   verbose: boolean;
+  /** Large transfers with the record's SSH compression (default false: without). */
+  compressBulk: boolean;
 }
 
 /**
@@ -158,6 +160,7 @@ async function offload(
           onInfo: say,
           verbose: options.verbose,
           daemonSocket: options.daemonSocket,
+          compressBulk: options.compressBulk,
           signal: timeout.signal,
         });
         recordSuccess(choice.machine, options.stateDir);

@@ -21,7 +21,7 @@ import { shellQuote } from "../../ssh/remote-shell.ts";
 import type { HookArguments } from "./arguments.ts";
 import type { HookConfig } from "./config.ts";
 import { HookError } from "./errors.ts";
-import type { LinkCache } from "./machine-link.ts";
+import type { LinkCache, MachineLink } from "./machine-link.ts";
 import { retrieveOutputs } from "./retrieve-outputs.ts";
 import { sendInputs } from "./send-inputs.ts";
 
@@ -48,6 +48,8 @@ export interface RemoteBuildContext {
   verbose: boolean;
   /** The daemon socket to use on `machine` (the remote GUIX_DAEMON_SOCKET, else the record's). */
   daemonSocket: (machine: BuildMachine) => string;
+  /** Large transfers with the record's SSH compression too (default: without; see LinkCache.bulk). */
+  compressBulk: boolean;
   /** Ends the build early (the whole offload took longer than BUILD-TIMEOUT, the daemon went away). */
   signal?: AbortSignal;
 }
@@ -71,7 +73,11 @@ export function importerCommand(socket: string): string {
 export async function remoteBuild(job: HookJob, machine: BuildMachine, context: RemoteBuildContext): Promise<void> {
   const host = machine.name;
   let remote: StoreConnection | null = null;
-  const abort = (): void => remote?.close();
+  let bulkRemote: Promise<StoreConnection> | null = null;
+  const abort = (): void => {
+    remote?.close();
+    void bulkRemote?.then((store) => store.close(), () => undefined);
+  };
   context.signal?.addEventListener("abort", abort, { once: true });
   try {
     const link = await context.links.get(machine).catch((error: unknown) => {
@@ -79,21 +85,27 @@ export async function remoteBuild(job: HookJob, machine: BuildMachine, context: 
     });
     const socket = context.daemonSocket(machine);
     remote = await connectRemoteDaemon(link.openSocket.bind(link), socket, context.config.storeDir, host);
+    const bulkLink = (): Promise<MachineLink> =>
+      context.links.bulk(machine, context.compressBulk).catch((error: unknown) => {
+        throw new HookError("remote", `failed to connect to '${host}': ${messageOf(error)}`, { machine: host, cause: error });
+      });
+    const bulkDaemon = (): Promise<StoreConnection> =>
+      (bulkRemote ??= bulkLink().then((bulk) => connectRemoteDaemon(bulk.openSocket.bind(bulk), socket, context.config.storeDir, host)));
     if (context.signal?.aborted) throw context.signal.reason;
     await remote.setOptions({ maxSilentTime: context.args.maxSilentTime, timeout: context.args.buildTimeout, printBuildTrace: context.args.printBuildTrace });
     await remote.addTempRoot(job.drvPath);
-    await sendInputs(job.inputs, { remote, localStore: context.localStore, link, config: context.config, importer: importerCommand(socket), onInfo: context.onInfo });
+    await sendInputs(job.inputs, { remote, localStore: context.localStore, link, bulkLink, config: context.config, importer: importerCommand(socket), onInfo: context.onInfo });
     context.onInfo(`offloading '${job.drvPath}' to '${host}'...`);
     if (context.args.printBuildTrace) context.onInfo(`@ build-remote ${job.drvPath} ${host}`);
     await build(remote, job.drvPath, host, context.buildLog);
-    await retrieveOutputs(job.outputs, { remote, config: context.config, host, onInfo: context.onInfo, verbose: context.verbose });
+    await retrieveOutputs(job.outputs, { remote, bulkRemote: bulkDaemon, config: context.config, host, onInfo: context.onInfo, verbose: context.verbose });
     context.onInfo(`done with offloaded '${job.drvPath}'`);
   } catch (error) {
     if (context.signal?.aborted && !(error instanceof HookError && (error.code === "build-failed" || error.code === "timed-out"))) throw context.signal.reason;
     throw asHookError(error, host);
   } finally {
     context.signal?.removeEventListener("abort", abort);
-    remote?.close();
+    abort();
   }
 }
 

@@ -24,12 +24,15 @@ import { removeTree } from "../../store/nar-restorer.ts";
 import { encodeInt } from "../../store/wire.ts";
 import { storePathName } from "../../store/store-path.ts";
 import { realPath, type HookConfig } from "./config.ts";
+import { BULK_BYTES } from "./send-inputs.ts";
 import { HookError } from "./errors.ts";
 
 /** What retrieving needs. */
 export interface RetrieveOptions {
   /** The build machine's daemon. */
   remote: StoreConnection;
+  /** The build machine's daemon over the bulk link, for outputs of {@link BULK_BYTES} or more; default `remote`. */
+  bulkRemote?: () => Promise<StoreConnection>;
   config: HookConfig;
   /** The build machine's name, for messages. */
   host: string;
@@ -95,13 +98,15 @@ export async function retrieveOutputs(outputs: readonly string[], options: Retri
 
 async function retrieveOne(path: string, acl: Acl, options: RetrieveOptions): Promise<Restored> {
   const { config, host } = options;
+  const size = options.bulkRemote === undefined ? 0 : (await options.remote.queryPathInfo(path)).narSize;
+  const daemon = size >= BULK_BYTES ? await options.bulkRemote!() : options.remote;
   const name = storePathName(path, config.storeDir);
   const temporary = realPath(config, `${config.storeDir}/.${name}.offload-${randomBytes(4).toString("hex")}`);
   const pipe = new PassThrough({ highWaterMark: 1024 * 1024 });
   const reader = new ByteReader(pipe, (cause) => new StoreError("export-format", `the archive of '${path}' from '${host}' is truncated`, cause === undefined ? {} : { cause }));
   // ExportPath sends one item; the marks around it make it an export stream.
   pipe.write(encodeInt(1));
-  const exporting = options.remote.exportPath(path, pipe, { sign: true }).then(() => pipe.end(encodeInt(0)));
+  const exporting = daemon.exportPath(path, pipe, { sign: true }).then(() => pipe.end(encodeInt(0)));
   exporting.catch(() => undefined);
   try {
     const [item] = await Promise.race([

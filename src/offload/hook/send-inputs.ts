@@ -31,6 +31,9 @@ import { realPath, type HookConfig } from "./config.ts";
 import { HookError } from "./errors.ts";
 import type { LinkProcess, MachineLink } from "./machine-link.ts";
 
+/** Exports at least this large go over the bulk link (no SSH compression). */
+export const BULK_BYTES = 1024 * 1024;
+
 /** Text items larger than this go through the export stream. */
 export const MAX_TEXT_ITEM_BYTES = 1024 * 1024;
 /** More text items than this go through one export stream (one round trip each otherwise). */
@@ -43,6 +46,8 @@ export interface SendOptions {
   /** This host's daemon, connected on first use. */
   localStore: () => Promise<StoreConnection>;
   link: MachineLink;
+  /** The link for large exports (see {@link BULK_BYTES}); default `link`. */
+  bulkLink?: () => Promise<MachineLink>;
   config: HookConfig;
   /** The remote command that imports an export stream read on its standard input. */
   importer: string;
@@ -78,7 +83,11 @@ export async function sendInputs(inputs: readonly string[], options: SendOptions
   for (const batch of batches(order, texts)) {
     if (batch.kind === "text") {
       for (const path of batch.paths) await addText(path, texts.get(path)!, infos.get(path)!, options);
-    } else await importBatch(batch.paths, options);
+    } else {
+      const size = batch.paths.reduce((sum, path) => sum + infos.get(path)!.narSize, 0);
+      const link = size >= BULK_BYTES && options.bulkLink !== undefined ? await options.bulkLink() : options.link;
+      await importBatch(batch.paths, link, options);
+    }
   }
   const nowValid = new Set(await remote.queryValidPaths(order));
   const lost = order.filter((path) => !nowValid.has(path));
@@ -157,10 +166,10 @@ async function addText(path: string, content: Buffer, info: PathInfo, options: S
 }
 
 /** Stream a signed export of `paths` into a new importer process on the build machine. */
-async function importBatch(paths: readonly string[], options: SendOptions): Promise<void> {
-  const host = options.link.machine.name;
+async function importBatch(paths: readonly string[], link: MachineLink, options: SendOptions): Promise<void> {
+  const host = link.machine.name;
   const local = await localDaemon(options);
-  const importer = await options.link.exec(options.importer);
+  const importer = await link.exec(options.importer);
   const stderr = collectText(importer, 64 * 1024);
   importer.stdout.resume();
   const exited = importer.exit.then((status) => {
@@ -178,7 +187,7 @@ async function importBatch(paths: readonly string[], options: SendOptions): Prom
     importer.close();
     if (error instanceof HookError) throw error;
     // The export failed while the importer lived: this host's daemon is at fault.
-    if (!options.link.closed && !local.isBroken) throw localFailure("exporting store items from this host failed", error);
+    if (!link.closed && !local.isBroken) throw localFailure("exporting store items from this host failed", error);
     throw new HookError("remote", `failed to send store items to '${host}': ${error instanceof Error ? error.message : String(error)}`, { machine: host, cause: error });
   }
 }

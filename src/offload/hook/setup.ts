@@ -27,6 +27,9 @@ import type { HookOptions } from "./hook.ts";
 import { LinkCache, sshLinkOpener, type LinkOpener } from "./machine-link.ts";
 import { probeBuildMachine } from "./remote-probe.ts";
 
+/** Set to `record` to compress large transfers as the record's `compression` says (slow links). */
+export const BULK_COMPRESSION_ENV = "OFFLOAD_HOOK_BULK_COMPRESSION";
+
 /** Guix's timeout for probes (`%short-timeout`). */
 export const PROBE_TIMEOUT_MS = 15_000;
 
@@ -100,5 +103,6 @@ export function hookOptions(setup: HookSetup): HookOptions {
     },
     holdMs: setup.holdMs,
     verbose: setup.verbose,
+    compressBulk: setup.env[BULK_COMPRESSION_ENV] === "record",
   };
 }
