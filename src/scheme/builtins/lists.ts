@@ -3,6 +3,7 @@
  *
  * @example
  * const table = new BuiltinTable(); defineListBuiltins(table);
+ * // (append '(1) '(2 3)) => (1 2 3);  (assoc-ref '((a . 1)) 'a) => 1;  (iota 3 0 0.5) => (0.0 0.5 1.0)
  */
 import { eq, eqv, isEqual } from "../equality.ts";
 import { SchemeError } from "../errors.ts";

@@ -3,6 +3,7 @@
  *
  * @example
  * const table = new BuiltinTable(); defineNumericBuiltins(table);
+ * // (+ 1/2 0.5) => 1.0;  (expt 2 70) => 1180591620717411303424;  (floor/ 7 2) => 3 and 1
  */
 import { SchemeError } from "../errors.ts";
 import {

@@ -3,6 +3,7 @@
  *
  * @example
  * const table = new BuiltinTable(); defineStringBuiltins(table);
+ * // (string-append "x86_64" "-linux") => "x86_64-linux";  (string-map char-upcase "ab") => "AB"
  */
 import { parseNumber } from "../../../grammar/numbers.ts";
 import { SchemeError } from "../errors.ts";

@@ -5,7 +5,7 @@
  *
  * @example
  * const table = new BuiltinTable(); defineVectorBuiltins(table);
- * // (vector->list (vector 1 2 3) 1)  => (2 3)
+ * // (vector->list (vector 1 2 3)) => (1 2 3);  (use-modules (srfi srfi-43)) (vector-map (lambda (i x) (* i x)) #(5 6)) => #(0 6)
  */
 import { SchemeError } from "../errors.ts";
 import { writeString } from "../printer.ts";
