@@ -5,9 +5,11 @@
  * machine with both systems.
  *
  * @example
- * // (list (build-machine (name "a") (systems (list "x86_64-linux")) ...)
- * //       (build-machine (name "a") (systems (list "i686-linux")) ...))
- * // → duplicate-machine, fix: one machine with (systems (list "x86_64-linux" "i686-linux"))
+ * import { fixText } from "../apply-fixes.ts";
+ * // two entries that differ only in their systems become one machine
+ * const machine = (system: string) => `(build-machine (name "a") (systems (list "${system}")) (user "u") (host-key "ssh-ed25519 AAAA…"))`;
+ * fixText("m.scm", `(list ${machine("x86_64-linux")} ${machine("i686-linux")})`, {}).text;
+ * // '(list (build-machine (name "a") (systems (list "x86_64-linux" "i686-linux")) (user "u") (host-key "ssh-ed25519 AAAA…")))'
  */
 import { Pair, Sym, listToArray, type Datum } from "../../scheme/values.ts";
 import { effectiveSystems } from "../../machines/load.ts";
@@ -17,12 +19,7 @@ import type { MachineForm } from "../machine-forms.ts";
 import type { MachineView } from "../machine-view.ts";
 import { deleteSpanEdit } from "../text-edits.ts";
 
-/**
- * The rule this module reports.
- *
- * @example
- * DUPLICATE_MACHINE_RULES["duplicate-machine"].fixable; // true
- */
+/** The rule this module reports. */
 export const DUPLICATE_MACHINE_RULES = {
   "duplicate-machine": { severity: "warning", fixable: true, description: "Two machines with the same name and port share build slots." },
 } as const satisfies RuleTable;
@@ -31,7 +28,11 @@ export const DUPLICATE_MACHINE_RULES = {
  * The check, run once per file by the linter.
  *
  * @example
- * // two returned machines named build1 on port 22 → duplicate-machine at the second one
+ * import { lintText } from "../linter.ts";
+ * const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE6OlYeNOLEsGM6jwgO6qx/u7/AFvtXXz25zwuH/wWzF";
+ * const machine = (user: string) => `(build-machine (name "build1") (systems (list "x86_64-linux")) (user "${user}") (host-key "${key}"))`;
+ * lintText("m.scm", `(list ${machine("alice")}\n      ${machine("bob")})`).diagnostics.map((d) => [d.rule, d.span.range().line, d.message]);
+ * // [["duplicate-machine", 2, "machine build1:22 is already defined at line 1: the two share build slots (/var/guix/offload/build1:22/); put all its systems in one (systems (list ...)) instead"]]
  */
 export const duplicateMachineRule: RuleModule = {
   name: "duplicate-machine",

@@ -5,7 +5,13 @@
  * and a name that is a host name rather than `user@host:port`.
  *
  * @example
- * // (parallel-builds 0) → parallel-builds: the machine is never used
+ * import { lintText } from "../linter.ts";
+ * const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE6OlYeNOLEsGM6jwgO6qx/u7/AFvtXXz25zwuH/wWzF";
+ * const machine = (clauses: string) => `(list (build-machine (name "a") (systems (list "x86_64-linux")) (user "u") (host-key "${key}") ${clauses}))`;
+ * lintText("m.scm", machine("(parallel-builds 0)")).diagnostics.map((d) => d.message);
+ * // ["parallel-builds 0 gives the machine no build slot: Guix never uses it; use 1 or more"]
+ * lintText("m.scm", machine('(compression "zlib@openssh.com,none")')).diagnostics.map((d) => d.message);
+ * // []
  */
 import type { Span } from "../../../grammar/source.ts";
 import { isExactInteger, isNumber, toFloat } from "../../scheme/numbers.ts";
@@ -21,12 +27,7 @@ import { placeholderIn } from "../placeholder-text.ts";
 
 const COMPRESSION_ALGORITHMS = ["zlib@openssh.com", "zlib", "none"];
 
-/**
- * The rules this module reports.
- *
- * @example
- * FIELD_VALUE_RULES["port-range"].severity; // "error"
- */
+/** The rules this module reports. */
 export const FIELD_VALUE_RULES = {
   "port-range": { severity: "error", fixable: false, description: "port is not an integer between 1 and 65535." },
   "parallel-builds": { severity: "error", fixable: false, description: "parallel-builds below 1 means the machine is never used." },
@@ -44,7 +45,11 @@ export const FIELD_VALUE_RULES = {
  * The check, run once per file by the linter.
  *
  * @example
- * // (port 70000) → port-range at 70000
+ * import { lintText } from "../linter.ts";
+ * const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE6OlYeNOLEsGM6jwgO6qx/u7/AFvtXXz25zwuH/wWzF";
+ * const machine = (clauses: string) => `(list (build-machine (name "a") (systems (list "x86_64-linux")) (user "u") (host-key "${key}") ${clauses}))`;
+ * lintText("m.scm", machine("(port 70000)")).diagnostics.map((d) => [d.rule, d.span.text(), d.message]);
+ * // [["port-range", "70000", "port 70000 is outside 1–65535"]]
  */
 export const fieldValuesRule: RuleModule = {
   name: "field-values",

@@ -4,7 +4,10 @@
  * are understood; a comment with spaces makes more than 3 words).
  *
  * @example
- * // (host-key "ecdsa-sha2-nistp256 AAAA...") → host-key-unmatchable
+ * import { lintText } from "../linter.ts";
+ * const machine = (key: string) => `(list (build-machine (name "a") (systems (list "x86_64-linux")) (user "u") (host-key "${key}")))`;
+ * lintText("m.scm", machine("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE6OlYeNOLEsGM6jwgO6qx/u7/AFvtXXz25zwuH/wWzF root@build1 rack 2")).diagnostics.map((d) => d.message);
+ * // ["host-key has more than 3 words (a comment with spaces): Guix's offload fails to match it; remove the spaces from the comment or drop the comment"]
  */
 import { writeString } from "../../scheme/printer.ts";
 import type { RuleModule, RuleTable } from "../context.ts";
@@ -13,12 +16,7 @@ import { placeholderIn } from "../placeholder-text.ts";
 import { UNKNOWN } from "../static-value.ts";
 import { innerSpan } from "../string-spans.ts";
 
-/**
- * The rules this module reports (a host-key of the wrong type is field-values' wrong-field-type).
- *
- * @example
- * HOST_KEY_RULES["host-key-unmatchable"].severity; // "warning"
- */
+/** The rules this module reports (a host-key of the wrong type is field-values' wrong-field-type). */
 export const HOST_KEY_RULES = {
   "host-key-malformed": { severity: "error", fixable: false, description: "host-key is not a valid 'TYPE BASE64 [COMMENT]' OpenSSH public key." },
   "host-key-unmatchable": { severity: "warning", fixable: false, description: "A host key Guix's offload can never match (ECDSA, non ssh- types, comment with spaces)." },
@@ -28,7 +26,9 @@ export const HOST_KEY_RULES = {
  * The check, run once per file by the linter.
  *
  * @example
- * // (host-key "ssh-ed25519") → host-key-malformed
+ * import { lintText } from "../linter.ts";
+ * lintText("m.scm", '(list (build-machine (name "a") (systems (list "x86_64-linux")) (user "u") (host-key "ssh-ed25519")))').diagnostics.map((d) => d.message);
+ * // ['host-key: expected "TYPE BASE64 [COMMENT]" (e.g. the contents of /etc/ssh/ssh_host_ed25519_key.pub), got 1 word; Guix cannot authenticate the machine']
  */
 export const hostKeyRule: RuleModule = {
   name: "host-key",

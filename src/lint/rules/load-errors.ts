@@ -5,8 +5,10 @@
  * catches that and silently offloads nothing).
  *
  * @example
- * // (host-key (call-with-input-file "/no/such.pub" get-string-all))
- * // → missing-file-read at the call
+ * import { lintText } from "../linter.ts";
+ * const file = '(list (build-machine (name "a") (systems (list "x86_64-linux")) (user "u")\n  (host-key (call-with-input-file "/no/such.pub" (@ (ice-9 textual-ports) get-string-all)))))';
+ * lintText("m.scm", file).diagnostics.map((d) => [d.rule, d.span.range().line, d.message]);
+ * // [["missing-file-read", 2, 'cannot read /no/such.pub: no such file: Guix treats a missing file as "no machines" and silently builds everything locally; create the file or stop reading it']]
  */
 import { Span } from "../../../grammar/source.ts";
 import { RECORD_ERROR_CODES, type RecordErrorCode } from "../../scheme/records.ts";
@@ -23,9 +25,6 @@ function isRecordErrorCode(code: string): code is RecordErrorCode {
  * The rules this module reports: the reader's and evaluator's error codes
  * (record codes are record-syntax's), except that a file the program reads
  * and does not find (file-not-found) is missing-file-read.
- *
- * @example
- * LOAD_ERROR_RULES.refused.severity; // "warning": Guix loads such a file
  */
 export const LOAD_ERROR_RULES = {
   "read-error": { severity: "error", fixable: false, description: "The file is not valid Scheme syntax; Guix cannot read it." },
@@ -51,7 +50,9 @@ export const LOAD_ERROR_RULES = {
  * The check, run once per file by the linter.
  *
  * @example
- * // (host-key %build1-key) with %build1-key undefined → unbound-variable at %build1-key
+ * import { lintText } from "../linter.ts";
+ * lintText("m.scm", '(list (build-machine (name "a") (systems (list "x86_64-linux")) (user "u") (host-key %build1-key)))').diagnostics.map((d) => [d.rule, d.span.text(), d.message]);
+ * // [["unbound-variable", "%build1-key", "Unbound variable: %build1-key (Guix fails to load the file: every build that would offload fails)"]]
  */
 export const loadErrorsRule: RuleModule = {
   name: "load-errors",

@@ -3,7 +3,9 @@
  * such as `${SYSTEMS}` that are unbound when the file is evaluated).
  *
  * @example
- * // (host-key "FIXME") → placeholder: host-key is a FIXME/TODO marker
+ * import { lintText } from "../linter.ts";
+ * lintText("m.scm", '(list (build-machine (name "a") (systems (list "x86_64-linux")) (user "u") (host-key "FIXME")))').diagnostics.map((d) => d.message);
+ * // ['host-key "FIXME" contains a placeholder (a FIXME/TODO marker): fill in the real value']
  */
 import type { Span } from "../../../grammar/source.ts";
 import { abbreviate } from "../../scheme/abbreviate.ts";
@@ -17,12 +19,7 @@ import { innerSpan } from "../string-spans.ts";
 const STRING_FIELDS = ["name", "user", "host-key", "private-key", "compression", "daemon-socket", "system"];
 const LIST_FIELDS = ["systems", "features"];
 
-/**
- * The rule this module reports.
- *
- * @example
- * PLACEHOLDER_RULES.placeholder.severity; // "error"
- */
+/** The rule this module reports. */
 export const PLACEHOLDER_RULES = {
   placeholder: { severity: "error", fixable: false, description: "A value left as a placeholder (\"\", FIXME, xxxx, …, $(...), ${...}, <...>, /path/to/...)." },
 } as const satisfies RuleTable;
@@ -31,7 +28,10 @@ export const PLACEHOLDER_RULES = {
  * The check, run once per file by the linter.
  *
  * @example
- * // (name "<host name>") → placeholder at <host name>
+ * import { lintText } from "../linter.ts";
+ * const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE6OlYeNOLEsGM6jwgO6qx/u7/AFvtXXz25zwuH/wWzF";
+ * lintText("m.scm", `(list (build-machine (name "<host name>") (systems (list "x86_64-linux")) (user "u") (host-key "${key}")))`).diagnostics.map((d) => [d.rule, d.span.text()]);
+ * // [["placeholder", "<host name>"]]
  */
 export const placeholderRule: RuleModule = {
   name: "placeholder",

@@ -7,20 +7,18 @@
  * the home of whoever wrote it (Guix changed its manual for this, bug 52517).
  *
  * @example
- * // (private-key "/root/.ssh/id_rsa") with a passphrase → private-key error at the file name
- * // (private-key (string-append (getenv "HOME") "/.ssh/id_ed25519")) → private-key-home warning
+ * import { lintText } from "../linter.ts";
+ * const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE6OlYeNOLEsGM6jwgO6qx/u7/AFvtXXz25zwuH/wWzF";
+ * const machine = (clauses: string) => `(list (build-machine (name "a") (systems (list "x86_64-linux")) (user "u") (host-key "${key}") ${clauses}))`;
+ * lintText("m.scm", machine('(private-key (string-append (getenv "HOME") "/.ssh/id_ed25519"))'), { daemonHome: "/root" }).diagnostics.map((d) => d.message);
+ * // ["(getenv \"HOME\") is the home of root when the daemon loads this file, not yours: here it gives /root/.ssh/id_ed25519; write the key's full path (Guix's manual stopped suggesting HOME for this reason)"]
  */
 import { Pair, Sym, type Datum } from "../../scheme/values.ts";
 import type { LintContext, RuleModule, RuleTable } from "../context.ts";
 import type { MachineView } from "../machine-view.ts";
 import { inspectPrivateKey } from "../private-key-file.ts";
 
-/**
- * The rules this module reports.
- *
- * @example
- * PRIVATE_KEY_RULES["private-key-home"].severity; // "warning"
- */
+/** The rules this module reports. */
 export const PRIVATE_KEY_RULES = {
   "private-key": { severity: "error", fixable: false, description: "The private key file cannot be used by Guix (checked with --check-files, the default key too)." },
   "private-key-home": { severity: "warning", fixable: false, description: "private-key is built from (getenv \"HOME\"), which is root's home when the daemon loads the file." },
@@ -30,7 +28,11 @@ export const PRIVATE_KEY_RULES = {
  * The check, run once per file by the linter.
  *
  * @example
- * // with --check-files, (private-key "/nonexistent") → private-key error
+ * import { lintText } from "../linter.ts";
+ * const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE6OlYeNOLEsGM6jwgO6qx/u7/AFvtXXz25zwuH/wWzF";
+ * const machine = (clauses: string) => `(list (build-machine (name "a") (systems (list "x86_64-linux")) (user "u") (host-key "${key}") ${clauses}))`;
+ * lintText("m.scm", machine('(private-key "/nonexistent")'), { checkFiles: true }).diagnostics.map((d) => [d.rule, d.span.text(), d.message]);
+ * // [["private-key", '"/nonexistent"', "private key /nonexistent does not exist: Guix fails to load it and never uses this machine"]]
  */
 export const privateKeyRule: RuleModule = {
   name: "private-key",

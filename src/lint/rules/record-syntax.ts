@@ -6,8 +6,10 @@
  * machine-forms.ts); this rule only words each violation with a hint.
  *
  * @example
- * // (build-machine (name "a") (sytems ...)) → extraneous-field-initializers at sytems,
- * //   "did you mean systems?"
+ * import { lintText } from "../linter.ts";
+ * const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE6OlYeNOLEsGM6jwgO6qx/u7/AFvtXXz25zwuH/wWzF";
+ * lintText("m.scm", `(list (build-machine (name "a") (sytems (list "x86_64-linux")) (user "u") (host-key "${key}")))`).diagnostics.map((d) => [d.rule, d.span.text(), d.message]);
+ * // [["extraneous-field-initializers", "sytems", "extraneous field initializer sytems (did you mean systems?): build-machine has no such field; Guix refuses to load the file"]]
  */
 import { buildMachineFields } from "../../machines/build-machine.ts";
 import { abbreviate } from "../../scheme/abbreviate.ts";
@@ -26,12 +28,7 @@ const OBSOLETE: Readonly<Record<string, string>> = {
   "ssh-options": "ssh-options was removed in Guix 0.12 (2016); delete it (Guix ignores ~/.ssh/config too)",
 };
 
-/**
- * The rules this module reports: the record constructor's own error codes.
- *
- * @example
- * RECORD_SYNTAX_RULES["missing-field-initializers"].severity; // "error"
- */
+/** The rules this module reports: the record constructor's own error codes. */
 export const RECORD_SYNTAX_RULES = {
   "invalid-field-specifier": { severity: "error", fixable: false, description: "A build-machine clause is not of the form (FIELD VALUE)." },
   "duplicate-field-initializer": { severity: "error", fixable: false, description: "The same field is given twice in one build-machine." },
@@ -43,7 +40,9 @@ export const RECORD_SYNTAX_RULES = {
  * The check, run once per file by the linter.
  *
  * @example
- * // (build-machine (name "a")) → missing-field-initializers (user host-key)
+ * import { lintText } from "../linter.ts";
+ * lintText("m.scm", '(list (build-machine (name "a") (systems (list "x86_64-linux"))))').diagnostics.map((d) => [d.rule, d.span.text(), d.message]);
+ * // [["missing-field-initializers", "build-machine", "missing field initializers (user host-key): add (user ...) (host-key ...); Guix refuses to load the file"]]
  */
 export const recordSyntaxRule: RuleModule = {
   name: "record-syntax",

@@ -5,7 +5,10 @@
  * (`no-machines`).
  *
  * @example
- * // (build-machine ...) as the last form → not-a-list, fix: (list (build-machine ...))
+ * import { lintText } from "../linter.ts";
+ * // the fix wraps the record in (list ...): one edit before it, one after
+ * const [notAList] = lintText("m.scm", '(build-machine (name "a") (systems (list "x86_64-linux")) (user "u") (host-key "ssh-ed25519 AAAA…"))').diagnostics;
+ * [notAList.rule, notAList.fix?.edits]; // ["not-a-list", [{ start: 0, end: 0, text: "(list " }, { start: 100, end: 100, text: ")" }]]
  */
 import { Span } from "../../../grammar/source.ts";
 import { abbreviate } from "../../scheme/abbreviate.ts";
@@ -14,12 +17,7 @@ import { Pair, RecordInstance, Sym, listToArray } from "../../scheme/values.ts";
 import type { LintContext, RuleModule, RuleTable } from "../context.ts";
 import type { Fix } from "../diagnostic.ts";
 
-/**
- * The rules this module reports.
- *
- * @example
- * RESULT_VALUE_RULES["unused-machine"].severity; // "info"
- */
+/** The rules this module reports. */
 export const RESULT_VALUE_RULES = {
   "not-a-list": { severity: "error", fixable: true, description: "The file's last value is not a list of build machines; Guix ignores it." },
   "unused-machine": { severity: "info", fixable: false, description: "A build-machine is built but not in the file's result." },
@@ -30,7 +28,13 @@ export const RESULT_VALUE_RULES = {
  * The check, run once per file by the linter.
  *
  * @example
- * // (list) → no-machines (info)
+ * import { lintText } from "../linter.ts";
+ * const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE6OlYeNOLEsGM6jwgO6qx/u7/AFvtXXz25zwuH/wWzF";
+ * lintText("m.scm", "(list)").diagnostics.map((d) => [d.rule, d.severity, d.message]);
+ * // [["no-machines", "info", "the file returns an empty list: no build machines, every build runs locally"]]
+ * // a record built but left out of the result is reported instead of no-machines
+ * lintText("m.scm", `(define template (build-machine (name "a") (systems (list "x86_64-linux")) (user "u") (host-key "${key}")))\n(list)`).diagnostics.map((d) => d.message);
+ * // ["build-machine 'a' is built but not in the list the file returns, so Guix never uses it (fine if it is only a template for inherit)"]
  */
 export const resultValueRule: RuleModule = {
   name: "result-value",

@@ -4,8 +4,11 @@
  * something other than known system-type strings.
  *
  * @example
- * // (system "x86_64-linux") → deprecated-system, fix: (systems (list "x86_64-linux"))
- * // (systems "x86_64-linux") → systems-not-list, fix: (systems (list "x86_64-linux"))
+ * import { fixText } from "../apply-fixes.ts";
+ * const machine = (clause: string) => `(list (build-machine (name "a") ${clause} (user "u") (host-key "ssh-ed25519 AAAA…")))`;
+ * // both the deprecated field and a bare string are fixed to a list
+ * fixText("m.scm", machine('(system "x86_64-linux")'), {}).text; // '(list (build-machine (name "a") (systems (list "x86_64-linux")) (user "u") (host-key "ssh-ed25519 AAAA…")))'
+ * fixText("m.scm", machine('(systems "x86_64-linux")'), {}).text; // '(list (build-machine (name "a") (systems (list "x86_64-linux")) (user "u") (host-key "ssh-ed25519 AAAA…")))'
  */
 import type { Span } from "../../../grammar/source.ts";
 import { abbreviate } from "../../scheme/abbreviate.ts";
@@ -35,12 +38,7 @@ const GUIX_SYSTEMS: readonly string[] = [
   "x86_64-gnu",
 ];
 
-/**
- * The rules this module reports.
- *
- * @example
- * SYSTEMS_RULES["deprecated-system"].fixable; // true
- */
+/** The rules this module reports. */
 export const SYSTEMS_RULES = {
   "deprecated-system": { severity: "warning", fixable: true, description: "The 'system' field is deprecated; use (systems (list ...))." },
   "system-and-systems": { severity: "warning", fixable: true, description: "Both 'system' and 'systems' are given; 'system' is ignored." },
@@ -55,7 +53,12 @@ export const SYSTEMS_RULES = {
  * The check, run once per file by the linter.
  *
  * @example
- * // (systems (list "x86-64-linux")) → unknown-system, did you mean "x86_64-linux"
+ * import { lintText } from "../linter.ts";
+ * const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE6OlYeNOLEsGM6jwgO6qx/u7/AFvtXXz25zwuH/wWzF";
+ * const file = `(list (build-machine (name "a") (systems (list "x86-64-linux")) (user "u") (host-key "${key}")))`;
+ * lintText("m.scm", file).diagnostics.map((d) => d.message);
+ * // ['"x86-64-linux" is not a Guix system type (did you mean "x86_64-linux"?); builds are only offloaded for systems Guix knows (--allow-system to accept it)']
+ * lintText("m.scm", file, { allowSystems: ["x86-64-linux"] }).diagnostics; // []
  */
 export const systemsRule: RuleModule = {
   name: "systems",
