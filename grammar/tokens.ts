@@ -6,6 +6,7 @@
  *
  * @example
  * const { tokens } = schemeLexer.tokenize("(list 1 \"a\")");
+ * tokens.map((t) => t.image); // ["(", "list", "1", "\"a\"", ")"]
  */
 import { createToken, Lexer, type CustomPatternMatcherReturn, type TokenType } from "chevrotain";
 

@@ -5,8 +5,8 @@
  * interpreter supplies the implementation.
  *
  * @example
- * const host: Host = createInterpreter().evaluator.host!;
- * host.getenv("HOME"); // "/root", or undefined when unset
+ * const host: Host = createInterpreter({ env: { HOME: "/root" } }).evaluator.host!;
+ * host.getenv("HOME"); // "/root"
  */
 import type { ReadDatum } from "../../grammar/reader.ts";
 import type { Datum } from "./values.ts";

@@ -2,7 +2,8 @@
  * Parameter lists of `lambda` and `lambda*`, and binding arguments to them.
  *
  * @example
- * parseParameters(read("(a #:optional (b 2) #:key c . rest)"), true, form);
+ * // spec: (a #:optional (b 2) #:key c . rest), as lambda* writes it
+ * parseParameters(spec, true, form); // { required: [a], optional: [b = 2], keys: [c], rest: rest, ... }
  */
 import { Environment } from "./environment.ts";
 import { SchemeError } from "./errors.ts";

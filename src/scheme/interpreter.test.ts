@@ -1,0 +1,38 @@
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { readSource } from "../../grammar/reader.ts";
+import { SourceText } from "../../grammar/source.ts";
+import { tempDir } from "../../test/helpers/temp-dir.ts";
+import { SchemeError } from "./errors.ts";
+import { asAbsolute, createInterpreter } from "./interpreter.ts";
+import { writeString } from "./printer.ts";
+
+test("the documented example holds", () => {
+  const interp = createInterpreter();
+  assert.equal(writeString(interp.evalString("(map 1+ '(1 2 3))")), "(2 3 4)");
+});
+
+test("loadFile, evalForms, and the callbacks a cache needs", () => {
+  const dir = tempDir("offload-interpreter-");
+  writeFileSync(join(dir, "main.scm"), '(define x (string-append (getenv "WHO") (gethostname))) (file-exists? "absent") x');
+  const files: string[] = [];
+  const facts: string[] = [];
+  const interp = createInterpreter({ env: { WHO: "me@" }, onFileAccess: (f) => files.push(f), onHostFact: (f) => facts.push(f) });
+  assert.match(writeString(interp.loadFile(join(dir, "main.scm"))), /^"me@/);
+  assert.deepEqual(files, [join(dir, "main.scm"), join(dir, "absent")]);
+  assert.deepEqual(facts, ["hostname"]);
+  const forms = readSource(new SourceText(join(dir, "other.scm"), "(+ x-undefined 1)"));
+  assert.throws(() => interp.evalForms(forms, join(dir, "other.scm")), (e: unknown) => e instanceof SchemeError && e.code === "unbound-variable");
+});
+
+test("without file access the configuration itself is read, and nothing else", () => {
+  const dir = tempDir("offload-interpreter-");
+  writeFileSync(join(dir, "key.pub"), "k");
+  writeFileSync(join(dir, "main.scm"), '(call-with-input-file "key.pub" read-char)');
+  const interp = createInterpreter({ fileAccess: false });
+  assert.throws(() => interp.loadFile(join(dir, "main.scm")), /may not read other files/);
+  assert.equal(asAbsolute("/a/b"), "/a/b");
+  assert.equal(asAbsolute("a/../b"), `${process.cwd()}/a/../b`, "as Guile, not normalized");
+});
