@@ -30,6 +30,17 @@ describe("back-off", () => {
     assert.equal(readBackoff(machine, stateDir), null);
   });
 
+  it("counts failures of work begun before the last recorded one as the same incident", () => {
+    const crashed = { name: "crashed.example", port: 22 };
+    const now = 2_000_000;
+    const first = recordFailure(crashed, stateDir, "connection lost", now, now - 5_000);
+    // Three more jobs that were running there when it crashed report the same loss.
+    for (const delay of [10, 20, 30]) assert.deepEqual(recordFailure(crashed, stateDir, "connection lost", now + delay, now - 4_000), first);
+    // Work begun after the incident fails anew: a new failure.
+    assert.equal(recordFailure(crashed, stateDir, "refused", now + 11_000, now + 10_500).failures, 2);
+    recordSuccess(crashed, stateDir);
+  });
+
   it("treats a damaged file as no back-off", () => {
     mkdirSync(join(stateDir, "backoff"), { recursive: true });
     writeFileSync(join(stateDir, "backoff", "broken:22.json"), "{not json");

@@ -99,17 +99,27 @@ export function activeBackoff(machine: MachineKey, stateDir: string, now: number
 }
 
 /**
- * Remember one more failure; returns the new record.
+ * Remember one more failure; returns the new record. With `since` (when the
+ * failing work began), a failure already recorded since then is taken as the
+ * same incident — four jobs on a machine that crashed are one failure, not
+ * four doublings of its back-off — and the record is left as it is.
  *
  * @example
  * recordFailure(machine, stateDir, "timed out after 30 s").until; // now + 10 s
+ * recordFailure(machine, stateDir, "connection lost", Date.now(), attemptStartedAt); // no second doubling for the same crash
  */
-export function recordFailure(machine: MachineKey, stateDir: string, error: string, now: number = Date.now()): BackoffRecord {
+export function recordFailure(machine: MachineKey, stateDir: string, error: string, now: number = Date.now(), since?: number): BackoffRecord {
   const previous = readBackoff(machine, stateDir);
+  if (previous !== null && since !== undefined && previous.until > now && recordedAt(previous) >= since) return previous;
   const failures = (previous?.failures ?? 0) + 1;
   const record: BackoffRecord = { failures, until: now + backoffDelay(failures), lastError: error };
   writeJsonFile(backoffFile(machine, stateDir), record);
   return record;
+}
+
+/** When a record was written: its delay before its end. */
+function recordedAt(record: BackoffRecord): number {
+  return record.until - backoffDelay(record.failures);
 }
 
 /**

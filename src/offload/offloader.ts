@@ -223,6 +223,7 @@ export class Offloader {
     let lastError: unknown = null;
     for (let attempt = 0; attempt <= retries; attempt++) {
       const choice = await this.choose(job, failed, lastError);
+      const attemptStarted = Date.now();
       try {
         foldAttempt(job.report, choice.machine, await this.attemptOn(choice, job));
         return;
@@ -230,7 +231,8 @@ export class Offloader {
         job.report.attempts.push({ machine: machineKey(choice.machine), error: errorMessage(error) });
         const kind = failureKind(error);
         if (kind === "job" || job.io.signal?.aborted === true) throw error;
-        if (kind === "machine") this.selector.machineFailed(choice.machine, error);
+        // Other jobs on the machine may have reported the same incident already: counted once.
+        if (kind === "machine") this.selector.machineFailed(choice.machine, error, attemptStarted);
         failed.add(machineKey(choice.machine));
         lastError = error;
         if (attempt === retries) {

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { offloadFarm, type OffloadFarm } from "../../test/helpers/farm.ts";
 import { freePort, localSystem } from "../../test/helpers/sshd.ts";
 import type { BuildMachine } from "../machines/types.ts";
-import { readBackoff } from "./backoff.ts";
+import { readBackoff, recordFailure } from "./backoff.ts";
 import { SessionPool } from "../ssh/pool.ts";
 import { NoMachineError, OffloadError } from "./errors.ts";
 import { readProbe } from "./probe-cache.ts";
@@ -90,6 +90,23 @@ describe("machine selection against real servers", () => {
     const again = await selector.assess(plain);
     assert.equal(again[0]!.exclusion?.reason, "backing-off");
     assert.equal(readBackoff(dead, stateDir)?.failures, 1, "no new connection attempt while backing off");
+  });
+
+  it("waits for a machine whose back-off ends soon, not for one that keeps failing", async () => {
+    const machine = farm.machines[2]!;
+    const soon = `${farm.stateDir}-soon`;
+    // Its one failure was recorded 9.5 s ago: half a second of back-off left.
+    recordFailure(machine, soon, "connection lost", Date.now() - 9_500);
+    const choice = await selectorFor([machine], soon).acquire(plain, { waitMs: 20_000 });
+    choice.slot.release();
+    assert.equal(choice.machine.port, machine.port);
+    assert.ok(choice.waitedMs > 0);
+
+    const failing = `${farm.stateDir}-failing`;
+    for (let i = 0; i < 3; i++) recordFailure(machine, failing, "connection refused");
+    const error = await selectorFor([machine], failing).acquire(plain, { waitMs: 20_000 }).catch((e: unknown) => e);
+    assert.ok(error instanceof NoMachineError, String(error));
+    assert.match(error.message, /backing off/);
   });
 
   it("lists why every machine was excluded", async () => {

@@ -27,6 +27,8 @@ import { slotEvents, slotsInUseAll, tryAcquireSlot, type Slot } from "./slots.ts
 
 /** How long to wait for slower probes once one candidate is known to be usable. */
 const PROBE_GRACE_MS = 250;
+/** A back-off ending within this long is waited for, like a busy machine (a first failure's back-off is 10 s). */
+const BACKOFF_WAIT_MS = 15_000;
 
 /** What selection learned about one machine. */
 export interface Assessment {
@@ -175,7 +177,7 @@ export class MachineSelector {
         assessment.exclusion = { machine: assessment.machine.name, port: assessment.machine.port, reason: "busy", detail: "slot taken meanwhile" };
       }
       const exclusions = assessments.map((a) => a.exclusion!).filter((e) => e !== null);
-      const canWait = exclusions.some((e) => TRANSIENT.has(e.reason));
+      const canWait = assessments.some((a) => a.exclusion !== null && (TRANSIENT.has(a.exclusion.reason) || this.backOffEndsSoon(a, deadline)));
       if (!canWait) throw new NoMachineError(requirements.system, requirements.features, exclusions);
       const left = deadline - Date.now();
       if (left <= 0) {
@@ -193,12 +195,27 @@ export class MachineSelector {
   /**
    * Remember that `machine` failed to answer (a probe, or a job's
    * connection): it is backed off, for every offload process on this host.
+   * `since` is when the failing work began: a failure recorded after that
+   * is the same incident (backoff.ts).
    *
    * @example
    * selector.machineFailed(machine, new SshError("refused", "b", "connection to b:22 refused"));
    */
-  machineFailed(machine: BuildMachine, error: unknown): void {
-    recordFailure(machine, this.options.stateDir, firstLine(error));
+  machineFailed(machine: BuildMachine, error: unknown, since?: number): void {
+    recordFailure(machine, this.options.stateDir, firstLine(error), Date.now(), since);
+  }
+
+  /**
+   * Whether a backed-off machine is worth waiting for: its back-off ends
+   * within {@link BACKOFF_WAIT_MS} and before the wait does. A machine that
+   * just crashed and came back gets its jobs again; one that keeps failing
+   * (its back-off doubles past that) is given up on at once.
+   */
+  private backOffEndsSoon(assessment: Assessment, deadline: number): boolean {
+    if (assessment.exclusion?.reason !== "backing-off") return false;
+    const now = Date.now();
+    const until = activeBackoff(assessment.machine, this.options.stateDir, now)?.until ?? now;
+    return until - now <= BACKOFF_WAIT_MS && until <= deadline;
   }
 
   /** Sleep until a slot is released in this process, the delay passes, or the signal fires. */
