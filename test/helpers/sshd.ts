@@ -96,6 +96,10 @@ export interface TestSshd {
    * reaches the client), SIGCONT or SIGKILL ends the stall.
    */
   signalConnections(signal: NodeJS.Signals): void;
+  /** SIGKILL every session process and the listener, as a crash would (the directory stays, for {@link restart}). */
+  crash(): Promise<void>;
+  /** Start sshd again after a {@link crash}, on the same port with the same keys. */
+  restart(): Promise<void>;
   /** Stop the listener and every session process, then remove the directory. */
   stop(): Promise<void>;
 }
@@ -418,12 +422,17 @@ function makeServer(parts: {
   child: ChildProcess;
   log: () => string;
 }): TestSshd {
-  const { dir, home, port, user, hostKeys, clientKey, child, log } = parts;
+  const { dir, home, port, user, hostKeys, clientKey } = parts;
+  // The listener changes when the server is restarted after a crash.
+  let child = parts.child;
+  let log = parts.log;
   const sessionPids = (): number[] => (child.pid === undefined || child.exitCode !== null ? [] : descendants(child.pid));
   const server: TestSshd = {
     host: "127.0.0.1",
     port,
-    pid: child.pid ?? -1,
+    get pid() {
+      return child.pid ?? -1;
+    },
     user,
     dir,
     home,
@@ -447,13 +456,36 @@ function makeServer(parts: {
       location: { file: join(dir, "machines.scm"), line: 1, column: 1 },
       ...overrides,
     }),
-    log,
+    log: () => log(),
     sessionPids,
     killSessions: (signal = "SIGKILL") => {
       for (const pid of sessionPids()) safeKill(pid, signal);
     },
     signalConnections: (signal) => {
       for (const pid of sessionPids()) if (commandName(pid) === "sshd") safeKill(pid, signal);
+    },
+    crash: async () => {
+      // Sessions first: once the listener is gone they are no longer found below it.
+      for (const pid of sessionPids()) safeKill(pid, "SIGKILL");
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      safeKill(child.pid, "SIGKILL");
+      await exited;
+      children.delete(child);
+    },
+    restart: async () => {
+      let lastError: Error | undefined;
+      for (let attempt = 0; attempt < 50; attempt++) {
+        try {
+          ({ child, log } = await launch(dir));
+          return;
+        } catch (error) {
+          // The port may still be held for a moment by the crashed listener's last connections.
+          lastError = error as Error;
+          await sleep(100);
+        }
+      }
+      throw lastError ?? new Error("sshd did not restart");
     },
     stop: async () => {
       running.delete(server);
