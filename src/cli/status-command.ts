@@ -4,7 +4,10 @@
  * reachable (and why not), kernel, architecture, host name, uptime, load
  * averages, cores, normalized load against its overload-threshold, memory,
  * free disk in the work directory, clock offset, speed, parallel-builds and
- * the slots offload processes on this host hold now. A table for people,
+ * the slots offload processes on this host hold now; with --guix (the
+ * default on a host running guix-daemon) also free space in the machine's
+ * store, its daemon's protocol and the builds this host's hook runs there.
+ * A table for people,
  * `--json` for programs, `--watch SECONDS` to refresh in place (connections
  * stay open between refreshes), stamped with a 24-hour time; `--json --watch`
  * writes JSON Lines, `{"time": ISO 8601, "machines": [...]}` per refresh.
@@ -16,7 +19,11 @@
  */
 import type { Command } from "commander";
 import type { ChalkInstance } from "chalk";
+import { existsSync } from "node:fs";
 import type { BuildMachine } from "../machines/types.ts";
+import { hookConfig } from "../offload/hook/config.ts";
+import { guixStatus } from "../offload/hook/guix-status.ts";
+import { LinkCache, sshLinkOpener } from "../offload/hook/machine-link.ts";
 import { slotsInUse } from "../offload/slots.ts";
 import { defaultStateDir } from "../offload/state-dir.ts";
 import { SessionPool } from "../ssh/pool.ts";
@@ -52,6 +59,13 @@ export interface StatusEntry {
   speed: number;
   "parallel-builds": number;
   "slots-in-use": number;
+  /** With --guix: the machine's store, daemon and this host's builds there. */
+  guix?: {
+    "store-free-bytes": number | null;
+    "daemon-protocol": string | null;
+    builds: Array<{ "drv-path": string; pid: number; since: string }>;
+    error: string | null;
+  };
 }
 
 interface StatusOptions extends ConnectionOptions, LimitOptions {
@@ -59,6 +73,8 @@ interface StatusOptions extends ConnectionOptions, LimitOptions {
   stateDir: string;
   /** Milliseconds between refreshes. */
   watch?: number;
+  /** Show the Guix columns (default: when this host has a guix-daemon socket). */
+  guix?: boolean;
 }
 
 /**
@@ -77,14 +93,34 @@ export function registerStatusCommand(program: Command): void {
     .option("--json", "print JSON")
     .addOption(machinesOption())
     .addOption(stateDirOption())
-    .addOption(secondsOption("--watch <seconds>", "refresh every SECONDS until interrupted; with --json, one JSON document per line (JSON Lines), each with its ISO 8601 time"));
+    .addOption(secondsOption("--watch <seconds>", "refresh every SECONDS until interrupted; with --json, one JSON document per line (JSON Lines), each with its ISO 8601 time"))
+    .option("--guix", "also show free space in each machine's store, its guix-daemon's protocol and this host's builds there (default: when this host runs guix-daemon)")
+    .option("--no-guix", "leave out the Guix columns");
   addConnectionOptions(command, DEFAULT_TIMEOUT_SECONDS);
   addLimitOptions(command).action(async (fileArgument: string | undefined, regexpArgument: string | undefined, options: StatusOptions, self: Command) => {
     const connect = connectOptionsFrom(options);
     const { file, regexp } = machinesArguments([fileArgument, regexpArgument], self);
     const machines = selectMachines(await loadMachineList(file, options.stateDir, options), regexp, file);
     const pool = new SessionPool(connect);
-    const probe = (): Promise<StatusEntry[]> => probeAll(machines, pool, options.timeout, options.workDir, options.stateDir);
+    const config = hookConfig(process.env);
+    const links = options.guix ?? existsSync(config.daemonSocket) ? new LinkCache(sshLinkOpener(connect)) : null;
+    const probe = async (): Promise<StatusEntry[]> => {
+      const [entries, guix] = await Promise.all([
+        probeAll(machines, pool, options.timeout, options.workDir, options.stateDir),
+        links === null ? null : Promise.all(machines.map((machine) => guixStatus(machine, { links, timeoutMs: options.timeout, config, stateDir: options.stateDir }))),
+      ]);
+      if (guix !== null) {
+        for (const [index, status] of guix.entries()) {
+          entries[index]!.guix = {
+            "store-free-bytes": status.storeFreeBytes,
+            "daemon-protocol": status.daemonProtocol,
+            builds: status.builds.map((build) => ({ "drv-path": build.drvPath, pid: build.pid, since: new Date(build.since).toISOString() })),
+            error: status.error,
+          };
+        }
+      }
+      return entries;
+    };
     try {
       if (options.watch === undefined) {
         if (!options.json) process.stderr.write(`getting status of ${machines.length} build machine${machines.length === 1 ? "" : "s"} defined in '${file}'...\n`);
@@ -96,6 +132,7 @@ export function registerStatusCommand(program: Command): void {
       await watch(probe, options.watch, options.json === true);
     } finally {
       pool.closeAll();
+      links?.closeAll();
     }
   });
 }
@@ -191,11 +228,18 @@ async function watch(probe: () => Promise<StatusEntry[]>, intervalMs: number, js
  */
 function formatStatusTable(entries: StatusEntry[], colors: ChalkInstance): string {
   if (entries.length === 0) return "no build machines\n";
-  const headers = ["MACHINE", "STATE", "HOST", "KERNEL", "ARCH", "UPTIME", "LOAD 1/5/15", "CORES", "NORM", "MEM AVAIL", "DISK FREE", "CLOCK", "SPEED", "SLOTS"];
+  const withGuix = entries.some((entry) => entry.guix !== undefined);
+  const headers = ["MACHINE", "STATE", "HOST", "KERNEL", "ARCH", "UPTIME", "LOAD 1/5/15", "CORES", "NORM", "MEM AVAIL", "DISK FREE", "CLOCK", "SPEED", "SLOTS", ...(withGuix ? ["STORE FREE", "DAEMON", "BUILDS"] : [])];
+  const guixCells = (entry: StatusEntry): string[] => {
+    if (!withGuix) return [];
+    const guix = entry.guix;
+    if (guix === undefined) return ["", "", ""];
+    return [guix["store-free-bytes"] === null ? "?" : formatBytes(guix["store-free-bytes"]), guix["daemon-protocol"] ?? "?", String(guix.builds.length)];
+  };
   const rows = entries.map((entry) => {
     const name = `${entry.name}:${entry.port}`;
     const slots = `${entry["slots-in-use"]}/${entry["parallel-builds"]}`;
-    if (!entry.reachable) return { cells: [name, "down", "", "", "", "", "", "", "", "", "", "", String(entry.speed), slots], entry };
+    if (!entry.reachable) return { cells: [name, "down", "", "", "", "", "", "", "", "", "", "", String(entry.speed), slots, ...guixCells(entry)], entry };
     const normalized = entry["normalized-load"] ?? 1;
     return {
       cells: [
@@ -213,6 +257,7 @@ function formatStatusTable(entries: StatusEntry[], colors: ChalkInstance): strin
         formatOffset(entry["clock-offset-seconds"]),
         String(entry.speed),
         slots,
+        ...guixCells(entry),
       ],
       entry,
     };
@@ -229,6 +274,8 @@ function formatStatusTable(entries: StatusEntry[], colors: ChalkInstance): strin
   for (const { cells, entry } of rows) lines.push(cells.map((cell, i) => paint(cell, i, entry)).join("  ").trimEnd());
   for (const entry of entries) {
     if (entry.error !== null) lines.push(colors.red(`${entry.name}:${entry.port}: ${entry.error.split("\n")[0]}`));
+    else if (entry.guix?.error != null) lines.push(colors.yellow(`${entry.name}:${entry.port}: guix: ${entry.guix.error}`));
+    for (const build of entry.guix?.builds ?? []) lines.push(`${entry.name}:${entry.port}: building ${build["drv-path"]} (process ${build.pid}, since ${build.since})`);
   }
   return `${lines.join("\n")}\n`;
 }

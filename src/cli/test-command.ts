@@ -3,7 +3,9 @@
  * parallel (Guix stops at the first failure; this reports all of them):
  * TCP, host key, authentication, the remote shell, architecture versus the
  * declared systems, the tools the engine needs, the work directory, and an
- * upload/download round trip. Exit status 0 only if every check passed.
+ * upload/download round trip; with --guix (the default on a host running
+ * guix-daemon) also what the build hook needs (offload/hook/guix-checks.ts).
+ * Exit status 0 only if every check passed.
  *
  * @example
  * // offload test /etc/guix/machines.scm 'build[0-9]+'
@@ -11,6 +13,9 @@
  */
 import type { Command } from "commander";
 import type { ChalkInstance } from "chalk";
+import { existsSync } from "node:fs";
+import { hookConfig } from "../offload/hook/config.ts";
+import { GUIX_CHECKS, testGuix } from "../offload/hook/guix-checks.ts";
 import { REMOTE_TOOLS } from "../ssh/remote-shell.ts";
 import { CHECKS, DEFAULT_TRANSFER_BYTES, testMachine, type CheckResult, type MachineTestReport } from "../ssh/machine-test.ts";
 import { addConnectionOptions, connectOptionsFrom, type ConnectionOptions } from "./connection-options.ts";
@@ -25,6 +30,14 @@ interface TestOptions extends ConnectionOptions, LimitOptions {
   json?: boolean;
   transferSize: number;
   stateDir: string;
+  /** Run the Guix checks (default: when this host has a guix-daemon socket). */
+  guix?: boolean;
+}
+
+/** A machine's report with the Guix checks, when they ran, after the SSH ones. */
+interface TestReport extends Omit<MachineTestReport, "checks" | "skipped"> {
+  checks: Array<Omit<CheckResult, "check"> & { check: string }>;
+  skipped: string[];
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 30;
@@ -45,7 +58,9 @@ export function registerTestCommand(program: Command): void {
     .option("--json", "print JSON")
     .addOption(machinesOption())
     .addOption(stateDirOption())
-    .addOption(wholeNumberOption("--transfer-size <bytes>", "size of the round-trip test file", { min: 1, defaultValue: DEFAULT_TRANSFER_BYTES }));
+    .addOption(wholeNumberOption("--transfer-size <bytes>", "size of the round-trip test file", { min: 1, defaultValue: DEFAULT_TRANSFER_BYTES }))
+    .option("--guix", "also check what guix-daemon's build hook needs: guix, the remote daemon, signing keys both ways, the host key Guix sees, store space (default: when this host runs guix-daemon)")
+    .option("--no-guix", "skip the Guix checks");
   addConnectionOptions(command, DEFAULT_TIMEOUT_SECONDS);
   addLimitOptions(command).action(async (fileArgument: string | undefined, regexpArgument: string | undefined, options: TestOptions, self: Command) => {
     const connect = connectOptionsFrom(options);
@@ -53,16 +68,27 @@ export function registerTestCommand(program: Command): void {
     const machines = selectMachines(await loadMachineList(file, options.stateDir, options), regexp, file);
     if (!options.json) process.stderr.write(`testing ${machines.length} build machine${machines.length === 1 ? "" : "s"} defined in '${file}'...\n`);
     const colors = colorsFor(process.stdout);
-    const printer = options.json ? null : new OrderedPrinter<MachineTestReport>((report) => process.stdout.write(formatReport(report, colors)));
+    const printer = options.json ? null : new OrderedPrinter<TestReport>((report) => process.stdout.write(formatReport(report, colors)));
+    const config = hookConfig(process.env);
+    const guix = options.guix ?? existsSync(config.daemonSocket);
     const reports = await Promise.all(
       machines.map(async (machine, index) => {
-        const report = await testMachine(machine, {
+        const ssh = await testMachine(machine, {
           connect,
           commandTimeoutMs: connect.timeoutMs,
           workDir: options.workDir,
           transferBytes: options.transferSize,
           requiredTools: REMOTE_TOOLS,
         });
+        const report: TestReport = { ...ssh };
+        if (guix) {
+          const connected = ssh.checks.some((check) => check.check === "auth" && check.ok);
+          const results = connected ? await testGuix(machine, { connect, timeoutMs: connect.timeoutMs ?? 30_000, config }) : [];
+          const ran = new Set(results.map((result) => result.check));
+          report.checks = [...report.checks, ...results];
+          report.skipped = [...report.skipped, ...GUIX_CHECKS.filter((name) => !ran.has(name))];
+          report.ok = ssh.ok && results.length === GUIX_CHECKS.length && results.every((result) => result.ok);
+        }
         printer?.add(index, report);
         return report;
       }),
@@ -79,8 +105,8 @@ export function registerTestCommand(program: Command): void {
  * @example
  * JSON.stringify(testJson(reports)); // {"machines":[{"name":…,"port":…,"ok":…,"checks":[…]}]}
  */
-function testJson(reports: MachineTestReport[]): {
-  machines: Array<{ name: string; port: number; ok: boolean; checks: CheckResult[] }>;
+function testJson(reports: TestReport[]): {
+  machines: Array<{ name: string; port: number; ok: boolean; checks: TestReport["checks"] }>;
 } {
   return {
     machines: reports.map((report) => ({
@@ -109,7 +135,7 @@ class OrderedPrinter<T> {
   }
 }
 
-const CHECK_WIDTH = Math.max(...CHECKS.map((name) => name.length));
+const CHECK_WIDTH = Math.max(...[...CHECKS, ...GUIX_CHECKS].map((name) => name.length));
 
 /**
  * One machine's block: a line per check with ✓/✗, skipped checks dimmed.
@@ -117,7 +143,7 @@ const CHECK_WIDTH = Math.max(...CHECKS.map((name) => name.length));
  * @example
  * process.stdout.write(formatReport(report, colorsFor(process.stdout)));
  */
-function formatReport(report: MachineTestReport, colors: ChalkInstance): string {
+function formatReport(report: TestReport, colors: ChalkInstance): string {
   const { machine } = report;
   const title = `${machine.name}:${machine.port}`;
   const lines = [`${colors.bold(title)} ${report.ok ? colors.green("ok") : colors.red("FAILED")}`];
@@ -131,7 +157,7 @@ function formatReport(report: MachineTestReport, colors: ChalkInstance): string 
   return `${lines.join("\n")}\n\n`;
 }
 
-function formatSummary(reports: MachineTestReport[], colors: ChalkInstance): string {
+function formatSummary(reports: TestReport[], colors: ChalkInstance): string {
   const failed = reports.filter((report) => !report.ok);
   if (reports.length === 0) return "no build machines to test\n";
   if (failed.length === 0) return colors.green(`all ${reports.length} build machine${reports.length === 1 ? "" : "s"} passed every check\n`);

@@ -3,7 +3,8 @@
  * Guix): `guix archive --import` reads an export stream on stdin and hands
  * it to the daemon at $GUIX_DAEMON_SOCKET (a test store server) with the
  * worker protocol's ImportPaths over that local socket, as the real command
- * does; the daemon checks the signatures. Messages and status as Guix's:
+ * does; the daemon checks the signatures; `guix --version` says it is this
+ * fake. Messages and status as Guix's:
  * `guix archive: error: MESSAGE` and 1. Anything else is refused.
  *
  * For tests that must act while an import is under way: with
@@ -62,6 +63,10 @@ async function archiveImport(): Promise<number> {
 
 async function main(args: readonly string[]): Promise<number> {
   if (args[0] === "archive" && args[1] === "--import" && args.length === 2) return archiveImport();
+  if (args[0] === "--version" && args.length === 1) {
+    process.stdout.write("guix (GNU Guix) fake-for-tests\n");
+    return 0;
+  }
   process.stderr.write(`guix: fake guix for tests: unsupported command: ${args.join(" ")}\n`);
   return 1;
 }

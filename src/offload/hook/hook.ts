@@ -31,6 +31,7 @@ import { LineReader } from "./line-reader.ts";
 import type { LinkCache } from "./machine-link.ts";
 import { remoteBuild, type HookJob } from "./remote-build.ts";
 import { parseHookRequest, parsePathList, formatHookReply, type HookRequest } from "./request.ts";
+import { recordRunningBuild } from "./running-builds.ts";
 import { wakeSlotWaiters } from "./slot-wakeups.ts";
 import type { ProbeFacts } from "../probe-cache.ts";
 
@@ -150,6 +151,7 @@ async function offload(
     // Bounded by MAX_ATTEMPTS.
     for (let attempt = 1; ; attempt++) {
       if (options.verbose) say(`process ${process.pid} acquired build slot ${choice.slot.index} on '${machineKey(choice.machine)}'`);
+      const forget = recordRunningBuild(options.stateDir, choice.machine, job.drvPath);
       try {
         await remoteBuild(job, choice.machine, {
           args: options.args,
@@ -162,7 +164,7 @@ async function offload(
           daemonSocket: options.daemonSocket,
           compressBulk: options.compressBulk,
           signal: timeout.signal,
-        });
+        }).finally(forget);
         recordSuccess(choice.machine, options.stateDir);
         return HOOK_EXIT.success;
       } catch (error) {

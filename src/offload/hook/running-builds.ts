@@ -1,0 +1,77 @@
+/**
+ * Which builds this host's hooks are running on each machine, for
+ * `offload status`: a hook writes a small file per build under
+ * `<state>/hook-builds/<name:port>/<pid>.json` while the build runs and
+ * removes it after; a file whose process is gone (a killed hook) is not
+ * listed and is removed when next seen.
+ *
+ * @example
+ * import { recordRunningBuild, runningBuilds } from "./running-builds.ts";
+ * const done = recordRunningBuild(stateDir, machine, drvPath);
+ * runningBuilds(stateDir, machine); // [{ pid, drvPath, since }]
+ * done();
+ */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import type { BuildMachine } from "../../machines/types.ts";
+import { asObject, readJsonFile, removeFile, writeJsonFile } from "../json-file.ts";
+import { machineFileName } from "../state-dir.ts";
+
+/** One build a hook is running. */
+export interface RunningBuild {
+  pid: number;
+  drvPath: string;
+  /** Epoch milliseconds when it was sent to the machine. */
+  since: number;
+}
+
+function directory(stateDir: string, machine: Pick<BuildMachine, "name" | "port">): string {
+  return join(stateDir, "hook-builds", machineFileName(machine));
+}
+
+/**
+ * Record that this process builds `drvPath` on `machine`; returns the function that forgets it.
+ *
+ * @example
+ * const done = recordRunningBuild(stateDir, machine, drvPath);
+ * try { await build(); } finally { done(); }
+ */
+export function recordRunningBuild(stateDir: string, machine: Pick<BuildMachine, "name" | "port">, drvPath: string, now: number = Date.now()): () => void {
+  const file = join(directory(stateDir, machine), `${process.pid}.json`);
+  writeJsonFile(file, { pid: process.pid, drvPath, since: now });
+  return () => removeFile(file);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * The builds running on `machine` now, oldest first.
+ *
+ * @example
+ * runningBuilds(stateDir, machine).length; // 2
+ */
+export function runningBuilds(stateDir: string, machine: Pick<BuildMachine, "name" | "port">): RunningBuild[] {
+  const dir = directory(stateDir, machine);
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((name) => name.endsWith(".json"));
+  } catch {
+    return [];
+  }
+  const builds: RunningBuild[] = [];
+  for (const name of names) {
+    const data = asObject(readJsonFile(join(dir, name)));
+    const { pid, drvPath, since } = data ?? {};
+    if (typeof pid !== "number" || typeof drvPath !== "string" || typeof since !== "number") continue;
+    if (alive(pid)) builds.push({ pid, drvPath, since });
+    else removeFile(join(dir, name));
+  }
+  return builds.sort((a, b) => a.since - b.since);
+}
