@@ -4,9 +4,6 @@
  * the configured severity and drops repeats (one form evaluated many times
  * reports once). And what a rule module is: the rules it reports, each with
  * its metadata, beside the check that reports them.
- *
- * @example
- * context.report("speed", clause.valueSpan, "speed must be greater than 0");
  */
 import type { ReadDatum } from "../../grammar/reader.ts";
 import type { SourceText, Span } from "../../grammar/source.ts";
@@ -58,8 +55,18 @@ export interface LintContext {
  * module, so rule ids are types).
  *
  * @example
+ * // a module beside its check (rules/field-values.ts reports speed this way):
  * export const SPEED_RULES = { speed: { severity: "error", fixable: false, description: "speed must be > 0." } } as const satisfies RuleTable;
- * export const speedRule: RuleModule = { name: "speed", rules: SPEED_RULES, check: (context) => checkSpeeds(context) };
+ * export const speedRule: RuleModule = {
+ *   name: "speed",
+ *   rules: SPEED_RULES,
+ *   check(context) {
+ *     for (const view of context.views) {
+ *       const { value, span } = view.field("speed");
+ *       if (typeof value === "number" && value <= 0) context.report("speed", span, `speed ${value} must be greater than 0`);
+ *     }
+ *   },
+ * };
  */
 export interface RuleModule {
   name: string;
@@ -71,9 +78,12 @@ export interface RuleModule {
  * Collects diagnostics for one file with severities applied and repeats dropped.
  *
  * @example
+ * import { SourceText, Span } from "../../grammar/source.ts";
+ * const span = new Span(new SourceText("m.scm", "(speed 0)"), 7, 8);
  * const collector = new DiagnosticCollector(new Map([["speed", "warning"]]));
  * collector.add("speed", span, "speed 0 must be greater than 0");
- * collector.diagnostics[0].severity; // "warning"
+ * collector.add("speed", span, "speed 0 must be greater than 0"); // the same again is dropped
+ * collector.diagnostics.map((d) => [d.severity, d.span.text(), d.message]); // [["warning", "0", "speed 0 must be greater than 0"]]
  */
 export class DiagnosticCollector {
   readonly diagnostics: Diagnostic[] = [];

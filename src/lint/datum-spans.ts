@@ -3,7 +3,10 @@
  * `(quote (a b))` — so a rule can point at the one bad element.
  *
  * @example
- * elementSpans(clause.value); // [span of "a", span of "b"] for (features (list "a" "b"))
+ * import { readSource } from "../../grammar/reader.ts";
+ * import { SourceText } from "../../grammar/source.ts";
+ * const [{ datum }] = readSource(new SourceText("m.scm", '(list "kvm"  "big-mem")'));
+ * elementSpans(datum)?.map((span) => [span.start, span.text()]); // [[6, '"kvm"'], [13, '"big-mem"']]
  */
 import type { Span } from "../../grammar/source.ts";
 import { NIL, Pair, Sym, type Datum } from "../scheme/values.ts";
@@ -12,7 +15,12 @@ import { NIL, Pair, Sym, type Datum } from "../scheme/values.ts";
  * The span of each element of a written list, or undefined if the expression is not one.
  *
  * @example
- * elementSpans(read("(getenv \"X\")")); // undefined: a call, not a list as written
+ * import { readSource } from "../../grammar/reader.ts";
+ * import { SourceText } from "../../grammar/source.ts";
+ * const read = (text: string) => readSource(new SourceText("m.scm", text))[0].datum;
+ * elementSpans(read("'(kvm big-mem)"))?.map((span) => span.text()); // ["kvm", "big-mem"]
+ * // a call is not a list as written, even when it returns one
+ * elementSpans(read('(string-split "kvm big-mem" #\\space)')); // undefined
  */
 export function elementSpans(expr: Datum): Span[] | undefined {
   if (!(expr instanceof Pair)) return undefined;

@@ -4,8 +4,11 @@
  * text edits.
  *
  * @example
- * const d: Diagnostic = { rule: "speed", severity: "error", message: "speed must be > 0", span, fix: null };
- * rangeOf(d); // { line: 3, column: 8, endLine: 3, endColumn: 10 }
+ * import { lintText } from "./linter.ts";
+ * const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE6OlYeNOLEsGM6jwgO6qx/u7/AFvtXXz25zwuH/wWzF";
+ * const [d] = lintText("m.scm", `(list (build-machine (name "a") (systems (list "x86_64-linux")) (user "u") (host-key "${key}")\n  (port 70000)))`).diagnostics;
+ * d; // { rule: "port-range", severity: "error", message: "port 70000 is outside 1–65535", fix: null }
+ * d.span.text(); // "70000"
  */
 import type { Span } from "../../grammar/source.ts";
 import type { RuleId } from "./registry.ts";
@@ -50,7 +53,10 @@ export interface Range {
  * The 1-based range of a diagnostic's span.
  *
  * @example
- * rangeOf(diagnostic); // { line: 6, column: 14, endLine: 6, endColumn: 19 } for the 70000 of (port 70000) on line 6
+ * import { SourceText, Span } from "../../grammar/source.ts";
+ * const source = new SourceText("m.scm", "(list\n  (build-machine (port 70000)))");
+ * rangeOf({ rule: "port-range", severity: "error", message: "port 70000 is outside 1–65535", span: new Span(source, 29, 34), fix: null });
+ * // { line: 2, column: 24, endLine: 2, endColumn: 29 }
  */
 export function rangeOf(diagnostic: Diagnostic): Range {
   return diagnostic.span.range();
@@ -67,7 +73,8 @@ export interface FileReport {
  * Counts by severity over several files.
  *
  * @example
- * countSeverities([lintFile("fixtures/lint/speed.scm")]); // { errorCount: 2, warningCount: 0, infoCount: 0 }
+ * import { lintText } from "./linter.ts";
+ * countSeverities([lintText("a.scm", '(list (build-machine (name "a")))'), lintText("b.scm", "(list)")]); // { errorCount: 2, warningCount: 0, infoCount: 1 }
  */
 export function countSeverities(reports: readonly FileReport[]): { errorCount: number; warningCount: number; infoCount: number } {
   let errorCount = 0;
@@ -85,9 +92,6 @@ export function countSeverities(reports: readonly FileReport[]): { errorCount: n
 
 /**
  * Sorts by position, then rule, so output is stable.
- *
- * @example
- * diagnostics.sort(compareDiagnostics);
  */
 export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
   return a.span.start - b.span.start || a.span.end - b.span.end || a.rule.localeCompare(b.rule);

@@ -4,9 +4,12 @@
  * error, and the last value.
  *
  * @example
+ * import { readSource } from "../../grammar/reader.ts";
+ * import { SourceText } from "../../grammar/source.ts";
+ * const source = new SourceText("m.scm", '(define a (build-machine (name "a") (systems (list "x86_64-linux")) (user "u") (host-key "k")))\n(list a b)');
  * const run = evaluateMachines(source, readSource(source), {});
  * run.error?.code; // "unbound-variable"
- * run.constructed.length; // records built before it
+ * run.constructed.map((record) => record.fields.get("name")); // ["a"]
  */
 import type { ReadDatum } from "../../grammar/reader.ts";
 import type { SourceText } from "../../grammar/source.ts";
@@ -32,7 +35,10 @@ export interface Evaluation {
  * Evaluates the datums already read from `source` as Guix would load it (the text is not read again).
  *
  * @example
- * evaluateMachines(source, readSource(source), { maxSteps: 1e6 }).returned?.length; // 2 for a file listing two machines
+ * import { readSource } from "../../grammar/reader.ts";
+ * import { SourceText } from "../../grammar/source.ts";
+ * const source = new SourceText("m.scm", '(map (lambda (n) (build-machine (name n) (systems (list "x86_64-linux")) (user "u") (host-key "k"))) (list "b1" "b2"))');
+ * evaluateMachines(source, readSource(source), { maxSteps: 1e6 }).returned?.map((record) => record.fields.get("name")); // ["b1", "b2"]
  */
 export function evaluateMachines(source: SourceText, datums: readonly ReadDatum[], options: LoadOptions): Evaluation {
   const constructed: RecordInstance[] = [];

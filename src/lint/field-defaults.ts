@@ -22,7 +22,9 @@ let defaults: ReadonlyMap<string, Datum> | undefined;
  * Each defaulted field's value (computed on first use).
  *
  * @example
- * fieldDefaults().has("name"); // false: name has no default
+ * // name, user and host-key have no default: every form gives them
+ * fieldDefaults().has("name"); // false
+ * fieldDefaults().get("parallel-builds"); // 1
  */
 export function fieldDefaults(): ReadonlyMap<string, Datum> {
   defaults ??= evaluateDefaults();

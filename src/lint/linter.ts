@@ -4,8 +4,9 @@
  * every problem becomes a diagnostic.
  *
  * @example
- * const report = lintFile("/etc/guix/machines.scm", { checkFiles: true });
- * report.diagnostics.map((d) => d.rule); // ["deprecated-system", ...]
+ * // a file Guix cannot even read is a diagnostic too
+ * lintText("m.scm", '(list (build-machine (name "a")').diagnostics.map((d) => [d.rule, d.message]);
+ * // [["read-error", "unterminated list starting at 1:7: missing ) (Guix cannot read the file: every build that would offload fails)"]]
  */
 import { readFileSync } from "node:fs";
 import { decodeSource, readSource, ReadError, type ReadDatum } from "../../grammar/reader.ts";
@@ -31,7 +32,8 @@ import { systemsRule } from "./rules/systems.ts";
  * Rule modules in the order they run (load-errors after the syntactic rules it defers to).
  *
  * @example
- * RULE_MODULES.map((module) => module.name); // ["record-syntax", "placeholder", "load-errors", …]
+ * RULE_MODULES.map((module) => module.name);
+ * // ["record-syntax", "placeholder", "load-errors", "result-value", "systems", "host-key", "field-values", "duplicate-machine", "private-key"]
  */
 export const RULE_MODULES: readonly RuleModule[] = [
   recordSyntaxRule,
@@ -54,7 +56,8 @@ export interface LinterOptions extends LintOptions {
  * Lints `file` from disk.
  *
  * @example
- * lintFile("fixtures/lint/speed.scm").diagnostics[0].rule; // "speed"
+ * lintFile("/nonexistent/machines.scm").diagnostics.map((d) => [d.rule, d.message]);
+ * // [["file-error", "cannot read /nonexistent/machines.scm: no such file (Guix then offloads nothing)"]]
  */
 export function lintFile(file: string, options: LinterOptions = {}): FileReport {
   let bytes: Uint8Array;

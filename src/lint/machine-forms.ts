@@ -7,9 +7,11 @@
  * on what Guix accepts.
  *
  * @example
- * const forms = findMachineForms(readSource(source));
- * forms[0].clauses[0].field;     // "name"
- * forms[0].violations[0]?.code;  // "extraneous-field-initializers" for (build-machine (sytems ...) ...)
+ * import { readSource } from "../../grammar/reader.ts";
+ * import { SourceText } from "../../grammar/source.ts";
+ * const [form] = findMachineForms(readSource(new SourceText("m.scm", '(list (build-machine (name "a") (sytems (list "x86_64-linux"))))')));
+ * form.clauses.map((clause) => [clause.field, clause.valueSpan.text()]); // [["name", '"a"'], ["sytems", '(list "x86_64-linux")']]
+ * form.violations.map((violation) => violation.code); // ["extraneous-field-initializers", "missing-field-initializers"]
  */
 import type { ReadDatum } from "../../grammar/reader.ts";
 import type { Span } from "../../grammar/source.ts";
@@ -56,7 +58,10 @@ const MAX_NESTING = 200;
  * leaving out quoted data and macro templates.
  *
  * @example
- * findMachineForms(readSource(new SourceText("m.scm", "(list (build-machine (name \"a\")))"))).length; // 1
+ * import { readSource } from "../../grammar/reader.ts";
+ * import { SourceText } from "../../grammar/source.ts";
+ * // a quoted form is data, not a machine
+ * findMachineForms(readSource(new SourceText("m.scm", `(list (build-machine (name "a")) '(build-machine (name "b")))`))).length; // 1
  */
 export function findMachineForms(datums: readonly ReadDatum[]): MachineForm[] {
   const found: MachineForm[] = [];
@@ -94,7 +99,11 @@ function machineForm(form: Pair, span: Span, headSpan: Span): MachineForm {
  * The last clause for `field` (the one that wins), if any.
  *
  * @example
- * clauseFor(form, "port")?.value; // 2222 for (build-machine ... (port 2222))
+ * import { readSource } from "../../grammar/reader.ts";
+ * import { SourceText } from "../../grammar/source.ts";
+ * const [form] = findMachineForms(readSource(new SourceText("m.scm", '(build-machine (port 22) (name "a") (port 2222))')));
+ * clauseFor(form, "port")?.value; // 2222
+ * clauseFor(form, "speed"); // undefined
  */
 export function clauseFor(form: MachineForm, field: string): MachineClause | undefined {
   for (let i = form.clauses.length - 1; i >= 0; i--) if (form.clauses[i]!.field === field) return form.clauses[i];
@@ -106,7 +115,10 @@ export function clauseFor(form: MachineForm, field: string): MachineClause | und
  * Guix takes for an unknown field named inherit.
  *
  * @example
- * hasMisplacedInherit(form); // true for (build-machine (name "b") (inherit base))
+ * import { readSource } from "../../grammar/reader.ts";
+ * import { SourceText } from "../../grammar/source.ts";
+ * const [form] = findMachineForms(readSource(new SourceText("m.scm", '(build-machine (name "b") (inherit base))')));
+ * hasMisplacedInherit(form); // true
  */
 export function hasMisplacedInherit(form: MachineForm): boolean {
   return form.violations.some((v) => v.code === "extraneous-field-initializers" && v.field === "inherit");

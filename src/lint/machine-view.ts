@@ -4,8 +4,17 @@
  * gave it, so a diagnostic can point at the exact value in the file.
  *
  * @example
- * const view = viewsOf(forms, evaluation)[0];
- * view.field("port"); // { value: 2222, span: <the 2222>, origin: "clause", clause }
+ * import { readSource } from "../../grammar/reader.ts";
+ * import { SourceText } from "../../grammar/source.ts";
+ * import { evaluateMachines } from "./evaluation.ts";
+ * import { findMachineForms } from "./machine-forms.ts";
+ * const source = new SourceText("m.scm", '(list (build-machine (name "a") (systems (list "x86_64-linux")) (user "u") (host-key "k") (port 2222)))');
+ * const datums = readSource(source);
+ * const [view] = viewsOf(findMachineForms(datums), evaluateMachines(source, datums, {}));
+ * const port = view.field("port");
+ * [port.value, port.origin, port.span.text()]; // [2222, "clause", "2222"]
+ * const builds = view.field("parallel-builds");
+ * [builds.value, builds.origin, builds.span.text()]; // [1, "default", "build-machine"]
  */
 import type { Span } from "../../grammar/source.ts";
 import { NIL, type RecordInstance } from "../scheme/values.ts";
@@ -41,7 +50,14 @@ export interface MachineView {
  * Guix never looks at their values.
  *
  * @example
- * viewsOf(forms, evaluation).map((view) => view.field("name").value); // ["build1", "build2"]
+ * import { readSource } from "../../grammar/reader.ts";
+ * import { SourceText } from "../../grammar/source.ts";
+ * import { evaluateMachines } from "./evaluation.ts";
+ * import { findMachineForms } from "./machine-forms.ts";
+ * // loading stops at the unbound %p: a is a record, b only a form read as written
+ * const source = new SourceText("m.scm", '(define a (build-machine (name "a") (systems (list "x86_64-linux")) (user "u") (host-key "k")))\n(list a (build-machine (inherit a) (name "b") (port %p)))');
+ * const datums = readSource(source);
+ * viewsOf(findMachineForms(datums), evaluateMachines(source, datums, {})).map((view) => [view.field("name").value, view.record !== undefined]); // [["a", true], ["b", false]]
  */
 export function viewsOf(forms: readonly MachineForm[], evaluation: Evaluation): MachineView[] {
   const formAt = new Map<string, MachineForm>();

@@ -4,7 +4,10 @@
  * inside the blob, and the key length for each key type.
  *
  * @example
- * checkPublicKeyLine("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI... root@(none)").problems; // []
+ * const blob = "AAAAC3NzaC1lZDI1NTE5AAAAIE6OlYeNOLEsGM6jwgO6qx/u7/AFvtXXz25zwuH/wWzF";
+ * checkPublicKeyLine(`ssh-ed25519 ${blob} root@build1`).problems; // []
+ * checkPublicKeyLine(`ssh-rsa ${blob}`).problems;
+ * // [{ token: 1, message: 'the key inside is of type "ssh-ed25519", not "ssh-rsa": the type word and the key do not belong together' }]
  */
 
 /** A problem with part of the line: which token (0 type, 1 base64, 2+ comment) and why. */
@@ -54,7 +57,10 @@ export function keyTokens(line: string): KeyToken[] {
  * Checks `line`; an empty problem list means a well-formed key.
  *
  * @example
- * checkPublicKeyLine("ssh-ed25519").problems[0].message; // 'expected "TYPE BASE64 [COMMENT]" (…), got 1 word'
+ * checkPublicKeyLine("ssh-ed25519").problems;
+ * // [{ token: 0, message: 'expected "TYPE BASE64 [COMMENT]" (e.g. the contents of /etc/ssh/ssh_host_ed25519_key.pub), got 1 word' }]
+ * checkPublicKeyLine("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE6OlYeNOLEsGM6jwgO6qx/u7/AFvtXXz25zwuH").problems;
+ * // [{ token: 1, message: "the key is not valid base64 (truncated or mistyped when copied?)" }]
  */
 export function checkPublicKeyLine(line: string): KeyCheck {
   const tokens = keyTokens(line);

@@ -4,7 +4,18 @@
  * permissions, format, passphrase, and the `.pub` file older Guix needs.
  *
  * @example
- * inspectPrivateKey("/root/.ssh/id_ed25519"); // [{ severity: "error", message: "... passphrase ..." }]
+ * import { generateKeyPairSync } from "node:crypto";
+ * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const dir = mkdtempSync(join(tmpdir(), "offload-key-"));
+ * const encoding = { type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "secret" } as const;
+ * const { privateKey } = generateKeyPairSync("ed25519", { privateKeyEncoding: encoding, publicKeyEncoding: { type: "spki", format: "pem" } });
+ * writeFileSync(join(dir, "id_ed25519"), privateKey, { mode: 0o600 });
+ * const problems = inspectPrivateKey(join(dir, "id_ed25519"));
+ * rmSync(dir, { recursive: true });
+ * problems.map((problem) => [problem.severity, problem.message.replaceAll(`${dir}/`, "")]);
+ * // [["error", "private key id_ed25519 is protected by a passphrase (PKCS#8): Guix cannot use it; use a key without passphrase"]]
  */
 import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import type { Severity } from "./diagnostic.ts";
@@ -19,7 +30,8 @@ export interface KeyFileProblem {
  * Every problem with the private key at `path` (an empty list when it is usable).
  *
  * @example
- * inspectPrivateKey("/nonexistent/id_rsa"); // [{ severity: "error", message: "private key /nonexistent/id_rsa does not exist: …" }]
+ * inspectPrivateKey("/nonexistent/id_rsa");
+ * // [{ severity: "error", message: "private key /nonexistent/id_rsa does not exist: Guix fails to load it and never uses this machine" }]
  */
 export function inspectPrivateKey(path: string): KeyFileProblem[] {
   let mode: number;

@@ -5,16 +5,17 @@
  * still checked.
  *
  * @example
- * staticValue(read('(list "x86_64-linux")')); // ("x86_64-linux")
- * staticValue(read('(getenv "HOME")'));      // UNKNOWN
+ * import { readSource } from "../../grammar/reader.ts";
+ * import { SourceText } from "../../grammar/source.ts";
+ * import { writeString } from "../scheme/printer.ts";
+ * const read = (text: string) => readSource(new SourceText("m.scm", text))[0].datum;
+ * writeString(staticValue(read('(list "x86_64-linux")'))); // '("x86_64-linux")'
+ * staticValue(read('(getenv "HOME")')) === UNKNOWN; // true
  */
 import { Flonum, NIL, Pair, Rational, Sym, arrayToList, type Datum } from "../scheme/values.ts";
 
 /**
  * Marks a value that needs evaluation to be known.
- *
- * @example
- * if (view.field("port").value === UNKNOWN) return; // nothing to check without evaluating
  */
 export const UNKNOWN: unique symbol = Symbol("unknown");
 export type StaticValue = Datum | typeof UNKNOWN;
@@ -23,7 +24,12 @@ export type StaticValue = Datum | typeof UNKNOWN;
  * The literal value of `expr`, or {@link UNKNOWN}.
  *
  * @example
- * staticValue(2222); // 2222
+ * import { readSource } from "../../grammar/reader.ts";
+ * import { SourceText } from "../../grammar/source.ts";
+ * const read = (text: string) => readSource(new SourceText("m.scm", text))[0].datum;
+ * staticValue(read("2222")); // 2222
+ * // a variable needs evaluating
+ * staticValue(read("%port")) === UNKNOWN; // true
  */
 export function staticValue(expr: Datum): StaticValue {
   if (typeof expr === "string" || typeof expr === "number" || typeof expr === "bigint" || typeof expr === "boolean") return expr;

@@ -3,7 +3,9 @@
  * substring of its value maps to an exact range of the file.
  *
  * @example
- * innerSpan(valueSpan, "ssh-ed25519 AAAA", 12, 4); // just "AAAA"
+ * import { SourceText, Span } from "../../grammar/source.ts";
+ * const literal = new Span(new SourceText("m.scm", '(host-key "ssh-ed25519 AAAA")'), 10, 28);
+ * innerSpan(literal, "ssh-ed25519 AAAA", 12, 4).text(); // "AAAA"
  */
 import { Span } from "../../grammar/source.ts";
 
@@ -11,7 +13,10 @@ import { Span } from "../../grammar/source.ts";
  * The span of `value.slice(index, index + length)` inside the literal at `span`, or `span` itself.
  *
  * @example
- * innerSpan(span, "a\\b", 0, 1) === span; // true: with an escape, offsets in the value are not offsets in the file
+ * import { SourceText, Span } from "../../grammar/source.ts";
+ * // with an escape in the literal, offsets in the value are not offsets in the file
+ * const literal = new Span(new SourceText("m.scm", '"a\\\\b"'), 0, 6);
+ * innerSpan(literal, "a\\b", 2, 1) === literal; // true
  */
 export function innerSpan(span: Span, value: string, index: number, length: number): Span {
   const text = span.text();

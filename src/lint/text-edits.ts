@@ -3,7 +3,10 @@
  * the whitespace (or whole line) it leaves behind.
  *
  * @example
- * deleteSpanEdit(source, clause.span); // removes "  (system \"x\")\n" when alone on its line
+ * import { SourceText, Span } from "../../grammar/source.ts";
+ * // a clause alone on its line: the whole line goes
+ * const source = new SourceText("m.scm", '(build-machine\n  (system "x")\n  (user "u"))');
+ * deleteSpanEdit(source, new Span(source, 17, 29)); // { start: 15, end: 30, text: "" }
  */
 import type { SourceText, Span } from "../../grammar/source.ts";
 import type { TextEdit } from "./diagnostic.ts";
@@ -13,7 +16,10 @@ import type { TextEdit } from "./diagnostic.ts";
  * comment, around it) the whole line goes; otherwise the whitespace before it goes too.
  *
  * @example
- * deleteSpanEdit(source, span); // { start: 6, end: 21, text: "" } for the (system "x") of '(list (system "x"))'
+ * import { SourceText, Span } from "../../grammar/source.ts";
+ * // in the middle of a line: the clause and the space before it go
+ * const source = new SourceText("m.scm", '(build-machine (system "x") (user "u"))');
+ * deleteSpanEdit(source, new Span(source, 15, 27)); // { start: 14, end: 27, text: "" }
  */
 export function deleteSpanEdit(source: SourceText, span: Span): TextEdit {
   const text = source.text;

@@ -4,7 +4,7 @@
  *
  * @example
  * unifiedDiff("a.scm", "x\ny\n", "x\nz\n");
- * // --- a.scm\n+++ a.scm\n@@ -1,2 +1,2 @@\n x\n-y\n+z\n
+ * // "--- a.scm\n+++ a.scm\n@@ -1,2 +1,2 @@\n x\n-y\n+z\n"
  */
 
 type Op = { kind: " " | "-" | "+"; line: string };

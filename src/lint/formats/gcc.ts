@@ -3,7 +3,9 @@
  * line per diagnostic, which editors (Emacs compile mode, Vim quickfix) parse.
  *
  * @example
- * formatGcc(reports); // "machines.scm:3:8: warning: the 'system' field is deprecated ... [deprecated-system]\n"
+ * import { lintText } from "../linter.ts";
+ * formatGcc([lintText("m.scm", '(list (build-machine (name "a") (system "x86_64-linux")\n  (user "u") (host-key "FIXME")))')]);
+ * // "m.scm:1:33: warning: the 'system' field is deprecated (Guix warns on every build); write (systems (list \"x86_64-linux\")) [deprecated-system]\nm.scm:2:25: error: host-key \"FIXME\" contains a placeholder (a FIXME/TODO marker): fill in the real value [placeholder]\n"
  */
 import { rangeOf, type FileReport } from "../diagnostic.ts";
 
@@ -11,7 +13,9 @@ import { rangeOf, type FileReport } from "../diagnostic.ts";
  * Each diagnostic on its own line. Info is printed as `note`, as GCC does.
  *
  * @example
- * formatGcc([lintFile("fixtures/lint/speed.scm")]).split("\n")[0]; // "fixtures/lint/speed.scm:6:15: error: speed 0 must be greater than 0 … [speed]"
+ * import { lintText } from "../linter.ts";
+ * // info is a note, as in GCC
+ * formatGcc([lintText("m.scm", "(list)")]); // "m.scm:1:1: note: the file returns an empty list: no build machines, every build runs locally [no-machines]\n"
  */
 export function formatGcc(reports: readonly FileReport[]): string {
   let out = "";

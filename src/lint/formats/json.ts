@@ -3,7 +3,12 @@
  * `{"files": [{"file", "diagnostics": [{"rule", "severity", "message", "location", "fix"}]}], "errorCount", "warningCount"}`.
  *
  * @example
- * JSON.parse(formatJson(reports)).errorCount; // 2
+ * import { lintText } from "../linter.ts";
+ * const report = JSON.parse(formatJson([lintText("m.scm", '(build-machine (name "a") (systems (list "x86_64-linux")) (user "u") (host-key "FIXME"))')]));
+ * report.errorCount; // 2
+ * report.files[0].diagnostics.map((d) => [d.rule, d.location]); // [["not-a-list", { line: 1, column: 1, endLine: 1, endColumn: 89 }], ["placeholder", { line: 1, column: 81, endLine: 1, endColumn: 86 }]]
+ * report.files[0].diagnostics[0].fix.edits;
+ * // [{ location: { line: 1, column: 1, endLine: 1, endColumn: 1 }, text: "(list " }, { location: { line: 1, column: 89, endLine: 1, endColumn: 89 }, text: ")" }]
  */
 import { countSeverities, rangeOf, type FileReport, type Range } from "../diagnostic.ts";
 
@@ -31,7 +36,9 @@ export interface JsonReport {
  * The report as a JSON value.
  *
  * @example
- * jsonReport([lintFile("fixtures/lint/speed.scm")]).files[0].diagnostics[0].rule; // "speed"
+ * import { lintText } from "../linter.ts";
+ * jsonReport([lintText("m.scm", "(list)")]).files;
+ * // [{ file: "m.scm", diagnostics: [{ rule: "no-machines", severity: "info", message: "the file returns an empty list: no build machines, every build runs locally", location: { line: 1, column: 1, endLine: 1, endColumn: 7 }, fix: null }] }]
  */
 export function jsonReport(reports: readonly FileReport[]): JsonReport {
   const { errorCount, warningCount } = countSeverities(reports);

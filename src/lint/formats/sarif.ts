@@ -4,7 +4,9 @@
  * upload.
  *
  * @example
- * JSON.parse(formatSarif(reports)).version; // "2.1.0"
+ * import { lintText } from "../linter.ts";
+ * JSON.parse(formatSarif([lintText("/etc/guix/machines.scm", "(list)")])).runs[0].results;
+ * // [{ ruleId: "no-machines", level: "note", locations: [{ physicalLocation: { artifactLocation: { uri: "file:///etc/guix/machines.scm" }, region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 7 } } }] }]
  */
 import { pathToFileURL } from "node:url";
 import { isAbsolute } from "node:path";
@@ -28,7 +30,7 @@ function artifactUri(file: string): string {
  * The SARIF log as a JSON value.
  *
  * @example
- * sarifLog([]); // { $schema: "https://json.schemastore.org/sarif-2.1.0.json", version: "2.1.0", runs: [{ tool: { driver: { name: "offload lint", … } }, results: [] }] }
+ * sarifLog([]); // { version: "2.1.0", runs: [{ tool: { driver: { name: "offload lint" } }, results: [] }] }
  */
 export function sarifLog(reports: readonly FileReport[], toolVersion = "0.1.0"): Json {
   const rules = allRules();

@@ -4,7 +4,10 @@
  * come from the chalk instance passed in (none when not on a TTY).
  *
  * @example
- * process.stdout.write(formatStylish(reports, colorsFor(process.stdout)));
+ * import { Chalk } from "chalk";
+ * import { lintText } from "../linter.ts";
+ * formatStylish([lintText("m.scm", '(list (build-machine (name "a") (systems (list "x86_64-linux"))\n  (user "u") (host-key "FIXME")))')], new Chalk({ level: 0 })).split("\n");
+ * // ["m.scm", '  2:25  error  host-key "FIXME" contains a placeholder (a FIXME/TODO marker): fill in the real value  placeholder', '    2 |   (user "u") (host-key "FIXME")))', "      |                         ^^^^^", "", "✖ 1 problem (1 error, 0 warnings, 0 info)", ""]
  */
 import type { ChalkInstance } from "chalk";
 import { countSeverities, rangeOf, type Diagnostic, type FileReport } from "../diagnostic.ts";
@@ -13,7 +16,8 @@ import { countSeverities, rangeOf, type Diagnostic, type FileReport } from "../d
  * Renders every file's diagnostics and the summary ("" when there are none).
  *
  * @example
- * formatStylish([lintFile("fixtures/lint/port-range.ok.scm")], colors); // ""
+ * import { Chalk } from "chalk";
+ * formatStylish([{ file: "m.scm", text: "(list)", diagnostics: [] }], new Chalk({ level: 0 })); // ""
  */
 export function formatStylish(reports: readonly FileReport[], colors: ChalkInstance): string {
   let out = "";
