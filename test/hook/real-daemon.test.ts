@@ -9,6 +9,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import type { StoreConnection } from "../../src/store/connection.ts";
 import { DaemonError } from "../../src/store/errors.ts";
+import { join } from "node:path";
+import { runCli } from "../helpers/cli.ts";
 import { realOffloadSkipReason, startRealOffload, type RealOffload } from "../helpers/real-offload.ts";
 
 describe("offloading from a real guix-daemon", { skip: realOffloadSkipReason() }, () => {
@@ -77,5 +79,22 @@ describe("offloading from a real guix-daemon", { skip: realOffloadSkipReason() }
     assert.match(log, new RegExp(`offload: error: derivation '${drv}' offloaded to '127\\.0\\.0\\.2' failed: `), log);
     assert.match(log, new RegExp(`@ build-failed ${drv} - 1 `), log);
     assert.equal(await store.isValidPath(await outputOf(drv)), false);
+  });
+
+  it("offload test --guix passes on the build machine, and fails saying why when this host's ACL lacks its key", async () => {
+    const env = { GUIX_DAEMON_SOCKET: setup.local.socketPath, GUIX_CONFIGURATION_DIRECTORY: setup.local.configDir };
+    const machinesFile = join(setup.local.configDir, "machines.scm");
+    const passing = await runCli(["test", "--guix", "--transfer-size", "1024", machinesFile], { env });
+    assert.equal(passing.code, 0, passing.stdout + passing.stderr);
+    assert.match(passing.stdout, /✓ daemon +guix-daemon at \/var\/guix\/daemon-socket\/socket answers through SSH, protocol 1\.100/);
+    assert.match(passing.stdout, /✓ keys +this host's key is authorized on '127\.0\.0\.2'/);
+    setup.local.setAuthorizedKeys([]);
+    try {
+      const failing = await runCli(["test", "--guix", "--transfer-size", "1024", machinesFile], { env });
+      assert.equal(failing.code, 1);
+      assert.match(failing.stdout, /✗ keys +failed to import '\/gnu\/store\/.*-back' from '127\.0\.0\.2': unauthorized public key/);
+    } finally {
+      setup.local.setAuthorizedKeys([setup.remote.signingKey.publicKey]);
+    }
   });
 });
