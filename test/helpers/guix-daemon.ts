@@ -73,6 +73,8 @@ export interface GuixDaemonOptions {
   authorizedKeys?: readonly PublicKey[];
   /** Extra guix-daemon options. */
   extraArgs?: readonly string[];
+  /** Extra environment of the daemon, after GUIX=OFFLOAD_TEST_GUIX (so GUIX may be replaced, e.g. by a build hook's wrapper). */
+  env?: Readonly<Record<string, string>>;
 }
 
 const HOST_MOUNT_POINTS = ["/gnu/store", "/var/guix", "/etc/guix"];
@@ -130,7 +132,7 @@ export class GuixDaemon {
       "shift",
       'exec "$@"',
     ].join("\n");
-    const env: NodeJS.ProcessEnv = { ...process.env, GUIX: programs.guix, GUIX_LOG_DIRECTORY: "/var/guix/log" };
+    const env: NodeJS.ProcessEnv = { ...process.env, GUIX: programs.guix, GUIX_LOG_DIRECTORY: "/var/guix/log", ...options.env };
     delete env["GUIX_DAEMON_SOCKET"];
     const child = spawn(
       "unshare",

@@ -90,22 +90,6 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Start guix-daemon with GUIX (and more) in its environment. */
-async function startDaemonWith(env: Record<string, string>, options: Parameters<typeof GuixDaemon.start>[0]): Promise<GuixDaemon> {
-  // GuixDaemon gives the daemon $OFFLOAD_TEST_GUIX as GUIX and the rest of this process's
-  // environment: set both around the start (tests run one at a time in a process).
-  const saved = new Map(Object.keys(env).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, env);
-  try {
-    return await GuixDaemon.start(options);
-  } finally {
-    for (const [name, value] of saved) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
-}
-
 /** Start sshd inside `daemon`'s mount namespace on the build machine's address. */
 async function startSshdIn(daemon: GuixDaemon, guix: string, clientPublicLine: string, remoteEnv: readonly string[]): Promise<{ port: number; hostKey: string; child: ChildProcess; stop: () => Promise<void> }> {
   const dir = tempDir("offload-real-sshd-");
@@ -186,9 +170,9 @@ export async function startRealOffload(options: RealOffloadOptions): Promise<Rea
   const program = options.program ?? offloadCommand();
   const hookEnv: Record<string, string> =
     options.hook === "offload"
-      ? { OFFLOAD_TEST_GUIX: OFFLOAD_GUIX, OFFLOAD_GUIX: programs.guix, OFFLOAD_PROGRAM: program.join(" "), OFFLOAD_STATE_DIR: stateDir, ...options.env }
+      ? { GUIX: OFFLOAD_GUIX, OFFLOAD_GUIX: programs.guix, OFFLOAD_PROGRAM: program.join(" "), OFFLOAD_STATE_DIR: stateDir, ...options.env }
       : { ...options.env };
-  const local = await startDaemonWith(hookEnv, { signingKey: localKey, authorizedKeys: remoteKeys.map((key) => key.publicKey) });
+  const local = await GuixDaemon.start({ signingKey: localKey, authorizedKeys: remoteKeys.map((key) => key.publicKey), env: hookEnv });
   const client = generateKeyPair(tempDir("offload-real-client-"), { type: "ed25519", comment: "offload-real-client" });
   const remoteEnv = options.remoteEnv ?? (process.env["OFFLOAD_TEST_REMOTE_ENV"] ?? "").split(/\s+/).filter((word) => word !== "");
   const servers: Array<Awaited<ReturnType<typeof startSshdIn>>> = [];
