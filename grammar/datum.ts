@@ -55,7 +55,12 @@ export class Sym {
   }
 }
 
-/** Shorthand for {@link Sym.intern}. */
+/**
+ * Shorthand for {@link Sym.intern}.
+ *
+ * @example
+ * sym("x86_64") === sym("x86_64"); // true
+ */
 export function sym(name: string): Sym {
   return Sym.intern(name);
 }
@@ -151,12 +156,22 @@ export class SourcePair extends Pair {
   }
 }
 
-/** A proper list of the given elements. */
+/**
+ * A proper list of the given elements.
+ *
+ * @example
+ * list(sym("a"), 1); // (a 1)
+ */
 export function list(...items: Datum[]): Datum {
   return arrayToList(items);
 }
 
-/** A proper list (or with `tail`, an improper one) of the array's elements. */
+/**
+ * A proper list (or with `tail`, an improper one) of the array's elements.
+ *
+ * @example
+ * arrayToList([1, 2], 3); // (1 2 . 3)
+ */
 export function arrayToList(items: readonly Datum[], tail: Datum = NIL): Datum {
   let result = tail;
   for (let i = items.length - 1; i >= 0; i--) result = new Pair(items[i]!, result);
@@ -192,7 +207,12 @@ export class CycleCheck {
   }
 }
 
-/** The elements of a proper list, or `undefined` if it is not one (improper, or circular). */
+/**
+ * The elements of a proper list, or `undefined` if it is not one (improper, or circular).
+ *
+ * @example
+ * listToArray(list(1, 2)); // [1, 2]; an improper or circular list gives undefined
+ */
 export function listToArray(value: Datum): Datum[] | undefined {
   const items: Datum[] = [];
   const check = new CycleCheck(value);
@@ -205,7 +225,12 @@ export function listToArray(value: Datum): Datum[] | undefined {
   return cursor === NIL ? items : undefined;
 }
 
-/** True for `()` and for pair chains ending in `()`. */
+/**
+ * True for `()` and for pair chains ending in `()`.
+ *
+ * @example
+ * isProperList(list(1)); // true;  isProperList(new Pair(1, 2)); // false
+ */
 export function isProperList(value: Datum): boolean {
   let slow = value;
   let fast = value;

@@ -33,7 +33,12 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 
 const HEX_WIDTH: Record<string, number> = { x: 2, u: 4, U: 6 };
 
-/** The string a `"..."` token denotes (the token includes both quotes). */
+/**
+ * The string a `"..."` token denotes (the token includes both quotes).
+ *
+ * @example
+ * decodeString('"a\\tb"'); // "a\tb"
+ */
 export function decodeString(image: string): string {
   if (image.indexOf("\\") === -1) return image.slice(1, -1);
   let out = "";
@@ -126,7 +131,12 @@ export const CHARACTER_NAMES: ReadonlyArray<[string, number]> = [
 
 const codeByName = new Map(CHARACTER_NAMES.map(([name, code]) => [name, code]));
 
-/** The code point a `#\...` token denotes. */
+/**
+ * The code point a `#\...` token denotes.
+ *
+ * @example
+ * decodeCharacter("#\\x41"); // 65
+ */
 export function decodeCharacter(image: string): number {
   const body = image.slice(2);
   const first = body.codePointAt(0)!;

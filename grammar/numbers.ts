@@ -11,7 +11,12 @@
  */
 import { Flonum, Rational, type Datum } from "./datum.ts";
 
-/** An exact number: a JS number when safe, otherwise a bigint. */
+/**
+ * An exact number: a JS number when safe, otherwise a bigint.
+ *
+ * @example
+ * exactInteger(5n); // 5;  exactInteger(2n ** 60n); // 1152921504606846976n
+ */
 export function exactInteger(value: bigint): number | bigint {
   return value >= -9007199254740991n && value <= 9007199254740991n ? Number(value) : value;
 }
@@ -23,7 +28,12 @@ function gcd(a: bigint, b: bigint): bigint {
   return a;
 }
 
-/** The exact rational num/den in lowest terms (an integer when den divides num). */
+/**
+ * The exact rational num/den in lowest terms (an integer when den divides num).
+ *
+ * @example
+ * makeRational(6n, 4n); // Rational { num: 3n, den: 2n };  makeRational(4n, 2n); // 2
+ */
 export function makeRational(num: bigint, den: bigint): number | bigint | Rational {
   if (den === 0n) throw new RangeError("division by zero");
   if (den < 0n) {
@@ -104,7 +114,12 @@ function negateExact(value: number | bigint | Rational): number | bigint | Ratio
   return typeof value === "bigint" ? exactInteger(-value) : -value;
 }
 
-/** The number `text` denotes, or `undefined` if it is not number syntax. */
+/**
+ * The number `text` denotes, or `undefined` if it is not number syntax.
+ *
+ * @example
+ * parseNumber("#e1.5"); // Rational { num: 3n, den: 2n };  parseNumber("x86"); // undefined
+ */
 export function parseNumber(text: string, defaultRadix = 10): Datum | undefined {
   let radix = defaultRadix;
   let exactness: Exactness;

@@ -223,7 +223,12 @@ export class DatumParser extends EmbeddedActionsParser {
   }
 }
 
-/** Offset just past a token (the lexer tracks start offsets only, for speed). */
+/**
+ * Offset just past a token (the lexer tracks start offsets only, for speed).
+ *
+ * @example
+ * tokenEnd(schemeLexer.tokenize("(list").tokens[1]!); // 5
+ */
 export function tokenEnd(token: IToken): number {
   return token.startOffset + token.image.length;
 }

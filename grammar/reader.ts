@@ -45,7 +45,12 @@ export class ReadError extends Error {
   }
 }
 
-/** Decodes file bytes as UTF-8, rejecting invalid sequences and oversized files. */
+/**
+ * Decodes file bytes as UTF-8, rejecting invalid sequences and oversized files.
+ *
+ * @example
+ * decodeSource("m.scm", new TextEncoder().encode("(list)")).text; // "(list)"
+ */
 export function decodeSource(file: string, bytes: Uint8Array, limits: ReadLimits = {}): SourceText {
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
   if (bytes.length > maxBytes) {
@@ -102,7 +107,12 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
 
 let sharedParser: DatumParser | undefined;
 
-/** Every top-level datum of `source`, in order. Throws {@link ReadError}. */
+/**
+ * Every top-level datum of `source`, in order. Throws {@link ReadError}.
+ *
+ * @example
+ * readSource(new SourceText("m.scm", "(a) b")).length; // 2
+ */
 export function readSource(source: SourceText, limits: ReadLimits = {}): ReadDatum[] {
   return Array.from(readDatums(source, limits));
 }

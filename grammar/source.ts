@@ -135,7 +135,12 @@ export function formatLocation(location: Location): string {
   return `${location.file}:${location.line}:${location.column}`;
 }
 
-/** The plain location of a span's start. */
+/**
+ * The plain location of a span's start.
+ *
+ * @example
+ * locationOf(span); // { file: "m.scm", line: 3, column: 7 }
+ */
 export function locationOf(span: Span): Location {
   const p = span.source.position(span.start);
   return { file: span.source.file, line: p.line, column: p.column };

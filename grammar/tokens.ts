@@ -61,14 +61,14 @@ function matchScriptHeader(text: string, offset: number): CustomPatternMatcherRe
   return matchResult(text, offset, end === -1 ? text.length : end + 2);
 }
 
-export const Whitespace = createToken({
+const Whitespace = createToken({
   name: "Whitespace",
   pattern: /[ \t\r\n\f\v\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+/,
   group: Lexer.SKIPPED,
   line_breaks: true,
 });
-export const LineComment = createToken({ name: "LineComment", pattern: /;[^\n]*/, group: Lexer.SKIPPED });
-export const BlockComment = createToken({
+const LineComment = createToken({ name: "LineComment", pattern: /;[^\n]*/, group: Lexer.SKIPPED });
+const BlockComment = createToken({
   name: "BlockComment",
   pattern: { exec: matchBlockComment },
   start_chars_hint: ["#"],
@@ -81,13 +81,13 @@ export const UnterminatedBlockComment = createToken({
   start_chars_hint: ["#"],
   line_breaks: true,
 });
-export const Directive = createToken({
+const Directive = createToken({
   name: "Directive",
   pattern: { exec: matchDirective },
   start_chars_hint: ["#"],
   group: Lexer.SKIPPED,
 });
-export const ScriptHeader = createToken({
+const ScriptHeader = createToken({
   name: "ScriptHeader",
   pattern: { exec: matchScriptHeader },
   start_chars_hint: ["#"],

@@ -17,7 +17,12 @@ interface EvalOptions extends LimitOptions {
   file?: string;
 }
 
-/** Registers `eval`. */
+/**
+ * Registers `eval`.
+ *
+ * @example
+ * registerEvalCommand(program); // then: offload eval '(+ 1 2)' prints 3
+ */
 export function registerEvalCommand(program: Command): void {
   const command = program
     .command("eval")

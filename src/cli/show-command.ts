@@ -17,7 +17,12 @@ interface ShowOptions extends LimitOptions {
   json?: boolean;
 }
 
-/** Registers `show`. */
+/**
+ * Registers `show`.
+ *
+ * @example
+ * registerShowCommand(program); // then: offload show --json /etc/guix/machines.scm
+ */
 export function registerShowCommand(program: Command): void {
   const command = program
     .command("show")

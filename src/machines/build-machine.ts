@@ -23,7 +23,12 @@ export interface BuildMachineOptions {
   onConstruct?: (record: RecordInstance) => void;
 }
 
-/** The build-machine fields in Guix's declaration order. */
+/**
+ * The build-machine fields in Guix's declaration order.
+ *
+ * @example
+ * buildMachineFields({ env: {} }).filter((f) => !f.default).map((f) => f.name); // ["name", "user", "host-key"]
+ */
 export function buildMachineFields(options: BuildMachineOptions): RecordFieldSpec[] {
   const constant = (value: Datum) => () => value;
   return [
@@ -65,7 +70,14 @@ export function buildMachineFields(options: BuildMachineOptions): RecordFieldSpe
   ];
 }
 
-/** Adds `(guix scripts offload)` to the builtin table and returns the record definition. */
+/**
+ * Adds `(guix scripts offload)` to the builtin table and returns the record definition.
+ *
+ * @example
+ * const table = new BuiltinTable();
+ * defineBuildMachineModule(table, { env: process.env });
+ * table.modules.get("guix scripts offload")?.has("build-machine?"); // true
+ */
 export function defineBuildMachineModule(table: BuiltinTable, options: BuildMachineOptions): RecordDefinition {
   const definition = defineRecordType({
     typeName: "build-machine",

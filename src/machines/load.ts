@@ -39,6 +39,9 @@ export interface LoadResult {
  * itself, a key file it reads, a file it includes or loads — is not an error:
  * Guix's `build-machines` catches ENOENT and uses no machines, so the result
  * is no machines and a `missing-file` warning naming the file and where it was read.
+ *
+ * @example
+ * loadMachines("/etc/guix/machines.scm").machines.map((m) => m.name); // ["build1", ...]
  */
 export function loadMachines(file: string, options: LoadOptions = {}): LoadResult {
   const constructed: RecordInstance[] = [];
@@ -100,12 +103,22 @@ function missingFileWarning(error: FileError, file: string): LoadWarning {
   return { code: "missing-file", message, location: where, file: error.path };
 }
 
-/** Where a record's `(build-machine` form starts. */
+/**
+ * Where a record's `(build-machine` form starts.
+ *
+ * @example
+ * recordLocation(record, "m.scm"); // { file: "m.scm", line: 2, column: 3 }
+ */
 export function recordLocation(record: RecordInstance, file: string): Location {
   return record.span ? locationOf(record.span) : { file, line: 0, column: 0 };
 }
 
-/** The effective systems list: `systems`, else `(list system)`, else none. */
+/**
+ * The effective systems list: `systems`, else `(list system)`, else none.
+ *
+ * @example
+ * effectiveSystems(recordWithOnlySystem); // ("x86_64-linux"), from (system "x86_64-linux")
+ */
 export function effectiveSystems(record: RecordInstance): Datum {
   const systems = record.fields.get("systems")!;
   if (systems !== false) return systems;

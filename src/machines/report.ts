@@ -73,7 +73,12 @@ export function toJson(value: Datum, depth = 0): Json {
   return writeString(value);
 }
 
-/** One record as the JSON object `show` prints. */
+/**
+ * One record as the JSON object `show` prints.
+ *
+ * @example
+ * machineJson(record, "m.scm").port; // 22
+ */
 export function machineJson(record: RecordInstance, file: string): ShowMachine {
   const machine: ShowMachine = {};
   for (const field of SHOWN_FIELDS) {
@@ -94,7 +99,12 @@ function showWarning(warning: LoadWarning): ShowWarning {
   return shown;
 }
 
-/** Loads `file` and builds the report; never throws for bad input. */
+/**
+ * Loads `file` and builds the report; never throws for bad input.
+ *
+ * @example
+ * showReport("/etc/guix/machines.scm"); // { file, machines: [{ name, port, ... location }], warnings: [] }
+ */
 export function showReport(file: string, options: LoadOptions = {}): ShowReport {
   try {
     const result = loadMachines(file, options);

@@ -16,7 +16,12 @@ import { Bytevector, Char, Flonum, Pair, Rational, type Datum } from "./values.t
 
 const FIXNUM_LIMIT = 2n ** 61n;
 
-/** `eq?`: identity (small integers and characters compare by value, as in Guile). */
+/**
+ * `eq?`: identity (small integers and characters compare by value, as in Guile).
+ *
+ * @example
+ * eq(sym("a"), sym("a")); // true;  eq("a", "a"); // false
+ */
 export function eq(a: Datum, b: Datum): boolean {
   // Guile's fixnums (up to 2^61) are immediate; bigger integers are objects, like strings.
   if (a === b) return typeof a === "bigint" ? a >= -FIXNUM_LIMIT && a < FIXNUM_LIMIT : typeof a !== "string";
@@ -24,7 +29,12 @@ export function eq(a: Datum, b: Datum): boolean {
   return false;
 }
 
-/** `eqv?`: identity, plus numbers and characters by value. */
+/**
+ * `eqv?`: identity, plus numbers and characters by value.
+ *
+ * @example
+ * eqv(new Flonum(1.5), new Flonum(1.5)); // true
+ */
 export function eqv(a: Datum, b: Datum): boolean {
   if (a === b) return typeof a !== "string";
   if (a instanceof Flonum && b instanceof Flonum) return Object.is(a.value, b.value) || (Number.isNaN(a.value) && Number.isNaN(b.value));
@@ -41,6 +51,9 @@ const MAX_EQUAL_STEPS = 50_000_000;
  * without recursion (data nested 100,000 deep is fine). Two circular
  * structures that never differ make Guile loop forever; here they end in a
  * `limit-exceeded` error.
+ *
+ * @example
+ * isEqual([1, list("a")], [1, list("a")]); // true
  */
 export function isEqual(a: Datum, b: Datum): boolean {
   const pending: Array<[Datum, Datum]> = [[a, b]];

@@ -57,7 +57,7 @@ export interface ModuleSystem {
 }
 
 /** What a continuation frame does with the value it receives. */
-export type Frame = (value: Datum) => Datum | TailCall;
+type Frame = (value: Datum) => Datum | TailCall;
 
 /** A procedure call in progress: operator, operands left to evaluate, values so far. */
 interface CallState {

@@ -16,6 +16,9 @@ import { list, sym } from "./values.ts";
 /**
  * The text of `path`, decoded; errors name the file `shownAs` (the name the
  * program wrote) and carry Guile's `system-error` arguments.
+ *
+ * @example
+ * readFileText("/dev/zero", "/dev/zero"); // throws file-error: not a regular file
  */
 export function readFileText(path: string, shownAs: string, limits: ReadLimits = {}): SourceText {
   return decodeSource(path, readBytes(path, shownAs, limits.maxBytes), limits);

@@ -46,7 +46,12 @@ export function passwdEntry(user: string | number): PasswdEntry | undefined {
   return { name: name!, passwd: passwd!, uid: Number(uid), gid: Number(gid), gecos: gecos!, dir: dir!, shell: shell! };
 }
 
-/** This process's real user id (-1 where there is none). */
+/**
+ * This process's real user id (-1 where there is none).
+ *
+ * @example
+ * currentUid(); // 0 when run as root
+ */
 export function currentUid(): number {
   return process.getuid?.() ?? -1;
 }
@@ -54,6 +59,9 @@ export function currentUid(): number {
 /**
  * A fact by its key — `hostname`, `uid`, `login`, `passwd:NAME` or
  * `passwd:#UID` — as a string (null when absent), for recording and re-checking.
+ *
+ * @example
+ * hostFact("uid"); // "0"
  */
 export function hostFact(key: string): string | null {
   if (key === "hostname") return hostname();

@@ -28,24 +28,44 @@ export class Renamed implements SchemeObject {
 /** What binding forms bind and variable references name. */
 export type Identifier = Sym | Renamed;
 
-/** True for symbols and macro-introduced aliases. */
+/**
+ * True for symbols and macro-introduced aliases.
+ *
+ * @example
+ * isIdentifier(sym("x")); // true;  isIdentifier("x"); // false
+ */
 export function isIdentifier(value: Datum): value is Identifier {
   return value instanceof Sym || value instanceof Renamed;
 }
 
-/** The symbol an identifier was written as. */
+/**
+ * The symbol an identifier was written as.
+ *
+ * @example
+ * baseSymbol(new Renamed(new Renamed(sym("t"), env), env)); // the symbol t
+ */
 export function baseSymbol(id: Identifier): Sym {
   let cursor: Identifier = id;
   while (cursor instanceof Renamed) cursor = cursor.symbol;
   return cursor;
 }
 
-/** The name an identifier was written as. */
+/**
+ * The name an identifier was written as.
+ *
+ * @example
+ * identifierName(sym("else")); // "else"
+ */
 export function identifierName(id: Identifier): string {
   return baseSymbol(id).name;
 }
 
-/** True when `value` is an identifier written as `name` (keywords such as `else`, `...`, `=>`). */
+/**
+ * True when `value` is an identifier written as `name` (keywords such as `else`, `...`, `=>`).
+ *
+ * @example
+ * isNamed(new Renamed(sym("else"), env), sym("else")); // true
+ */
 export function isNamed(value: Datum, name: Sym): boolean {
   return value === name || (value instanceof Renamed && baseSymbol(value) === name);
 }
@@ -53,6 +73,9 @@ export function isNamed(value: Datum, name: Sym): boolean {
 /**
  * `syntax->datum`: the datum with every alias replaced by its symbol, sharing
  * structure when nothing changes (quoted data from source code is returned as is).
+ *
+ * @example
+ * stripSyntax(list(new Renamed(sym("x"), env))); // (x)
  */
 export function stripSyntax(value: Datum): Datum {
   if (value instanceof Renamed) return baseSymbol(value);

@@ -64,7 +64,12 @@ export interface Interpreter {
   evalForms(forms: Iterable<ReadDatum>, file?: string): Datum;
 }
 
-/** Creates an interpreter. See {@link InterpreterOptions}. */
+/**
+ * Creates an interpreter. See {@link InterpreterOptions}.
+ *
+ * @example
+ * createInterpreter({ env: { HOME: "/root" } }).evalString('(getenv "HOME")'); // "/root"
+ */
 export function createInterpreter(options: InterpreterOptions = {}): Interpreter {
   const table = new BuiltinTable();
   defineAllBuiltins(table);
@@ -194,13 +199,18 @@ function createHost(options: InterpreterOptions, loading: LoadStack, files: File
   };
 }
 
-/** A file name made absolute as Guile does it: the working directory prepended, nothing normalized. */
+/**
+ * A file name made absolute as Guile does it: the working directory prepended, nothing normalized.
+ *
+ * @example
+ * asAbsolute("m.scm"); // "/current/dir/m.scm"
+ */
 export function asAbsolute(file: string): string {
   return isAbsolute(file) ? file : `${process.cwd()}/${file}`;
 }
 
 /** Turns reader errors into evaluator errors (one error type for callers). */
-export function readErrorToSchemeError(error: unknown): unknown {
+function readErrorToSchemeError(error: unknown): unknown {
   if (error instanceof ReadError) return new SchemeError(error.code, error.message, error.span);
   return error;
 }

@@ -13,26 +13,50 @@ import { SchemeError } from "./errors.ts";
 
 export type SchemeNumber = number | bigint | Rational | Flonum;
 
-/** True for every number representation. */
+/**
+ * True for every number representation.
+ *
+ * @example
+ * isNumber(new Flonum(2)); // true;  isNumber("2"); // false
+ */
 export function isNumber(value: Datum): value is SchemeNumber {
   return typeof value === "number" || typeof value === "bigint" || value instanceof Flonum || value instanceof Rational;
 }
 
-/** True for exact integers. */
+/**
+ * True for exact integers.
+ *
+ * @example
+ * isExactInteger(2n ** 70n); // true
+ */
 export function isExactInteger(value: Datum): value is number | bigint {
   return typeof value === "number" || typeof value === "bigint";
 }
 
-/** True for integers, exact or inexact (`2.0` is an integer). */
+/**
+ * True for integers, exact or inexact (`2.0` is an integer).
+ *
+ * @example
+ * isInteger(new Flonum(2)); // true
+ */
 export function isInteger(value: Datum): boolean {
   return isExactInteger(value) || (value instanceof Flonum && Number.isInteger(value.value));
 }
 
+/**
+ * @example
+ * isExact(new Rational(1n, 3n)); // true
+ */
 export function isExact(value: SchemeNumber): boolean {
   return !(value instanceof Flonum);
 }
 
-/** The value as a JS float. */
+/**
+ * The value as a JS float.
+ *
+ * @example
+ * toFloat(new Rational(1n, 4n)); // 0.25
+ */
 export function toFloat(value: SchemeNumber): number {
   if (typeof value === "number") return value;
   if (typeof value === "bigint") return Number(value);
@@ -74,6 +98,10 @@ function binary(
   return onRatio(an, ad, bn, bd);
 }
 
+/**
+ * @example
+ * add(new Rational(1n, 2n), new Rational(1n, 2n)); // 1
+ */
 export function add(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
   if (typeof a === "number" && typeof b === "number") {
     const r = a + b;
@@ -82,6 +110,10 @@ export function add(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
   return binary(a, b, (x, y) => x + y, (an, ad, bn, bd) => makeRational(an * bd + bn * ad, ad * bd));
 }
 
+/**
+ * @example
+ * subtract(1, new Flonum(0.5)); // Flonum 0.5
+ */
 export function subtract(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
   if (typeof a === "number" && typeof b === "number") {
     const r = a - b;
@@ -90,6 +122,10 @@ export function subtract(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
   return binary(a, b, (x, y) => x - y, (an, ad, bn, bd) => makeRational(an * bd - bn * ad, ad * bd));
 }
 
+/**
+ * @example
+ * multiply(2n ** 60n, 4); // 4611686018427387904n
+ */
 export function multiply(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
   if (typeof a === "number" && typeof b === "number") {
     const r = a * b;
@@ -98,11 +134,19 @@ export function multiply(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
   return binary(a, b, (x, y) => x * y, (an, ad, bn, bd) => makeRational(an * bn, ad * bd));
 }
 
+/**
+ * @example
+ * divide(6, 4); // Rational 3/2
+ */
 export function divide(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
   if (isExact(b) && isZero(b)) throw new SchemeError("numerical-overflow", "/: division by zero");
   return binary(a, b, (x, y) => x / y, (an, ad, bn, bd) => makeRational(an * bd, ad * bn));
 }
 
+/**
+ * @example
+ * isZero(new Flonum(-0)); // true
+ */
 export function isZero(a: SchemeNumber): boolean {
   if (typeof a === "number") return a === 0;
   if (typeof a === "bigint") return a === 0n;
@@ -110,7 +154,12 @@ export function isZero(a: SchemeNumber): boolean {
   return false;
 }
 
-/** -1, 0 or 1; NaN compares as NaN. */
+/**
+ * -1, 0 or 1; NaN compares as NaN.
+ *
+ * @example
+ * compare(1, new Flonum(1)); // 0
+ */
 export function compare(a: SchemeNumber, b: SchemeNumber): number {
   if (typeof a === "number" && typeof b === "number") return a < b ? -1 : a > b ? 1 : 0;
   if (level(a) === 2 && level(b) === 2) {
@@ -134,20 +183,37 @@ export function compare(a: SchemeNumber, b: SchemeNumber): number {
   return l < r ? -1 : l > r ? 1 : 0;
 }
 
+/**
+ * @example
+ * sign(-3); // -1
+ */
 export function sign(a: SchemeNumber): number {
   return compare(a, 0);
 }
 
+/**
+ * @example
+ * negate(new Rational(1n, 2n)); // Rational -1/2
+ */
 export function negate(a: SchemeNumber): SchemeNumber {
   if (a instanceof Flonum) return new Flonum(-a.value);
   return subtract(0, a);
 }
 
+/**
+ * @example
+ * toInexact(new Rational(1n, 4n)); // Flonum 0.25
+ */
 export function toInexact(a: SchemeNumber): Flonum {
   return a instanceof Flonum ? a : new Flonum(toFloat(a));
 }
 
-/** The exact number equal to an inexact one (`(inexact->exact .5)` is 1/2). */
+/**
+ * The exact number equal to an inexact one (`(inexact->exact .5)` is 1/2).
+ *
+ * @example
+ * toExact(new Flonum(0.5)); // Rational 1/2
+ */
 export function toExact(a: SchemeNumber, who = "inexact->exact"): number | bigint | Rational {
   if (!(a instanceof Flonum)) return a;
   const x = a.value;
@@ -181,16 +247,28 @@ function integerDivision(
   return exactInteger(op(bigOf(a as number | bigint), bigOf(b as number | bigint)));
 }
 
+/**
+ * @example
+ * quotient(-7, 2); // -3
+ */
 export function quotient(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
   if (typeof a === "number" && typeof b === "number" && b !== 0) return Math.trunc(a / b);
   return integerDivision("quotient", a, b, (x, y) => x / y, (x, y) => Math.trunc(x / y));
 }
 
+/**
+ * @example
+ * remainder(-7, 2); // -1
+ */
 export function remainder(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
   if (typeof a === "number" && typeof b === "number" && b !== 0) return a % b;
   return integerDivision("remainder", a, b, (x, y) => x % y, (x, y) => x % y);
 }
 
+/**
+ * @example
+ * modulo(-7, 2); // 1
+ */
 export function modulo(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
   const mod = (x: bigint, y: bigint) => {
     const r = x % y;
@@ -204,7 +282,12 @@ export function modulo(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
   return integerDivision("modulo", a, b, mod, fmod);
 }
 
-/** Rounds with `mode`; exact rationals stay exact, as in Guile. */
+/**
+ * Rounds with `mode`; exact rationals stay exact, as in Guile.
+ *
+ * @example
+ * roundNumber(new Flonum(2.5), "round"); // Flonum 2
+ */
 export function roundNumber(a: SchemeNumber, mode: "floor" | "ceiling" | "round" | "truncate"): SchemeNumber {
   if (isExactInteger(a)) return a;
   if (a instanceof Flonum) {
@@ -234,6 +317,10 @@ function roundHalfEven(x: number): number {
   return result;
 }
 
+/**
+ * @example
+ * expt(2, 10); // 1024
+ */
 export function expt(base: SchemeNumber, power: SchemeNumber): SchemeNumber {
   if (power === 0) return 1;
   if (isExactInteger(power) && isExact(base)) {
@@ -250,19 +337,33 @@ export function expt(base: SchemeNumber, power: SchemeNumber): SchemeNumber {
   return new Flonum(Math.pow(toFloat(base), toFloat(power)));
 }
 
+/**
+ * @example
+ * absolute(-5); // 5
+ */
 export function absolute(a: SchemeNumber): SchemeNumber {
   if (a instanceof Flonum) return new Flonum(Math.abs(a.value));
   return sign(a) < 0 ? negate(a) : a;
 }
 
-/** The number in base `radix`, as `number->string` writes it. */
+/**
+ * The number in base `radix`, as `number->string` writes it.
+ *
+ * @example
+ * numberToString(255, 16); // "ff"
+ */
 export function numberToString(a: SchemeNumber, radix = 10): string {
   if (typeof a === "number" || typeof a === "bigint") return a.toString(radix);
   if (a instanceof Rational) return `${a.num.toString(radix)}/${a.den.toString(radix)}`;
   return formatFlonum(a.value, radix);
 }
 
-/** Guile's `write` form of a float: 2.0, 0.5, 1.0e21, 1.0e-4, +inf.0, +nan.0. */
+/**
+ * Guile's `write` form of a float: 2.0, 0.5, 1.0e21, 1.0e-4, +inf.0, +nan.0.
+ *
+ * @example
+ * formatFlonum(1e21); // "1.0e21"
+ */
 export function formatFlonum(x: number, radix = 10): string {
   if (Number.isNaN(x)) return "+nan.0";
   if (x === Infinity) return "+inf.0";

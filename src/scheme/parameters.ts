@@ -12,7 +12,12 @@ import { writeString } from "./printer.ts";
 import { identifierName, isIdentifier, type Identifier } from "./identifiers.ts";
 import { Closure, Keyword, NIL, Pair, arrayToList, type Datum, type OptionalParameter, type Parameters } from "./values.ts";
 
-/** Parses `(a b . rest)`, or with `star` also `#:optional`, `#:key`, `#:rest`, `#:allow-other-keys`. */
+/**
+ * Parses `(a b . rest)`, or with `star` also `#:optional`, `#:key`, `#:rest`, `#:allow-other-keys`.
+ *
+ * @example
+ * parseParameters(list(sym("a"), Keyword.intern("optional"), sym("b")), true, form).optional.length; // 1
+ */
 export function parseParameters(spec: Datum, star: boolean, form: Pair): Parameters {
   const params: Parameters = { required: [], optional: [], keys: [], allowOtherKeys: false, rest: null };
   let section: "required" | "optional" | "key" | "rest" = "required";
@@ -53,7 +58,12 @@ function optionalParameter(item: Datum): OptionalParameter | undefined {
   return undefined;
 }
 
-/** A new environment binding the closure's parameters to `args`. */
+/**
+ * A new environment binding the closure's parameters to `args`.
+ *
+ * @example
+ * bindArguments(closureOfAB, [1, 2], evaluator).lookup(sym("b")); // 2
+ */
 export function bindArguments(closure: Closure, args: Datum[], evaluator: Evaluator): Environment {
   const env = new Environment(closure.env);
   const p = closure.params;

@@ -58,19 +58,29 @@ const STRING_ESCAPES: Record<string, string> = {
   "\r": "\\r",
 };
 
-/** The `write` representation of a value. */
+/**
+ * The `write` representation of a value.
+ *
+ * @example
+ * writeString("a\nb"); // "\"a\\nb\""
+ */
 export function writeString(value: Datum): string {
   return new Printer(true).print(value);
 }
 
-/** The `display` representation of a value. */
+/**
+ * The `display` representation of a value.
+ *
+ * @example
+ * displayString(list("a", new Char(98))); // "(a b)"
+ */
 export function displayString(value: Datum): string {
   if (typeof value === "string") return value;
   return new Printer(false).print(value);
 }
 
 /** A string literal as `write` prints it. */
-export function writeStringLiteral(text: string): string {
+function writeStringLiteral(text: string): string {
   let out = '"';
   for (const ch of text) {
     const escape = STRING_ESCAPES[ch];
@@ -88,7 +98,7 @@ function hexEscape(code: number): string {
 }
 
 /** A symbol as `write` prints it, using `#{...}#` where Guile needs to. */
-export function writeSymbol(name: string): string {
+function writeSymbol(name: string): string {
   if (!needsExtendedSyntax(name)) return name;
   let out = "#{";
   for (const ch of name) {

@@ -23,7 +23,12 @@ function isForm(x: Datum, head: Sym): boolean {
   return x instanceof Pair && isNamed(x.car, head) && x.cdr instanceof Pair && x.cdr.cdr === NIL;
 }
 
-/** The value of quasiquote template `x` at nesting `depth` (1 for the outermost). */
+/**
+ * The value of quasiquote template `x` at nesting `depth` (1 for the outermost).
+ *
+ * @example
+ * expandQuasiquote(template, 1, env, evaluator, span); // for `(a ,x) with x = 5: (a 5)
+ */
 export function expandQuasiquote(x: Datum, depth: number, env: Environment, ev: Evaluator, span: Span | undefined): Datum {
   if (x instanceof Renamed) return baseSymbol(x);
   if (Array.isArray(x)) {

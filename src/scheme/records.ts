@@ -93,7 +93,12 @@ export interface ParsedConstructorForm {
   violations: RecordViolation[];
 }
 
-/** Defines a record type with a syntactic constructor following Guix's rules. */
+/**
+ * Defines a record type with a syntactic constructor following Guix's rules.
+ *
+ * @example
+ * defineRecordType({ typeName: "point", constructorName: "point", fields: [{ name: "x" }] }).predicate.name; // "point?"
+ */
 export function defineRecordType(spec: RecordSpec): RecordDefinition {
   const type = new RecordType(spec.typeName, spec.fields.map((f) => f.name));
   const parse = (form: Pair): ParsedConstructorForm => {

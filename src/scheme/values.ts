@@ -272,7 +272,12 @@ export class MultipleValues implements SchemeObject {
   constructor(readonly values: Datum[]) {}
 }
 
-/** True for anything `procedure?` accepts. */
+/**
+ * True for anything `procedure?` accepts.
+ *
+ * @example
+ * isProcedure(new Primitive("f", 0, 0, () => 1)); // true
+ */
 export function isProcedure(value: Datum): value is Procedure {
   return value instanceof Primitive || value instanceof Closure || value instanceof CaseLambda;
 }

@@ -36,7 +36,12 @@ class Escape {
   ) {}
 }
 
-/** Registers the procedures. */
+/**
+ * Registers the procedures.
+ *
+ * @example
+ * defineControlBuiltins(table); table.modules.get("guile")?.has("call/cc"); // true
+ */
 export function defineControlBuiltins(table: BuiltinTable): void {
   table.define("eq?", 2, 2, ([a, b]) => eq(a!, b!));
   table.define("eqv?", 2, 2, ([a, b]) => eqv(a!, b!));

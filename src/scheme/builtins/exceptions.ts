@@ -36,7 +36,12 @@ const KEY_CODES: ReadonlySet<string> = new Set([
   "match-error",
 ]);
 
-/** The error for `(throw KEY . ARGS)`. */
+/**
+ * The error for `(throw KEY . ARGS)`.
+ *
+ * @example
+ * thrown(sym("no-machines"), list("today")).code; // "uncaught-throw"
+ */
 export function thrown(key: Sym, args: Datum): SchemeError {
   const code: SchemeErrorCode = KEY_CODES.has(key.name) ? (key.name as SchemeErrorCode) : key.name === "system-error" ? "file-error" : "uncaught-throw";
   return new SchemeError(code, messageOf(key, args), undefined, { key, args });
@@ -57,7 +62,12 @@ function messageOf(key: Sym, args: Datum): string {
   return `Throw to key \`${key.name}' with args ${abbreviate(writeString(args))}.`;
 }
 
-/** What a handler receives for an error: the raised object, or an exception object. */
+/**
+ * What a handler receives for an error: the raised object, or an exception object.
+ *
+ * @example
+ * exceptionValue(errorFromRaise42); // 42;  for a built-in error, an ExceptionObject
+ */
 export function exceptionValue(error: SchemeError): Datum {
   return error.raised !== undefined ? error.raised : new ExceptionObject(error.key, error.args);
 }
@@ -87,7 +97,7 @@ function nonContinuable(): SchemeError {
  * result); otherwise the exception unwinds to `catch`, `guard` or an
  * unwinding handler.
  */
-export function raise(ev: Evaluator, value: Datum, continuable: boolean): Datum {
+function raise(ev: Evaluator, value: Datum, continuable: boolean): Datum {
   const handlers = ev.exceptionHandlers;
   const top = handlers[handlers.length - 1];
   if (top === undefined || top === "unwind") throw errorFor(value);
@@ -118,7 +128,12 @@ function guarded(ev: Evaluator, marker: Datum | "unwind", thunk: () => Datum): {
   }
 }
 
-/** Registers the procedures (and `guard`) in Guile's default environment and the exception modules. */
+/**
+ * Registers the procedures (and `guard`) in Guile's default environment and the exception modules.
+ *
+ * @example
+ * defineExceptionBuiltins(table); table.modules.get("srfi srfi-34")?.has("guard"); // true
+ */
 export function defineExceptionBuiltins(table: BuiltinTable): void {
   table.define("catch", 3, 4, ([key, thunk, handler], ev) => {
     const outcome = guarded(ev, "unwind", () => ev.apply(expectProcedure("catch", thunk!, 2), []));

@@ -26,7 +26,12 @@ function openInput(ev: Evaluator, name: string): InputPort {
   return new InputPort(host(ev).readTextFile(name), name);
 }
 
-/** Guile 3.0's `basename`: the last component (a trailing slash kept), less `suffix` when it ends with it. */
+/**
+ * Guile 3.0's `basename`: the last component (a trailing slash kept), less `suffix` when it ends with it.
+ *
+ * @example
+ * basename("/etc/guix/machines.scm", ".scm"); // "machines";  basename("/a/b/"); // "b/"
+ */
 export function basename(name: string, suffix?: string): string {
   if (name !== "" && /^\/+$/.test(name)) return "/";
   let i = name.length - 1;
@@ -36,7 +41,12 @@ export function basename(name: string, suffix?: string): string {
   return suffix !== undefined && base.endsWith(suffix) ? base.slice(0, base.length - suffix.length) : base;
 }
 
-/** Guile's `dirname`: everything before the last component, "." or "/" when nothing is left. */
+/**
+ * Guile's `dirname`: everything before the last component, "." or "/" when nothing is left.
+ *
+ * @example
+ * dirname("/etc/guix/machines.scm"); // "/etc/guix";  dirname("machines.scm"); // "."
+ */
 export function dirname(name: string): string {
   let end = name.length;
   while (end > 0 && name[end - 1] === "/") end--;
@@ -46,7 +56,12 @@ export function dirname(name: string): string {
   return name.startsWith("/") ? "/" : ".";
 }
 
-/** Registers the procedures. */
+/**
+ * Registers the procedures.
+ *
+ * @example
+ * defineFileBuiltins(table); table.modules.get("guile")?.has("call-with-input-file"); // true
+ */
 export function defineFileBuiltins(table: BuiltinTable): void {
   table.define("open-input-file", 1, 1, ([path], ev) => openInput(ev, expectString("open-input-file", path!, 1)));
   table.define("call-with-input-file", 2, 2, ([path, proc], ev) => {

@@ -409,7 +409,12 @@ function exponential(value: Datum, fraction: Param): string {
   return `${negative ? "-" : ""}${text}E${exponent < 0 ? "-" : "+"}${Math.abs(exponent)}`;
 }
 
-/** Guile's core `simple-format`: only ~a, ~s, ~% and ~~. */
+/**
+ * Guile's core `simple-format`: only ~a, ~s, ~% and ~~.
+ *
+ * @example
+ * simpleFormat("~a ~s~%", [1, "x"]); // "1 \"x\"\n"
+ */
 export function simpleFormat(template: string, args: Datum[]): string {
   let out = "";
   let next = 0;
@@ -439,7 +444,12 @@ function deliver(destination: Datum, text: (column: number) => string, current: 
   return UNSPECIFIED;
 }
 
-/** Registers `format` (the `(ice-9 format)` one, also in Guile's default environment here) and `simple-format`. */
+/**
+ * Registers `format` (the `(ice-9 format)` one, also in Guile's default environment here) and `simple-format`.
+ *
+ * @example
+ * defineFormatBuiltins(table); table.modules.get("ice-9 format")?.has("format"); // true
+ */
 export function defineFormatBuiltins(table: BuiltinTable): void {
   const format = (name: string) => (args: Datum[], ev: Evaluator): Datum => {
     const [destination, template, ...rest] = args;

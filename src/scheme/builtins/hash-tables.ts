@@ -80,7 +80,12 @@ function live(table: HashTable): Array<[Datum, Datum]> {
   return table.entries.filter((e): e is [Datum, Datum] => e !== undefined);
 }
 
-/** Registers the procedures. */
+/**
+ * Registers the procedures.
+ *
+ * @example
+ * defineHashTableBuiltins(table); table.modules.get("guile")?.has("hash-map->list"); // true
+ */
 export function defineHashTableBuiltins(table: BuiltinTable): void {
   table.define("make-hash-table", 0, 1, () => new HashTable());
   table.define("hash-table?", 1, 1, ([x]) => x instanceof HashTable);

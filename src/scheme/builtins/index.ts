@@ -23,7 +23,12 @@ import { defineStringBuiltins } from "./strings.ts";
 import { defineSystemBuiltins } from "./system.ts";
 import { defineVectorBuiltins } from "./vectors.ts";
 
-/** Adds every builtin to `table`. */
+/**
+ * Adds every builtin to `table`.
+ *
+ * @example
+ * defineAllBuiltins(table); table.modules.has("ice-9 match"); // true
+ */
 export function defineAllBuiltins(table: BuiltinTable): void {
   defineListBuiltins(table);
   defineStringBuiltins(table);

@@ -20,7 +20,12 @@ import {
   type BuiltinTable,
 } from "./registry.ts";
 
-/** The lists given to a mapping procedure, truncated to the shortest (SRFI-1). */
+/**
+ * The lists given to a mapping procedure, truncated to the shortest (SRFI-1).
+ *
+ * @example
+ * columns("map", [list(1, 2, 3), list(4, 5)]); // [[1, 4], [2, 5]]
+ */
 export function columns(who: string, lists: Datum[]): Datum[][] {
   const arrays = lists.map((l, i) => expectList(who, l, i + 2));
   const length = Math.min(...arrays.map((a) => a.length));
@@ -29,6 +34,10 @@ export function columns(who: string, lists: Datum[]): Datum[][] {
   return rows;
 }
 
+/**
+ * @example
+ * truthy(false); // false;  truthy(0); // true
+ */
 export function truthy(value: Datum): boolean {
   return value !== false;
 }
@@ -45,6 +54,10 @@ function cxr(table: BuiltinTable, path: string): void {
   });
 }
 
+/**
+ * @example
+ * memberBy("member", isEqual)([2, list(1, 2)]); // (2)
+ */
 export function memberBy(who: string, same: (a: Datum, b: Datum) => boolean) {
   return ([x, list]: Datum[]): Datum => {
     let cursor = list!;
@@ -59,11 +72,20 @@ export function memberBy(who: string, same: (a: Datum, b: Datum) => boolean) {
   };
 }
 
-/** The error for a circular list where a list was expected, as Guile's wrong-type-arg. */
+/**
+ * The error for a circular list where a list was expected, as Guile's wrong-type-arg.
+ *
+ * @example
+ * notAList("length", circular, 1).code; // "wrong-type-arg"
+ */
 export function notAList(who: string, value: Datum, position: number): SchemeError {
   return new SchemeError("wrong-type-arg", `${who}: wrong type argument in position ${position} (expecting list): a circular list`);
 }
 
+/**
+ * @example
+ * assocBy("assoc", isEqual)(["k", list(new Pair("k", 1))]); // (k . 1)
+ */
 export function assocBy(who: string, same: (a: Datum, b: Datum) => boolean) {
   return ([key, alist]: Datum[]): Datum => {
     for (const entry of expectList(who, alist!, 2)) {
@@ -74,12 +96,21 @@ export function assocBy(who: string, same: (a: Datum, b: Datum) => boolean) {
   };
 }
 
+/**
+ * @example
+ * equalityArgument(evaluator, undefined)(list(1), list(1)); // true (equal? by default)
+ */
 export function equalityArgument(ev: Evaluator, proc: Datum | undefined): (a: Datum, b: Datum) => boolean {
   if (proc === undefined) return isEqual;
   return (a, b) => truthy(ev.apply(proc, [a, b]));
 }
 
-/** Registers the list procedures. */
+/**
+ * Registers the list procedures.
+ *
+ * @example
+ * defineListBuiltins(table); table.modules.get("guile")?.has("assoc-ref"); // true
+ */
 export function defineListBuiltins(table: BuiltinTable): void {
   table.define("cons", 2, 2, ([a, b]) => new Pair(a!, b!));
   table.define("cons*", 1, -1, (args) => arrayToList(args.slice(0, -1), args[args.length - 1]!));

@@ -37,7 +37,12 @@ function numbers(who: string, args: Datum[]): SchemeNumber[] {
   return args.map((a, i) => expectNumber(who, a, i + 1));
 }
 
-/** Registers the numeric procedures. */
+/**
+ * Registers the numeric procedures.
+ *
+ * @example
+ * defineNumericBuiltins(table); table.modules.get("guile")?.has("floor/"); // true
+ */
 export function defineNumericBuiltins(table: BuiltinTable): void {
   table.define("+", 0, -1, (args) => {
     if (args.length === 2) {

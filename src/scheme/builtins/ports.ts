@@ -38,14 +38,24 @@ function expectOutput(who: string, value: Datum | undefined, ev: Evaluator, posi
   throw new SchemeError("wrong-type-arg", `${who}: wrong type argument in position ${position} (expecting open output port): ${writeString(value)}`);
 }
 
-/** The rest of a port's text, consumed ("" at the end, as Guile's get-string-all). */
+/**
+ * The rest of a port's text, consumed ("" at the end, as Guile's get-string-all).
+ *
+ * @example
+ * readAll(new InputPort("rest", null)); // "rest", then ""
+ */
 export function readAll(port: InputPort): string {
   const rest = port.text.slice(port.position);
   port.position = port.text.length;
   return rest;
 }
 
-/** The next line without its newline, consumed with it; EOF at the end. */
+/**
+ * The next line without its newline, consumed with it; EOF at the end.
+ *
+ * @example
+ * readLine(new InputPort("one\ntwo", null)); // "one"
+ */
 export function readLine(port: InputPort, keepDelimiter = false): Datum {
   if (port.position >= port.text.length) return EOF;
   const end = port.text.indexOf("\n", port.position);
@@ -79,7 +89,12 @@ function readDatum(port: InputPort): Datum {
   }
 }
 
-/** Runs `thunk` with the current output going to a fresh string port; returns what it printed. */
+/**
+ * Runs `thunk` with the current output going to a fresh string port; returns what it printed.
+ *
+ * @example
+ * withOutputToString(evaluator, () => evaluator.apply(display, ["hi"])); // "hi"
+ */
 export function withOutputToString(ev: Evaluator, thunk: () => void): string {
   const port = new OutputPort();
   const saved = ev.currentOutput;
@@ -92,7 +107,12 @@ export function withOutputToString(ev: Evaluator, thunk: () => void): string {
   return port.text();
 }
 
-/** Runs `thunk` reading from `port` as the current input. */
+/**
+ * Runs `thunk` reading from `port` as the current input.
+ *
+ * @example
+ * withInputFrom(evaluator, new InputPort("(1)", null), () => evaluator.apply(read, [])); // (1)
+ */
 export function withInputFrom<T>(ev: Evaluator, port: InputPort, thunk: () => T): T {
   const saved = ev.currentInput;
   ev.currentInput = port;
@@ -103,7 +123,12 @@ export function withInputFrom<T>(ev: Evaluator, port: InputPort, thunk: () => T)
   }
 }
 
-/** Registers the procedures. */
+/**
+ * Registers the procedures.
+ *
+ * @example
+ * definePortBuiltins(table); table.modules.get("ice-9 rdelim")?.has("read-line"); // true
+ */
 export function definePortBuiltins(table: BuiltinTable): void {
   table.define("current-output-port", 0, 0, (_args, ev) => ev.currentOutput);
   table.define("current-error-port", 0, 0, (_args, ev) => ev.currentOutput);

@@ -64,7 +64,12 @@ function refusing(name: string, action: string): Primitive {
   });
 }
 
-/** Binds every refused operation where Guile binds it (and the pipe modes, so a refused call reads as written). */
+/**
+ * Binds every refused operation where Guile binds it (and the pipe modes, so a refused call reads as written).
+ *
+ * @example
+ * defineRefusedOperations(table); table.modules.get("ice-9 popen")?.has("open-pipe"); // true
+ */
 export function defineRefusedOperations(table: BuiltinTable): void {
   table.bind("OPEN_READ", "r");
   table.bind("OPEN_WRITE", "w");

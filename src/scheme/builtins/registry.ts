@@ -51,43 +51,76 @@ function typeError(who: string, position: number, expected: string, got: Datum):
   );
 }
 
+/**
+ * @example
+ * expectPair("car", 5, 1); // throws "car: wrong type argument in position 1 (expecting pair): 5"
+ */
 export function expectPair(who: string, value: Datum, position: number): Pair {
   if (value instanceof Pair) return value;
   throw typeError(who, position, "pair", value);
 }
 
+/**
+ * @example
+ * expectList("length", list(1, 2), 1); // [1, 2]
+ */
 export function expectList(who: string, value: Datum, position: number): Datum[] {
   const items = listToArray(value);
   if (items) return items;
   throw typeError(who, position, "list", value);
 }
 
+/**
+ * @example
+ * expectString("string-length", "abc", 1); // "abc"
+ */
 export function expectString(who: string, value: Datum, position: number): string {
   if (typeof value === "string") return value;
   throw typeError(who, position, "string", value);
 }
 
+/**
+ * @example
+ * expectSymbol("symbol->string", sym("a"), 1).name; // "a"
+ */
 export function expectSymbol(who: string, value: Datum, position: number): Sym {
   if (value instanceof Sym) return value;
   throw typeError(who, position, "symbol", value);
 }
 
+/**
+ * @example
+ * expectChar("char->integer", new Char(97), 1).code; // 97
+ */
 export function expectChar(who: string, value: Datum, position: number): Char {
   if (value instanceof Char) return value;
   throw typeError(who, position, "character", value);
 }
 
+/**
+ * @example
+ * expectNumber("+", "2", 2); // throws "+: wrong type argument in position 2 (expecting number): \"2\""
+ */
 export function expectNumber(who: string, value: Datum, position: number): SchemeNumber {
   if (isNumber(value)) return value;
   throw typeError(who, position, "number", value);
 }
 
+/**
+ * @example
+ * expectInteger("gcd", 12, 1); // 12
+ */
 export function expectInteger(who: string, value: Datum, position: number): number | bigint {
   if (isExactInteger(value)) return value;
   throw typeError(who, position, "exact integer", value);
 }
 
-/** A small non-negative exact integer (an index or a count). */
+/**
+ * A small non-negative exact integer (an index or a count).
+ *
+ * @example
+ * expectIndex("list-ref", 2, 2); // 2;  expectIndex("list-ref", -1, 2); // throws out-of-range
+ */
 export function expectIndex(who: string, value: Datum, position: number): number {
   if (typeof value === "number" && value >= 0) return value;
   if (isExactInteger(value)) {
@@ -96,11 +129,19 @@ export function expectIndex(who: string, value: Datum, position: number): number
   throw typeError(who, position, "exact non-negative integer", value);
 }
 
+/**
+ * @example
+ * expectProcedure("map", car, 1) === car; // true
+ */
 export function expectProcedure(who: string, value: Datum, position: number): Procedure {
   if (isProcedure(value)) return value;
   throw typeError(who, position, "procedure", value);
 }
 
+/**
+ * @example
+ * outOfRange("vector-ref", 9, 2).message; // "vector-ref: argument 2 out of range: 9"
+ */
 export function outOfRange(who: string, value: Datum, position: number): SchemeError {
   return new SchemeError("out-of-range", `${who}: argument ${position} out of range: ${writeString(value)}`);
 }

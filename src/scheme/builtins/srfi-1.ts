@@ -16,7 +16,12 @@ import { expectIndex, expectList, expectPair, expectProcedure, outOfRange, type 
 
 const SRFI1 = "srfi srfi-1";
 
-/** Registers the module's procedures. */
+/**
+ * Registers the module's procedures.
+ *
+ * @example
+ * defineSrfi1Builtins(table); table.modules.get("srfi srfi-1")?.has("append-map"); // true
+ */
 export function defineSrfi1Builtins(table: BuiltinTable): void {
   const define = (name: string, min: number, max: number, fn: (args: Datum[], ev: Evaluator) => Datum) => table.define(name, min, max, fn, SRFI1);
   define("member", 2, 3, (args, ev) => memberBy("member", equalityArgument(ev, args[2]))(args));

@@ -71,7 +71,12 @@ function mapCase(s: string, upper: boolean): string {
   return out;
 }
 
-/** Registers string, character and symbol procedures. */
+/**
+ * Registers string, character and symbol procedures.
+ *
+ * @example
+ * defineStringBuiltins(table); table.modules.get("guile")?.has("string-map"); // true
+ */
 export function defineStringBuiltins(table: BuiltinTable): void {
   table.define("string?", 1, 1, ([x]) => typeof x === "string");
   table.define("symbol?", 1, 1, ([x]) => x instanceof Sym);

@@ -27,7 +27,12 @@ function passwdVector(entry: PasswdEntry): Datum[] {
 
 const PASSWD_FIELDS = ["name", "passwd", "uid", "gid", "gecos", "dir", "shell"] as const;
 
-/** Registers the procedures. */
+/**
+ * Registers the procedures.
+ *
+ * @example
+ * defineSystemBuiltins(table); table.modules.get("guile")?.has("passwd:dir"); // true
+ */
 export function defineSystemBuiltins(table: BuiltinTable): void {
   table.define("getenv", 1, 1, ([name], ev) => host(ev).getenv(expectString("getenv", name!, 1)) ?? false);
   table.define("gethostname", 0, 0, (_args, ev) => host(ev).hostname());

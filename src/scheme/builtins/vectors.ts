@@ -28,7 +28,12 @@ function range(who: string, items: Datum[], start: Datum | undefined, end: Datum
   return [from, to];
 }
 
-/** Registers the procedures. */
+/**
+ * Registers the procedures.
+ *
+ * @example
+ * defineVectorBuiltins(table); table.modules.get("srfi srfi-43")?.has("vector-map"); // true
+ */
 export function defineVectorBuiltins(table: BuiltinTable): void {
   table.define("vector?", 1, 1, ([x]) => Array.isArray(x));
   table.define("vector", 0, -1, (args) => [...args]);

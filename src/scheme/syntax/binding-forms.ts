@@ -30,7 +30,12 @@ import {
 } from "../values.ts";
 import { badSyntax, bindings, body, operands, shape } from "./shape.ts";
 
-/** Registers the core forms with `define`. */
+/**
+ * Registers the core forms with `define`.
+ *
+ * @example
+ * defineBindingForms((name, form) => global.define(sym(name), form)); // let, define, lambda, ...
+ */
 export function defineBindingForms(define: (name: string, form: SpecialForm) => void): void {
   for (const name of ["define", "define-public"]) define(name, new SpecialForm(name, (x, env, ev) => defineForm(x, env, ev, false)));
   define("define*", new SpecialForm("define*", (x, env, ev) => defineForm(x, env, ev, true)));
@@ -52,7 +57,12 @@ export function defineBindingForms(define: (name: string, form: SpecialForm) => 
   define("do", new SpecialForm("do", doLoop));
 }
 
-/** Adds `receive` to `(ice-9 receive)` and `let-values`, `let*-values` to `(srfi srfi-11)`. */
+/**
+ * Adds `receive` to `(ice-9 receive)` and `let-values`, `let*-values` to `(srfi srfi-11)`.
+ *
+ * @example
+ * defineValuesModules(table); table.modules.get("srfi srfi-11")?.has("let-values"); // true
+ */
 export function defineValuesModules(table: BuiltinTable): void {
   table.bind("receive", new SpecialForm("receive", receive), "ice-9 receive");
   table.bind("receive", table.modules.get("ice-9 receive")!.get("receive")!, "srfi srfi-8");
@@ -242,12 +252,12 @@ function listToArrayOrFail(list: Datum, x: Pair): Datum[] {
 }
 
 /** The values a producer returned: several from `(values ...)`, else the one value. */
-export function valuesOf(value: Datum): Datum[] {
+function valuesOf(value: Datum): Datum[] {
   return value instanceof MultipleValues ? value.values : [value];
 }
 
 /** Binds formals `(a b . rest)` (or a lone `rest`) to `values` in `scope`, as lambda would. */
-export function bindFormals(formals: Datum, values: Datum[], scope: Environment, x: Pair): void {
+function bindFormals(formals: Datum, values: Datum[], scope: Environment, x: Pair): void {
   let cursor = formals;
   let index = 0;
   for (; cursor instanceof Pair; cursor = cursor.cdr, index++) {

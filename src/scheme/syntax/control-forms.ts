@@ -29,7 +29,12 @@ interface CaseClause {
 }
 const caseClauses = new WeakMap<Pair, CaseClause[]>();
 
-/** Registers the forms with `define`. */
+/**
+ * Registers the forms with `define`.
+ *
+ * @example
+ * defineControlForms((name, form) => global.define(sym(name), form)); // if, cond, case, ...
+ */
 export function defineControlForms(define: (name: string, form: SpecialForm) => void): void {
   define("quote", new SpecialForm("quote", quote, true));
   define("quasiquote", new SpecialForm("quasiquote", (x, env, ev) => expandQuasiquote(shape(x, 1, 1)[0]!, 1, env, ev, x.span), true));

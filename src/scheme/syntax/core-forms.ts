@@ -14,7 +14,12 @@ import { defineDynamicForms } from "./dynamic-forms.ts";
 import { defineMacroForms } from "./macro-forms.ts";
 import { defineModuleForms } from "./module-forms.ts";
 
-/** Calls `define` with each core special form. */
+/**
+ * Calls `define` with each core special form.
+ *
+ * @example
+ * defineCoreForms((name, form) => global.define(sym(name), form));
+ */
 export function defineCoreForms(define: (name: string, form: SpecialForm) => void): void {
   defineControlForms(define);
   defineBindingForms(define);

@@ -31,7 +31,12 @@ import {
 } from "../values.ts";
 import { badSyntax, body, bindings, operands, shape } from "./shape.ts";
 
-/** Registers the core forms with `define`. */
+/**
+ * Registers the core forms with `define`.
+ *
+ * @example
+ * defineDynamicForms((name, form) => global.define(sym(name), form)); // parameterize, include, ...
+ */
 export function defineDynamicForms(define: (name: string, form: SpecialForm) => void): void {
   define("parameterize", new SpecialForm("parameterize", parameterize));
   define("false-if-exception", new SpecialForm("false-if-exception", falseIfException));
@@ -45,7 +50,12 @@ export function defineDynamicForms(define: (name: string, form: SpecialForm) => 
   }));
 }
 
-/** Adds `cut` and `cute` to `(srfi srfi-26)` and `and-let*` to `(srfi srfi-2)` and `(ice-9 and-let-star)`. */
+/**
+ * Adds `cut` and `cute` to `(srfi srfi-26)` and `and-let*` to `(srfi srfi-2)` and `(ice-9 and-let-star)`.
+ *
+ * @example
+ * defineSrfiForms(table); table.modules.get("srfi srfi-26")?.has("cut"); // true
+ */
 export function defineSrfiForms(table: BuiltinTable): void {
   table.bind("cut", new SpecialForm("cut", (x, env, ev) => cut(x, env, ev, false), false, cutCall), "srfi srfi-26");
   table.bind("cute", new SpecialForm("cute", (x, env, ev) => cut(x, env, ev, true), false, cutCall), "srfi srfi-26");

@@ -18,7 +18,12 @@ import { parseSyntaxRules, SyntaxRules, transform } from "./syntax-rules.ts";
 
 const SYNTAX_RULES = sym("syntax-rules");
 
-/** Registers the forms with `define`. */
+/**
+ * Registers the forms with `define`.
+ *
+ * @example
+ * defineMacroForms((name, form) => global.define(sym(name), form)); // define-syntax, let-syntax, ...
+ */
 export function defineMacroForms(define: (name: string, form: SpecialForm) => void): void {
   // The bodies of these are templates, not code: expansion-time checks stay out of them.
   define("syntax-rules", new SpecialForm("syntax-rules", (x, env) => parseSyntaxRules(x, env), true));
@@ -30,7 +35,7 @@ export function defineMacroForms(define: (name: string, form: SpecialForm) => vo
 }
 
 /** A macro from a `syntax-rules` transformer, expanding each use once. */
-export function syntaxRulesMacro(name: string, rules: SyntaxRules): Macro {
+function syntaxRulesMacro(name: string, rules: SyntaxRules): Macro {
   const expansions = new WeakMap<Pair, Datum>();
   const expandSyntax = (form: Pair): Datum => {
     let expansion = expansions.get(form);

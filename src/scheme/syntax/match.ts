@@ -55,7 +55,12 @@ class ClauseFailure {
   constructor(readonly token: object) {}
 }
 
-/** Adds the `(ice-9 match)` forms to `table`. */
+/**
+ * Adds the `(ice-9 match)` forms to `table`.
+ *
+ * @example
+ * defineMatchModule(table); table.modules.get("ice-9 match")?.has("match"); // true
+ */
 export function defineMatchModule(table: BuiltinTable): void {
   const match = new SpecialForm("match", matchForm);
   table.bind("match", match, MODULE);

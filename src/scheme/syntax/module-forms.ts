@@ -21,7 +21,12 @@ function modulesOf(ev: Evaluator, x: Pair): ModuleSystem {
   return ev.modules;
 }
 
-/** Registers the forms with `define`. */
+/**
+ * Registers the forms with `define`.
+ *
+ * @example
+ * defineModuleForms((name, form) => global.define(sym(name), form)); // define-module, use-modules, @, @@
+ */
 export function defineModuleForms(define: (name: string, form: SpecialForm) => void): void {
   define("define-module", new SpecialForm("define-module", (x, _env, ev) => {
     const [name, ...options] = operands(x);

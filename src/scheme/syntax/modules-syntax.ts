@@ -12,7 +12,12 @@ import { defineValuesModules } from "./binding-forms.ts";
 import { defineSrfiForms } from "./dynamic-forms.ts";
 import { defineMatchModule } from "./match.ts";
 
-/** Adds the modules' special forms to `table`. */
+/**
+ * Adds the modules' special forms to `table`.
+ *
+ * @example
+ * defineBindingsOfModules(table); table.modules.has("ice-9 receive"); // true
+ */
 export function defineBindingsOfModules(table: BuiltinTable): void {
   defineMatchModule(table);
   defineValuesModules(table);

@@ -72,6 +72,9 @@ export function parseSyntaxRules(x: Pair, env: Environment): SyntaxRules {
 /**
  * The expansion of `form` by the first rule whose pattern matches it; a
  * `syntax-error` when none does.
+ *
+ * @example
+ * writeString(transform(rules, form)); // the expansion of the use
  */
 export function transform(rules: SyntaxRules, form: Pair): Datum {
   const matcher = new Matcher(rules);
