@@ -16,3 +16,27 @@ export function generateMachinesFile(count: number): string {
   return parts.join("");
 }
 
+
+/**
+ * The same machines written with the idioms of issue 10: data matched with
+ * `(ice-9 match)`, a `define-syntax-rule` for the record, names from
+ * `(ice-9 format)`, `cut` and `fold` from SRFI 26 and 1. Shows what the
+ * new forms cost when they are used.
+ *
+ * @example
+ * writeFileSync(file, generateIdiomsFile(1_000));
+ */
+export function generateIdiomsFile(count: number): string {
+  const parts = [
+    ";; generated benchmark file: real-world Guile idioms\n",
+    "(use-modules (ice-9 match) (ice-9 format) (srfi srfi-1) (srfi srfi-26))\n",
+    `(define-syntax-rule (machine host port slots speed)\n  (build-machine (name host) (port port) (systems (list "x86_64-linux" "i686-linux")) (user "offload")\n                 (host-key "${KEY}") (private-key "/etc/guix/offload/id_ed25519") (parallel-builds slots) (speed speed) (features '("kvm"))))\n`,
+    "(define specs '(\n",
+  ];
+  for (let i = 0; i < count; i++) parts.push(`  (${i} ${22 + (i % 5)} ${1 + (i % 4)} ${(1 + (i % 3) / 2).toFixed(1)})\n`);
+  parts.push("))\n");
+  parts.push(
+    "(fold-right cons '()\n  (map (match-lambda\n         ((i port slots speed)\n          (machine (format #f \"build~d.example.org\" i) port slots speed)))\n       (filter (cut every number? <>) specs)))\n",
+  );
+  return parts.join("");
+}
