@@ -6,7 +6,9 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { tempDir } from "../helpers/temp-dir.ts";
 import { tryAcquireSlot } from "../../src/offload/slots.ts";
 import { wakeSlotWaiters } from "../../src/offload/hook/slot-wakeups.ts";
 import { DAEMON_DEFAULTS, HookAgent, HookProtocolError } from "../helpers/hook-driver.ts";
@@ -88,6 +90,21 @@ describe("the hook under the daemon's protocol", () => {
     const result = await building;
     assert.equal(result.outcome, "built");
     assert.deepEqual(result.answers.map((answer) => answer.reply), ["accept"]);
+  });
+
+  it("frees its slot when the daemon kills it in the middle of a build", async () => {
+    const marker = join(tempDir("offload-marker-"), "started");
+    const drv = await farm.derivation("killed-hook", `echo started > ${marker}; /bin/sleep 60; echo late > $out`);
+    const driver = farm.driver();
+    const building = driver.build(drv);
+    for (let i = 0; i < 6000 && !existsSync(marker); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(await tryAcquireSlot(farm.machines[0]!, farm.stateDir), null, "the hook holds the only slot");
+    driver.agents[0]!.kill();
+    const result = await building;
+    assert.equal(result.outcome, "hook-failed");
+    const slot = await tryAcquireSlot(farm.machines[0]!, farm.stateDir);
+    assert.ok(slot !== null, "the slot is free again");
+    slot.release();
   });
 
   it("declines everything when the machines file is missing", async () => {
