@@ -4,8 +4,10 @@
  * hash parts and `sha256:…` NAR hashes in narinfos use it.
  *
  * @example
- * import { toNixBase32, fromNixBase32 } from "./base32.ts";
+ * import { createHash } from "node:crypto";
+ * // the hash part of a store path: 20 bytes, 32 digits
  * toNixBase32(Buffer.alloc(20)); // "00000000000000000000000000000000"
+ * toNixBase32(createHash("sha256").update("").digest()); // "0mdqa9w1p6cmli6976v4wi0sw9r4p5prkj7lzfd1877wk11c9c73"
  */
 import { StoreError } from "./errors.ts";
 
@@ -26,7 +28,8 @@ export function nixBase32Length(byteLength: number): number {
  * Encodes bytes as Nix base-32.
  *
  * @example
- * toNixBase32(createHash("sha256").update("").digest()); // "0mdqa9w1p6cmli6976v4wi0sw9r4p5prkj7lzfd1877wk11c9c73"
+ * // the first byte ends up in the last digit
+ * toNixBase32(Buffer.from([1, 0, 0, 0, 0])); // "00000001"
  */
 export function toNixBase32(bytes: Uint8Array): string {
   const length = nixBase32Length(bytes.length);
@@ -47,6 +50,7 @@ export function toNixBase32(bytes: Uint8Array): string {
  *
  * @example
  * fromNixBase32("0mdqa9w1p6cmli6976v4wi0sw9r4p5prkj7lzfd1877wk11c9c73", 32).toString("hex");
+ * // "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
  */
 export function fromNixBase32(text: string, byteLength: number): Buffer {
   if (text.length !== nixBase32Length(byteLength)) {

@@ -6,8 +6,10 @@
  * no options is byte for byte what a Guix client sends.
  *
  * @example
- * import { encodeSetOptions } from "./build-options.ts";
- * socket.write(encodeSetOptions({ maxSilentTime: 3600, timeout: 86400, printBuildTrace: false }, 0x64));
+ * // a session that kills builds silent for an hour or running over a day
+ * import { StoreConnection } from "./connection.ts";
+ * const store = await StoreConnection.connect("/var/guix/daemon-socket/socket");
+ * await store.setOptions({ maxSilentTime: 3600, timeout: 86400, printBuildTrace: false });
  */
 import { Op } from "./protocol.ts";
 import { WireWriter } from "./wire.ts";
@@ -75,7 +77,15 @@ export function setOptionsOverrides(options: BuildOptions): Array<[string, strin
  * The whole SetOptions request (operation code included) for a daemon of protocol minor version `daemonMinor`.
  *
  * @example
- * encodeSetOptions({}, 0x64).length; // 8 × 10 + the overrides
+ * import { ByteReader } from "./byte-reader.ts";
+ * const reader = ByteReader.fromBuffer(encodeSetOptions({ timeout: 10 }, 0x64));
+ * const words: number[] = [];
+ * for (let i = 0; i < 10; i++) words.push(await reader.readInt());
+ * // SetOptions (19), keepFailed, keepGoing, fallback, verbosity, offload, buildVerbosity, logType, printBuildTrace, useSubstitutes
+ * words; // [19, 0, 0, 0, 0, 1, 0, 0, 1, 1]
+ * // then the overrides: their count, and each key and value
+ * await reader.readInt(); // 2
+ * [await reader.readText(), await reader.readText(), await reader.readText(), await reader.readText()]; // ["print-extended-build-trace", "0", "build-timeout", "10"]
  */
 export function encodeSetOptions(options: BuildOptions, daemonMinor: number): Buffer {
   const w = new WireWriter().int(Op.SetOptions);

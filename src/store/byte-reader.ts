@@ -9,9 +9,16 @@
  * hash exactly the bytes up to the signature flag.
  *
  * @example
- * import { ByteReader } from "./byte-reader.ts";
+ * import { Readable } from "node:stream";
+ * import { StoreError } from "./errors.ts";
+ * import { WireWriter } from "./wire.ts";
+ * const bytes = new WireWriter().int(26).string("/gnu/store/a-x").toBuffer();
+ * // the daemon's bytes may arrive cut anywhere
+ * const socket = Readable.from([bytes.subarray(0, 5), bytes.subarray(5, 20), bytes.subarray(20)]);
  * const reader = new ByteReader(socket, () => new StoreError("connection-broken", "daemon closed the connection"));
- * const magic = await reader.readInt();
+ * await reader.readInt(); // 26
+ * await reader.readText(); // "/gnu/store/a-x"
+ * await reader.readInt().catch((error: StoreError) => [error.code, error.message]); // ["connection-broken", "daemon closed the connection"]
  */
 import { Readable } from "node:stream";
 import { StoreError, type StoreErrorCode } from "./errors.ts";
@@ -38,8 +45,10 @@ export const DEFAULT_READ_LIMITS: ReadLimits = { maxString: 64 * 1024 * 1024, ma
  * A pull-based reader over a byte stream.
  *
  * @example
- * const reader = ByteReader.fromBuffer(bytes, "nar-format");
- * const name = await reader.readString();
+ * import { WireWriter } from "./wire.ts";
+ * const reader = ByteReader.fromBuffer(new WireWriter().string("nix-archive-1").toBuffer());
+ * (await reader.readString()).toString(); // "nix-archive-1"
+ * reader.available; // 0
  */
 export class ByteReader {
   private chunks: Buffer[] = [];
@@ -68,7 +77,7 @@ export class ByteReader {
    * A reader over bytes already in memory; running out is a `code` error.
    *
    * @example
-   * const reader = ByteReader.fromBuffer(Buffer.from("…"), "nar-format");
+   * await ByteReader.fromBuffer(Buffer.alloc(4), "export-format").readInt().catch((error) => [error.code, error.message]); // ["export-format", "unexpected end of input"]
    */
   static fromBuffer(bytes: Buffer, code: StoreErrorCode = "nar-format"): ByteReader {
     return new ByteReader(Readable.from([bytes]), () => new StoreError(code, "unexpected end of input"));
@@ -159,8 +168,11 @@ export class ByteReader {
    * per value when the data is already there.
    *
    * @example
-   * if (reader.available < 8) await reader.ensure(8);
-   * const n = reader.readIntNow();
+   * import { WireWriter } from "./wire.ts";
+   * const reader = ByteReader.fromBuffer(new WireWriter().int(1).int(2).toBuffer());
+   * await reader.ensure(16);
+   * // both integers are buffered: no promise per value
+   * [reader.readIntNow(), reader.readIntNow()]; // [1, 2]
    */
   async ensure(count: number): Promise<void> {
     while (this.buffered < count) {
@@ -179,7 +191,10 @@ export class ByteReader {
    * True if the next buffered bytes are exactly `expected` (which must be buffered).
    *
    * @example
-   * if (reader.startsWithNow(OPEN)) reader.skipNow(OPEN.length);
+   * const reader = ByteReader.fromBuffer(Buffer.from("(type"));
+   * await reader.ensure(5);
+   * reader.startsWithNow(Buffer.from("(")); // true
+   * reader.startsWithNow(Buffer.from("(t)")); // false
    */
   startsWithNow(expected: Buffer): boolean {
     const first = this.chunks[0]!;
@@ -283,9 +298,6 @@ export class ByteReader {
 
   /**
    * Exactly `count` bytes (a view into the received data when possible).
-   *
-   * @example
-   * const header = await reader.readExact(8);
    */
   async readExact(count: number): Promise<Buffer> {
     if (count === 0) return Buffer.alloc(0);
@@ -307,7 +319,8 @@ export class ByteReader {
    * in the protocol gets near that, so such a value means a broken stream).
    *
    * @example
-   * const op = await reader.readInt();
+   * await ByteReader.fromBuffer(Buffer.from([42, 1, 0, 0, 0, 0, 0, 0])).readInt(); // 298
+   * await ByteReader.fromBuffer(Buffer.alloc(8, 0xff)).readInt().catch((error) => error.message); // "integer too large: 18446744073709551615"
    */
   async readInt(): Promise<number> {
     const bytes = await this.readExact(8);
@@ -321,7 +334,10 @@ export class ByteReader {
    * padding is not zero.
    *
    * @example
-   * const path = (await reader.readString()).toString("utf8");
+   * import { WireWriter } from "./wire.ts";
+   * const bytes = new WireWriter().string("/gnu/store/a-x").toBuffer();
+   * (await ByteReader.fromBuffer(bytes).readString()).toString("utf8"); // "/gnu/store/a-x"
+   * await ByteReader.fromBuffer(bytes).readString(10).catch((error) => error.message); // "string of 14 bytes is longer than the 10 allowed"
    */
   async readString(max = this.limits.maxString): Promise<Buffer> {
     const length = await this.readInt();
@@ -340,7 +356,8 @@ export class ByteReader {
    * A list of strings decoded as UTF-8.
    *
    * @example
-   * const references = await reader.readTexts();
+   * import { WireWriter } from "./wire.ts";
+   * await ByteReader.fromBuffer(new WireWriter().strings(["/gnu/store/a-x", "/gnu/store/b-y"]).toBuffer()).readTexts(); // ["/gnu/store/a-x", "/gnu/store/b-y"]
    */
   async readTexts(): Promise<string[]> {
     const count = await this.readInt();
@@ -363,7 +380,14 @@ export class ByteReader {
    * larger than what was received; awaits the sink before reading further.
    *
    * @example
-   * await reader.stream(size, (chunk) => writeSync(fd, chunk));
+   * import { Readable } from "node:stream";
+   * import { StoreError } from "./errors.ts";
+   * const reader = new ByteReader(Readable.from([Buffer.from("hel"), Buffer.from("lo, world")]), () => new StoreError("nar-format", "truncated"));
+   * const pieces: string[] = [];
+   * await reader.stream(5, (chunk) => {
+   *   pieces.push(chunk.toString());
+   * });
+   * pieces; // ["hel", "lo"]
    */
   async stream(count: number, sink: (chunk: Buffer) => void | Promise<void>): Promise<void> {
     let left = count;
@@ -381,7 +405,8 @@ export class ByteReader {
    * Returns an empty buffer only at the end of the stream.
    *
    * @example
-   * const chunk = await reader.readSome(32768);
+   * const reader = ByteReader.fromBuffer(Buffer.from("hello"));
+   * [(await reader.readSome(3)).toString(), (await reader.readSome(32768)).toString(), (await reader.readSome(32768)).length]; // ["hel", "lo", 0]
    */
   async readSome(max: number): Promise<Buffer> {
     if (max <= 0) return Buffer.alloc(0);

@@ -6,9 +6,8 @@
  * as it arrives (its references are already valid).
  *
  * @example
- * import { topologicalOrder } from "./closure.ts";
- * topologicalOrder(["/gnu/store/b"], (p) => (p === "/gnu/store/b" ? ["/gnu/store/a"] : []));
- * // ["/gnu/store/a", "/gnu/store/b"]
+ * const references = new Map([["/gnu/store/b", ["/gnu/store/a"]], ["/gnu/store/a", []]]);
+ * topologicalOrder(["/gnu/store/b"], (path) => references.get(path) ?? []); // ["/gnu/store/a", "/gnu/store/b"]
  */
 
 /**
@@ -17,7 +16,9 @@
  * order: sorted); self-references are ignored.
  *
  * @example
- * const order = topologicalOrder(missing, (path) => infos.get(path)!.references);
+ * // a and b both need c; each item once, references first, self-references ignored
+ * const references = new Map([["a", ["c"]], ["b", ["b", "c"]], ["c", []]]);
+ * topologicalOrder(["a", "b"], (path) => references.get(path)!); // ["c", "a", "b"]
  */
 export function topologicalOrder(paths: readonly string[], referencesOf: (path: string) => readonly string[]): string[] {
   const visited = new Set<string>();

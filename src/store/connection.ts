@@ -71,6 +71,7 @@ function broken(message: string, cause?: unknown): StoreError {
  * One connection to a daemon.
  *
  * @example
+ * // a remote daemon, through an SSH channel to its socket (ssh2's openssh_forwardOutStreamLocal)
  * const store = await StoreConnection.handshake(channel, { storeDir: "/gnu/store" });
  */
 export class StoreConnection {
@@ -94,9 +95,6 @@ export class StoreConnection {
 
   /**
    * Connects to a daemon's Unix socket and performs the handshake.
-   *
-   * @example
-   * const store = await StoreConnection.connect("/var/guix/daemon-socket/socket");
    */
   static async connect(socketPath: string, options: HandshakeOptions = {}): Promise<StoreConnection> {
     const socket = net.createConnection({ path: socketPath });
@@ -116,9 +114,6 @@ export class StoreConnection {
   /**
    * Performs the handshake on an already open stream (a socket, an SSH
    * channel…). On failure the stream is destroyed.
-   *
-   * @example
-   * const store = await StoreConnection.handshake(channel);
    */
   static async handshake(stream: Duplex, options: HandshakeOptions = {}): Promise<StoreConnection> {
     const reader = new ByteReader(stream, (cause) => broken("the daemon closed the connection", cause));
@@ -246,9 +241,6 @@ export class StoreConnection {
 
   /**
    * Sets the session's build options (SetOptions).
-   *
-   * @example
-   * await store.setOptions({ maxSilentTime: 3600, timeout: 86400 });
    */
   setOptions(options: BuildOptions): Promise<void> {
     return this.request(encodeSetOptions(options, protocolMinor(this.daemonVersion)), async () => undefined);
@@ -256,9 +248,6 @@ export class StoreConnection {
 
   /**
    * True if `path` is a valid store item (IsValidPath).
-   *
-   * @example
-   * await store.isValidPath("/gnu/store/…-hello"); // false
    */
   isValidPath(path: string): Promise<boolean> {
     return this.request(new WireWriter().int(Op.IsValidPath).string(path).toBuffer(), async () => (await this.reader.readInt()) !== 0);
@@ -266,9 +255,6 @@ export class StoreConnection {
 
   /**
    * The valid ones among `paths` (QueryValidPaths), sorted.
-   *
-   * @example
-   * const present = await store.queryValidPaths(inputs);
    */
   queryValidPaths(paths: readonly string[]): Promise<string[]> {
     for (const path of paths) this.checkPath(path);
@@ -277,9 +263,6 @@ export class StoreConnection {
 
   /**
    * What the daemon recorded about a valid path (QueryPathInfo).
-   *
-   * @example
-   * const { narHash, narSize, references } = await store.queryPathInfo(path);
    */
   queryPathInfo(path: string): Promise<PathInfo> {
     this.checkPath(path);
@@ -296,9 +279,6 @@ export class StoreConnection {
 
   /**
    * The references of a valid path (QueryReferences).
-   *
-   * @example
-   * await store.queryReferences(path);
    */
   queryReferences(path: string): Promise<string[]> {
     this.checkPath(path);
@@ -307,9 +287,6 @@ export class StoreConnection {
 
   /**
    * The valid paths that refer to `path` (QueryReferrers).
-   *
-   * @example
-   * await store.queryReferrers(path);
    */
   queryReferrers(path: string): Promise<string[]> {
     this.checkPath(path);
@@ -318,9 +295,6 @@ export class StoreConnection {
 
   /**
    * The output paths a valid derivation declares (QueryDerivationOutputs).
-   *
-   * @example
-   * await store.queryDerivationOutputs(drvPath);
    */
   queryDerivationOutputs(path: string): Promise<string[]> {
     this.checkPath(path);
@@ -329,9 +303,6 @@ export class StoreConnection {
 
   /**
    * Protects `path` from the garbage collector while the connection lives (AddTempRoot).
-   *
-   * @example
-   * await store.addTempRoot(drvPath);
    */
   addTempRoot(path: string): Promise<void> {
     this.checkPath(path);
@@ -344,7 +315,8 @@ export class StoreConnection {
    * Adds a file with `content` named `name` (AddTextToStore); returns its path.
    *
    * @example
-   * const drvPath = await store.addTextToStore("hello.drv", unparseDerivation(drv), references);
+   * const hello = makeDerivation({ name: "hello", system: "x86_64-linux", builder: "/bin/sh" });
+   * const drvPath = await store.addTextToStore("hello.drv", hello.text, hello.references); // hello.path, as computed here
    */
   addTextToStore(name: string, content: string | Uint8Array, references: readonly string[] = []): Promise<string> {
     for (const reference of references) this.checkPath(reference);
@@ -356,9 +328,6 @@ export class StoreConnection {
    * Adds the file tree at `source` (AddToStore, recursive SHA-256 by default,
    * as `guix build` adds sources); the NAR is streamed, never held in memory.
    * Returns the store path.
-   *
-   * @example
-   * const path = await store.addToStore("tree", "/tmp/tree");
    */
   addToStore(name: string, source: string, options: { recursive?: boolean; hashAlgorithm?: string } = {}): Promise<string> {
     const header = new WireWriter()
@@ -384,7 +353,10 @@ export class StoreConnection {
    * DaemonError with status 100 (build failed), 101 (timed out) or 1.
    *
    * @example
-   * await store.buildPaths([drvPath]);
+   * await store.buildPaths([drvPath]).catch((error) => {
+   *   if (error instanceof DaemonError && error.status === 101) console.error(`timed out: ${error.daemonMessage}`);
+   *   throw error;
+   * });
    */
   buildPaths(paths: readonly string[], mode: BuildModeCode = BuildMode.Normal): Promise<void> {
     for (const path of paths) this.checkPath(path.split("!")[0]!);
@@ -400,9 +372,6 @@ export class StoreConnection {
    * Exports one valid path (ExportPath) into `sink`: its NAR, metadata and,
    * when `sign` is true, the daemon's signature. Honours the sink's
    * backpressure. Resolves once the item is complete.
-   *
-   * @example
-   * await store.exportPath(path, socketToRemote, { sign: true });
    */
   exportPath(path: string, sink: Writable, options: { sign?: boolean } = {}): Promise<void> {
     this.checkPath(path);
@@ -421,7 +390,7 @@ export class StoreConnection {
    * topologicalOrder).
    *
    * @example
-   * await store.exportPaths(topologicalOrder(paths, infos), out, { sign: true });
+   * await store.exportPaths(topologicalOrder(paths, (path) => infos.get(path)!.references), out, { sign: true });
    */
   async exportPaths(paths: readonly string[], sink: Writable, options: { sign?: boolean } = {}): Promise<void> {
     for (const path of paths) {
@@ -435,9 +404,6 @@ export class StoreConnection {
    * Imports an export stream read from `source` (ImportPaths), answering the
    * daemon's requests for bytes from it; returns the imported paths. The
    * daemon checks every item's signature against its ACL.
-   *
-   * @example
-   * const imported = await store.importPaths(createReadStream("items.export"));
    */
   importPaths(source: Readable): Promise<string[]> {
     const input = new ByteReader(source, (cause) => new StoreError("export-format", "the export stream failed", cause === undefined ? {} : { cause }));

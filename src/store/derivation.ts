@@ -10,9 +10,10 @@
  * sets are, so printing a parsed derivation gives back the same text.
  *
  * @example
- * import { makeDerivation, unparseDerivation } from "./derivation.ts";
- * const drv = makeDerivation({ name: "hello", system: "x86_64-linux", builder: "/bin/sh", args: ["-c", "echo hi > $out"] }, "/gnu/store", readInput);
- * const text = unparseDerivation(drv.derivation);
+ * const hello = makeDerivation({ name: "hello", system: "x86_64-linux", builder: "/bin/sh", args: ["-c", "echo hi > $out"] });
+ * hello.path; // "/gnu/store/mjnvhnrq147j2vrib7axrp905ivx5zhq-hello.drv"
+ * hello.text;
+ * // 'Derive([("out","/gnu/store/klxz1v84pdc9nz82lga769p2hpc0q085-hello","","")],[],[],"x86_64-linux","/bin/sh",["-c","echo hi > $out"],[("builder","/bin/sh"),("name","hello"),("out","/gnu/store/klxz1v84pdc9nz82lga769p2hpc0q085-hello"),("system","x86_64-linux")])'
  */
 import { StoreError } from "./errors.ts";
 import { DEFAULT_STORE_DIR, compareBytes, fixedOutputPath, outputPath, sha256, sortedUnique, storePathName, textPath } from "./store-path.ts";
@@ -100,7 +101,15 @@ class Cursor {
  * Parses a derivation's text.
  *
  * @example
- * const drv = parseDerivation(readFileSync(drvPath, "utf8"));
+ * const drv = parseDerivation('Derive([("out","/gnu/store/klxz1v84pdc9nz82lga769p2hpc0q085-hello","","")],[],[],"x86_64-linux","/bin/sh",["-c","echo hi > $out"],[])');
+ * [drv.platform, drv.builder, drv.args, drv.outputs.get("out")?.path]; // ["x86_64-linux", "/bin/sh", ["-c", "echo hi > $out"], "/gnu/store/klxz1v84pdc9nz82lga769p2hpc0q085-hello"]
+ * let message = "";
+ * try {
+ *   parseDerivation("Derive([(");
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * message; // "expected string `\"' at position 9"
  */
 export function parseDerivation(text: string): Derivation {
   const c = new Cursor(text);
@@ -170,7 +179,9 @@ function sortedEntries<V>(map: ReadonlyMap<string, V>): Array<[string, V]> {
  * The derivation's text, exactly as the daemon prints it.
  *
  * @example
- * unparseDerivation(parseDerivation(text)) === text; // for any text the daemon wrote
+ * // collections are printed sorted, so a parsed text prints back the same
+ * const { text } = makeDerivation({ name: "hello", system: "x86_64-linux", builder: "/bin/sh", env: { b: "2", a: "1" } });
+ * unparseDerivation(parseDerivation(text)) === text; // true
  */
 export function unparseDerivation(drv: Derivation): string {
   const outputs = sortedEntries(drv.outputs).map(([id, o]) => `(${quote(id)},${quote(o.path)},${quote(o.hashAlgo)},${quote(o.hash)})`);
@@ -184,7 +195,9 @@ export function unparseDerivation(drv: Derivation): string {
  * True for a fixed-output derivation: one output, `out`, with an expected hash.
  *
  * @example
- * isFixedOutput(drv);
+ * const empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+ * isFixedOutput(makeDerivation({ name: "src", system: "x86_64-linux", builder: "/bin/sh", fixed: { hashAlgo: "sha256", hash: empty } }).derivation); // true
+ * isFixedOutput(makeDerivation({ name: "hello", system: "x86_64-linux", builder: "/bin/sh" }).derivation); // false
  */
 export function isFixedOutput(drv: Derivation): boolean {
   const out = drv.outputs.get("out");
@@ -201,7 +214,17 @@ export type DerivationLookup = (drvPath: string) => Derivation;
  * input's own hash modulo, in base16.
  *
  * @example
- * hashDerivationModulo(drv, (path) => parseDerivation(readFileSync(path, "utf8")));
+ * // two ways of fetching the same content: different .drv files …
+ * const fixed = { hashAlgo: "sha256", hash: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" };
+ * const viaSh = makeDerivation({ name: "src", system: "x86_64-linux", builder: "/bin/sh", fixed });
+ * const viaBash = makeDerivation({ name: "src", system: "x86_64-linux", builder: "/bin/bash", fixed });
+ * viaSh.path === viaBash.path; // false
+ * // … so derivations using one or the other differ too, but their hash modulo (and outputs) do not
+ * const drvs = new Map([[viaSh.path, viaSh.derivation], [viaBash.path, viaBash.derivation]]);
+ * const lookup = (path: string) => drvs.get(path)!;
+ * const user = (input: { path: string }) => makeDerivation({ name: "a", system: "x86_64-linux", builder: "/bin/sh", inputDrvs: new Map([[input.path, ["out"]]]) }, "/gnu/store", lookup);
+ * user(viaSh).path === user(viaBash).path; // false
+ * hashDerivationModulo(user(viaSh).derivation, lookup).equals(hashDerivationModulo(user(viaBash).derivation, lookup)); // true
  */
 export function hashDerivationModulo(drv: Derivation, lookup: DerivationLookup, memo: Map<string, Buffer> = new Map()): Buffer {
   if (isFixedOutput(drv)) {
@@ -225,7 +248,9 @@ export function hashDerivationModulo(drv: Derivation, lookup: DerivationLookup, 
  * checks in checkDerivationOutputs), by output id.
  *
  * @example
- * expectedOutputPaths(drv, "hello", "/gnu/store", lookup).get("out");
+ * const { derivation } = makeDerivation({ name: "hello", system: "x86_64-linux", builder: "/bin/sh", outputs: ["out", "doc"] });
+ * [...expectedOutputPaths(derivation, "hello", "/gnu/store", () => derivation)];
+ * // [["out", "/gnu/store/akvjwq5bi3wyx5mbr4sxjxby69prrrqs-hello"], ["doc", "/gnu/store/zlrxkpq22v2m42pvymdbf73kjn4zsz69-hello-doc"]]
  */
 export function expectedOutputPaths(drv: Derivation, name: string, storeDir: string, lookup: DerivationLookup): Map<string, string> {
   const paths = new Map<string, string>();
@@ -251,7 +276,19 @@ export function expectedOutputPaths(drv: Derivation, name: string, storeDir: str
  * paths its contents imply (and each output's path in its environment).
  *
  * @example
- * checkDerivationOutputs(drvPath, drv, storeDir, lookup);
+ * const hello = makeDerivation({ name: "hello", system: "x86_64-linux", builder: "/bin/sh" });
+ * const noInputs = () => hello.derivation;
+ * checkDerivationOutputs(hello.path, hello.derivation, "/gnu/store", noInputs); // undefined
+ * // changed after its output paths were computed, the derivation is refused
+ * hello.derivation.env.set("greeting", "bonjour");
+ * let message = "";
+ * try {
+ *   checkDerivationOutputs(hello.path, hello.derivation, "/gnu/store", noInputs);
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * message;
+ * // "derivation `/gnu/store/f47mxipnr8vqml37mmaiy9g45z5h81mc-hello.drv' has incorrect output `/gnu/store/iq9arw05i99k05fa4mr3j7zjfpg3gzpv-hello', should be `/gnu/store/8nwmrcy46z86cara18338ra0zcm4bwql-hello'"
  */
 export function checkDerivationOutputs(drvPath: string, drv: Derivation, storeDir: string, lookup: DerivationLookup): void {
   const fileName = storePathName(drvPath, storeDir);
@@ -290,8 +327,12 @@ export interface DerivationSpec {
  * `derivation` does) and computes its `.drv` path.
  *
  * @example
- * const { derivation, path, text, references } = makeDerivation(spec, storeDir, lookup);
- * await store.addTextToStore(`${spec.name}.drv`, text, references); // returns `path`
+ * const built = makeDerivation({ name: "hello", system: "x86_64-linux", builder: "/bin/sh", inputSrcs: ["/gnu/store/00000000000000000000000000000000-builder.sh"] });
+ * built.references; // ["/gnu/store/00000000000000000000000000000000-builder.sh"]
+ * [...built.derivation.env];
+ * // [["name", "hello"], ["system", "x86_64-linux"], ["builder", "/bin/sh"], ["out", "/gnu/store/cirjvpg3zy7x31saszrr8kip5mjgk5kf-hello"]]
+ * // the daemon gives the same path back: await store.addTextToStore("hello.drv", built.text, built.references)
+ * built.path; // "/gnu/store/w00pwma8vmam62256yf48ivbhz2wvinb-hello.drv"
  */
 export function makeDerivation(
   spec: DerivationSpec,
