@@ -23,6 +23,7 @@ import {
   OUTPUT_ESCAPES_STATUS,
   OUTPUT_MISSING_STATUS,
   SETUP_FAILED_STATUS,
+  stdinScript,
 } from "../ssh/remote-shell.ts";
 import type { RemoteProcess, SshSession } from "../ssh/session.ts";
 import { remoteFailure, saysDiskFull } from "./disk-errors.ts";
@@ -42,6 +43,8 @@ export interface AttemptJob {
   outputDir: string;
   timeoutMs?: number;
   maxSilentMs?: number;
+  /** What the command reads on its standard input (forwarded as it comes; destroyed when the job ends); default none (/dev/null). */
+  stdin?: Readable;
 }
 
 /** The phases of a job, in order. */
@@ -54,6 +57,8 @@ export interface AttemptIo {
   onPhase?: (phase: Phase) => void;
   /** Called when the remote command has started (set-up done). */
   onStarted?: () => void;
+  /** Called when the job begins reading `stdin`: from then on, the attempt cannot be repeated elsewhere. */
+  onStdinUsed?: () => void;
   signal?: AbortSignal;
 }
 
@@ -122,7 +127,8 @@ interface CommandOutcome {
 async function runCommand(session: SshSession, job: AttemptJob, inputs: CollectedInputs, jobId: string, io: AttemptIo): Promise<CommandOutcome> {
   throwIfAborted(io.signal);
   const token = newStartToken();
-  const script = jobScript({ jobId, token, inputs, command: job.command, env: job.env, cleanUpAfter: job.outputs.length === 0 });
+  const stdinFromClient = job.stdin !== undefined;
+  const script = jobScript({ jobId, token, inputs, command: job.command, env: job.env, cleanUpAfter: job.outputs.length === 0, host: session.machine.name, stdinFromClient });
   const child = await session.supervise(script, token);
   let killedFor: CommandOutcome["killedFor"] = null;
   let cancelled = false;
@@ -137,6 +143,10 @@ async function runCommand(session: SshSession, job: AttemptJob, inputs: Collecte
     if (!started) return;
     io.onStarted?.();
     limits.start();
+    if (job.stdin !== undefined) {
+      io.onStdinUsed?.();
+      feedStdin(session, jobId, job.stdin, child.exit).catch(() => stop("cancel"));
+    }
   });
   const onAbort = (): void => stop("cancel");
   io.signal?.addEventListener("abort", onAbort, { once: true });
@@ -153,6 +163,26 @@ async function runCommand(session: SshSession, job: AttemptJob, inputs: Collecte
     limits.dispose();
     io.signal?.removeEventListener("abort", onAbort);
   }
+}
+
+/**
+ * Send `source` to the started job's standard input (its FIFO) over a plain
+ * command of its own, until `source` ends or the job does. The job's end
+ * ends the reading too: what it did not read is not read (as with ssh).
+ * Rejects when the writer cannot be started (the job would wait for it).
+ */
+async function feedStdin(session: SshSession, jobId: string, source: Readable, jobExit: Promise<unknown>): Promise<void> {
+  const writer = await session.exec(["sh", "-c", stdinScript(jobId)], { stdin: "pipe" });
+  writer.stdout.resume();
+  writer.stderr.resume();
+  source.once("error", () => writer.stdin.end());
+  source.pipe(writer.stdin);
+  const done = (): void => {
+    source.unpipe(writer.stdin);
+    source.destroy();
+    writer.close();
+  };
+  jobExit.then(done, done);
 }
 
 /**

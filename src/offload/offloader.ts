@@ -13,7 +13,7 @@
  * );
  * offloader.close();
  */
-import type { Writable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import type { BuildMachine } from "../machines/types.ts";
 import { errorMessage, SshError } from "../ssh/errors.ts";
 import { machineKey } from "../ssh/machine-key.ts";
@@ -44,6 +44,13 @@ export interface JobSpec {
   dir: string;
   timeoutMs?: number;
   maxSilentMs?: number;
+  /**
+   * Standard input for the command, forwarded as it comes (`offload run`
+   * passes its own unless that is a terminal or /dev/null); destroyed when
+   * the job ends. Without it the command reads /dev/null. Once the command
+   * has started reading it, a failed attempt is not repeated elsewhere.
+   */
+  stdin?: Readable;
 }
 
 /** How a job ended. */
@@ -230,7 +237,8 @@ export class Offloader {
       } catch (error) {
         job.report.attempts.push({ machine: machineKey(choice.machine), error: errorMessage(error) });
         const kind = failureKind(error);
-        if (kind === "job" || job.io.signal?.aborted === true) throw error;
+        // Input already read cannot be sent again: such an attempt is the only one.
+        if (kind === "job" || job.io.signal?.aborted === true || job.stdinUsed) throw error;
         // Other jobs on the machine may have reported the same incident already: counted once.
         if (kind === "machine") this.selector.machineFailed(choice.machine, error, attemptStarted);
         failed.add(machineKey(choice.machine));
@@ -282,6 +290,7 @@ export class Offloader {
         outputDir: spec.dir,
         timeoutMs: spec.timeoutMs,
         maxSilentMs: spec.maxSilentMs,
+        stdin: spec.stdin,
       },
       inputs,
       {
@@ -293,6 +302,7 @@ export class Offloader {
           io.onPhase?.(phase, machine);
         },
         onStarted: () => io.onStarted?.(machine),
+        onStdinUsed: () => (job.stdinUsed = true),
       },
     );
     // Usually long done: it ran alongside the job. Waiting means a finished run leaves the machine clean.
@@ -332,6 +342,8 @@ interface JobRun {
   /** Aborted to stop choosing a machine (cancelled, or the inputs cannot be read). */
   choosing: AbortSignal;
   clock: PhaseClock;
+  /** Set once an attempt began reading the job's standard input. */
+  stdinUsed?: boolean;
 }
 
 function waitNotice(assessments: readonly Assessment[]): string {

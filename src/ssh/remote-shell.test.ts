@@ -241,6 +241,21 @@ describe("remote scripts under a real shell", () => {
     assert.equal(existsSync(marker), false);
   });
 
+  it("says a command is missing in the user's words, never the script's, and still cleans up", async () => {
+    const plain = { token: "t-missing", inputs: { directories: [], files: [], symlinks: [] }, env: {}, cleanUpAfter: true };
+    const missing = await job(jobScript({ ...plain, jobId: "j-nf", host: "build1", command: ["nonexistent-cmd", "arg"] }));
+    assert.equal(missing.status, 127);
+    assert.equal(missing.stderr, "t-missing\nnonexistent-cmd: command not found on build1\n");
+    const path = await job(jobScript({ ...plain, jobId: "j-nf2", host: "build1", command: ["./no/such/tool"] }));
+    assert.equal(path.status, 127);
+    assert.match(path.stderr, /^\.\/no\/such\/tool: no such file on build1$/m);
+    const notExecutable = await job(jobScript({ ...plain, jobId: "j-nf3", host: "build1", command: ["sh", "-c", "touch x; chmod -x x; exec ./x"] }));
+    assert.equal(notExecutable.status, 126, "the command's own failure stays its own");
+    const viaPath = await job(jobScript({ ...plain, jobId: "j-nf4", host: "b", command: ["mytool"], env: { PATH: "/nonexistent" } }));
+    assert.match(viaPath.stderr, /^mytool: command not found on b$/m, "looked up in the command's own PATH");
+    assert.deepEqual(readdirSync(join(base, "jobs")), []);
+  });
+
   it("creates the directories of inputs named inside one (--input dir/file)", async () => {
     const plain = { token: "t", env: {}, cleanUpAfter: true };
     const inputs = { directories: [], files: [{ remotePath: "in/deep/h.txt", key: helloKey }] as never, symlinks: [{ remotePath: "links/l", target: "../in/deep/h.txt" }] };

@@ -95,7 +95,7 @@ const REMOTE_BASE = `"$HOME/${REMOTE_WORK_DIR}"`;
  * date (for the clock offset), /proc.
  */
 export const REMOTE_TOOLS: readonly string[] = [
-  "sh", "cat", "head", "wc", "mkdir", "mktemp", "ln", "cp", "mv", "rm", "chmod", "find", "sleep", "df", "du", "dirname", "nproc", "uname",
+  "sh", "cat", "head", "wc", "mkdir", "mkfifo", "mktemp", "ln", "cp", "mv", "rm", "chmod", "find", "sleep", "df", "du", "dirname", "nproc", "uname",
 ];
 
 /** Exit status of a job whose set-up failed before the command started. */
@@ -214,6 +214,10 @@ export interface SupervisedCommand {
   cleanup?: readonly string[];
   /** Run when a stopped command outlived the grace period, just before its group gets KILL (this shell too, but for setsid). */
   abandon?: readonly string[];
+  /** The machine's name, for "CMD: command not found on HOST"; default what `uname -n` says there. */
+  host?: string;
+  /** The command's standard input, a shell word (a FIFO the client writes, see jobScript); default /dev/null. */
+  stdin?: string;
 }
 
 /**
@@ -229,18 +233,21 @@ export function supervisedScript(command: SupervisedCommand): string {
   const setsid = `${assignments(command.env)}setsid -- ${quotedArgv(command.argv, "command")}`;
   const ignored = FORWARDED_SIGNALS.filter((name) => name !== "KILL").join(" ");
   const grace = STOP_GRACE_SECONDS * 10;
+  const input = command.stdin ?? "/dev/null";
   return [
     ...(command.setup ?? []),
     `printf '%s\\n' ${shellQuote(command.token)} >&2`,
+    // A command that cannot start is said so in the user's words, never as the shell running this script would.
+    ...missingCommandCheck(command),
     `exec 3<&0`,
     // Group leader (as under sshd): the command joins this shell's group, and ending the group needs no extra process.
     `group=; read -r _ _ _ _ group _ < /proc/$$/stat 2>/dev/null`,
     `if [ "$group" = "$$" ]; then`,
-    `  ${run} </dev/null & job=$!; g=0`,
+    `  ${run} <${input} & job=$!; g=0`,
     `elif command -v setsid >/dev/null 2>&1; then`,
-    `  ${setsid} </dev/null & job=$!; g=-$job`,
+    `  ${setsid} <${input} & job=$!; g=-$job`,
     `else`,
-    `  ${run} </dev/null & job=$!; g=$job`,
+    `  ${run} <${input} & job=$!; g=$job`,
     `fi`,
     // Signal the command's group; while it runs, setsid may not have made the group yet: then the command itself.
     `signal_() { kill -s "$1" -- "$g" 2>/dev/null || kill -s "$1" "$job" 2>/dev/null; }`,
@@ -269,6 +276,24 @@ export function supervisedScript(command: SupervisedCommand): string {
     `if [ -z "$stopping" ] && [ "$rc" -gt 128 ]; then s=$(kill -l "$rc" 2>/dev/null); case "$s" in ${PASSED_ON_SIGNALS.join("|")}) trap - "$s" 2>/dev/null; kill -s "$s" $$;; esac; fi`,
     `exit "$rc"`,
   ].join("\n");
+}
+
+/**
+ * Lines that end the script with 127 and "CMD: command not found on HOST"
+ * (or 126, "permission denied") when the command cannot be started, after
+ * running the clean-up lines as for any other end.
+ */
+function missingCommandCheck(command: SupervisedCommand): string[] {
+  const name = shellQuote(command.argv[0] ?? "");
+  const host = command.host === undefined ? `"$(uname -n 2>/dev/null)"` : shellQuote(command.host);
+  const fail = (status: number, why: string): string =>
+    `{ printf '%s: %s on %s\\n' ${name} '${why}' ${host} >&2; rc=${status}; stopping=; ${[...(command.cleanup ?? []), `exit ${status}`].join("; ")}; }`;
+  return [
+    `case ${name} in`,
+    `  */*) if [ ! -e ${name} ]; then ${fail(127, "no such file")}; elif [ -d ${name} ] || [ ! -x ${name} ]; then ${fail(126, "permission denied")}; fi;;`,
+    `  *) ${assignments(command.env)}command -v -- ${name} >/dev/null 2>&1 || ${fail(127, "command not found")};;`,
+    `esac`,
+  ];
 }
 
 // ---------------------------------------------------------------- status probe and `offload test`
@@ -441,6 +466,14 @@ export interface JobScriptOptions {
   env: Readonly<Record<string, string>>;
   /** Remove the scratch directory when the command ends (the job has no outputs to fetch). */
   cleanUpAfter: boolean;
+  /** The machine's name, for "CMD: command not found on HOST". */
+  host?: string;
+  /**
+   * The command reads its standard input from a FIFO beside the scratch
+   * directory, which the client fills ({@link stdinScript}); it starts once
+   * the writer is there. Otherwise its input is /dev/null.
+   */
+  stdinFromClient?: boolean;
 }
 
 /**
@@ -457,15 +490,16 @@ export interface JobScriptOptions {
  */
 export function jobScript(options: JobScriptOptions): string {
   if (options.command.length === 0) throw new TypeError("a job needs a command");
-  const remove = `cd "$B" && rm -rf "$J" "$J.owner"`;
+  const remove = `cd "$B" && rm -rf "$J" "$J.owner" "$J.stdin"`;
   const setup = [
     `umask 022`,
     jobVariables(options.jobId),
-    `fail() { printf 'offload: %s\\n' "$1" >&2; cd / && rm -rf "$J" "$J.owner"; exit ${SETUP_FAILED_STATUS}; }`,
+    `fail() { printf 'offload: %s\\n' "$1" >&2; cd / && rm -rf "$J" "$J.owner" "$J.stdin"; exit ${SETUP_FAILED_STATUS}; }`,
     ...PROCESS_FUNCTIONS,
     // The owner record comes first: from the moment the directory exists, garbageScript can tell whose it is.
     `mkdir -p "$B/jobs" && owner_ && printf '%s\\n' "$O" > "$J.owner" || fail "cannot create the job directory $J"`,
     `mkdir "$J" || fail "cannot create the job directory $J"`,
+    ...(options.stdinFromClient === true ? [`mkfifo -m 600 "$J.stdin" || fail "cannot create $J.stdin"`] : []),
     `cd "$J" || fail "cannot enter $J"`,
   ];
   for (const directory of inputDirectories(options.inputs)) {
@@ -482,6 +516,8 @@ export function jobScript(options: JobScriptOptions): string {
     token: options.token,
     argv: options.command,
     env: options.env,
+    host: options.host,
+    stdin: options.stdinFromClient === true ? `"$J.stdin"` : undefined,
     setup,
     cleanup: [options.cleanUpAfter ? remove : `if [ -n "$stopping" ]; then ${remove}; fi`],
     abandon: [remove],
@@ -524,7 +560,7 @@ export function downloadScript(jobId: string, outputs: readonly string[]): strin
     jobVariables(jobId),
     `cd "$J" || { echo "offload: the job directory $J is gone" >&2; exit 2; }`,
     `L="$J.list"; H="$J.hashes"`,
-    `done_() { cd "$B" && rm -rf "$J" "$L" "$H" "$J.owner"; }`,
+    `done_() { cd "$B" && rm -rf "$J" "$L" "$H" "$J.owner" "$J.stdin"; }`,
     // The client may hang up early (refused or broken transfer): still clean up.
     `trap 'done_; exit 1' HUP TERM`,
     `trap '' PIPE`,
@@ -563,7 +599,19 @@ export function downloadScript(jobId: string, outputs: readonly string[]): strin
  * await session.run(["sh", "-c", cleanupScript("j1")], { timeoutMs: 10_000 }); // ~/.cache/offload/jobs/j1 is gone
  */
 export function cleanupScript(jobId: string): string {
-  return `${jobVariables(jobId)}; cd "$B" 2>/dev/null && rm -rf "$J" "$J.list" "$J.hashes" "$J.owner"; exit 0`;
+  return `${jobVariables(jobId)}; cd "$B" 2>/dev/null && rm -rf "$J" "$J.list" "$J.hashes" "$J.owner" "$J.stdin"; exit 0`;
+}
+
+/**
+ * Feed a job's standard input (its FIFO, see JobScriptOptions.stdinFromClient)
+ * from this command's: run it once the job has started.
+ *
+ * @example
+ * const writer = await session.exec(["sh", "-c", stdinScript("j1")], { stdin: "pipe" });
+ * process.stdin.pipe(writer.stdin); // the job reads what offload run reads
+ */
+export function stdinScript(jobId: string): string {
+  return `${jobVariables(jobId)}; [ -p "$J.stdin" ] || { echo "offload: the job $J has no input pipe" >&2; exit 1; }; exec cat > "$J.stdin"`;
 }
 
 /**
@@ -589,7 +637,7 @@ export function garbageScript(options: { dryRun?: boolean } = {}): string {
     `    if [ -f "$d.owner" ]; then read -r p st _ < "$d.owner" 2>/dev/null; [ -n "$p" ] && alive_ "$p" "\${st:--}" && continue`,
     // No owner record: from an older version (a job writes its record before its directory).
     `    else [ -n "$(find "$d" -maxdepth 0 -mmin +${OWNERLESS_JOB_MINUTES} 2>/dev/null)" ] || continue; fi`,
-    `    printf 'job %s %s\\n' "$d" "$(kib_ "$d")"; ${remove} -- "$d" "$d.list" "$d.hashes" "$d.owner"`,
+    `    printf 'job %s %s\\n' "$d" "$(kib_ "$d")"; ${remove} -- "$d" "$d.list" "$d.hashes" "$d.owner" "$d.stdin"`,
     `  done`,
     // Records whose directory is gone (a job stopped between the two steps of its set-up).
     `  for f in *.owner; do [ -f "$f" ] && [ ! -e "\${f%.owner}" ] || continue; read -r p st _ < "$f" 2>/dev/null; [ -n "$p" ] && alive_ "$p" "\${st:--}" && continue; ${remove} -- "$f"; done`,

@@ -245,7 +245,7 @@ export class SshSession {
   private superviseArgv(argv: readonly string[], options: Pick<RunOptions, "env" | "cwd">): Promise<SupervisedProcess> {
     const token = newStartToken();
     const setup = options.cwd === undefined ? [] : [`${changeDirectory(options.cwd)} || exit`];
-    return this.supervise(supervisedScript({ token, argv, env: options.env, setup }), token);
+    return this.supervise(supervisedScript({ token, argv, env: options.env, setup, host: this.machine.name }), token);
   }
 
   /**
