@@ -18,11 +18,13 @@
  * shared machine.
  *
  * @example
- * import { generateScalar, publicPoint, ecdsaSign, ecdsaVerify } from "./edwards25519.ts";
+ * import { createHash } from "node:crypto";
+ * const hash = createHash("sha256").update("an exported item").digest();
  * const d = generateScalar();
  * const q = publicPoint(d);
  * const { r, s } = ecdsaSign(d, hash);
  * ecdsaVerify(q, hash, r, s); // true
+ * ecdsaVerify(q, createHash("sha256").update("another item").digest(), r, s); // false
  */
 import { createHmac, randomBytes } from "node:crypto";
 import { StoreError } from "./errors.ts";
@@ -141,7 +143,8 @@ export function bytesToBigint(bytes: Uint8Array): bigint {
  * fewest bytes (libgcrypt's unsigned MPI format) when `length` is omitted.
  *
  * @example
- * bigintToBytes(256n); // <01 00>
+ * bigintToBytes(256n).toString("hex"); // "0100"
+ * bigintToBytes(256n, 4).toString("hex"); // "00000100"
  */
 export function bigintToBytes(value: bigint, length?: number): Buffer {
   let hex = value.toString(16);
@@ -156,9 +159,6 @@ export function bigintToBytes(value: bigint, length?: number): Buffer {
  * Decodes a public key `q` as libgcrypt stores it for Ed25519: 32 bytes
  * (EdDSA encoding), optionally with libgcrypt's 0x40 prefix. Null if it is
  * not a point of the curve.
- *
- * @example
- * const point = decodePoint(q);
  */
 function decodePoint(encoded: Uint8Array): Point | null {
   let bytes = Buffer.from(encoded);
@@ -177,7 +177,9 @@ function decodePoint(encoded: Uint8Array): Point | null {
  * True if `encoded` is a valid public key (a point of the curve).
  *
  * @example
- * isValidPublicPoint(q); // true
+ * isValidPublicPoint(publicPoint(generateScalar())); // true
+ * // y = 2 is not the y of any point of the curve
+ * isValidPublicPoint(Buffer.concat([Buffer.from([2]), Buffer.alloc(31)])); // false
  */
 export function isValidPublicPoint(encoded: Uint8Array): boolean {
   return decodePoint(encoded) !== null;
@@ -195,6 +197,7 @@ function encodePoint(point: Point): Buffer {
  *
  * @example
  * const d = generateScalar();
+ * d > 0n && d < GROUP_ORDER; // true
  */
 export function generateScalar(): bigint {
   // Bounded: each try succeeds with probability about 1/2.
@@ -209,7 +212,8 @@ export function generateScalar(): bigint {
  * The public key q = dG in libgcrypt's Ed25519 encoding (32 bytes).
  *
  * @example
- * publicPoint(d).toString("hex");
+ * // 1 × G is the base point: y = 4/5, little-endian
+ * publicPoint(1n).toString("hex"); // "5866666666666666666666666666666666666666666666666666666666666666"
  */
 export function publicPoint(d: bigint): Buffer {
   if (d <= 0n || d >= GROUP_ORDER) throw new StoreError("invalid-argument", "secret scalar out of range");
@@ -259,7 +263,13 @@ function* rfc6979Nonces(d: bigint, hash: Uint8Array): Generator<bigint, never, u
  * RFC 6979 nonces, so the result equals what `guix authenticate` produces.
  *
  * @example
- * const { r, s } = ecdsaSign(d, createHash("sha256").update(data).digest());
+ * import { createHash } from "node:crypto";
+ * const hash = createHash("sha256").update("an exported item").digest();
+ * // RFC 6979 nonces: the same key and hash always give the same signature
+ * const d = generateScalar();
+ * const first = ecdsaSign(d, hash);
+ * const second = ecdsaSign(d, hash);
+ * first.r === second.r && first.s === second.s; // true
  */
 export function ecdsaSign(d: bigint, hash: Uint8Array): { r: bigint; s: bigint } {
   if (d <= 0n || d >= GROUP_ORDER) throw new StoreError("invalid-argument", "secret scalar out of range");
@@ -281,7 +291,12 @@ export function ecdsaSign(d: bigint, hash: Uint8Array): { r: bigint; s: bigint }
  * Checks an ECDSA signature (r, s) of `hash` by public key `q`.
  *
  * @example
- * ecdsaVerify(q, hash, r, s); // true or false
+ * import { createHash } from "node:crypto";
+ * const hash = createHash("sha256").update("an exported item").digest();
+ * const { r, s } = ecdsaSign(1n, hash);
+ * ecdsaVerify(publicPoint(1n), hash, r, s); // true
+ * ecdsaVerify(publicPoint(2n), hash, r, s); // false
+ * ecdsaVerify(publicPoint(1n), hash, s, r); // false
  */
 export function ecdsaVerify(q: Uint8Array, hash: Uint8Array, r: bigint, s: bigint): boolean {
   if (r <= 0n || r >= GROUP_ORDER || s <= 0n || s >= GROUP_ORDER) return false;

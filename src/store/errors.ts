@@ -45,9 +45,6 @@ export type StoreErrorCode =
 
 /**
  * A failure of the store layer.
- *
- * @example
- * throw new StoreError("nar-format", "bad archive: expected open tag");
  */
 export class StoreError extends Error {
   override readonly name: string = "StoreError";
@@ -67,7 +64,8 @@ export class StoreError extends Error {
  * timeout, 1: anything else).
  *
  * @example
- * throw new DaemonError("path `/gnu/store/…' is not valid", 1);
+ * const error = new DaemonError("path `/gnu/store/0000-x' is not valid", 1);
+ * [error.code, error.status, error.message]; // ["daemon", 1, "path `/gnu/store/0000-x' is not valid"]
  */
 export class DaemonError extends StoreError {
   override readonly name: string = "DaemonError";
@@ -91,7 +89,16 @@ export type SignatureFailure = "unsigned" | "corrupt-signature" | "unauthorized-
  * wording of Guix's own Scheme restorer (guix/nar.scm), used by `guix offload`.
  *
  * @example
- * if (error instanceof SignatureError && error.failure === "unauthorized-key") warn(error.guixMessage);
+ * import { generateSigningKeyPair, parseAcl } from "./keys.ts";
+ * import { checkSignature, signHash } from "./signature.ts";
+ * const hash = Buffer.alloc(32, 7);
+ * let refused: unknown;
+ * try {
+ *   checkSignature(signHash(hash, generateSigningKeyPair().secretKey), hash, parseAcl("(acl)"));
+ * } catch (error) {
+ *   refused = error;
+ * }
+ * refused instanceof SignatureError && [refused.code, refused.failure, refused.guixMessage]; // ["signature", "unauthorized-key", "unauthorized public key"]
  */
 export class SignatureError extends StoreError {
   override readonly name: string = "SignatureError";

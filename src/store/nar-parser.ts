@@ -15,8 +15,20 @@
  * symlink targets; nesting deeper than the limit; truncation.
  *
  * @example
- * import { parseNar } from "./nar-parser.ts";
- * await parseNar(reader, { directory() {}, fileStart() {}, fileChunk() {}, fileEnd() {}, symlink() {} });
+ * import { ByteReader } from "./byte-reader.ts";
+ * import { encodeString } from "./wire.ts";
+ * // a directory with an executable file and a symlink to it: a NAR is a sequence of strings
+ * const tokens = ["nix-archive-1", "(", "type", "directory", "entry", "(", "name", "hello", "node", "(", "type", "regular", "executable", "", "contents", "echo hi\n", ")", ")", "entry", "(", "name", "link", "node", "(", "type", "symlink", "target", "hello", ")", ")", ")"];
+ * const nar = Buffer.concat(tokens.map((token) => encodeString(token)));
+ * const seen: string[] = [];
+ * await parseNar(ByteReader.fromBuffer(nar), {
+ *   directory: (path) => void seen.push(`directory /${path.join("/")}`),
+ *   fileStart: (path, executable, size) => void seen.push(`file /${path.join("/")} ${executable ? "executable" : "regular"} ${size}`),
+ *   fileChunk: () => {},
+ *   fileEnd: () => {},
+ *   symlink: (path, target) => void seen.push(`symlink /${path.join("/")} -> ${target}`),
+ * });
+ * seen; // ["directory /", "file /hello executable 8", "symlink /link -> hello"]
  */
 import type { ByteReader } from "./byte-reader.ts";
 import { StoreError } from "./errors.ts";
@@ -157,7 +169,12 @@ interface OpenDirectory {
  * archive's last byte, so what follows (an export's metadata) stays unread.
  *
  * @example
- * await parseNar(ByteReader.fromBuffer(nar), nullSink);
+ * import { ByteReader } from "./byte-reader.ts";
+ * import { encodeString } from "./wire.ts";
+ * // an entry named ".." would escape the target: refused before the sink sees it
+ * const tokens = ["nix-archive-1", "(", "type", "directory", "entry", "(", "name", "..", "node", "(", "type", "regular", "contents", "x", ")", ")", ")"];
+ * const nar = Buffer.concat(tokens.map((token) => encodeString(token)));
+ * await parseNar(ByteReader.fromBuffer(nar), discardingSink()).catch((error) => [error.code, error.message]); // ["nar-unsafe", "NAR contains invalid file name `..'"]
  */
 export async function parseNar(reader: ByteReader, sink: NarSink, limits: NarLimits = DEFAULT_NAR_LIMITS): Promise<void> {
   try {
@@ -292,7 +309,11 @@ async function readNodeStart(reader: ByteReader, sink: NarSink, path: Buffer[], 
  * skipping over it).
  *
  * @example
- * await parseNar(reader, discardingSink());
+ * import { ByteReader } from "./byte-reader.ts";
+ * import { encodeString } from "./wire.ts";
+ * const nar = Buffer.concat(["nix-archive-1", "(", "type", "regular", "contents", "hi\n", ")"].map((token) => encodeString(token)));
+ * await parseNar(ByteReader.fromBuffer(nar), discardingSink()); // undefined
+ * await parseNar(ByteReader.fromBuffer(nar.subarray(0, 60)), discardingSink()).catch((error) => [error.code, error.message]); // ["nar-format", "unexpected end of input"]
  */
 export function discardingSink(): NarSink {
   return { directory() {}, fileStart() {}, fileChunk() {}, fileEnd() {}, symlink() {} };

@@ -16,8 +16,22 @@
  * for store items.
  *
  * @example
- * import { restoreNar } from "./nar-restorer.ts";
- * const digest = await restoreNar(reader, "/tmp/out");
+ * import { lstatSync, mkdtempSync, readFileSync, readlinkSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { ByteReader } from "./byte-reader.ts";
+ * import { encodeString } from "./wire.ts";
+ * const tokens = ["nix-archive-1", "(", "type", "directory", "entry", "(", "name", "hello", "node", "(", "type", "regular", "executable", "", "contents", "echo hi\n", ")", ")", "entry", "(", "name", "link", "node", "(", "type", "symlink", "target", "hello", ")", ")", ")"];
+ * const nar = Buffer.concat(tokens.map((token) => encodeString(token)));
+ * const scratch = mkdtempSync(join(tmpdir(), "offload-restore-"));
+ * const target = join(scratch, "tree");
+ * const { size } = await restoreNar(ByteReader.fromBuffer(nar), target, { permissions: "store" });
+ * const hello = lstatSync(join(target, "hello"));
+ * const restored = [readFileSync(join(target, "hello"), "utf8"), (hello.mode & 0o777).toString(8), hello.mtimeMs, readlinkSync(join(target, "link"))];
+ * removeTree(scratch);
+ * size; // 512
+ * // the store's canonical form: read-only, executable kept, every mtime 1 s
+ * restored; // ["echo hi\n", "555", 1000, "hello"]
  */
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, closeSync, constants, fchmodSync, fstatSync, futimesSync, lstatSync, lutimesSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, symlinkSync, unlinkSync, writeSync, utimesSync } from "node:fs";
@@ -147,7 +161,15 @@ class DiskSink implements NarSink {
  * trees are sealed 0555). Bounded by the tree itself; never follows symlinks.
  *
  * @example
- * removeTree("/tmp/out.partial");
+ * import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const scratch = mkdtempSync(join(tmpdir(), "offload-remove-"));
+ * mkdirSync(join(scratch, "sealed"));
+ * writeFileSync(join(scratch, "sealed", "file"), "x");
+ * chmodSync(join(scratch, "sealed"), 0o555);
+ * removeTree(scratch);
+ * existsSync(scratch); // false
  */
 export function removeTree(path: string | Buffer): void {
   let stats;
@@ -186,7 +208,8 @@ export function removeTree(path: string | Buffer): void {
  * A fresh name next to `target` for building it before the rename.
  *
  * @example
- * temporarySibling("/gnu/store/abc-x"); // "/gnu/store/.abc-x.restore-1a2b3c4d"
+ * // hidden, beside the target (so the final rename stays on one file system), random
+ * temporarySibling("/gnu/store/abc-x").replace(/[0-9a-f]{8}$/, "XXXXXXXX"); // "/gnu/store/.abc-x.restore-XXXXXXXX"
  */
 export function temporarySibling(target: string): string {
   return join(dirname(target), `.${basename(target)}.restore-${randomBytes(4).toString("hex")}`);
@@ -209,7 +232,17 @@ function assertAbsent(target: string): void {
  * restore itself).
  *
  * @example
- * const { hash, size } = await restoreNar(ByteReader.fromBuffer(nar), "/tmp/tree", { permissions: "store" });
+ * import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { ByteReader } from "./byte-reader.ts";
+ * import { encodeString } from "./wire.ts";
+ * const nar = Buffer.concat(["nix-archive-1", "(", "type", "directory", "entry", "(", "name", "a", "node", "(", "type", "regular", "contents", "x", ")", ")", ")"].map((token) => encodeString(token)));
+ * const scratch = mkdtempSync(join(tmpdir(), "offload-restore-"));
+ * // cut short after the first file: nothing at all appears
+ * await restoreNar(ByteReader.fromBuffer(nar.subarray(0, nar.length - 16)), join(scratch, "tree")).catch((error) => error.message); // "unexpected end of input"
+ * readdirSync(scratch); // []
+ * rmSync(scratch, { recursive: true });
  */
 export async function restoreNar(reader: ByteReader, target: string, options?: RestoreOptions): Promise<NarDigest>;
 export async function restoreNar(reader: ByteReader, target: string, options: RestoreOptions & { hash: false }): Promise<{ size: number }>;

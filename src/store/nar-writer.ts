@@ -12,8 +12,21 @@
  * keeps running while a large tree is dumped.
  *
  * @example
- * import { narChunks, writeNar } from "./nar-writer.ts";
- * const { hash, size } = await writeNar("/tmp/tree", process.stdout);
+ * import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { encodeString } from "./wire.ts";
+ * const scratch = mkdtempSync(join(tmpdir(), "offload-nar-"));
+ * const tree = join(scratch, "tree");
+ * mkdirSync(tree);
+ * writeFileSync(join(tree, "hello"), "echo hi\n", { mode: 0o755 });
+ * symlinkSync("hello", join(tree, "link"));
+ * const chunks: Buffer[] = [];
+ * for await (const chunk of narChunks(tree)) chunks.push(chunk);
+ * rmSync(scratch, { recursive: true });
+ * // the NAR is these strings in the daemon's encoding
+ * const tokens = ["nix-archive-1", "(", "type", "directory", "entry", "(", "name", "hello", "node", "(", "type", "regular", "executable", "", "contents", "echo hi\n", ")", ")", "entry", "(", "name", "link", "node", "(", "type", "symlink", "target", "hello", ")", ")", ")"];
+ * Buffer.concat(chunks).equals(Buffer.concat(tokens.map((token) => encodeString(token)))); // true
  */
 import { createHash, type Hash } from "node:crypto";
 import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, constants, type Stats } from "node:fs";
@@ -122,9 +135,6 @@ function sortedEntries(path: Buffer): Buffer[] {
 
 /**
  * The NAR of `path` (a file, directory or symlink, not followed), in chunks.
- *
- * @example
- * for await (const chunk of narChunks("/tmp/tree")) process.stdout.write(chunk);
  */
 export async function* narChunks(path: string | Buffer): AsyncGenerator<Buffer, void, undefined> {
   const root = typeof path === "string" ? Buffer.from(path) : path;
@@ -250,7 +260,16 @@ function* readLargeFile(path: Buffer, size: number, out: ChunkBuffer): Generator
  * the SHA-256, which costs more than the dump itself).
  *
  * @example
- * const { hash, size } = await writeNar("/tmp/tree", createWriteStream("tree.nar"));
+ * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { PassThrough } from "node:stream";
+ * const scratch = mkdtempSync(join(tmpdir(), "offload-nar-"));
+ * writeFileSync(join(scratch, "hello"), "hi\n");
+ * const sink = new PassThrough().resume();
+ * const written = await writeNar(join(scratch, "hello"), sink, { hash: false });
+ * rmSync(scratch, { recursive: true });
+ * written; // { size: 120 }
  */
 export async function writeNar(path: string | Buffer, sink: Writable): Promise<NarDigest>;
 export async function writeNar(path: string | Buffer, sink: Writable, options: { hash: false }): Promise<{ size: number }>;
@@ -302,7 +321,16 @@ export function drained(sink: Writable): Promise<void> {
  * The NAR hash and size of `path`, as the daemon would record them.
  *
  * @example
- * const { hash } = await narDigest("/tmp/tree"); // hash.toString("hex")
+ * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { toNixBase32 } from "./base32.ts";
+ * const scratch = mkdtempSync(join(tmpdir(), "offload-nar-"));
+ * writeFileSync(join(scratch, "hello"), "hi\n");
+ * const { hash, size } = await narDigest(join(scratch, "hello"));
+ * rmSync(scratch, { recursive: true });
+ * // as `guix path-info` and narinfos show it
+ * [`sha256:${toNixBase32(hash)}`, size]; // ["sha256:1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h", 120]
  */
 export async function narDigest(path: string | Buffer): Promise<NarDigest> {
   const hash: Hash = createHash("sha256");
