@@ -11,6 +11,7 @@
 import { InvalidArgumentError, type Command } from "commander";
 import { addEngineOptions, addRequirementOptions, featureList, offloaderFor, type EngineOptions, type RequirementOptions } from "./engine-options.ts";
 import type { Phase } from "../offload/attempt.ts";
+import { forwardableStdin } from "../offload/local-stdin.ts";
 import { reachedPhaseTimes } from "../offload/phase-clock.ts";
 import { exitStatusOf } from "./exit-status.ts";
 import { onInterrupt } from "./interrupt.ts";
@@ -86,6 +87,8 @@ async function runAction(argv: string[], options: RunOptions): Promise<number> {
     dir: process.cwd(),
     timeoutMs: options.timeout,
     maxSilentMs: options.maxSilentTime,
+    // Like ssh: a pipe or file is forwarded; a terminal or /dev/null gives end of file at once.
+    stdin: forwardableStdin(),
   };
   const machines = await loadMachineList(options.machines, options.stateDir, options);
   const offloader = offloaderFor(options, machines);
