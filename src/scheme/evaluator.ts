@@ -52,8 +52,12 @@ export interface ModuleSystem {
   reference(moduleName: Datum, name: Identifier, span: Span | undefined, privateAccess: boolean): Datum;
   /** A module we provide that exports `name` (as `srfi srfi-1`), for hints. */
   provider(name: string): string | undefined;
-  /** The Guile module that makes `name` visible in `env` when we do not implement it, if any. */
-  unimplemented(name: string, env: Environment): string | undefined;
+  /**
+   * Why `name`, unbound here, is not simply unbound: the Guile module that
+   * makes it visible but that we do not implement it (`certain`), or the Guix
+   * modules `env`'s module imported whose contents we do not know.
+   */
+  unimplemented(name: string, env: Environment): { modules: string[]; certain: boolean } | undefined;
 }
 
 /** What a continuation frame does with the value it receives. */
@@ -332,9 +336,13 @@ export class Evaluator {
    */
   unboundVariable(name: Identifier, env: Environment, span: Span | undefined): SchemeError {
     const text = identifierName(name);
-    const module = this.modules?.unimplemented(text, env);
-    if (module !== undefined) {
-      return new SchemeError("unsupported", `${text} (from (${module})) is not implemented by this evaluator`, span);
+    const missing = this.modules?.unimplemented(text, env);
+    if (missing?.certain) {
+      return new SchemeError("unsupported", `${abbreviate(text)} (from (${missing.modules[0]})) is not implemented by this evaluator`, span);
+    }
+    if (missing) {
+      const modules = missing.modules.map((m) => `(${m})`).join(", ");
+      return new SchemeError("unsupported", `${abbreviate(text)} is not bound here; it may come from ${modules}, which this evaluator does not provide`, span);
     }
     const hint = unboundHint(text, this.modules?.provider(text));
     return new SchemeError("unbound-variable", `Unbound variable: ${abbreviate(text)}${hint}`, span);

@@ -7,7 +7,10 @@
  * is Guile's "no code for module" error; one Guile has but we do not provide
  * is `unsupported-module`; a name Guile would see that we do not implement is
  * `unsupported` (see {@link ModuleSystem.unimplemented}), never a silent no-op
- * followed by "Unbound variable".
+ * followed by "Unbound variable". Guix's own modules (`(gnu)`, `(guix ...)`)
+ * are the exception: machines files import them as boilerplate, and Guix
+ * loads such files, so the import succeeds; a name the file then uses and we
+ * lack is `unsupported`, naming those modules.
  *
  * @example
  * const modules = new Modules(table);
@@ -39,6 +42,8 @@ interface Selection {
 
 export class Modules implements ModuleSystem {
   private readonly unimplementedByTop = new WeakMap<Environment, Unimplemented>();
+  /** Guix modules each top level imported, whose contents we do not know. */
+  private readonly opaqueByTop = new WeakMap<Environment, string[]>();
   private coreNames: Set<string> | undefined;
   private guileModules: Set<string> | undefined;
 
@@ -57,6 +62,12 @@ export class Modules implements ModuleSystem {
     const top = env.moduleTop();
     if (!top) throw new SchemeError("syntax-error", "use-modules: not inside a module", span);
     const { name, options } = parseSpec(spec, span);
+    if (this.isOpaqueGuixModule(name)) {
+      const opaque = this.opaqueByTop.get(top) ?? [];
+      if (!opaque.includes(name)) opaque.push(name);
+      this.opaqueByTop.set(top, opaque);
+      return;
+    }
     const exports = this.exportsOf(name, span);
     const selections = this.interfaceOf(name, exports, options, span, evaluator, env);
     for (const { original, seen } of selections) this.bind(top, name, exports, original, seen);
@@ -95,11 +106,18 @@ export class Modules implements ModuleSystem {
     return undefined;
   }
 
-  unimplemented(name: string, env: Environment): string | undefined {
+  unimplemented(name: string, env: Environment): { modules: string[]; certain: boolean } | undefined {
     const top = env.moduleTop();
     const imported = top ? this.unimplementedByTop.get(top)?.get(name) : undefined;
-    if (imported !== undefined) return imported;
-    return this.isCoreName(name) ? "guile" : undefined;
+    if (imported !== undefined) return { modules: [imported], certain: true };
+    if (this.isCoreName(name)) return { modules: ["guile"], certain: true };
+    const opaque = top ? this.opaqueByTop.get(top) : undefined;
+    return opaque && opaque.length > 0 ? { modules: opaque, certain: false } : undefined;
+  }
+
+  /** A Guix module we do not provide (Guix's environment has it; its exports are unknown here). */
+  private isOpaqueGuixModule(name: string): boolean {
+    return GUIX_PREFIXES.includes(name.split(" ")[0]!) && !this.table.modules.has(name);
   }
 
   /** Our bindings of module `name`, or Guile's error when we cannot provide it. */
