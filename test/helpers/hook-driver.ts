@@ -6,8 +6,10 @@
  * - the hook is started as `PROGRAM offload SYSTEM MAX-SILENT-TIME
  *   PRINT-BUILD-TRACE BUILD-TIMEOUT` in its own session with cwd `/`, stdin a
  *   pipe for requests, stdout and stderr one pipe for replies, fd 4 a pipe
- *   for the build log (`sh -c 'exec "$@" 2>&1'` makes fd 2 the same pipe as
- *   fd 1, as the daemon's dup2 does);
+ *   for the build log. Real pipes (FIFOs), not the socket pairs Node gives
+ *   children: the daemon uses pipe(2), and a hook may tell them apart
+ *   (opening /dev/stdin fails on a socket). A shell opens them and makes fd 2
+ *   the same pipe as fd 1, as the daemon's dup2 does;
  * - a request is `AM-WILLING SYSTEM DRV FEATURES`; lines up to the first
  *   `# ` line are messages for the user; the reply must be `# accept`,
  *   `# decline` or `# postpone` (anything else is the daemon's "bad hook
@@ -29,11 +31,33 @@
  * result.outcome; // "built", "declined", "failed" …
  * await driver.close();
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { open, readFileSync } from "node:fs";
+import net from "node:net";
+import { join } from "node:path";
 import { parseDerivation } from "../../src/store/derivation.ts";
 import { canonicalise, scanForReferences } from "./store-server/builder.ts";
 import type { StoreServer } from "./store-server.ts";
+import { tempDir } from "./temp-dir.ts";
+
+/** Open one end of a FIFO (waiting for the other end) as a non-blocking stream. */
+function openPipe(path: string, mode: "r" | "w"): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    open(path, mode, (error, fd) => {
+      if (error !== null) reject(error);
+      else resolve(new net.Socket({ fd, readable: mode === "r", writable: mode === "w" }));
+    });
+  });
+}
+
+/** Resolves when a read pipe has ended or closed. */
+function ended(pipe: net.Socket): Promise<void> {
+  if (pipe.readableEnded || pipe.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    pipe.once("end", resolve);
+    pipe.once("close", resolve);
+  });
+}
 
 /** The daemon's settings passed as the hook's arguments. */
 export interface HookSettings {
@@ -93,12 +117,34 @@ export class HookAgent {
   /** Every line the hook wrote on its reply pipe, in order (replies included). */
   readonly transcript: string[] = [];
 
-  private constructor(readonly child: ChildProcess) {
-    child.stdout!.on("data", (chunk: Buffer) => this.take(chunk.toString("utf8")));
-    child.stdout!.on("end", () => this.finish());
-    child.stdio[4]!.on("data", (chunk: Buffer) => this.logChunks.push(chunk));
-    child.stdin!.on("error", () => undefined);
-    this.exited = new Promise((resolve) => child.once("close", (status, signal) => resolve({ status, signal })));
+  private constructor(
+    readonly child: ChildProcess,
+    private readonly requests: Promise<net.Socket>,
+    replies: Promise<net.Socket>,
+    log: Promise<net.Socket>,
+  ) {
+    const opened = Promise.all([requests, replies, log]);
+    void replies.then((pipe) => {
+      pipe.on("data", (chunk: Buffer) => this.take(chunk.toString("utf8")));
+      pipe.on("end", () => this.finish());
+      pipe.on("error", () => this.finish());
+    }, () => this.finish());
+    void log.then((pipe) => {
+      pipe.on("data", (chunk: Buffer) => this.logChunks.push(chunk));
+      pipe.on("error", () => undefined);
+    }, () => undefined);
+    void requests.then((pipe) => pipe.on("error", () => undefined), () => undefined);
+    const exit = new Promise<{ status: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (status, signal) => resolve({ status, signal })));
+    // The pipes' ends come after the exit: wait for them too, at most 10 s (a child that died
+    // before opening its ends would leave our opens waiting).
+    this.exited = exit.then(async (status) => {
+      const drained = Promise.all([replies.then((pipe) => ended(pipe)), log.then((pipe) => ended(pipe))]).catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([drained, new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+      clearTimeout(timer);
+      return status;
+    });
+    opened.catch(() => undefined);
   }
 
   /**
@@ -109,13 +155,17 @@ export class HookAgent {
    */
   static start(program: readonly string[], settings: HookSettings, env: NodeJS.ProcessEnv): HookAgent {
     const args = ["offload", settings.system, String(settings.maxSilentTime), settings.printBuildTrace ? "1" : "0", String(settings.buildTimeout)];
-    const child = spawn("/bin/sh", ["-c", 'exec "$@" 2>&1', "sh", ...program, ...args], {
+    const dir = tempDir("offload-hook-pipes-");
+    const [requests, replies, log] = ["requests", "replies", "log"].map((name) => join(dir, name)) as [string, string, string];
+    execFileSync("mkfifo", ["-m", "0600", requests, replies, log]);
+    const child = spawn("/bin/sh", ["-c", 'r=$1 o=$2 l=$3; shift 3; exec "$@" <"$r" >"$o" 2>&1 4>"$l"', "sh", requests, replies, log, ...program, ...args], {
       cwd: "/",
       env,
       detached: true,
-      stdio: ["pipe", "pipe", "ignore", "ignore", "pipe"],
+      stdio: "ignore",
     });
-    return new HookAgent(child);
+    // Each open waits (in the thread pool) for the child's shell to open the other end.
+    return new HookAgent(child, openPipe(requests, "w"), openPipe(replies, "r"), openPipe(log, "r"));
   }
 
   /** The process id (for killing it in tests). */
@@ -130,7 +180,7 @@ export class HookAgent {
    * const { reply, messages } = await agent.ask({ amWilling: true, system: "x86_64-linux", drvPath, features: [] });
    */
   async ask(request: HookRequestLine): Promise<HookAnswer> {
-    this.child.stdin!.write(`${request.amWilling ? 1 : 0} ${request.system} ${request.drvPath} ${request.features.join(",")}\n`);
+    (await this.requests).write(`${request.amWilling ? 1 : 0} ${request.system} ${request.drvPath} ${request.features.join(",")}\n`);
     const messages: string[] = [];
     // Bounded by the hook's output, which ends when it exits.
     for (;;) {
@@ -150,11 +200,23 @@ export class HookAgent {
    * After `# accept`: the inputs line, the outputs line, then close stdin.
    *
    * @example
-   * agent.sendJob(inputs, outputs);
+   * await agent.sendJob(inputs, outputs);
    */
-  sendJob(inputs: readonly string[], outputs: readonly string[]): void {
+  async sendJob(inputs: readonly string[], outputs: readonly string[]): Promise<void> {
     const list = (paths: readonly string[]): string => paths.map((path) => `${path} `).join("");
-    this.child.stdin!.end(`${list(inputs)}\n${list(outputs)}\n`);
+    (await this.requests).end(`${list(inputs)}\n${list(outputs)}\n`);
+  }
+
+  /**
+   * Write raw bytes on the request pipe (for garbage), ending it if `end`.
+   *
+   * @example
+   * await agent.writeRequests("hello daemon\n", true);
+   */
+  async writeRequests(text: string, end = false): Promise<void> {
+    const pipe = await this.requests;
+    if (end) pipe.end(text);
+    else pipe.write(text);
   }
 
   /**
@@ -164,7 +226,7 @@ export class HookAgent {
    * agent.closeRequests();
    */
   closeRequests(): void {
-    this.child.stdin!.end();
+    void this.requests.then((pipe) => pipe.end(), () => undefined);
   }
 
   /**
@@ -338,7 +400,7 @@ export class HookDriver {
     }
     if (answer.reply === "accept") {
       this.agent = null;
-      agent.sendJob(this.inputs(drvPath), this.missingOutputs(drvPath));
+      await agent.sendJob(this.inputs(drvPath), this.missingOutputs(drvPath));
     }
     return { answer, agent };
   }

@@ -47,6 +47,10 @@ export interface RealOffloadOptions {
   program?: readonly string[];
   /** Extra environment of the build machines' SSH sessions (default: $OFFLOAD_TEST_REMOTE_ENV, `NAME=VALUE` words). */
   remoteEnv?: readonly string[];
+  /** Extra options of the local guix-daemon (e.g. --max-jobs=4). */
+  daemonArgs?: readonly string[];
+  /** The local daemon's `$GUIX` (default: bin/offload-guix for `offload`, the real guix for `guix`). */
+  guixProgram?: string;
 }
 
 /** A running set-up. */
@@ -170,9 +174,9 @@ export async function startRealOffload(options: RealOffloadOptions): Promise<Rea
   const program = options.program ?? offloadCommand();
   const hookEnv: Record<string, string> =
     options.hook === "offload"
-      ? { GUIX: OFFLOAD_GUIX, OFFLOAD_GUIX: programs.guix, OFFLOAD_PROGRAM: program.join(" "), OFFLOAD_STATE_DIR: stateDir, ...options.env }
-      : { ...options.env };
-  const local = await GuixDaemon.start({ signingKey: localKey, authorizedKeys: remoteKeys.map((key) => key.publicKey), env: hookEnv });
+      ? { GUIX: options.guixProgram ?? OFFLOAD_GUIX, OFFLOAD_GUIX: programs.guix, OFFLOAD_PROGRAM: program.join(" "), OFFLOAD_STATE_DIR: stateDir, ...options.env }
+      : { ...(options.guixProgram === undefined ? {} : { GUIX: options.guixProgram }), ...options.env };
+  const local = await GuixDaemon.start({ signingKey: localKey, authorizedKeys: remoteKeys.map((key) => key.publicKey), env: hookEnv, extraArgs: options.daemonArgs });
   const client = generateKeyPair(tempDir("offload-real-client-"), { type: "ed25519", comment: "offload-real-client" });
   const remoteEnv = options.remoteEnv ?? (process.env["OFFLOAD_TEST_REMOTE_ENV"] ?? "").split(/\s+/).filter((word) => word !== "");
   const servers: Array<Awaited<ReturnType<typeof startSshdIn>>> = [];

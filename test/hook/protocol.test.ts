@@ -128,7 +128,7 @@ describe("the hook under the daemon's protocol", () => {
   it("answers garbage from the daemon with a clear message and status 1, never a stack trace", async () => {
     const settings = { system: farm.local.system, ...DAEMON_DEFAULTS };
     const garbage = HookAgent.start([OFFLOAD_GUIX], settings, farm.env);
-    garbage.child.stdin!.end("hello daemon\n");
+    await garbage.writeRequests("hello daemon\n", true);
     const exit = await garbage.wait(60_000);
     assert.equal(exit.status, 1);
     assert.deepEqual(garbage.transcript, ['offload: error: invalid request line: "hello daemon"']);

@@ -11,6 +11,11 @@ import type { StoreConnection } from "../../src/store/connection.ts";
 import { DaemonError } from "../../src/store/errors.ts";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.ts";
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { comparable, DAEMON_TRANSCRIPT_FIXTURE, hookRecorder, readRecording, type HookTranscript } from "../helpers/hook-recorder.ts";
+import { OFFLOAD_GUIX } from "../helpers/hook-farm.ts";
+import { localSystem } from "../helpers/sshd.ts";
 import { realOffloadSkipReason, startRealOffload, type RealOffload } from "../helpers/real-offload.ts";
 
 describe("offloading from a real guix-daemon", { skip: realOffloadSkipReason() }, () => {
@@ -95,6 +100,30 @@ describe("offloading from a real guix-daemon", { skip: realOffloadSkipReason() }
       assert.match(failing.stdout, /✗ keys +failed to import '\/gnu\/store\/.*-back' from '127\.0\.0\.2': unauthorized public key/);
     } finally {
       setup.local.setAuthorizedKeys([setup.remote.signingKey.publicKey]);
+    }
+  });
+});
+
+describe("what a real guix-daemon says to its build hook", { skip: realOffloadSkipReason() }, () => {
+  it("matches the recorded transcript that the CI driver is checked against (OFFLOAD_RECORD_FIXTURES=1 records it again)", async () => {
+    const recorder = hookRecorder(OFFLOAD_GUIX);
+    // --max-jobs=4: the declined build then builds locally while the next request still says 1 (local slots free).
+    const setup = await startRealOffload({ hook: "offload", guixProgram: recorder.program, daemonArgs: ["--max-jobs=4"] });
+    try {
+      const store = await setup.local.connect();
+      await store.setOptions({ keepGoing: true, useSubstitutes: false, offload: true, printBuildTrace: true });
+      const busybox = await setup.addBusybox(store);
+      const declined = await setup.derivation(store, busybox, "a-declined", "echo local > $out", { env: { requiredSystemFeatures: "no-such-feature" } });
+      const accepted = await setup.derivation(store, busybox, "b-accepted", "echo remote > $out");
+      await store.buildPaths([declined, accepted]).catch(() => undefined);
+      store.close();
+      const recorded = readRecording(recorder.dir, { storeDir: "/gnu/store", system: localSystem() });
+      const fixture = fileURLToPath(DAEMON_TRANSCRIPT_FIXTURE);
+      if (process.env["OFFLOAD_RECORD_FIXTURES"] === "1") writeFileSync(fixture, `${JSON.stringify(recorded, null, 2)}\n`);
+      const expected = JSON.parse(readFileSync(fixture, "utf8")) as HookTranscript;
+      assert.deepEqual(comparable(recorded), comparable(expected));
+    } finally {
+      await setup.stop();
     }
   });
 });
