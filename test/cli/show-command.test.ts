@@ -66,6 +66,10 @@ test("bad input gets one clear error within seconds: garbage, huge, deep, endles
     [file("deep.scm", "(".repeat(100_000) + ")".repeat(100_000)), /nested more than 256 deep/],
     [file("loop.scm", "(let loop () (loop))"), /steps|seconds/],
     [file("recursion.scm", "(define (f n) (+ 1 (f n)))\n(f 0)"), /nested more than|too deep/],
+    ["/dev/zero", /not a regular file/],
+    [file("reads-device.scm", '(load "/dev/urandom")'), /cannot read \/dev\/urandom: not a regular file/],
+    [file("bomb.scm", "(let loop ((l (iota 1000))) (loop (append l l)))"), /holds more than \d+ MiB of data/],
+    [file("circular.scm", "(define l (list 1)) (set-cdr! l l) (length l)"), /wrong type argument/],
   ];
   for (const [path, message] of cases) {
     const started = Date.now();
