@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { leftoverJobs, withOneMachineSession, writeFile } from "../../test/helpers/farm.ts";
 import { newJobId, runAttempt, type Phase } from "./attempt.ts";
 import { collectInputs } from "./local-inputs.ts";
+import type { TransferProgress } from "./progress.ts";
 
 describe("one attempt on one machine", () => {
   const one = withOneMachineSession();
@@ -28,6 +29,26 @@ describe("one attempt on one machine", () => {
     assert.equal(readFileSync(join(one.farm.workDir, "out.txt"), "utf8"), "abcabc");
     assert.match(out, /\.cache\/offload\/jobs\/[a-z0-9]+-[0-9a-f]{12}\n$/, "runs in a fresh scratch directory");
     assert.deepEqual(leftoverJobs(one.farm.servers[0]!), []);
+  });
+
+  it("reports transfer progress: bytes of the total, ending with the whole", async () => {
+    writeFile(one.farm.workDir, "progress-in.bin", Buffer.alloc(3_000_000, 1));
+    const inputs = await collectInputs(["progress-in.bin"], one.farm.workDir);
+    const seen: TransferProgress[] = [];
+    const result = await runAttempt(
+      one.session,
+      { command: ["sh", "-c", "head -c 2000000 /dev/zero > out.bin"], env: {}, outputs: ["out.bin"], outputDir: one.farm.workDir },
+      inputs,
+      { stdout: new PassThrough().resume(), stderr: new PassThrough().resume(), onProgress: (progress) => seen.push(progress) },
+    );
+    assert.equal(result.exitCode, 0);
+    for (const [direction, total] of [["upload", 3_000_000], ["download", 2_000_000]] as const) {
+      const steps = seen.filter((progress) => progress.direction === direction);
+      assert.ok(steps.length >= 2, `${direction}: a first and a last report`);
+      assert.ok(steps.every((progress) => progress.totalBytes === total));
+      assert.deepEqual(steps.map((progress) => progress.bytes), [...steps.map((progress) => progress.bytes)].sort((a, b) => a - b), "never backwards");
+      assert.deepEqual([steps.at(-1)!.bytes, steps.at(-1)!.done], [total, true]);
+    }
   });
 
   it("makes distinct job ids", () => {

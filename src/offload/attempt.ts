@@ -31,6 +31,7 @@ import { OffloadError } from "./errors.ts";
 import type { CollectedInputs } from "./local-inputs.ts";
 import { createStagingDir, installOutputs } from "./output-install.ts";
 import { receiveOutputs } from "./output-stream.ts";
+import type { TransferProgress } from "./progress.ts";
 import { throwIfAborted, uploadInputs } from "./transfer.ts";
 
 /** The parts of a job an attempt needs. */
@@ -59,6 +60,8 @@ export interface AttemptIo {
   onStarted?: () => void;
   /** Called when the job begins reading `stdin`: from then on, the attempt cannot be repeated elsewhere. */
   onStdinUsed?: () => void;
+  /** Transfer progress (uploads and downloads that move bytes), a few times a second. */
+  onProgress?: (progress: TransferProgress) => void;
   signal?: AbortSignal;
 }
 
@@ -98,7 +101,7 @@ export async function runAttempt(session: SshSession, job: AttemptJob, inputs: C
   const phaseMs = { upload: 0, run: 0, download: 0 };
   let started = performance.now();
   io.onPhase?.("upload");
-  const upload = await uploadInputs(session, inputs.files, io.signal);
+  const upload = await uploadInputs(session, inputs.files, io.signal, io.onProgress);
   phaseMs.upload = performance.now() - started;
 
   started = performance.now();
@@ -110,7 +113,7 @@ export async function runAttempt(session: SshSession, job: AttemptJob, inputs: C
   if (run.exitCode === 0 && run.killedFor === null && job.outputs.length > 0) {
     started = performance.now();
     io.onPhase?.("download");
-    bytesDown = await downloadOutputs(session, jobId, job, io.signal);
+    bytesDown = await downloadOutputs(session, jobId, job, io.signal, io.onProgress);
     phaseMs.download = performance.now() - started;
   } else if (job.outputs.length > 0) {
     await removeScratch(session, jobId);
@@ -266,6 +269,7 @@ export async function downloadOutputs(
   jobId: string,
   job: Pick<AttemptJob, "outputs" | "outputDir">,
   signal?: AbortSignal,
+  onProgress?: (progress: TransferProgress) => void,
 ): Promise<number> {
   throwIfAborted(signal);
   const staging = createStagingDir(job.outputDir, jobId);
@@ -279,7 +283,7 @@ export async function downloadOutputs(
     const opened = child;
     let received;
     try {
-      received = await receiveOutputs(opened.stdout, staging, job.outputs);
+      received = await receiveOutputs(opened.stdout, staging, job.outputs, onProgress);
     } catch (error) {
       // A truncated stream is explained by the exit status (missing output) or a lost connection.
       const truncated = error instanceof OffloadError && error.code === "transfer-failed";

@@ -25,6 +25,7 @@ import { normalizeOutputs } from "./job-paths.ts";
 import { removeLeftovers } from "./leftovers.ts";
 import { collectInputs, type CollectedInputs } from "./local-inputs.ts";
 import { PhaseClock } from "./phase-clock.ts";
+import type { TransferProgress } from "./progress.ts";
 import { MachineSelector, type Assessment, type Choice } from "./selector.ts";
 import { ensureStateDir } from "./state-dir.ts";
 
@@ -95,6 +96,8 @@ export interface JobIo {
   onNotice?: (message: string) => void;
   /** The remote command has started. */
   onStarted?: (machine: BuildMachine) => void;
+  /** Transfer progress of the job's inputs and outputs (progress.ts), a few times a second. */
+  onProgress?: (progress: TransferProgress, machine: BuildMachine) => void;
   signal?: AbortSignal;
 }
 
@@ -303,6 +306,7 @@ export class Offloader {
         },
         onStarted: () => io.onStarted?.(machine),
         onStdinUsed: () => (job.stdinUsed = true),
+        onProgress: io.onProgress === undefined ? undefined : (progress) => io.onProgress?.(progress, machine),
       },
     );
     // Usually long done: it ran alongside the job. Waiting means a finished run leaves the machine clean.

@@ -18,6 +18,7 @@ import type { Readable } from "node:stream";
 import { localWriteFailed } from "./disk-errors.ts";
 import { OffloadError } from "./errors.ts";
 import { IncrementalFileHash, OFF_THREAD_HASH_BYTES } from "./hash-worker.ts";
+import { ProgressMeter, type TransferProgress } from "./progress.ts";
 import { cleanSegments, isInside, resolveLinkTarget } from "./job-paths.ts";
 
 /** One entry of the remote listing. */
@@ -203,13 +204,18 @@ export function parseHashLines(text: Buffer, files: readonly string[]): string[]
 
 /**
  * Receive the output stream into `stagingDir`, verifying every file against
- * the remote SHA-256. Throws an OffloadError (nothing is left to install) on
+ * the remote SHA-256 and reporting progress to `onProgress`. Throws an OffloadError (nothing is left to install) on
  * refusal, truncation or a hash mismatch; the caller removes `stagingDir`.
  *
  * @example
  * const { bytes, skipped } = await receiveOutputs(child.stdout, stagingDir, ["out"]); // out is in stagingDir, verified
  */
-export async function receiveOutputs(stream: Readable, stagingDir: string, outputs: readonly string[]): Promise<ReceivedOutputs> {
+export async function receiveOutputs(
+  stream: Readable,
+  stagingDir: string,
+  outputs: readonly string[],
+  onProgress?: (progress: TransferProgress) => void,
+): Promise<ReceivedOutputs> {
   const reader = new ChunkReader(stream);
   const header = await reader.line(20, "listing length");
   const length = Number(header.trim());
@@ -218,6 +224,7 @@ export async function receiveOutputs(stream: Readable, stagingDir: string, outpu
   }
   const { entries, skipped } = parseListing(await reader.exactly(length, "listing"), outputs);
   const files = entries.filter((entry) => entry.type === "file");
+  const meter = new ProgressMeter("download", files.reduce((sum, file) => sum + file.size, 0), onProgress);
   const localHashes = new Map<string, Promise<string>>();
   let bytes = 0;
   makeDirectory(stagingDir, ".");
@@ -273,6 +280,7 @@ export async function receiveOutputs(stream: Readable, stagingDir: string, outpu
         if (pendingBytes >= WRITE_BATCH_BYTES) await flush();
         left -= chunk.length;
         bytes += chunk.length;
+        meter.add(chunk.length);
       }
       await flush();
     } catch (error) {
@@ -285,6 +293,7 @@ export async function receiveOutputs(stream: Readable, stagingDir: string, outpu
     digest.catch(() => undefined); // awaited below; a failure must not surface as unhandled meanwhile
     localHashes.set(entry.path, digest);
   }
+  meter.finish();
   const remoteHashes = parseHashLines(await reader.rest(files.length * 4096 + 65536), files.map((file) => file.path));
   for (const [index, file] of files.entries()) {
     const local = await localHashes.get(file.path)!.catch((error: Error) => {

@@ -14,6 +14,7 @@ import type { SshSession } from "../ssh/session.ts";
 import { remoteFailure } from "./disk-errors.ts";
 import { OffloadError } from "./errors.ts";
 import type { InputFile } from "./local-inputs.ts";
+import { ProgressMeter, type TransferProgress } from "./progress.ts";
 import { missingKeysScript, uploadScript } from "../ssh/remote-shell.ts";
 
 /** How long a broken upload waits for the remote's exit status and message. */
@@ -57,24 +58,32 @@ export async function missingKeys(session: SshSession, files: readonly InputFile
 }
 
 /**
- * Send the inputs the remote cache lacks.
+ * Send the inputs the remote cache lacks, reporting progress to `onProgress`.
  *
  * @example
  * const { bytes, files } = await uploadInputs(session, inputs.files, abortController.signal); // 0 and 0 when the cache has them all
  */
-export async function uploadInputs(session: SshSession, files: readonly InputFile[], signal?: AbortSignal): Promise<UploadResult> {
+export async function uploadInputs(
+  session: SshSession,
+  files: readonly InputFile[],
+  signal?: AbortSignal,
+  onProgress?: (progress: TransferProgress) => void,
+): Promise<UploadResult> {
   if (files.length === 0) return { bytes: 0, files: 0 };
   const missing = await missingKeys(session, files, signal);
   const toSend = [...new Map(files.filter((file) => missing.has(file.key)).map((file) => [file.key, file])).values()];
+  if (toSend.length === 0) return { bytes: 0, files: 0 };
+  const meter = new ProgressMeter("upload", toSend.reduce((sum, file) => sum + file.size, 0), onProgress);
   let bytes = 0;
   for (const batch of chunked(toSend, MAX_SCRIPT_ENTRIES)) {
     throwIfAborted(signal);
-    bytes += await sendBatch(session, batch, signal);
+    bytes += await sendBatch(session, batch, meter, signal);
   }
+  meter.finish();
   return { bytes, files: toSend.length };
 }
 
-async function sendBatch(session: SshSession, batch: readonly InputFile[], signal?: AbortSignal): Promise<number> {
+async function sendBatch(session: SshSession, batch: readonly InputFile[], meter: ProgressMeter, signal?: AbortSignal): Promise<number> {
   const child = await session.exec(["sh", "-c", uploadScript(batch)], { stdin: "pipe" });
   const stderr: Buffer[] = [];
   child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
@@ -93,7 +102,7 @@ async function sendBatch(session: SshSession, batch: readonly InputFile[], signa
   try {
     try {
       for (const file of batch) {
-        sent += await pipeFile(file, child.stdin, () => exited || signal?.aborted === true);
+        sent += await pipeFile(file, child.stdin, meter, () => exited || signal?.aborted === true);
       }
       child.stdin.end();
     } catch (error) {
@@ -121,7 +130,7 @@ async function sendBatch(session: SshSession, batch: readonly InputFile[], signa
 }
 
 /** Write exactly `file.size` bytes of the file into `sink`, honouring back-pressure. */
-async function pipeFile(file: InputFile, sink: Writable, stopped: () => boolean): Promise<number> {
+async function pipeFile(file: InputFile, sink: Writable, meter: ProgressMeter, stopped: () => boolean): Promise<number> {
   let sent = 0;
   if (file.size > 0) {
     const source = createReadStream(file.localPath, { start: 0, end: file.size - 1, highWaterMark: 1 << 20 });
@@ -129,6 +138,7 @@ async function pipeFile(file: InputFile, sink: Writable, stopped: () => boolean)
       for await (const chunk of source as AsyncIterable<Buffer>) {
         if (stopped()) throw new OffloadError("transfer-failed", `upload of ${file.remotePath} was interrupted`);
         sent += chunk.length;
+        meter.add(chunk.length);
         if (!sink.write(chunk)) await drained(sink, stopped);
       }
     } finally {
