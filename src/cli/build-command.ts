@@ -144,6 +144,7 @@ async function runJob(job: BuildJob, offloader: Offloader, signal: AbortSignal, 
         if (first) display.started(job);
       },
       onNotice: (message) => log.write(`# offload: ${message}\n`),
+      onProgress: (progress) => (job.progress = progress.done ? null : progress),
     });
     for (const attempt of report.attempts) log.write(`# attempt on ${attempt.machine}: ${attempt.error ?? "completed"}\n`);
     log.write(`# status: ${report.status}${report.exitCode === null ? "" : `, exit status ${report.exitCode}`}${report.error === null ? "" : `: ${report.error.message}`}\n`);

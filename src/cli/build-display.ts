@@ -14,6 +14,7 @@
  */
 import type { ChalkInstance } from "chalk";
 import { reachedPhaseTimes } from "../offload/phase-clock.ts";
+import { describeProgressBriefly } from "../offload/progress.ts";
 import { formatMs } from "../ssh/units.ts";
 import { jobElapsedMs, type BuildJob } from "./build-job.ts";
 import { colorsFor } from "./output.ts";
@@ -159,7 +160,8 @@ class LiveDisplay implements BuildDisplay {
     const now = Date.now();
     for (const job of running.slice(0, rows)) {
       const elapsed = jobElapsedMs(job, now);
-      lines.push(`  ${(job.spec.name ?? "").slice(0, 30).padEnd(30)}  ${(job.machine ?? "-").padEnd(21)}  ${job.phase.padEnd(8)}  ${elapsed === null ? "" : formatMs(elapsed)}`);
+      const transfer = job.progress != null && (job.phase === "upload" || job.phase === "download") ? `  ${describeProgressBriefly(job.progress)}` : "";
+      lines.push(`  ${(job.spec.name ?? "").slice(0, 30).padEnd(30)}  ${(job.machine ?? "-").padEnd(21)}  ${job.phase.padEnd(8)}  ${elapsed === null ? "" : formatMs(elapsed)}${transfer}`);
     }
     if (running.length > rows) lines.push(this.colors.dim(`  … and ${running.length - rows} more`));
     const width = this.stream.columns || 80;

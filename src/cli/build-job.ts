@@ -9,6 +9,7 @@
  */
 import type { Phase } from "../offload/attempt.ts";
 import type { JobReport, JobSpec } from "../offload/offloader.ts";
+import type { TransferProgress } from "../offload/progress.ts";
 
 /** The state of one job. */
 export interface BuildJob {
@@ -19,6 +20,8 @@ export interface BuildJob {
   startedAt: number | null;
   endedAt: number | null;
   report: JobReport | null;
+  /** The transfer under way, if any (the live display shows it). */
+  progress?: TransferProgress | null;
 }
 
 /**

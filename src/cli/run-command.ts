@@ -13,6 +13,7 @@ import { addEngineOptions, addRequirementOptions, featureList, offloaderFor, typ
 import type { Phase } from "../offload/attempt.ts";
 import { forwardableStdin } from "../offload/local-stdin.ts";
 import { reachedPhaseTimes } from "../offload/phase-clock.ts";
+import { ProgressLine } from "../offload/progress-line.ts";
 import { exitStatusOf } from "./exit-status.ts";
 import { onInterrupt } from "./interrupt.ts";
 import { addLimitOptions, type LimitOptions } from "./limit-options.ts";
@@ -93,7 +94,12 @@ async function runAction(argv: string[], options: RunOptions): Promise<number> {
   const machines = await loadMachineList(options.machines, options.stateDir, options);
   const offloader = offloaderFor(options, machines);
   const colors = colorsFor(process.stderr);
-  const say = (message: string): void => void process.stderr.write(`${colors.dim(`offload: ${message}`)}\n`);
+  // Transfers over a second show bytes, rate and time left on a terminal.
+  const progress = new ProgressLine(process.stderr);
+  const say = (message: string): void => {
+    progress.clear();
+    process.stderr.write(`${colors.dim(`offload: ${message}`)}\n`);
+  };
   const interrupt = onInterrupt(() => say("interrupted; stopping the remote command (Ctrl-C again to quit at once)"));
   try {
     const report = await offloader.run(spec, {
@@ -101,10 +107,12 @@ async function runAction(argv: string[], options: RunOptions): Promise<number> {
       stderr: process.stderr,
       signal: interrupt.signal,
       onNotice: say,
+      onProgress: (step) => progress.update(step),
       onStarted: (machine) => {
         if (options.verbose) say(`running on ${machine.name}:${machine.port}`);
       },
     });
+    progress.clear();
     if (options.verbose) {
       const bytes: Partial<Record<Phase, string>> = { upload: ` (${report.bytesUp} bytes)`, download: ` (${report.bytesDown} bytes)` };
       say(`phases: ${reachedPhaseTimes(report).map(([phase, ms]) => `${phase} ${ms.toFixed(0)} ms${bytes[phase] ?? ""}`).join(", ")}`);
