@@ -32,6 +32,9 @@ test("cycles print as Guile prints them, as #N#", () => {
     ["(define l (list 1)) (set-car! l l) l", "(#0#)"],
     ["(define v (vector 1 2)) (vector-set! v 1 (list v)) v", "#(1 (#-1#))"],
     ["(define l (list 1)) (set-cdr! l l) (list 'a l)", "(a (1 . #0#))"],
+    ["(define a (list 1)) (define b (list a)) (set-car! a b) a", "((#0#))"],
+    ["(define a (list 1)) (define b (list a 9)) (set-car! a b) a", "((#-1# 9))"],
+    ["(define a (list 1 2)) (set-car! a a) (set-cdr! (cdr a) a) a", "(#0# 2 . #-1#)"],
   ];
   for (const [program, written] of cases) assert.equal(show(program), written, program);
 });

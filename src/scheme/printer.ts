@@ -142,15 +142,15 @@ function writeChar(code: number): string {
 type Task =
   | { kind: "value"; value: Datum }
   | { kind: "text"; text: string }
-  | { kind: "tail"; pair: Pair }
+  | { kind: "tail"; pair: Pair; floor: number; cyclic: boolean }
   | { kind: "items"; items: readonly Datum[]; index: number }
   | { kind: "leave"; depth: number };
 
 /**
  * Prints without recursion (a 100,000-deep list is fine), and prints a
- * cycle the way Guile does, as `#N#`: N is the position of the object
- * already being printed, relative to the innermost one (`(1 . #0#)`,
- * `(1 2 . #-1#)`, `#(#0# 2)`).
+ * cycle the way Guile's print.c does, as `#N#`: N is the position of the
+ * object already being printed relative to the innermost one
+ * (`(1 . #0#)`, `(1 2 . #-1#)`, `#(#0# 2)`, `((#0#))`).
  */
 class Printer {
   private readonly out: string[] = [];
@@ -177,7 +177,7 @@ class Printer {
       case "value":
         return this.value(task.value);
       case "tail":
-        return this.tail(task.pair);
+        return this.tail(task.pair, task.floor, task.cyclic);
       case "items":
         return this.items(task.items, task.index);
     }
@@ -186,8 +186,23 @@ class Printer {
   private circular(value: Datum): boolean {
     const index = this.refs.lastIndexOf(value);
     if (index === -1) return false;
-    this.out.push(`#${index - (this.refs.length - 1)}#`);
+    this.out.push(`#${index - this.self()}#`);
     return true;
+  }
+
+  /**
+   * Guile's print_circref: the innermost reference, moved down over entries
+   * that are pairs with the same cdr as the one above them.
+   */
+  private self(): number {
+    let i = this.refs.length - 1;
+    if (!(this.refs[i] instanceof Pair)) return i;
+    while (i > 0) {
+      const below = this.refs[i - 1];
+      if (!(below instanceof Pair) || below.cdr !== (this.refs[i] as Pair).cdr) break;
+      i--;
+    }
+    return i;
   }
 
   private value(value: Datum): void {
@@ -197,7 +212,9 @@ class Printer {
       this.refs.push(value);
       if (value instanceof Pair) {
         this.out.push("(");
-        this.tasks.push({ kind: "tail", pair: value }, { kind: "value", value: value.car });
+        // As Guile: a list whose own cdrs loop is checked against everything being printed, others only below it.
+        const tail: Task = { kind: "tail", pair: value, floor: this.refs.length - 2, cyclic: !isProperOrDotted(value) };
+        this.tasks.push(tail, { kind: "value", value: value.car });
       } else {
         this.out.push("#(");
         this.tasks.push({ kind: "items", items: value as Datum[], index: 0 });
@@ -208,14 +225,15 @@ class Printer {
   }
 
   /** After `pair`'s car: its cdr, as the rest of the list. */
-  private tail(pair: Pair): void {
+  private tail(pair: Pair, floor: number, cyclic: boolean): void {
     const next = pair.cdr;
     if (next === NIL) {
       this.out.push(")");
       return;
     }
     if (next instanceof Pair) {
-      if (this.refs.includes(next)) {
+      const seen = cyclic ? this.refs.includes(next) : this.refs.slice(0, floor + 1).includes(next);
+      if (seen) {
         this.out.push(" . ");
         this.circular(next);
         this.out.push(")");
@@ -223,7 +241,7 @@ class Printer {
       }
       this.refs.push(next);
       this.out.push(" ");
-      this.tasks.push({ kind: "tail", pair: next }, { kind: "value", value: next.car });
+      this.tasks.push({ kind: "tail", pair: next, floor, cyclic }, { kind: "value", value: next.car });
       return;
     }
     this.out.push(" . ");
@@ -244,6 +262,20 @@ class Printer {
     this.refs.push(...refs);
     return this;
   }
+}
+
+/** False when the cdrs of `list` loop (Floyd's hare and tortoise, as Guile's printer runs). */
+function isProperOrDotted(list: Pair): boolean {
+  let hare: Datum = list.cdr;
+  let tortoise: Datum = list;
+  while (hare instanceof Pair) {
+    if (hare === tortoise) return false;
+    hare = hare.cdr;
+    if (!(hare instanceof Pair)) break;
+    hare = hare.cdr;
+    tortoise = (tortoise as Pair).cdr;
+  }
+  return true;
 }
 
 /** The text of a value that has no list or vector structure of its own to walk. */
