@@ -90,9 +90,7 @@ export function countSeverities(reports: readonly FileReport[]): { errorCount: n
   return { errorCount, warningCount, infoCount };
 }
 
-/**
- * Sorts by position, then rule, so output is stable.
- */
+/** Sorts by position, then rule, so output is stable. */
 export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
   return a.span.start - b.span.start || a.span.end - b.span.end || a.rule.localeCompare(b.rule);
 }

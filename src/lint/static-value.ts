@@ -14,9 +14,7 @@
  */
 import { Flonum, NIL, Pair, Rational, Sym, arrayToList, type Datum } from "../scheme/values.ts";
 
-/**
- * Marks a value that needs evaluation to be known.
- */
+/** Marks a value that needs evaluation to be known. */
 export const UNKNOWN: unique symbol = Symbol("unknown");
 export type StaticValue = Datum | typeof UNKNOWN;
 

@@ -296,9 +296,7 @@ export class ByteReader {
     return out;
   }
 
-  /**
-   * Exactly `count` bytes (a view into the received data when possible).
-   */
+  /** Exactly `count` bytes (a view into the received data when possible). */
   async readExact(count: number): Promise<Buffer> {
     if (count === 0) return Buffer.alloc(0);
     await this.ensure(count);

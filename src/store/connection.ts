@@ -93,9 +93,7 @@ export class StoreConnection {
     stream.on("close", () => this.breakWith(broken("the daemon closed the connection")));
   }
 
-  /**
-   * Connects to a daemon's Unix socket and performs the handshake.
-   */
+  /** Connects to a daemon's Unix socket and performs the handshake. */
   static async connect(socketPath: string, options: HandshakeOptions = {}): Promise<StoreConnection> {
     const socket = net.createConnection({ path: socketPath });
     try {
@@ -239,31 +237,23 @@ export class StoreConnection {
     assertStorePath(path, this.storeDir);
   }
 
-  /**
-   * Sets the session's build options (SetOptions).
-   */
+  /** Sets the session's build options (SetOptions). */
   setOptions(options: BuildOptions): Promise<void> {
     return this.request(encodeSetOptions(options, protocolMinor(this.daemonVersion)), async () => undefined);
   }
 
-  /**
-   * True if `path` is a valid store item (IsValidPath).
-   */
+  /** True if `path` is a valid store item (IsValidPath). */
   isValidPath(path: string): Promise<boolean> {
     return this.request(new WireWriter().int(Op.IsValidPath).string(path).toBuffer(), async () => (await this.reader.readInt()) !== 0);
   }
 
-  /**
-   * The valid ones among `paths` (QueryValidPaths), sorted.
-   */
+  /** The valid ones among `paths` (QueryValidPaths), sorted. */
   queryValidPaths(paths: readonly string[]): Promise<string[]> {
     for (const path of paths) this.checkPath(path);
     return this.request(new WireWriter().int(Op.QueryValidPaths).strings(sortedUnique(paths)).toBuffer(), () => this.reader.readTexts());
   }
 
-  /**
-   * What the daemon recorded about a valid path (QueryPathInfo).
-   */
+  /** What the daemon recorded about a valid path (QueryPathInfo). */
   queryPathInfo(path: string): Promise<PathInfo> {
     this.checkPath(path);
     return this.request(new WireWriter().int(Op.QueryPathInfo).string(path).toBuffer(), async () => {
@@ -277,33 +267,25 @@ export class StoreConnection {
     });
   }
 
-  /**
-   * The references of a valid path (QueryReferences).
-   */
+  /** The references of a valid path (QueryReferences). */
   queryReferences(path: string): Promise<string[]> {
     this.checkPath(path);
     return this.request(new WireWriter().int(Op.QueryReferences).string(path).toBuffer(), () => this.reader.readTexts());
   }
 
-  /**
-   * The valid paths that refer to `path` (QueryReferrers).
-   */
+  /** The valid paths that refer to `path` (QueryReferrers). */
   queryReferrers(path: string): Promise<string[]> {
     this.checkPath(path);
     return this.request(new WireWriter().int(Op.QueryReferrers).string(path).toBuffer(), () => this.reader.readTexts());
   }
 
-  /**
-   * The output paths a valid derivation declares (QueryDerivationOutputs).
-   */
+  /** The output paths a valid derivation declares (QueryDerivationOutputs). */
   queryDerivationOutputs(path: string): Promise<string[]> {
     this.checkPath(path);
     return this.request(new WireWriter().int(Op.QueryDerivationOutputs).string(path).toBuffer(), () => this.reader.readTexts());
   }
 
-  /**
-   * Protects `path` from the garbage collector while the connection lives (AddTempRoot).
-   */
+  /** Protects `path` from the garbage collector while the connection lives (AddTempRoot). */
   addTempRoot(path: string): Promise<void> {
     this.checkPath(path);
     return this.request(new WireWriter().int(Op.AddTempRoot).string(path).toBuffer(), async () => {

@@ -212,7 +212,7 @@ export function generateScalar(): bigint {
  * The public key q = dG in libgcrypt's Ed25519 encoding (32 bytes).
  *
  * @example
- * // 1 × G is the base point: y = 4/5, little-endian
+ * // d = 1 gives the base point G (y = 4/5), little-endian
  * publicPoint(1n).toString("hex"); // "5866666666666666666666666666666666666666666666666666666666666666"
  */
 export function publicPoint(d: bigint): Buffer {

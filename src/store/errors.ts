@@ -43,9 +43,7 @@ export type StoreErrorCode =
   /** The operation was given arguments it cannot use. */
   | "invalid-argument";
 
-/**
- * A failure of the store layer.
- */
+/** A failure of the store layer. */
 export class StoreError extends Error {
   override readonly name: string = "StoreError";
 

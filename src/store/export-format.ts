@@ -11,9 +11,17 @@
  * restored (or skipped), and written while their NAR is dumped.
  *
  * @example
- * import { ExportReader } from "./export-format.ts";
- * const items = new ExportReader(reader, "/gnu/store");
- * for (let item = await items.next(discardNar); item !== null; item = await items.next(discardNar)) console.log(item.path);
+ * import { ByteReader } from "./byte-reader.ts";
+ * import { encodeString } from "./wire.ts";
+ * const nar = Buffer.concat(["nix-archive-1", "(", "type", "regular", "contents", "hi\n", ")"].map((token) => encodeString(token)));
+ * const metadata = { path: "/gnu/store/00000000000000000000000000000000-hello", references: [], deriver: "" };
+ * // write an unsigned one-item stream, then read it back
+ * const chunks: Buffer[] = [];
+ * for await (const chunk of exportStreamChunks([exportItemChunks((async function* () { yield nar; })(), metadata)])) chunks.push(chunk);
+ * const items = new ExportReader(ByteReader.fromBuffer(Buffer.concat(chunks), "export-format"));
+ * const item = await items.next(discardNar);
+ * [item?.path, item?.references, item?.signature]; // ["/gnu/store/00000000000000000000000000000000-hello", [], null]
+ * await items.next(discardNar); // null
  */
 import { createHash } from "node:crypto";
 import type { ByteReader } from "./byte-reader.ts";
@@ -46,12 +54,7 @@ export interface ExportedItem extends ExportMetadata {
 /** Consumes one NAR from the reader (restoring it somewhere, or skipping it). */
 export type NarConsumer = (reader: ByteReader) => Promise<unknown>;
 
-/**
- * A NarConsumer that checks the NAR and throws it away.
- *
- * @example
- * await items.next(discardNar);
- */
+/** A NarConsumer that checks the NAR and throws it away. */
 export const discardNar: NarConsumer = (reader) => parseNar(reader, discardingSink());
 
 function formatError(message: string): StoreError {
@@ -121,7 +124,11 @@ export class ExportReader {
  * references, deriver.
  *
  * @example
- * const trailer = exportTrailer({ path, references: [], deriver: "" });
+ * const trailer = exportTrailer({ path: "/gnu/store/00000000000000000000000000000000-hello", references: [], deriver: "" });
+ * // the magic 0x4558494e, little-endian
+ * trailer.subarray(0, 4).toString(); // "NIXE"
+ * // then the path (49 bytes, padded to 56, after its length), no references, an empty deriver
+ * trailer.length; // 88
  */
 export function exportTrailer(metadata: ExportMetadata): Buffer {
   return new WireWriter().int(EXPORT_MAGIC).string(metadata.path).strings(metadata.references).string(metadata.deriver).toBuffer();

@@ -12,8 +12,30 @@
  * build itself).
  *
  * @example
- * import { restoreFileSet } from "./file-set.ts";
- * const items = await restoreFileSet(reader, { storeDir: "/gnu/store", acl });
+ * import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { basename, join } from "node:path";
+ * import { ByteReader } from "./byte-reader.ts";
+ * import { exportItemChunks, exportStreamChunks } from "./export-format.ts";
+ * import { aclText, generateSigningKeyPair, parseAcl } from "./keys.ts";
+ * import { signHash } from "./signature.ts";
+ * import { encodeString } from "./wire.ts";
+ * // a build machine signs the item with its key; this machine's ACL has that key
+ * const pair = generateSigningKeyPair();
+ * const nar = Buffer.concat(["nix-archive-1", "(", "type", "regular", "contents", "hi\n", ")"].map((token) => encodeString(token)));
+ * const metadata = { path: "/gnu/store/00000000000000000000000000000000-hello", references: [], deriver: "" };
+ * const chunks: Buffer[] = [];
+ * const item = exportItemChunks((async function* () { yield nar; })(), metadata, (hash) => signHash(hash, pair.secretKey));
+ * for await (const chunk of exportStreamChunks([item])) chunks.push(chunk);
+ * // restored into a scratch directory standing for /gnu/store
+ * const store = mkdtempSync(join(tmpdir(), "offload-store-"));
+ * const options = { acl: parseAcl(aclText([pair.publicKey])), destination: (path: string) => join(store, basename(path)), stagingDir: store };
+ * const restored = await restoreFileSet(ByteReader.fromBuffer(Buffer.concat(chunks), "export-format"), options);
+ * const files = readdirSync(store);
+ * const contents = readFileSync(join(store, files[0]!), "utf8");
+ * rmSync(store, { recursive: true });
+ * restored.map((item) => [item.path, item.narSize]); // [["/gnu/store/00000000000000000000000000000000-hello", 120]]
+ * [files, contents]; // [["00000000000000000000000000000000-hello"], "hi\n"]
  */
 import { existsSync, renameSync } from "node:fs";
 import { join } from "node:path";
@@ -57,7 +79,25 @@ export interface RestoredItem extends ExportMetadata {
  * removed.
  *
  * @example
- * const restored = await restoreFileSet(reader, { acl, destination: (path) => server.physical(path) });
+ * import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { basename, join } from "node:path";
+ * import { ByteReader } from "./byte-reader.ts";
+ * import { exportItemChunks, exportStreamChunks } from "./export-format.ts";
+ * import { parseAcl } from "./keys.ts";
+ * import { encodeString } from "./wire.ts";
+ * // an unsigned item is refused, and nothing of it stays
+ * const nar = Buffer.concat(["nix-archive-1", "(", "type", "regular", "contents", "hi\n", ")"].map((token) => encodeString(token)));
+ * const metadata = { path: "/gnu/store/00000000000000000000000000000000-hello", references: [], deriver: "" };
+ * const chunks: Buffer[] = [];
+ * for await (const chunk of exportStreamChunks([exportItemChunks((async function* () { yield nar; })(), metadata)])) chunks.push(chunk);
+ * const store = mkdtempSync(join(tmpdir(), "offload-store-"));
+ * const options = { acl: parseAcl("(acl)"), destination: (path: string) => join(store, basename(path)), stagingDir: store };
+ * const refusal = await restoreFileSet(ByteReader.fromBuffer(Buffer.concat(chunks), "export-format"), options).catch((error) => [error.failure, error.message]);
+ * const left = readdirSync(store);
+ * rmSync(store, { recursive: true });
+ * refusal; // ["unsigned", "imported archive of `/gnu/store/00000000000000000000000000000000-hello' lacks a signature"]
+ * left; // []
  */
 export async function restoreFileSet(reader: ByteReader, options: FileSetOptions): Promise<RestoredItem[]> {
   const storeDir = options.storeDir ?? DEFAULT_STORE_DIR;

@@ -11,9 +11,11 @@
  * error rather than misread.
  *
  * @example
- * import { generateSigningKeyPair, parseAcl, aclText } from "./keys.ts";
+ * // guix archive --generate-key, then guix archive --authorize on the other machine
  * const pair = generateSigningKeyPair();
- * writeFileSync("/etc/guix/acl", aclText([pair.publicKey]));
+ * const acl = parseAcl(aclText([pair.publicKey]));
+ * isAuthorized(pair.publicKey.sexp, acl); // true
+ * isAuthorized(generateSigningKeyPair().publicKey.sexp, acl); // false
  */
 import { bigintToBytes, bytesToBigint, generateScalar, GROUP_ORDER, isValidPublicPoint, publicPoint } from "./edwards25519.ts";
 import { StoreError } from "./errors.ts";
@@ -79,7 +81,15 @@ function atomIn(body: readonly Sexp[], name: string, what: string): Buffer {
  * Reads a public key from its S-expression (text or parsed).
  *
  * @example
- * const key = parsePublicKey(readFileSync("/etc/guix/signing-key.pub"));
+ * parsePublicKey("(public-key (ecc (curve Ed25519) (q #5866666666666666666666666666666666666666666666666666666666666666#)))").q.length; // 32
+ * let message = "";
+ * try {
+ *   parsePublicKey("(public-key (rsa (n #00C0FFEE#) (e #010001#)))", "/etc/guix/signing-key.pub");
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * message;
+ * // "/etc/guix/signing-key.pub is an RSA key; only Ed25519 keys (what 'guix archive --generate-key' makes) are supported"
  */
 export function parsePublicKey(input: string | Buffer | Sexp, what = "public key"): PublicKey {
   const sexp = typeof input === "string" || Buffer.isBuffer(input) ? parseSexp(input) : input;
@@ -93,7 +103,15 @@ export function parsePublicKey(input: string | Buffer | Sexp, what = "public key
  * Reads a secret key (signing-key.sec).
  *
  * @example
- * const key = parseSecretKey(readFileSync("/etc/guix/signing-key.sec"));
+ * // d = 1: q must be the base point
+ * parseSecretKey("(private-key (ecc (curve Ed25519) (q #5866666666666666666666666666666666666666666666666666666666666666#) (d #01#)))").d; // 1n
+ * let message = "";
+ * try {
+ *   parseSecretKey("(private-key (ecc (curve Ed25519) (q #5866666666666666666666666666666666666666666666666666666666666666#) (d #02#)))");
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * message; // "secret key does not match its own public point"
  */
 export function parseSecretKey(input: string | Buffer, what = "secret key"): SecretKey {
   const sexp = parseSexp(input);
@@ -111,6 +129,9 @@ export function parseSecretKey(input: string | Buffer, what = "secret key"): Sec
  *
  * @example
  * const { publicText, secretText } = generateSigningKeyPair();
+ * // the files' format: libgcrypt's advanced printing
+ * publicText.replace(/#[0-9A-F]+#/, "#…#"); // "(public-key \n (ecc \n  (curve Ed25519)\n  (q #…#)\n  )\n )\n"
+ * secretText.replace(/#[0-9A-F]+#/g, "#…#"); // "(private-key \n (ecc \n  (curve Ed25519)\n  (q #…#)\n  (d #…#)\n  )\n )\n"
  */
 export function generateSigningKeyPair(): SigningKeyPair {
   const d = generateScalar();
@@ -141,7 +162,16 @@ export interface Acl {
  * can never match an Ed25519 signature, but must not make the ACL unreadable).
  *
  * @example
- * const acl = parseAcl(readFileSync("/etc/guix/acl"));
+ * const key = "(public-key (ecc (curve Ed25519) (q #5866666666666666666666666666666666666666666666666666666666666666#)))";
+ * parseAcl(`(acl (entry ${key} (tag (guix import))))`).keys.length; // 1
+ * // an entry for anything but imports makes the whole file invalid, as in Guix
+ * let message = "";
+ * try {
+ *   parseAcl(`(acl (entry ${key} (tag (guix export))))`);
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * message; // "invalid access-control list"
  */
 export function parseAcl(input: string | Buffer): Acl {
   const sexp = parseSexp(input);
@@ -165,7 +195,9 @@ export function parseAcl(input: string | Buffer): Acl {
  * The ACL file's text for `keys` (duplicates removed), as `guix archive --authorize` writes it.
  *
  * @example
- * writeFileSync("/etc/guix/acl", aclText([pair.publicKey]));
+ * const key = parsePublicKey("(public-key (ecc (curve Ed25519) (q #C9A3F86AAE465F0E56513864510F3997561FA2C9E85EA21DC2292309F3CD6022#)))");
+ * aclText([key, key]);
+ * // "(acl \n (entry \n  (public-key \n   (ecc \n    (curve Ed25519)\n    (q #C9A3F86AAE465F0E56513864510F3997561FA2C9E85EA21DC2292309F3CD6022#)\n    )\n   )\n  (tag \n   (guix import)\n   )\n  )\n )\n"
  */
 export function aclText(keys: readonly PublicKey[]): string {
   const unique: PublicKey[] = [];
@@ -178,7 +210,10 @@ export function aclText(keys: readonly PublicKey[]): string {
  * True if `key` is in the ACL (structural equality of the S-expressions, as Guix's `authorized-key?`).
  *
  * @example
- * isAuthorized(signer, acl);
+ * import { parseSexp } from "./sexp.ts";
+ * const acl = parseAcl(aclText([parsePublicKey("(public-key (ecc (curve Ed25519) (q #C9A3F86AAE465F0E56513864510F3997561FA2C9E85EA21DC2292309F3CD6022#)))")]));
+ * // the same bytes written in base64 are the same key
+ * isAuthorized(parseSexp("(public-key (ecc (curve Ed25519) (q |yaP4aq5GXw5WUThkUQ85l1YfosnoXqIdwikjCfPNYCI=|)))"), acl); // true
  */
 export function isAuthorized(key: Sexp, acl: Acl): boolean {
   return acl.keys.some((entry) => sexpEqual(entry.sexp, key));

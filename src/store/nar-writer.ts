@@ -133,9 +133,7 @@ function sortedEntries(path: Buffer): Buffer[] {
   return names.sort(Buffer.compare);
 }
 
-/**
- * The NAR of `path` (a file, directory or symlink, not followed), in chunks.
- */
+/** The NAR of `path` (a file, directory or symlink, not followed), in chunks. */
 export async function* narChunks(path: string | Buffer): AsyncGenerator<Buffer, void, undefined> {
   const root = typeof path === "string" ? Buffer.from(path) : path;
   // Tokens go into a chunk buffer and whole chunks are yielded once per node:

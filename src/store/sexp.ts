@@ -40,7 +40,8 @@ function syntax(message: string, offset: number): StoreError {
  * Reads one S-expression (a list) from text or bytes; only whitespace may follow.
  *
  * @example
- * parseSexp("(hash sha256 #00FF#)");
+ * // one atom written four ways: quoted, base64, hex, verbatim with its length
+ * (parseSexp('(data "abc" |YWJj| #616263# 3:abc)') as Buffer[]).map((atom) => atom.toString()); // ["data", "abc", "abc", "abc", "abc"]
  */
 export function parseSexp(input: string | Buffer): Sexp {
   const bytes = typeof input === "string" ? Buffer.from(input, "latin1") : input;
@@ -251,7 +252,9 @@ export function sexpEqual(a: Sexp, b: Sexp): boolean {
  * `gcry_sexp_find_token`, which Guix's `find-sexp-token` wraps).
  *
  * @example
- * findToken(signature, "public-key");
+ * // depth first: the q inside (b …) comes before the later one
+ * findToken(parseSexp("(a (b (q x)) (q y))"), "q")?.map((atom) => atom.toString()); // ["q", "x"]
+ * findToken(parseSexp("(a (b c))"), "q"); // null
  */
 export function findToken(sexp: Sexp, name: string): readonly Sexp[] | null {
   if (Buffer.isBuffer(sexp)) return null;
@@ -269,7 +272,7 @@ export function findToken(sexp: Sexp, name: string): readonly Sexp[] | null {
  * The atom in `(name VALUE)` found anywhere in `sexp`, or null.
  *
  * @example
- * atomOf(key, "q"); // the public point
+ * atomOf(parseSexp("(public-key (ecc (curve Ed25519) (q #C9A3#)))"), "q")?.toString("hex"); // "c9a3"
  */
 export function atomOf(sexp: Sexp, name: string): Buffer | null {
   const list = findToken(sexp, name);
@@ -277,12 +280,7 @@ export function atomOf(sexp: Sexp, name: string): Buffer | null {
   return value !== undefined && Buffer.isBuffer(value) ? value : null;
 }
 
-/**
- * An atom from text (Latin-1, one byte per character).
- *
- * @example
- * atom("ecc");
- */
+/** An atom from text (Latin-1, one byte per character). */
 export function atom(text: string): Buffer {
   return Buffer.from(text, "latin1");
 }

@@ -18,9 +18,21 @@
  * each error also carries Guix's Scheme wording (guix/nar.scm).
  *
  * @example
- * import { signHash, checkSignature } from "./signature.ts";
+ * import { createHash } from "node:crypto";
+ * import { aclText, generateSigningKeyPair, parseAcl } from "./keys.ts";
+ * const pair = generateSigningKeyPair();
+ * const acl = parseAcl(aclText([pair.publicKey]));
+ * const hash = createHash("sha256").update("the item's bytes").digest();
  * const text = signHash(hash, pair.secretKey);
- * checkSignature(text, hash, acl); // throws SignatureError if refused
+ * checkSignature(text, hash, acl); // undefined
+ * // the signature is good, but for other contents
+ * let failure = "";
+ * try {
+ *   checkSignature(text, createHash("sha256").update("other bytes").digest(), acl);
+ * } catch (error) {
+ *   failure = (error as SignatureError).failure;
+ * }
+ * failure; // "hash-mismatch"
  */
 import { bigintToBytes, bytesToBigint, ecdsaSign, ecdsaVerify } from "./edwards25519.ts";
 import { SignatureError, StoreError } from "./errors.ts";
@@ -34,7 +46,15 @@ import { createPublicKey, verify as verifyEdDsa } from "node:crypto";
  * embeds the contents of signing-key.pub). Returns the signature's text.
  *
  * @example
- * const text = signHash(hash, pair.secretKey, pair.publicKey);
+ * import { parseSecretKey } from "./keys.ts";
+ * // d = 2, a key nobody should use, so that the text is fixed (RFC 6979 signing is deterministic)
+ * const key = parseSecretKey("(private-key (ecc (curve Ed25519) (q #C9A3F86AAE465F0E56513864510F3997561FA2C9E85EA21DC2292309F3CD6022#) (d #02#)))");
+ * signHash(Buffer.alloc(32), key).split("\n");
+ * // ["(signature ", " (data ", "  (flags rfc6979)", "  (hash sha256 #0000000000000000000000000000000000000000000000000000000000000000#)", "  )",
+ * //  " (sig-val ", "  (ecdsa ", "   (r #04865557F41BEA3398154DB449C88E486B6CC225987D41029ED141832410C141#)",
+ * //  "   (s #031ABD5910A53AE8B1657A89E65BF25F59A75EBEA24E9951D49A4F6EBA4298A3#)", "   )", "  )",
+ * //  " (public-key ", "  (ecc ", "   (curve Ed25519)", "   (q #C9A3F86AAE465F0E56513864510F3997561FA2C9E85EA21DC2292309F3CD6022#)", "   )", "  )",
+ * //  " )", ""]
  */
 export function signHash(hash: Uint8Array, secretKey: SecretKey, publicKey: PublicKey = secretKey.publicKey): string {
   if (hash.length !== 32) throw new StoreError("invalid-argument", `a SHA-256 hash has 32 bytes, not ${hash.length}`);
@@ -84,7 +104,17 @@ function validSignature(data: readonly Sexp[], sigVal: readonly Sexp[] | null, p
  * hash it signs. Throws SignatureError with the daemon's message otherwise.
  *
  * @example
- * const signedHash = verifySignature(text, acl);
+ * import { aclText, generateSigningKeyPair, parseAcl } from "./keys.ts";
+ * const pair = generateSigningKeyPair();
+ * const hash = Buffer.alloc(32, 1);
+ * verifySignature(signHash(hash, pair.secretKey), parseAcl(aclText([pair.publicKey]))).equals(hash); // true
+ * let refusal = "";
+ * try {
+ *   verifySignature(signHash(hash, pair.secretKey), parseAcl("(acl)"));
+ * } catch (error) {
+ *   refusal = (error as SignatureError).guixMessage;
+ * }
+ * refusal; // "unauthorized public key"
  */
 export function verifySignature(signature: string | Buffer, acl: Acl): Buffer {
   const raw = typeof signature === "string" ? Buffer.from(signature, "latin1") : signature;
@@ -117,9 +147,6 @@ export const HASH_MISMATCH_MESSAGE =
 /**
  * Checks a store item's signature against the hash of its bytes and the ACL,
  * as the daemon's ImportPaths does; throws SignatureError if refused.
- *
- * @example
- * checkSignature(signatureText, hashOfItemBytes, acl);
  */
 export function checkSignature(signature: string | Buffer, actualHash: Uint8Array, acl: Acl): void {
   const signed = verifySignature(signature, acl);
@@ -130,7 +157,9 @@ export function checkSignature(signature: string | Buffer, actualHash: Uint8Arra
  * The daemon's error for an item without a signature.
  *
  * @example
- * throw unsignedError("/gnu/store/…-hello");
+ * const error = unsignedError("/gnu/store/00000000000000000000000000000000-hello");
+ * [error.failure, error.message, error.guixMessage];
+ * // ["unsigned", "imported archive of `/gnu/store/00000000000000000000000000000000-hello' lacks a signature", "imported file lacks a signature"]
  */
 export function unsignedError(path: string): SignatureError {
   return new SignatureError("unsigned", `imported archive of \`${path}' lacks a signature`, "imported file lacks a signature");

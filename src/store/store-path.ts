@@ -7,8 +7,8 @@
  * `/gnu/store`).
  *
  * @example
- * import { textPath } from "./store-path.ts";
- * textPath("hello", "Hello, world!\n", [], "/gnu/store"); // "/gnu/store/…-hello"
+ * // what (add-text-to-store store "hello" "Hello, world!\n") gives
+ * textPath("hello", "Hello, world!\n", [], "/gnu/store"); // "/gnu/store/lw3jzkacwmmflr12yb0g9nc4qfmzvg5f-hello"
  */
 import { createHash } from "node:crypto";
 import { toNixBase32 } from "./base32.ts";
@@ -27,8 +27,14 @@ const NAME_CHARACTERS = /^[A-Za-z0-9+\-._?=]*$/;
  * daemon, a leading dot or any character outside `A-Za-z0-9+-._?=` is not.
  *
  * @example
- * checkStoreName("hello-2.12"); // ok
- * checkStoreName(".hidden");    // throws
+ * checkStoreName("hello-2.12"); // undefined
+ * let message = "";
+ * try {
+ *   checkStoreName(".hidden");
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * message; // "invalid name: `.hidden'"
  */
 export function checkStoreName(name: string): void {
   if (name.startsWith(".")) throw new StoreError("store-path", `invalid name: \`${name}'`);
@@ -42,7 +48,7 @@ export function checkStoreName(name: string): void {
  * SHA-256 of a string (UTF-8) or bytes.
  *
  * @example
- * sha256("").toString("hex"); // "e3b0c442…"
+ * sha256("").toString("hex"); // "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
  */
 export function sha256(data: string | Uint8Array): Buffer {
   return createHash("sha256").update(data).digest();
@@ -65,7 +71,10 @@ export function foldHash(hash: Uint8Array, size: number): Buffer {
  * "output:out", …) whose content hash is `hash` (SHA-256).
  *
  * @example
- * makeStorePath("source", narHash, "foo", "/gnu/store");
+ * import { fromNixBase32 } from "./base32.ts";
+ * // a file holding "hi\n", added recursively: `nix-store --add` gives the same path in /nix/store
+ * const narHash = fromNixBase32("1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h", 32);
+ * makeStorePath("source", narHash, "hello", "/nix/store"); // "/nix/store/a5izqk5bgpxcrrnrm1m8n1fvyq2jlc52-hello"
  */
 export function makeStorePath(type: string, hash: Uint8Array, name: string, storeDir: string = DEFAULT_STORE_DIR): string {
   checkStoreName(name);
@@ -78,7 +87,10 @@ export function makeStorePath(type: string, hash: Uint8Array, name: string, stor
  * (sorted as the daemon's set sorts them).
  *
  * @example
- * textPath("builder.sh", "echo hi > $out", [], "/tmp/store");
+ * // the same text in another store directory, or with references, is another path
+ * textPath("builder.sh", "echo hi > $out", [], "/tmp/store"); // "/tmp/store/17njg600jslkbi7kbpb26c318ri74a69-builder.sh"
+ * textPath("builder.sh", "echo hi > $out", ["/tmp/store/00000000000000000000000000000000-x"], "/tmp/store");
+ * // "/tmp/store/5yz19h3h7p2ni90h2hxqqpliacdv6f0p-builder.sh"
  */
 export function textPath(name: string, content: string | Uint8Array, references: readonly string[] = [], storeDir: string = DEFAULT_STORE_DIR): string {
   const type = ["text", ...sortedUnique(references)].join(":");
@@ -91,7 +103,11 @@ export function textPath(name: string, content: string | Uint8Array, references:
  * the `fixed:out:` indirection.
  *
  * @example
- * fixedOutputPath(true, "sha256", narHash, "tree", "/gnu/store");
+ * import { fromNixBase32 } from "./base32.ts";
+ * // a file holding "hi\n": by the hash of its NAR (recursive) or of its contents (flat),
+ * // as `NIX_STORE_DIR=/gnu/store nix-store --print-fixed-path [--recursive] sha256 HASH hello` prints them
+ * fixedOutputPath(true, "sha256", fromNixBase32("1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h", 32), "hello"); // "/gnu/store/miyanajxdfjai7ca7jh3ywslbjxsy4kw-hello"
+ * fixedOutputPath(false, "sha256", sha256("hi\n"), "hello"); // "/gnu/store/c9r3pfv0kp9lyq04yymakc57gpi36qkg-hello"
  */
 export function fixedOutputPath(recursive: boolean, hashAlgorithm: string, hash: Uint8Array, name: string, storeDir: string = DEFAULT_STORE_DIR): string {
   if (recursive && hashAlgorithm === "sha256") return makeStorePath("source", hash, name, storeDir);
@@ -104,7 +120,9 @@ export function fixedOutputPath(recursive: boolean, hashAlgorithm: string, hash:
  * fixed-output inputs; outputs other than `out` get `-<id>` appended to the name.
  *
  * @example
- * outputPath("out", drvHash, "hello", "/gnu/store");
+ * const drvHash = sha256("a derivation's text");
+ * outputPath("out", drvHash, "hello"); // "/gnu/store/sz868vp4yp4gi0jc6l3gqgl0x6g54za0-hello"
+ * outputPath("doc", drvHash, "hello"); // "/gnu/store/y9d1zvc1ixfijx6cwcfy973skgy79x92-hello-doc"
  */
 export function outputPath(id: string, derivationHash: Uint8Array, name: string, storeDir: string = DEFAULT_STORE_DIR): string {
   return makeStorePath(`output:${id}`, derivationHash, id === "out" ? name : `${name}-${id}`, storeDir);
@@ -126,7 +144,13 @@ export function isStorePath(path: string, storeDir: string = DEFAULT_STORE_DIR):
  * Throws the daemon's "path `…' is not in the store" unless `path` is a store path.
  *
  * @example
- * assertStorePath(path, storeDir);
+ * let message = "";
+ * try {
+ *   assertStorePath("/gnu/store/00000000000000000000000000000000-hello/bin/hello");
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * message; // "path `/gnu/store/00000000000000000000000000000000-hello/bin/hello' is not in the store"
  */
 export function assertStorePath(path: string, storeDir: string = DEFAULT_STORE_DIR): void {
   if (!isStorePath(path, storeDir)) throw new StoreError("store-path", `path \`${path}' is not in the store`);
@@ -136,7 +160,7 @@ export function assertStorePath(path: string, storeDir: string = DEFAULT_STORE_D
  * The 32-character hash part of a store path.
  *
  * @example
- * hashPart("/gnu/store/0123…-hello", "/gnu/store");
+ * hashPart("/gnu/store/lw3jzkacwmmflr12yb0g9nc4qfmzvg5f-hello"); // "lw3jzkacwmmflr12yb0g9nc4qfmzvg5f"
  */
 export function hashPart(path: string, storeDir: string = DEFAULT_STORE_DIR): string {
   assertStorePath(path, storeDir);
@@ -147,7 +171,7 @@ export function hashPart(path: string, storeDir: string = DEFAULT_STORE_DIR): st
  * The name part of a store path (after `<hash>-`).
  *
  * @example
- * storePathName("/gnu/store/0123…-hello-2.12", "/gnu/store"); // "hello-2.12"
+ * storePathName("/gnu/store/lw3jzkacwmmflr12yb0g9nc4qfmzvg5f-hello-2.12"); // "hello-2.12"
  */
 export function storePathName(path: string, storeDir: string = DEFAULT_STORE_DIR): string {
   assertStorePath(path, storeDir);

@@ -5,8 +5,8 @@
  * and export streams use the same encoding.
  *
  * @example
- * import { WireWriter } from "./wire.ts";
- * const bytes = new WireWriter().int(26).string("/gnu/store/…-hello").toBuffer();
+ * new WireWriter().int(26).string("abc").toBuffer().toString("hex");
+ * // "1a00000000000000" + "0300000000000000" + "6162630000000000"
  */
 import { StoreError } from "./errors.ts";
 
@@ -38,7 +38,7 @@ export function padding(length: number): Buffer {
  * An unsigned integer as 8 little-endian bytes.
  *
  * @example
- * encodeInt(1); // <01 00 00 00 00 00 00 00>
+ * encodeInt(258).toString("hex"); // "0201000000000000"
  */
 export function encodeInt(value: number | bigint): Buffer {
   const buffer = Buffer.allocUnsafe(8);
@@ -56,7 +56,8 @@ function checkedU64(value: number | bigint): bigint {
  * A string's bytes: strings are UTF-8, Buffers are taken as they are (file names stay bytes).
  *
  * @example
- * bytesOf("é"); // <c3 a9>
+ * bytesOf("é").toString("hex"); // "c3a9"
+ * bytesOf(Buffer.from([0xff])).toString("hex"); // "ff"
  */
 export function bytesOf(value: string | Uint8Array): Buffer {
   if (typeof value === "string") return Buffer.from(value, "utf8");
@@ -82,7 +83,10 @@ export function encodeString(value: string | Uint8Array): Buffer {
  * goes out in one write.
  *
  * @example
- * const request = new WireWriter().int(31).strings(["/gnu/store/a-x"]).toBuffer();
+ * import { Op } from "./protocol.ts";
+ * // QueryValidPaths with one path: the operation, the count, the padded path
+ * const request = new WireWriter().int(Op.QueryValidPaths).strings(["/gnu/store/a-x"]).toBuffer();
+ * request.length; // 40
  */
 export class WireWriter {
   private readonly parts: Buffer[] = [];
