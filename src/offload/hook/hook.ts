@@ -17,6 +17,7 @@
  * import { runHook } from "./hook.ts";
  * process.exitCode = await runHook(options, { requests: process.stdin, reply, buildLog });
  */
+import { performance } from "node:perf_hooks";
 import type { Readable, Writable } from "node:stream";
 import type { BuildMachine, LoadWarning } from "../../machines/types.ts";
 import { machineKey } from "../../ssh/machine-key.ts";
@@ -199,7 +200,7 @@ const released = new WeakSet<object>();
 /** With --verbose: why the request got its answer. */
 function explain(decision: Decision, request: HookRequest, say: (line: string) => void): void {
   if (decision.reply === "accept") {
-    say(`choosing '${machineKey(decision.machine)}' for '${request.drvPath}'`);
+    say(`choosing '${machineKey(decision.machine)}' for '${request.drvPath}' (${Math.round(performance.now())} ms after the hook started)`);
     return;
   }
   const verb = decision.reply === "decline" ? "declining" : "postponing";

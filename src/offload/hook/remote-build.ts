@@ -12,6 +12,7 @@
  * import { remoteBuild } from "./remote-build.ts";
  * await remoteBuild(job, machine, context);
  */
+import { performance } from "node:perf_hooks";
 import type { Writable } from "node:stream";
 import type { BuildMachine } from "../../machines/types.ts";
 import { StoreConnection } from "../../store/connection.ts";
@@ -79,12 +80,20 @@ export async function remoteBuild(job: HookJob, machine: BuildMachine, context: 
     void bulkRemote?.then((store) => store.close(), () => undefined);
   };
   context.signal?.addEventListener("abort", abort, { once: true });
+  // With --verbose, how long each step took (where the time of an offload goes).
+  let mark = performance.now();
+  const step = (what: string): void => {
+    const now = performance.now();
+    if (context.verbose) context.onInfo(`${what} in ${Math.round(now - mark)} ms`);
+    mark = now;
+  };
   try {
     const link = await context.links.get(machine).catch((error: unknown) => {
       throw new HookError("remote", `failed to connect to '${host}': ${messageOf(error)}`, { machine: host, cause: error });
     });
     const socket = context.daemonSocket(machine);
     remote = await connectRemoteDaemon(link.openSocket.bind(link), socket, context.config.storeDir, host);
+    step(`connected to the daemon of '${host}'`);
     const bulkLink = (): Promise<MachineLink> =>
       context.links.bulk(machine, context.compressBulk).catch((error: unknown) => {
         throw new HookError("remote", `failed to connect to '${host}': ${messageOf(error)}`, { machine: host, cause: error });
@@ -95,10 +104,13 @@ export async function remoteBuild(job: HookJob, machine: BuildMachine, context: 
     await remote.setOptions({ maxSilentTime: context.args.maxSilentTime, timeout: context.args.buildTimeout, printBuildTrace: context.args.printBuildTrace });
     await remote.addTempRoot(job.drvPath);
     await sendInputs(job.inputs, { remote, localStore: context.localStore, link, bulkLink, config: context.config, importer: importerCommand(socket), onInfo: context.onInfo });
+    step("sent the missing inputs");
     context.onInfo(`offloading '${job.drvPath}' to '${host}'...`);
     if (context.args.printBuildTrace) context.onInfo(`@ build-remote ${job.drvPath} ${host}`);
     await build(remote, job.drvPath, host, context.buildLog);
+    step(`built on '${host}'`);
     await retrieveOutputs(job.outputs, { remote, bulkRemote: bulkDaemon, config: context.config, host, onInfo: context.onInfo, verbose: context.verbose });
+    step("retrieved the outputs");
     context.onInfo(`done with offloaded '${job.drvPath}'`);
   } catch (error) {
     if (context.signal?.aborted && !(error instanceof HookError && (error.code === "build-failed" || error.code === "timed-out"))) throw context.signal.reason;
