@@ -6,11 +6,25 @@
  * progress from the first job on.
  *
  * @example
- * const display = displayFor(process.stderr, jobs);
+ * import { PassThrough } from "node:stream";
+ * import { stripVTControlCharacters } from "node:util";
+ * import { newBuildJob } from "./build-job.ts";
+ * import { parseJobsFile } from "./jobs-file.ts";
+ * const [spec] = parseJobsFile('[{"name": "upper", "command": ["tr", "a-z", "A-Z"]}]', "/work/jobs.json", "x86_64-linux");
+ * const phaseMs = { queued: 3, upload: 40, run: 1100, download: 20 };
+ * const report = { name: "upper", status: "succeeded", machine: "build1:22", exitCode: 0, killedFor: null, error: null, attempts: [], phaseMs, bytesUp: 2, bytesDown: 2, filesUp: 1 } as const;
+ * const job = { ...newBuildJob(spec!, "logs/20261201-152428/1-upper.log"), phase: "done", machine: "build1:22", startedAt: 0, endedAt: 1200, report } as const;
+ * // not a terminal: a line as each job starts and ends
+ * const stream = new PassThrough();
+ * const display = displayFor(stream as unknown as NodeJS.WriteStream, [job]);
  * display.start();
- * display.started(job);  // plain: "started unit-tests on build1:22"
- * display.finished(job); // "[1/8] unit-tests succeeded on build1:22 in 1.2 s (…) (log: …)"
+ * display.started(job);
+ * display.finished(job);
  * display.stop();
+ * stripVTControlCharacters(stream.read().toString()).split("\n");
+ * // ["started upper on build1:22",
+ * //  "[1/1] upper succeeded on build1:22 in 1.2 s (queued 3 ms, upload 40 ms, run 1.1 s, download 20 ms; exit status 0) (log: logs/20261201-152428/1-upper.log)",
+ * //  ""]
  */
 import type { ChalkInstance } from "chalk";
 import { reachedPhaseTimes } from "../offload/phase-clock.ts";
@@ -33,7 +47,9 @@ export interface BuildDisplay {
  * The live display on a terminal, plain lines otherwise.
  *
  * @example
- * displayFor(process.stderr, jobs); // a LiveDisplay when stderr is a TTY
+ * import { PassThrough } from "node:stream";
+ * // a stream that is not a terminal gets plain lines; process.stderr on a terminal, the live region
+ * displayFor(new PassThrough() as unknown as NodeJS.WriteStream, []).constructor.name; // "PlainDisplay"
  */
 export function displayFor(stream: NodeJS.WriteStream, jobs: readonly BuildJob[]): BuildDisplay {
   return stream.isTTY === true ? new LiveDisplay(stream, jobs) : new PlainDisplay(stream, jobs);
@@ -43,7 +59,10 @@ export function displayFor(stream: NodeJS.WriteStream, jobs: readonly BuildJob[]
  * The line for a job that has just started.
  *
  * @example
- * startedLine(job); // "started unit-tests on build1:22"
+ * import { newBuildJob } from "./build-job.ts";
+ * import { parseJobsFile } from "./jobs-file.ts";
+ * const [spec] = parseJobsFile('[{"name": "upper", "command": ["tr", "a-z", "A-Z"]}]', "/work/jobs.json", "x86_64-linux");
+ * startedLine({ ...newBuildJob(spec!, "logs/1-upper.log"), machine: "build1:22" }); // "started upper on build1:22"
  */
 export function startedLine(job: BuildJob): string {
   return `started ${job.spec.name} on ${job.machine ?? "?"}`;
@@ -53,8 +72,15 @@ export function startedLine(job: BuildJob): string {
  * The line for a finished job: outcome, machine, time, phase times, log.
  *
  * @example
- * finishedLine(job, 3, 8, colors);
- * // "[3/8] upper succeeded on build1:22 in 1.2 s (queued 3 ms, upload 40 ms, run 1.1 s, download 20 ms; exit status 0) (log: logs/…/1-upper.log)"
+ * import { Chalk } from "chalk";
+ * import { newBuildJob } from "./build-job.ts";
+ * import { parseJobsFile } from "./jobs-file.ts";
+ * const [spec] = parseJobsFile('[{"name": "upper", "command": ["tr", "a-z", "A-Z"]}]', "/work/jobs.json", "x86_64-linux");
+ * const phaseMs = { queued: 3, upload: 40, run: 1100, download: 20 };
+ * const report = { name: "upper", status: "succeeded", machine: "build1:22", exitCode: 0, killedFor: null, error: null, attempts: [], phaseMs, bytesUp: 2, bytesDown: 2, filesUp: 1 } as const;
+ * const job = { ...newBuildJob(spec!, "logs/20261201-152428/1-upper.log"), phase: "done", machine: "build1:22", startedAt: 0, endedAt: 1200, report } as const;
+ * finishedLine(job, 3, 8, new Chalk({ level: 0 }));
+ * // "[3/8] upper succeeded on build1:22 in 1.2 s (queued 3 ms, upload 40 ms, run 1.1 s, download 20 ms; exit status 0) (log: logs/20261201-152428/1-upper.log)"
  */
 export function finishedLine(job: BuildJob, done: number, total: number, colors: ChalkInstance): string {
   const r = job.report!;

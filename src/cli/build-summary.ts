@@ -4,10 +4,20 @@
  * cancelled showing how long it ran, the jobs per machine named as such.
  *
  * @example
- * process.stdout.write(summaryTable(jobs, 12_300, colorsFor(process.stdout)));
- * // JOB     STATUS     EXIT  MACHINE         TIME  QUEUED  UPLOAD  RUN    DOWNLOAD  SENT  RECEIVED
- * // upper   succeeded  0     build1:22       1.2 s 3 ms    40 ms   1.1 s  20 ms     2 B   2 B
- * // 1/1 jobs succeeded in 12.3 s (jobs per machine: build1:22 1)
+ * import { Chalk } from "chalk";
+ * import { newBuildJob } from "./build-job.ts";
+ * import { parseJobsFile } from "./jobs-file.ts";
+ * const [spec] = parseJobsFile('[{"name": "upper", "command": ["tr", "a-z", "A-Z"]}]', "/work/jobs.json", "x86_64-linux");
+ * const phaseMs = { queued: 3, upload: 40, run: 1100, download: 20 };
+ * const report = { name: "upper", status: "succeeded", machine: "build1:22", exitCode: 0, killedFor: null, error: null, attempts: [], phaseMs, bytesUp: 2, bytesDown: 2, filesUp: 1 } as const;
+ * const job = { ...newBuildJob(spec!, "logs/20261201-152428/1-upper.log"), phase: "done", machine: "build1:22", startedAt: 0, endedAt: 1200, report } as const;
+ * const failed = { ...job, spec: { ...job.spec, name: "lower" }, endedAt: 300, report: { ...report, name: "lower", status: "failed", exitCode: 1, phaseMs: { ...phaseMs, run: 200 }, bytesDown: 0 } } as const;
+ * summaryTable([job, failed], 12_300, new Chalk({ level: 0 })).split("\n");
+ * // ["JOB    STATUS     EXIT  MACHINE    TIME    QUEUED  UPLOAD  RUN     DOWNLOAD  SENT  RECEIVED",
+ * //  "upper  succeeded  0     build1:22  1.2 s   3 ms    40 ms   1.1 s   20 ms     2 B   2 B",
+ * //  "lower  failed     1     build1:22  300 ms  3 ms    40 ms   200 ms  20 ms     2 B   0 B",
+ * //  "1 of 2 jobs did not succeed in 12.3 s (jobs per machine: build1:22 2)",
+ * //  ""]
  */
 import type { ChalkInstance } from "chalk";
 import type { Phase } from "../offload/attempt.ts";
@@ -47,7 +57,16 @@ const FULL_TABLE_LIMIT = 40;
  * The `--json` document for finished jobs.
  *
  * @example
- * buildJson(jobs, 1234).succeeded; // how many jobs succeeded
+ * import { newBuildJob } from "./build-job.ts";
+ * import { parseJobsFile } from "./jobs-file.ts";
+ * const [spec] = parseJobsFile('[{"name": "upper", "command": ["tr", "a-z", "A-Z"]}]', "/work/jobs.json", "x86_64-linux");
+ * const phaseMs = { queued: 3, upload: 40, run: 1100, download: 20 };
+ * const report = { name: "upper", status: "succeeded", machine: "build1:22", exitCode: 0, killedFor: null, error: null, attempts: [], phaseMs, bytesUp: 2, bytesDown: 2, filesUp: 1 } as const;
+ * const job = { ...newBuildJob(spec!, "logs/20261201-152428/1-upper.log"), phase: "done", machine: "build1:22", startedAt: 0, endedAt: 1200, report } as const;
+ * buildJson([job], 12_345.6);
+ * // { jobs: [{ name: "upper", status: "succeeded", machine: "build1:22", "exit-status": 0, error: null, attempts: [], "elapsed-ms": 1200,
+ * //           "phases-ms": { queued: 3, upload: 40, run: 1100, download: 20 }, "bytes-up": 2, "bytes-down": 2, log: "logs/20261201-152428/1-upper.log" }],
+ * //   total: 1, succeeded: 1, failed: 0, "wall-ms": 12346 }
  */
 export function buildJson(jobs: readonly BuildJob[], wallMs: number): BuildJson {
   return { jobs: jobs.map(jobJson), ...counts(jobs), "wall-ms": Math.round(wallMs) };
@@ -87,7 +106,8 @@ const HEADERS = ["JOB", "STATUS", "EXIT", "MACHINE", "TIME", "QUEUED", "UPLOAD",
  * are many), then the verdict with the wall time and the jobs per machine.
  *
  * @example
- * summaryTable([], 0, colors); // "0/0 jobs succeeded in 0 ms\n"
+ * import { Chalk } from "chalk";
+ * summaryTable([], 0, new Chalk({ level: 0 })); // "0/0 jobs succeeded in 0 ms\n"
  */
 export function summaryTable(jobs: readonly BuildJob[], wallMs: number, colors: ChalkInstance): string {
   const shown = jobs.length <= FULL_TABLE_LIMIT ? jobs : jobs.filter((job) => job.report?.status !== "succeeded");
