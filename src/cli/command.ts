@@ -5,9 +5,15 @@
  * never the whole help text.
  *
  * @example
- * const program = new OffloadCommand("offload").exitOverride();
- * // offload run --machine m.scm
- * // offload: error: unknown option '--machine'; did you mean '--machines'? See offload run --help
+ * const program = new OffloadCommand("offload").exitOverride().configureOutput({ writeErr: () => {} });
+ * program.command("run").option("--machines <file>").action(() => {});
+ * let error: { exitCode: number; message: string } | undefined;
+ * try {
+ *   program.parse(["run", "--machine", "m.scm"], { from: "user" });
+ * } catch (caught) {
+ *   error = caught as { exitCode: number; message: string };
+ * }
+ * [error?.exitCode, error?.message]; // [2, "offload: error: unknown option '--machine'; did you mean '--machines'? See offload run --help"]
  */
 import { Command, type ErrorOptions } from "commander";
 import { EXIT_USAGE } from "./exit-status.ts";
@@ -17,7 +23,7 @@ import { EXIT_USAGE } from "./exit-status.ts";
  * its subcommands are OffloadCommands too.
  *
  * @example
- * new OffloadCommand("offload").exitOverride().command("lint"); // an OffloadCommand
+ * new OffloadCommand("offload").command("lint") instanceof OffloadCommand; // true
  */
 export class OffloadCommand extends Command {
   override createCommand(name?: string): OffloadCommand {

@@ -4,8 +4,10 @@
  * passphrase of encrypted keys, and the remote work directory.
  *
  * @example
- * addConnectionOptions(program.command("status"), 10);
- * const connect = connectOptionsFrom(options);
+ * import { OffloadCommand } from "./command.ts";
+ * const status = addConnectionOptions(new OffloadCommand("status").exitOverride(), 10).action(() => {});
+ * status.parse(["--timeout", "2.5"], { from: "user" });
+ * status.opts(); // { timeout: 2500, workDir: ".cache/offload" }
  */
 import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
@@ -22,12 +24,7 @@ export interface ConnectionOptions {
   workDir: string;
 }
 
-/**
- * Add --timeout, --passphrase-file and --work-dir.
- *
- * @example
- * addConnectionOptions(program.command("test"), 30);
- */
+/** Add --timeout, --passphrase-file and --work-dir. */
 export function addConnectionOptions(command: Command, defaultTimeoutSeconds: number): Command {
   return command
     .addOption(secondsOption("--timeout <seconds>", "connect and command timeout", { defaultSeconds: defaultTimeoutSeconds }))
@@ -41,6 +38,13 @@ export function addConnectionOptions(command: Command, defaultTimeoutSeconds: nu
  *
  * @example
  * connectOptionsFrom({ timeout: 5000, workDir: ".cache/offload" }); // { timeoutMs: 5000 }
+ * let message = "";
+ * try {
+ *   connectOptionsFrom({ timeout: 5000, workDir: ".cache/offload", passphraseFile: "/nonexistent" });
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * message; // "cannot read passphrase file /nonexistent: ENOENT"
  */
 export function connectOptionsFrom(options: ConnectionOptions): ConnectOptions {
   const connect: ConnectOptions = { timeoutMs: options.timeout, ...credentialsFromEnvironment(process.env) };

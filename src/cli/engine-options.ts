@@ -4,8 +4,11 @@
  * try, the SSH connect timeout, and what the job needs (system, features).
  *
  * @example
- * addEngineOptions(addRequirementOptions(program.command("run")));
- * const offloader = offloaderFor(options, machines);
+ * import { OffloadCommand } from "./command.ts";
+ * const run = addEngineOptions(addRequirementOptions(new OffloadCommand("run").exitOverride())).action(() => {});
+ * run.parse(["--wait", "0", "--system", "aarch64-linux", "--features", "kvm,big-mem", "--features", "gpu"], { from: "user" });
+ * run.opts(); // { system: "aarch64-linux", wait: 0, retries: 2, connectTimeout: 30000, features: ["kvm,big-mem", "gpu"] }
+ * featureList(run.opts().features); // ["kvm", "big-mem", "gpu"]
  */
 import type { Command } from "commander";
 import type { BuildMachine } from "../machines/types.ts";
@@ -28,12 +31,7 @@ export interface RequirementOptions {
   features?: string[];
 }
 
-/**
- * Add --wait, --retries and --connect-timeout.
- *
- * @example
- * addEngineOptions(program.command("build"));
- */
+/** Add --wait, --retries and --connect-timeout. */
 export function addEngineOptions(command: Command): Command {
   return command
     .addOption(secondsOption("--wait <seconds>", "longest wait for a free machine", { defaultSeconds: 3600, zeroMeans: "try once, do not wait" }))
@@ -41,12 +39,7 @@ export function addEngineOptions(command: Command): Command {
     .addOption(secondsOption("--connect-timeout <seconds>", "SSH connect timeout", { defaultSeconds: 30 }));
 }
 
-/**
- * Add --system (default: this machine's) and the repeatable --features.
- *
- * @example
- * addRequirementOptions(program.command("select"));
- */
+/** Add --system (default: this machine's) and the repeatable --features. */
 export function addRequirementOptions(command: Command): Command {
   return command
     .option("--system <system>", "system type the job needs", localSystem())
@@ -66,9 +59,6 @@ export function featureList(values: readonly string[] = []): string[] {
 /**
  * An engine for the parsed engine options (credentials from the environment:
  * $OFFLOAD_KEY_PASSPHRASE, $SSH_AUTH_SOCK).
- *
- * @example
- * const offloader = offloaderFor({ stateDir, wait: 0, retries: 2, connectTimeout: 30_000 }, machines);
  */
 export function offloaderFor(options: EngineOptions, machines: readonly BuildMachine[]): Offloader {
   return new Offloader({
