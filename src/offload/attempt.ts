@@ -62,6 +62,8 @@ export interface AttemptIo {
   onStdinUsed?: () => void;
   /** Transfer progress (uploads and downloads that move bytes), a few times a second. */
   onProgress?: (progress: TransferProgress) => void;
+  /** The upload is over; `bytes` went into the remote cache. */
+  onUploaded?: (bytes: number) => void;
   signal?: AbortSignal;
 }
 
@@ -102,6 +104,7 @@ export async function runAttempt(session: SshSession, job: AttemptJob, inputs: C
   let started = performance.now();
   io.onPhase?.("upload");
   const upload = await uploadInputs(session, inputs.files, io.signal, io.onProgress);
+  io.onUploaded?.(upload.bytes);
   phaseMs.upload = performance.now() - started;
 
   started = performance.now();

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { after, before, describe, it } from "node:test";
@@ -194,6 +194,27 @@ describe("offloading jobs to one machine", () => {
     assert.ok(!report.phasesReached?.includes("run") && !report.phasesReached?.includes("download"), JSON.stringify(report.phasesReached));
     const done = await offloader.run(job(farm, ["true"]), sinks());
     assert.deepEqual(done.phasesReached, ["queued", "upload", "run", "download"], "a job that ran to its end went through every phase");
+  });
+
+  it("keeps each machine's input cache under its cap after uploads, least recently used out first", async () => {
+    const capped = new Offloader({ machines: farm.machines, stateDir: farm.stateDir, retries: 0, cacheMaxBytes: 150_000 });
+    try {
+      writeFile(farm.workDir, "cap/first.bin", Buffer.alloc(100_000, 21));
+      writeFile(farm.workDir, "cap/second.bin", Buffer.alloc(100_000, 22));
+      const first = await capped.run(job(farm, ["true"], { inputs: ["cap/first.bin"] }), sinks());
+      assert.equal(first.status, "succeeded");
+      const cas = join(farm.servers[0]!.home, ".cache", "offload", "cas");
+      // Everything in the cache now was last used two hours ago.
+      const longAgo = Date.now() / 1000 - 7200;
+      for (const name of cacheEntries(farm.servers[0]!)) utimesSync(join(cas, name), longAgo, longAgo);
+      const second = await capped.run(job(farm, ["cat", "cap/second.bin"], { inputs: ["cap/second.bin"] }), sinks());
+      assert.equal(second.status, "succeeded");
+      const total = cacheEntries(farm.servers[0]!).reduce((sum, name) => sum + statSync(join(cas, name)).size, 0);
+      assert.ok(total <= 150_000, `the cache holds ${total} bytes`);
+      assert.ok(cacheEntries(farm.servers[0]!).some((name) => statSync(join(cas, name)).size === 100_000 && statSync(join(cas, name)).mtimeMs > Date.now() - 600_000), "the entry just used stays");
+    } finally {
+      capped.close();
+    }
   });
 
   it("rejects outputs outside the job directory before running anything", async () => {

@@ -22,6 +22,7 @@ import type { ConnectOptions, SshSession } from "../ssh/session.ts";
 import { runAttempt, type AttemptResult, type Phase } from "./attempt.ts";
 import { firstLine, OffloadError, type OffloadErrorCode } from "./errors.ts";
 import { normalizeOutputs } from "./job-paths.ts";
+import { DEFAULT_CACHE_MAX_BYTES, trimCache } from "./input-cache.ts";
 import { removeLeftovers } from "./leftovers.ts";
 import { collectInputs, type CollectedInputs } from "./local-inputs.ts";
 import { PhaseClock } from "./phase-clock.ts";
@@ -113,6 +114,8 @@ export interface OffloaderOptions {
   /** Reuse probe results up to this old, ms. */
   probeMaxAgeMs?: number;
   connect?: ConnectOptions;
+  /** Size cap of each machine's input cache (input-cache.ts), trimmed after uploads; default 2 GiB. */
+  cacheMaxBytes?: number;
 }
 
 /** Failures of one machine's transfer or disk, which another machine may not have. */
@@ -169,6 +172,8 @@ export class Offloader {
   private readonly pool: SessionPool;
   /** The leftover sweep of each machine this engine has used (one per machine and process). */
   private readonly sweeps = new Map<string, Promise<unknown>>();
+  /** The cache trim under way on each machine, and whether another upload came since it began. */
+  private readonly trims = new Map<string, { running: Promise<void>; again: boolean }>();
 
   constructor(private readonly options: OffloaderOptions) {
     this.stateDir = ensureStateDir(options.stateDir);
@@ -284,6 +289,7 @@ export class Offloader {
     const [inputs, session] = await Promise.all([job.collecting, this.pool.get(machine, laneOf(slot.index))]);
     const { spec, io } = job;
     const sweep = this.sweepOnce(machine, session);
+    let trim: Promise<void> = Promise.resolve();
     const result = await runAttempt(
       session,
       {
@@ -307,11 +313,39 @@ export class Offloader {
         onStarted: () => io.onStarted?.(machine),
         onStdinUsed: () => (job.stdinUsed = true),
         onProgress: io.onProgress === undefined ? undefined : (progress) => io.onProgress?.(progress, machine),
+        onUploaded: (bytes) => {
+          if (bytes > 0) trim = this.keepCacheUnderCap(machine, session);
+        },
       },
-    );
-    // Usually long done: it ran alongside the job. Waiting means a finished run leaves the machine clean.
-    await sweep;
+    ).finally(() => Promise.all([sweep, trim]));
     return result;
+  }
+
+  /**
+   * Keep the machine's input cache under its cap after an upload grew it:
+   * alongside the job, one trim at a time per machine (an upload meanwhile
+   * asks for one more); never fails the job.
+   */
+  private keepCacheUnderCap(machine: BuildMachine, session: SshSession): Promise<void> {
+    const key = machineKey(machine);
+    const current = this.trims.get(key);
+    if (current !== undefined) {
+      current.again = true;
+      return current.running;
+    }
+    const state = { running: Promise.resolve(), again: false };
+    state.running = (async () => {
+      try {
+        do {
+          state.again = false;
+          await trimCache(session, { maxBytes: this.options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES }).catch(() => undefined);
+        } while (state.again);
+      } finally {
+        this.trims.delete(key);
+      }
+    })();
+    this.trims.set(key, state);
+    return state.running;
   }
 
   /**

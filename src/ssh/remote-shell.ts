@@ -95,7 +95,7 @@ const REMOTE_BASE = `"$HOME/${REMOTE_WORK_DIR}"`;
  * date (for the clock offset), /proc.
  */
 export const REMOTE_TOOLS: readonly string[] = [
-  "sh", "cat", "head", "wc", "mkdir", "mkfifo", "mktemp", "ln", "cp", "mv", "rm", "chmod", "find", "sleep", "df", "du", "dirname", "nproc", "uname",
+  "sh", "cat", "head", "wc", "mkdir", "mkfifo", "mktemp", "ln", "cp", "mv", "rm", "chmod", "touch", "find", "sleep", "df", "du", "dirname", "nproc", "uname",
 ];
 
 /** Exit status of a job whose set-up failed before the command started. */
@@ -422,10 +422,42 @@ function jobVariables(id: string): string {
 export function missingKeysScript(entries: ReadonlyArray<{ key: string; size: number }>): string {
   const lines = [
     `mkdir -p ${REMOTE_BASE}/cas ${REMOTE_BASE}/jobs && cd ${REMOTE_BASE}/cas || exit 1`,
-    `c() { if [ -f "$1" ] && [ "$(wc -c < "$1")" -eq "$2" ]; then :; else echo "$1"; fi; }`,
+    // Entries present are touched: their modification time is their last use, for the cache's LRU trimming.
+    `u=; c() { if [ -f "$1" ] && [ "$(wc -c < "$1")" -eq "$2" ]; then u="$u $1"; else echo "$1"; fi; }`,
   ];
   for (const { key, size } of entries) lines.push(`c ${checkKey(key)} ${Math.floor(size)}`);
+  lines.push(`[ -z "$u" ] || touch -c -- $u`);
   return lines.join("\n");
+}
+
+/**
+ * List the input cache, one entry per line: last use (seconds since the
+ * epoch, the modification time), size in bytes, hard links (more than one:
+ * a job's scratch directory holds it), key. Then a line `now SECONDS`, the
+ * remote clock.
+ *
+ * @example
+ * await session.output(["sh", "-c", cacheListingScript()]); // "1764320000 1048576 1 3a7b…\nnow 1764323600\n"
+ */
+export function cacheListingScript(): string {
+  return [
+    `if cd ${REMOTE_BASE}/cas 2>/dev/null; then find . -maxdepth 1 -type f ! -name '.*' -printf '%T@ %s %n %f\\n'; fi`,
+    `printf 'now %s\\n' "$(date +%s)"`,
+  ].join("\n");
+}
+
+/**
+ * Remove these cache entries — each only if it is still unused (one link)
+ * and was last used before `cutoff` (seconds since the epoch), so a job that
+ * took it up since the listing keeps it. Prints the keys removed.
+ *
+ * @example
+ * await session.output(["sh", "-c", cacheEvictionScript([key], 1764320000)]); // "3a7b…\n"
+ */
+export function cacheEvictionScript(keys: readonly string[], cutoff: number): string {
+  const names = keys.map((key) => `-name ${checkKey(key)}`).join(" -o ");
+  if (names === "") return "exit 0";
+  return `cd ${REMOTE_BASE}/cas 2>/dev/null || exit 0; find . -maxdepth 1 -type f -links 1 ! -newermt @${Math.floor(cutoff)} \\( ${names} \\) -printf '%f\\n' -delete`;
 }
 
 /**

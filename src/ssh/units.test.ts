@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { formatBytes, formatDuration, formatMs, formatRate } from "./units.ts";
+import { formatBytes, formatDuration, formatMs, formatRate, parseSize } from "./units.ts";
 
 describe("units", () => {
   it("formats bytes in binary units", () => {
@@ -24,5 +24,16 @@ describe("units", () => {
     assert.equal(formatMs(850), "850 ms");
     assert.equal(formatMs(30000), "30 s");
     assert.equal(formatMs(1500), "1.5 s");
+  });
+  it("reads sizes as people write them, in binary units", () => {
+    assert.equal(parseSize("2G"), 2 * 1024 ** 3);
+    assert.equal(parseSize("2GiB"), 2 * 1024 ** 3);
+    assert.equal(parseSize("1.5 MiB"), 1.5 * 1024 ** 2);
+    assert.equal(parseSize("512k"), 512 * 1024);
+    assert.equal(parseSize("100"), 100);
+    assert.equal(parseSize("0"), 0);
+    assert.equal(parseSize("lots"), null);
+    assert.equal(parseSize("-1G"), null);
+    assert.equal(parseSize("2P"), null);
   });
 });

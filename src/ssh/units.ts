@@ -66,3 +66,22 @@ export function formatDuration(seconds: number): string {
 export function formatMs(ms: number): string {
   return ms >= 1000 ? `${Number((ms / 1000).toFixed(1))} s` : `${Math.round(ms)} ms`;
 }
+
+const SIZE_UNITS: Readonly<Record<string, number>> = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
+
+/**
+ * A size as people write it — bytes, or a number with K, M, G or T (binary
+ * units; `Ki`, `KiB` and `KB` mean the same) — in bytes, or null if it is
+ * not one.
+ *
+ * @example
+ * parseSize("2G");     // 2147483648
+ * parseSize("1.5 MiB"); // 1572864
+ * parseSize("lots");   // null
+ */
+export function parseSize(text: string): number | null {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B|i)?\s*$/i.exec(text);
+  if (match === null) return null;
+  const bytes = Number(match[1]) * SIZE_UNITS[match[2]!.toUpperCase()]!;
+  return Number.isSafeInteger(Math.round(bytes)) ? Math.round(bytes) : null;
+}
