@@ -24,6 +24,7 @@ const COMMANDS: ReadonlyArray<[string, () => Promise<Register>]> = [
   ["select", async () => (await import("./select-command.ts")).registerSelectCommand],
   ["run", async () => (await import("./run-command.ts")).registerRunCommand],
   ["build", async () => (await import("./build-command.ts")).registerBuildCommand],
+  ["gc", async () => (await import("./gc-command.ts")).registerGcCommand],
   ["hook", async () => (await import("./hook-command.ts")).registerHookCommand],
   ["nar", async () => (await import("./nar-command.ts")).registerNarCommand],
 ];
