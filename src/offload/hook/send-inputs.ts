@@ -208,7 +208,10 @@ function localFailure(what: string, error: unknown): HookError {
 
 function importFailure(host: string, status: { code: number | null; signal: string | null }, stderr: string): HookError {
   const why = status.code === null ? `signal ${status.signal ?? "?"}` : `status ${status.code}`;
-  const detail = stderr.trim().split("\n").slice(-3).join(" / ");
+  // Guix prints the refused key as a multi-line S-expression after "error:": keep it on one line.
+  const lines = stderr.trim().split("\n");
+  const errorAt = lines.map((line) => /error:/.test(line)).lastIndexOf(true);
+  const detail = (errorAt >= 0 ? lines.slice(errorAt) : lines.slice(-3)).join(" ").replace(/\s+/g, " ").trim().slice(0, 400);
   return new HookError("remote", `importing store items on '${host}' failed (${why})${detail === "" ? "" : `: ${detail}`}`, { machine: host });
 }
 
