@@ -4,7 +4,7 @@
  * 255 when offloading itself failed.
  *
  * @example
- * process.exitCode = exitStatusOf(report); // 0 when the remote command succeeded
+ * // offload run -- make check; echo $?  → make's own exit status, as with ssh
  */
 import type { JobReport } from "../offload/offloader.ts";
 
@@ -26,7 +26,7 @@ export const EXIT_TIMED_OUT = 124;
  * Ended by Ctrl-C (or SIGTERM).
  *
  * @example
- * if (interrupt.signal.aborted) return EXIT_INTERRUPTED;
+ * // offload run -- sleep 60, then Ctrl-C; echo $?  → 130
  */
 export const EXIT_INTERRUPTED = 130;
 /**
@@ -41,7 +41,9 @@ export const EXIT_OFFLOAD_FAILED = 255;
  * The exit status of `offload run` for a job report.
  *
  * @example
- * exitStatusOf({ ...report, status: "timed-out" }); // 124
+ * import type { JobStatus } from "../offload/offloader.ts";
+ * const ended = (status: JobStatus, exitCode: number | null = null) => exitStatusOf({ status, exitCode });
+ * [ended("succeeded", 0), ended("failed", 3), ended("timed-out"), ended("cancelled"), ended("error")]; // [0, 3, 124, 130, 255]
  */
 export function exitStatusOf(report: Pick<JobReport, "status" | "exitCode">): number {
   switch (report.status) {

@@ -16,12 +16,7 @@ export interface Interrupt {
   dispose(): void;
 }
 
-/**
- * Listen for SIGINT and SIGTERM; `notice` runs on the first one.
- *
- * @example
- * const { signal, dispose } = onInterrupt(() => say("interrupted"));
- */
+/** Listen for SIGINT and SIGTERM; `notice` runs on the first one. */
 export function onInterrupt(notice: () => void): Interrupt {
   const controller = new AbortController();
   const handler = (): void => {

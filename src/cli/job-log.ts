@@ -4,9 +4,20 @@
  * is written in one go at the end, and switches to a file stream once it grows.
  *
  * @example
- * const log = new JobLog("logs/01-unit-tests.log");
+ * import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { finished } from "node:stream/promises";
+ * const logs = mkdtempSync(join(tmpdir(), "offload-logs-"));
+ * const log = new JobLog(join(logs, "1-unit-tests.log"));
  * log.write("# offload job unit-tests\n");
- * log.end(); // the file now exists
+ * // a small log waits in memory, so a job that prints little opens no file until it ends
+ * const openedEarly = existsSync(join(logs, "1-unit-tests.log"));
+ * log.end();
+ * await finished(log);
+ * const text = readFileSync(join(logs, "1-unit-tests.log"), "utf8");
+ * rmSync(logs, { recursive: true });
+ * [openedEarly, text]; // [false, "# offload job unit-tests\n"]
  */
 import { createWriteStream, writeFile, type WriteStream } from "node:fs";
 import { Writable } from "node:stream";
