@@ -95,7 +95,12 @@ export interface HookExit {
   log: Buffer;
 }
 
-/** A protocol violation by the hook, worded as the daemon words it. */
+/**
+ * A protocol violation by the hook, worded as the daemon words it.
+ *
+ * @example
+ * throw new HookProtocolError("unexpected EOF reading a line");
+ */
 export class HookProtocolError extends Error {
   override readonly name = "HookProtocolError";
 }

@@ -57,7 +57,13 @@ export interface DeciderOptions {
  */
 export const DESIGNATED_STALE_MS = 8_000;
 
-/** Decides requests for one hook process (it remembers which derivation holds). */
+/**
+ * Decides requests for one hook process (it remembers which derivation holds).
+ *
+ * @example
+ * const decider = new HookDecider({ stateDir, probe, holdMs: 0 });
+ * (await decider.decide([], request)).reply; // "decline": no machines
+ */
 export class HookDecider {
   private designated: { drvPath: string; at: number } | null = null;
   private waiter: Promise<SlotWaiter> | null = null;

@@ -14,7 +14,13 @@ import { HookError } from "./errors.ts";
 /** Longest line accepted by default (the daemon's input lists can be long). */
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
 
-/** Reads newline-terminated lines. */
+/**
+ * Reads newline-terminated lines.
+ *
+ * @example
+ * const lines = new LineReader(Readable.from(["1 x86_64-linux /gnu/store/a-b.drv \n"]));
+ * await lines.next(); // "1 x86_64-linux /gnu/store/a-b.drv "
+ */
 export class LineReader {
   private buffered: Buffer[] = [];
   private bufferedBytes = 0;

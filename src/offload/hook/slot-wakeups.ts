@@ -35,7 +35,13 @@ export function wakeupPrefix(stateDir: string): string {
   return `offload-wake/${createHash("sha256").update(resolve(stateDir)).digest("hex").slice(0, 32)}/`;
 }
 
-/** A process's registration as a waiter. */
+/**
+ * A process's registration as a waiter.
+ *
+ * @example
+ * const waiter = await SlotWaiter.register(stateDir);
+ * await waiter.wait(250); // "timeout" unless a hook freed a slot meanwhile
+ */
 export class SlotWaiter {
   private pending: (() => void) | null = null;
   private woken = false;
