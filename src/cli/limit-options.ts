@@ -5,8 +5,10 @@
  * constants the reader and evaluator apply, so the two cannot drift.
  *
  * @example
- * addLimitOptions(program.command("show"));
- * // offload show --max-steps 1000 machines.scm  → loadOptionsFrom(options).maxSteps === 1000
+ * import { OffloadCommand } from "./command.ts";
+ * const show = addLimitOptions(new OffloadCommand("show").exitOverride()).action(() => {});
+ * show.parse(["--max-steps", "1e6", "--no-file-access"], { from: "user" });
+ * loadOptionsFrom(show.opts()); // { maxSteps: 1000000, maxCallDepth: undefined, maxDepth: undefined, maxBytes: undefined, maxSeconds: undefined, fileAccess: false }
  */
 import type { Command } from "commander";
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH } from "../../grammar/reader.ts";
@@ -25,12 +27,7 @@ export interface LimitOptions {
   fileAccess?: boolean;
 }
 
-/**
- * Add the limit options to a command.
- *
- * @example
- * addLimitOptions(program.command("lint")).action((files, options: LimitOptions) => lint(files, loadOptionsFrom(options)));
- */
+/** Add the limit options to a command. */
 export function addLimitOptions(command: Command): Command {
   return command
     .addOption(positiveNumberOption("--max-steps <n>", "evaluation steps before giving up", DEFAULT_MAX_STEPS))
@@ -45,7 +42,8 @@ export function addLimitOptions(command: Command): Command {
  * Load options from the parsed limit options.
  *
  * @example
- * loadOptionsFrom({ maxSteps: 1000 }); // { maxSteps: 1000, ..., fileAccess: true }
+ * // --max-file-size is the reader's maxBytes; no limit given leaves the evaluator's default (undefined)
+ * loadOptionsFrom({ maxFileSize: 4096 }); // { maxSteps: undefined, maxCallDepth: undefined, maxDepth: undefined, maxBytes: 4096, maxSeconds: undefined, fileAccess: true }
  */
 export function loadOptionsFrom(options: LimitOptions): LoadOptions {
   return {

@@ -5,7 +5,8 @@
  * REGEXP that matches nothing is an error, not an empty success.
  *
  * @example
- * selectMachines(machines, "^build", "machines.scm"); // the machines named build…, each name:port once
+ * const machines = [{ name: "build1", port: 22 }, { name: "build1", port: 2222 }, { name: "build1", port: 22 }, { name: "gpu1", port: 22 }];
+ * selectMachines(machines, "^build", "machines.scm"); // [{ name: "build1", port: 22 }, { name: "build1", port: 2222 }]
  */
 import type { BuildMachine } from "../machines/types.ts";
 import { CliError, UsageError } from "./output.ts";
@@ -15,7 +16,14 @@ import { CliError, UsageError } from "./output.ts";
  *
  * @example
  * nameFilter("^build")("build1"); // true
- * nameFilter(undefined)("x");     // true
+ * nameFilter(undefined)("x"); // true
+ * let message = "";
+ * try {
+ *   nameFilter("build[");
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * message; // "invalid regular expression 'build['"
  */
 export function nameFilter(pattern: string | undefined): (name: string) => boolean {
   if (pattern === undefined) return () => true;
@@ -31,8 +39,15 @@ export function nameFilter(pattern: string | undefined): (name: string) => boole
  * The machines named by `regexp`, first of each name:port only.
  *
  * @example
- * selectMachines([a, a, b], undefined, "m.scm"); // [a, b] when the two a's share name and port
- * selectMachines([a], "^zzz", "m.scm");          // throws: no machine in m.scm matches ^zzz
+ * const a = { name: "a", port: 22 };
+ * selectMachines([a, { ...a }, { name: "b", port: 22 }], undefined, "m.scm"); // [{ name: "a", port: 22 }, { name: "b", port: 22 }]
+ * let message = "";
+ * try {
+ *   selectMachines([a], "^zzz", "m.scm");
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * message; // "no machine in m.scm matches ^zzz"
  */
 export function selectMachines<T extends Pick<BuildMachine, "name" | "port">>(machines: readonly T[], regexp: string | undefined, file: string): T[] {
   const matches = nameFilter(regexp);
