@@ -40,13 +40,7 @@ interface LintCommandOptions extends LimitOptions {
 
 const LEVELS: readonly RuleLevel[] = ["off", "info", "warning", "error"];
 
-/**
- * Register `offload lint`.
- *
- * @example
- * registerLintCommand(program);
- * await program.parseAsync(["lint", "--format", "gcc", "machines.scm"], { from: "user" });
- */
+/** Register `offload lint`. */
 export function registerLintCommand(program: Command): void {
   const command = program
     .command("lint")
@@ -72,7 +66,8 @@ export function registerLintCommand(program: Command): void {
  * One `--rule RULE=LEVEL`, added to the levels before it.
  *
  * @example
- * parseRuleLevel("speed=warning"); // Map { "speed" => "warning" }
+ * // offload lint --rule speed=warning --rule placeholder=off  → speed is a warning, placeholder is not reported
+ * // offload lint --rule sped=warning  → offload: error: option '--rule <rule=level>' argument 'sped=warning' is invalid: unknown rule 'sped' …
  */
 function parseRuleLevel(spec: string, previous: Map<RuleId, RuleLevel> = new Map()): Map<RuleId, RuleLevel> {
   const m = /^([a-z0-9-]+)=([a-z]+)$/.exec(spec);
@@ -88,8 +83,8 @@ function parseRuleLevel(spec: string, previous: Map<RuleId, RuleLevel> = new Map
  * line; with neither, $OFFLOAD_MACHINES or Guix's own file.
  *
  * @example
- * lintedFiles([], "/etc/guix/machines.scm", false); // ["/etc/guix/machines.scm"]
- * lintedFiles(["a.scm"], "b.scm", true);            // ["a.scm", "b.scm"]
+ * // offload lint  → $OFFLOAD_MACHINES, else /etc/guix/machines.scm
+ * // offload lint a.scm --machines b.scm  → a.scm and b.scm
  */
 function lintedFiles(named: readonly string[], machines: string, machinesOnCommandLine: boolean): string[] {
   const files = machinesOnCommandLine ? [...named, machines] : [...named];
@@ -109,7 +104,7 @@ function linterOptionsFor(file: string, options: LintCommandOptions): LinterOpti
  * Lint `files` as the options say, print the report, return the exit status.
  *
  * @example
- * runLint(["machines.scm"], { format: "gcc", machines: DEFAULT_MACHINES_FILE }); // 1 when there are errors
+ * // offload lint --format gcc machines.scm; echo $?  → 1 when there are errors, 0 with only warnings
  */
 function runLint(files: readonly string[], options: LintCommandOptions): number {
   const maxWarnings = options.maxWarnings;
