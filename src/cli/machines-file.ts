@@ -6,8 +6,8 @@
  * under explicit reading limits, which a cached evaluation may not have met.
  *
  * @example
- * command.addOption(machinesOption());
- * const machines = await loadMachineList("/etc/guix/machines.scm", stateDir, {});
+ * // offload status --machines ~/machines.scm '^build'
+ * // offload status ~/machines.scm '^build'  (the same, as guix offload test takes it)
  */
 import { Option, type Command } from "commander";
 import { loadMachinesCached } from "../machines/cache.ts";
@@ -28,7 +28,8 @@ export const MACHINES_ENV = "OFFLOAD_MACHINES";
  * `--machines FILE`, defaulting to $OFFLOAD_MACHINES, then Guix's own file.
  *
  * @example
- * program.command("run").addOption(machinesOption());
+ * machinesOption().defaultValue; // "/etc/guix/machines.scm"
+ * machinesOption().envVar; // "OFFLOAD_MACHINES"
  */
 export function machinesOption(): Option {
   return new Option("--machines <file>", "machines file").env(MACHINES_ENV).default(DEFAULT_MACHINES_FILE);
@@ -46,8 +47,14 @@ export interface MachinesArguments {
  * over $OFFLOAD_MACHINES and the default.
  *
  * @example
- * machinesArguments(["m.scm", "^b"], command); // { file: "m.scm", regexp: "^b" }
- * // offload status --machines m.scm '^b'  → { file: "m.scm", regexp: "^b" }
+ * import { OffloadCommand } from "./command.ts";
+ * const status = (args: string[]) => {
+ *   const command = new OffloadCommand("status").exitOverride().addOption(machinesOption()).argument("[file]").argument("[regexp]").action(() => {});
+ *   command.parse(args, { from: "user" });
+ *   return machinesArguments(command.args, command);
+ * };
+ * status(["m.scm", "^b"]); // { file: "m.scm", regexp: "^b" }
+ * status(["--machines", "m.scm", "^b"]); // { file: "m.scm", regexp: "^b" }
  */
 export function machinesArguments(positional: ReadonlyArray<string | undefined>, command: Command): MachinesArguments {
   const fromOption = command.getOptionValue("machines") as string;
@@ -63,7 +70,14 @@ export function machinesArguments(positional: ReadonlyArray<string | undefined>,
  * Load a machines file and print its warnings on stderr.
  *
  * @example
- * const machines = await loadMachineList("machines.scm", "/var/lib/offload", { maxSteps: 1000 });
+ * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const dir = mkdtempSync(join(tmpdir(), "offload-machines-"));
+ * writeFileSync(join(dir, "machines.scm"), '(list (build-machine (name "build1") (systems (list "x86_64-linux")) (user "offload") (host-key "ssh-ed25519 AAAA…")))');
+ * const machines = await loadMachineList(join(dir, "machines.scm"), join(dir, "state"), {});
+ * rmSync(dir, { recursive: true });
+ * machines.map((machine) => [machine.name, machine.port, machine.systems]); // [["build1", 22, ["x86_64-linux"]]]
  */
 export async function loadMachineList(file: string, stateDir: string, limits: LimitOptions): Promise<BuildMachine[]> {
   const { machines, warnings } = await load(file, stateDir, limits);
