@@ -5,7 +5,7 @@
  * and exits 1.
  *
  * @example
- * process.exitCode = await main(["show", "--json", "/etc/guix/machines.scm"]);
+ * // offload show --json /etc/guix/machines.scm
  */
 import { CommanderError, type Command } from "commander";
 import packageJson from "../../package.json" with { type: "json" };
@@ -33,7 +33,7 @@ const COMMANDS: ReadonlyArray<[string, () => Promise<Register>]> = [
  * Builds the program with the commands `argv` may need (all of them for help).
  *
  * @example
- * const program = await buildProgram(["lint", "machines.scm"]); // only `lint` is loaded
+ * // offload lint machines.scm  → only lint-command.ts is loaded; offload --help loads every command
  */
 async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new OffloadCommand()
@@ -53,7 +53,7 @@ async function buildProgram(argv: readonly string[] = []): Promise<Command> {
  * Runs the command line; resolves to the exit status.
  *
  * @example
- * await main(["lint", "machines.scm"]); // 0 when the file has no errors
+ * // offload lint machines.scm; echo $?  → 0 when the file has no errors: main resolved to it
  */
 export async function main(argv: string[]): Promise<number> {
   try {
