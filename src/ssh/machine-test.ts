@@ -18,6 +18,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { BuildMachine } from "../machines/types.ts";
 import { systemSupport, type RemotePlatform } from "./architecture.ts";
+import type { ConnectionCrypto } from "./crypto-path.ts";
 import { SshError, type ConnectStage } from "./errors.ts";
 import { parsePinnedHostKey } from "./host-key.ts";
 import { MINIMUM_FREE_BYTES } from "./probe.ts";
@@ -47,6 +48,8 @@ export interface MachineTestReport {
   ok: boolean;
   checks: CheckResult[];
   skipped: CheckName[];
+  /** How the connection encrypted (null when it did not get that far). */
+  crypto: ConnectionCrypto | null;
 }
 
 /** Options for {@link testMachine}. */
@@ -71,12 +74,13 @@ export interface MachineTestOptions {
 export async function testMachine(machine: BuildMachine, options: MachineTestOptions = {}): Promise<MachineTestReport> {
   const checks: CheckResult[] = [];
   const session = await connectChecks(machine, options, checks);
-  if (session === null) return finish(machine, checks);
+  if (session === null) return finish(machine, checks, null);
+  const crypto = session.crypto;
   try {
     const timeoutMs = options.commandTimeoutMs ?? 15_000;
     const shell = await timed("shell", () => shellCheck(session, timeoutMs));
     checks.push(shell);
-    if (!shell.ok) return finish(machine, checks);
+    if (!shell.ok) return finish(machine, checks, crypto);
     checks.push(await timed("architecture", () => architectureCheck(session, timeoutMs)));
     checks.push(await timed("tools", () => toolsCheck(session, options.requiredTools ?? REMOTE_TOOLS, timeoutMs)));
     const workDir = await timed("work-dir", () => workDirCheck(session, options.workDir, timeoutMs));
@@ -84,19 +88,20 @@ export async function testMachine(machine: BuildMachine, options: MachineTestOpt
     if (workDir.ok) {
       checks.push(await timed("round-trip", () => roundTripCheck(session, options.workDir, options.transferBytes ?? DEFAULT_TRANSFER_BYTES, timeoutMs)));
     }
-    return finish(machine, checks);
+    return finish(machine, checks, crypto);
   } finally {
     session.close();
   }
 }
 
-function finish(machine: BuildMachine, checks: CheckResult[]): MachineTestReport {
+function finish(machine: BuildMachine, checks: CheckResult[], crypto: ConnectionCrypto | null): MachineTestReport {
   const ran = new Set(checks.map((check) => check.check));
   return {
     machine,
     ok: checks.length === CHECKS.length && checks.every((check) => check.ok),
     checks,
     skipped: CHECKS.filter((name) => !ran.has(name)),
+    crypto,
   };
 }
 

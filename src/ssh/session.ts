@@ -17,6 +17,7 @@ import type { Readable } from "node:stream";
 import type { ClientChannel, NegotiatedAlgorithms, SFTPWrapper } from "ssh2";
 import type { BuildMachine } from "../machines/types.ts";
 import { ChannelLimiter } from "./channel-limit.ts";
+import { cryptoOfClient, type ConnectionCrypto } from "./crypto-path.ts";
 import { establish, lostConnection, type ConnectOptions, type ConnectTimings, type SshClient } from "./connect.ts";
 import { errorMessage, SshError } from "./errors.ts";
 import { machineKey } from "./machine-key.ts";
@@ -111,6 +112,17 @@ export class SshSession {
   static async connect(machine: BuildMachine, options: ConnectOptions = {}): Promise<SshSession> {
     const connected = await establish(machine, options);
     return new SshSession(machine, connected.client, connected.timings, connected.negotiated, options.maxChannels ?? DEFAULT_MAX_CHANNELS);
+  }
+
+  /**
+   * The connection's cipher and crypto path (ssh2's native binding or its JavaScript path).
+   *
+   * @example
+   * session.crypto; // { cipher: "aes128-gcm@openssh.com", path: "native" }
+   */
+  get crypto(): ConnectionCrypto {
+    const { cs, sc } = this.negotiated;
+    return cryptoOfClient(this.client, cs.cipher === sc.cipher ? cs.cipher : `${cs.cipher} up, ${sc.cipher} down`);
   }
 
   /** True once the connection has ended, for whatever reason. */
