@@ -32,6 +32,7 @@ interface TestOptions extends ConnectionOptions, LimitOptions {
   stateDir: string;
   /** Run the Guix checks (default: when this host has a guix-daemon socket). */
   guix?: boolean;
+  verbose?: boolean;
 }
 
 /** A machine's report with the Guix checks, when they ran, after the SSH ones. */
@@ -60,7 +61,8 @@ export function registerTestCommand(program: Command): void {
     .addOption(stateDirOption())
     .addOption(wholeNumberOption("--transfer-size <bytes>", "size of the round-trip test file", { min: 1, defaultValue: DEFAULT_TRANSFER_BYTES }))
     .option("--guix", "also check what guix-daemon's build hook needs: guix, the remote daemon, signing keys both ways, the host key Guix sees, store space (default: when this host runs guix-daemon)")
-    .option("--no-guix", "skip the Guix checks");
+    .option("--no-guix", "skip the Guix checks")
+    .option("-v, --verbose", "also say how each connection encrypts: the cipher, and whether ssh2's native crypto binding or its JavaScript path does it");
   addConnectionOptions(command, DEFAULT_TIMEOUT_SECONDS);
   addLimitOptions(command).action(async (fileArgument: string | undefined, regexpArgument: string | undefined, options: TestOptions, self: Command) => {
     const connect = connectOptionsFrom(options);
@@ -68,7 +70,7 @@ export function registerTestCommand(program: Command): void {
     const machines = selectMachines(await loadMachineList(file, options.stateDir, options), regexp, file);
     if (!options.json) process.stderr.write(`testing ${machines.length} build machine${machines.length === 1 ? "" : "s"} defined in '${file}'...\n`);
     const colors = colorsFor(process.stdout);
-    const printer = options.json ? null : new OrderedPrinter<TestReport>((report) => process.stdout.write(formatReport(report, colors)));
+    const printer = options.json ? null : new OrderedPrinter<TestReport>((report) => process.stdout.write(formatReport(report, colors, options.verbose === true)));
     const config = hookConfig(process.env);
     const guix = options.guix ?? existsSync(config.daemonSocket);
     const reports = await Promise.all(
@@ -138,12 +140,13 @@ class OrderedPrinter<T> {
 const CHECK_WIDTH = Math.max(...[...CHECKS, ...GUIX_CHECKS].map((name) => name.length));
 
 /**
- * One machine's block: a line per check with ✓/✗, skipped checks dimmed.
+ * One machine's block: a line per check with ✓/✗, skipped checks dimmed;
+ * with `verbose`, how the connection encrypts.
  *
  * @example
  * process.stdout.write(formatReport(report, colorsFor(process.stdout)));
  */
-function formatReport(report: TestReport, colors: ChalkInstance): string {
+function formatReport(report: TestReport, colors: ChalkInstance, verbose = false): string {
   const { machine } = report;
   const title = `${machine.name}:${machine.port}`;
   const lines = [`${colors.bold(title)} ${report.ok ? colors.green("ok") : colors.red("FAILED")}`];
@@ -154,6 +157,10 @@ function formatReport(report: TestReport, colors: ChalkInstance): string {
     for (const line of rest) lines.push(`    ${" ".repeat(CHECK_WIDTH)}  ${line.trimStart()}`);
   }
   for (const name of report.skipped) lines.push(colors.dim(`  - ${name.padEnd(CHECK_WIDTH)}  skipped`));
+  if (verbose && report.crypto !== null) {
+    const path = report.crypto.path === "native" ? "ssh2's native crypto binding" : "ssh2's JavaScript crypto path (no native binding)";
+    lines.push(`  ${"crypto".padEnd(CHECK_WIDTH + 2)}  cipher ${report.crypto.cipher}, ${path}`);
+  }
   return `${lines.join("\n")}\n\n`;
 }
 
