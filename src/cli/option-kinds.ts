@@ -5,8 +5,23 @@
  * before any work starts, and the same option means the same everywhere.
  *
  * @example
- * const wait = secondsOption("--wait <seconds>", "longest wait for a free machine", { defaultSeconds: 3600, zeroMeans: "do not wait" });
- * parseSeconds("1.5", false); // 1500
+ * import { OffloadCommand } from "./command.ts";
+ * const program = new OffloadCommand("offload").exitOverride().configureOutput({ writeErr: () => {} });
+ * const run = program
+ *   .command("run")
+ *   .addOption(secondsOption("--wait <seconds>", "longest wait for a free machine", { defaultSeconds: 3600, zeroMeans: "do not wait" }))
+ *   .addOption(wholeNumberOption("--retries <n>", "other machines to try", { min: 0, defaultValue: 2 }))
+ *   .action(() => {});
+ * program.parse(["run", "--wait", "1.5"], { from: "user" });
+ * run.opts(); // { wait: 1500, retries: 2 }
+ * // a bad value is a usage error before any work starts
+ * let error: { exitCode: number; message: string } | undefined;
+ * try {
+ *   program.parse(["run", "--retries", "two"], { from: "user" });
+ * } catch (caught) {
+ *   error = caught as { exitCode: number; message: string };
+ * }
+ * [error?.exitCode, error?.message]; // [2, "offload: error: option '--retries <n>' argument 'two' is invalid: expected a whole number (0 or more). See offload run --help"]
  */
 import { InvalidArgumentError, Option } from "commander";
 
@@ -24,7 +39,14 @@ export interface SecondsSettings {
  *
  * @example
  * parseSeconds("2.5", false); // 2500
- * parseSeconds("0", true);    // 0
+ * parseSeconds("0", true); // 0
+ * let message = "";
+ * try {
+ *   parseSeconds("0", false);
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * message; // "expected a positive number of seconds"
  */
 export function parseSeconds(text: string, allowZero: boolean): number {
   const seconds = Number(text);
@@ -38,8 +60,10 @@ export function parseSeconds(text: string, allowZero: boolean): number {
  * An option whose value is a duration in seconds, parsed to milliseconds.
  *
  * @example
- * command.addOption(secondsOption("--timeout <seconds>", "connect and command timeout", { defaultSeconds: 30 }));
- * // offload test --timeout 2.5  → options.timeout === 2500
+ * // milliseconds inside, seconds in --help
+ * const timeout = secondsOption("--timeout <seconds>", "connect and command timeout", { defaultSeconds: 30 });
+ * [timeout.defaultValue, timeout.defaultValueDescription]; // [30000, "30"]
+ * secondsOption("--wait <seconds>", "longest wait for a free machine", { zeroMeans: "do not wait" }).description; // "longest wait for a free machine (0: do not wait)"
  */
 export function secondsOption(flags: string, description: string, settings: SecondsSettings = {}): Option {
   const allowZero = settings.zeroMeans !== undefined;
@@ -53,6 +77,13 @@ export function secondsOption(flags: string, description: string, settings: Seco
  *
  * @example
  * parseWholeNumber("2", 0); // 2
+ * let message = "";
+ * try {
+ *   parseWholeNumber("1.5", 0);
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * message; // "expected a whole number (0 or more)"
  */
 export function parseWholeNumber(text: string, min: number): number {
   const value = Number(text);
@@ -66,7 +97,15 @@ export function parseWholeNumber(text: string, min: number): number {
  * An option whose value is a whole number of at least `min`.
  *
  * @example
- * command.addOption(wholeNumberOption("--retries <n>", "other machines to try", { min: 0, defaultValue: 2 }));
+ * const jobs = wholeNumberOption("--jobs <n>", "jobs at once", { min: 1 });
+ * jobs.parseArg?.("4", undefined); // 4
+ * let message = "";
+ * try {
+ *   jobs.parseArg?.("0", undefined);
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * message; // "expected a whole number of at least 1"
  */
 export function wholeNumberOption(flags: string, description: string, settings: { min: number; defaultValue?: number }): Option {
   const option = new Option(flags, description).argParser((text: string) => parseWholeNumber(text, settings.min));
@@ -92,7 +131,8 @@ export function parsePositiveNumber(text: string): number {
  * undefined when not given.
  *
  * @example
- * command.addOption(positiveNumberOption("--max-steps <n>", "evaluation steps before giving up", DEFAULT_MAX_STEPS));
+ * const maxSteps = positiveNumberOption("--max-steps <n>", "evaluation steps before giving up", 1000);
+ * [maxSteps.description, maxSteps.defaultValue]; // ["evaluation steps before giving up (default: 1000)", undefined]
  */
 export function positiveNumberOption(flags: string, description: string, appliedDefault?: number): Option {
   return new Option(flags, appliedDefault === undefined ? description : `${description} (default: ${appliedDefault})`).argParser(parsePositiveNumber);
@@ -103,8 +143,10 @@ export function positiveNumberOption(flags: string, description: string, applied
  * order (undefined when never given: commander would print an empty default).
  *
  * @example
- * command.addOption(repeatableOption("--input <path>", "file or directory to send (repeatable)"));
- * // --input a --input b  → options.input is ["a", "b"]
+ * import { OffloadCommand } from "./command.ts";
+ * const run = new OffloadCommand("run").exitOverride().addOption(repeatableOption("--input <path>", "file or directory to send (repeatable)")).action(() => {});
+ * run.parse(["--input", "a", "--input", "b"], { from: "user" });
+ * run.opts().input; // ["a", "b"]
  */
 export function repeatableOption(flags: string, description: string): Option {
   return new Option(flags, description).argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
