@@ -4,9 +4,8 @@
  * error in a file) and a machines file's load warnings.
  *
  * @example
- * const colors = colorsFor(process.stdout);
- * process.stdout.write(colors.red("failed\n"));
- * process.exitCode = reportError(new CliError("no machine in machines.scm matches ^x"));
+ * // offload status machines.scm '^zzz'  → stderr: offload: error: no machine in machines.scm matches ^zzz (red on a terminal)
+ * // offload show machines.scm  → stderr: machines.scm:2:24: error: car: wrong type argument in position 1 (expecting pair): 5 [wrong-type-arg]
  */
 import { Chalk, type ChalkInstance } from "chalk";
 import { formatLocation } from "../../grammar/source.ts";
@@ -22,7 +21,7 @@ export { nameFilter } from "./machine-selection.ts";
  * Chalk with colour only on a TTY, and never with NO_COLOR set; FORCE_COLOR wins.
  *
  * @example
- * colorsFor(process.stderr).yellow("warning:");
+ * colorsFor(process.stderr).yellow("warning:"); // yellow on a terminal; plain when piped, with NO_COLOR or TERM=dumb
  */
 export function colorsFor(stream: NodeJS.WriteStream): ChalkInstance {
   const force = process.env.FORCE_COLOR;
@@ -50,7 +49,8 @@ export function printLoadWarnings(file: string, warnings: ReadonlyArray<Pick<Loa
  * A command that cannot do what was asked; printed as one line, exit status 1.
  *
  * @example
- * throw new CliError("no machine in machines.scm matches ^zzz"); // offload: error: no machine in machines.scm matches ^zzz
+ * const error = new CliError("no machine in machines.scm matches ^zzz");
+ * [error.code, error.exitCode, errorLine(error.message)]; // ["command-failed", 1, "offload: error: no machine in machines.scm matches ^zzz"]
  */
 export class CliError extends Error {
   readonly code: string = "command-failed";
@@ -61,7 +61,8 @@ export class CliError extends Error {
  * A command line that cannot be run as given; exit status 2.
  *
  * @example
- * throw new UsageError("--fix and --fix-dry-run cannot be used together");
+ * const error = new UsageError("--fix and --fix-dry-run cannot be used together");
+ * [error instanceof CliError, error.code, error.exitCode]; // [true, "usage", 2]
  */
 export class UsageError extends CliError {
   override readonly code = "usage";
@@ -93,7 +94,8 @@ export function errorLine(message: string): string {
  * Print an error (located when it is an error in a file) and return the exit status.
  *
  * @example
- * process.exitCode = reportError(new UsageError("--fix and --fix-dry-run cannot be used together")); // 2
+ * // offload lint --fix --fix-dry-run m.scm; echo $?  → stderr: offload: error: --fix and --fix-dry-run cannot be used together, then 2
+ * // offload show m.scm; echo $?  → stderr: m.scm:2:24: error: car: wrong type argument in position 1 (expecting pair): 5 [wrong-type-arg], then 1
  */
 export function reportError(error: unknown): number {
   const colors = colorsFor(process.stderr);
