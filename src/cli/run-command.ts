@@ -38,7 +38,8 @@ interface RunOptions extends EngineOptions, RequirementOptions, LimitOptions {
  * One `--env NAME=VALUE`, added to the ones before it.
  *
  * @example
- * parseEnvAssignment("X=a=b", { LANG: "C" }); // { LANG: "C", X: "a=b" }
+ * // offload run --env LANG=C --env X=a=b -- env  → the remote command sees LANG=C and X=a=b
+ * // offload run --env 1X=a -- env  → offload: error: option '--env <name=value>' argument '1X=a' is invalid: expected NAME=VALUE. See offload run --help
  */
 function parseEnvAssignment(text: string, previous: Record<string, string> = {}): Record<string, string> {
   const equals = text.indexOf("=");
@@ -47,13 +48,7 @@ function parseEnvAssignment(text: string, previous: Record<string, string> = {})
   return { ...previous, [name]: text.slice(equals + 1) };
 }
 
-/**
- * Register `offload run`.
- *
- * @example
- * registerRunCommand(program);
- * await program.parseAsync(["run", "--", "uname", "-m"], { from: "user" });
- */
+/** Register `offload run`. */
 export function registerRunCommand(program: Command): void {
   // Everything after the command's first word belongs to the remote command.
   program.enablePositionalOptions();
