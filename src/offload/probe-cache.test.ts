@@ -18,6 +18,13 @@ describe("probe cache", () => {
     assert.equal(readProbe({ name: "b", port: 23 }, stateDir, 5_000, 14_000), null);
   });
 
+  it("keeps the build hook's results (free space of the store) apart from the engine's", () => {
+    const machine = { name: "apart", port: 22 };
+    writeProbe(machine, stateDir, { load: [0, 0, 0], cores: 1, diskFreeBytes: 7 }, 10_000, "store-probes");
+    assert.equal(readProbe(machine, stateDir, 5_000, 10_000), null);
+    assert.equal(readProbe(machine, stateDir, 5_000, 10_000, "store-probes")?.facts.diskFreeBytes, 7);
+  });
+
   it("ignores results from the future (clock jumps)", () => {
     const machine = { name: "future", port: 22 };
     writeProbe(machine, stateDir, { load: [0, 0, 0], cores: 1, diskFreeBytes: 1 }, 100_000);

@@ -33,8 +33,15 @@ export interface CachedProbe {
 /** Probe results younger than this are reused by default. */
 export const PROBE_MAX_AGE_MS = 5_000;
 
-function probeFile(machine: MachineKey, stateDir: string): string {
-  return join(stateDir, "probes", `${machineFileName(machine)}.json`);
+/**
+ * Which free space a cache's results give: the remote work directory's
+ * (`probes`, the engine's) or the remote store's (`store-probes`, the build
+ * hook's), so neither reads the other's disk figure.
+ */
+export type ProbeCacheName = "probes" | "store-probes";
+
+function probeFile(machine: MachineKey, stateDir: string, cache: ProbeCacheName): string {
+  return join(stateDir, cache, `${machineFileName(machine)}.json`);
 }
 
 function isFiniteNumber(value: unknown): value is number {
@@ -52,8 +59,9 @@ export function readProbe(
   stateDir: string,
   maxAgeMs: number = PROBE_MAX_AGE_MS,
   now: number = Date.now(),
+  cache: ProbeCacheName = "probes",
 ): CachedProbe | null {
-  const data = asObject(readJsonFile(probeFile(machine, stateDir)));
+  const data = asObject(readJsonFile(probeFile(machine, stateDir, cache)));
   const facts = asObject(data?.facts);
   if (data === undefined || facts === undefined || !isFiniteNumber(data.at)) return null;
   const { load, cores, diskFreeBytes } = facts;
@@ -70,8 +78,8 @@ export function readProbe(
  * @example
  * writeProbe(machine, stateDir, facts).at; // now, in epoch milliseconds
  */
-export function writeProbe(machine: MachineKey, stateDir: string, facts: ProbeFacts, now: number = Date.now()): CachedProbe {
+export function writeProbe(machine: MachineKey, stateDir: string, facts: ProbeFacts, now: number = Date.now(), cache: ProbeCacheName = "probes"): CachedProbe {
   const entry: CachedProbe = { at: now, facts: { load: [...facts.load] as [number, number, number], cores: facts.cores, diskFreeBytes: facts.diskFreeBytes } };
-  writeJsonFile(probeFile(machine, stateDir), entry);
+  writeJsonFile(probeFile(machine, stateDir, cache), entry);
   return entry;
 }

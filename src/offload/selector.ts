@@ -21,7 +21,7 @@ import { REMOTE_WORK_DIR } from "../ssh/remote-shell.ts";
 import { activeBackoff, backoffFileName, backoffFiles, recordFailure, recordSuccess } from "./backoff.ts";
 import type { SessionPool } from "../ssh/pool.ts";
 import { firstLine, NoMachineError, OffloadError, type Exclusion } from "./errors.ts";
-import { PROBE_MAX_AGE_MS, readProbe, writeProbe, type CachedProbe, type ProbeFacts } from "./probe-cache.ts";
+import { PROBE_MAX_AGE_MS, readProbe, writeProbe, type CachedProbe, type ProbeCacheName, type ProbeFacts } from "./probe-cache.ts";
 import { healthProblem, rankBy, requirementMismatch, score, type Requirements } from "./ranking.ts";
 import { slotEvents, slotsInUseAll, tryAcquireSlot, type Slot } from "./slots.ts";
 
@@ -62,6 +62,8 @@ export interface SelectorOptions {
   connections: SessionPool;
   /** Reuse probe results up to this old; default {@link PROBE_MAX_AGE_MS}. */
   probeMaxAgeMs?: number;
+  /** Where probe results are shared; default `probes` (the work directory's free space). */
+  probeCache?: ProbeCacheName;
   /** Give up on a probe after this long; default 15 s. */
   probeTimeoutMs?: number;
   /** How to probe a machine; default one status command over the pooled connection. */
@@ -276,7 +278,7 @@ export class MachineSelector {
     const key = machineKey(machine);
     const own = this.probes.get(key);
     if (own !== undefined && now - own.at <= this.probeMaxAgeMs) return own;
-    const shared = readProbe(machine, this.options.stateDir, this.probeMaxAgeMs, now);
+    const shared = readProbe(machine, this.options.stateDir, this.probeMaxAgeMs, now, this.options.probeCache);
     if (shared !== null) this.probes.set(key, shared);
     return shared;
   }
@@ -294,7 +296,7 @@ export class MachineSelector {
   private async probeOnce(machine: BuildMachine): Promise<ProbeFacts> {
     try {
       const facts = this.options.probe !== undefined ? await this.options.probe(machine) : await this.defaultProbe(machine);
-      this.probes.set(machineKey(machine), writeProbe(machine, this.options.stateDir, facts));
+      this.probes.set(machineKey(machine), writeProbe(machine, this.options.stateDir, facts, Date.now(), this.options.probeCache));
       recordSuccess(machine, this.options.stateDir);
       return facts;
     } catch (error) {

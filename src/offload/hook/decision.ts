@@ -87,6 +87,8 @@ export class HookDecider {
       connections: new SessionPool(),
       probe: this.options.probe,
       probeTimeoutMs: this.options.probeTimeoutMs,
+      // The hook's probe measures the store, not the engine's work directory.
+      probeCache: "store-probes",
     });
     // Another try for an accepted build (exclude is set) takes what is free now.
     const mayHold = exclude === undefined && this.mayHold(request.drvPath);
