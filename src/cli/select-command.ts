@@ -42,13 +42,7 @@ export interface SelectMachineJson {
   "probe-age-ms": number | null;
 }
 
-/**
- * Register `offload select`.
- *
- * @example
- * registerSelectCommand(program);
- * await program.parseAsync(["select", "--system", "aarch64-linux", "--json"], { from: "user" });
- */
+/** Register `offload select`. */
 export function registerSelectCommand(program: Command): void {
   const command = program
     .command("select")

@@ -4,8 +4,8 @@
  * or uses slots takes it, so they all see the same slots.
  *
  * @example
- * command.addOption(stateDirOption());
- * // offload status --state-dir /tmp/s  → options.stateDir === "/tmp/s"
+ * // offload status --state-dir /tmp/s  → slots, back-off and probe results under /tmp/s
+ * // OFFLOAD_STATE_DIR=/tmp/s offload run -- make  → the same
  */
 import { resolve } from "node:path";
 import { Option } from "commander";
@@ -15,7 +15,12 @@ import { defaultStateDir, STATE_DIR_ENV } from "../offload/state-dir.ts";
  * The option, with the default directory for this user shown in --help.
  *
  * @example
- * program.command("select").addOption(stateDirOption());
+ * import { OffloadCommand } from "./command.ts";
+ * // a relative directory is made absolute, so every command sees the same slots
+ * const select = new OffloadCommand("select").exitOverride().addOption(stateDirOption()).action(() => {});
+ * select.parse(["--state-dir", "state"], { from: "user" });
+ * select.opts().stateDir === `${process.cwd()}/state`; // true
+ * stateDirOption().envVar; // "OFFLOAD_STATE_DIR"
  */
 export function stateDirOption(): Option {
   return new Option("--state-dir <dir>", "slots, back-off, probe results and the loaded machines file")
