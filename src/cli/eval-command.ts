@@ -17,12 +17,7 @@ interface EvalOptions extends LimitOptions {
   file?: string;
 }
 
-/**
- * Registers `eval`.
- *
- * @example
- * registerEvalCommand(program); // then: offload eval '(+ 1 2)' prints 3
- */
+/** Registers `eval`. */
 export function registerEvalCommand(program: Command): void {
   const command = program
     .command("eval")

@@ -53,13 +53,7 @@ Verbose messages: --verbose or OFFLOAD_VERBOSE=1. See README, "Use it as
 guix-daemon's build hook".
 `;
 
-/**
- * Register `offload hook`.
- *
- * @example
- * registerHookCommand(program);
- * await program.parseAsync(["hook", "x86_64-linux", "3600", "1", "86400"], { from: "user" });
- */
+/** Register `offload hook`. */
 export function registerHookCommand(program: Command): void {
   program
     .command("hook")

@@ -15,12 +15,7 @@ import { StoreError } from "../store/errors.ts";
 import { restoreNar } from "../store/nar-restorer.ts";
 import { writeNar } from "../store/nar-writer.ts";
 
-/**
- * Registers `nar` and its subcommands.
- *
- * @example
- * registerNarCommand(program);
- */
+/** Registers `nar` and its subcommands. */
 export function registerNarCommand(program: Command): void {
   const nar = program.command("nar").description("write or restore Nix archives (NAR), byte for byte as Guix does");
   nar

@@ -17,12 +17,7 @@ interface ShowOptions extends LimitOptions {
   json?: boolean;
 }
 
-/**
- * Registers `show`.
- *
- * @example
- * registerShowCommand(program); // then: offload show --json /etc/guix/machines.scm
- */
+/** Registers `show`. */
 export function registerShowCommand(program: Command): void {
   const command = program
     .command("show")
@@ -95,9 +90,15 @@ const MARK = "(!)";
  * wrong type is shown as Scheme writes it (`"22"`, not 22), marked.
  *
  * @example
- * formatMachineTable([{ machine, wrong: new Map([["port", '"22"']]) }], colors);
- * // NAME  PORT      SYSTEMS ...
- * // a     "22" (!)  x86_64-linux ...
+ * import { Chalk } from "chalk";
+ * // (port "22"): a string where Guix needs a number
+ * const machine = { name: "build1", port: "22", systems: ["x86_64-linux", "i686-linux"], user: "offload", "parallel-builds": 2, speed: 1, "overload-threshold": 0.8, features: [], location: { file: "m.scm", line: 1, column: 7 } };
+ * formatMachineTable([{ machine, wrong: new Map([["port", '"22"']]) }], new Chalk({ level: 0 })).split("\n");
+ * // ["NAME    PORT      SYSTEMS                  USER     SLOTS  SPEED  LOAD MAX  FEATURES  DEFINED AT",
+ * //  'build1  "22" (!)  x86_64-linux,i686-linux  offload  2      1      0.8       -         1:7',
+ * //  "1 machine",
+ * //  "(!) a value of the wrong type: Guix cannot use this machine (see the warnings)",
+ * //  ""]
  */
 export function formatMachineTable(rows: readonly TableRow[], colors: ReturnType<typeof colorsFor>): string {
   if (rows.length === 0) return "no build machines\n";
