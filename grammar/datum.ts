@@ -12,7 +12,10 @@
  * - anything the evaluator adds (procedures, records, ports) implements {@link SchemeObject}
  *
  * @example
- * const l = list(sym("a"), 1, "b"); // (a 1 "b")
+ * // (a 1 "b" 2.5) as data: a chain of pairs holding a Sym, a number, a string and a Flonum
+ * const l = list(sym("a"), 1, "b", new Flonum(2.5));
+ * listToArray(l); // [{ name: "a" }, 1, "b", { value: 2.5 }]
+ * listToArray(l)?.[0] === sym("a"); // true
  */
 import { Span, type SourceText } from "./source.ts";
 
@@ -160,7 +163,8 @@ export class SourcePair extends Pair {
  * A proper list of the given elements.
  *
  * @example
- * list(sym("a"), 1); // (a 1)
+ * list(1, 2); // { car: 1, cdr: { car: 2 } }
+ * list() === NIL; // true
  */
 export function list(...items: Datum[]): Datum {
   return arrayToList(items);
@@ -170,7 +174,7 @@ export function list(...items: Datum[]): Datum {
  * A proper list (or with `tail`, an improper one) of the array's elements.
  *
  * @example
- * arrayToList([1, 2], 3); // (1 2 . 3)
+ * arrayToList([1, 2], 3); // { car: 1, cdr: { car: 2, cdr: 3 } }
  */
 export function arrayToList(items: readonly Datum[], tail: Datum = NIL): Datum {
   let result = tail;
@@ -183,8 +187,12 @@ export function arrayToList(items: readonly Datum[], tail: Datum = NIL): Datum {
  * per step, found within twice the length of the cycle and its lead-in).
  *
  * @example
- * const check = new CycleCheck(list);
- * for (let c = list; c instanceof Pair; c = c.cdr) if (!check.fresh(c.cdr)) throw new Error("circular list");
+ * const ring = new Pair(1, new Pair(2, NIL));
+ * (ring.cdr as Pair).cdr = ring;
+ * // walking ring's cdrs: the second one leads back to the start
+ * const check = new CycleCheck(ring);
+ * check.fresh(ring.cdr); // true
+ * check.fresh(ring); // false
  */
 export class CycleCheck {
   private saved: Datum;
@@ -211,7 +219,8 @@ export class CycleCheck {
  * The elements of a proper list, or `undefined` if it is not one (improper, or circular).
  *
  * @example
- * listToArray(list(1, 2)); // [1, 2]; an improper or circular list gives undefined
+ * listToArray(list(1, 2)); // [1, 2]
+ * listToArray(new Pair(1, 2)); // undefined
  */
 export function listToArray(value: Datum): Datum[] | undefined {
   const items: Datum[] = [];
@@ -229,7 +238,8 @@ export function listToArray(value: Datum): Datum[] | undefined {
  * True for `()` and for pair chains ending in `()`.
  *
  * @example
- * isProperList(list(1)); // true;  isProperList(new Pair(1, 2)); // false
+ * isProperList(list(1)); // true
+ * isProperList(new Pair(1, 2)); // false
  */
 export function isProperList(value: Datum): boolean {
   let slow = value;

@@ -3,7 +3,8 @@
  * options (`\xHH` takes exactly two hex digits; `\<newline>` drops the newline only).
  *
  * @example
- * decodeString('"a\\tb"');   // "a\tb"
+ * decodeString('"\\x41B"'); // "AB"
+ * decodeString('"a\\\n  b"'); // "a  b"
  * decodeCharacter("#\\space"); // 32
  */
 

@@ -4,10 +4,12 @@
  * and the `#x #b #o #d #e #i` prefixes. Complex numbers are not supported.
  *
  * @example
- * parseNumber("2.");    // Flonum { value: 2 }
- * parseNumber("#xff");  // 255
- * parseNumber("6/4");   // Rational { num: 3n, den: 2n }
- * parseNumber("abc");   // undefined
+ * import { Flonum } from "./datum.ts";
+ * parseNumber("#xff"); // 255
+ * parseNumber("abc"); // undefined
+ * parseNumber("2.") instanceof Flonum; // true
+ * // an exact fraction is a Rational in lowest terms
+ * parseNumber("6/4"); // { num: 3n, den: 2n }
  */
 import { Flonum, Rational, type Datum } from "./datum.ts";
 
@@ -15,7 +17,8 @@ import { Flonum, Rational, type Datum } from "./datum.ts";
  * An exact number: a JS number when safe, otherwise a bigint.
  *
  * @example
- * exactInteger(5n); // 5;  exactInteger(2n ** 60n); // 1152921504606846976n
+ * exactInteger(5n); // 5
+ * exactInteger(2n ** 60n); // 1152921504606846976n
  */
 export function exactInteger(value: bigint): number | bigint {
   return value >= -9007199254740991n && value <= 9007199254740991n ? Number(value) : value;
@@ -32,7 +35,8 @@ function gcd(a: bigint, b: bigint): bigint {
  * The exact rational num/den in lowest terms (an integer when den divides num).
  *
  * @example
- * makeRational(6n, 4n); // Rational { num: 3n, den: 2n };  makeRational(4n, 2n); // 2
+ * makeRational(6n, -4n); // { num: -3n, den: 2n }
+ * makeRational(4n, 2n); // 2
  */
 export function makeRational(num: bigint, den: bigint): number | bigint | Rational {
   if (den === 0n) throw new RangeError("division by zero");
@@ -118,7 +122,9 @@ function negateExact(value: number | bigint | Rational): number | bigint | Ratio
  * The number `text` denotes, or `undefined` if it is not number syntax.
  *
  * @example
- * parseNumber("#e1.5"); // Rational { num: 3n, den: 2n };  parseNumber("x86"); // undefined
+ * parseNumber("#e1.5"); // { num: 3n, den: 2n }
+ * parseNumber("ff", 16); // 255
+ * parseNumber("x86"); // undefined
  */
 export function parseNumber(text: string, defaultRadix = 10): Datum | undefined {
   let radix = defaultRadix;

@@ -6,9 +6,16 @@
  * and prefixes with nothing to apply to.
  *
  * @example
+ * import { SourceText } from "./source.ts";
+ * import { schemeLexer } from "./tokens.ts";
+ * const text = "(a . b) 'c";
  * const parser = new DatumParser();
- * parser.input = tokens; parser.source = new SourceText("f.scm", text);
- * const forms = parser.program(); // [{ datum, span }, ...]
+ * parser.input = schemeLexer.tokenize(text).tokens;
+ * parser.source = new SourceText("f.scm", text);
+ * const forms = parser.program();
+ * forms.map((form) => form.span.toString()); // ["f.scm:1:1", "f.scm:1:9"]
+ * forms[0]!.datum; // { car: { name: "a" }, cdr: { name: "b" } }
+ * forms[1]!.datum; // { car: { name: "quote" }, cdr: { car: { name: "c" } } }
  */
 import { EmbeddedActionsParser, type IToken, type IOrAlt } from "chevrotain";
 import { Bytevector, Char, Keyword, NIL, SourcePair, sym, type Datum } from "./datum.ts";
@@ -227,6 +234,7 @@ export class DatumParser extends EmbeddedActionsParser {
  * Offset just past a token (the lexer tracks start offsets only, for speed).
  *
  * @example
+ * import { schemeLexer } from "./tokens.ts";
  * tokenEnd(schemeLexer.tokenize("(list").tokens[1]!); // 5
  */
 export function tokenEnd(token: IToken): number {

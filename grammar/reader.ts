@@ -3,8 +3,9 @@
  * clear error for anything Guile's reader would reject.
  *
  * @example
- * const forms = readSource(new SourceText("machines.scm", "(list 1 2)"));
- * forms[0].span.toString(); // "machines.scm:1:1"
+ * import { SourceText } from "./source.ts";
+ * const forms = readSource(new SourceText("machines.scm", "(list 1 2)\n  'x"));
+ * forms.map((form) => form.span.toString()); // ["machines.scm:1:1", "machines.scm:2:3"]
  */
 import type { IToken } from "chevrotain";
 import { DatumParser, LiteralSyntaxError, tokenEnd, type ReadDatum } from "./parser.ts";
@@ -50,6 +51,8 @@ export class ReadError extends Error {
  *
  * @example
  * decodeSource("m.scm", new TextEncoder().encode("(list)")).text; // "(list)"
+ * // a leading byte-order mark is dropped, as Guile drops it
+ * decodeSource("m.scm", new Uint8Array([0xef, 0xbb, 0xbf, 0x28, 0x29])).text; // "()"
  */
 export function decodeSource(file: string, bytes: Uint8Array, limits: ReadLimits = {}): SourceText {
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -111,6 +114,7 @@ let sharedParser: DatumParser | undefined;
  * Every top-level datum of `source`, in order. Throws {@link ReadError}.
  *
  * @example
+ * import { SourceText } from "./source.ts";
  * readSource(new SourceText("m.scm", "(a) b")).length; // 2
  */
 export function readSource(source: SourceText, limits: ReadLimits = {}): ReadDatum[] {

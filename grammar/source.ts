@@ -6,6 +6,8 @@
  * @example
  * const src = new SourceText("a.scm", "(list\n  1)");
  * src.position(8); // { line: 2, column: 3 }
+ * // a tab moves to the next multiple of 8, as Guile counts columns
+ * new SourceText("b.scm", "\tx").position(1); // { line: 1, column: 9 }
  */
 
 /** A 1-based line and column. Columns count code points, with tabs to the next multiple of 8. */
@@ -139,7 +141,8 @@ export function formatLocation(location: Location): string {
  * The plain location of a span's start.
  *
  * @example
- * locationOf(span); // { file: "m.scm", line: 3, column: 7 }
+ * const span = new Span(new SourceText("m.scm", "(a\n  (b))"), 5, 8);
+ * locationOf(span); // { file: "m.scm", line: 2, column: 3 }
  */
 export function locationOf(span: Span): Location {
   const p = span.source.position(span.start);
