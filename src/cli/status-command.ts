@@ -77,13 +77,7 @@ interface StatusOptions extends ConnectionOptions, LimitOptions {
   guix?: boolean;
 }
 
-/**
- * Register `offload status`.
- *
- * @example
- * registerStatusCommand(program);
- * await program.parseAsync(["status", "--json", "machines.scm"], { from: "user" });
- */
+/** Register `offload status`. */
 export function registerStatusCommand(program: Command): void {
   const command = program
     .command("status")
@@ -141,7 +135,21 @@ export function registerStatusCommand(program: Command): void {
  * Probe every machine at once; a machine that cannot be reached gets its error instead of a status.
  *
  * @example
- * const entries = await probeAll(machines, new SessionPool(), 10_000, ".cache/offload", "/var/lib/offload");
+ * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { loadMachines } from "../machines/load.ts";
+ * import { SessionPool } from "../ssh/pool.ts";
+ * // nothing listens on port 1 of this host: the machine is unreachable, with the reason
+ * const dir = mkdtempSync(join(tmpdir(), "offload-status-"));
+ * const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE6OlYeNOLEsGM6jwgO6qx/u7/AFvtXXz25zwuH/wWzF";
+ * writeFileSync(join(dir, "machines.scm"), `(list (build-machine (name "127.0.0.1") (port 1) (systems (list "x86_64-linux")) (user "offload") (host-key "${key}")))`);
+ * const pool = new SessionPool();
+ * const entries = await probeAll(loadMachines(join(dir, "machines.scm")).machines, pool, 5_000, undefined, join(dir, "state"));
+ * pool.closeAll();
+ * rmSync(dir, { recursive: true });
+ * entries.map((entry) => [entry.name, entry.reachable, entry.error]);
+ * // [["127.0.0.1", false, "connection to 127.0.0.1:1 refused: is sshd running and listening on port 1?"]]
  */
 export async function probeAll(machines: BuildMachine[], pool: SessionPool, timeout: number, workDir: string | undefined, stateDir = defaultStateDir()): Promise<StatusEntry[]> {
   return Promise.all(
@@ -224,7 +232,10 @@ async function watch(probe: () => Promise<StatusEntry[]>, intervalMs: number, js
  * The human table, with the reasons for unreachable machines below it.
  *
  * @example
- * process.stdout.write(formatStatusTable(entries, colorsFor(process.stdout)));
+ * // offload status --no-guix machines.scm, with nothing listening on 127.0.0.1 port 1:
+ * // MACHINE      STATE  HOST  KERNEL  ARCH  UPTIME  LOAD 1/5/15  CORES  NORM  MEM AVAIL  DISK FREE  CLOCK  SPEED  SLOTS
+ * // 127.0.0.1:1  down                                                                                      1      0/1
+ * // 127.0.0.1:1: connection to 127.0.0.1:1 refused: is sshd running and listening on port 1?
  */
 function formatStatusTable(entries: StatusEntry[], colors: ChalkInstance): string {
   if (entries.length === 0) return "no build machines\n";
