@@ -43,13 +43,7 @@ interface TestReport extends Omit<MachineTestReport, "checks" | "skipped"> {
 
 const DEFAULT_TIMEOUT_SECONDS = 30;
 
-/**
- * Register `offload test`.
- *
- * @example
- * registerTestCommand(program);
- * await program.parseAsync(["test", "--json", "machines.scm"], { from: "user" });
- */
+/** Register `offload test`. */
 export function registerTestCommand(program: Command): void {
   const command = program
     .command("test")
@@ -105,7 +99,9 @@ export function registerTestCommand(program: Command): void {
  * The `--json` document: exactly the fields the issue specifies.
  *
  * @example
- * JSON.stringify(testJson(reports)); // {"machines":[{"name":…,"port":…,"ok":…,"checks":[…]}]}
+ * // offload test --json --no-guix machines.scm, with nothing listening on 127.0.0.1 port 1:
+ * // {"machines": [{"name": "127.0.0.1", "port": 1, "ok": false,
+ * //   "checks": [{"check": "tcp", "ok": false, "message": "connection to 127.0.0.1:1 refused: is sshd running and listening on port 1?", "ms": 6.3}]}]}
  */
 function testJson(reports: TestReport[]): {
   machines: Array<{ name: string; port: number; ok: boolean; checks: TestReport["checks"] }>;
@@ -144,7 +140,12 @@ const CHECK_WIDTH = Math.max(...[...CHECKS, ...GUIX_CHECKS].map((name) => name.l
  * with `verbose`, how the connection encrypts.
  *
  * @example
- * process.stdout.write(formatReport(report, colorsFor(process.stdout)));
+ * // offload test --no-guix machines.scm, with nothing listening on 127.0.0.1 port 1:
+ * // 127.0.0.1:1 FAILED
+ * //   ✗ tcp            connection to 127.0.0.1:1 refused: is sshd running and listening on port 1? (10 ms)
+ * //   - host-key       skipped
+ * //   - auth           skipped
+ * //   …
  */
 function formatReport(report: TestReport, colors: ChalkInstance, verbose = false): string {
   const { machine } = report;
