@@ -53,13 +53,7 @@ Example:
 Each run's logs go in a new directory under --log-dir (LOG-DIR/latest points to it).
 `;
 
-/**
- * Register `offload build`.
- *
- * @example
- * registerBuildCommand(program);
- * await program.parseAsync(["build", "--log-dir", "logs", "jobs.json"], { from: "user" });
- */
+/** Register `offload build`. */
 export function registerBuildCommand(program: Command): void {
   const command = program
     .command("build")

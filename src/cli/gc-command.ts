@@ -41,13 +41,7 @@ interface MachineGc {
   error: string | null;
 }
 
-/**
- * Register `offload gc`.
- *
- * @example
- * registerGcCommand(program);
- * await program.parseAsync(["gc", "--dry-run", "machines.scm"], { from: "user" });
- */
+/** Register `offload gc`. */
 export function registerGcCommand(program: Command): void {
   const command = program
     .command("gc")
