@@ -7,8 +7,8 @@
  * `jobs.json: jobs[3].inputs: expected a list of paths, got "a.txt"`.
  *
  * @example
- * parseJobsFile('[{"command": ["make", "check"], "inputs": ["src"]}]', "/work/jobs.json", "x86_64-linux")[0];
- * // { name: "job-1", system: "x86_64-linux", command: ["make", "check"], inputs: ["src"], dir: "/work", … }
+ * parseJobsFile('[{"command": ["make", "check"], "inputs": ["src"], "timeout": 600}]', "/work/jobs.json", "x86_64-linux");
+ * // [{ name: "job-1", system: "x86_64-linux", features: [], command: ["make", "check"], env: {}, inputs: ["src"], outputs: [], dir: "/work", timeoutMs: 600000, maxSilentMs: undefined }]
  */
 import { dirname, resolve } from "node:path";
 import type { JobSpec } from "../offload/offloader.ts";
@@ -42,8 +42,13 @@ export class JobsFileError extends CliError {
  * Parse and check a jobs file. `defaultSystem` fills in jobs without `system`.
  *
  * @example
- * parseJobsFile('[{"command": ["true"], "inputs": "a.txt"}]', "jobs.json", "x86_64-linux");
- * // throws JobsFileError: jobs.json: jobs[0].inputs: expected a list of paths, got "a.txt"
+ * let message = "";
+ * try {
+ *   parseJobsFile('[{"command": ["true"], "inputs": "a.txt"}]', "jobs.json", "x86_64-linux");
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * message; // 'jobs.json: jobs[0].inputs: expected a list of paths, got "a.txt"'
  */
 export function parseJobsFile(text: string, file: string, defaultSystem: string): JobSpec[] {
   const fail = (message: string): never => {
