@@ -55,7 +55,7 @@ export interface LintContext {
  * module, so rule ids are types).
  *
  * @example
- * // a module beside its check (rules/field-values.ts reports speed this way):
+ * // a module beside its check (a simpler speed check than the one in rules/field-values.ts):
  * export const SPEED_RULES = { speed: { severity: "error", fixable: false, description: "speed must be > 0." } } as const satisfies RuleTable;
  * export const speedRule: RuleModule = {
  *   name: "speed",

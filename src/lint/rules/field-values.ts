@@ -10,6 +10,7 @@
  * const machine = (clauses: string) => `(list (build-machine (name "a") (systems (list "x86_64-linux")) (user "u") (host-key "${key}") ${clauses}))`;
  * lintText("m.scm", machine("(parallel-builds 0)")).diagnostics.map((d) => d.message);
  * // ["parallel-builds 0 gives the machine no build slot: Guix never uses it; use 1 or more"]
+ * // a list of algorithms, as Guix's own default "zlib@openssh.com,zlib", is fine
  * lintText("m.scm", machine('(compression "zlib@openssh.com,none")')).diagnostics.map((d) => d.message);
  * // []
  */
@@ -95,11 +96,12 @@ function checkName(context: LintContext, view: MachineView): void {
   if (!got) return;
   const name = got.value as string;
   if (placeholderIn(name)) return;
+  const shown = abbreviate(name);
   let problem: string | undefined;
-  if (/^[a-z]+:\/\//i.test(name)) problem = `"${name}" is a URL: write only the host name; the port goes in (port ...)`;
-  else if (name.includes("@")) problem = `"${name}" contains '@': put the user in (user "${name.split("@")[0]}") and only the host in name`;
-  else if (/\s/.test(name)) problem = `"${name}" contains whitespace, which no host name has`;
-  else if (/^[^:]+:\d+$/.test(name)) problem = `"${name}" contains a port: write (name "${name.split(":")[0]}") (port ${name.split(":")[1]})`;
+  if (/^[a-z]+:\/\//i.test(name)) problem = `"${shown}" is a URL: write only the host name; the port goes in (port ...)`;
+  else if (name.includes("@")) problem = `"${shown}" contains '@': put the user in (user "${abbreviate(name.split("@")[0]!)}") and only the host in name`;
+  else if (/\s/.test(name)) problem = `"${shown}" contains whitespace, which no host name has`;
+  else if (/^[^:]+:\d+$/.test(name)) problem = `"${shown}" contains a port: write (name "${abbreviate(name.split(":")[0]!)}") (port ${abbreviate(name.split(":")[1]!)})`;
   if (problem) context.report("host-name", got.span, `${problem}; Guix cannot connect to it`);
 }
 
@@ -137,7 +139,7 @@ function checkCompression(context: LintContext, view: MachineView): void {
   const names = (got.value as string).split(",").map((n) => n.trim());
   for (const name of names) {
     if (COMPRESSION_ALGORITHMS.includes(name)) continue;
-    context.report("compression", got.span, `unknown compression algorithm "${name}"${didYouMean(name, COMPRESSION_ALGORITHMS, true)}: libssh knows zlib@openssh.com, zlib and none`);
+    context.report("compression", got.span, `unknown compression algorithm "${abbreviate(name)}"${didYouMean(name, COMPRESSION_ALGORITHMS, true)}: libssh knows zlib@openssh.com, zlib and none`);
   }
 }
 
@@ -167,5 +169,5 @@ function checkFeatures(context: LintContext, view: MachineView): void {
 function checkDaemonSocket(context: LintContext, view: MachineView): void {
   const got = known(context, view, "daemon-socket", (v) => typeof v === "string", "a string (an absolute file name)");
   if (!got) return;
-  if (!(got.value as string).startsWith("/")) context.report("daemon-socket-not-absolute", got.span, `daemon-socket "${got.value as string}" is not an absolute file name; the remote daemon listens at /var/guix/daemon-socket/socket`);
+  if (!(got.value as string).startsWith("/")) context.report("daemon-socket-not-absolute", got.span, `daemon-socket "${abbreviate(got.value as string)}" is not an absolute file name; the remote daemon listens at /var/guix/daemon-socket/socket`);
 }
