@@ -12,7 +12,7 @@
  * received.bytes; // bytes of file content received
  */
 import { createHash, type Hash } from "node:crypto";
-import { createWriteStream, mkdirSync, symlinkSync, type WriteStream } from "node:fs";
+import { closeSync, mkdirSync, openSync, symlinkSync, writevSync } from "node:fs";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { localWriteFailed } from "./disk-errors.ts";
@@ -42,8 +42,6 @@ export interface ReceivedOutputs {
 
 /** Received file data is written in batches of about this size. */
 const WRITE_BATCH_BYTES = 1 << 20;
-/** How much written data may queue for the disk before the download waits for it. */
-const WRITE_QUEUE_BYTES = 32 << 20;
 
 /** The listing is refused beyond this size (it is held in memory). */
 const MAX_LISTING_BYTES = 256 * 1024 * 1024;
@@ -164,12 +162,86 @@ class ChunkReader {
   }
 }
 
-/** End a file stream; rejects with the write error, if any (end's callback gets it, even before 'error' is emitted). */
-function closeStream(stream: WriteStream): Promise<void> {
-  return new Promise((resolve, reject) => {
-    stream.once("error", reject);
-    stream.end((error?: Error | null) => (error ? reject(error) : resolve()));
-  });
+/**
+ * A file being received into the staging directory. The SSH layer's small
+ * chunks are gathered and written with one synchronous vectored write per
+ * MiB, without copying: into the page cache that is cheaper than queueing
+ * them for the thread pool, and the data is there for the hashing worker as
+ * soon as the write returns. A write error is `local-write-failed`.
+ */
+class StagedFile {
+  private readonly fd: number;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private written = 0;
+
+  constructor(
+    path: string,
+    private readonly entry: OutputEntry,
+  ) {
+    try {
+      this.fd = openSync(path, "wx", (entry.mode & 0o111) !== 0 ? 0o755 : 0o644);
+    } catch (error) {
+      throw localWriteFailed(entry.path, error);
+    }
+  }
+
+  /** Take a chunk; returns the bytes now written when a batch was written, else null. */
+  add(chunk: Buffer): number | null {
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes < WRITE_BATCH_BYTES) return null;
+    this.flush();
+    return this.written;
+  }
+
+  /** Write what is left; returns the bytes written in all. */
+  finish(): number {
+    this.flush();
+    return this.written;
+  }
+
+  /** Close the file; `quietly` after another failure, which is the one to report. */
+  close(quietly = false): void {
+    try {
+      closeSync(this.fd);
+    } catch (error) {
+      if (!quietly) throw localWriteFailed(this.entry.path, error);
+    }
+  }
+
+  private flush(): void {
+    let chunks = this.pending;
+    let left = this.pendingBytes;
+    this.pending = [];
+    this.pendingBytes = 0;
+    try {
+      // A regular file takes all of a write but when its disk is full; the rest is tried again (and then fails).
+      while (left > 0) {
+        const done = writevSync(this.fd, chunks);
+        this.written += done;
+        left -= done;
+        chunks = remainder(chunks, done);
+      }
+    } catch (error) {
+      throw localWriteFailed(this.entry.path, error);
+    }
+  }
+}
+
+/** The chunks after the first `bytes`. */
+function remainder(chunks: Buffer[], bytes: number): Buffer[] {
+  let skip = bytes;
+  const rest: Buffer[] = [];
+  for (const chunk of chunks) {
+    if (skip >= chunk.length) {
+      skip -= chunk.length;
+      continue;
+    }
+    rest.push(skip > 0 ? chunk.subarray(skip) : chunk);
+    skip = 0;
+  }
+  return rest;
 }
 
 /**
@@ -237,57 +309,29 @@ export async function receiveOutputs(
       continue;
     }
     if (entry.type !== "file") continue;
-    // A deep write queue: the network must not wait for the disk (ssh2 stops reopening the SSH window while we wait).
-    const out = createWriteStream(local, { mode: (entry.mode & 0o111) !== 0 ? 0o755 : 0o644, highWaterMark: WRITE_QUEUE_BYTES });
-    const writeFailure = new Promise<never>((_, reject) =>
-      out.once("error", (error) => reject(localWriteFailed(entry.path, error))),
-    );
-    writeFailure.catch(() => undefined);
-    // Big files are hashed on the worker thread from what reached the disk, small ones here.
+    const out = new StagedFile(local, entry);
+    // Big files are hashed on the worker thread from what reached the page cache, small ones here.
     const offThread = entry.size >= OFF_THREAD_HASH_BYTES ? new IncrementalFileHash(local) : null;
     const hash: Hash | null = offThread === null ? createHash("sha256") : null;
-    let written = 0;
-    const onWritten = (length: number) => (error: Error | null | undefined): void => {
-      if (error) return;
-      written += length;
-      offThread?.advance(written);
-    };
-    // Coalesce the SSH layer's small chunks into one vectored write per MiB, without copying.
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    const flush = async (): Promise<void> => {
-      if (pendingBytes === 0) return;
-      const chunks = pending;
-      const length = pendingBytes;
-      pending = [];
-      pendingBytes = 0;
-      out.cork();
-      let room = true;
-      chunks.forEach((chunk, index) => {
-        room = out.write(chunk, index === chunks.length - 1 ? onWritten(length) : undefined);
-      });
-      out.uncork();
-      if (!room) await Promise.race([new Promise<void>((resolve) => out.once("drain", () => resolve())), writeFailure]);
-    };
     try {
       let left = entry.size;
       while (left > 0) {
         const chunk = await reader.next(left);
         if (chunk.length === 0) throw new OffloadError("transfer-failed", `the output stream ended early (in ${entry.path})`);
         hash?.update(chunk);
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        if (pendingBytes >= WRITE_BATCH_BYTES) await flush();
+        const written = out.add(chunk);
+        if (written !== null) offThread?.advance(written);
         left -= chunk.length;
         bytes += chunk.length;
         meter.add(chunk.length);
       }
-      await flush();
+      const total = out.finish();
+      offThread?.advance(total);
+      out.close();
     } catch (error) {
+      out.close(true);
       offThread?.drop();
       throw error;
-    } finally {
-      await Promise.race([closeStream(out).catch((error: unknown) => Promise.reject(localWriteFailed(entry.path, error))), writeFailure]);
     }
     const digest = hash !== null ? Promise.resolve(hash.digest("hex")) : offThread!.digest(entry.size);
     digest.catch(() => undefined); // awaited below; a failure must not surface as unhandled meanwhile
