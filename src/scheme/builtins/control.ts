@@ -5,8 +5,12 @@
  * `const`, `identity`, `compose`, `negate`, `and=>`.
  *
  * @example
- * const table = new BuiltinTable(); defineControlBuiltins(table);
- * // ((compose car cdr) '(1 2)) => 2;  (and=> 5 1+) => 6;  (call-with-values (lambda () (values 1 2)) +) => 3
+ * import { createInterpreter } from "../interpreter.ts";
+ * const scheme = createInterpreter();
+ * scheme.evalString("((compose car cdr) '(1 2))"); // 2
+ * scheme.evalString("(and=> 5 1+)"); // 6
+ * scheme.evalString("(and=> #f 1+)"); // false
+ * scheme.evalString("(call-with-values (lambda () (values 1 2)) +)"); // 3
  */
 import { eq, eqv, isEqual } from "../equality.ts";
 import { writeString } from "../printer.ts";
@@ -40,7 +44,10 @@ class Escape {
  * Registers the procedures.
  *
  * @example
- * defineControlBuiltins(table); table.modules.get("guile")?.has("call/cc"); // true
+ * import { BuiltinTable } from "./registry.ts";
+ * const table = new BuiltinTable();
+ * defineControlBuiltins(table);
+ * table.modules.get("guile")?.has("call/cc"); // true
  */
 export function defineControlBuiltins(table: BuiltinTable): void {
   table.define("eq?", 2, 2, ([a, b]) => eq(a!, b!));

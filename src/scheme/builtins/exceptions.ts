@@ -8,9 +8,16 @@
  * the load whatever the program says.
  *
  * @example
- * const table = new BuiltinTable(); defineExceptionBuiltins(table);
- * // (catch #t (lambda () (error "boom" 1)) (lambda (key . args) key))  => misc-error
- * // (with-exception-handler (lambda (e) 10) (lambda () (+ 1 (raise-continuable 5))))  => 11
+ * import { createInterpreter } from "../interpreter.ts";
+ * import { writeString } from "../printer.ts";
+ * const scheme = createInterpreter();
+ * writeString(scheme.evalString("(catch #t (lambda () (error \"boom\" 1)) (lambda (key . args) (cons key args)))"));
+ * // "(misc-error #f \"~A ~S\" (\"boom\" 1) #f)"
+ * scheme.evalString("(catch #t (lambda () (car 5)) (lambda (key . args) key))"); // { name: "wrong-type-arg" }
+ * // raise-continuable and guard come from modules, as in Guile
+ * scheme.evalString("(use-modules (ice-9 exceptions) (srfi srfi-34))");
+ * scheme.evalString("(with-exception-handler (lambda (e) 10) (lambda () (+ 1 (raise-continuable 5))))"); // 11
+ * scheme.evalString("(guard (e ((string? e) (string-append \"caught \" e))) (raise \"x\"))"); // "caught x"
  */
 import { abbreviate } from "../abbreviate.ts";
 import { Environment } from "../environment.ts";
@@ -40,7 +47,9 @@ const KEY_CODES: ReadonlySet<string> = new Set([
  * The error for `(throw KEY . ARGS)`.
  *
  * @example
+ * import { list, sym } from "../values.ts";
  * thrown(sym("no-machines"), list("today")).code; // "uncaught-throw"
+ * thrown(sym("wrong-type-arg"), list("car", "bad ~a", list(5), false)).message; // "car: bad 5"
  */
 export function thrown(key: Sym, args: Datum): SchemeError {
   const code: SchemeErrorCode = KEY_CODES.has(key.name) ? (key.name as SchemeErrorCode) : key.name === "system-error" ? "file-error" : "uncaught-throw";
@@ -66,7 +75,11 @@ function messageOf(key: Sym, args: Datum): string {
  * What a handler receives for an error: the raised object, or an exception object.
  *
  * @example
- * exceptionValue(errorFromRaise42); // 42;  for a built-in error, an ExceptionObject
+ * import { createInterpreter } from "../interpreter.ts";
+ * import { list, sym } from "../values.ts";
+ * exceptionValue(thrown(sym("no-machines"), list("today"))); // { schemeType: "exception", key: { name: "no-machines" } }
+ * // and the value itself for (raise-exception 42), as a handler sees it:
+ * createInterpreter().evalString("(with-exception-handler (lambda (e) e) (lambda () (raise-exception 42)) #:unwind? #t)"); // 42
  */
 export function exceptionValue(error: SchemeError): Datum {
   return error.raised !== undefined ? error.raised : new ExceptionObject(error.key, error.args);
@@ -132,7 +145,10 @@ function guarded(ev: Evaluator, marker: Datum | "unwind", thunk: () => Datum): {
  * Registers the procedures (and `guard`) in Guile's default environment and the exception modules.
  *
  * @example
- * defineExceptionBuiltins(table); table.modules.get("srfi srfi-34")?.has("guard"); // true
+ * import { BuiltinTable } from "./registry.ts";
+ * const table = new BuiltinTable();
+ * defineExceptionBuiltins(table);
+ * table.modules.get("srfi srfi-34")?.has("guard"); // true
  */
 export function defineExceptionBuiltins(table: BuiltinTable): void {
   table.define("catch", 3, 4, ([key, thunk, handler], ev) => {

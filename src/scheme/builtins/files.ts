@@ -7,8 +7,12 @@
  * the file being loaded. Opening a file for writing is refused (refused.ts).
  *
  * @example
- * const table = new BuiltinTable(); defineFileBuiltins(table);
- * // (basename "/etc/guix/machines.scm" ".scm") => "machines";  (dirname "/etc/guix/machines.scm") => "/etc/guix"
+ * import { createInterpreter } from "../interpreter.ts";
+ * const scheme = createInterpreter({ fileAccess: false });
+ * scheme.evalString('(basename "/etc/guix/machines.scm" ".scm")'); // "machines"
+ * scheme.evalString('(dirname "/etc/guix/machines.scm")'); // "/etc/guix"
+ * // without file access (--no-file-access), a file that is there is not seen
+ * scheme.evalString('(file-exists? "/etc/passwd")'); // false
  */
 import { RefusedError, SchemeError } from "../errors.ts";
 import type { Evaluator } from "../evaluator.ts";
@@ -30,7 +34,8 @@ function openInput(ev: Evaluator, name: string): InputPort {
  * Guile 3.0's `basename`: the last component (a trailing slash kept), less `suffix` when it ends with it.
  *
  * @example
- * basename("/etc/guix/machines.scm", ".scm"); // "machines";  basename("/a/b/"); // "b/"
+ * basename("/etc/guix/machines.scm", ".scm"); // "machines"
+ * basename("/a/b/"); // "b/"
  */
 export function basename(name: string, suffix?: string): string {
   if (name !== "" && /^\/+$/.test(name)) return "/";
@@ -45,7 +50,9 @@ export function basename(name: string, suffix?: string): string {
  * Guile's `dirname`: everything before the last component, "." or "/" when nothing is left.
  *
  * @example
- * dirname("/etc/guix/machines.scm"); // "/etc/guix";  dirname("machines.scm"); // "."
+ * dirname("/etc/guix/machines.scm"); // "/etc/guix"
+ * dirname("machines.scm"); // "."
+ * dirname("/a/b/"); // "/a"
  */
 export function dirname(name: string): string {
   let end = name.length;
@@ -60,7 +67,10 @@ export function dirname(name: string): string {
  * Registers the procedures.
  *
  * @example
- * defineFileBuiltins(table); table.modules.get("guile")?.has("call-with-input-file"); // true
+ * import { BuiltinTable } from "./registry.ts";
+ * const table = new BuiltinTable();
+ * defineFileBuiltins(table);
+ * table.modules.get("guile")?.has("call-with-input-file"); // true
  */
 export function defineFileBuiltins(table: BuiltinTable): void {
   table.define("open-input-file", 1, 1, ([path], ev) => openInput(ev, expectString("open-input-file", path!, 1)));

@@ -8,9 +8,11 @@
  * ~[ ~; ~] (with ~: ~@ and ~:;), ~* ~:* ~@*, ~? and ~y; `v` and `#` parameters.
  *
  * @example
- * formatDirectives("~2,'0d:~2,'0d", [5, 7]);  // "05:07"
+ * import { Flonum, list } from "../values.ts";
+ * formatDirectives("~2,'0d:~2,'0d", [5, 7]); // "05:07"
  * formatDirectives("~{~a~^, ~}", [list(1, 2)]); // "1, 2"
  * formatDirectives("~,2f", [new Flonum(2.675)]); // "2.68"
+ * formatDirectives("~:d", [1234567]); // "1,234,567"
  */
 import { SchemeError } from "../errors.ts";
 import type { Evaluator } from "../evaluator.ts";
@@ -448,7 +450,10 @@ function deliver(destination: Datum, text: (column: number) => string, current: 
  * Registers `format` (the `(ice-9 format)` one, also in Guile's default environment here) and `simple-format`.
  *
  * @example
- * defineFormatBuiltins(table); table.modules.get("ice-9 format")?.has("format"); // true
+ * import { BuiltinTable } from "./registry.ts";
+ * const table = new BuiltinTable();
+ * defineFormatBuiltins(table);
+ * table.modules.get("ice-9 format")?.has("format"); // true
  */
 export function defineFormatBuiltins(table: BuiltinTable): void {
   const format = (name: string) => (args: Datum[], ev: Evaluator): Datum => {

@@ -6,8 +6,14 @@
  * Guile; here it is insertion order.
  *
  * @example
- * const table = new BuiltinTable(); defineHashTableBuiltins(table);
- * // (let ((h (make-hash-table))) (hash-set! h "a" 1) (hash-ref h "a"))  => 1
+ * import { createInterpreter } from "../interpreter.ts";
+ * const scheme = createInterpreter();
+ * scheme.evalString('(define h (make-hash-table))');
+ * scheme.evalString('(hash-set! h "a" 1)');
+ * scheme.evalString('(hash-ref h "a")'); // 1
+ * scheme.evalString("(hash-ref h 'b 'none)"); // { name: "none" }
+ * // hashq- compares keys with eq?, and another string "a" is another object
+ * scheme.evalString('(hashq-ref h "a")'); // false
  */
 import { eq, eqv, isEqual } from "../equality.ts";
 import { SchemeError } from "../errors.ts";
@@ -84,7 +90,10 @@ function live(table: HashTable): Array<[Datum, Datum]> {
  * Registers the procedures.
  *
  * @example
- * defineHashTableBuiltins(table); table.modules.get("guile")?.has("hash-map->list"); // true
+ * import { BuiltinTable } from "./registry.ts";
+ * const table = new BuiltinTable();
+ * defineHashTableBuiltins(table);
+ * table.modules.get("guile")?.has("hash-map->list"); // true
  */
 export function defineHashTableBuiltins(table: BuiltinTable): void {
   table.define("make-hash-table", 0, 1, () => new HashTable());

@@ -3,9 +3,11 @@
  * each group in its own file (one file per Guile module or theme).
  *
  * @example
+ * import { BuiltinTable } from "./registry.ts";
  * const table = new BuiltinTable();
  * defineAllBuiltins(table);
  * table.modules.get("srfi srfi-1")?.has("fold"); // true
+ * table.modules.has("ice-9 match"); // true
  */
 import { defineBindingsOfModules } from "../syntax/modules-syntax.ts";
 import { defineControlBuiltins } from "./control.ts";
@@ -23,12 +25,7 @@ import { defineStringBuiltins } from "./strings.ts";
 import { defineSystemBuiltins } from "./system.ts";
 import { defineVectorBuiltins } from "./vectors.ts";
 
-/**
- * Adds every builtin to `table`.
- *
- * @example
- * defineAllBuiltins(table); table.modules.has("ice-9 match"); // true
- */
+/** Adds every builtin to `table`. */
 export function defineAllBuiltins(table: BuiltinTable): void {
   defineListBuiltins(table);
   defineStringBuiltins(table);

@@ -2,8 +2,12 @@
  * Pair and list procedures of Guile's default environment (SRFI-1's are in srfi-1.ts).
  *
  * @example
- * const table = new BuiltinTable(); defineListBuiltins(table);
- * // (append '(1) '(2 3)) => (1 2 3);  (assoc-ref '((a . 1)) 'a) => 1;  (iota 3 0 0.5) => (0.0 0.5 1.0)
+ * import { createInterpreter } from "../interpreter.ts";
+ * import { writeString } from "../printer.ts";
+ * const scheme = createInterpreter();
+ * writeString(scheme.evalString("(append '(1) '(2 3))")); // "(1 2 3)"
+ * scheme.evalString("(assoc-ref '((a . 1)) 'a)"); // 1
+ * writeString(scheme.evalString("(iota 3 0 0.5)")); // "(0.0 0.5 1.0)"
  */
 import { eq, eqv, isEqual } from "../equality.ts";
 import { SchemeError } from "../errors.ts";
@@ -24,6 +28,7 @@ import {
  * The lists given to a mapping procedure, truncated to the shortest (SRFI-1).
  *
  * @example
+ * import { list } from "../values.ts";
  * columns("map", [list(1, 2, 3), list(4, 5)]); // [[1, 4], [2, 5]]
  */
 export function columns(who: string, lists: Datum[]): Datum[][] {
@@ -36,7 +41,8 @@ export function columns(who: string, lists: Datum[]): Datum[][] {
 
 /**
  * @example
- * truthy(false); // false;  truthy(0); // true
+ * truthy(false); // false
+ * truthy(0); // true
  */
 export function truthy(value: Datum): boolean {
   return value !== false;
@@ -56,7 +62,10 @@ function cxr(table: BuiltinTable, path: string): void {
 
 /**
  * @example
- * memberBy("member", isEqual)([2, list(1, 2)]); // (2)
+ * import { isEqual } from "../equality.ts";
+ * import { writeString } from "../printer.ts";
+ * import { list } from "../values.ts";
+ * writeString(memberBy("member", isEqual)([2, list(1, 2, 3)])); // "(2 3)"
  */
 export function memberBy(who: string, same: (a: Datum, b: Datum) => boolean) {
   return ([x, list]: Datum[]): Datum => {
@@ -76,7 +85,11 @@ export function memberBy(who: string, same: (a: Datum, b: Datum) => boolean) {
  * The error for a circular list where a list was expected, as Guile's wrong-type-arg.
  *
  * @example
- * notAList("length", circular, 1).code; // "wrong-type-arg"
+ * import { NIL, Pair } from "../values.ts";
+ * const ring = new Pair(1, NIL);
+ * ring.cdr = ring;
+ * notAList("length", ring, 1).code; // "wrong-type-arg"
+ * notAList("length", ring, 1).message; // "length: wrong type argument in position 1 (expecting list): a circular list"
  */
 export function notAList(who: string, value: Datum, position: number): SchemeError {
   return new SchemeError("wrong-type-arg", `${who}: wrong type argument in position ${position} (expecting list): a circular list`);
@@ -84,7 +97,10 @@ export function notAList(who: string, value: Datum, position: number): SchemeErr
 
 /**
  * @example
- * assocBy("assoc", isEqual)(["k", list(new Pair("k", 1))]); // (k . 1)
+ * import { isEqual } from "../equality.ts";
+ * import { writeString } from "../printer.ts";
+ * import { list, Pair } from "../values.ts";
+ * writeString(assocBy("assoc", isEqual)(["k", list(new Pair("k", 1))])); // '("k" . 1)'
  */
 export function assocBy(who: string, same: (a: Datum, b: Datum) => boolean) {
   return ([key, alist]: Datum[]): Datum => {
@@ -98,7 +114,12 @@ export function assocBy(who: string, same: (a: Datum, b: Datum) => boolean) {
 
 /**
  * @example
- * equalityArgument(evaluator, undefined)(list(1), list(1)); // true (equal? by default)
+ * import { createInterpreter } from "../interpreter.ts";
+ * import { list } from "../values.ts";
+ * const scheme = createInterpreter();
+ * // equal? when the program gives no procedure, else the program's own
+ * equalityArgument(scheme.evaluator, undefined)(list(1), list(1)); // true
+ * equalityArgument(scheme.evaluator, scheme.evalString("eq?"))(list(1), list(1)); // false
  */
 export function equalityArgument(ev: Evaluator, proc: Datum | undefined): (a: Datum, b: Datum) => boolean {
   if (proc === undefined) return isEqual;
@@ -109,7 +130,10 @@ export function equalityArgument(ev: Evaluator, proc: Datum | undefined): (a: Da
  * Registers the list procedures.
  *
  * @example
- * defineListBuiltins(table); table.modules.get("guile")?.has("assoc-ref"); // true
+ * import { BuiltinTable } from "./registry.ts";
+ * const table = new BuiltinTable();
+ * defineListBuiltins(table);
+ * table.modules.get("guile")?.has("assoc-ref"); // true
  */
 export function defineListBuiltins(table: BuiltinTable): void {
   table.define("cons", 2, 2, ([a, b]) => new Pair(a!, b!));

@@ -2,8 +2,13 @@
  * Numeric procedures: arithmetic, comparison, rounding and predicates.
  *
  * @example
- * const table = new BuiltinTable(); defineNumericBuiltins(table);
- * // (+ 1/2 0.5) => 1.0;  (expt 2 70) => 1180591620717411303424;  (floor/ 7 2) => 3 and 1
+ * import { createInterpreter } from "../interpreter.ts";
+ * import { writeString } from "../printer.ts";
+ * const scheme = createInterpreter();
+ * writeString(scheme.evalString("(+ 1/2 0.5)")); // "1.0"
+ * writeString(scheme.evalString("(/ 6 4)")); // "3/2"
+ * scheme.evalString("(expt 2 70)"); // 1180591620717411303424n
+ * writeString(scheme.evalString("(call-with-values (lambda () (floor/ 7 2)) list)")); // "(3 1)"
  */
 import { SchemeError } from "../errors.ts";
 import {
@@ -41,7 +46,10 @@ function numbers(who: string, args: Datum[]): SchemeNumber[] {
  * Registers the numeric procedures.
  *
  * @example
- * defineNumericBuiltins(table); table.modules.get("guile")?.has("floor/"); // true
+ * import { BuiltinTable } from "./registry.ts";
+ * const table = new BuiltinTable();
+ * defineNumericBuiltins(table);
+ * table.modules.get("guile")?.has("floor/"); // true
  */
 export function defineNumericBuiltins(table: BuiltinTable): void {
   table.define("+", 0, -1, (args) => {

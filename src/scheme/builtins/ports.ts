@@ -7,9 +7,12 @@
  * `(rnrs io ports)`. No port ever writes a file.
  *
  * @example
- * const table = new BuiltinTable(); definePortBuiltins(table);
- * // (call-with-output-string (lambda (p) (write "x" p)))  => "\"x\""
- * // (with-input-from-string "(1 2) x" read)               => (1 2)
+ * import { createInterpreter } from "../interpreter.ts";
+ * import { writeString } from "../printer.ts";
+ * const scheme = createInterpreter();
+ * scheme.evalString('(call-with-output-string (lambda (p) (write "x" p)))'); // '"x"'
+ * writeString(scheme.evalString('(with-input-from-string "(1 2) x" read)')); // "(1 2)"
+ * scheme.evalString('(use-modules (ice-9 rdelim)) (read-line (open-input-string "one\ntwo"))'); // "one"
  */
 import { readDatums, ReadError } from "../../../grammar/reader.ts";
 import { SourceText } from "../../../grammar/source.ts";
@@ -42,7 +45,10 @@ function expectOutput(who: string, value: Datum | undefined, ev: Evaluator, posi
  * The rest of a port's text, consumed ("" at the end, as Guile's get-string-all).
  *
  * @example
- * readAll(new InputPort("rest", null)); // "rest", then ""
+ * import { InputPort } from "../values.ts";
+ * const port = new InputPort("rest", null);
+ * readAll(port); // "rest"
+ * readAll(port); // ""
  */
 export function readAll(port: InputPort): string {
   const rest = port.text.slice(port.position);
@@ -54,7 +60,11 @@ export function readAll(port: InputPort): string {
  * The next line without its newline, consumed with it; EOF at the end.
  *
  * @example
- * readLine(new InputPort("one\ntwo", null)); // "one"
+ * import { EOF, InputPort } from "../values.ts";
+ * const port = new InputPort("one\ntwo", null);
+ * readLine(port); // "one"
+ * readLine(port); // "two"
+ * readLine(port) === EOF; // true
  */
 export function readLine(port: InputPort, keepDelimiter = false): Datum {
   if (port.position >= port.text.length) return EOF;
@@ -93,7 +103,9 @@ function readDatum(port: InputPort): Datum {
  * Runs `thunk` with the current output going to a fresh string port; returns what it printed.
  *
  * @example
- * withOutputToString(evaluator, () => evaluator.apply(display, ["hi"])); // "hi"
+ * import { createInterpreter } from "../interpreter.ts";
+ * const scheme = createInterpreter();
+ * withOutputToString(scheme.evaluator, () => scheme.evalString('(display "hi") (write "hi")')); // 'hi"hi"'
  */
 export function withOutputToString(ev: Evaluator, thunk: () => void): string {
   const port = new OutputPort();
@@ -111,7 +123,12 @@ export function withOutputToString(ev: Evaluator, thunk: () => void): string {
  * Runs `thunk` reading from `port` as the current input.
  *
  * @example
- * withInputFrom(evaluator, new InputPort("(1)", null), () => evaluator.apply(read, [])); // (1)
+ * import { createInterpreter } from "../interpreter.ts";
+ * import { InputPort } from "../values.ts";
+ * const scheme = createInterpreter();
+ * const port = new InputPort("(a b) c", null);
+ * withInputFrom(scheme.evaluator, port, () => scheme.evalString("(read)")); // { car: { name: "a" } }
+ * withInputFrom(scheme.evaluator, port, () => scheme.evalString("(read)")); // { name: "c" }
  */
 export function withInputFrom<T>(ev: Evaluator, port: InputPort, thunk: () => T): T {
   const saved = ev.currentInput;
@@ -127,7 +144,10 @@ export function withInputFrom<T>(ev: Evaluator, port: InputPort, thunk: () => T)
  * Registers the procedures.
  *
  * @example
- * definePortBuiltins(table); table.modules.get("ice-9 rdelim")?.has("read-line"); // true
+ * import { BuiltinTable } from "./registry.ts";
+ * const table = new BuiltinTable();
+ * definePortBuiltins(table);
+ * table.modules.get("ice-9 rdelim")?.has("read-line"); // true
  */
 export function definePortBuiltins(table: BuiltinTable): void {
   table.define("current-output-port", 0, 0, (_args, ev) => ev.currentOutput);

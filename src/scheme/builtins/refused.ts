@@ -7,8 +7,15 @@
  * refuses before doing anything, so a refusal leaves no trace.
  *
  * @example
- * const table = new BuiltinTable(); defineRefusedOperations(table);
- * // (system "make")  => error refused: offload does not run programs while reading a configuration: `system` is refused
+ * import { createInterpreter } from "../interpreter.ts";
+ * import type { SchemeError } from "../errors.ts";
+ * let error: SchemeError | undefined;
+ * try {
+ *   createInterpreter().evalString('(system "make")');
+ * } catch (caught) {
+ *   error = caught as SchemeError;
+ * }
+ * [error?.code, error?.message]; // ["refused", "offload does not run programs while reading a configuration: `system` is refused"]
  */
 import { RefusedError } from "../errors.ts";
 import { Primitive, type Datum } from "../values.ts";
@@ -68,7 +75,10 @@ function refusing(name: string, action: string): Primitive {
  * Binds every refused operation where Guile binds it (and the pipe modes, so a refused call reads as written).
  *
  * @example
- * defineRefusedOperations(table); table.modules.get("ice-9 popen")?.has("open-pipe"); // true
+ * import { BuiltinTable } from "./registry.ts";
+ * const table = new BuiltinTable();
+ * defineRefusedOperations(table);
+ * table.modules.get("ice-9 popen")?.has("open-pipe"); // true
  */
 export function defineRefusedOperations(table: BuiltinTable): void {
   table.bind("OPEN_READ", "r");

@@ -4,8 +4,16 @@
  * environment, or e.g. `srfi srfi-1`, visible only after `use-modules` or via `@`.
  *
  * @example
- * const table = new BuiltinTable();
- * table.define("car", 1, 1, ([p]) => expectPair("car", p, 1).car);
+ * import { createInterpreter } from "../interpreter.ts";
+ * const scheme = createInterpreter({
+ *   extend: (table) => {
+ *     table.define("first", 1, 1, ([p]) => expectPair("first", p!, 1).car);
+ *     table.define("twice", 1, 1, ([n]) => 2 * expectIndex("twice", n!, 1), "my tools");
+ *   },
+ * });
+ * scheme.evalString("(first '(1 2))"); // 1
+ * // a builtin of another module is seen after use-modules
+ * scheme.evalString("(use-modules (my tools)) (twice 4)"); // 8
  */
 import { abbreviate } from "../abbreviate.ts";
 import { SchemeError } from "../errors.ts";
@@ -52,8 +60,16 @@ function typeError(who: string, position: number, expected: string, got: Datum):
 }
 
 /**
+ * `value` if it is a pair, else the wrong-type-arg error Guile raises, as every check here does.
+ *
  * @example
- * expectPair("car", 5, 1); // throws "car: wrong type argument in position 1 (expecting pair): 5"
+ * let message = "";
+ * try {
+ *   expectPair("car", 5, 1);
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * message; // "car: wrong type argument in position 1 (expecting pair): 5"
  */
 export function expectPair(who: string, value: Datum, position: number): Pair {
   if (value instanceof Pair) return value;
@@ -61,7 +77,10 @@ export function expectPair(who: string, value: Datum, position: number): Pair {
 }
 
 /**
+ * The elements of a proper list; a circular or improper one is a wrong-type-arg error.
+ *
  * @example
+ * import { list } from "../values.ts";
  * expectList("length", list(1, 2), 1); // [1, 2]
  */
 export function expectList(who: string, value: Datum, position: number): Datum[] {
@@ -70,46 +89,42 @@ export function expectList(who: string, value: Datum, position: number): Datum[]
   throw typeError(who, position, "list", value);
 }
 
-/**
- * @example
- * expectString("string-length", "abc", 1); // "abc"
- */
+/** `value` if it is a string, else a wrong-type-arg error. */
 export function expectString(who: string, value: Datum, position: number): string {
   if (typeof value === "string") return value;
   throw typeError(who, position, "string", value);
 }
 
-/**
- * @example
- * expectSymbol("symbol->string", sym("a"), 1).name; // "a"
- */
+/** `value` if it is a symbol, else a wrong-type-arg error. */
 export function expectSymbol(who: string, value: Datum, position: number): Sym {
   if (value instanceof Sym) return value;
   throw typeError(who, position, "symbol", value);
 }
 
-/**
- * @example
- * expectChar("char->integer", new Char(97), 1).code; // 97
- */
+/** `value` if it is a character, else a wrong-type-arg error. */
 export function expectChar(who: string, value: Datum, position: number): Char {
   if (value instanceof Char) return value;
   throw typeError(who, position, "character", value);
 }
 
 /**
+ * `value` if it is a number, else a wrong-type-arg error showing the value as `write` prints it.
+ *
  * @example
- * expectNumber("+", "2", 2); // throws "+: wrong type argument in position 2 (expecting number): \"2\""
+ * let message = "";
+ * try {
+ *   expectNumber("+", "2", 2);
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * message; // '+: wrong type argument in position 2 (expecting number): "2"'
  */
 export function expectNumber(who: string, value: Datum, position: number): SchemeNumber {
   if (isNumber(value)) return value;
   throw typeError(who, position, "number", value);
 }
 
-/**
- * @example
- * expectInteger("gcd", 12, 1); // 12
- */
+/** `value` if it is an exact integer, else a wrong-type-arg error. */
 export function expectInteger(who: string, value: Datum, position: number): number | bigint {
   if (isExactInteger(value)) return value;
   throw typeError(who, position, "exact integer", value);
@@ -119,7 +134,16 @@ export function expectInteger(who: string, value: Datum, position: number): numb
  * A small non-negative exact integer (an index or a count).
  *
  * @example
- * expectIndex("list-ref", 2, 2); // 2;  expectIndex("list-ref", -1, 2); // throws out-of-range
+ * import type { SchemeError } from "../errors.ts";
+ * expectIndex("list-ref", 2, 2); // 2
+ * // a negative integer is out of range; anything else is the wrong type
+ * let code = "";
+ * try {
+ *   expectIndex("list-ref", -1, 2);
+ * } catch (error) {
+ *   code = (error as SchemeError).code;
+ * }
+ * code; // "out-of-range"
  */
 export function expectIndex(who: string, value: Datum, position: number): number {
   if (typeof value === "number" && value >= 0) return value;
@@ -129,16 +153,15 @@ export function expectIndex(who: string, value: Datum, position: number): number
   throw typeError(who, position, "exact non-negative integer", value);
 }
 
-/**
- * @example
- * expectProcedure("map", car, 1) === car; // true
- */
+/** `value` if `procedure?` accepts it, else a wrong-type-arg error. */
 export function expectProcedure(who: string, value: Datum, position: number): Procedure {
   if (isProcedure(value)) return value;
   throw typeError(who, position, "procedure", value);
 }
 
 /**
+ * The out-of-range error of Guile's index checks.
+ *
  * @example
  * outOfRange("vector-ref", 9, 2).message; // "vector-ref: argument 2 out of range: 9"
  */

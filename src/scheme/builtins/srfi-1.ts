@@ -6,8 +6,13 @@
  * `assoc`. The rest of its exports are core procedures it re-exports.
  *
  * @example
- * const table = new BuiltinTable(); defineSrfi1Builtins(table);
- * // (use-modules (srfi srfi-1)) (fold + 0 '(1 2 3))  => 6
+ * import { createInterpreter } from "../interpreter.ts";
+ * import { writeString } from "../printer.ts";
+ * const scheme = createInterpreter();
+ * scheme.evalString("(use-modules (srfi srfi-1))");
+ * scheme.evalString("(fold + 0 '(1 2 3))"); // 6
+ * writeString(scheme.evalString("(filter-map (lambda (x) (and (odd? x) (* x x))) '(1 2 3))")); // "(1 9)"
+ * writeString(scheme.evalString("(delete-duplicates '(a b a))")); // "(a b)"
  */
 import type { Evaluator } from "../evaluator.ts";
 import { CycleCheck, MultipleValues, NIL, Pair, arrayToList, isProperList, type Datum } from "../values.ts";
@@ -20,7 +25,10 @@ const SRFI1 = "srfi srfi-1";
  * Registers the module's procedures.
  *
  * @example
- * defineSrfi1Builtins(table); table.modules.get("srfi srfi-1")?.has("append-map"); // true
+ * import { BuiltinTable } from "./registry.ts";
+ * const table = new BuiltinTable();
+ * defineSrfi1Builtins(table);
+ * table.modules.get("srfi srfi-1")?.has("append-map"); // true
  */
 export function defineSrfi1Builtins(table: BuiltinTable): void {
   const define = (name: string, min: number, max: number, fn: (args: Datum[], ev: Evaluator) => Datum) => table.define(name, min, max, fn, SRFI1);

@@ -2,8 +2,13 @@
  * String, character and symbol procedures.
  *
  * @example
- * const table = new BuiltinTable(); defineStringBuiltins(table);
- * // (string-append "x86_64" "-linux") => "x86_64-linux";  (string-map char-upcase "ab") => "AB"
+ * import { createInterpreter } from "../interpreter.ts";
+ * import { writeString } from "../printer.ts";
+ * const scheme = createInterpreter();
+ * scheme.evalString('(string-append "x86_64" "-linux")'); // "x86_64-linux"
+ * scheme.evalString('(string-map char-upcase "ab")'); // "AB"
+ * writeString(scheme.evalString('(string-split "a,b" #\\,)')); // '("a" "b")'
+ * scheme.evalString("(symbol->string 'x86_64)"); // "x86_64"
  */
 import { parseNumber } from "../../../grammar/numbers.ts";
 import { SchemeError } from "../errors.ts";
@@ -75,7 +80,10 @@ function mapCase(s: string, upper: boolean): string {
  * Registers string, character and symbol procedures.
  *
  * @example
- * defineStringBuiltins(table); table.modules.get("guile")?.has("string-map"); // true
+ * import { BuiltinTable } from "./registry.ts";
+ * const table = new BuiltinTable();
+ * defineStringBuiltins(table);
+ * table.modules.get("guile")?.has("string-map"); // true
  */
 export function defineStringBuiltins(table: BuiltinTable): void {
   table.define("string?", 1, 1, ([x]) => typeof x === "string");

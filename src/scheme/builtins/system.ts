@@ -5,8 +5,11 @@
  * working directory. Changing any of them is refused (refused.ts).
  *
  * @example
- * const table = new BuiltinTable(); defineSystemBuiltins(table);
- * // (passwd:dir (getpw "root")) => "/root";  (getenv "HOME") => "/root" or #f
+ * import { createInterpreter } from "../interpreter.ts";
+ * const scheme = createInterpreter({ env: { HOME: "/home/alice" } });
+ * scheme.evalString('(getenv "HOME")'); // "/home/alice"
+ * scheme.evalString('(getenv "NO_SUCH_VARIABLE")'); // false
+ * scheme.evalString('(passwd:dir (getpw "root"))'); // "/root"
  */
 import { RefusedError, SchemeError } from "../errors.ts";
 import type { Evaluator } from "../evaluator.ts";
@@ -31,7 +34,10 @@ const PASSWD_FIELDS = ["name", "passwd", "uid", "gid", "gecos", "dir", "shell"] 
  * Registers the procedures.
  *
  * @example
- * defineSystemBuiltins(table); table.modules.get("guile")?.has("passwd:dir"); // true
+ * import { BuiltinTable } from "./registry.ts";
+ * const table = new BuiltinTable();
+ * defineSystemBuiltins(table);
+ * table.modules.get("guile")?.has("passwd:dir"); // true
  */
 export function defineSystemBuiltins(table: BuiltinTable): void {
   table.define("getenv", 1, 1, ([name], ev) => host(ev).getenv(expectString("getenv", name!, 1)) ?? false);

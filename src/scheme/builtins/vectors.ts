@@ -4,8 +4,14 @@
  * `vector-for-each` pass the index first).
  *
  * @example
- * const table = new BuiltinTable(); defineVectorBuiltins(table);
- * // (vector->list (vector 1 2 3)) => (1 2 3);  (use-modules (srfi srfi-43)) (vector-map (lambda (i x) (* i x)) #(5 6)) => #(0 6)
+ * import { createInterpreter } from "../interpreter.ts";
+ * import { writeString } from "../printer.ts";
+ * const scheme = createInterpreter();
+ * writeString(scheme.evalString("(vector->list (vector 1 2 3))")); // "(1 2 3)"
+ * // a vector is a JavaScript array
+ * scheme.evalString("(vector 1 2 3)"); // [1, 2, 3]
+ * // SRFI-43's vector-map passes the index first
+ * writeString(scheme.evalString("(use-modules (srfi srfi-43)) (vector-map (lambda (i x) (* i x)) #(5 6))")); // "#(0 6)"
  */
 import { SchemeError } from "../errors.ts";
 import { writeString } from "../printer.ts";
@@ -32,7 +38,10 @@ function range(who: string, items: Datum[], start: Datum | undefined, end: Datum
  * Registers the procedures.
  *
  * @example
- * defineVectorBuiltins(table); table.modules.get("srfi srfi-43")?.has("vector-map"); // true
+ * import { BuiltinTable } from "./registry.ts";
+ * const table = new BuiltinTable();
+ * defineVectorBuiltins(table);
+ * table.modules.get("srfi srfi-43")?.has("vector-map"); // true
  */
 export function defineVectorBuiltins(table: BuiltinTable): void {
   table.define("vector?", 1, 1, ([x]) => Array.isArray(x));
