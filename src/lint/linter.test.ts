@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { tempDir } from "../../test/helpers/temp-dir.ts";
 import { fixText } from "./apply-fixes.ts";
 import { lintFile, lintText } from "./linter.ts";
@@ -168,4 +170,38 @@ test("a build-machine inside a macro template is a pattern, not a form: only wha
   const found = lintText("m.scm", text).diagnostics.map((d) => `${d.rule} ${d.severity}`);
   assert.ok(!found.includes("invalid-field-specifier error"), found.join(", "));
   assert.ok(found.includes("extraneous-field-initializers error"), "the expansion's unknown field is still reported");
+});
+
+test("a device, a FIFO, a directory or a file over --max-file-size is one located diagnostic, read no further", () => {
+  const dir = tempDir("lint-hostile-files-");
+  const fifo = join(dir, "machines.fifo");
+  execFileSync("mkfifo", [fifo]);
+  const big = join(dir, "big.scm");
+  writeFileSync(big, "(list)".repeat(100));
+  const found = (file: string, load = {}) => lintFile(file, { load }).diagnostics.map((d) => [d.rule, d.span.range().line, d.message]);
+  // /dev/zero once grew memory without bound, and the FIFO blocked forever: nothing writes to it.
+  assert.deepEqual(found("/dev/zero"), [["file-error", 1, "cannot read /dev/zero: not a regular file (a device, FIFO or socket is never a configuration)"]]);
+  assert.deepEqual(found(fifo), [["file-error", 1, `cannot read ${fifo}: not a regular file (a device, FIFO or socket is never a configuration)`]]);
+  assert.deepEqual(found(dir), [["file-error", 1, `cannot read ${dir}: is a directory`]]);
+  assert.deepEqual(found(join(dir, "nope.scm")), [["file-error", 1, `cannot read ${join(dir, "nope.scm")}: no such file (Guix then offloads nothing)`]]);
+  assert.deepEqual(found(big, { maxBytes: 100 }), [["limit-exceeded", 1, `cannot read ${big}: 600 bytes is more than the limit of 100 (--max-file-size)`]]);
+});
+
+test("huge names and values give short messages and are not compared for did-you-mean", () => {
+  const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE6OlYeNOLEsGM6jwgO6qx/u7/AFvtXXz25zwuH/wWzF";
+  const machine = (systems: string, extra: string) => `(list (build-machine (name "a") (systems ${systems}) (user "u") (host-key "${key}") ${extra}))`;
+  const huge = 2_000_000;
+  const cases: Array<[text: string, rule: string]> = [
+    [machine('(list "x86_64-linux")', `(${"s".repeat(huge)} 1)`), "extraneous-field-initializers"],
+    [machine(`(list "${"-".repeat(huge)}")`, ""), "unknown-system"],
+    [machine('"x86_64-linux"', `(name2 1)`).replace('"x86_64-linux"', `"${"y".repeat(huge)}"`), "systems-not-list"],
+    [machine('(list "x86_64-linux")', `(compression "${"z".repeat(huge)}")`), "compression"],
+    [machine('(list "x86_64-linux")', `(daemon-socket "${"d".repeat(huge)}")`), "daemon-socket-not-absolute"],
+  ];
+  for (const [text, rule] of cases) {
+    const diagnostics = lintText("m.scm", text).diagnostics;
+    const hit = diagnostics.find((d) => d.rule === rule);
+    assert.ok(hit, `${rule} in ${diagnostics.map((d) => d.rule).join(", ")}`);
+    for (const d of diagnostics) assert.ok(d.message.length < 400, `${d.rule}: ${d.message.length} characters`);
+  }
 });

@@ -8,10 +8,11 @@
  * lintText("m.scm", '(list (build-machine (name "a")').diagnostics.map((d) => [d.rule, d.message]);
  * // [["read-error", "unterminated list starting at 1:7: missing ) (Guix cannot read the file: every build that would offload fails)"]]
  */
-import { readFileSync } from "node:fs";
-import { decodeSource, readSource, ReadError, type ReadDatum } from "../../grammar/reader.ts";
+import { readSource, ReadError, type ReadDatum } from "../../grammar/reader.ts";
 import { SourceText, Span } from "../../grammar/source.ts";
 import type { LoadOptions } from "../machines/load.ts";
+import { SchemeError } from "../scheme/errors.ts";
+import { readFileText } from "../scheme/file-reader.ts";
 import { DiagnosticCollector, type LintContext, type LintOptions, type RuleModule } from "./context.ts";
 import { compareDiagnostics, type FileReport } from "./diagnostic.ts";
 import { daemonHome } from "./daemon-home.ts";
@@ -60,22 +61,17 @@ export interface LinterOptions extends LintOptions {
  * // [["file-error", "cannot read /nonexistent/machines.scm: no such file (Guix then offloads nothing)"]]
  */
 export function lintFile(file: string, options: LinterOptions = {}): FileReport {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "no such file (Guix then offloads nothing)" : code === "EISDIR" ? "it is a directory" : (error as Error).message;
-    const collector = new DiagnosticCollector(options.ruleLevels);
-    collector.add("file-error", new Span(new SourceText(file, ""), 0, 0), `cannot read ${file}: ${reason}`);
-    return { file, text: "", diagnostics: collector.diagnostics };
-  }
   let source: SourceText;
   try {
-    source = decodeSource(file, bytes, options.load ?? {});
+    // The evaluator's own reading: devices and FIFOs refused, bytes counted as they are read.
+    source = readFileText(file, file, options.load ?? {});
   } catch (error) {
-    if (!(error instanceof ReadError)) throw error;
-    return readFailure(file, error.span.source.text, error, options);
+    if (error instanceof ReadError) return readFailure(file, error.span.source.text, error, options);
+    if (!(error instanceof SchemeError)) throw error;
+    const collector = new DiagnosticCollector(options.ruleLevels);
+    const message = error.code === "file-not-found" ? `${error.message} (Guix then offloads nothing)` : error.message;
+    collector.add(error.code === "limit-exceeded" ? "limit-exceeded" : "file-error", new Span(new SourceText(file, ""), 0, 0), message);
+    return { file, text: "", diagnostics: collector.diagnostics };
   }
   return lintSource(source, options);
 }

@@ -18,3 +18,41 @@ test("template symbols", () => {
   assert.ok(isPlaceholderSymbol("${SYSTEMS}"));
   assert.ok(!isPlaceholderSymbol("%openssh-private-key"));
 });
+
+/** The ellipsis patterns as regular expressions, as they were written before they scanned word by word. */
+const ELLIPSIS_REGEXES: ReadonlyArray<[RegExp, string]> = [
+  [/\S*…/, "an elided value (…)"],
+  [/(?<![./\w])\S*\.\.\.(?!\S)/, "an elided value (...)"],
+];
+
+test("the word-by-word ellipsis patterns find exactly what the regular expressions found", () => {
+  // Short random texts over the characters the patterns care about: every case the regexes distinguish comes up.
+  const alphabet = ["a", ".", "/", "…", " ", "\t", "-", "x", "@", "_"];
+  let state = 15;
+  const next = (n: number) => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return (state >>> 16) % n;
+  };
+  let compared = 0;
+  for (let i = 0; i < 20_000; i++) {
+    const text = Array.from({ length: 1 + next(12) }, () => alphabet[next(alphabet.length)]!).join("");
+    const found = placeholderIn(text);
+    if (found !== undefined && !found.what.startsWith("an elided value")) continue;
+    const expected = ELLIPSIS_REGEXES.map(([re, what]) => {
+      const m = re.exec(text);
+      return m ? { index: m.index, length: m[0].length, what } : undefined;
+    }).find((m) => m !== undefined);
+    assert.deepEqual(found, text.trim() === "" ? { index: 0, length: text.length, what: "an empty string" } : expected, JSON.stringify(text));
+    compared++;
+  }
+  assert.ok(compared > 10_000, `${compared} texts compared`);
+});
+
+test("a multi-megabyte word is looked at once, not from each of its positions", () => {
+  // Each of these took minutes with a regex restarting at every position (issue 15, item 9).
+  const long = 3_000_000;
+  assert.equal(placeholderIn("-".repeat(long)), undefined);
+  assert.equal(placeholderIn("<a".repeat(long / 2)), undefined);
+  assert.deepEqual(placeholderIn(`${"%".repeat(long)}...`), { index: 0, length: long + 3, what: "an elided value (...)" });
+  assert.deepEqual(placeholderIn(`key ${"-".repeat(long)}…`), { index: 4, length: long + 1, what: "an elided value (…)" });
+});

@@ -5,7 +5,7 @@
  * @example
  * closest("sytems", ["systems", "system", "speed"]); // "systems"
  */
-import { editDistance } from "../scheme/edit-distance.ts";
+import { editDistance, MAX_SUGGESTED_LENGTH } from "../scheme/edit-distance.ts";
 
 /**
  * The candidate nearest to `word`, or undefined when none is plausibly meant.
@@ -14,10 +14,13 @@ import { editDistance } from "../scheme/edit-distance.ts";
  * closest("compression", ["speed", "port"]); // undefined
  */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  if (word.length > MAX_SUGGESTED_LENGTH) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   const lower = word.toLowerCase();
   for (const candidate of candidates) {
+    // A name of implausible length (a generated list of systems, say) is no candidate either.
+    if (candidate.length > MAX_SUGGESTED_LENGTH) continue;
     const d = editDistance(lower, candidate.toLowerCase());
     if (d < bestDistance) {
       bestDistance = d;

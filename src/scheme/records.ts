@@ -16,7 +16,7 @@
  */
 import type { Span } from "../../grammar/source.ts";
 import { abbreviate } from "./abbreviate.ts";
-import { editDistance } from "./edit-distance.ts";
+import { editDistance, MAX_SUGGESTED_LENGTH } from "./edit-distance.ts";
 import { Environment } from "./environment.ts";
 import { SchemeError } from "./errors.ts";
 import type { Evaluator } from "./evaluator.ts";
@@ -258,9 +258,6 @@ function construct(
   }
   return new RecordInstance(type, fields, form.span);
 }
-
-/** Longer names are no typo of a field name; comparing them would cost time in proportion to their length squared. */
-const MAX_SUGGESTED_LENGTH = 64;
 
 function suggestField(name: string, fields: readonly RecordFieldSpec[]): string | undefined {
   if (name.length > MAX_SUGGESTED_LENGTH) return undefined;

@@ -69,7 +69,7 @@ function report(context: LintContext, form: MachineForm, violation: RecordViolat
       else context.report(violation.code, where, `invalid field specifier ${abbreviate(writeString(violation.datum))}: each clause must be (FIELD VALUE); Guix refuses to load the file`);
       return;
     case "duplicate-field-initializer":
-      context.report(violation.code, where, `duplicate field initializer ${violation.field}: ${violation.field} is already given in this build-machine; Guix refuses to load the file — keep one`);
+      context.report(violation.code, where, `duplicate field initializer ${abbreviate(violation.field)}: ${abbreviate(violation.field)} is already given in this build-machine; Guix refuses to load the file — keep one`);
       return;
     case "extraneous-field-initializers": {
       if (violation.field === "inherit") {
@@ -78,7 +78,7 @@ function report(context: LintContext, form: MachineForm, violation: RecordViolat
       }
       const obsolete = OBSOLETE[violation.field];
       const hint = obsolete ? `: ${obsolete}` : `${didYouMean(violation.field, SETTABLE)}: build-machine has no such field`;
-      context.report(violation.code, violation.nameSpan ?? where, `extraneous field initializer ${violation.field}${hint}; Guix refuses to load the file`);
+      context.report(violation.code, violation.nameSpan ?? where, `extraneous field initializer ${abbreviate(violation.field)}${hint}; Guix refuses to load the file`);
       return;
     }
     case "missing-field-initializers": {

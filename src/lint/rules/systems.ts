@@ -116,7 +116,7 @@ function reportDeprecated(context: LintContext, view: MachineView): void {
           { start: clause.valueSpan.end, end: clause.valueSpan.end, text: ")" },
         ],
       };
-  context.report("deprecated-system", clause.span, `the 'system' field is deprecated (Guix warns on every build); write (systems (list ${clause.valueSpan.text()}))`, fix);
+  context.report("deprecated-system", clause.span, `the 'system' field is deprecated (Guix warns on every build); write (systems (list ${abbreviate(clause.valueSpan.text())}))`, fix);
 }
 
 function checkSystemsList(context: LintContext, value: Datum, span: Span, expr: Datum | undefined): void {
@@ -125,7 +125,7 @@ function checkSystemsList(context: LintContext, value: Datum, span: Span, expr: 
       expr !== undefined
         ? { description: "wrap the system in (list ...)", edits: [{ start: span.start, end: span.start, text: "(list " }, { start: span.end, end: span.end, text: ")" }] }
         : null;
-    context.report("systems-not-list", span, `'systems' must be a list: (systems "${value}") makes Guix crash when it matches a build ("unexpected EOF reading a line"); write (systems (list "${value}"))`, fix);
+    context.report("systems-not-list", span, `'systems' must be a list: (systems "${abbreviate(value)}") makes Guix crash when it matches a build ("unexpected EOF reading a line"); write (systems (list "${abbreviate(value)}"))`, fix);
     return;
   }
   const items = listToArray(value);
@@ -151,7 +151,7 @@ function checkSystem(context: LintContext, value: Datum, span: Span): void {
   if (allowed.includes(value) || placeholderIn(value)) return;
   const meant = sameArchitecture(value, allowed);
   const hint = meant === undefined ? didYouMean(value, allowed, true) : ` (did you mean "${meant}"?)`;
-  context.report("unknown-system", span, `"${value}" is not a Guix system type${hint}; builds are only offloaded for systems Guix knows (--allow-system to accept it)`);
+  context.report("unknown-system", span, `"${abbreviate(value)}" is not a Guix system type${hint}; builds are only offloaded for systems Guix knows (--allow-system to accept it)`);
 }
 
 /** Other names of Guix's architectures (Debian's, Docker's, GCC's), by what they mean. */
