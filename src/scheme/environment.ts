@@ -9,9 +9,12 @@
  * import, as in Guile.
  *
  * @example
+ * import { sym } from "./values.ts";
  * const global = new Environment();
  * global.define(sym("x"), 1);
- * new Environment(global).lookup(sym("x")); // 1
+ * const local = new Environment(global);
+ * local.lookup(sym("x")); // 1
+ * local.lookup(sym("y")); // undefined
  */
 import { Renamed, type Identifier } from "./identifiers.ts";
 import type { Datum } from "./values.ts";

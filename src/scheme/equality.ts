@@ -7,9 +7,12 @@
  * Guile only for one string object compared with itself.
  *
  * @example
+ * import { Flonum, list } from "./values.ts";
  * isEqual(list(1, "a"), list(1, "a")); // true
- * eqv(new Flonum(2), 2);               // false: exactness differs
- * eqv("a", "a");                       // false: two string objects
+ * // exactness differs
+ * eqv(new Flonum(2), 2); // false
+ * // two string objects, as two literals are in Guile
+ * eqv("a", "a"); // false
  */
 import { SchemeError } from "./errors.ts";
 import { Bytevector, Char, Flonum, Pair, Rational, type Datum } from "./values.ts";
@@ -20,7 +23,11 @@ const FIXNUM_LIMIT = 2n ** 61n;
  * `eq?`: identity (small integers and characters compare by value, as in Guile).
  *
  * @example
- * eq(sym("a"), sym("a")); // true;  eq("a", "a"); // false
+ * import { sym } from "./values.ts";
+ * eq(sym("a"), sym("a")); // true
+ * eq("a", "a"); // false
+ * // an integer beyond Guile's fixnums is an object of its own
+ * eq(2n ** 70n, 2n ** 70n); // false
  */
 export function eq(a: Datum, b: Datum): boolean {
   // Guile's fixnums (up to 2^61) are immediate; bigger integers are objects, like strings.
@@ -33,7 +40,9 @@ export function eq(a: Datum, b: Datum): boolean {
  * `eqv?`: identity, plus numbers and characters by value.
  *
  * @example
+ * import { Flonum } from "./values.ts";
  * eqv(new Flonum(1.5), new Flonum(1.5)); // true
+ * eqv(new Flonum(0), new Flonum(-0)); // false
  */
 export function eqv(a: Datum, b: Datum): boolean {
   if (a === b) return typeof a !== "string";
@@ -53,6 +62,7 @@ const MAX_EQUAL_STEPS = 50_000_000;
  * `limit-exceeded` error.
  *
  * @example
+ * import { list } from "./values.ts";
  * isEqual([1, list("a")], [1, list("a")]); // true
  */
 export function isEqual(a: Datum, b: Datum): boolean {

@@ -5,8 +5,16 @@
  * arguments ({@link SchemeError.key}, {@link SchemeError.args}).
  *
  * @example
- * const error = new SchemeError("wrong-type-arg", "car: expected a pair, got 5", span);
- * error.format(); // "m.scm:3:2: error: car: expected a pair, got 5"
+ * import { createInterpreter } from "./interpreter.ts";
+ * let error: SchemeError | undefined;
+ * try {
+ *   createInterpreter().evalString("(define x 5)\n  (car x)", "m.scm");
+ * } catch (caught) {
+ *   error = caught as SchemeError;
+ * }
+ * error?.code; // "wrong-type-arg"
+ * error?.format(); // "m.scm:2:3: error: car: wrong type argument in position 1 (expecting pair): 5"
+ * error?.key.name; // "wrong-type-arg"
  */
 import type { Location, Span } from "../../grammar/source.ts";
 import { formatLocation, locationOf } from "../../grammar/source.ts";

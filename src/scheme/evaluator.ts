@@ -10,9 +10,14 @@
  * costs nothing: the dispatch is one lookup, whatever the number of forms.
  *
  * @example
+ * import { readSource } from "../../grammar/reader.ts";
+ * import { SourceText } from "../../grammar/source.ts";
+ * import { sym } from "./values.ts";
  * const ev = new Evaluator();
  * const [form] = readSource(new SourceText("t.scm", "(let ((x 1)) (if x 'yes 'no))"));
- * ev.evaluate(form.datum, ev.global); // the symbol yes (procedures come from the builtins; see interpreter.ts)
+ * ev.evaluate(form!.datum, ev.global); // { name: "yes" }
+ * // no procedures yet: they come from the builtins (see interpreter.ts)
+ * ev.global.lookup(sym("car")); // undefined
  */
 import type { Span } from "../../grammar/source.ts";
 import { Environment } from "./environment.ts";

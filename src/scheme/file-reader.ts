@@ -5,7 +5,13 @@
  * `file-error` for anything else.
  *
  * @example
- * readFileText("/etc/guix/machines.scm", "machines.scm").text; // the file's text
+ * let error: FileError | undefined;
+ * try {
+ *   readFileText("/nonexistent/keys/a.pub", "keys/a.pub");
+ * } catch (caught) {
+ *   error = caught as FileError;
+ * }
+ * [error?.code, error?.message]; // ["file-not-found", "cannot read keys/a.pub: no such file"]
  */
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { decodeSource, DEFAULT_MAX_BYTES, type ReadLimits } from "../../grammar/reader.ts";
@@ -18,7 +24,13 @@ import { list, sym } from "./values.ts";
  * program wrote) and carry Guile's `system-error` arguments.
  *
  * @example
- * readFileText("/dev/zero", "/dev/zero"); // throws file-error: not a regular file
+ * let error: FileError | undefined;
+ * try {
+ *   readFileText("/dev/zero", "/dev/zero");
+ * } catch (caught) {
+ *   error = caught as FileError;
+ * }
+ * [error?.code, error?.message]; // ["file-error", "cannot read /dev/zero: not a regular file (a device, FIFO or socket is never a configuration)"]
  */
 export function readFileText(path: string, shownAs: string, limits: ReadLimits = {}): SourceText {
   return decodeSource(path, readBytes(path, shownAs, limits.maxBytes), limits);
@@ -77,9 +89,11 @@ function readBounded(path: string, shownAs: string, limit: number): Uint8Array {
  * `path` is the name as the program wrote it.
  *
  * @example
- * // (call-with-input-file "keys/a.pub" read-line) with no such file:
- * error.code; // "file-not-found"
- * error.path; // "keys/a.pub"
+ * import { writeString } from "./printer.ts";
+ * // what (call-with-input-file "keys/a.pub" read-line) raises when there is no such file
+ * const error = new FileError("file-not-found", "keys/a.pub", "No such file or directory", 2);
+ * error.message; // "cannot read keys/a.pub: no such file"
+ * writeString(error.args); // '("open-file" "~A: ~S" ("No such file or directory" "keys/a.pub") (2))'
  */
 export class FileError extends SchemeError {
   constructor(

@@ -4,9 +4,12 @@
  * machines cache can check that a cached result still holds.
  *
  * @example
- * hostFact("hostname");        // "build1"
- * hostFact("passwd:root");     // "root:x:0:0:root:/root:/bin/bash"
- * passwdEntry("root")?.dir;    // "/root"
+ * import { hostname } from "node:os";
+ * hostFact("hostname") === hostname(); // true
+ * // an account is its /etc/passwd line, by name or by id
+ * hostFact("passwd:#0") === hostFact("passwd:root"); // true
+ * hostFact("passwd:no-such-user"); // null
+ * passwdEntry("root")?.dir; // "/root"
  */
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
@@ -37,7 +40,8 @@ function passwdLine(user: string | number): string | undefined {
  * A user account by name or id, as `getpw` returns it.
  *
  * @example
- * passwdEntry(0)?.name; // "root"
+ * passwdEntry(0); // { name: "root", uid: 0, gid: 0, dir: "/root" }
+ * passwdEntry("no-such-user"); // undefined
  */
 export function passwdEntry(user: string | number): PasswdEntry | undefined {
   const line = passwdLine(user);
@@ -46,12 +50,7 @@ export function passwdEntry(user: string | number): PasswdEntry | undefined {
   return { name: name!, passwd: passwd!, uid: Number(uid), gid: Number(gid), gecos: gecos!, dir: dir!, shell: shell! };
 }
 
-/**
- * This process's real user id (-1 where there is none).
- *
- * @example
- * currentUid(); // 0 when run as root
- */
+/** This process's real user id (-1 where there is none). */
 export function currentUid(): number {
   return process.getuid?.() ?? -1;
 }
@@ -61,7 +60,8 @@ export function currentUid(): number {
  * `passwd:#UID` — as a string (null when absent), for recording and re-checking.
  *
  * @example
- * hostFact("uid"); // "0"
+ * hostFact("uid") === String(process.getuid?.()); // true
+ * hostFact("no-such-fact"); // null
  */
 export function hostFact(key: string): string | null {
   if (key === "hostname") return hostname();

@@ -5,8 +5,11 @@
  * interpreter supplies the implementation.
  *
  * @example
- * const host: Host = createInterpreter({ env: { HOME: "/root" } }).evaluator.host!;
- * host.getenv("HOME"); // "/root"
+ * import { createInterpreter } from "./interpreter.ts";
+ * const host: Host = createInterpreter({ env: { HOME: "/home/alice" }, fileAccess: false }).evaluator.host!;
+ * host.getenv("HOME"); // "/home/alice"
+ * // with --no-file-access no other file is seen
+ * host.fileExists("/etc/passwd"); // false
  */
 import type { ReadDatum } from "../../grammar/reader.ts";
 import type { Datum } from "./values.ts";

@@ -7,9 +7,14 @@
  * at the use site. This is explicit renaming (Clinger's "Macros that work").
  *
  * @example
- * const alias = new Renamed(sym("tmp"), macroEnv);
- * identifierName(alias);        // "tmp"
- * stripSyntax(list(alias, 1));  // (tmp 1), plain data again, as `quote` sees it
+ * import { Environment } from "./environment.ts";
+ * import { writeString } from "./printer.ts";
+ * import { list, sym } from "./values.ts";
+ * const alias = new Renamed(sym("tmp"), new Environment());
+ * alias === sym("tmp"); // false
+ * identifierName(alias); // "tmp"
+ * // plain data again, as `quote` sees it
+ * writeString(stripSyntax(list(alias, 1))); // "(tmp 1)"
  */
 import type { Environment } from "./environment.ts";
 import { Pair, Sym, type Datum, type SchemeObject } from "./values.ts";
@@ -32,7 +37,9 @@ export type Identifier = Sym | Renamed;
  * True for symbols and macro-introduced aliases.
  *
  * @example
- * isIdentifier(sym("x")); // true;  isIdentifier("x"); // false
+ * import { sym } from "./values.ts";
+ * isIdentifier(sym("x")); // true
+ * isIdentifier("x"); // false
  */
 export function isIdentifier(value: Datum): value is Identifier {
   return value instanceof Sym || value instanceof Renamed;
@@ -42,7 +49,10 @@ export function isIdentifier(value: Datum): value is Identifier {
  * The symbol an identifier was written as.
  *
  * @example
- * baseSymbol(new Renamed(new Renamed(sym("t"), env), env)); // the symbol t
+ * import { Environment } from "./environment.ts";
+ * import { sym } from "./values.ts";
+ * const env = new Environment();
+ * baseSymbol(new Renamed(new Renamed(sym("t"), env), env)) === sym("t"); // true
  */
 export function baseSymbol(id: Identifier): Sym {
   let cursor: Identifier = id;
@@ -50,12 +60,7 @@ export function baseSymbol(id: Identifier): Sym {
   return cursor;
 }
 
-/**
- * The name an identifier was written as.
- *
- * @example
- * identifierName(sym("else")); // "else"
- */
+/** The name an identifier was written as. */
 export function identifierName(id: Identifier): string {
   return baseSymbol(id).name;
 }
@@ -64,7 +69,10 @@ export function identifierName(id: Identifier): string {
  * True when `value` is an identifier written as `name` (keywords such as `else`, `...`, `=>`).
  *
  * @example
- * isNamed(new Renamed(sym("else"), env), sym("else")); // true
+ * import { Environment } from "./environment.ts";
+ * import { sym } from "./values.ts";
+ * isNamed(new Renamed(sym("else"), new Environment()), sym("else")); // true
+ * isNamed(sym("otherwise"), sym("else")); // false
  */
 export function isNamed(value: Datum, name: Sym): boolean {
   return value === name || (value instanceof Renamed && baseSymbol(value) === name);
@@ -75,7 +83,11 @@ export function isNamed(value: Datum, name: Sym): boolean {
  * structure when nothing changes (quoted data from source code is returned as is).
  *
  * @example
- * stripSyntax(list(new Renamed(sym("x"), env))); // (x)
+ * import { Environment } from "./environment.ts";
+ * import { list, sym } from "./values.ts";
+ * const data = list(sym("x"), 1);
+ * stripSyntax(data) === data; // true
+ * stripSyntax(list(new Renamed(sym("x"), new Environment()))); // { car: { name: "x" } }
  */
 export function stripSyntax(value: Datum): Datum {
   if (value instanceof Renamed) return baseSymbol(value);

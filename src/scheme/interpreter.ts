@@ -4,8 +4,12 @@
  * facts about the machine.
  *
  * @example
+ * import { writeString } from "./printer.ts";
  * const interp = createInterpreter();
  * writeString(interp.evalString("(map 1+ '(1 2 3))")); // "(2 3 4)"
+ * // definitions last from one call to the next
+ * interp.evalString("(define port 2222)");
+ * interp.evalString("(+ port 1)"); // 2223
  */
 import { existsSync } from "node:fs";
 import { hostname } from "node:os";
@@ -69,6 +73,9 @@ export interface Interpreter {
  *
  * @example
  * createInterpreter({ env: { HOME: "/root" } }).evalString('(getenv "HOME")'); // "/root"
+ * const printed: string[] = [];
+ * createInterpreter({ output: (text) => printed.push(text) }).evalString('(display "hi") (newline)');
+ * printed.join(""); // "hi\n"
  */
 export function createInterpreter(options: InterpreterOptions = {}): Interpreter {
   const table = new BuiltinTable();
@@ -203,7 +210,8 @@ function createHost(options: InterpreterOptions, loading: LoadStack, files: File
  * A file name made absolute as Guile does it: the working directory prepended, nothing normalized.
  *
  * @example
- * asAbsolute("m.scm"); // "/current/dir/m.scm"
+ * asAbsolute("m.scm") === `${process.cwd()}/m.scm`; // true
+ * asAbsolute("/etc/guix/../guix/machines.scm"); // "/etc/guix/../guix/machines.scm"
  */
 export function asAbsolute(file: string): string {
   return isAbsolute(file) ? file : `${process.cwd()}/${file}`;

@@ -8,7 +8,15 @@
  * @example
  * const stack = new LoadStack();
  * stack.within("/etc/guix/machines.scm", () => stack.resolve("keys/a.pub")); // "/etc/guix/keys/a.pub"
- * stack.resolve("keys/a.pub"); // resolved against the working directory again
+ * // outside any load, against the working directory again
+ * stack.resolve("keys/a.pub") === `${process.cwd()}/keys/a.pub`; // true
+ * let message = "";
+ * try {
+ *   stack.within("/a.scm", () => stack.within("/b.scm", () => stack.within("/a.scm", () => 0)));
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * message; // "load cycle: /a.scm -> /b.scm -> /a.scm"
  */
 import { dirname, resolve } from "node:path";
 import { SchemeError } from "./errors.ts";

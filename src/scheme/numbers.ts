@@ -3,9 +3,13 @@
  * any size, exact rationals and inexact reals, with exactness contagion.
  *
  * @example
- * add(1, 2);                 // 3
- * divide(1, 3);              // Rational 1/3
- * add(1, new Flonum(0.5));   // Flonum 1.5
+ * import { Flonum } from "./values.ts";
+ * add(1, 2); // 3
+ * // an exact fraction is a Rational, an inexact number a Flonum
+ * divide(1, 3); // { num: 1n, den: 3n }
+ * add(1, new Flonum(0.5)); // { value: 1.5 }
+ * // past 2^53 an exact integer is a bigint
+ * multiply(2 ** 53, 2); // 18014398509481984n
  */
 import { exactInteger, makeRational } from "../../grammar/numbers.ts";
 import { Flonum, Rational, type Datum } from "./values.ts";
@@ -17,7 +21,9 @@ export type SchemeNumber = number | bigint | Rational | Flonum;
  * True for every number representation.
  *
  * @example
- * isNumber(new Flonum(2)); // true;  isNumber("2"); // false
+ * import { Flonum } from "./values.ts";
+ * isNumber(new Flonum(2)); // true
+ * isNumber("2"); // false
  */
 export function isNumber(value: Datum): value is SchemeNumber {
   return typeof value === "number" || typeof value === "bigint" || value instanceof Flonum || value instanceof Rational;
@@ -27,7 +33,9 @@ export function isNumber(value: Datum): value is SchemeNumber {
  * True for exact integers.
  *
  * @example
+ * import { Flonum } from "./values.ts";
  * isExactInteger(2n ** 70n); // true
+ * isExactInteger(new Flonum(2)); // false
  */
 export function isExactInteger(value: Datum): value is number | bigint {
   return typeof value === "number" || typeof value === "bigint";
@@ -37,6 +45,7 @@ export function isExactInteger(value: Datum): value is number | bigint {
  * True for integers, exact or inexact (`2.0` is an integer).
  *
  * @example
+ * import { Flonum } from "./values.ts";
  * isInteger(new Flonum(2)); // true
  */
 export function isInteger(value: Datum): boolean {
@@ -45,7 +54,9 @@ export function isInteger(value: Datum): boolean {
 
 /**
  * @example
+ * import { Flonum, Rational } from "./values.ts";
  * isExact(new Rational(1n, 3n)); // true
+ * isExact(new Flonum(0.5)); // false
  */
 export function isExact(value: SchemeNumber): boolean {
   return !(value instanceof Flonum);
@@ -55,6 +66,7 @@ export function isExact(value: SchemeNumber): boolean {
  * The value as a JS float.
  *
  * @example
+ * import { Rational } from "./values.ts";
  * toFloat(new Rational(1n, 4n)); // 0.25
  */
 export function toFloat(value: SchemeNumber): number {
@@ -100,6 +112,7 @@ function binary(
 
 /**
  * @example
+ * import { Rational } from "./values.ts";
  * add(new Rational(1n, 2n), new Rational(1n, 2n)); // 1
  */
 export function add(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
@@ -112,7 +125,8 @@ export function add(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
 
 /**
  * @example
- * subtract(1, new Flonum(0.5)); // Flonum 0.5
+ * import { Flonum } from "./values.ts";
+ * subtract(1, new Flonum(0.5)); // { value: 0.5 }
  */
 export function subtract(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
   if (typeof a === "number" && typeof b === "number") {
@@ -136,7 +150,8 @@ export function multiply(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
 
 /**
  * @example
- * divide(6, 4); // Rational 3/2
+ * divide(6, 4); // { num: 3n, den: 2n }
+ * divide(6, 3); // 2
  */
 export function divide(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
   if (isExact(b) && isZero(b)) throw new SchemeError("numerical-overflow", "/: division by zero");
@@ -145,6 +160,7 @@ export function divide(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
 
 /**
  * @example
+ * import { Flonum } from "./values.ts";
  * isZero(new Flonum(-0)); // true
  */
 export function isZero(a: SchemeNumber): boolean {
@@ -158,7 +174,9 @@ export function isZero(a: SchemeNumber): boolean {
  * -1, 0 or 1; NaN compares as NaN.
  *
  * @example
+ * import { Flonum } from "./values.ts";
  * compare(1, new Flonum(1)); // 0
+ * compare(new Flonum(NaN), 1); // NaN
  */
 export function compare(a: SchemeNumber, b: SchemeNumber): number {
   if (typeof a === "number" && typeof b === "number") return a < b ? -1 : a > b ? 1 : 0;
@@ -193,7 +211,8 @@ export function sign(a: SchemeNumber): number {
 
 /**
  * @example
- * negate(new Rational(1n, 2n)); // Rational -1/2
+ * import { Rational } from "./values.ts";
+ * negate(new Rational(1n, 2n)); // { num: -1n, den: 2n }
  */
 export function negate(a: SchemeNumber): SchemeNumber {
   if (a instanceof Flonum) return new Flonum(-a.value);
@@ -202,7 +221,8 @@ export function negate(a: SchemeNumber): SchemeNumber {
 
 /**
  * @example
- * toInexact(new Rational(1n, 4n)); // Flonum 0.25
+ * import { Rational } from "./values.ts";
+ * toInexact(new Rational(1n, 4n)); // { value: 0.25 }
  */
 export function toInexact(a: SchemeNumber): Flonum {
   return a instanceof Flonum ? a : new Flonum(toFloat(a));
@@ -212,7 +232,9 @@ export function toInexact(a: SchemeNumber): Flonum {
  * The exact number equal to an inexact one (`(inexact->exact .5)` is 1/2).
  *
  * @example
- * toExact(new Flonum(0.5)); // Rational 1/2
+ * import { Flonum } from "./values.ts";
+ * toExact(new Flonum(0.5)); // { num: 1n, den: 2n }
+ * toExact(new Flonum(2)); // 2
  */
 export function toExact(a: SchemeNumber, who = "inexact->exact"): number | bigint | Rational {
   if (!(a instanceof Flonum)) return a;
@@ -286,7 +308,10 @@ export function modulo(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
  * Rounds with `mode`; exact rationals stay exact, as in Guile.
  *
  * @example
- * roundNumber(new Flonum(2.5), "round"); // Flonum 2
+ * import { Flonum, Rational } from "./values.ts";
+ * // to even, as Guile rounds
+ * roundNumber(new Flonum(2.5), "round"); // { value: 2 }
+ * roundNumber(new Rational(7n, 2n), "round"); // 4
  */
 export function roundNumber(a: SchemeNumber, mode: "floor" | "ceiling" | "round" | "truncate"): SchemeNumber {
   if (isExactInteger(a)) return a;
@@ -363,6 +388,7 @@ export function numberToString(a: SchemeNumber, radix = 10): string {
  *
  * @example
  * formatFlonum(1e21); // "1.0e21"
+ * formatFlonum(2); // "2.0"
  */
 export function formatFlonum(x: number, radix = 10): string {
   if (Number.isNaN(x)) return "+nan.0";

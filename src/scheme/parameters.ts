@@ -2,8 +2,14 @@
  * Parameter lists of `lambda` and `lambda*`, and binding arguments to them.
  *
  * @example
- * // spec: (a #:optional (b 2) #:key c . rest), as lambda* writes it
- * parseParameters(spec, true, form); // { required: [a], optional: [b = 2], keys: [c], rest: rest, ... }
+ * import { readSource } from "../../grammar/reader.ts";
+ * import { SourceText } from "../../grammar/source.ts";
+ * import type { Pair } from "./values.ts";
+ * const [read] = readSource(new SourceText("f.scm", "(lambda* (a #:optional (b 2) #:key c . rest) a)"));
+ * const form = read!.datum as Pair;
+ * parseParameters((form.cdr as Pair).car, true, form);
+ * // { required: [{ name: "a" }], optional: [{ name: { name: "b" }, defaultExpr: 2 }],
+ * //   keys: [{ name: { name: "c" }, defaultExpr: undefined }], allowOtherKeys: false, rest: { name: "rest" } }
  */
 import { Environment } from "./environment.ts";
 import { SchemeError } from "./errors.ts";
@@ -16,7 +22,16 @@ import { Closure, Keyword, NIL, Pair, arrayToList, type Datum, type OptionalPara
  * Parses `(a b . rest)`, or with `star` also `#:optional`, `#:key`, `#:rest`, `#:allow-other-keys`.
  *
  * @example
+ * import { Keyword, list, sym, type Pair } from "./values.ts";
+ * const form = list(sym("lambda*")) as Pair;
  * parseParameters(list(sym("a"), Keyword.intern("optional"), sym("b")), true, form).optional.length; // 1
+ * let message = "";
+ * try {
+ *   parseParameters(list(sym("a"), 1), false, form);
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * message; // "invalid parameter list (a 1)"
  */
 export function parseParameters(spec: Datum, star: boolean, form: Pair): Parameters {
   const params: Parameters = { required: [], optional: [], keys: [], allowOtherKeys: false, rest: null };
@@ -62,7 +77,13 @@ function optionalParameter(item: Datum): OptionalParameter | undefined {
  * A new environment binding the closure's parameters to `args`.
  *
  * @example
- * bindArguments(closureOfAB, [1, 2], evaluator).lookup(sym("b")); // 2
+ * import { createInterpreter } from "./interpreter.ts";
+ * import { sym, type Closure } from "./values.ts";
+ * const scheme = createInterpreter();
+ * const closure = scheme.evalString("(lambda* (a #:optional (b (* a 10))) a)") as Closure;
+ * bindArguments(closure, [1, 2], scheme.evaluator).lookup(sym("b")); // 2
+ * // a missing optional argument gets its default, evaluated after the ones before it
+ * bindArguments(closure, [1], scheme.evaluator).lookup(sym("b")); // 10
  */
 export function bindArguments(closure: Closure, args: Datum[], evaluator: Evaluator): Environment {
   const env = new Environment(closure.env);

@@ -2,8 +2,11 @@
  * Printing values as Guile's `write` and `display` do.
  *
  * @example
+ * import { Flonum, list, sym } from "./values.ts";
  * writeString(list(sym("a"), "b\n", new Flonum(2))); // '(a "b\\n" 2.0)'
- * displayString("b");                                 // 'b'
+ * displayString(list(sym("a"), "b\n", new Flonum(2))); // "(a b\n 2.0)"
+ * // a symbol Guile could not read back is written in #{...}#
+ * writeString(sym("1+x y")); // "#{1+x y}#"
  */
 import { CHARACTER_NAMES } from "../../grammar/literals.ts";
 import { formatFlonum, numberToString } from "./numbers.ts";
@@ -72,6 +75,7 @@ export function writeString(value: Datum): string {
  * The `display` representation of a value.
  *
  * @example
+ * import { Char, list } from "./values.ts";
  * displayString(list("a", new Char(98))); // "(a b)"
  */
 export function displayString(value: Datum): string {

@@ -4,8 +4,12 @@
  * plain symbols again (see identifiers.ts).
  *
  * @example
- * // `(1 ,(+ 1 1) ,@(list 3 4))  =>  (1 2 3 4)
- * expandQuasiquote(template, 1, env, evaluator, span);
+ * import { createInterpreter } from "./interpreter.ts";
+ * import { writeString } from "./printer.ts";
+ * const scheme = createInterpreter();
+ * writeString(scheme.evalString("`(1 ,(+ 1 1) ,@(list 3 4))")); // "(1 2 3 4)"
+ * // one level of unquote per level of quasiquote: the inner template stays a template
+ * writeString(scheme.evalString("`(a `(b ,(c ,(+ 1 2))))")); // "(a (quasiquote (b (unquote (c 3)))))"
  */
 import type { Span } from "../../grammar/source.ts";
 import type { Environment } from "./environment.ts";
@@ -27,7 +31,14 @@ function isForm(x: Datum, head: Sym): boolean {
  * The value of quasiquote template `x` at nesting `depth` (1 for the outermost).
  *
  * @example
- * expandQuasiquote(template, 1, env, evaluator, span); // for `(a ,x) with x = 5: (a 5)
+ * import { createInterpreter } from "./interpreter.ts";
+ * import { writeString } from "./printer.ts";
+ * import { list, sym } from "./values.ts";
+ * const scheme = createInterpreter();
+ * scheme.evalString("(define x 5)");
+ * // the template of `(a ,x)
+ * const template = list(sym("a"), list(sym("unquote"), sym("x")));
+ * writeString(expandQuasiquote(template, 1, scheme.env, scheme.evaluator, undefined)); // "(a 5)"
  */
 export function expandQuasiquote(x: Datum, depth: number, env: Environment, ev: Evaluator, span: Span | undefined): Datum {
   if (x instanceof Renamed) return baseSymbol(x);

@@ -8,11 +8,26 @@
  * a linter can report them all.
  *
  * @example
+ * import { createInterpreter } from "./interpreter.ts";
  * const point = defineRecordType({
- *   typeName: "point", constructorName: "point",
+ *   typeName: "point",
+ *   constructorName: "point",
  *   fields: [{ name: "x" }, { name: "y", default: () => 0 }],
  * });
- * // bound as `point`, the program (point (x 1)) builds a record whose y is 0
+ * const scheme = createInterpreter({
+ *   extend: (table) => {
+ *     table.bind("point", point.constructor);
+ *     table.bind("point-y", point.accessor("y"));
+ *   },
+ * });
+ * scheme.evalString("(point-y (point (x 1)))"); // 0
+ * let message = "";
+ * try {
+ *   scheme.evalString("(point (x 1) (z 2))");
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * message; // "extraneous field initializers (z) (did you mean x?)"
  */
 import type { Span } from "../../grammar/source.ts";
 import { abbreviate } from "./abbreviate.ts";
@@ -137,9 +152,15 @@ export function defineRecordType(spec: RecordSpec): RecordDefinition {
  * required fields (not after `inherit`). Never throws.
  *
  * @example
- * // form: (build-machine (name "a") (name "b") (sytems '()))
- * parseConstructorForm(spec, form).violations.map((v) => v.code);
- * // ["duplicate-field-initializer", "extraneous-field-initializers", "missing-field-initializers"]
+ * import { readSource } from "../../grammar/reader.ts";
+ * import { SourceText } from "../../grammar/source.ts";
+ * import type { Pair } from "./values.ts";
+ * const spec = { fields: [{ name: "name" }, { name: "systems" }, { name: "port", default: () => 22 }] };
+ * const [read] = readSource(new SourceText("m.scm", `(build-machine (name "a") (name "b") (sytems '()))`));
+ * const form = read!.datum as Pair;
+ * parseConstructorForm(spec, form).violations.map((v) => [v.code, v.span?.toString()]);
+ * // [["duplicate-field-initializer", "m.scm:1:27"], ["extraneous-field-initializers", "m.scm:1:38"],
+ * //  ["missing-field-initializers", "m.scm:1:2"]]
  */
 export function parseConstructorForm(spec: { readonly fields: readonly RecordFieldSpec[] }, form: Pair): ParsedConstructorForm {
   const invalid: RecordViolation[] = [];
@@ -200,7 +221,13 @@ function duplicates(clauses: readonly RecordClause[]): RecordViolation[] {
  * the first kind of check that fails; unknown fields are reported together.
  *
  * @example
- * firstViolationError(spec, form, parseConstructorForm(spec, form))?.code; // "duplicate-field-initializer"
+ * import { readSource } from "../../grammar/reader.ts";
+ * import { SourceText } from "../../grammar/source.ts";
+ * import type { Pair } from "./values.ts";
+ * const spec = { fields: [{ name: "name" }, { name: "systems" }] };
+ * const [read] = readSource(new SourceText("m.scm", `(build-machine (name "a") (name "b") (sytems '()))`));
+ * const form = read!.datum as Pair;
+ * firstViolationError(spec, form, parseConstructorForm(spec, form))?.format(); // "m.scm:1:27: error: duplicate field initializer name"
  */
 export function firstViolationError(spec: { readonly fields: readonly RecordFieldSpec[] }, form: Pair, parsed: ParsedConstructorForm): SchemeError | undefined {
   const first = parsed.violations[0];

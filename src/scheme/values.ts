@@ -4,7 +4,11 @@
  * `schemeType`, so printing and type checks are a switch away.
  *
  * @example
- * const car = new Primitive("car", 1, 1, ([p]) => (p as Pair).car);
+ * import { createInterpreter } from "./interpreter.ts";
+ * const scheme = createInterpreter();
+ * scheme.evalString("car"); // { schemeType: "primitive", name: "car", minArgs: 1, maxArgs: 1 }
+ * scheme.evalString("(lambda (x) x)"); // { schemeType: "closure" }
+ * scheme.evalString("(if #f #f)") === UNSPECIFIED; // true
  */
 import { NIL as NIL_VALUE, Pair as PairClass, arrayToList as buildList, type Datum, type Pair, type SchemeObject } from "../../grammar/datum.ts";
 import type { Span } from "../../grammar/source.ts";
@@ -30,7 +34,9 @@ export const PAIR_BYTES = 32;
  * counted in {@link allocation}.
  *
  * @example
- * arrayToList([1, 2], 3); // (1 2 . 3)
+ * const before = allocation.bytes;
+ * arrayToList([1, 2], 3); // { car: 1, cdr: { car: 2, cdr: 3 } }
+ * allocation.bytes - before === 2 * PAIR_BYTES; // true
  */
 export function arrayToList(items: readonly Datum[], tail: Datum = NIL_VALUE): Datum {
   allocation.bytes += items.length * PAIR_BYTES;

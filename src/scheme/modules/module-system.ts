@@ -13,9 +13,25 @@
  * lack is `unsupported`, naming those modules.
  *
  * @example
- * const modules = new Modules(table);
- * const top = modules.createTop(evaluator.global, ["guix scripts offload"]);
- * modules.use(list(sym("srfi"), sym("srfi-1")), top, undefined, evaluator); // top now sees fold
+ * import type { SchemeError } from "../errors.ts";
+ * import { createInterpreter } from "../interpreter.ts";
+ * const scheme = createInterpreter();
+ * scheme.evalString("(use-modules ((srfi srfi-1) #:prefix s1:)) (s1:fold + 0 '(1 2))"); // 3
+ * scheme.evalString("((@ (srfi srfi-1) first) '(1 2))"); // 1
+ * // Guix's own modules import, as the boilerplate of machines files needs
+ * scheme.evalString("(use-modules (gnu) (guix)) 'imported"); // { name: "imported" }
+ * const failures: string[] = [];
+ * for (const program of ["(use-modules (no such module))", "(use-modules (web client))", '(specification->package "hello")']) {
+ *   try {
+ *     scheme.evalString(program);
+ *   } catch (error) {
+ *     failures.push(`${(error as SchemeError).code}: ${(error as SchemeError).message}`);
+ *   }
+ * }
+ * failures;
+ * // ["misc-error: no code for module (no such module)",
+ * //  "unsupported-module: module (web client) is part of Guile but this evaluator does not provide it",
+ * //  "unsupported: specification->package is not bound here; it may come from (gnu), (guix), which this evaluator does not provide"]
  */
 import type { Span } from "../../../grammar/source.ts";
 import { abbreviate } from "../abbreviate.ts";
