@@ -5,9 +5,12 @@
  * and `(srfi srfi-11)`, which {@link defineValuesModules} adds to those modules.
  *
  * @example
- * const forms = new Map<string, SpecialForm>();
- * defineBindingForms((name, form) => forms.set(name, form));
- * forms.has("let*"); // true
+ * import { createInterpreter } from "../interpreter.ts";
+ * import { writeString } from "../printer.ts";
+ * const scheme = createInterpreter();
+ * scheme.evalString("(let loop ((i 0) (sum 0)) (if (= i 4) sum (loop (+ i 1) (+ sum i))))"); // 6
+ * writeString(scheme.evalString("(define-values (q r) (floor/ 7 2)) (list q r)")); // "(3 1)"
+ * writeString(scheme.evalString("(use-modules (ice-9 receive)) (receive (q . rest) (values 1 2 3) rest)")); // "(2 3)"
  */
 import type { BuiltinTable } from "../builtins/registry.ts";
 import { Environment } from "../environment.ts";
@@ -34,7 +37,10 @@ import { badSyntax, bindings, body, operands, shape } from "./shape.ts";
  * Registers the core forms with `define`.
  *
  * @example
- * defineBindingForms((name, form) => global.define(sym(name), form)); // let, define, lambda, ...
+ * import type { SpecialForm } from "../values.ts";
+ * const forms = new Map<string, SpecialForm>();
+ * defineBindingForms((name, form) => forms.set(name, form));
+ * forms.has("let*"); // true
  */
 export function defineBindingForms(define: (name: string, form: SpecialForm) => void): void {
   for (const name of ["define", "define-public"]) define(name, new SpecialForm(name, (x, env, ev) => defineForm(x, env, ev, false)));
@@ -61,7 +67,10 @@ export function defineBindingForms(define: (name: string, form: SpecialForm) => 
  * Adds `receive` to `(ice-9 receive)` and `let-values`, `let*-values` to `(srfi srfi-11)`.
  *
  * @example
- * defineValuesModules(table); table.modules.get("srfi srfi-11")?.has("let-values"); // true
+ * import { BuiltinTable } from "../builtins/registry.ts";
+ * const table = new BuiltinTable();
+ * defineValuesModules(table);
+ * table.modules.get("srfi srfi-11")?.has("let-values"); // true
  */
 export function defineValuesModules(table: BuiltinTable): void {
   table.bind("receive", new SpecialForm("receive", receive), "ice-9 receive");

@@ -3,9 +3,12 @@
  * cond, case, and, or, when, unless, begin.
  *
  * @example
- * const forms = new Map<string, SpecialForm>();
- * defineControlForms((name, form) => forms.set(name, form));
- * [...forms.keys()]; // ["quote", "quasiquote", "unquote", "unquote-splicing", "if", "cond", "case", "and", "or", "when", "unless", "begin"]
+ * import { createInterpreter } from "../interpreter.ts";
+ * const scheme = createInterpreter();
+ * scheme.evalString("(cond ((assv 2 '((1 . a) (2 . b))) => cdr) (else 'none))"); // { name: "b" }
+ * // case compares with eqv?, so a string datum never matches, as in Guile
+ * scheme.evalString(`(case "x86_64" (("x86_64") 'yes) (else 'no))`); // { name: "no" }
+ * scheme.evalString("(and 1 2)"); // 2
  */
 import { eqv } from "../equality.ts";
 import { SchemeError } from "../errors.ts";
@@ -33,7 +36,10 @@ const caseClauses = new WeakMap<Pair, CaseClause[]>();
  * Registers the forms with `define`.
  *
  * @example
- * defineControlForms((name, form) => global.define(sym(name), form)); // if, cond, case, ...
+ * import type { SpecialForm } from "../values.ts";
+ * const forms = new Map<string, SpecialForm>();
+ * defineControlForms((name, form) => forms.set(name, form));
+ * [...forms.keys()]; // ["quote", "quasiquote", "unquote", "unquote-splicing", "if", "cond", "case", "and", "or", "when", "unless", "begin"]
  */
 export function defineControlForms(define: (name: string, form: SpecialForm) => void): void {
   define("quote", new SpecialForm("quote", quote, true));

@@ -5,8 +5,12 @@
  * `(srfi srfi-2)` / `(ice-9 and-let-star)`.
  *
  * @example
- * // (define p (make-parameter 1)) (parameterize ((p 2)) (p))  =>  2
- * // ((cut string-append "x-" <>) "86")                         =>  "x-86"
+ * import { createInterpreter } from "../interpreter.ts";
+ * import { writeString } from "../printer.ts";
+ * const scheme = createInterpreter();
+ * writeString(scheme.evalString("(define p (make-parameter 1)) (list (parameterize ((p 2)) (p)) (p))")); // "(2 1)"
+ * scheme.evalString("(false-if-exception (car '()))"); // false
+ * scheme.evalString('(use-modules (srfi srfi-26)) ((cut string-append "x-" <>) "86")'); // "x-86"
  */
 import { isAbsolute } from "node:path";
 import type { BuiltinTable } from "../builtins/registry.ts";
@@ -31,12 +35,7 @@ import {
 } from "../values.ts";
 import { badSyntax, body, bindings, operands, shape } from "./shape.ts";
 
-/**
- * Registers the core forms with `define`.
- *
- * @example
- * defineDynamicForms((name, form) => global.define(sym(name), form)); // parameterize, include, ...
- */
+/** Registers the core forms with `define`. */
 export function defineDynamicForms(define: (name: string, form: SpecialForm) => void): void {
   define("parameterize", new SpecialForm("parameterize", parameterize));
   define("false-if-exception", new SpecialForm("false-if-exception", falseIfException));
@@ -54,7 +53,10 @@ export function defineDynamicForms(define: (name: string, form: SpecialForm) => 
  * Adds `cut` and `cute` to `(srfi srfi-26)` and `and-let*` to `(srfi srfi-2)` and `(ice-9 and-let-star)`.
  *
  * @example
- * defineSrfiForms(table); table.modules.get("srfi srfi-26")?.has("cut"); // true
+ * import { BuiltinTable } from "../builtins/registry.ts";
+ * const table = new BuiltinTable();
+ * defineSrfiForms(table);
+ * table.modules.get("srfi srfi-26")?.has("cut"); // true
  */
 export function defineSrfiForms(table: BuiltinTable): void {
   table.bind("cut", new SpecialForm("cut", (x, env, ev) => cut(x, env, ev, false), false, cutCall), "srfi srfi-26");

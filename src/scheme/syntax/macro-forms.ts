@@ -5,8 +5,13 @@
  * kept), as Guile expands a program once before running it.
  *
  * @example
- * // (define-syntax-rule (swap! a b) (let ((tmp a)) (set! a b) (set! b tmp)))
- * // (let ((tmp 1) (y 2)) (swap! tmp y) (list tmp y))  =>  (2 1)
+ * import { createInterpreter } from "../interpreter.ts";
+ * import { writeString } from "../printer.ts";
+ * const scheme = createInterpreter();
+ * scheme.evalString("(define-syntax-rule (swap! a b) (let ((tmp a)) (set! a b) (set! b tmp)))");
+ * // the macro's own tmp does not capture the user's
+ * writeString(scheme.evalString("(let ((tmp 1) (y 2)) (swap! tmp y) (list tmp y))")); // "(2 1)"
+ * scheme.evalString("(define-macro (unless* c . body) `(if ,c #f (begin ,@body))) (unless* #f 'ran)"); // { name: "ran" }
  */
 import { Environment } from "../environment.ts";
 import { SchemeError } from "../errors.ts";
@@ -18,12 +23,7 @@ import { parseSyntaxRules, SyntaxRules, transform } from "./syntax-rules.ts";
 
 const SYNTAX_RULES = sym("syntax-rules");
 
-/**
- * Registers the forms with `define`.
- *
- * @example
- * defineMacroForms((name, form) => global.define(sym(name), form)); // define-syntax, let-syntax, ...
- */
+/** Registers the forms with `define`. */
 export function defineMacroForms(define: (name: string, form: SpecialForm) => void): void {
   // The bodies of these are templates, not code: expansion-time checks stay out of them.
   define("syntax-rules", new SpecialForm("syntax-rules", (x, env) => parseSyntaxRules(x, env), true));

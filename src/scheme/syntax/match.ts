@@ -10,9 +10,20 @@
  * A value no clause matches raises Guile's `match-error`.
  *
  * @example
- * // (match '(1 (2 3)) ((a (b c)) (+ a b c)))                  => 6
- * // (match '(x 1 2 3) (('x nums ...) (apply + nums)))         => 6
- * // ((match-lambda ((? string? s) s) (_ "other")) 5)          => "other"
+ * import { createInterpreter } from "../interpreter.ts";
+ * import type { SchemeError } from "../errors.ts";
+ * const scheme = createInterpreter();
+ * scheme.evalString("(use-modules (ice-9 match))");
+ * scheme.evalString("(match '(1 (2 3)) ((a (b c)) (+ a b c)))"); // 6
+ * scheme.evalString("(match '(x 1 2 3) (('x nums ...) (apply + nums)))"); // 6
+ * scheme.evalString('((match-lambda ((? string? s) s) (_ "other")) 5)'); // "other"
+ * let error: SchemeError | undefined;
+ * try {
+ *   scheme.evalString("(match 5 ((? string? s) s))");
+ * } catch (caught) {
+ *   error = caught as SchemeError;
+ * }
+ * [error?.code, error?.message]; // ["match-error", "no matching pattern for 5"]
  */
 import type { BuiltinTable } from "../builtins/registry.ts";
 import { Environment } from "../environment.ts";
@@ -59,7 +70,10 @@ class ClauseFailure {
  * Adds the `(ice-9 match)` forms to `table`.
  *
  * @example
- * defineMatchModule(table); table.modules.get("ice-9 match")?.has("match"); // true
+ * import { BuiltinTable } from "../builtins/registry.ts";
+ * const table = new BuiltinTable();
+ * defineMatchModule(table);
+ * table.modules.get("ice-9 match")?.has("match"); // true
  */
 export function defineMatchModule(table: BuiltinTable): void {
   const match = new SpecialForm("match", matchForm);

@@ -5,9 +5,10 @@
  * configuration can observe.
  *
  * @example
- * const forms = new Map<string, SpecialForm>();
- * defineModuleForms((name, form) => forms.set(name, form));
- * forms.has("use-modules"); // true
+ * import { createInterpreter } from "../interpreter.ts";
+ * const scheme = createInterpreter();
+ * scheme.evalString("(define-module (offload example) #:use-module (srfi srfi-1)) (first '(1 2))"); // 1
+ * scheme.evalString("((@ (srfi srfi-1) last) '(1 2))"); // 2
  */
 import { SchemeError } from "../errors.ts";
 import type { Environment } from "../environment.ts";
@@ -25,7 +26,10 @@ function modulesOf(ev: Evaluator, x: Pair): ModuleSystem {
  * Registers the forms with `define`.
  *
  * @example
- * defineModuleForms((name, form) => global.define(sym(name), form)); // define-module, use-modules, @, @@
+ * import type { SpecialForm } from "../values.ts";
+ * const forms = new Map<string, SpecialForm>();
+ * defineModuleForms((name, form) => forms.set(name, form));
+ * [...forms.keys()].includes("use-modules"); // true
  */
 export function defineModuleForms(define: (name: string, form: SpecialForm) => void): void {
   define("define-module", new SpecialForm("define-module", (x, _env, ev) => {

@@ -7,10 +7,18 @@
  * meant where it was defined.
  *
  * @example
- * // form: (syntax-rules () ((_ a b) (let ((tmp a)) (set! a b) (set! b tmp))))
- * const rules = parseSyntaxRules(form, env);
- * writeString(transform(rules, useForm)); // for (swap! x y): "(let ((tmp x)) (set! x y) (set! y tmp))"
- * // — where `tmp`, `let` and `set!` are renamed identifiers, not the user's symbols
+ * import { readSource } from "../../../grammar/reader.ts";
+ * import { SourceText } from "../../../grammar/source.ts";
+ * import { Environment } from "../environment.ts";
+ * import { Renamed } from "../identifiers.ts";
+ * import { writeString } from "../printer.ts";
+ * import type { Pair } from "../values.ts";
+ * const read = (text: string) => readSource(new SourceText("t.scm", text))[0]!.datum as Pair;
+ * const rules = parseSyntaxRules(read("(syntax-rules () ((_ a b) (let ((tmp a)) (set! a b) (set! b tmp))))"), new Environment());
+ * const expansion = transform(rules, read("(swap! x y)")) as Pair;
+ * writeString(expansion); // "(let ((tmp x)) (set! x y) (set! y tmp))"
+ * // `let`, `tmp` and `set!` are the macro's renamed identifiers, not the user's symbols
+ * expansion.car instanceof Renamed; // true
  */
 import type { Span } from "../../../grammar/source.ts";
 import { abbreviate } from "../abbreviate.ts";
@@ -48,7 +56,20 @@ type Bindings = Map<Identifier, Binding>;
  * Parses `(syntax-rules [ELLIPSIS] (LITERAL ...) (PATTERN TEMPLATE) ...)`.
  *
  * @example
- * parseSyntaxRules(form, env).rules.length; // the number of rules
+ * import { readSource } from "../../../grammar/reader.ts";
+ * import { SourceText } from "../../../grammar/source.ts";
+ * import { Environment } from "../environment.ts";
+ * import type { Pair } from "../values.ts";
+ * const read = (text: string) => readSource(new SourceText("t.scm", text))[0]!.datum as Pair;
+ * const rules = parseSyntaxRules(read("(syntax-rules (=>) ((_ a => b) (list b a)) ((_ a) a))"), new Environment());
+ * rules.rules.length; // 2
+ * let message = "";
+ * try {
+ *   parseSyntaxRules(read("(syntax-rules () (_ a))"), new Environment());
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * message; // "syntax-rules: bad syntax in form (syntax-rules () (_ a)): each rule must be (PATTERN TEMPLATE)"
  */
 export function parseSyntaxRules(x: Pair, env: Environment): SyntaxRules {
   let operands = listToArray(x.cdr);
@@ -74,7 +95,21 @@ export function parseSyntaxRules(x: Pair, env: Environment): SyntaxRules {
  * `syntax-error` when none does.
  *
  * @example
- * writeString(transform(rules, form)); // the expansion of the use
+ * import { readSource } from "../../../grammar/reader.ts";
+ * import { SourceText } from "../../../grammar/source.ts";
+ * import { Environment } from "../environment.ts";
+ * import { writeString } from "../printer.ts";
+ * import type { Pair } from "../values.ts";
+ * const read = (text: string) => readSource(new SourceText("t.scm", text))[0]!.datum as Pair;
+ * const rules = parseSyntaxRules(read("(syntax-rules () ((_ a ... z) '(z a ...)))"), new Environment());
+ * writeString(transform(rules, read("(last-first 1 2 3)"))); // "(quote (3 1 2))"
+ * let message = "";
+ * try {
+ *   transform(rules, read("(last-first)"));
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * message; // "source expression failed to match any pattern in form (last-first)"
  */
 export function transform(rules: SyntaxRules, form: Pair): Datum {
   const matcher = new Matcher(rules);
