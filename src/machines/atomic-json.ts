@@ -3,10 +3,6 @@
  * renamed over it, so a reader — another offload process — sees the old
  * content or the new, never half a file. Used for the machines cache here
  * and for the offload engine's state files (slots aside).
- *
- * @example
- * import { writeJsonAtomically } from "./atomic-json.ts";
- * writeJsonAtomically("/var/lib/offload/machines/3f2a.json", { machines: [] }, { fileMode: 0o600, dirMode: 0o700 });
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
@@ -23,7 +19,16 @@ export interface AtomicWriteModes {
  * Throws what the file system says; the temporary file is removed then.
  *
  * @example
- * writeJsonAtomically("/tmp/offload-state/probes/b:22.json", { at: 0 });
+ * import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const state = mkdtempSync(join(tmpdir(), "offload-state-"));
+ * const file = join(state, "probes", "b:22.json");
+ * writeJsonAtomically(file, { at: 0 }, { fileMode: 0o600 });
+ * const written = [readFileSync(file, "utf8"), (statSync(file).mode & 0o777).toString(8), readdirSync(join(state, "probes"))];
+ * rmSync(state, { recursive: true });
+ * // the JSON, the mode asked for, and no temporary file left beside it
+ * written; // ['{"at":0}', "600", ["b:22.json"]]
  */
 export function writeJsonAtomically(file: string, value: unknown, modes: AtomicWriteModes = {}): void {
   // Unique per process and call: two writers never share a temporary file.

@@ -5,8 +5,17 @@
  * `build-requirements`.
  *
  * @example
- * const interp = createInterpreter({ extend: (t) => defineBuildMachineModule(t, { env: process.env }),
- *                                    defaultModules: [OFFLOAD_MODULE] });
+ * import { createInterpreter } from "../scheme/interpreter.ts";
+ * import { writeString } from "../scheme/printer.ts";
+ * const interp = createInterpreter({
+ *   extend: (table) => defineBuildMachineModule(table, { env: { HOME: "/home/alice" } }),
+ *   defaultModules: [OFFLOAD_MODULE],
+ * });
+ * interp.evalString(`(define m (build-machine (name "build1") (system "x86_64-linux") (user "alice") (host-key "ssh-ed25519 AAAA")))`);
+ * interp.evalString("(build-machine-private-key m)"); // "/home/alice/.ssh/id_rsa"
+ * // the deprecated `system` field stands in for `systems`, as in Guix
+ * writeString(interp.evalString("(build-machine-systems m)")); // '("x86_64-linux")'
+ * interp.evalString("(build-machine-port m)"); // 22
  */
 import type { BuiltinTable } from "../scheme/builtins/registry.ts";
 import { defineRecordType, type RecordDefinition, type RecordFieldSpec } from "../scheme/records.ts";
@@ -74,8 +83,9 @@ export function buildMachineFields(options: BuildMachineOptions): RecordFieldSpe
  * Adds `(guix scripts offload)` to the builtin table and returns the record definition.
  *
  * @example
+ * import { BuiltinTable } from "../scheme/builtins/registry.ts";
  * const table = new BuiltinTable();
- * defineBuildMachineModule(table, { env: process.env });
+ * defineBuildMachineModule(table, { env: process.env }).type.name; // "build-machine"
  * table.modules.get("guix scripts offload")?.has("build-machine?"); // true
  */
 export function defineBuildMachineModule(table: BuiltinTable, options: BuildMachineOptions): RecordDefinition {

@@ -10,10 +10,6 @@
  * every rebuild or reinstall replaces; run from sources, cache.ts itself).
  *
  * A file whose evaluation fails is never cached: the error is reported anew.
- *
- * @example
- * import { loadMachinesCached } from "./cache.ts";
- * const { machines, warnings, fromCache } = await loadMachinesCached("/etc/guix/machines.scm", "/var/lib/offload");
  */
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
@@ -53,7 +49,19 @@ interface CacheEntry {
  * cost a fresh evaluation.
  *
  * @example
- * const { machines } = await loadMachinesCached("machines.scm", stateDir);
+ * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const dir = mkdtempSync(join(tmpdir(), "offload-cache-"));
+ * const file = join(dir, "machines.scm");
+ * writeFileSync(file, `(list (build-machine (name "build1") (systems '("x86_64-linux")) (user "alice") (host-key "ssh-ed25519 AAAA")))`);
+ * const first = await loadMachinesCached(file, join(dir, "state"), { HOME: "/home/alice" });
+ * const again = await loadMachinesCached(file, join(dir, "state"), { HOME: "/home/alice" });
+ * // HOME gives private-key its default, so another HOME means another evaluation
+ * const otherHome = await loadMachinesCached(file, join(dir, "state"), { HOME: "/home/bob" });
+ * rmSync(dir, { recursive: true });
+ * [first.fromCache, again.fromCache, otherHome.fromCache]; // [false, true, false]
+ * otherHome.machines[0]?.privateKey; // "/home/bob/.ssh/id_rsa"
  */
 export async function loadMachinesCached(
   file: string,

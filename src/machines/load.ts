@@ -4,7 +4,17 @@
  * build-machine records. The records become typed {@link BuildMachine}s.
  *
  * @example
- * const { machines, warnings } = loadMachines("/etc/guix/machines.scm");
+ * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const dir = mkdtempSync(join(tmpdir(), "offload-machines-"));
+ * writeFileSync(join(dir, "machines.scm"), `(list (build-machine (name "build1") (systems '("x86_64-linux")) (user "alice") (host-key "ssh-ed25519 AAAA")))`);
+ * const { machines, warnings } = loadMachines(join(dir, "machines.scm"), { env: { HOME: "/home/alice" } });
+ * rmSync(dir, { recursive: true });
+ * machines;
+ * // [{ name: "build1", port: 22, systems: ["x86_64-linux"], user: "alice", hostKey: "ssh-ed25519 AAAA",
+ * //    privateKey: "/home/alice/.ssh/id_rsa", compression: "zlib@openssh.com,zlib", overloadThreshold: 0.8, features: [] }]
+ * warnings; // []
  */
 import { formatLocation, locationOf, type Location } from "../../grammar/source.ts";
 import { RefusedError, SchemeError } from "../scheme/errors.ts";
@@ -41,7 +51,8 @@ export interface LoadResult {
  * is no machines and a `missing-file` warning naming the file and where it was read.
  *
  * @example
- * loadMachines("/etc/guix/machines.scm").machines.map((m) => m.name); // ["build1", ...]
+ * loadMachines("/nonexistent/machines.scm");
+ * // { machines: [], warnings: [{ code: "missing-file", message: "Guix sees no build machines: /nonexistent/machines.scm does not exist" }] }
  */
 export function loadMachines(file: string, options: LoadOptions = {}): LoadResult {
   const constructed: RecordInstance[] = [];
@@ -83,8 +94,9 @@ export function loadMachines(file: string, options: LoadOptions = {}): LoadResul
  * warns and uses no machines).
  *
  * @example
- * machineRecordsOf(NIL);                   // []
- * machineRecordsOf(list(record, "other")); // undefined
+ * import { NIL, list } from "../scheme/values.ts";
+ * machineRecordsOf(NIL); // []
+ * machineRecordsOf(list("build1")); // undefined
  */
 export function machineRecordsOf(value: Datum): RecordInstance[] | undefined {
   const items = listToArray(value);
@@ -107,6 +119,11 @@ function missingFileWarning(error: FileError, file: string): LoadWarning {
  * Where a record's `(build-machine` form starts.
  *
  * @example
+ * import { createInterpreter } from "../scheme/interpreter.ts";
+ * import type { RecordInstance } from "../scheme/values.ts";
+ * import { defineBuildMachineModule, OFFLOAD_MODULE } from "./build-machine.ts";
+ * const interp = createInterpreter({ extend: (table) => defineBuildMachineModule(table, { env: {} }), defaultModules: [OFFLOAD_MODULE] });
+ * const record = interp.evalString('\n  (build-machine (name "b") (user "u") (host-key "k"))', "m.scm") as RecordInstance;
  * recordLocation(record, "m.scm"); // { file: "m.scm", line: 2, column: 3 }
  */
 export function recordLocation(record: RecordInstance, file: string): Location {
@@ -117,7 +134,13 @@ export function recordLocation(record: RecordInstance, file: string): Location {
  * The effective systems list: `systems`, else `(list system)`, else none.
  *
  * @example
- * effectiveSystems(recordWithOnlySystem); // ("x86_64-linux"), from (system "x86_64-linux")
+ * import { createInterpreter } from "../scheme/interpreter.ts";
+ * import { writeString } from "../scheme/printer.ts";
+ * import type { RecordInstance } from "../scheme/values.ts";
+ * import { defineBuildMachineModule, OFFLOAD_MODULE } from "./build-machine.ts";
+ * const interp = createInterpreter({ extend: (table) => defineBuildMachineModule(table, { env: {} }), defaultModules: [OFFLOAD_MODULE] });
+ * const record = interp.evalString('(build-machine (name "b") (system "x86_64-linux") (user "u") (host-key "k"))') as RecordInstance;
+ * writeString(effectiveSystems(record)); // '("x86_64-linux")'
  */
 export function effectiveSystems(record: RecordInstance): Datum {
   const systems = record.fields.get("systems")!;

@@ -3,8 +3,19 @@
  * warnings, or the one error that stopped loading.
  *
  * @example
- * showReport("/etc/guix/machines.scm");
- * // { file, machines: [{ name, port, systems, ... , location }], warnings: [] }
+ * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const dir = mkdtempSync(join(tmpdir(), "offload-show-"));
+ * writeFileSync(join(dir, "machines.scm"), `(list (build-machine (name "build1") (system "x86_64-linux") (user "alice") (host-key "ssh-ed25519 AAAA")))`);
+ * writeFileSync(join(dir, "broken.scm"), `(list\n  (build-machine (name "build1")))`);
+ * const shown = showReport(join(dir, "machines.scm"), { env: { HOME: "/home/alice" } });
+ * const broken = showReport(join(dir, "broken.scm"));
+ * rmSync(dir, { recursive: true });
+ * shown;
+ * // { machines: [{ name: "build1", port: 22, systems: ["x86_64-linux"], "private-key": "/home/alice/.ssh/id_rsa", location: { line: 1, column: 7 } }],
+ * //   warnings: [{ code: "deprecated-system", message: "The 'system' field is deprecated, please use 'systems' instead." }] }
+ * broken; // { error: { code: "missing-field-initializers", message: "missing field initializers (user host-key)", location: { line: 2, column: 3 } } }
  */
 import type { Location } from "../../grammar/source.ts";
 import { SchemeError } from "../scheme/errors.ts";
@@ -61,8 +72,10 @@ const MAX_JSON_DEPTH = 100;
  * (a circular list, data nested very deep) as its `write` form.
  *
  * @example
- * toJson(list("x86_64-linux")); // ["x86_64-linux"]
- * toJson(sym("kvm"));           // "kvm"
+ * import { Flonum, list, sym } from "../scheme/values.ts";
+ * toJson(list("x86_64-linux", new Flonum(0.8))); // ["x86_64-linux", 0.8]
+ * toJson(sym("kvm")); // "kvm"
+ * toJson([1, 2]); // "#(1 2)"
  */
 export function toJson(value: Datum, depth = 0): Json {
   if (typeof value === "string" || typeof value === "boolean") return value;
@@ -77,7 +90,12 @@ export function toJson(value: Datum, depth = 0): Json {
  * One record as the JSON object `show` prints.
  *
  * @example
- * machineJson(record, "m.scm").port; // 22
+ * import { createInterpreter } from "../scheme/interpreter.ts";
+ * import type { RecordInstance } from "../scheme/values.ts";
+ * import { defineBuildMachineModule, OFFLOAD_MODULE } from "./build-machine.ts";
+ * const interp = createInterpreter({ extend: (table) => defineBuildMachineModule(table, { env: {} }), defaultModules: [OFFLOAD_MODULE] });
+ * const record = interp.evalString('(build-machine (name "b") (user "u") (host-key "k") (speed 2.5))', "m.scm") as RecordInstance;
+ * machineJson(record, "m.scm"); // { name: "b", port: 22, systems: [], speed: 2.5, "private-key": false, location: { file: "m.scm", line: 1, column: 1 } }
  */
 export function machineJson(record: RecordInstance, file: string): ShowMachine {
   const machine: ShowMachine = {};
@@ -103,7 +121,9 @@ function showWarning(warning: LoadWarning): ShowWarning {
  * Loads `file` and builds the report; never throws for bad input.
  *
  * @example
- * showReport("/etc/guix/machines.scm"); // { file, machines: [{ name, port, ... location }], warnings: [] }
+ * // a missing file is no machines, as in Guix, and said so
+ * showReport("/nonexistent/machines.scm");
+ * // { file: "/nonexistent/machines.scm", machines: [], warnings: [{ code: "missing-file", location: null }] }
  */
 export function showReport(file: string, options: LoadOptions = {}): ShowReport {
   try {

@@ -1,10 +1,7 @@
 /**
  * The typed build machine the rest of the program uses, after Guix's rules
- * (defaults, `inherit`, `system` versus `systems`) have been applied.
- *
- * @example
- * import type { BuildMachine } from "./types.ts";
- * const m: BuildMachine = { name: "build1", port: 22, systems: ["x86_64-linux"], ... };
+ * (defaults, `inherit`, `system` versus `systems`) have been applied; load.ts
+ * shows one.
  */
 import type { Location } from "../../grammar/source.ts";
 
