@@ -24,16 +24,9 @@ import {
 
 export type { ReadDatum } from "./parser.ts";
 
-/** Limits the reader enforces; each is an option of the CLI. */
-export interface ReadLimits {
-  /** Deepest nesting of lists and vectors (default 256; machines files nest a few levels). */
-  maxDepth?: number;
-  /** Largest file in bytes (default 64 MiB). */
-  maxBytes?: number;
-}
+import { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, type ReadLimits } from "./read-limits.ts";
 
-export const DEFAULT_MAX_DEPTH = 256;
-export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+export { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, type ReadLimits };
 
 /** A read error: what is wrong and where. `code` is `read-error` or `limit-exceeded`. */
 export class ReadError extends Error {

@@ -1,19 +1,20 @@
 /**
  * The reading limits every command that reads a machines file takes
  * (`--max-steps`, `--max-call-depth`, `--max-depth`, `--max-file-size`,
- * `--max-seconds`, `--no-file-access`). The defaults shown in --help are the
- * constants the reader and evaluator apply, so the two cannot drift.
+ * `--max-seconds`, `--max-memory`, `--no-file-access`). The defaults shown in
+ * --help are the constants the reader and evaluator apply, so the two cannot
+ * drift; they come from a module of constants, so that showing them loads
+ * neither the reader nor the evaluator.
  *
  * @example
  * import { OffloadCommand } from "./command.ts";
  * const show = addLimitOptions(new OffloadCommand("show").exitOverride()).action(() => {});
- * show.parse(["--max-steps", "1e6", "--no-file-access"], { from: "user" });
- * loadOptionsFrom(show.opts()); // { maxSteps: 1000000, maxCallDepth: undefined, maxDepth: undefined, maxBytes: undefined, maxSeconds: undefined, fileAccess: false }
+ * show.parse(["--max-steps", "1e6", "--max-memory", "67108864", "--no-file-access"], { from: "user" });
+ * loadOptionsFrom(show.opts()); // { maxSteps: 1000000, maxCallDepth: undefined, maxDepth: undefined, maxBytes: undefined, maxSeconds: undefined, maxMemory: 67108864, fileAccess: false }
  */
 import type { Command } from "commander";
-import { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH } from "../../grammar/reader.ts";
 import type { LoadOptions } from "../machines/load.ts";
-import { DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_SECONDS, DEFAULT_MAX_STEPS } from "../scheme/evaluator.ts";
+import { DEFAULT_MAX_BYTES, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_DEPTH, DEFAULT_MAX_MEMORY, DEFAULT_MAX_SECONDS, DEFAULT_MAX_STEPS } from "../scheme/limit-defaults.ts";
 import { positiveNumberOption } from "./option-kinds.ts";
 
 /** The parsed limit options (undefined: the reader's or evaluator's default). */
@@ -23,6 +24,7 @@ export interface LimitOptions {
   maxDepth?: number;
   maxFileSize?: number;
   maxSeconds?: number;
+  maxMemory?: number;
   /** False with --no-file-access. */
   fileAccess?: boolean;
 }
@@ -35,6 +37,7 @@ export function addLimitOptions(command: Command): Command {
     .addOption(positiveNumberOption("--max-depth <n>", "list nesting the reader accepts", DEFAULT_MAX_DEPTH))
     .addOption(positiveNumberOption("--max-file-size <bytes>", "largest file read", DEFAULT_MAX_BYTES))
     .addOption(positiveNumberOption("--max-seconds <s>", "evaluation time limit", DEFAULT_MAX_SECONDS))
+    .addOption(positiveNumberOption("--max-memory <bytes>", "Scheme data the file's evaluation may hold", DEFAULT_MAX_MEMORY))
     .option("--no-file-access", "forbid the machines file from reading other files");
 }
 
@@ -43,7 +46,7 @@ export function addLimitOptions(command: Command): Command {
  *
  * @example
  * // --max-file-size is the reader's maxBytes; no limit given leaves the evaluator's default (undefined)
- * loadOptionsFrom({ maxFileSize: 4096 }); // { maxSteps: undefined, maxCallDepth: undefined, maxDepth: undefined, maxBytes: 4096, maxSeconds: undefined, fileAccess: true }
+ * loadOptionsFrom({ maxFileSize: 4096 }); // { maxSteps: undefined, maxCallDepth: undefined, maxDepth: undefined, maxBytes: 4096, maxSeconds: undefined, maxMemory: undefined, fileAccess: true }
  */
 export function loadOptionsFrom(options: LimitOptions): LoadOptions {
   return {
@@ -52,6 +55,7 @@ export function loadOptionsFrom(options: LimitOptions): LoadOptions {
     maxDepth: options.maxDepth,
     maxBytes: options.maxFileSize,
     maxSeconds: options.maxSeconds,
+    maxMemory: options.maxMemory,
     fileAccess: options.fileAccess !== false,
   };
 }
@@ -65,6 +69,6 @@ export function loadOptionsFrom(options: LimitOptions): LoadOptions {
  * limitsGiven({ maxSteps: 10 });     // true
  */
 export function limitsGiven(options: LimitOptions): boolean {
-  const numbers = [options.maxSteps, options.maxCallDepth, options.maxDepth, options.maxFileSize, options.maxSeconds];
+  const numbers = [options.maxSteps, options.maxCallDepth, options.maxDepth, options.maxFileSize, options.maxSeconds, options.maxMemory];
   return options.fileAccess === false || numbers.some((value) => value !== undefined);
 }

@@ -25,6 +25,7 @@ import { SchemeError } from "./errors.ts";
 import type { Host } from "./host.ts";
 import { Renamed, identifierName, type Identifier } from "./identifiers.ts";
 import { abbreviate } from "./abbreviate.ts";
+import { DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_MEMORY, DEFAULT_MAX_SECONDS, DEFAULT_MAX_STEPS } from "./limit-defaults.ts";
 import { bindArguments } from "./parameters.ts";
 import { writeString } from "./printer.ts";
 import { defineCoreForms } from "./syntax/core-forms.ts";
@@ -42,10 +43,7 @@ export interface EvaluationLimits {
   maxMemory?: number;
 }
 
-export const DEFAULT_MAX_STEPS = 50_000_000;
-export const DEFAULT_MAX_CALL_DEPTH = 1_000_000;
-export const DEFAULT_MAX_SECONDS = 60;
-export const DEFAULT_MAX_MEMORY = 512 * 1024 * 1024;
+export { DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_MEMORY, DEFAULT_MAX_SECONDS, DEFAULT_MAX_STEPS };
 
 /** The module system behind `use-modules`, `define-module` and `@`, supplied by the interpreter. */
 export interface ModuleSystem {
