@@ -11,7 +11,7 @@
  * import { writeString } from "./printer.ts";
  * import { list, sym } from "./values.ts";
  * const alias = new Renamed(sym("tmp"), new Environment());
- * alias === sym("tmp"); // false
+ * alias.symbol === sym("tmp"); // true
  * identifierName(alias); // "tmp"
  * // plain data again, as `quote` sees it
  * writeString(stripSyntax(list(alias, 1))); // "(tmp 1)"
