@@ -62,18 +62,23 @@ describe("the hook under the daemon's protocol", () => {
     const drv = await farm.derivation("later", "echo later > $out");
     const taken = await tryAcquireSlot(farm.machines[0]!, farm.stateDir);
     assert.ok(taken !== null);
-    const building = driver.build(drv);
-    // Bounded: the driver re-asks every 200 ms; free the slot after the first postpone.
-    for (let i = 0; i < 600 && driver.agents.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
-    const agent = driver.agents[0]!;
-    for (let i = 0; i < 600 && !agent.transcript.includes("# postpone"); i++) await new Promise((resolve) => setTimeout(resolve, 20));
-    taken.release();
-    const result = await building;
-    assert.equal(result.outcome, "built");
-    assert.equal(result.answers[0]!.reply, "postpone");
-    assert.equal(result.answers.at(-1)!.reply, "accept");
-    assert.ok(result.answers.slice(0, -1).every((answer) => answer.reply === "postpone"));
-    assert.equal(driver.agents.length, 1, "the postponing process is the one that accepts");
+    try {
+      const building = driver.build(drv);
+      building.catch(() => undefined);
+      // Bounded: the driver re-asks every 200 ms; free the slot after the first postpone.
+      for (let i = 0; i < 600 && driver.agents.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      const agent = driver.agents[0]!;
+      for (let i = 0; i < 600 && !agent.transcript.includes("# postpone"); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      taken.release();
+      const result = await building.catch((error: unknown) => assert.fail(`${String(error)}; the hook said: ${agent.transcript.join(" | ")}`));
+      assert.equal(result.outcome, "built");
+      assert.equal(result.answers[0]!.reply, "postpone");
+      assert.equal(result.answers.at(-1)!.reply, "accept");
+      assert.ok(result.answers.slice(0, -1).every((answer) => answer.reply === "postpone"));
+      assert.equal(driver.agents.length, 1, "the postponing process is the one that accepts");
+    } finally {
+      taken.release();
+    }
   });
 
   it("holds the reply while every slot is taken, and accepts as soon as one frees, without a re-ask", async () => {
@@ -82,14 +87,19 @@ describe("the hook under the daemon's protocol", () => {
     const drv = await farm.derivation("held", "echo held > $out");
     const taken = await tryAcquireSlot(farm.machines[0]!, farm.stateDir);
     assert.ok(taken !== null);
-    const building = driver.build(drv);
-    for (let i = 0; i < 600 && driver.agents.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    taken.release();
-    await wakeSlotWaiters(farm.stateDir);
-    const result = await building;
-    assert.equal(result.outcome, "built");
-    assert.deepEqual(result.answers.map((answer) => answer.reply), ["accept"]);
+    try {
+      const building = driver.build(drv);
+      building.catch(() => undefined);
+      for (let i = 0; i < 600 && driver.agents.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      taken.release();
+      await wakeSlotWaiters(farm.stateDir);
+      const result = await building.catch((error: unknown) => assert.fail(`${String(error)}; the hook said: ${driver.agents[0]?.transcript.join(" | ")}`));
+      assert.equal(result.outcome, "built");
+      assert.deepEqual(result.answers.map((answer) => answer.reply), ["accept"]);
+    } finally {
+      taken.release();
+    }
   });
 
   it("frees its slot when the daemon kills it in the middle of a build", async () => {
