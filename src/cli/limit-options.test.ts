@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { build } from "esbuild";
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_DEPTH, DEFAULT_MAX_MEMORY, DEFAULT_MAX_SECONDS, DEFAULT_MAX_STEPS } from "../scheme/limit-defaults.ts";
-import { addLimitOptions, limitsGiven, loadOptionsFrom, type LimitOptions } from "./limit-options.ts";
+import { addLimitOptions, loadOptionsFrom, type LimitOptions } from "./limit-options.ts";
 
 function parsed(args: string[]): LimitOptions {
   const command = addLimitOptions(new Command().exitOverride().configureOutput({ writeErr: () => undefined }));
@@ -26,13 +26,6 @@ test("given limits become load options; absent ones stay to the reader and evalu
   assert.deepEqual(loadOptionsFrom(parsed([])), { maxSteps: undefined, maxCallDepth: undefined, maxDepth: undefined, maxBytes: undefined, maxSeconds: undefined, maxMemory: undefined, fileAccess: true });
   assert.throws(() => parsed(["--max-steps", "0"]), /positive number/);
   assert.throws(() => parsed(["--max-memory", "lots"]), /positive number/);
-});
-
-test("limitsGiven tells whether a cached evaluation may be used", () => {
-  assert.equal(limitsGiven(parsed([])), false);
-  assert.equal(limitsGiven(parsed(["--max-depth", "3"])), true);
-  assert.equal(limitsGiven(parsed(["--max-memory", "3"])), true);
-  assert.equal(limitsGiven(parsed(["--no-file-access"])), true);
 });
 
 test("the limit options load neither the reader, the evaluator nor Chevrotain", async () => {

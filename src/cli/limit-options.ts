@@ -59,16 +59,3 @@ export function loadOptionsFrom(options: LimitOptions): LoadOptions {
     fileAccess: options.fileAccess !== false,
   };
 }
-
-/**
- * Whether any limit was given, i.e. the file must be evaluated under limits
- * other than those a cached evaluation used.
- *
- * @example
- * limitsGiven({ fileAccess: true }); // false
- * limitsGiven({ maxSteps: 10 });     // true
- */
-export function limitsGiven(options: LimitOptions): boolean {
-  const numbers = [options.maxSteps, options.maxCallDepth, options.maxDepth, options.maxFileSize, options.maxSeconds, options.maxMemory];
-  return options.fileAccess === false || numbers.some((value) => value !== undefined);
-}

@@ -2,8 +2,8 @@
  * Which machines file a command reads, and reading it. Every command that
  * reads machines takes `--machines FILE` (or `OFFLOAD_MACHINES`); `test` and
  * `status` also take it as their first argument, as `guix offload test`
- * does. The file is loaded through the cache in the state directory, except
- * under explicit reading limits, which a cached evaluation may not have met.
+ * does. The file is loaded through the cache in the state directory, which
+ * keeps a result per set of reading limits.
  *
  * @example
  * // offload status --machines ~/machines.scm '^build'
@@ -13,7 +13,7 @@ import { Option, type Command } from "commander";
 import { loadMachinesCached } from "../machines/cache.ts";
 import { DEFAULT_MACHINES_FILE } from "../machines/default-file.ts";
 import type { BuildMachine, LoadWarning } from "../machines/types.ts";
-import { limitsGiven, loadOptionsFrom, type LimitOptions } from "./limit-options.ts";
+import { loadOptionsFrom, type LimitOptions } from "./limit-options.ts";
 import { printLoadWarnings, UsageError } from "./output.ts";
 
 /**
@@ -85,9 +85,6 @@ export async function loadMachineList(file: string, stateDir: string, limits: Li
   return machines;
 }
 
-async function load(file: string, stateDir: string, limits: LimitOptions): Promise<{ machines: BuildMachine[]; warnings: LoadWarning[] }> {
-  if (!limitsGiven(limits)) return loadMachinesCached(file, stateDir);
-  // Loaded only here: the reader and evaluator are most of a cold start.
-  const { loadMachines } = await import("../machines/load.ts");
-  return loadMachines(file, loadOptionsFrom(limits));
+function load(file: string, stateDir: string, limits: LimitOptions): Promise<{ machines: BuildMachine[]; warnings: LoadWarning[] }> {
+  return loadMachinesCached(file, stateDir, process.env, loadOptionsFrom(limits));
 }

@@ -3,6 +3,7 @@ import { readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from "no
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { SchemeError } from "../scheme/errors.ts";
+import { DEFAULT_MAX_STEPS } from "../scheme/limit-defaults.ts";
 import { loadMachinesCached } from "./cache.ts";
 import { tempDir } from "../../test/helpers/temp-dir.ts";
 
@@ -106,6 +107,20 @@ describe("loadMachinesCached", () => {
     const afterDamage = await loadMachinesCached(file, state, {});
     assert.equal(afterDamage.fromCache, false);
     assert.deepEqual(afterDamage.machines.map((m) => m.name), ["a"]);
+  });
+
+  it("keeps a result per set of limits: tight limits are applied, not answered from a generous evaluation", async () => {
+    const { dir, file, state } = setup(`(define (count n) (if (= n 0) 0 (count (- n 1))))\n(count 200000)\n(define data (iota 100000))\n(load "more.scm")\n(list ${machine("a")})`);
+    writeFileSync(join(dir, "more.scm"), "");
+    assert.equal((await loadMachinesCached(file, state, {})).fromCache, false);
+    await assert.rejects(loadMachinesCached(file, state, {}, { maxSteps: 10_000 }), (error: SchemeError) => error.code === "limit-exceeded");
+    await assert.rejects(loadMachinesCached(file, state, {}, { fileAccess: false }), (error: SchemeError) => /--no-file-access/.test(error.message));
+    await assert.rejects(loadMachinesCached(file, state, {}, { maxMemory: 100_000 }), (error: SchemeError) => error.code === "limit-exceeded");
+    // Generous limits of their own are an entry of their own; the default given explicitly is the same as none.
+    assert.equal((await loadMachinesCached(file, state, {}, { maxSteps: 10_000_000 })).fromCache, false);
+    assert.equal((await loadMachinesCached(file, state, {}, { maxSteps: 10_000_000 })).fromCache, true);
+    assert.equal((await loadMachinesCached(file, state, {}, { maxSteps: DEFAULT_MAX_STEPS, fileAccess: true })).fromCache, true);
+    assert.equal(readdirSync(join(state, "machines")).length, 2);
   });
 
   it("still loads when the state directory cannot be written", async () => {

@@ -10,6 +10,8 @@
  * every rebuild or reinstall replaces; run from sources, cache.ts itself).
  *
  * A file whose evaluation fails is never cached: the error is reported anew.
+ * Results are kept per set of reading limits: a file evaluated under generous
+ * limits is evaluated again under tight ones, which it may not meet.
  */
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
@@ -17,7 +19,19 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeJsonAtomically } from "./atomic-json.ts";
 import { hostFact } from "../scheme/host-facts.ts";
+import { DEFAULT_MAX_BYTES, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_DEPTH, DEFAULT_MAX_MEMORY, DEFAULT_MAX_SECONDS, DEFAULT_MAX_STEPS } from "../scheme/limit-defaults.ts";
+import type { LoadOptions } from "./load.ts";
 import type { BuildMachine, LoadWarning } from "./types.ts";
+
+/**
+ * What a cached load may be told: the reading limits and whether the file may
+ * read others (the cache supplies the environment and watches files and facts itself).
+ *
+ * @example
+ * const options: CachedLoadOptions = { maxSteps: 1000, fileAccess: false };
+ * options.maxSteps; // 1000
+ */
+export type CachedLoadOptions = Pick<LoadOptions, "maxSteps" | "maxCallDepth" | "maxDepth" | "maxBytes" | "maxSeconds" | "maxMemory" | "fileAccess">;
 
 /** Bumped whenever the cached shape changes. */
 const CACHE_FORMAT = 2;
@@ -44,9 +58,9 @@ interface CacheEntry {
 }
 
 /**
- * Load `file` as {@link loadMachines} does, through a cache kept under
- * `stateDir/machines/`. Cache problems (unreadable, unwritable, corrupt) only
- * cost a fresh evaluation.
+ * Load `file` as {@link loadMachines} does, under `options`' limits, through
+ * a cache kept under `stateDir/machines/`, one entry per file and limits.
+ * Cache problems (unreadable, unwritable, corrupt) only cost a fresh evaluation.
  *
  * @example
  * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -67,10 +81,11 @@ export async function loadMachinesCached(
   file: string,
   stateDir: string,
   env: Record<string, string | undefined> = process.env,
+  options: CachedLoadOptions = {},
 ): Promise<LoadedMachines> {
   const path = resolve(file);
   // Keyed by the name as given too: locations in warnings and records spell the file that way.
-  const key = createHash("sha256").update(`${file}\0${path}`).digest("hex").slice(0, 32);
+  const key = createHash("sha256").update(`${file}\0${path}\0${limitsKey(options)}`).digest("hex").slice(0, 32);
   const entryFile = join(stateDir, "machines", `${key}.json`);
   const cached = readEntry(entryFile);
   if (cached !== null && isCurrent(cached, env)) return { machines: cached.machines, warnings: cached.warnings, fromCache: true };
@@ -88,6 +103,7 @@ export async function loadMachinesCached(
   // Loaded only on a miss: the reader and evaluator are most of the start-up time.
   const { loadMachines } = await import("./load.ts");
   const { machines, warnings } = loadMachines(file, {
+    ...options,
     env: watchedEnv,
     onFileAccess: (accessed) => {
       if (!files.has(accessed)) files.set(accessed, stamp(accessed));
@@ -110,6 +126,19 @@ export async function loadMachinesCached(
     });
   }
   return { machines, warnings, fromCache: false };
+}
+
+/** The limits as part of a cache key: a default given explicitly is the same limit as none given. */
+function limitsKey(options: CachedLoadOptions): string {
+  return JSON.stringify([
+    options.maxSteps ?? DEFAULT_MAX_STEPS,
+    options.maxCallDepth ?? DEFAULT_MAX_CALL_DEPTH,
+    options.maxDepth ?? DEFAULT_MAX_DEPTH,
+    options.maxBytes ?? DEFAULT_MAX_BYTES,
+    options.maxSeconds ?? DEFAULT_MAX_SECONDS,
+    options.maxMemory ?? DEFAULT_MAX_MEMORY,
+    options.fileAccess !== false,
+  ]);
 }
 
 function isCurrent(entry: CacheEntry, env: Record<string, string | undefined>): boolean {
