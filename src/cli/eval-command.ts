@@ -11,7 +11,7 @@ import { defineBuildMachineModule, OFFLOAD_MODULE } from "../machines/build-mach
 import { RefusedError } from "../scheme/errors.ts";
 import { createInterpreter } from "../scheme/interpreter.ts";
 import { writeString } from "../scheme/printer.ts";
-import { addLimitOptions, loadOptionsFrom, type LimitOptions } from "./output.ts";
+import { addLimitOptions, loadOptionsFrom, type LimitOptions } from "./limit-options.ts";
 
 interface EvalOptions extends LimitOptions {
   file?: string;

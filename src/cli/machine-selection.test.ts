@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { nameFilter, selectMachines } from "./machine-selection.ts";
+import { machinesNamed, nameFilter, selectMachines } from "./machine-selection.ts";
 import { CliError, UsageError } from "./output.ts";
 
 const a = { name: "build-a", port: 22, speed: 1 };
@@ -22,4 +22,13 @@ test("an invalid REGEXP is a usage error", () => {
   assert.throws(() => nameFilter("("), UsageError);
   assert.equal(nameFilter(undefined)("anything"), true);
   assert.equal(nameFilter("^b")("a"), false);
+});
+
+test("machinesNamed keeps duplicates and names of any type, and fails on a REGEXP that matches nothing", () => {
+  const shown = [{ name: "build-a" }, { name: "build-a" }, { name: 22 }];
+  const nameOf = (machine: { name: unknown }) => String(machine.name);
+  assert.deepEqual(machinesNamed(shown, "^build", "m.scm", nameOf), [{ name: "build-a" }, { name: "build-a" }]);
+  assert.deepEqual(machinesNamed(shown, undefined, "m.scm", nameOf), shown);
+  assert.deepEqual(machinesNamed([], undefined, "m.scm", nameOf), []);
+  assert.throws(() => machinesNamed(shown, "^zzz", "m.scm", nameOf), (error: unknown) => error instanceof CliError && error.message === "no machine in m.scm matches ^zzz");
 });

@@ -50,14 +50,29 @@ export function nameFilter(pattern: string | undefined): (name: string) => boole
  * message; // "no machine in m.scm matches ^zzz"
  */
 export function selectMachines<T extends Pick<BuildMachine, "name" | "port">>(machines: readonly T[], regexp: string | undefined, file: string): T[] {
-  const matches = nameFilter(regexp);
   const seen = new Set<string>();
-  const selected = machines.filter((machine) => {
+  return machinesNamed(machines, regexp, file, (machine) => machine.name).filter((machine) => {
     const key = `${machine.name}:${machine.port}`;
-    if (!matches(machine.name) || seen.has(key)) return false;
+    if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
+}
+
+/**
+ * Every machine whose name matches `regexp`, duplicates included (`show`
+ * prints the file as Guix reads it); `nameOf` gives the name of a machine whose
+ * name field may have the wrong type. A REGEXP that matches nothing is the same
+ * error as for {@link selectMachines}.
+ *
+ * @example
+ * const shown = [{ name: "build1" }, { name: "build1" }, { name: 22 }];
+ * machinesNamed(shown, "^build", "m.scm", (machine) => String(machine.name)); // [{ name: "build1" }, { name: "build1" }]
+ * machinesNamed(shown, "^2", "m.scm", (machine) => String(machine.name)); // [{ name: 22 }]
+ */
+export function machinesNamed<T>(machines: readonly T[], regexp: string | undefined, file: string, nameOf: (machine: T) => string): T[] {
+  const matches = nameFilter(regexp);
+  const selected = machines.filter((machine) => matches(nameOf(machine)));
   if (regexp !== undefined && selected.length === 0) throw new CliError(`no machine in ${file} matches ${regexp}`);
   return selected;
 }

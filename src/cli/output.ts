@@ -13,10 +13,6 @@ import type { LoadWarning } from "../machines/types.ts";
 import { SchemeError } from "../scheme/errors.ts";
 import { EXIT_USAGE } from "./exit-status.ts";
 
-// Until show-command.ts and eval-command.ts (owned elsewhere) import these from their own modules.
-export { addLimitOptions, loadOptionsFrom, type LimitOptions } from "./limit-options.ts";
-export { nameFilter } from "./machine-selection.ts";
-
 /**
  * Chalk with colour only on a TTY, and never with NO_COLOR set; FORCE_COLOR wins.
  *

@@ -1,17 +1,21 @@
 /**
  * `offload show [--json] [FILE [REGEXP]]`: the machines a file defines, as
- * Guix reads them, with warnings. A field whose value has a type Guix cannot
+ * Guix reads them, with warnings. The file comes from FILE, `--machines` or
+ * `$OFFLOAD_MACHINES` as for `test` and `status`; a REGEXP that matches no
+ * machine is an error. A field whose value has a type Guix cannot
  * use is marked in the table (and warned about on stderr, as lint does).
  *
  * @example
  * // offload show --json /etc/guix/machines.scm 'build[0-9]'
  */
 import type { Command } from "commander";
-import { DEFAULT_MACHINES_FILE } from "../machines/default-file.ts";
 import { showReport, type ShowMachine, type ShowReport, type ShowWarning } from "../machines/report.ts";
 import { formatLocation } from "../../grammar/source.ts";
 import { abbreviate } from "../scheme/abbreviate.ts";
-import { addLimitOptions, colorsFor, loadOptionsFrom, nameFilter, printLoadWarnings, type LimitOptions } from "./output.ts";
+import { addLimitOptions, loadOptionsFrom, type LimitOptions } from "./limit-options.ts";
+import { machinesNamed } from "./machine-selection.ts";
+import { machinesArguments, machinesOption, MACHINES_ENV } from "./machines-file.ts";
+import { colorsFor, printLoadWarnings } from "./output.ts";
 
 interface ShowOptions extends LimitOptions {
   json?: boolean;
@@ -22,21 +26,22 @@ export function registerShowCommand(program: Command): void {
   const command = program
     .command("show")
     .description("read a machines file exactly as Guix does and print its build machines")
-    .argument("[file]", "machines file", DEFAULT_MACHINES_FILE)
+    .argument("[file]", `machines file (default: --machines, $${MACHINES_ENV}, /etc/guix/machines.scm)`)
     .argument("[regexp]", "only machines whose name matches")
+    .addOption(machinesOption())
     .option("--json", "print JSON");
-  addLimitOptions(command).action((file: string, regexp: string | undefined, options: ShowOptions) => {
-    const matches = nameFilter(regexp);
+  addLimitOptions(command).action((fileArgument: string | undefined, regexpArgument: string | undefined, options: ShowOptions, self: Command) => {
+    const { file, regexp } = machinesArguments([fileArgument, regexpArgument], self);
     const report = showReport(file, loadOptionsFrom(options));
     if (options.json) {
-      if ("machines" in report) report.machines = report.machines.filter((m) => matches(String(m.name)));
+      if ("machines" in report) report.machines = machinesNamed(report.machines, regexp, file, (m) => String(m.name));
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    } else printHuman(report, matches);
+    } else printHuman(report, regexp);
     if ("error" in report) process.exitCode = 1;
   });
 }
 
-function printHuman(report: ShowReport, matches: (name: string) => boolean): void {
+function printHuman(report: ShowReport, regexp: string | undefined): void {
   const err = colorsFor(process.stderr);
   if ("error" in report) {
     const where = report.error.location;
@@ -44,9 +49,11 @@ function printHuman(report: ShowReport, matches: (name: string) => boolean): voi
     process.stderr.write(`${err.red(`${prefix}error: ${report.error.message}`)} ${err.dim(`[${report.error.code}]`)}\n`);
     return;
   }
-  printLoadWarnings(report.file, report.warnings);
+  // Marks are found by each machine's place in the file, before REGEXP leaves some out.
   const rows = report.machines.map((machine, index) => ({ machine, wrong: wrongFields(report.warnings, index) }));
-  process.stdout.write(formatMachineTable(rows.filter((r) => matches(String(r.machine.name))), colorsFor(process.stdout)));
+  const shown = machinesNamed(rows, regexp, report.file, (row) => String(row.machine.name));
+  printLoadWarnings(report.file, report.warnings);
+  process.stdout.write(formatMachineTable(shown, colorsFor(process.stdout)));
 }
 
 /** The fields of machine `index` whose value has the wrong type: field → the value as Scheme writes it. */
