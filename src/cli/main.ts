@@ -9,6 +9,7 @@
  */
 import { CommanderError, type Command } from "commander";
 import packageJson from "../../package.json" with { type: "json" };
+import { endQuietlyOnBrokenPipe } from "./broken-pipe.ts";
 import { OffloadCommand } from "./command.ts";
 import { reportError } from "./output.ts";
 
@@ -69,6 +70,9 @@ export async function main(argv: string[]): Promise<number> {
 
 const isEntryPoint = process.argv[1] !== undefined && /(?:main\.ts|offload\.mjs|offload)$/.test(process.argv[1]);
 if (isEntryPoint) {
+  // `offload select | head`: the reader going away ends us quietly, as it does cat.
+  endQuietlyOnBrokenPipe(process.stdout);
+  endQuietlyOnBrokenPipe(process.stderr);
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
