@@ -109,6 +109,9 @@ const OWNERLESS_JOB_MINUTES = 24 * 60;
 /** How long a stopped command has between TERM and KILL. */
 const STOP_GRACE_SECONDS = 3;
 
+/** The control line that stops a supervised command as the end of its input does (a runner's input goes on). */
+export const STOP_LINE = "END";
+
 /** Signals a client may send to a supervised command's group (USR1 is the supervisor's own). */
 export const FORWARDED_SIGNALS = ["HUP", "INT", "QUIT", "TERM", "KILL", "USR2", "ALRM"] as const;
 /** Deaths the supervisor passes on by dying of the same signal (not the core-dumping ones, nor stop signals). */
@@ -202,6 +205,19 @@ export function announced(token: string, command: string): string {
   return `printf '%s\\n' ${shellQuote(token)}; ${command}`;
 }
 
+/**
+ * Sets $ds to a prefix that gives a command the default actions of INT and
+ * QUIT (`env --default-signal`, coreutils 8.31 and later), so a forwarded
+ * Ctrl-C reaches it; empty where env lacks it. A runner finds out once
+ * ($OFFLOAD_DEFSIG: y or n), a lone supervisor each time.
+ */
+const DEFAULT_SIGNALS = [
+  `case "\${OFFLOAD_DEFSIG-}" in`,
+  `  y) ds='env --default-signal=INT,QUIT';; n) ds=;;`,
+  `  *) if env --default-signal=INT,QUIT true 2>/dev/null; then ds='env --default-signal=INT,QUIT'; else ds=; fi;;`,
+  `esac`,
+].join("\n");
+
 /** What {@link supervisedScript} runs, and around it. */
 export interface SupervisedCommand {
   /** The start line, printed on standard error once set-up is done. */
@@ -229,8 +245,9 @@ export interface SupervisedCommand {
  * // session.supervise(script, token) — ending its input stops the sleep
  */
 export function supervisedScript(command: SupervisedCommand): string {
-  const run = `${assignments(command.env)}${quotedArgv(command.argv, "command")}`;
-  const setsid = `${assignments(command.env)}setsid -- ${quotedArgv(command.argv, "command")}`;
+  // $ds: INT and QUIT back to their default actions (a shell starts background commands with them ignored).
+  const run = `${assignments(command.env)}$ds ${quotedArgv(command.argv, "command")}`;
+  const setsid = `${assignments(command.env)}setsid -- $ds ${quotedArgv(command.argv, "command")}`;
   const ignored = FORWARDED_SIGNALS.filter((name) => name !== "KILL").join(" ");
   const grace = STOP_GRACE_SECONDS * 10;
   const input = command.stdin ?? "/dev/null";
@@ -240,6 +257,7 @@ export function supervisedScript(command: SupervisedCommand): string {
     // A command that cannot start is said so in the user's words, never as the shell running this script would.
     ...missingCommandCheck(command),
     `exec 3<&0`,
+    DEFAULT_SIGNALS,
     // Group leader (as under sshd): the command joins this shell's group, and ending the group needs no extra process.
     `group=; read -r _ _ _ _ group _ < /proc/$$/stat 2>/dev/null`,
     `if [ "$group" = "$$" ]; then`,
@@ -258,7 +276,7 @@ export function supervisedScript(command: SupervisedCommand): string {
     `stopping=; trap 'stopping=1' USR1`,
     // The watchdog: control lines are signals; the end of the input stops the command.
     `( trap '' ${ignored} USR1`,
-    `  while read -r s; do signal_ "$s"; done`,
+    `  while read -r s; do [ "$s" = ${STOP_LINE} ] && break; signal_ "$s"; done`,
     `  kill -s USR1 $$ 2>/dev/null; signal_ TERM`,
     `  n=0; while kill -0 "$job" 2>/dev/null && [ $n -lt ${grace} ]; do sleep 0.1; n=$((n+1)); done`,
     `  if kill -0 "$job" 2>/dev/null; then ${[...(command.abandon ?? []), `signal_ KILL`].join("; ")}; fi`,
@@ -294,6 +312,57 @@ function missingCommandCheck(command: SupervisedCommand): string[] {
     `  *) ${assignments(command.env)}command -v -- ${name} >/dev/null 2>&1 || ${fail(127, "command not found")};;`,
     `esac`,
   ];
+}
+
+// ---------------------------------------------------------------- the runner
+
+/**
+ * A long-lived runner (see the module comment): one POSIX shell per channel
+ * that runs scripts on request, one at a time, so a job costs no new
+ * session and no login shell (whose startup files ran once, when the runner
+ * started). It reads, on standard input:
+ *
+ * - `J TOKEN ID` (a supervised job) or `P TOKEN ID` (a plain script), then
+ *   the script's lines, then a line `TOKEN`. It runs the script with `sh -c`
+ *   — a job with the channel's input as its control, a plain script with
+ *   none — then prints `TOKEN-end STATUS` on standard output and on
+ *   standard error. Until then the script's output is the channel's. ID,
+ *   when not `-`, names a job scratch directory the current lease owns;
+ * - `R TOKEN`: the lease is over: what its jobs left (a scratch directory
+ *   never downloaded) is removed, then `TOKEN-end 0` is printed on both.
+ *
+ * Anything else is ignored (a control line that came too late). The end of
+ * its input ends the runner, after removing what its lease left; its jobs'
+ * scratch directories name it as their owner ($RUNNER_OWNER), so what a
+ * killed runner left is found by {@link garbageScript}.
+ *
+ * @example
+ * const runner = await session.exec(["sh", "-c", runnerScript()], { stdin: "pipe" });
+ * runner.stdin.write(`P t1 -\necho hi\nt1\n`); // stdout: "hi\nt1-end 0\n"
+ */
+export function runnerScript(): string {
+  return [
+    `B=${REMOTE_BASE}`,
+    ...PROCESS_FUNCTIONS,
+    `if stat_ $$; then RUNNER_OWNER="$$ $S"; else RUNNER_OWNER="$$ -"; fi; export RUNNER_OWNER`,
+    `if env --default-signal=INT,QUIT true 2>/dev/null; then OFFLOAD_DEFSIG=y; else OFFLOAD_DEFSIG=n; fi; export OFFLOAD_DEFSIG`,
+    `leased=`,
+    `release_() { for id in $leased; do (cd "$B/jobs" 2>/dev/null && rm -rf -- "$id" "$id.list" "$id.hashes" "$id.owner" "$id.stdin"); done; leased=; }`,
+    `while IFS= read -r line; do`,
+    `  case $line in`,
+    `    "J "*|"P "*)`,
+    `      set -- $line; kind=$1; tok=$2; id=$3`,
+    `      case $id in ''|-) ;; *) leased="$leased $id";; esac`,
+    `      s=; while IFS= read -r l; do [ "$l" = "$tok" ] && break; s="$s$l`,
+    `"; done`,
+    `      cd "$HOME" 2>/dev/null || cd /`,
+    `      if [ "$kind" = J ]; then sh -c "$s" offload; else sh -c "$s" offload </dev/null; fi; rc=$?`,
+    `      printf '%s-end %s\\n' "$tok" "$rc"; printf '%s-end %s\\n' "$tok" "$rc" >&2;;`,
+    `    "R "*) release_; printf '%s-end 0\\n' "\${line#R }"; printf '%s-end 0\\n' "\${line#R }" >&2;;`,
+    `  esac`,
+    `done`,
+    `release_`,
+  ].join("\n");
 }
 
 // ---------------------------------------------------------------- status probe and `offload test`
@@ -506,6 +575,8 @@ export interface JobScriptOptions {
    * the writer is there. Otherwise its input is /dev/null.
    */
   stdinFromClient?: boolean;
+  /** Run by a runner ({@link runnerScript}): the runner owns the scratch directory, not the connection. */
+  underRunner?: boolean;
 }
 
 /**
@@ -529,7 +600,9 @@ export function jobScript(options: JobScriptOptions): string {
     `fail() { printf 'offload: %s\\n' "$1" >&2; cd / && rm -rf "$J" "$J.owner" "$J.stdin"; exit ${SETUP_FAILED_STATUS}; }`,
     ...PROCESS_FUNCTIONS,
     // The owner record comes first: from the moment the directory exists, garbageScript can tell whose it is.
-    `mkdir -p "$B/jobs" && owner_ && printf '%s\\n' "$O" > "$J.owner" || fail "cannot create the job directory $J"`,
+    options.underRunner === true
+      ? `mkdir -p "$B/jobs" && printf '%s\\n' "$RUNNER_OWNER" > "$J.owner" || fail "cannot create the job directory $J"`
+      : `mkdir -p "$B/jobs" && owner_ && printf '%s\\n' "$O" > "$J.owner" || fail "cannot create the job directory $J"`,
     `mkdir "$J" || fail "cannot create the job directory $J"`,
     ...(options.stdinFromClient === true ? [`mkfifo -m 600 "$J.stdin" || fail "cannot create $J.stdin"`] : []),
     `cd "$J" || fail "cannot enter $J"`,
@@ -551,7 +624,8 @@ export function jobScript(options: JobScriptOptions): string {
     host: options.host,
     stdin: options.stdinFromClient === true ? `"$J.stdin"` : undefined,
     setup,
-    cleanup: [options.cleanUpAfter ? remove : `if [ -n "$stopping" ]; then ${remove}; fi`],
+    // Under a runner, what the job left running must not write into the next job's output: it ends now.
+    cleanup: [...(options.underRunner === true ? ["group_ KILL"] : []), options.cleanUpAfter ? remove : `if [ -n "$stopping" ]; then ${remove}; fi`],
     abandon: [remove],
   });
 }
