@@ -25,7 +25,9 @@ import {
   SETUP_FAILED_STATUS,
   stdinScript,
 } from "../ssh/remote-shell.ts";
-import type { RemoteProcess, SshSession } from "../ssh/session.ts";
+import type { RemoteCommand } from "../ssh/remote-process.ts";
+import type { ScriptHost } from "../ssh/script-host.ts";
+import type { SshSession } from "../ssh/session.ts";
 import { remoteFailure, saysDiskFull } from "./disk-errors.ts";
 import { OffloadError } from "./errors.ts";
 import type { CollectedInputs } from "./local-inputs.ts";
@@ -98,29 +100,31 @@ export function newJobId(): string {
  * @example
  * const { exitCode, killedFor } = await runAttempt(session, job, inputs, { stdout, stderr, signal }); // killedFor: "timeout" after --timeout
  */
-export async function runAttempt(session: SshSession, job: AttemptJob, inputs: CollectedInputs, io: AttemptIo): Promise<AttemptResult> {
+export async function runAttempt(session: SshSession, job: AttemptJob, inputs: CollectedInputs, io: AttemptIo, host: ScriptHost = session): Promise<AttemptResult> {
   const jobId = newJobId();
   const phaseMs = { upload: 0, run: 0, download: 0 };
   let started = performance.now();
   io.onPhase?.("upload");
-  const upload = await uploadInputs(session, inputs.files, io.signal, io.onProgress);
+  const upload = await uploadInputs(session, inputs.files, io.signal, io.onProgress, host);
   io.onUploaded?.(upload.bytes);
   phaseMs.upload = performance.now() - started;
 
   started = performance.now();
   io.onPhase?.("run");
-  const run = await runCommand(session, job, inputs, jobId, io);
+  const run = await runCommand(session, host, job, inputs, jobId, io);
   phaseMs.run = performance.now() - started;
 
   let bytesDown = 0;
   if (run.exitCode === 0 && run.killedFor === null && job.outputs.length > 0) {
     started = performance.now();
     io.onPhase?.("download");
-    bytesDown = await downloadOutputs(session, jobId, job, io.signal, io.onProgress);
+    bytesDown = await downloadOutputs(host, jobId, job, io.signal, io.onProgress, session);
     phaseMs.download = performance.now() - started;
   } else if (job.outputs.length > 0) {
-    await removeScratch(session, jobId);
+    await removeScratch(host, jobId, session);
   }
+  // Its scratch directory is gone (the job, its download or the clean-up removed it).
+  host.forgetJob(jobId);
   return { exitCode: run.exitCode, killedFor: run.killedFor, phaseMs, bytesUp: upload.bytes, bytesDown, filesUp: upload.files };
 }
 
@@ -130,12 +134,22 @@ interface CommandOutcome {
 }
 
 /** Run the job's command, supervised (remote-shell.ts), streaming its output and enforcing its limits. */
-async function runCommand(session: SshSession, job: AttemptJob, inputs: CollectedInputs, jobId: string, io: AttemptIo): Promise<CommandOutcome> {
+async function runCommand(session: SshSession, host: ScriptHost, job: AttemptJob, inputs: CollectedInputs, jobId: string, io: AttemptIo): Promise<CommandOutcome> {
   throwIfAborted(io.signal);
   const token = newStartToken();
   const stdinFromClient = job.stdin !== undefined;
-  const script = jobScript({ jobId, token, inputs, command: job.command, env: job.env, cleanUpAfter: job.outputs.length === 0, host: session.machine.name, stdinFromClient });
-  const child = await session.supervise(script, token);
+  const script = jobScript({
+    jobId,
+    token,
+    inputs,
+    command: job.command,
+    env: job.env,
+    cleanUpAfter: job.outputs.length === 0,
+    host: session.machine.name,
+    stdinFromClient,
+    underRunner: host.underRunner,
+  });
+  const child = await host.startJob(script, token, jobId);
   let killedFor: CommandOutcome["killedFor"] = null;
   let cancelled = false;
   const stop = (reason: "timeout" | "silence" | "cancel"): void => {
@@ -268,19 +282,20 @@ function signalStatus(signal: string): number {
  * const bytes = await downloadOutputs(session, jobId, { ...job, outputs: ["out"] }, signal);
  */
 export async function downloadOutputs(
-  session: SshSession,
+  session: ScriptHost,
   jobId: string,
   job: Pick<AttemptJob, "outputs" | "outputDir">,
   signal?: AbortSignal,
   onProgress?: (progress: TransferProgress) => void,
+  cleanupHost: ScriptHost = session,
 ): Promise<number> {
   throwIfAborted(signal);
   const staging = createStagingDir(job.outputDir, jobId);
-  let child: RemoteProcess | null = null;
+  let child: RemoteCommand | null = null;
   const onAbort = (): void => child?.close();
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    child = await session.exec(["sh", "-c", downloadScript(jobId, job.outputs)], { stdin: "ignore" });
+    child = await session.startScript(downloadScript(jobId, job.outputs));
     const stderr: Buffer[] = [];
     child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
     const opened = child;
@@ -310,7 +325,8 @@ export async function downloadOutputs(
     await within(opened.exit, 10_000).catch(() => null);
     return received.bytes;
   } catch (error) {
-    if (!(error instanceof SshError)) await removeScratch(session, jobId);
+    // A refused or broken download through a runner closed it: the clean-up goes another way.
+    if (!(error instanceof SshError)) await removeScratch(session, jobId, cleanupHost);
     throw error;
   } finally {
     signal?.removeEventListener("abort", onAbort);
@@ -318,10 +334,13 @@ export async function downloadOutputs(
   }
 }
 
-/** Remove a job's remote scratch directory (best effort, bounded). */
-async function removeScratch(session: SshSession, jobId: string): Promise<void> {
+/** Remove a job's remote scratch directory (best effort, bounded), on `fallback` if `host` cannot. */
+async function removeScratch(host: ScriptHost, jobId: string, fallback: ScriptHost = host): Promise<void> {
   try {
-    await session.run(["sh", "-c", cleanupScript(jobId)], { timeoutMs: 10_000 });
+    await host.runScript(cleanupScript(jobId), { timeoutMs: 10_000 }).catch((error: unknown) => {
+      if (fallback === host) throw error;
+      return fallback.runScript(cleanupScript(jobId), { timeoutMs: 10_000 });
+    });
   } catch {
     // The remote job script also removes stale directories; nothing more to do here.
   }

@@ -14,7 +14,7 @@
  * trimmed.removedBytes; // what was freed
  */
 import { cacheEvictionScript, cacheListingScript } from "../ssh/remote-shell.ts";
-import type { SshSession } from "../ssh/session.ts";
+import { scriptOutput, type ScriptHost } from "../ssh/script-host.ts";
 
 /** The cap per machine when none is given: 2 GiB. */
 export const DEFAULT_CACHE_MAX_BYTES = 2 * 1024 ** 3;
@@ -92,8 +92,8 @@ export function chooseEvictions(entries: readonly CacheEntry[], maxBytes: number
  * @example
  * const { removed, removedBytes } = await trimCache(session, { maxBytes: 512 << 20, dryRun: true });
  */
-export async function trimCache(session: SshSession, options: { maxBytes: number; dryRun?: boolean }): Promise<CacheTrim> {
-  const { entries, nowMs } = parseCacheListing(await session.output(["sh", "-c", cacheListingScript()], { timeoutMs: 60_000, input: "" }));
+export async function trimCache(host: ScriptHost, options: { maxBytes: number; dryRun?: boolean }): Promise<CacheTrim> {
+  const { entries, nowMs } = parseCacheListing(await scriptOutput(host, cacheListingScript(), { timeoutMs: 60_000 }));
   const bytes = entries.reduce((sum, entry) => sum + entry.bytes, 0);
   const keepSince = nowMs - RECENT_USE_MS;
   const chosen = chooseEvictions(entries, options.maxBytes, keepSince);
@@ -102,7 +102,7 @@ export async function trimCache(session: SshSession, options: { maxBytes: number
     const gone = new Set<string>();
     for (let i = 0; i < removed.length; i += 500) {
       const batch = removed.slice(i, i + 500).map((entry) => entry.key);
-      const output = await session.output(["sh", "-c", cacheEvictionScript(batch, keepSince / 1000)], { timeoutMs: 60_000, input: "" });
+      const output = await scriptOutput(host, cacheEvictionScript(batch, keepSince / 1000), { timeoutMs: 60_000 });
       for (const key of output.split("\n")) if (key !== "") gone.add(key);
     }
     // An entry a job took up meanwhile stayed: it is not counted as freed.

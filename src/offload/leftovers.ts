@@ -12,7 +12,7 @@
  * found.jobs.length; // scratch directories removed
  */
 import { garbageScript } from "../ssh/remote-shell.ts";
-import type { SshSession } from "../ssh/session.ts";
+import { scriptOutput, type ScriptHost } from "../ssh/script-host.ts";
 
 /** One leftover: a job's scratch directory or an upload temporary. */
 export interface Leftover {
@@ -54,8 +54,7 @@ export function parseLeftovers(output: string): LeftoverReport {
  * @example
  * const { items, bytes } = await removeLeftovers(session, { dryRun: true }); // what `offload gc --dry-run` shows
  */
-export async function removeLeftovers(session: SshSession, options: { dryRun?: boolean } = {}): Promise<LeftoverReport> {
-  // A plain command (input given), not a supervised one: if this client goes away, the removal goes on.
-  const output = await session.output(["sh", "-c", garbageScript(options)], { timeoutMs: LEFTOVER_TIMEOUT_MS, input: "" });
-  return parseLeftovers(output);
+export async function removeLeftovers(host: ScriptHost, options: { dryRun?: boolean } = {}): Promise<LeftoverReport> {
+  // A plain script, not a supervised one: if this client goes away, the removal goes on.
+  return parseLeftovers(await scriptOutput(host, garbageScript(options), { timeoutMs: LEFTOVER_TIMEOUT_MS }));
 }

@@ -18,7 +18,8 @@ import type { BuildMachine } from "../machines/types.ts";
 import { errorMessage, SshError } from "../ssh/errors.ts";
 import { machineKey } from "../ssh/machine-key.ts";
 import { laneOf, SessionPool } from "../ssh/pool.ts";
-import type { ConnectOptions, SshSession } from "../ssh/session.ts";
+import type { ScriptHost } from "../ssh/script-host.ts";
+import type { ConnectOptions } from "../ssh/session.ts";
 import { runAttempt, type AttemptResult, type Phase } from "./attempt.ts";
 import { firstLine, OffloadError, type OffloadErrorCode } from "./errors.ts";
 import { normalizeOutputs } from "./job-paths.ts";
@@ -170,10 +171,10 @@ export class Offloader {
   readonly selector: MachineSelector;
   readonly stateDir: string;
   private readonly pool: SessionPool;
-  /** The leftover sweep of each machine this engine has used (one per machine and process). */
-  private readonly sweeps = new Map<string, Promise<unknown>>();
+  /** Machines whose leftovers this engine has removed (once per machine and process). */
+  private readonly swept = new Set<string>();
   /** The cache trim under way on each machine, and whether another upload came since it began. */
-  private readonly trims = new Map<string, { running: Promise<void>; again: boolean }>();
+  private readonly trims = new Map<string, { again: boolean }>();
 
   constructor(private readonly options: OffloaderOptions) {
     this.stateDir = ensureStateDir(options.stateDir);
@@ -288,79 +289,75 @@ export class Offloader {
   private async attemptOn({ machine, slot }: Choice, job: JobRun): Promise<AttemptResult> {
     const [inputs, session] = await Promise.all([job.collecting, this.pool.get(machine, laneOf(slot.index))]);
     const { spec, io } = job;
-    const sweep = this.sweepOnce(machine, session);
-    let trim: Promise<void> = Promise.resolve();
-    const result = await runAttempt(
-      session,
-      {
-        command: spec.command,
-        env: spec.env,
-        outputs: job.outputs,
-        outputDir: spec.dir,
-        timeoutMs: spec.timeoutMs,
-        maxSilentMs: spec.maxSilentMs,
-        stdin: spec.stdin,
-      },
-      inputs,
-      {
-        stdout: io.stdout,
-        stderr: io.stderr,
-        signal: io.signal,
-        onPhase: (phase) => {
-          job.clock.enter(phase);
-          io.onPhase?.(phase, machine);
+    // A runner: the job and its scripts cost no new session or login shell (else the session itself).
+    const lease = await session.leaseRunner();
+    const host: ScriptHost = lease ?? session;
+    let uploaded = false;
+    try {
+      const result = await runAttempt(
+        session,
+        {
+          command: spec.command,
+          env: spec.env,
+          outputs: job.outputs,
+          outputDir: spec.dir,
+          timeoutMs: spec.timeoutMs,
+          maxSilentMs: spec.maxSilentMs,
+          stdin: spec.stdin,
         },
-        onStarted: () => io.onStarted?.(machine),
-        onStdinUsed: () => (job.stdinUsed = true),
-        onProgress: io.onProgress === undefined ? undefined : (progress) => io.onProgress?.(progress, machine),
-        onUploaded: (bytes) => {
-          if (bytes > 0) trim = this.keepCacheUnderCap(machine, session);
+        inputs,
+        {
+          stdout: io.stdout,
+          stderr: io.stderr,
+          signal: io.signal,
+          onPhase: (phase) => {
+            job.clock.enter(phase);
+            io.onPhase?.(phase, machine);
+          },
+          onStarted: () => io.onStarted?.(machine),
+          onStdinUsed: () => (job.stdinUsed = true),
+          onProgress: io.onProgress === undefined ? undefined : (progress) => io.onProgress?.(progress, machine),
+          onUploaded: (bytes) => (uploaded ||= bytes > 0),
         },
-      },
-    ).finally(() => Promise.all([sweep, trim]));
-    return result;
-  }
-
-  /**
-   * Keep the machine's input cache under its cap after an upload grew it:
-   * alongside the job, one trim at a time per machine (an upload meanwhile
-   * asks for one more); never fails the job.
-   */
-  private keepCacheUnderCap(machine: BuildMachine, session: SshSession): Promise<void> {
-    const key = machineKey(machine);
-    const current = this.trims.get(key);
-    if (current !== undefined) {
-      current.again = true;
-      return current.running;
+        host,
+      );
+      await this.maintain(machine, host, uploaded);
+      return result;
+    } finally {
+      await lease?.release();
     }
-    const state = { running: Promise.resolve(), again: false };
-    state.running = (async () => {
-      try {
-        do {
-          state.again = false;
-          await trimCache(session, { maxBytes: this.options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES }).catch(() => undefined);
-        } while (state.again);
-      } finally {
-        this.trims.delete(key);
-      }
-    })();
-    this.trims.set(key, state);
-    return state.running;
   }
 
   /**
-   * The first time this engine uses `machine`, remove what earlier clients
-   * left there (leftovers.ts), alongside the job; never fails the job.
+   * After an attempt, on its host: the first time this engine uses the
+   * machine, remove what earlier clients left there (leftovers.ts); after
+   * an upload grew its input cache, keep the cache under its cap
+   * (input-cache.ts; one trim at a time per machine, an upload meanwhile
+   * asks the running one for another round). Never fails the job.
    */
-  private sweepOnce(machine: BuildMachine, session: SshSession): Promise<unknown> {
+  private async maintain(machine: BuildMachine, host: ScriptHost, uploaded: boolean): Promise<void> {
     const key = machineKey(machine);
-    let sweep = this.sweeps.get(key);
-    if (sweep === undefined) {
+    if (!this.swept.has(key)) {
+      this.swept.add(key);
       // A sweep that failed (a lost connection) is tried again by the next attempt there.
-      sweep = removeLeftovers(session).catch(() => void this.sweeps.delete(key));
-      this.sweeps.set(key, sweep);
+      await removeLeftovers(host).catch(() => this.swept.delete(key));
     }
-    return sweep;
+    if (!uploaded) return;
+    const running = this.trims.get(key);
+    if (running !== undefined) {
+      running.again = true;
+      return;
+    }
+    const state = { again: true };
+    this.trims.set(key, state);
+    try {
+      while (state.again) {
+        state.again = false;
+        await trimCache(host, { maxBytes: this.options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES }).catch(() => undefined);
+      }
+    } finally {
+      this.trims.delete(key);
+    }
   }
 
   /** Close the engine's connections. */

@@ -10,6 +10,7 @@
  */
 import { createReadStream } from "node:fs";
 import type { Writable } from "node:stream";
+import type { ScriptHost } from "../ssh/script-host.ts";
 import type { SshSession } from "../ssh/session.ts";
 import { remoteFailure } from "./disk-errors.ts";
 import { OffloadError } from "./errors.ts";
@@ -43,14 +44,14 @@ function chunked<T>(items: readonly T[], size: number): T[][] {
  * @example
  * const missing = await missingKeys(session, inputs.files);
  */
-export async function missingKeys(session: SshSession, files: readonly InputFile[], signal?: AbortSignal): Promise<Set<string>> {
+export async function missingKeys(host: ScriptHost, files: readonly InputFile[], signal?: AbortSignal): Promise<Set<string>> {
   const unique = [...new Map(files.map((file) => [file.key, { key: file.key, size: file.size }])).values()];
   const missing = new Set<string>();
   for (const batch of chunked(unique, MAX_SCRIPT_ENTRIES)) {
     throwIfAborted(signal);
-    const result = await session.run(["sh", "-c", missingKeysScript(batch)], { maxOutputBytes: 1 << 20 });
+    const result = await host.runScript(missingKeysScript(batch), { maxOutputBytes: 1 << 20 });
     if (result.code !== 0) {
-      throw remoteFailure(session.machine.name, "checking the input cache", result.stderr.toString("utf8"), "transfer-failed", `status ${result.code}`);
+      throw remoteFailure(host.machine.name, "checking the input cache", result.stderr.toString("utf8"), "transfer-failed", `status ${result.code}`);
     }
     for (const line of result.stdout.toString("utf8").split("\n")) if (line !== "") missing.add(line);
   }
@@ -58,7 +59,9 @@ export async function missingKeys(session: SshSession, files: readonly InputFile
 }
 
 /**
- * Send the inputs the remote cache lacks, reporting progress to `onProgress`.
+ * Send the inputs the remote cache lacks, reporting progress to `onProgress`;
+ * the cache is checked on `host` (a leased runner, or the session), the data
+ * sent over a channel of its own.
  *
  * @example
  * const { bytes, files } = await uploadInputs(session, inputs.files, abortController.signal); // 0 and 0 when the cache has them all
@@ -68,9 +71,10 @@ export async function uploadInputs(
   files: readonly InputFile[],
   signal?: AbortSignal,
   onProgress?: (progress: TransferProgress) => void,
+  host: ScriptHost = session,
 ): Promise<UploadResult> {
   if (files.length === 0) return { bytes: 0, files: 0 };
-  const missing = await missingKeys(session, files, signal);
+  const missing = await missingKeys(host, files, signal);
   const toSend = [...new Map(files.filter((file) => missing.has(file.key)).map((file) => [file.key, file])).values()];
   if (toSend.length === 0) return { bytes: 0, files: 0 };
   const meter = new ProgressMeter("upload", toSend.reduce((sum, file) => sum + file.size, 0), onProgress);

@@ -254,6 +254,10 @@ export function supervisedScript(command: SupervisedCommand): string {
   return [
     ...(command.setup ?? []),
     `printf '%s\\n' ${shellQuote(command.token)} >&2`,
+    // Signal the command's group; while it runs, setsid may not have made the group yet: then the command itself.
+    `g=; job=; signal_() { kill -s "$1" -- "$g" 2>/dev/null || kill -s "$1" "$job" 2>/dev/null; }`,
+    // Once the command is reaped, only a group (its PID may be someone else's by then); none before it started.
+    `group_() { case "$g" in 0|-*) kill -s "$1" -- "$g" 2>/dev/null;; esac; }`,
     // A command that cannot start is said so in the user's words, never as the shell running this script would.
     ...missingCommandCheck(command),
     `exec 3<&0`,
@@ -267,10 +271,6 @@ export function supervisedScript(command: SupervisedCommand): string {
     `else`,
     `  ${run} <${input} & job=$!; g=$job`,
     `fi`,
-    // Signal the command's group; while it runs, setsid may not have made the group yet: then the command itself.
-    `signal_() { kill -s "$1" -- "$g" 2>/dev/null || kill -s "$1" "$job" 2>/dev/null; }`,
-    // Once the command is reaped, only a group (its PID may be someone else's by then).
-    `group_() { case "$g" in 0|-*) kill -s "$1" -- "$g" 2>/dev/null;; esac; }`,
     // Ignored only now, so the command keeps the default actions: signals for the group do not end this shell.
     `trap '' ${ignored}`,
     `stopping=; trap 'stopping=1' USR1`,

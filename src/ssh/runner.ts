@@ -21,9 +21,12 @@ import { lostConnection } from "./connect.ts";
 import { SshError } from "./errors.ts";
 import { forwardedSignal, splitAtStartLine, type ExitStatus, type RemoteProcess, type SupervisedProcess } from "./remote-process.ts";
 import { runnerScript, STOP_LINE } from "./remote-shell.ts";
+import type { ScriptHost, ScriptOptions, ScriptResult } from "./script-host.ts";
 import type { SshSession } from "./session.ts";
+import { formatMs } from "./units.ts";
 
 const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
+const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 
 /** What {@link RemoteRunner.run} runs: a supervised job (control lines reach it) or a plain script (no input). */
 export type RunnerScriptKind = "job" | "plain";
@@ -238,6 +241,65 @@ export class RemoteRunner {
     this.busy = false;
     if (status === null) throw this.lostError();
     this.leasedIds = [];
+  }
+
+  /**
+   * This runner as a ScriptHost (script-host.ts), for the engine's scripts and jobs.
+   *
+   * @example
+   * const host = runner.host();
+   * await scriptOutput(host, "echo hi"); // "hi\n"
+   */
+  host(): ScriptHost {
+    return {
+      machine: this.session.machine,
+      underRunner: true,
+      runScript: async (script, options) => this.collect(this.run("plain", script), options ?? {}),
+      startScript: async (script) => this.run("plain", script),
+      startJob: async (script, token, jobId) => this.run("job", script, token, jobId),
+      forgetJob: (jobId) => {
+        this.leasedIds = this.leasedIds.filter((id) => id !== jobId);
+      },
+    };
+  }
+
+  /** A plain script's output and status; a timeout or too much output closes the runner (the script is stopped with it). */
+  private collect(child: SupervisedProcess, options: ScriptOptions): Promise<ScriptResult> {
+    const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+    const machine = this.session.machine;
+    return new Promise<ScriptResult>((resolve, reject) => {
+      let failed = false;
+      const fail = (error: SshError): void => {
+        if (failed) return;
+        failed = true;
+        clearTimeout(timer);
+        this.close();
+        reject(error);
+      };
+      const timer =
+        options.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => fail(new SshError("timeout", machine.name, `a script on ${machine.name} did not finish within ${formatMs(options.timeoutMs!)}`)), options.timeoutMs);
+      const gather = (stream: Readable, name: string): Promise<Buffer> =>
+        new Promise((done) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          stream.on("data", (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > limit) fail(new SshError("remote-command-failed", machine.name, `${name} of a script on ${machine.name} exceeded ${limit} bytes`));
+            else chunks.push(chunk);
+          });
+          stream.once("end", () => done(Buffer.concat(chunks)));
+        });
+      Promise.all([gather(child.stdout, "stdout"), gather(child.stderr, "stderr"), child.exit]).then(
+        ([stdout, stderr, status]) => {
+          if (failed) return;
+          clearTimeout(timer);
+          resolve({ stdout, stderr, ...status });
+        },
+        (error: unknown) => fail(error instanceof SshError ? error : this.lostError()),
+      );
+    });
   }
 
   /**

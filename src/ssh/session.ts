@@ -23,10 +23,21 @@ import { errorMessage, SshError } from "./errors.ts";
 import { machineKey } from "./machine-key.ts";
 import { plainProcess, supervisedProcess, type ExitStatus, type RemoteCommand, type RemoteProcess, type SupervisedProcess } from "./remote-process.ts";
 import { announced, changeDirectory, commandLine, newStartToken, supervisedScript } from "./remote-shell.ts";
+import { RemoteRunner } from "./runner.ts";
+import type { ScriptHost, ScriptOptions, ScriptResult } from "./script-host.ts";
 import { formatMs } from "./units.ts";
 
 export type { ConnectOptions, ConnectTimings } from "./connect.ts";
 export type { ExitStatus, RemoteProcess, SupervisedProcess } from "./remote-process.ts";
+
+/** Released runners kept per session for later leases (each holds a channel). */
+const MAX_IDLE_RUNNERS = 4;
+
+/** A leased runner: a ScriptHost until released. */
+export interface RunnerLease extends ScriptHost {
+  /** End the lease: the runner removes the scratch directories its jobs left and is kept for later (or closed). */
+  release(): Promise<void>;
+}
 
 /** OpenSSH's default `MaxSessions`: more concurrent channels are refused by the server. */
 const DEFAULT_MAX_CHANNELS = 10;
@@ -75,7 +86,13 @@ export interface RunResult {
  * session.onClose((error) => { if (error) console.error(error.message); });
  * const child = await session.exec(["cat"], { stdin: "pipe" });
  */
-export class SshSession {
+export class SshSession implements ScriptHost {
+  /** Job scripts over a session are not run by a runner. */
+  readonly underRunner = false;
+  /** Runners not leased now, kept for the next lease (runner.ts). */
+  private readonly idleRunners: RemoteRunner[] = [];
+  /** Set when a runner could not start here: leases are refused from then on. */
+  private runnersRefused = false;
   private readonly closeListeners: Array<(error?: SshError) => void> = [];
   private closedWith: { error: SshError | undefined } | null = null;
   private closing = false;
@@ -167,6 +184,88 @@ export class SshSession {
   async supervise(script: string, token: string): Promise<SupervisedProcess> {
     const channel = await this.startCommand(announced(token, commandLine(["sh", "-c", script, "offload"])));
     return supervisedProcess(channel, this.exits.get(channel)!, token);
+  }
+
+  /**
+   * Run a plain script to its end over a channel of its own (ScriptHost).
+   *
+   * @example
+   * const { stdout } = await session.runScript("uname -m", { timeoutMs: 5000 });
+   */
+  runScript(script: string, options: ScriptOptions = {}): Promise<ScriptResult> {
+    // With input given the script is a plain command, also with a timeout (closing its channel stops it).
+    return this.run(["sh", "-c", script], { ...options, input: "" });
+  }
+
+  /**
+   * Start a plain script over a channel of its own (ScriptHost).
+   *
+   * @example
+   * const child = await session.startScript(downloadScript(jobId, ["out"]));
+   */
+  startScript(script: string): Promise<RemoteProcess> {
+    return this.exec(["sh", "-c", script], { stdin: "ignore" });
+  }
+
+  /**
+   * Start a supervised job script over a channel of its own (ScriptHost).
+   *
+   * @example
+   * const child = await session.startJob(jobScript({ …, token }), token, jobId);
+   */
+  startJob(script: string, token: string): Promise<SupervisedProcess> {
+    return this.supervise(script, token);
+  }
+
+  /** Nothing to forget: a session keeps no list of scratch directories (ScriptHost). */
+  forgetJob(): void {}
+
+  /**
+   * Lease a runner (runner.ts): an idle one, else a new one, so scripts and
+   * jobs cost no new session or login shell; null where a runner cannot
+   * start (then use the session itself). Release the lease when done; a
+   * few released runners are kept for later leases.
+   *
+   * @example
+   * const lease = await session.leaseRunner();
+   * const host = lease ?? session;
+   * // … jobs and scripts on host …
+   * await lease?.release();
+   */
+  async leaseRunner(): Promise<RunnerLease | null> {
+    while (this.idleRunners.length > 0) {
+      const runner = this.idleRunners.pop()!;
+      if (runner.idle) return this.leaseOf(runner);
+      runner.close();
+    }
+    if (this.runnersRefused || this.closedWith !== null) return null;
+    try {
+      return this.leaseOf(await RemoteRunner.start(this));
+    } catch (error) {
+      if (this.closedWith !== null) throw error instanceof SshError ? error : this.closedError();
+      // The login shell did not run our runner: this session serves scripts itself.
+      this.runnersRefused = true;
+      return null;
+    }
+  }
+
+  private leaseOf(runner: RemoteRunner): RunnerLease {
+    let released = false;
+    return Object.assign(runner.host(), {
+      release: async (): Promise<void> => {
+        if (released) return;
+        released = true;
+        try {
+          if (!runner.idle) throw new Error("busy");
+          await runner.release();
+        } catch {
+          runner.close();
+          return;
+        }
+        if (this.idleRunners.length < MAX_IDLE_RUNNERS && !this.closed) this.idleRunners.push(runner);
+        else runner.close();
+      },
+    });
   }
 
   /** Exit statuses, watched from the moment each command channel opens. */
