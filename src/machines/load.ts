@@ -22,8 +22,7 @@ import { FileError } from "../scheme/file-reader.ts";
 import { createInterpreter, type InterpreterOptions } from "../scheme/interpreter.ts";
 import { NIL, Pair, RecordInstance, listToArray, type Datum } from "../scheme/values.ts";
 import { isNumber, toFloat } from "../scheme/numbers.ts";
-import { abbreviate } from "../scheme/abbreviate.ts";
-import { writeString } from "../scheme/printer.ts";
+import { writeAbbreviated } from "../scheme/printer.ts";
 import { defineBuildMachineModule, OFFLOAD_MODULE } from "./build-machine.ts";
 import type { BuildMachine, LoadWarning } from "./types.ts";
 
@@ -156,14 +155,14 @@ function toBuildMachine(record: RecordInstance, index: number, file: string, war
   const label = typeof name === "string" ? name : "?";
   const problems: string[] = [];
   const wrongType = (fieldName: string, expected: string) => {
-    problems.push(`field ${fieldName} should be ${expected}, got ${abbreviate(writeString(field(fieldName)))}`);
+    problems.push(`field ${fieldName} should be ${expected}, got ${writeAbbreviated(field(fieldName))}`);
     warnings.push({
       code: "wrong-field-type",
       message: `machine '${label}': field ${fieldName} should be ${expected}; this machine cannot be used`,
       location,
       field: fieldName,
       machine: index,
-      value: abbreviate(writeString(field(fieldName))),
+      value: writeAbbreviated(field(fieldName)),
     });
   };
   const text = (fieldName: string): string => {

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createInterpreter } from "./interpreter.ts";
-import { writeString, displayString } from "./printer.ts";
+import { abbreviate } from "./abbreviate.ts";
+import { displayString, writeAbbreviated, writeString } from "./printer.ts";
 
 const show = (text: string) => writeString(createInterpreter().evalString(text));
 
@@ -43,4 +44,39 @@ test("data nested 100,000 deep prints without recursion", () => {
   const text = show("(let loop ((i 0) (x '())) (if (< i 100000) (loop (+ i 1) (list x)) x))");
   assert.equal(text.length, 200_002);
   assert.ok(text.startsWith("((((") && text.endsWith("))))"));
+});
+
+test("a list nested a million deep, and long cyclic lists, print in time linear in their size", () => {
+  // Each value was once looked up by scanning everything being printed: hours for the first of these.
+  const scheme = createInterpreter();
+  const deep = scheme.evalString("(let loop ((i 0) (l '())) (if (= i 1000000) l (loop (+ i 1) (list l))))");
+  const printed = writeString(deep);
+  assert.equal(printed.length, 2_000_002);
+  assert.ok(printed.startsWith("((((") && printed.endsWith("))))"));
+  scheme.evalString("(use-modules (srfi srfi-1))");
+  const cyclic = writeString(scheme.evalString("(let ((l (iota 100000))) (set-cdr! (last-pair l) l) l)"));
+  assert.ok(cyclic.startsWith("(0 1 2 ") && cyclic.endsWith(" 99999 . #-99999#)"), cyclic.slice(-30));
+  const inner = writeString(scheme.evalString("(let ((l (list (iota 100000)))) (set-cdr! (last-pair (car l)) (car l)) (list (list l)))"));
+  assert.ok(inner.endsWith(" 99999 . #-99999#))))"), inner.slice(-30));
+});
+
+test("writeAbbreviated is abbreviate(writeString(...)) without writing what it cuts", () => {
+  const scheme = createInterpreter();
+  scheme.evalString("(use-modules (srfi srfi-1))");
+  const values = [
+    "'(1 \"two\" #(3 4) (5 . 6))",
+    "(iota 100)",
+    "(make-string 200 #\\x)",
+    "(let ((l (list 1 2 3))) (set-cdr! (cddr l) l) l)",
+    "(let ((v (make-vector 2 0))) (vector-set! v 0 v) (list v v))",
+    "(let loop ((i 0) (l '())) (if (= i 50) l (loop (+ i 1) (list l))))",
+    "'sym",
+    "(vector)",
+  ];
+  for (const text of values) {
+    const value = scheme.evalString(text);
+    for (const max of [5, 20, 80, 1000]) assert.equal(writeAbbreviated(value, max), abbreviate(writeString(value), max), `${text} at ${max}`);
+  }
+  // A value of ten million elements: the message's 80 characters, not the whole of it.
+  assert.equal(writeAbbreviated(scheme.evalString("(iota 10000000)")), `(${Array.from({ length: 40 }, (_, i) => i).join(" ")}`.slice(0, 77) + "...");
 });

@@ -9,6 +9,7 @@
  * writeString(sym("1+x y")); // "#{1+x y}#"
  */
 import { CHARACTER_NAMES } from "../../grammar/literals.ts";
+import { ABBREVIATION_LENGTH, abbreviate } from "./abbreviate.ts";
 import { formatFlonum, numberToString } from "./numbers.ts";
 import { Renamed, identifierName } from "./identifiers.ts";
 import {
@@ -69,6 +70,20 @@ const STRING_ESCAPES: Record<string, string> = {
  */
 export function writeString(value: Datum): string {
   return new Printer(true).print(value);
+}
+
+/**
+ * `abbreviate(writeString(value))`, without writing more of the value than
+ * the message keeps: a value of millions of elements in an error message
+ * costs no more than a short one.
+ *
+ * @example
+ * import { list } from "./values.ts";
+ * writeAbbreviated(list(1, "two")); // '(1 "two")'
+ * writeAbbreviated(list(1, 2, 3, 4), 8); // "(1 2 ..."
+ */
+export function writeAbbreviated(value: Datum, maxLength: number = ABBREVIATION_LENGTH): string {
+  return abbreviate(new Printer(true, maxLength).print(value), maxLength);
 }
 
 /**
@@ -161,22 +176,58 @@ class Printer {
   private readonly tasks: Task[] = [];
   /** The lists, list cells and vectors being printed, outermost first. */
   private readonly refs: Datum[] = [];
+  /**
+   * Where each of `refs` sits in it, in increasing order: looking a value up
+   * in `refs` by scanning would cost the depth for each value printed, hours
+   * for a list nested a million deep.
+   */
+  private readonly positions = new Map<Datum, number[]>();
+  /** The length of `out` so far. */
+  private length = 0;
 
-  constructor(private readonly write: boolean) {}
+  /** `limit`: stop once more than this many characters are written (the caller cuts them). */
+  constructor(
+    private readonly write: boolean,
+    private readonly limit: number = Infinity,
+  ) {}
+
+  private emit(...texts: string[]): void {
+    for (const text of texts) {
+      this.out.push(text);
+      this.length += text.length;
+    }
+  }
+
+  private enter(value: Datum): void {
+    const at = this.positions.get(value);
+    if (at === undefined) this.positions.set(value, [this.refs.length]);
+    else at.push(this.refs.length);
+    this.refs.push(value);
+  }
+
+  /** Drop the refs from `depth` on. */
+  private leave(depth: number): void {
+    for (let i = this.refs.length - 1; i >= depth; i--) {
+      const at = this.positions.get(this.refs[i]!)!;
+      at.pop();
+      if (at.length === 0) this.positions.delete(this.refs[i]!);
+    }
+    this.refs.length = depth;
+  }
 
   print(value: Datum): string {
     this.tasks.push({ kind: "value", value });
-    for (let task = this.tasks.pop(); task; task = this.tasks.pop()) this.run(task);
+    for (let task = this.tasks.pop(); task && this.length <= this.limit; task = this.tasks.pop()) this.run(task);
     return this.out.join("");
   }
 
   private run(task: Task): void {
     switch (task.kind) {
       case "text":
-        this.out.push(task.text);
+        this.emit(task.text);
         return;
       case "leave":
-        this.refs.length = task.depth;
+        this.leave(task.depth);
         return;
       case "value":
         return this.value(task.value);
@@ -188,9 +239,9 @@ class Printer {
   }
 
   private circular(value: Datum): boolean {
-    const index = this.refs.lastIndexOf(value);
+    const index = this.positions.get(value)?.at(-1) ?? -1;
     if (index === -1) return false;
-    this.out.push(`#${index - this.self()}#`);
+    this.emit(`#${index - this.self()}#`);
     return true;
   }
 
@@ -213,57 +264,58 @@ class Printer {
     if (value instanceof Pair || (Array.isArray(value) && value.length > 0)) {
       if (this.circular(value)) return;
       this.tasks.push({ kind: "leave", depth: this.refs.length });
-      this.refs.push(value);
+      this.enter(value);
       if (value instanceof Pair) {
-        this.out.push("(");
+        this.emit("(");
         // As Guile: a list whose own cdrs loop is checked against everything being printed, others only below it.
         const tail: Task = { kind: "tail", pair: value, floor: this.refs.length - 2, cyclic: !isProperOrDotted(value) };
         this.tasks.push(tail, { kind: "value", value: value.car });
       } else {
-        this.out.push("#(");
+        this.emit("#(");
         this.tasks.push({ kind: "items", items: value as Datum[], index: 0 });
       }
       return;
     }
-    this.out.push(...atom(value, this.write, (inner) => new Printer(this.write).withRefs(this.refs).print(inner)));
+    this.emit(...atom(value, this.write, (inner) => new Printer(this.write, this.limit - this.length).withRefs(this.refs).print(inner)));
   }
 
   /** After `pair`'s car: its cdr, as the rest of the list. */
   private tail(pair: Pair, floor: number, cyclic: boolean): void {
     const next = pair.cdr;
     if (next === NIL) {
-      this.out.push(")");
+      this.emit(")");
       return;
     }
     if (next instanceof Pair) {
-      const seen = cyclic ? this.refs.includes(next) : this.refs.slice(0, floor + 1).includes(next);
+      const first = this.positions.get(next)?.[0];
+      const seen = first !== undefined && (cyclic || first <= floor);
       if (seen) {
-        this.out.push(" . ");
+        this.emit(" . ");
         this.circular(next);
-        this.out.push(")");
+        this.emit(")");
         return;
       }
-      this.refs.push(next);
-      this.out.push(" ");
+      this.enter(next);
+      this.emit(" ");
       this.tasks.push({ kind: "tail", pair: next, floor, cyclic }, { kind: "value", value: next.car });
       return;
     }
-    this.out.push(" . ");
+    this.emit(" . ");
     this.tasks.push({ kind: "text", text: ")" }, { kind: "value", value: next });
   }
 
   private items(items: readonly Datum[], index: number): void {
     if (index >= items.length) {
-      this.out.push(")");
+      this.emit(")");
       return;
     }
-    if (index > 0) this.out.push(" ");
+    if (index > 0) this.emit(" ");
     this.tasks.push({ kind: "items", items, index: index + 1 }, { kind: "value", value: items[index]! });
   }
 
   /** Shares the refs of an enclosing printer (for values inside records and exceptions). */
   private withRefs(refs: readonly Datum[]): this {
-    this.refs.push(...refs);
+    for (const ref of refs) this.enter(ref);
     return this;
   }
 }

@@ -35,7 +35,7 @@ import { editDistance, MAX_SUGGESTED_LENGTH } from "./edit-distance.ts";
 import { Environment } from "./environment.ts";
 import { SchemeError } from "./errors.ts";
 import type { Evaluator } from "./evaluator.ts";
-import { writeString } from "./printer.ts";
+import { writeAbbreviated, writeString } from "./printer.ts";
 import { identifierName, isIdentifier, type Identifier } from "./identifiers.ts";
 import { Macro, NIL, Pair, Primitive, RecordInstance, RecordType, sym, type Datum } from "./values.ts";
 
@@ -237,7 +237,7 @@ export function firstViolationError(spec: { readonly fields: readonly RecordFiel
       if (first.improper) return new SchemeError(first.code, "invalid field specifier (improper list)", form.span);
       // Like Guile: only pairs carry source locations; a bare clause is located at the form.
       const span = first.datum instanceof Pair ? first.span : form.span;
-      return new SchemeError(first.code, `invalid field specifier ${abbreviate(writeString(first.datum))}`, span);
+      return new SchemeError(first.code, `invalid field specifier ${writeAbbreviated(first.datum)}`, span);
     }
     case "duplicate-field-initializer":
       return new SchemeError(first.code, `duplicate field initializer ${abbreviate(first.field)}`, first.span);
@@ -266,7 +266,7 @@ function construct(
     if (!(parent instanceof RecordInstance) || parent.type !== type) {
       throw new SchemeError(
         "wrong-type-arg",
-        `inherit: expected a ${spec.typeName} record, got ${abbreviate(writeString(parent))}`,
+        `inherit: expected a ${spec.typeName} record, got ${writeAbbreviated(parent)}`,
         parsed.inherit.span,
       );
     }

@@ -17,7 +17,7 @@
 import type { Span } from "../../../grammar/source.ts";
 import { isExactInteger, isNumber, toFloat } from "../../scheme/numbers.ts";
 import { abbreviate } from "../../scheme/abbreviate.ts";
-import { writeString } from "../../scheme/printer.ts";
+import { writeAbbreviated } from "../../scheme/printer.ts";
 import { listToArray, type Datum } from "../../scheme/values.ts";
 import type { LintContext, RuleModule, RuleTable } from "../context.ts";
 import { elementSpans } from "../datum-spans.ts";
@@ -72,7 +72,7 @@ export const fieldValuesRule: RuleModule = {
 };
 
 function show(value: Datum): string {
-  return abbreviate(writeString(value));
+  return writeAbbreviated(value);
 }
 
 /** The field's value when known and not of the wrong type; reports wrong types. */

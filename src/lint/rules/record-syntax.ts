@@ -13,7 +13,7 @@
  */
 import { buildMachineFields } from "../../machines/build-machine.ts";
 import { abbreviate } from "../../scheme/abbreviate.ts";
-import { writeString } from "../../scheme/printer.ts";
+import { writeAbbreviated } from "../../scheme/printer.ts";
 import type { RecordViolation } from "../../scheme/records.ts";
 import type { LintContext, RuleModule, RuleTable } from "../context.ts";
 import { hasMisplacedInherit, type MachineForm } from "../machine-forms.ts";
@@ -66,7 +66,7 @@ function report(context: LintContext, form: MachineForm, violation: RecordViolat
   switch (violation.code) {
     case "invalid-field-specifier":
       if (violation.improper) context.report(violation.code, where, "invalid field specifier: the form is an improper (dotted) list");
-      else context.report(violation.code, where, `invalid field specifier ${abbreviate(writeString(violation.datum))}: each clause must be (FIELD VALUE); Guix refuses to load the file`);
+      else context.report(violation.code, where, `invalid field specifier ${writeAbbreviated(violation.datum)}: each clause must be (FIELD VALUE); Guix refuses to load the file`);
       return;
     case "duplicate-field-initializer":
       context.report(violation.code, where, `duplicate field initializer ${abbreviate(violation.field)}: ${abbreviate(violation.field)} is already given in this build-machine; Guix refuses to load the file — keep one`);

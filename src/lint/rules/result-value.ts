@@ -11,8 +11,7 @@
  * [notAList.rule, notAList.fix?.edits]; // ["not-a-list", [{ start: 0, end: 0, text: "(list " }, { start: 100, end: 100, text: ")" }]]
  */
 import { Span } from "../../../grammar/source.ts";
-import { abbreviate } from "../../scheme/abbreviate.ts";
-import { writeString } from "../../scheme/printer.ts";
+import { writeAbbreviated } from "../../scheme/printer.ts";
 import { Pair, RecordInstance, Sym, listToArray } from "../../scheme/values.ts";
 import type { LintContext, RuleModule, RuleTable } from "../context.ts";
 import type { Fix } from "../diagnostic.ts";
@@ -67,8 +66,8 @@ function reportNotAList(context: LintContext): void {
   if (value instanceof RecordInstance) detail = "it returns a single build-machine, not a list";
   else if (items) {
     const bad = items.find((x) => !(x instanceof RecordInstance && x.type.name === "build-machine"))!;
-    detail = `element ${items.indexOf(bad) + 1} of the list is ${abbreviate(writeString(bad))}, not a build-machine, so the whole list is ignored`;
-  } else detail = `it returns ${abbreviate(writeString(value))}`;
+    detail = `element ${items.indexOf(bad) + 1} of the list is ${writeAbbreviated(bad)}, not a build-machine, so the whole list is ignored`;
+  } else detail = `it returns ${writeAbbreviated(value)}`;
   const bare = last.datum instanceof Pair && last.datum.car instanceof Sym && last.datum.car.name === "build-machine";
   const fix: Fix | null = bare
     ? { description: "wrap the build-machine in (list ...)", edits: [{ start: where.start, end: where.start, text: "(list " }, { start: where.end, end: where.end, text: ")" }] }

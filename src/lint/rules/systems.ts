@@ -12,7 +12,7 @@
  */
 import type { Span } from "../../../grammar/source.ts";
 import { abbreviate } from "../../scheme/abbreviate.ts";
-import { writeString } from "../../scheme/printer.ts";
+import { writeAbbreviated } from "../../scheme/printer.ts";
 import { NIL, Pair, listToArray, type Datum } from "../../scheme/values.ts";
 import type { LintContext, RuleModule, RuleTable } from "../context.ts";
 import { elementSpans } from "../datum-spans.ts";
@@ -130,7 +130,7 @@ function checkSystemsList(context: LintContext, value: Datum, span: Span, expr: 
   }
   const items = listToArray(value);
   if (!items) {
-    context.report("systems-not-list", span, `'systems' must be a list of strings, got ${abbreviate(writeString(value))}`);
+    context.report("systems-not-list", span, `'systems' must be a list of strings, got ${writeAbbreviated(value)}`);
     return;
   }
   if (value === NIL) {
@@ -143,7 +143,7 @@ function checkSystemsList(context: LintContext, value: Datum, span: Span, expr: 
 
 function checkSystem(context: LintContext, value: Datum, span: Span): void {
   if (typeof value !== "string") {
-    context.report("system-not-string", span, `system type ${abbreviate(writeString(value))} is not a string: it never matches a build; write it as "${abbreviate(writeString(value)).replace(/"/g, "")}"`);
+    context.report("system-not-string", span, `system type ${writeAbbreviated(value)} is not a string: it never matches a build; write it as "${writeAbbreviated(value).replace(/"/g, "")}"`);
     return;
   }
   const allowed = [...GUIX_SYSTEMS, ...(context.options.allowSystems ?? [])];

@@ -19,12 +19,11 @@
  * scheme.evalString("(with-exception-handler (lambda (e) 10) (lambda () (+ 1 (raise-continuable 5))))"); // 11
  * scheme.evalString("(guard (e ((string? e) (string-append \"caught \" e))) (raise \"x\"))"); // "caught x"
  */
-import { abbreviate } from "../abbreviate.ts";
 import { Environment } from "../environment.ts";
 import { SchemeError, type SchemeErrorCode } from "../errors.ts";
 import type { Evaluator } from "../evaluator.ts";
 import { isIdentifier } from "../identifiers.ts";
-import { writeString, displayString } from "../printer.ts";
+import { displayString, writeAbbreviated, writeString } from "../printer.ts";
 import { ExceptionObject, Keyword, NIL, Pair, SpecialForm, Sym, arrayToList, list, listToArray, sym, type Datum } from "../values.ts";
 import { expectProcedure, expectString, type BuiltinTable } from "./registry.ts";
 import { badSyntax, body } from "../syntax/shape.ts";
@@ -68,7 +67,7 @@ function messageOf(key: Sym, args: Datum): string {
       // Not a format string after all: say what was thrown.
     }
   }
-  return `Throw to key \`${key.name}' with args ${abbreviate(writeString(args))}.`;
+  return `Throw to key \`${key.name}' with args ${writeAbbreviated(args)}.`;
 }
 
 /**
@@ -88,7 +87,7 @@ export function exceptionValue(error: SchemeError): Datum {
 /** The error that carries `value` out of `raise-exception`. */
 function errorFor(value: Datum): SchemeError {
   if (value instanceof ExceptionObject) return thrown(value.key, value.args);
-  return new SchemeError("uncaught-exception", `uncaught exception: ${abbreviate(writeString(value))}`, undefined, {
+  return new SchemeError("uncaught-exception", `uncaught exception: ${writeAbbreviated(value)}`, undefined, {
     key: sym("%exception"),
     args: list(value),
     raised: value,

@@ -15,11 +15,10 @@
  * // a builtin of another module is seen after use-modules
  * scheme.evalString("(use-modules (my tools)) (twice 4)"); // 8
  */
-import { abbreviate } from "../abbreviate.ts";
 import { SchemeError } from "../errors.ts";
 import type { Evaluator } from "../evaluator.ts";
 import { isExactInteger, isNumber, type SchemeNumber } from "../numbers.ts";
-import { writeString } from "../printer.ts";
+import { writeAbbreviated, writeString } from "../printer.ts";
 import { Char, Pair, Sym, isProcedure, listToArray, type Datum, type Procedure } from "../values.ts";
 import { Primitive } from "../values.ts";
 
@@ -55,7 +54,7 @@ export class BuiltinTable {
 function typeError(who: string, position: number, expected: string, got: Datum): SchemeError {
   return new SchemeError(
     "wrong-type-arg",
-    `${who}: wrong type argument in position ${position} (expecting ${expected}): ${abbreviate(writeString(got))}`,
+    `${who}: wrong type argument in position ${position} (expecting ${expected}): ${writeAbbreviated(got)}`,
   );
 }
 

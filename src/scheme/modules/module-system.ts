@@ -34,13 +34,12 @@
  * //  "unsupported: specification->package is not bound here; it may come from (gnu), (guix), which this evaluator does not provide"]
  */
 import type { Span } from "../../../grammar/source.ts";
-import { abbreviate } from "../abbreviate.ts";
 import type { BuiltinTable } from "../builtins/registry.ts";
 import { Environment } from "../environment.ts";
 import { SchemeError } from "../errors.ts";
 import type { Evaluator, ModuleSystem } from "../evaluator.ts";
 import { identifierName, isIdentifier, stripSyntax, type Identifier } from "../identifiers.ts";
-import { writeString } from "../printer.ts";
+import { writeAbbreviated } from "../printer.ts";
 import { Keyword, NIL, Pair, Sym, list, listToArray, sym, type Datum } from "../values.ts";
 import { GUILE_CORE_NAMES, GUILE_MODULE_EXPORTS, GUILE_MODULES } from "./guile-names.ts";
 
@@ -95,7 +94,7 @@ export class Modules implements ModuleSystem {
     const top = this.createTop(global, []);
     for (let i = 0; i < options.length; i++) {
       const option = options[i];
-      if (!(option instanceof Keyword)) throw new SchemeError("syntax-error", `define-module: unexpected ${abbreviate(writeString(option!))}`, span);
+      if (!(option instanceof Keyword)) throw new SchemeError("syntax-error", `define-module: unexpected ${writeAbbreviated(option!)}`, span);
       const argument = options[i + 1];
       i++;
       if (argument === undefined) throw new SchemeError("syntax-error", `define-module: #:${option.name} needs an argument`, span);
@@ -183,14 +182,14 @@ export class Modules implements ModuleSystem {
       return (name) => {
         const renamed = evaluator.apply(procedure, [sym(name)]);
         if (!(renamed instanceof Sym)) {
-          throw new SchemeError("wrong-type-arg", `#:renamer must return a symbol, got ${abbreviate(writeString(renamed))}`, span);
+          throw new SchemeError("wrong-type-arg", `#:renamer must return a symbol, got ${writeAbbreviated(renamed)}`, span);
         }
         return renamed.name;
       };
     }
     const prefix = options.get("prefix");
     if (prefix === undefined) return (name) => name;
-    if (!isIdentifier(prefix)) throw new SchemeError("syntax-error", `#:prefix must be a symbol, got ${abbreviate(writeString(prefix))}`, span);
+    if (!isIdentifier(prefix)) throw new SchemeError("syntax-error", `#:prefix must be a symbol, got ${writeAbbreviated(prefix)}`, span);
     const text = identifierName(prefix);
     return (name) => text + name;
   }
@@ -243,7 +242,7 @@ function unimplementedError(name: string, module: string, span: Span | undefined
 function moduleName(spec: Datum, span: Span | undefined): string {
   const parts = listToArray(stripSyntax(spec));
   if (!parts || parts.length === 0 || !parts.every((p) => p instanceof Sym)) {
-    throw new SchemeError("syntax-error", `invalid module name ${abbreviate(writeString(spec))}`, span);
+    throw new SchemeError("syntax-error", `invalid module name ${writeAbbreviated(spec)}`, span);
   }
   return parts.map((p) => (p as Sym).name).join(" ");
 }
@@ -254,10 +253,10 @@ function parseSpec(spec: Datum, span: Span | undefined): { name: string; options
   // ((srfi srfi-1) #:select (fold)) names the module first; (srfi srfi-1) is the name itself.
   if (!(spec instanceof Pair) || !(spec.car instanceof Pair)) return { name: moduleName(spec, span), options };
   const items = listToArray(spec.cdr);
-  if (!items || items.length % 2 !== 0) throw new SchemeError("syntax-error", `invalid module specification ${abbreviate(writeString(spec))}`, span);
+  if (!items || items.length % 2 !== 0) throw new SchemeError("syntax-error", `invalid module specification ${writeAbbreviated(spec)}`, span);
   for (let i = 0; i < items.length; i += 2) {
     const key = items[i];
-    if (!(key instanceof Keyword)) throw new SchemeError("syntax-error", `invalid module specification ${abbreviate(writeString(spec))}`, span);
+    if (!(key instanceof Keyword)) throw new SchemeError("syntax-error", `invalid module specification ${writeAbbreviated(spec)}`, span);
     options.set(key.name, items[i + 1]!);
   }
   return { name: moduleName(spec.car, span), options };
@@ -266,11 +265,11 @@ function parseSpec(spec: Datum, span: Span | undefined): { name: string; options
 /** `#:select (name (original . alias) ...)`. */
 function selectionsOf(select: Datum, span: Span | undefined): Selection[] {
   const items = listToArray(stripSyntax(select));
-  if (!items) throw new SchemeError("syntax-error", `#:select needs a list, got ${abbreviate(writeString(select))}`, span);
+  if (!items) throw new SchemeError("syntax-error", `#:select needs a list, got ${writeAbbreviated(select)}`, span);
   return items.map((item) => {
     if (item instanceof Sym) return { original: item.name, seen: item.name };
     if (item instanceof Pair && item.car instanceof Sym && item.cdr instanceof Sym) return { original: item.car.name, seen: item.cdr.name };
-    throw new SchemeError("syntax-error", `#:select: invalid binding ${abbreviate(writeString(item))}`, span);
+    throw new SchemeError("syntax-error", `#:select: invalid binding ${writeAbbreviated(item)}`, span);
   });
 }
 

@@ -31,8 +31,7 @@ import { isEqual } from "../equality.ts";
 import { SchemeError } from "../errors.ts";
 import type { Evaluator } from "../evaluator.ts";
 import { Renamed, baseSymbol, isIdentifier, isNamed, stripSyntax, type Identifier } from "../identifiers.ts";
-import { abbreviate } from "../abbreviate.ts";
-import { writeString } from "../printer.ts";
+import { writeAbbreviated } from "../printer.ts";
 import { Closure, CycleCheck, NIL, Pair, Primitive, SpecialForm, TailCall, UNSPECIFIED, arrayToList, list, listToArray, sym, type Datum, type Parameters } from "../values.ts";
 import { badSyntax, body, operands, shape } from "./shape.ts";
 
@@ -135,7 +134,7 @@ function withFailure(spec: Pair, forms: Datum, scope: Environment, ev: Evaluator
 }
 
 function describe(value: Datum): string {
-  return abbreviate(writeString(value));
+  return writeAbbreviated(value);
 }
 
 /** `(match-lambda CLAUSE ...)` is `(lambda (x) (match x CLAUSE ...))`; with `*`, `(lambda x ...)`. */

@@ -20,10 +20,9 @@
  * }
  * error?.format(); // "m.scm:1:1: error: if: bad syntax in form (if x 1)"
  */
-import { abbreviate } from "../abbreviate.ts";
 import { SchemeError } from "../errors.ts";
 import { identifierName, isIdentifier, type Identifier } from "../identifiers.ts";
-import { writeString } from "../printer.ts";
+import { writeAbbreviated } from "../printer.ts";
 import { Pair, listToArray, type Datum } from "../values.ts";
 
 /**
@@ -37,7 +36,7 @@ import { Pair, listToArray, type Datum } from "../values.ts";
 export function badSyntax(x: Pair, why?: string): SchemeError {
   const head = isIdentifier(x.car) ? identifierName(x.car) : "form";
   const reason = why ? `: ${why}` : "";
-  return new SchemeError("syntax-error", `${head}: bad syntax in form ${abbreviate(writeString(x))}${reason}`, x.span);
+  return new SchemeError("syntax-error", `${head}: bad syntax in form ${writeAbbreviated(x)}${reason}`, x.span);
 }
 
 /**

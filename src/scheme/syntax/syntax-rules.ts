@@ -21,12 +21,11 @@
  * expansion.car instanceof Renamed; // true
  */
 import type { Span } from "../../../grammar/source.ts";
-import { abbreviate } from "../abbreviate.ts";
 import type { Environment } from "../environment.ts";
 import { isEqual } from "../equality.ts";
 import { SchemeError } from "../errors.ts";
 import { Renamed, baseSymbol, isIdentifier, type Identifier } from "../identifiers.ts";
-import { writeString } from "../printer.ts";
+import { writeAbbreviated } from "../printer.ts";
 import { CycleCheck, LocatedPair, NIL, Pair, listToArray, sym, type Datum, type SchemeObject } from "../values.ts";
 import { badSyntax } from "./shape.ts";
 
@@ -120,7 +119,7 @@ export function transform(rules: SyntaxRules, form: Pair): Datum {
   }
   throw new SchemeError(
     "syntax-error",
-    `source expression failed to match any pattern in form ${abbreviate(writeString(form))}`,
+    `source expression failed to match any pattern in form ${writeAbbreviated(form)}`,
     form.span,
   );
 }
@@ -284,10 +283,10 @@ class Expander {
   private repeat(element: Datum, depth: number): Datum[] {
     const variables = templateVariables(element, this.bindings).filter((v) => this.bindings.get(v) instanceof Sequence);
     if (variables.length === 0) {
-      throw new SchemeError("syntax-error", `no pattern variable with an ellipsis in template ${abbreviate(writeString(element))}`);
+      throw new SchemeError("syntax-error", `no pattern variable with an ellipsis in template ${writeAbbreviated(element)}`);
     }
     const lengths = new Set(variables.map((v) => (this.bindings.get(v) as Sequence).items.length));
-    if (lengths.size > 1) throw new SchemeError("syntax-error", `pattern variables of different lengths under one ellipsis in ${abbreviate(writeString(element))}`);
+    if (lengths.size > 1) throw new SchemeError("syntax-error", `pattern variables of different lengths under one ellipsis in ${writeAbbreviated(element)}`);
     const [count] = lengths;
     const results: Datum[] = [];
     for (let i = 0; i < count!; i++) {
