@@ -36,3 +36,22 @@ test("without file access the configuration itself is read, and nothing else", (
   assert.equal(asAbsolute("/a/b"), "/a/b");
   assert.equal(asAbsolute("a/../b"), `${process.cwd()}/a/../b`, "as Guile, not normalized");
 });
+
+test("reading a file checks the clock: a file that includes itself in a loop of few steps ends at --max-seconds", () => {
+  const dir = tempDir("offload-read-clock-");
+  // Reading the first file takes longer than the whole limit; the second read is then past it, a few steps in.
+  writeFileSync(join(dir, "slow.scm"), `(define data '(${"1 ".repeat(2_000_000)}))\n(load "next.scm")\n`);
+  writeFileSync(join(dir, "next.scm"), "'next\n");
+  assert.throws(
+    () => createInterpreter({ maxSeconds: 0.001 }).evalString(`(load "${join(dir, "slow.scm")}")`),
+    (error: SchemeError) => error.code === "limit-exceeded" && /more than 0\.001 seconds/.test(error.message),
+  );
+  assert.equal(writeString(createInterpreter().evalString(`(load "${join(dir, "slow.scm")}")`)), "next");
+  // b.scm and c.scm include each other: Guile expands them forever; we stop at the limit.
+  writeFileSync(join(dir, "b.scm"), '(include "c.scm")\n');
+  writeFileSync(join(dir, "c.scm"), '(include "b.scm")\n');
+  assert.throws(
+    () => createInterpreter({ maxSeconds: 0.2, file: join(dir, "b.scm") }).loadFile(join(dir, "b.scm")),
+    (error: SchemeError) => error.code === "limit-exceeded" && /more than 0\.2 seconds/.test(error.message),
+  );
+});

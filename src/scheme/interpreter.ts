@@ -88,7 +88,7 @@ export function createInterpreter(options: InterpreterOptions = {}): Interpreter
   evaluator.topLevel = modules.createTop(evaluator.global, options.defaultModules ?? []);
   evaluator.currentOutput = new OutputPort((text) => options.output?.(text));
   const loading = new LoadStack();
-  const files = fileReader(options);
+  const files = fileReader(options, () => evaluator.checkTime());
 
   const evalForms = (forms: Iterable<ReadDatum>): Datum => {
     let result: Datum = UNSPECIFIED;
@@ -147,7 +147,7 @@ export function createInterpreter(options: InterpreterOptions = {}): Interpreter
 type FileReader = ReturnType<typeof fileReader>;
 
 /** Reading files for a program: the access switch, the size limit, and the caller's notification. */
-function fileReader(options: InterpreterOptions) {
+function fileReader(options: InterpreterOptions, beforeRead: () => void) {
   const fileAccess = options.fileAccess ?? true;
   return {
     /**
@@ -155,6 +155,8 @@ function fileReader(options: InterpreterOptions) {
      * wrote). `own` marks the configuration itself, which file access does not cover.
      */
     read(path: string, shownAs = path, own = false): SourceText {
+      // The configuration itself is read before its load's clock starts.
+      if (!own) beforeRead();
       options.onFileAccess?.(resolve(path));
       if (!fileAccess && !own) {
         throw new SchemeError("file-error", `cannot read ${shownAs}: the configuration may not read other files (--no-file-access)`);
