@@ -111,3 +111,29 @@ test("data nested 100,000 deep prints and compares without exhausting the stack"
   assert.equal(run(`${deep} (string-length (object->string d))`), "200002");
   assert.equal(run(`${deep} (define e (let loop ((i 0) (x (quote ()))) (if (< i 100000) (loop (+ i 1) (list x)) x))) (list (equal? d e) (equal? d (list e)))`), "(#t #f)");
 });
+
+test("--max-memory bounds what a program holds before it is allocated: pending calls, string ports, padding, doubling lists", () => {
+  const limit = 16 * 1048576;
+  const cases: Array<[string, RegExp]> = [
+    // Each of these once went far past the limit (the recursion and the string port to hundreds of MiB, the padding to 3 GiB).
+    ["(define (f x) (cons x (f x))) (f 1)", /holds more than 16 MiB of data \(\d+ calls deep: unbounded recursion\?/],
+    ['(call-with-output-string (lambda (port) (let loop () (display "xxxxxxxxxxxxxxxx" port) (loop))))', /holds more than 16 MiB of data \(an allocation bomb\?/],
+    ["(format #f \"~v,'xa\" 100000000 \"\")", /holds more than 16 MiB/],
+    ['(format #f "~100000000d" 1)', /holds more than 16 MiB/],
+    ['(format #f "~v%" 100000000)', /holds more than 16 MiB/],
+    ["(make-string 90000000 #\\x)", /holds more than 16 MiB/],
+    ['(string-pad "x" 90000000)', /holds more than 16 MiB/],
+    ["(let loop ((l (iota 1000))) (loop (append l l)))", /holds more than 16 MiB/],
+  ];
+  for (const [program, message] of cases) {
+    const before = process.memoryUsage().heapUsed;
+    const error = schemeError(program, { maxMemory: limit });
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.equal(error.code, "limit-exceeded", program);
+    assert.match(error.message, message, program);
+    // Garbage not yet collected counts here too: a few times the limit is what "never far past it" allows.
+    assert.ok(grown < 4 * limit, `${program}: the heap grew by ${Math.round(grown / 1048576)} MiB`);
+  }
+  // Padding that fits is the same as before, one allocation instead of a loop.
+  assert.equal(run(`(use-modules (ice-9 format)) (format #f "~10,4,2,'*a|" "abc")`), '"abc**********|"');
+});

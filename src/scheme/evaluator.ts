@@ -29,7 +29,14 @@ import { DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_MEMORY, DEFAULT_MAX_SECONDS, DEFAUL
 import { bindArguments } from "./parameters.ts";
 import { writeString } from "./printer.ts";
 import { defineCoreForms } from "./syntax/core-forms.ts";
-import { CaseLambda, Closure, InputPort, Macro, NIL, OutputPort, PAIR_BYTES, allocation, Pair, Primitive, SpecialForm, Sym, TailCall, UNSPECIFIED, type Datum } from "./values.ts";
+import { CaseLambda, Closure, InputPort, Macro, NIL, OutputPort, PAIR_BYTES, allocation, Pair, Primitive, reserve, SpecialForm, Sym, TailCall, UNSPECIFIED, type Datum } from "./values.ts";
+
+/** Estimated bytes a pending call holds (its frame, its arguments, its environment): some 400 measured. */
+const FRAME_BYTES = 256;
+/** Frames are counted this many at a time, as the continuation grows past each multiple. */
+const FRAMES_PER_RESERVE = 4096;
+/** A continuation this deep, when memory runs out, is named as the likely cause. */
+const DEEP_RECURSION = 10_000;
 
 /** Limits that keep a hostile or buggy file from hanging or crashing us. */
 export interface EvaluationLimits {
@@ -123,7 +130,19 @@ export class Evaluator {
   private resetMemory(): void {
     this.memoryBase = allocation.bytes;
     this.heapBase = process.memoryUsage().heapUsed;
-    this.nextMemoryCheck = this.memoryBase + this.maxMemory;
+    this.scheduleMemoryCheck(0);
+    // Builtins reserve what they are about to allocate; this evaluator measures (the one running is the one last reset).
+    allocation.check = (pending) => this.checkMemory(pending);
+  }
+
+  /**
+   * The next heap measurement: after half of what is left under the limit is
+   * counted (at least a sixteenth of the limit), so a program that is close
+   * is measured often and one that is far is not measured for nothing.
+   */
+  private scheduleMemoryCheck(held: number): void {
+    this.nextMemoryCheck = allocation.bytes + Math.max(this.maxMemory / 16, (this.maxMemory - Math.max(0, held)) / 2);
+    allocation.nextCheck = this.nextMemoryCheck;
   }
 
   /** Counts what a builtin returned; past the limit, measures the heap (garbage does not count). */
@@ -135,19 +154,21 @@ export class Evaluator {
       // Far beyond any configuration's needs, and each further multiplication gets slower.
       throw new SchemeError("limit-exceeded", "an integer grew past 4,000,000 bits (a runaway computation?)");
     }
-    if (allocation.bytes > this.nextMemoryCheck) this.checkMemory();
+    if (allocation.bytes > this.nextMemoryCheck) this.checkMemory(0);
   }
 
-  private checkMemory(): void {
+  /** Measures the heap, with `pending` bytes a builtin is about to allocate; throws past --max-memory. */
+  private checkMemory(pending: number): void {
     const held = process.memoryUsage().heapUsed - this.heapBase;
-    if (held > this.maxMemory) {
+    if (held + pending > this.maxMemory) {
+      const why = this.stack.length >= DEEP_RECURSION ? `${this.stack.length} calls deep: unbounded recursion?` : "an allocation bomb?";
       throw new SchemeError(
         "limit-exceeded",
-        `the program holds more than ${Math.round(this.maxMemory / 1048576)} MiB of data (an allocation bomb? raise the limit with --max-memory)`,
+        `the program holds more than ${Math.round(this.maxMemory / 1048576)} MiB of data (${why} raise the limit with --max-memory)`,
       );
     }
-    // Most of what was counted was garbage: look again after another limit's worth.
-    this.nextMemoryCheck = allocation.bytes + this.maxMemory - Math.max(0, held);
+    // Much of what was counted may have been garbage: look again later.
+    this.scheduleMemoryCheck(held);
   }
 
   /**
@@ -255,6 +276,8 @@ export class Evaluator {
       );
     }
     this.stack.push(frame);
+    // The continuation is data too (a pending call holds its frame, arguments and environment).
+    if ((this.stack.length & (FRAMES_PER_RESERVE - 1)) === 0) reserve(FRAMES_PER_RESERVE * FRAME_BYTES);
   }
 
   /** Evaluates the remaining operands (simple ones inline), then applies the operator. */

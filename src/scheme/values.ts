@@ -22,9 +22,29 @@ export * from "../../grammar/datum.ts";
  * What the evaluator's builtins have allocated, in estimated bytes: the
  * `--max-memory` limit is checked against it (see Evaluator). Lists built
  * with {@link arrayToList} count as they are made; other results are counted
- * by the evaluator when a builtin returns them.
+ * by the evaluator when a builtin returns them. Past `nextCheck`, `check` —
+ * set by the evaluator running — measures the heap.
  */
-export const allocation = { bytes: 0 };
+export const allocation: { bytes: number; nextCheck: number; check: ((pending: number) => void) | undefined } = {
+  bytes: 0,
+  nextCheck: Infinity,
+  check: undefined,
+};
+
+/**
+ * Count `bytes` about to be allocated, before allocating them: past the next
+ * check, the evaluator measures the heap with them added, and a program over
+ * --max-memory stops before a doubling list or a huge string exists at all.
+ *
+ * @example
+ * const before = allocation.bytes;
+ * reserve(1024);
+ * allocation.bytes - before; // 1024
+ */
+export function reserve(bytes: number): void {
+  allocation.bytes += bytes;
+  if (allocation.bytes > allocation.nextCheck) allocation.check?.(bytes);
+}
 
 /** Estimated bytes of one pair (object header, car, cdr). */
 export const PAIR_BYTES = 32;
@@ -39,7 +59,7 @@ export const PAIR_BYTES = 32;
  * allocation.bytes - before === 2 * PAIR_BYTES; // true
  */
 export function arrayToList(items: readonly Datum[], tail: Datum = NIL_VALUE): Datum {
-  allocation.bytes += items.length * PAIR_BYTES;
+  reserve(items.length * PAIR_BYTES);
   return buildList(items, tail);
 }
 
@@ -212,6 +232,9 @@ export class InputPort implements SchemeObject {
   ) {}
 }
 
+/** Estimated bytes of a string's own object, besides its characters. */
+const CHUNK_BYTES = 16;
+
 /** An output port: a string port collecting text, or the program's output (`sink`). Never a file. */
 export class OutputPort implements SchemeObject {
   readonly schemeType = "output-port";
@@ -224,7 +247,11 @@ export class OutputPort implements SchemeObject {
   write(text: string): void {
     if (text === "") return;
     if (this.sink) this.sink(text);
-    else this.chunks.push(text);
+    else {
+      // What a string port collects is the program's data: a loop writing to one is an allocation bomb.
+      reserve(2 * text.length + CHUNK_BYTES);
+      this.chunks.push(text);
+    }
     const newline = text.lastIndexOf("\n");
     this.column = newline === -1 ? this.column + text.length : text.length - newline - 1;
   }

@@ -18,7 +18,7 @@ import { SchemeError } from "../errors.ts";
 import type { Evaluator } from "../evaluator.ts";
 import { isExactInteger, isNumber, toFloat, type SchemeNumber } from "../numbers.ts";
 import { displayString, writeString } from "../printer.ts";
-import { Char, NIL, OutputPort, UNSPECIFIED, list, listToArray, sym, type Datum } from "../values.ts";
+import { Char, NIL, OutputPort, UNSPECIFIED, list, listToArray, reserve, sym, type Datum } from "../values.ts";
 import { expectString, type BuiltinTable } from "./registry.ts";
 
 /** The error Guile's format raises for a bad directive or missing argument (it also prints details on stderr). */
@@ -204,14 +204,14 @@ function apply(template: string, d: Directive, args: Args, out: Output): number 
     }
     case "%":
     case "n":
-      out.put("\n".repeat(num(p0, 1)));
+      out.put(repeated("\n", num(p0, 1)));
       return d.end;
     case "&":
       if (out.column !== 0) out.put("\n");
-      if (num(p0, 1) > 1) out.put("\n".repeat(num(p0, 1) - 1));
+      if (num(p0, 1) > 1) out.put(repeated("\n", num(p0, 1) - 1));
       return d.end;
     case "~":
-      out.put("~".repeat(num(p0, 1)));
+      out.put(repeated("~", num(p0, 1)));
       return d.end;
     case "\n": {
       let next = d.end;
@@ -315,9 +315,24 @@ function char(param: Param, fallback: string): string {
 
 /** Common Lisp's padding: minpad characters, then colinc at a time up to mincol. */
 function pad(text: string, mincol: number, colinc: number, minpad: number, padChar: string, left: boolean): string {
-  let padding = padChar.repeat(minpad);
-  while (text.length + padding.length < mincol) padding += padChar.repeat(Math.max(1, colinc));
+  // Counted, not grown a colinc at a time: a mincol of 10^8 is one allocation, reserved first.
+  const step = Math.max(1, colinc);
+  const short = mincol - text.length - minpad * padChar.length;
+  const count = minpad + (short > 0 ? Math.ceil(short / (step * padChar.length)) * step : 0);
+  const padding = repeated(padChar, count);
   return left ? padding + text : text + padding;
+}
+
+/** `text` repeated `count` times, its memory reserved under --max-memory before it exists. */
+function repeated(text: string, count: number): string {
+  reserve(2 * text.length * count);
+  return text.repeat(count);
+}
+
+/** `text` padded on the left to `width`, reserved first. */
+function padStart(text: string, width: number, padChar: string): string {
+  if (width > text.length) reserve(2 * width);
+  return text.padStart(width, padChar);
 }
 
 function integer(value: Datum, radix: number, d: Directive): string {
@@ -336,7 +351,7 @@ function integer(value: Datum, radix: number, d: Directive): string {
   }
   const sign = negative ? "-" : d.at ? "+" : "";
   const text = sign + digits;
-  return text.padStart(num(d.params[0], 0), char(d.params[1], " "));
+  return padStart(text, num(d.params[0], 0), char(d.params[1], " "));
 }
 
 /** The decimal digits of a real and where the point goes: 12.5 is { digits: "125", point: 2 }. */
@@ -392,8 +407,8 @@ function fixed(value: Datum, width: Param, fraction: Param, overflow: Param, pad
   const sign = negative ? "-" : plus ? "+" : "";
   const text = `${sign}${intPart}.${fracPart}`;
   if (typeof width !== "number") return text;
-  if (text.length > width && typeof overflow === "string") return overflow.repeat(width);
-  return text.padStart(width, padChar);
+  if (text.length > width && typeof overflow === "string") return repeated(overflow, width);
+  return padStart(text, width, padChar);
 }
 
 function exponential(value: Datum, fraction: Param): string {

@@ -14,7 +14,7 @@ import { parseNumber } from "../../../grammar/numbers.ts";
 import { SchemeError } from "../errors.ts";
 import { numberToString } from "../numbers.ts";
 import { writeString } from "../printer.ts";
-import { Char, Keyword, Primitive, Sym, UNSPECIFIED, arrayToList, type Datum } from "../values.ts";
+import { Char, Keyword, Primitive, Sym, UNSPECIFIED, arrayToList, reserve, type Datum } from "../values.ts";
 import { withOutputToString } from "./ports.ts";
 import {
   expectChar,
@@ -97,6 +97,7 @@ export function defineStringBuiltins(table: BuiltinTable): void {
     const n = expectIndex("make-string", k!, 1);
     if (n > 100_000_000) throw new SchemeError("limit-exceeded", "make-string: string too long");
     const fill = ch === undefined ? " " : String.fromCodePoint(expectChar("make-string", ch, 2).code);
+    reserve(2 * fill.length * n);
     return fill.repeat(n);
   });
   table.define("string-length", 1, 1, ([s]) => {
@@ -167,6 +168,7 @@ export function defineStringBuiltins(table: BuiltinTable): void {
       const width = expectIndex(name, k!, 2);
       const fill = ch === undefined ? " " : String.fromCodePoint(expectChar(name, ch, 3).code);
       if (chars.length >= width) return (left ? chars.slice(chars.length - width) : chars.slice(0, width)).join("");
+      reserve(2 * fill.length * (width - chars.length));
       const padding = fill.repeat(width - chars.length);
       return left ? padding + chars.join("") : chars.join("") + padding;
     });
