@@ -29,6 +29,8 @@ export interface Evaluation {
   lastValue: Datum | undefined;
   /** The error that stopped loading. */
   error: SchemeError | undefined;
+  /** The top-level form of the file being evaluated when the error happened (the error may be in a file it loads). */
+  failedForm?: ReadDatum;
 }
 
 /**
@@ -50,13 +52,18 @@ export function evaluateMachines(source: SourceText, datums: readonly ReadDatum[
     defaultModules: [OFFLOAD_MODULE],
     extend: (table) => defineBuildMachineModule(table, { env, onConstruct: (r) => constructed.push(r) }),
   });
+  let current: ReadDatum | undefined;
+  const tracked = (function* () {
+    for (const datum of datums) yield (current = datum);
+  })();
   try {
-    const lastValue = interpreter.evalForms(datums, source.file);
+    const lastValue = interpreter.evalForms(tracked, source.file);
     return { constructed, returned: machineRecordsOf(lastValue), lastValue, error: undefined };
   } catch (error) {
-    if (error instanceof SchemeError) return { constructed, returned: undefined, lastValue: undefined, error };
+    if (error instanceof SchemeError) return { constructed, returned: undefined, lastValue: undefined, error, failedForm: current };
     if (error instanceof RangeError) {
-      return { constructed, returned: undefined, lastValue: undefined, error: new SchemeError("limit-exceeded", `evaluation too deep: ${error.message}`) };
+      const limit = new SchemeError("limit-exceeded", `evaluation too deep: ${error.message}`);
+      return { constructed, returned: undefined, lastValue: undefined, error: limit, failedForm: current };
     }
     throw error;
   }

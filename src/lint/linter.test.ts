@@ -205,3 +205,19 @@ test("huge names and values give short messages and are not compared for did-you
     for (const d of diagnostics) assert.ok(d.message.length < 400, `${d.rule}: ${d.message.length} characters`);
   }
 });
+
+test("an error in a file this one loads is located at the form of this file that loads it", () => {
+  const dir = tempDir("lint-loaded-error-");
+  writeFileSync(join(dir, "machines.scm"), '(define x 1)\n(load "b.scm")\n(list)\n');
+  writeFileSync(join(dir, "b.scm"), ';; a longer first line than machines.scm has\n(load "machines.scm")\n');
+  const report = lintFile(join(dir, "machines.scm"));
+  const error = report.diagnostics.find((d) => d.severity === "error");
+  assert.equal(error?.rule, "file-error");
+  assert.deepEqual([error?.span.source.file, error?.span.text()], [join(dir, "machines.scm"), '(load "b.scm")']);
+});
+
+test("after an allocation bomb stopped the evaluation, the rules still run: the memory limit is the program's, not lint's", () => {
+  const bomb = '(define x (let loop ((l (iota 1000))) (loop (append l l))))\n(list (build-machine (name "a") (systems (list "x86_64-linux")) (user "u") (host-key "k")))';
+  const rules = lintText("m.scm", bomb, { load: { maxMemory: 16 * 1048576 } }).diagnostics.map((d) => d.rule);
+  assert.deepEqual(rules, ["limit-exceeded", "host-key-malformed"]);
+});

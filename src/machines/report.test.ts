@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { tempDir } from "../../test/helpers/temp-dir.ts";
+import { createInterpreter } from "../scheme/interpreter.ts";
 import { NIL, Pair, list, sym } from "../scheme/values.ts";
 import { SHOWN_FIELDS, showReport, toJson } from "./report.ts";
 
@@ -40,4 +41,16 @@ test("errors become the error object; warnings carry their optional keys", () =>
   const report = showReport(typed, { env: {} });
   assert.ok("warnings" in report);
   assert.deepEqual(report.warnings.map((w) => [w.code, w.field, w.machine, w.value]), [["wrong-field-type", "port", 0, '"22"']]);
+});
+
+test("a value nested a million deep is shown as the start of its write form, not whole", () => {
+  const deep = createInterpreter().evalString("(let loop ((i 0) (l '())) (if (= i 1000000) l (loop (+ i 1) (list l))))");
+  let json = toJson(deep);
+  for (let depth = 0; Array.isArray(json); depth++) {
+    assert.ok(depth <= 100, "lists nest at most 100 deep in JSON");
+    json = json[0]!;
+  }
+  assert.equal(typeof json, "string");
+  assert.equal((json as string).length, 100_000);
+  assert.ok((json as string).startsWith("((((") && (json as string).endsWith("..."));
 });

@@ -19,7 +19,7 @@
  */
 import type { Location } from "../../grammar/source.ts";
 import { SchemeError } from "../scheme/errors.ts";
-import { writeString } from "../scheme/printer.ts";
+import { writeAbbreviated } from "../scheme/printer.ts";
 import { isNumber, toFloat } from "../scheme/numbers.ts";
 import { Pair, listToArray, type Datum, type RecordInstance } from "../scheme/values.ts";
 import { effectiveSystems, loadMachines, recordLocation, type LoadOptions } from "./load.ts";
@@ -67,6 +67,9 @@ export const SHOWN_FIELDS = [
 /** How deep lists nest in JSON; deeper data is shown as its `write` form (JSON.stringify recurses). */
 const MAX_JSON_DEPTH = 100;
 
+/** The longest `write` form shown; a value a million levels deep is not printed whole (nor its printer's state kept). */
+const MAX_JSON_TEXT = 100_000;
+
 /**
  * A Scheme value as JSON: strings, numbers, booleans, lists; anything else
  * (a circular list, data nested very deep) as its `write` form.
@@ -83,7 +86,7 @@ export function toJson(value: Datum, depth = 0): Json {
   // Only proper lists become arrays (vectors print as Scheme, like any other value).
   const items = depth < MAX_JSON_DEPTH && (value instanceof Pair || !Array.isArray(value)) ? listToArray(value) : undefined;
   if (items) return items.map((item) => toJson(item, depth + 1));
-  return writeString(value);
+  return writeAbbreviated(value, MAX_JSON_TEXT);
 }
 
 /**

@@ -131,8 +131,25 @@ export class Evaluator {
     this.memoryBase = allocation.bytes;
     this.heapBase = process.memoryUsage().heapUsed;
     this.scheduleMemoryCheck(0);
-    // Builtins reserve what they are about to allocate; this evaluator measures (the one running is the one last reset).
-    allocation.check = (pending) => this.checkMemory(pending);
+  }
+
+  /** What builtins' reservations call while this evaluator runs (see {@link watchMemory}). */
+  private readonly memoryCheck = (pending: number): void => this.checkMemory(pending);
+
+  /**
+   * Makes builtins' reservations check this evaluator's limit while it runs;
+   * returns what puts the previous watch back. Outside any evaluation (lint's
+   * rules, the printer) nothing is checked: the limit is the program's.
+   */
+  private watchMemory(): () => void {
+    const previous = allocation.check;
+    const previousNext = allocation.nextCheck;
+    allocation.check = this.memoryCheck;
+    allocation.nextCheck = this.nextMemoryCheck;
+    return () => {
+      allocation.check = previous;
+      allocation.nextCheck = previous === this.memoryCheck ? this.nextMemoryCheck : previous === undefined ? Infinity : previousNext;
+    };
   }
 
   /**
@@ -142,7 +159,7 @@ export class Evaluator {
    */
   private scheduleMemoryCheck(held: number): void {
     this.nextMemoryCheck = allocation.bytes + Math.max(this.maxMemory / 16, (this.maxMemory - Math.max(0, held)) / 2);
-    allocation.nextCheck = this.nextMemoryCheck;
+    if (allocation.check === this.memoryCheck) allocation.nextCheck = this.nextMemoryCheck;
   }
 
   /** Counts what a builtin returned; past the limit, measures the heap (garbage does not count). */
@@ -202,11 +219,13 @@ export class Evaluator {
   apply(proc: Datum, args: Datum[]): Datum {
     // A closure's body may already have pushed frames (the forms after the first): they belong to this call.
     const base = this.stack.length;
+    const unwatch = this.watchMemory();
     try {
       const next = this.applyProcedure(proc, args, undefined);
       return next instanceof TailCall ? this.run(next.expr, next.env, base) : next;
     } finally {
       this.stack.length = base;
+      unwatch();
     }
   }
 
@@ -217,10 +236,12 @@ export class Evaluator {
   evaluate(x: Datum, env: Environment, span?: Span): Datum {
     if (span && (x instanceof Sym || x instanceof Renamed)) return this.lookup(x, env, span);
     const base = this.stack.length;
+    const unwatch = this.watchMemory();
     try {
       return this.run(x, env, base);
     } finally {
       this.stack.length = base;
+      unwatch();
     }
   }
 

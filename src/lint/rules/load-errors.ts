@@ -10,7 +10,7 @@
  * lintText("m.scm", file).diagnostics.map((d) => [d.rule, d.span.range().line, d.message]);
  * // [["missing-file-read", 2, 'cannot read /no/such.pub: no such file: Guix treats a missing file as "no machines" and silently builds everything locally; create the file or stop reading it']]
  */
-import { Span } from "../../../grammar/source.ts";
+import { Span, type SourceText } from "../../../grammar/source.ts";
 import { RECORD_ERROR_CODES, type RecordErrorCode } from "../../scheme/records.ts";
 import type { RuleModule, RuleTable } from "../context.ts";
 import { isPlaceholderSymbol } from "../placeholder-text.ts";
@@ -61,7 +61,7 @@ export const loadErrorsRule: RuleModule = {
     const error = context.evaluation.error;
     if (!error) return;
     if (isRecordErrorCode(error.code) && context.reported(error.code)) return;
-    const span = error.span ?? new Span(context.source, 0, 0);
+    const span = inThisFile(error.span, context.source) ?? inThisFile(context.evaluation.failedForm?.span, context.source) ?? new Span(context.source, 0, 0);
     if (error.code === "file-not-found") {
       context.report(
         "missing-file-read",
@@ -81,6 +81,15 @@ export const loadErrorsRule: RuleModule = {
 
 /** Codes for what Guile does and offload will not or cannot: not the file's fault. */
 const GUIX_LOADS: ReadonlySet<string> = new Set(["refused", "unsupported", "unsupported-module"]);
+
+/**
+ * `span` when it is in `source`: an error in a file this one loads or
+ * includes is reported at the form of this file that led there (a location
+ * in the other file would point at the wrong text of this one).
+ */
+function inThisFile(span: Span | undefined, source: SourceText): Span | undefined {
+  return span !== undefined && span.source.file === source.file && span.source.text === source.text ? span : undefined;
+}
 
 function isPlaceholderSpan(span: Span): boolean {
   return isPlaceholderSymbol(span.text());
