@@ -17,6 +17,7 @@ import type { Readable, Writable } from "node:stream";
 import type { BuildMachine } from "../machines/types.ts";
 import { errorMessage, SshError } from "../ssh/errors.ts";
 import { machineKey } from "../ssh/machine-key.ts";
+import type { HolderSettings } from "../ssh/holder.ts";
 import { laneOf, SessionPool } from "../ssh/pool.ts";
 import type { ScriptHost } from "../ssh/script-host.ts";
 import type { ConnectOptions } from "../ssh/session.ts";
@@ -117,6 +118,8 @@ export interface OffloaderOptions {
   connect?: ConnectOptions;
   /** Size cap of each machine's input cache (input-cache.ts), trimmed after uploads; default 2 GiB. */
   cacheMaxBytes?: number;
+  /** Go through connection holders (ssh/holder.ts); default every connection the engine's own. */
+  holder?: HolderSettings;
 }
 
 /** Failures of one machine's transfer or disk, which another machine may not have. */
@@ -178,7 +181,7 @@ export class Offloader {
 
   constructor(private readonly options: OffloaderOptions) {
     this.stateDir = ensureStateDir(options.stateDir);
-    this.pool = new SessionPool(options.connect);
+    this.pool = new SessionPool(options.connect, options.holder);
     this.selector = new MachineSelector(options.machines, {
       stateDir: this.stateDir,
       connections: this.pool,

@@ -21,6 +21,7 @@
  */
 import type { BuildMachine } from "../machines/types.ts";
 import { machineKey } from "./machine-key.ts";
+import { connectViaHolder, type HolderSettings } from "./holder.ts";
 import { SshSession, type ConnectOptions } from "./session.ts";
 
 /** Jobs sharing one SSH connection. */
@@ -42,7 +43,11 @@ export class SessionPool {
   /** Bumped by closeAll, so connections still in flight then are closed when they arrive. */
   private generation = 0;
 
-  constructor(private readonly options: ConnectOptions = {}) {}
+  constructor(
+    private readonly options: ConnectOptions = {},
+    /** Connection holders to go through (holder.ts); without, every session is a connection of its own. */
+    private readonly holder?: HolderSettings,
+  ) {}
 
   /**
    * The session for `machine` on `lane` (default 0), connecting if there is
@@ -60,7 +65,7 @@ export class SessionPool {
     const forget = (): void => {
       if (this.sessions.get(key) === connecting) this.sessions.delete(key);
     };
-    const connecting = SshSession.connect(machine, this.options).then(
+    const connecting = this.open(machine).then(
       (session) => {
         if (generation !== this.generation) session.close();
         else session.onClose(forget);
@@ -73,6 +78,15 @@ export class SessionPool {
     );
     this.sessions.set(key, connecting);
     return connecting;
+  }
+
+  /** Through the machine's holder when there are holders (and it can be used), else directly. */
+  private async open(machine: BuildMachine): Promise<SshSession> {
+    if (this.holder !== undefined) {
+      const held = await connectViaHolder(machine, this.options, this.holder).catch(() => null);
+      if (held !== null) return held;
+    }
+    return SshSession.connect(machine, this.options);
   }
 
   /** How many sessions are open or being opened. */

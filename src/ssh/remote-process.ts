@@ -11,9 +11,23 @@
  * child.stdout.pipe(process.stdout); // the command's output, after its start line
  * await child.preamble;              // what the login shell printed first (normally nothing)
  */
-import { Transform, type Readable, type TransformCallback, type Writable } from "node:stream";
-import type { ClientChannel } from "ssh2";
+import { Transform, type Duplex, type Readable, type TransformCallback, type Writable } from "node:stream";
 import { FORWARDED_SIGNALS } from "./remote-shell.ts";
+
+/**
+ * A command's channel as this module uses it: ssh2's ClientChannel, or a
+ * connection holder's relayed channel (holder-client.ts). Reading it is the
+ * command's stdout, writing it its stdin.
+ */
+export interface CommandChannel extends Duplex {
+  stderr: Readable;
+  /** End the command's input. */
+  eof(): void;
+  /** Close the channel. */
+  close(): void;
+  /** Set on a connection holder's channel when the holder's connection was lost while it was open. */
+  lostReason?: string | null;
+}
 
 /** How a remote command ended: an exit code, or the signal that killed it. */
 export interface ExitStatus {
@@ -193,7 +207,7 @@ export function splitAtStartLine(
  * child.stdin.end(input);
  * await child.started; // false when the login shell never ran our string
  */
-export function plainProcess(channel: ClientChannel, exit: Promise<ExitStatus>, token: string): RemoteProcess {
+export function plainProcess(channel: CommandChannel, exit: Promise<ExitStatus>, token: string): RemoteProcess {
   const stdout = splitAtStartLine(channel, token, "output-if-missing");
   return {
     stdin: channel,
@@ -209,6 +223,28 @@ export function plainProcess(channel: ClientChannel, exit: Promise<ExitStatus>, 
 }
 
 /**
+ * A command on `channel` that speaks for itself from the first byte (no
+ * start line: a connection holder already took it off, as for its runners).
+ *
+ * @example
+ * const runner = rawProcess(channel, exit);
+ * await runner.started; // true
+ */
+export function rawProcess(channel: CommandChannel, exit: Promise<ExitStatus>): RemoteProcess {
+  return {
+    stdin: channel,
+    stdout: channel,
+    stderr: channel.stderr,
+    exit,
+    started: Promise.resolve(true),
+    preamble: Promise.resolve(Buffer.alloc(0)),
+    setupOutput: Promise.resolve(Buffer.alloc(0)),
+    stop: () => closeChannel(channel),
+    close: () => closeChannel(channel),
+  };
+}
+
+/**
  * A supervised command on `channel`, started by remote-shell.ts's
  * `announced` around a `supervisedScript` with the same token.
  *
@@ -216,7 +252,7 @@ export function plainProcess(channel: ClientChannel, exit: Promise<ExitStatus>, 
  * const child = supervisedProcess(channel, exit, token);
  * child.stop();
  */
-export function supervisedProcess(channel: ClientChannel, exit: Promise<ExitStatus>, token: string): SupervisedProcess {
+export function supervisedProcess(channel: CommandChannel, exit: Promise<ExitStatus>, token: string): SupervisedProcess {
   const stdout = splitAtStartLine(channel, token, "output-if-missing");
   const stderr = splitAtStartLine(channel.stderr, token, "set-up");
   return {
@@ -251,7 +287,7 @@ export function forwardedSignal(name: string): (typeof FORWARDED_SIGNALS)[number
   return known;
 }
 
-function closeChannel(channel: ClientChannel): void {
+function closeChannel(channel: CommandChannel): void {
   try {
     channel.close();
   } catch {

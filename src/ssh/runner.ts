@@ -165,6 +165,16 @@ export class RemoteRunner {
     return new RemoteRunner(session, channel);
   }
 
+  /**
+   * A runner on a channel whose runner has started already (a connection holder's).
+   *
+   * @example
+   * const runner = RemoteRunner.adopt(session, rawProcess(channel, exit));
+   */
+  static adopt(session: SshSession, channel: RemoteProcess): RemoteRunner {
+    return new RemoteRunner(session, channel);
+  }
+
   /** True while the runner can take a script (it has not broken, and is not running one). */
   get idle(): boolean {
     return !this.busy && !this.broken && !this.session.closed;

@@ -14,14 +14,15 @@
  */
 import type { EventEmitter } from "node:events";
 import type { Readable } from "node:stream";
-import type { ClientChannel, NegotiatedAlgorithms, SFTPWrapper } from "ssh2";
+import type { Duplex } from "node:stream";
+import type { NegotiatedAlgorithms, SFTPWrapper } from "ssh2";
 import type { BuildMachine } from "../machines/types.ts";
 import { ChannelLimiter } from "./channel-limit.ts";
 import { cryptoOfClient, type ConnectionCrypto } from "./crypto-path.ts";
-import { establish, lostConnection, type ConnectOptions, type ConnectTimings, type SshClient } from "./connect.ts";
+import { establish, lostConnection, type ConnectOptions, type ConnectTimings } from "./connect.ts";
 import { errorMessage, SshError } from "./errors.ts";
 import { machineKey } from "./machine-key.ts";
-import { plainProcess, supervisedProcess, type ExitStatus, type RemoteCommand, type RemoteProcess, type SupervisedProcess } from "./remote-process.ts";
+import { plainProcess, rawProcess, supervisedProcess, type CommandChannel, type ExitStatus, type RemoteCommand, type RemoteProcess, type SupervisedProcess } from "./remote-process.ts";
 import { announced, changeDirectory, commandLine, newStartToken, supervisedScript } from "./remote-shell.ts";
 import { RemoteRunner } from "./runner.ts";
 import type { ScriptHost, ScriptOptions, ScriptResult } from "./script-host.ts";
@@ -29,6 +30,19 @@ import { formatMs } from "./units.ts";
 
 export type { ConnectOptions, ConnectTimings } from "./connect.ts";
 export type { ExitStatus, RemoteProcess, SupervisedProcess } from "./remote-process.ts";
+
+/**
+ * What a session runs over: an ssh2 client (its own connection) or a
+ * connection holder's transport (holder-client.ts).
+ */
+export interface SessionTransport extends EventEmitter {
+  exec(command: string, done: (error: Error | undefined, channel: CommandChannel) => void): void;
+  sftp(done: (error: Error | undefined, sftp: SFTPWrapper) => void): void;
+  openssh_forwardOutStreamLocal(path: string, done: (error: Error | undefined, stream: Duplex) => void): void;
+  end(): void;
+  /** A ready runner's channel (remote-shell.ts runnerScript), where the transport keeps runners (a connection holder). */
+  runner?(done: (error: Error | undefined, channel: CommandChannel) => void): void;
+}
 
 /** Released runners kept per session for later leases (each holds a channel). */
 const MAX_IDLE_RUNNERS = 4;
@@ -103,12 +117,14 @@ export class SshSession implements ScriptHost {
 
   private constructor(
     readonly machine: BuildMachine,
-    private readonly client: SshClient,
+    private readonly client: SessionTransport,
     /** Stage timings of the connection. */
     readonly timings: ConnectTimings,
     /** Algorithms negotiated with the server (kex, host key, ciphers, compression). */
     readonly negotiated: NegotiatedAlgorithms,
     maxChannels: number,
+    /** Through a connection holder: how its connection encrypts (the client's internals are not here). */
+    private readonly heldCrypto: ConnectionCrypto | null = null,
   ) {
     this.channels = new ChannelLimiter(maxChannels);
     client.on("error", (error: Error) => this.markClosed(lostConnection(machine, error)));
@@ -132,12 +148,60 @@ export class SshSession implements ScriptHost {
   }
 
   /**
+   * A session over a connection holder's transport (holder.ts makes these):
+   * the same commands, scripts and runners, with no handshake of its own.
+   *
+   * @example
+   * const session = SshSession.overHolder(machine, transport, negotiated, crypto);
+   */
+  static overHolder(machine: BuildMachine, transport: SessionTransport, negotiated: NegotiatedAlgorithms, crypto: ConnectionCrypto, maxChannels = DEFAULT_MAX_CHANNELS): SshSession {
+    return new SshSession(machine, transport, { tcpMs: 0, hostKeyMs: 0, authMs: 0 }, negotiated, maxChannels, crypto);
+  }
+
+  /**
+   * Open a channel running `command` (a line for the login shell, sent as
+   * is) and hand over the raw channel: for a connection holder, which
+   * relays it to a client that speaks the protocol itself.
+   *
+   * @example
+   * const channel = await session.rawExec(announced(token, commandLine(["sh", "-c", script])));
+   * channel.on("exit", (code) => …);
+   */
+  rawExec(command: string): Promise<CommandChannel> {
+    return this.startCommand(command);
+  }
+
+  /** Channels open now, and how many may be. */
+  get channelUse(): { inUse: number; limit: number } {
+    return { inUse: this.channels.inUse, limit: this.channels.limit };
+  }
+
+  /** True when this session goes through a connection holder. */
+  get viaHolder(): boolean {
+    return this.heldCrypto !== null;
+  }
+
+  /**
+   * A byte stream to the Unix socket at `path` on the machine (an SSH
+   * `direct-streamlocal` channel; counts against the channel limit while open).
+   *
+   * @example
+   * const daemon = await session.openSocket("/var/guix/daemon-socket/socket");
+   */
+  async openSocket(path: string): Promise<Duplex> {
+    const { channel } = await this.openChannel<Duplex>(`a stream to ${path}`, (done) => this.client.openssh_forwardOutStreamLocal(path, done));
+    channel.on("error", () => undefined);
+    return channel;
+  }
+
+  /**
    * The connection's cipher and crypto path (ssh2's native binding or its JavaScript path).
    *
    * @example
    * session.crypto; // { cipher: "aes128-gcm@openssh.com", path: "native" }
    */
   get crypto(): ConnectionCrypto {
+    if (this.heldCrypto !== null) return this.heldCrypto;
     const { cs, sc } = this.negotiated;
     return cryptoOfClient(this.client, cs.cipher === sc.cipher ? cs.cipher : `${cs.cipher} up, ${sc.cipher} down`);
   }
@@ -240,6 +304,12 @@ export class SshSession implements ScriptHost {
     }
     if (this.runnersRefused || this.closedWith !== null) return null;
     try {
+      const borrow = this.client.runner?.bind(this.client);
+      if (borrow !== undefined) {
+        // The holder's runners are ready: no login shell at all.
+        const { channel } = await this.openChannel<CommandChannel>("a runner", (done) => borrow(done), (opened) => this.exits.set(opened, this.watchExit(opened)));
+        return this.leaseOf(RemoteRunner.adopt(this, rawProcess(channel, this.exits.get(channel)!)));
+      }
       return this.leaseOf(await RemoteRunner.start(this));
     } catch (error) {
       if (this.closedWith !== null) throw error instanceof SshError ? error : this.closedError();
@@ -269,10 +339,10 @@ export class SshSession implements ScriptHost {
   }
 
   /** Exit statuses, watched from the moment each command channel opens. */
-  private readonly exits = new WeakMap<ClientChannel, Promise<ExitStatus>>();
+  private readonly exits = new WeakMap<CommandChannel, Promise<ExitStatus>>();
 
-  private async startCommand(command: string): Promise<ClientChannel> {
-    const { channel } = await this.openChannel<ClientChannel>(
+  private async startCommand(command: string): Promise<CommandChannel> {
+    const { channel } = await this.openChannel<CommandChannel>(
       "a command",
       (done) => this.client.exec(command, done),
       (opened) => this.exits.set(opened, this.watchExit(opened)),
@@ -494,7 +564,7 @@ export class SshSession implements ScriptHost {
   }
 
   /** The exit status, from the moment the channel opens. */
-  private watchExit(channel: ClientChannel): Promise<ExitStatus> {
+  private watchExit(channel: CommandChannel): Promise<ExitStatus> {
     let status: ExitStatus | null = null;
     channel.on("exit", (code: number | null, signal?: string) => {
       status = { code: code ?? null, signal: signal ?? null };
@@ -503,6 +573,8 @@ export class SshSession implements ScriptHost {
       channel.once("close", () => {
         if (status !== null) resolve(status);
         else if (this.closedWith?.error !== undefined) reject(this.closedWith.error);
+        // Through a holder, its connection can be lost before this session hears of it.
+        else if (typeof channel.lostReason === "string") reject(new SshError("connection-lost", this.machine.name, channel.lostReason));
         else resolve({ code: null, signal: null });
       });
     });

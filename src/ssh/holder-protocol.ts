@@ -1,0 +1,130 @@
+/**
+ * The wire protocol between offload processes and a connection holder
+ * (holder.ts): one Unix-socket connection per request. The client sends one
+ * JSON line ({@link HolderRequest}: its token, then what it wants); the
+ * holder answers one JSON line ({@link HolderReply}). After that:
+ * - `attach`: nothing more, until the holder's SSH connection ends (the
+ *   holder closes the socket); while attached, a client keeps the holder;
+ * - `exec` and `runner`: frames both ways (a type byte, a 4-byte big-endian
+ *   length, the payload): from the holder `o` stdout, `e` stderr, `x` exit
+ *   (JSON `{code, signal}`), `l` the connection to the machine was lost
+ *   (its message; the socket closes next); from the client `i` stdin, `E`
+ *   end of stdin; closing the socket closes the channel;
+ * - `socket`: the raw bytes of a stream to a Unix socket on the machine.
+ *
+ * @example
+ * import { encodeFrame, FrameDecoder } from "./holder-protocol.ts";
+ * socket.write(encodeFrame("i", Buffer.from("input")));
+ * const decoder = new FrameDecoder((type, payload) => console.log(type, payload.length));
+ * socket.on("data", (chunk) => decoder.push(chunk));
+ */
+
+/** What a client asks of a holder. */
+export type HolderRequest =
+  | { token: string; op: "attach" }
+  | { token: string; op: "exec"; command: string }
+  | { token: string; op: "runner" }
+  | { token: string; op: "socket"; path: string };
+
+/** A failure, as the holder reports it. */
+export interface HolderFailure {
+  code: string;
+  message: string;
+}
+
+/** The holder's answer to a request. */
+export type HolderReply =
+  | { ok: true; cipher?: string; crypto?: "native" | "javascript"; negotiated?: unknown }
+  | { ok: false; error: HolderFailure };
+
+/** Frame types. */
+export type FrameType = "o" | "e" | "x" | "l" | "i" | "E";
+
+/** Frames carry at most this much payload; larger data is split. */
+export const MAX_FRAME_PAYLOAD = 1 << 20;
+
+/**
+ * One frame.
+ *
+ * @example
+ * encodeFrame("o", Buffer.from("hi")); // <Buffer 6f 00 00 00 02 68 69>
+ */
+export function encodeFrame(type: FrameType, payload: Buffer = Buffer.alloc(0)): Buffer {
+  const header = Buffer.alloc(5);
+  header.write(type, 0, "latin1");
+  header.writeUInt32BE(payload.length, 1);
+  return Buffer.concat([header, payload]);
+}
+
+/**
+ * Frames for `data`, split at {@link MAX_FRAME_PAYLOAD}.
+ *
+ * @example
+ * encodeFrames("i", Buffer.alloc(3 << 20)).length; // 3
+ */
+export function encodeFrames(type: FrameType, data: Buffer): Buffer[] {
+  const frames: Buffer[] = [];
+  for (let offset = 0; offset < data.length; offset += MAX_FRAME_PAYLOAD) frames.push(encodeFrame(type, data.subarray(offset, offset + MAX_FRAME_PAYLOAD)));
+  return frames.length > 0 ? frames : [encodeFrame(type)];
+}
+
+/** Cuts a byte stream into frames. */
+export class FrameDecoder {
+  private buffer: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly onFrame: (type: FrameType, payload: Buffer) => void) {}
+
+  /**
+   * Take bytes; call back for each complete frame. Throws on a malformed frame.
+   *
+   * @example
+   * decoder.push(chunk);
+   */
+  push(chunk: Buffer): void {
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    while (this.buffer.length >= 5) {
+      const type = String.fromCharCode(this.buffer[0]!);
+      const length = this.buffer.readUInt32BE(1);
+      if (!"oexliE".includes(type) || length > MAX_FRAME_PAYLOAD) throw new Error("malformed holder frame");
+      if (this.buffer.length < 5 + length) return;
+      const payload = this.buffer.subarray(5, 5 + length);
+      this.buffer = this.buffer.subarray(5 + length);
+      this.onFrame(type as FrameType, payload);
+    }
+  }
+}
+
+/**
+ * Reads the first line of a socket (at most `limit` bytes) and hands back
+ * what came after it, for the request and reply lines.
+ *
+ * @example
+ * const { line, rest } = await readLine(socket, 65536, 5000);
+ */
+export function readLine(socket: NodeJS.ReadableStream & { destroy(): void }, limit: number, timeoutMs: number): Promise<{ line: string; rest: Buffer }> {
+  return new Promise((resolve, reject) => {
+    let buffer: Buffer = Buffer.alloc(0);
+    const done = (error: Error | null, value?: { line: string; rest: Buffer }): void => {
+      clearTimeout(timer);
+      socket.removeListener("data", onData);
+      socket.removeListener("end", onEnd);
+      socket.removeListener("error", onEnd);
+      if (error !== null) reject(error);
+      else resolve(value!);
+    };
+    const onData = (chunk: Buffer): void => {
+      buffer = Buffer.concat([buffer, chunk]);
+      const newline = buffer.indexOf(0x0a);
+      if (newline >= 0) {
+        socket.pause();
+        done(null, { line: buffer.subarray(0, newline).toString("utf8"), rest: buffer.subarray(newline + 1) });
+      } else if (buffer.length > limit) done(new Error("line too long"));
+    };
+    const onEnd = (): void => done(new Error("closed before a line"));
+    const timer = setTimeout(() => done(new Error("no line in time")), timeoutMs);
+    socket.on("data", onData);
+    socket.once("end", onEnd);
+    socket.once("error", onEnd);
+    socket.resume();
+  });
+}
