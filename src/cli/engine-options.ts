@@ -7,7 +7,7 @@
  * import { OffloadCommand } from "./command.ts";
  * const run = addEngineOptions(addRequirementOptions(new OffloadCommand("run").exitOverride())).action(() => {});
  * run.parse(["--wait", "0", "--system", "aarch64-linux", "--features", "kvm,big-mem", "--features", "gpu"], { from: "user" });
- * run.opts(); // { system: "aarch64-linux", wait: 0, retries: 2, connectTimeout: 30000, features: ["kvm,big-mem", "gpu"] }
+ * run.opts(); // { system: "aarch64-linux", wait: 0, retries: 2, connectTimeout: 30000, persist: 60000, cacheSize: 2147483648, features: ["kvm,big-mem", "gpu"] }
  * featureList(run.opts().features); // ["kvm", "big-mem", "gpu"]
  */
 import type { Command } from "commander";
@@ -16,6 +16,7 @@ import { localSystem } from "../offload/local-system.ts";
 import { Offloader } from "../offload/offloader.ts";
 import { credentialsFromEnvironment } from "../ssh/private-key.ts";
 import { repeatableOption, secondsOption, wholeNumberOption } from "./option-kinds.ts";
+import { cacheSizeOption, holderSettingsFor, persistOption } from "./persist-option.ts";
 
 /** The parsed engine options (durations in milliseconds). */
 export interface EngineOptions {
@@ -23,6 +24,10 @@ export interface EngineOptions {
   wait: number;
   retries: number;
   connectTimeout: number;
+  /** How long connection holders stay idle (0: none). */
+  persist: number;
+  /** Cap of each machine's input cache, in bytes. */
+  cacheSize: number;
 }
 
 /** The parsed requirement options. */
@@ -31,12 +36,14 @@ export interface RequirementOptions {
   features?: string[];
 }
 
-/** Add --wait, --retries and --connect-timeout. */
+/** Add --wait, --retries, --connect-timeout, --persist and --cache-size. */
 export function addEngineOptions(command: Command): Command {
   return command
     .addOption(secondsOption("--wait <seconds>", "longest wait for a free machine", { defaultSeconds: 3600, zeroMeans: "try once, do not wait" }))
     .addOption(wholeNumberOption("--retries <n>", "other machines to try after a connection failure", { min: 0, defaultValue: 2 }))
-    .addOption(secondsOption("--connect-timeout <seconds>", "SSH connect timeout", { defaultSeconds: 30 }));
+    .addOption(secondsOption("--connect-timeout <seconds>", "SSH connect timeout", { defaultSeconds: 30 }))
+    .addOption(persistOption())
+    .addOption(cacheSizeOption());
 }
 
 /** Add --system (default: this machine's) and the repeatable --features. */
@@ -67,5 +74,7 @@ export function offloaderFor(options: EngineOptions, machines: readonly BuildMac
     waitMs: options.wait,
     retries: options.retries,
     connect: { timeoutMs: options.connectTimeout, ...credentialsFromEnvironment(process.env) },
+    holder: holderSettingsFor(options.stateDir, options.persist),
+    cacheMaxBytes: options.cacheSize,
   });
 }

@@ -26,6 +26,7 @@ const COMMANDS: ReadonlyArray<[string, () => Promise<Register>]> = [
   ["run", async () => (await import("./run-command.ts")).registerRunCommand],
   ["build", async () => (await import("./build-command.ts")).registerBuildCommand],
   ["gc", async () => (await import("./gc-command.ts")).registerGcCommand],
+  ["hold", async () => (await import("./hold-command.ts")).registerHoldCommand],
   ["hook", async () => (await import("./hook-command.ts")).registerHookCommand],
   ["nar", async () => (await import("./nar-command.ts")).registerNarCommand],
 ];

@@ -18,6 +18,7 @@ import { addEngineOptions, addRequirementOptions, featureList, type EngineOption
 import { addLimitOptions, type LimitOptions } from "./limit-options.ts";
 import { loadMachineList, machinesOption } from "./machines-file.ts";
 import { colorsFor } from "./output.ts";
+import { holderSettingsFor } from "./persist-option.ts";
 import { stateDirOption } from "./state-dir-option.ts";
 
 interface SelectOptions extends EngineOptions, RequirementOptions, LimitOptions {
@@ -60,7 +61,7 @@ export function registerSelectCommand(program: Command): void {
 async function selectAction(options: SelectOptions): Promise<number> {
   const features = featureList(options.features);
   const machines = await loadMachineList(options.machines, options.stateDir, options);
-  const connections = new SessionPool({ timeoutMs: options.connectTimeout, ...credentialsFromEnvironment(process.env) });
+  const connections = new SessionPool({ timeoutMs: options.connectTimeout, ...credentialsFromEnvironment(process.env) }, holderSettingsFor(options.stateDir, options.persist));
   const selector = new MachineSelector(machines, { stateDir: ensureStateDir(options.stateDir), connections });
   try {
     const assessments = await selector.assess({ system: options.system, features }, { waitForAllProbes: true });

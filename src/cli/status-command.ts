@@ -35,6 +35,7 @@ import { selectMachines } from "./machine-selection.ts";
 import { loadMachineList, machinesArguments, machinesOption, MACHINES_ENV } from "./machines-file.ts";
 import { secondsOption } from "./option-kinds.ts";
 import { colorsFor } from "./output.ts";
+import { holderSettingsFor, persistOption } from "./persist-option.ts";
 import { stateDirOption } from "./state-dir-option.ts";
 
 const DEFAULT_TIMEOUT_SECONDS = 10;
@@ -71,6 +72,8 @@ export interface StatusEntry {
 interface StatusOptions extends ConnectionOptions, LimitOptions {
   json?: boolean;
   stateDir: string;
+  /** How long connection holders stay idle (0: none). */
+  persist: number;
   /** Milliseconds between refreshes. */
   watch?: number;
   /** Show the Guix columns (default: when this host has a guix-daemon socket). */
@@ -87,6 +90,7 @@ export function registerStatusCommand(program: Command): void {
     .option("--json", "print JSON")
     .addOption(machinesOption())
     .addOption(stateDirOption())
+    .addOption(persistOption())
     .addOption(secondsOption("--watch <seconds>", "refresh every SECONDS until interrupted; with --json, one JSON document per line (JSON Lines), each with its ISO 8601 time"))
     .option("--guix", "also show free space in each machine's store, its guix-daemon's protocol and this host's builds there (default: when this host runs guix-daemon)")
     .option("--no-guix", "leave out the Guix columns");
@@ -95,7 +99,8 @@ export function registerStatusCommand(program: Command): void {
     const connect = connectOptionsFrom(options);
     const { file, regexp } = machinesArguments([fileArgument, regexpArgument], self);
     const machines = selectMachines(await loadMachineList(file, options.stateDir, options), regexp, file);
-    const pool = new SessionPool(connect);
+    // A quick look: the machines' running holders are used, none is started for it.
+    const pool = new SessionPool(connect, holderSettingsFor(options.stateDir, options.persist, false));
     const config = hookConfig(process.env);
     const links = options.guix ?? existsSync(config.daemonSocket) ? new LinkCache(sshLinkOpener(connect)) : null;
     const probe = async (): Promise<StatusEntry[]> => {
