@@ -324,7 +324,7 @@ export class Offloader {
         },
         host,
       );
-      await this.maintain(machine, host, uploaded);
+      await this.maintain(machine, host, uploaded, session.viaHolder);
       return result;
     } finally {
       await lease?.release();
@@ -333,14 +333,16 @@ export class Offloader {
 
   /**
    * After an attempt, on its host: the first time this engine uses the
-   * machine, remove what earlier clients left there (leftovers.ts); after
+   * machine (not through a holder, which did it), remove what earlier
+   * clients left there (leftovers.ts); after
    * an upload grew its input cache, keep the cache under its cap
    * (input-cache.ts; one trim at a time per machine, an upload meanwhile
    * asks the running one for another round). Never fails the job.
    */
-  private async maintain(machine: BuildMachine, host: ScriptHost, uploaded: boolean): Promise<void> {
+  private async maintain(machine: BuildMachine, host: ScriptHost, uploaded: boolean, viaHolder: boolean): Promise<void> {
     const key = machineKey(machine);
-    if (!this.swept.has(key)) {
+    // A connection holder swept when it connected, and cleans up after the clients it serves itself.
+    if (!this.swept.has(key) && !viaHolder) {
       this.swept.add(key);
       // A sweep that failed (a lost connection) is tried again by the next attempt there.
       await removeLeftovers(host).catch(() => this.swept.delete(key));

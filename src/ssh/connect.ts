@@ -10,20 +10,33 @@
  */
 import net from "node:net";
 import { performance } from "node:perf_hooks";
-import ssh2 from "ssh2";
-import type { NegotiatedAlgorithms } from "ssh2";
+import type { Client as Ssh2Client, NegotiatedAlgorithms } from "ssh2";
 import { formatLocation } from "../../grammar/source.ts";
 import type { BuildMachine } from "../machines/types.ts";
 import { compressionAlgorithms } from "./compression.ts";
-import { authHandlerFor } from "./authentication.ts";
 import { errorMessage, HostKeyMismatchError, SshError, type ConnectStage, type HostKeyMismatch } from "./errors.ts";
 import { ALL_HOST_KEY_ALGORITHMS, describeHostKey, describePin, parsePinnedHostKey, type PinnedHostKey } from "./host-key.ts";
 import { machineKey } from "./machine-key.ts";
 import { formatMs } from "./units.ts";
 
-const { Client } = ssh2;
 /** An ssh2 client. */
-export type SshClient = InstanceType<typeof Client>;
+export type SshClient = Ssh2Client;
+
+/** What connecting needs of ssh2 and of authentication.ts, loaded on the first connect: a process that goes through a connection holder never loads ssh2. */
+interface Library {
+  Client: typeof Ssh2Client;
+  authHandlerFor: typeof import("./authentication.ts").authHandlerFor;
+}
+
+let library: Promise<Library> | undefined;
+
+function loadLibrary(): Promise<Library> {
+  library ??= Promise.all([import("ssh2"), import("./authentication.ts")]).then(([ssh2, authentication]) => ({
+    Client: ssh2.default.Client,
+    authHandlerFor: authentication.authHandlerFor,
+  }));
+  return library;
+}
 
 /** Guix's connect timeout (`guix offload`, since 2023). */
 const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
@@ -77,6 +90,7 @@ export async function establish(machine: BuildMachine, options: ConnectOptions):
   if (machine.problems.length > 0) {
     throw new SshError("invalid-record", machine.name, `${formatLocation(machine.location)}: machine '${machine.name}' cannot be used: ${machine.problems.join("; ")}`, { stage: "tcp" });
   }
+  const lib = await loadLibrary();
   const started = performance.now();
   const socket = await openTcp(machine, timeoutMs);
   const tcpMs = performance.now() - started;
@@ -88,7 +102,7 @@ export async function establish(machine: BuildMachine, options: ConnectOptions):
     socket.destroy();
     throw error;
   }
-  return handshake(machine, options, socket, pin, deadline, tcpMs);
+  return handshake(lib, machine, options, socket, pin, deadline, tcpMs);
 }
 
 function openTcp(machine: BuildMachine, timeoutMs: number): Promise<net.Socket> {
@@ -155,6 +169,7 @@ interface HandshakeState {
  * {@link SshError} ({@link classifyHandshakeFailure}).
  */
 function handshake(
+  lib: Library,
   machine: BuildMachine,
   options: ConnectOptions,
   socket: net.Socket,
@@ -163,7 +178,7 @@ function handshake(
   tcpMs: number,
 ): Promise<Established> {
   return new Promise((resolve, reject) => {
-    const client = new Client();
+    const client = new lib.Client();
     const state: HandshakeState = { presentedKey: null, keyError: null };
     let stageStart = performance.now();
     let hostKeyMs = 0;
@@ -208,7 +223,7 @@ function handshake(
         return;
       }
       diagnosing = true;
-      void pinnedTypeNotOffered(machine, pin, Math.max(1000, Math.min(5000, deadline - performance.now()))).then(settle);
+      void pinnedTypeNotOffered(lib, machine, pin, Math.max(1000, Math.min(5000, deadline - performance.now()))).then(settle);
     });
     client.once("close", () => diagnosing || settle(closedDuringHandshake(machine, state)));
 
@@ -224,7 +239,7 @@ function handshake(
         algorithms: { serverHostKey: pin.algorithms, compress: compressionAlgorithms(machine.compression) },
         ...(options.debug === undefined ? {} : { debug: options.debug }),
         hostVerifier,
-        authHandler: authHandlerFor(machine, options, (error) => (state.keyError = error)),
+        authHandler: lib.authHandlerFor(machine, options, (error) => (state.keyError = error)),
       });
       acknowledgeServerDebugMessages(client);
     } catch (error) {
@@ -261,8 +276,8 @@ function mismatchOf(machine: BuildMachine, pin: PinnedHostKey): Pick<HostKeyMism
 }
 
 /** The mismatch error for a server without a key of the pinned type, with the key it does have. */
-async function pinnedTypeNotOffered(machine: BuildMachine, pin: PinnedHostKey, budgetMs: number): Promise<HostKeyMismatchError> {
-  const learned = await learnServerHostKey(machine, budgetMs);
+async function pinnedTypeNotOffered(lib: Library, machine: BuildMachine, pin: PinnedHostKey, budgetMs: number): Promise<HostKeyMismatchError> {
+  const learned = await learnServerHostKey(lib, machine, budgetMs);
   return new HostKeyMismatchError({
     ...mismatchOf(machine, pin),
     presented: learned.key === null ? null : describeHostKey(learned.key),
@@ -303,9 +318,9 @@ function handshakeError(machine: BuildMachine, error: Error & { level?: string }
 }
 
 /** Learn which host key a server presents when it has none of the pinned type (for the mismatch message). */
-function learnServerHostKey(machine: BuildMachine, timeoutMs: number): Promise<{ offered: string[]; key: Buffer | null }> {
+function learnServerHostKey(lib: Library, machine: BuildMachine, timeoutMs: number): Promise<{ offered: string[]; key: Buffer | null }> {
   return new Promise((resolve) => {
-    const client = new Client();
+    const client = new lib.Client();
     let offered: string[] = [];
     let key: Buffer | null = null;
     const finish = (): void => {

@@ -5,7 +5,9 @@
  * long-lived runners (runner.ts) so their jobs need no new session or login
  * shell, and exits once nobody has used it for its idle time — or at once
  * when its connection to the machine is lost, so the next client starts a
- * fresh one.
+ * fresh one. When it connects it removes what earlier clients left on the
+ * machine (remote-shell.ts garbageScript); a client of its that goes away
+ * mid-job has its job stopped and its scratch directory removed.
  *
  * Its socket and its token file are its user's alone (mode 0600 in a 0700
  * directory); a request without the token is refused. Only one holder runs
@@ -24,7 +26,7 @@ import type { ConnectOptions } from "./connect.ts";
 import { errorMessage, SshError } from "./errors.ts";
 import { encodeFrame, encodeFrames, FrameDecoder, readLine, type HolderReply, type HolderRequest } from "./holder-protocol.ts";
 import type { CommandChannel } from "./remote-process.ts";
-import { announced, commandLine, newStartToken, runnerScript } from "./remote-shell.ts";
+import { announced, commandLine, garbageScript, newStartToken, runnerScript } from "./remote-shell.ts";
 import { SshSession } from "./session.ts";
 
 /** What a holder is started with (on its standard input, as JSON). */
@@ -412,6 +414,8 @@ export async function runHolder(config: HolderConfig, announce: (line: string) =
     const token = randomBytes(24).toString("hex");
     const holder = new Holder(config, Buffer.from(token), first);
     await holder.listen();
+    // What earlier clients left on the machine goes now, once for every client this holder will serve.
+    void first.runScript(garbageScript(), { timeoutMs: 120_000 }).catch(() => undefined);
     // The token only once the socket answers: a client that reads it never meets a dead socket (and kills us for it).
     const temporary = `${config.tokenPath}.${process.pid}`;
     writeFileSync(temporary, `${token} ${selfIdentity()}\n`, { mode: 0o600 });

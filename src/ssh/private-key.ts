@@ -20,7 +20,11 @@
 import { readFileSync, statSync } from "node:fs";
 import ssh2 from "ssh2";
 import type { IdentityCallback, ParsedKey } from "ssh2";
+import type { CredentialSources } from "./credentials.ts";
 import { SshError } from "./errors.ts";
+
+// Kept reachable from here for existing imports; credentials.ts is the light module.
+export { credentialsFromEnvironment, type CredentialSources } from "./credentials.ts";
 
 const { utils, OpenSSHAgent } = ssh2;
 
@@ -29,33 +33,7 @@ export type ClientCredential =
   | { kind: "key"; file: string; key: ParsedKey }
   | { kind: "agent"; file: string; socket: string; publicKey: Buffer | null };
 
-/** Where a passphrase or agent may come from. */
-export interface CredentialSources {
-  passphrase?: string | undefined;
-  agentSocket?: string | undefined;
-}
-
 const cache = new Map<string, ParsedKey>();
-
-/** The environment variable holding the passphrase of encrypted private keys. */
-const PASSPHRASE_ENV = "OFFLOAD_KEY_PASSPHRASE";
-
-/**
- * The credentials an environment offers: the passphrase in
- * `$OFFLOAD_KEY_PASSPHRASE` and the agent at `$SSH_AUTH_SOCK` (an empty value
- * counts as unset, as OpenSSH treats `SSH_AUTH_SOCK`).
- *
- * @example
- * credentialsFromEnvironment({ SSH_AUTH_SOCK: "/tmp/agent.sock", OFFLOAD_KEY_PASSPHRASE: "" }); // { agentSocket: "/tmp/agent.sock" }
- */
-export function credentialsFromEnvironment(env: Readonly<Record<string, string | undefined>>): CredentialSources {
-  const sources: CredentialSources = {};
-  const passphrase = env[PASSPHRASE_ENV];
-  const agentSocket = env["SSH_AUTH_SOCK"];
-  if (passphrase !== undefined && passphrase !== "") sources.passphrase = passphrase;
-  if (agentSocket !== undefined && agentSocket !== "") sources.agentSocket = agentSocket;
-  return sources;
-}
 
 /**
  * Load the credential for `file`. Throws {@link SshError}.
