@@ -12,7 +12,7 @@
 import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { REMOTE_WORK_DIR } from "../ssh/remote-shell.ts";
-import { credentialsFromEnvironment } from "../ssh/private-key.ts";
+import { credentialsFromEnvironment } from "../ssh/credentials.ts";
 import type { ConnectOptions } from "../ssh/session.ts";
 import { secondsOption } from "./option-kinds.ts";
 import { CliError } from "./output.ts";

@@ -14,7 +14,7 @@ import type { Command } from "commander";
 import type { BuildMachine } from "../machines/types.ts";
 import { localSystem } from "../offload/local-system.ts";
 import { Offloader } from "../offload/offloader.ts";
-import { credentialsFromEnvironment } from "../ssh/private-key.ts";
+import { credentialsFromEnvironment } from "../ssh/credentials.ts";
 import { repeatableOption, secondsOption, wholeNumberOption } from "./option-kinds.ts";
 import { cacheSizeOption, holderSettingsFor, persistOption } from "./persist-option.ts";
 

@@ -18,7 +18,7 @@ import { exitStatusOf } from "../offload/hook/errors.ts";
 import { runHook } from "../offload/hook/hook.ts";
 import { hookOptions } from "../offload/hook/setup.ts";
 import { ensureStateDir } from "../offload/state-dir.ts";
-import { credentialsFromEnvironment } from "../ssh/private-key.ts";
+import { credentialsFromEnvironment } from "../ssh/credentials.ts";
 import { MACHINES_ENV } from "./machines-file.ts";
 import { parseSeconds } from "./option-kinds.ts";
 import { stateDirOption } from "./state-dir-option.ts";

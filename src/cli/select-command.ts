@@ -11,7 +11,7 @@ import { exclusionText } from "../offload/errors.ts";
 import { MachineSelector, type Assessment } from "../offload/selector.ts";
 import { ensureStateDir } from "../offload/state-dir.ts";
 import { SessionPool } from "../ssh/pool.ts";
-import { credentialsFromEnvironment } from "../ssh/private-key.ts";
+import { credentialsFromEnvironment } from "../ssh/credentials.ts";
 import { normalizedLoad } from "../ssh/probe.ts";
 import { formatBytes } from "../ssh/units.ts";
 import { addEngineOptions, addRequirementOptions, featureList, type EngineOptions, type RequirementOptions } from "./engine-options.ts";
