@@ -1,54 +1,64 @@
 /**
- * Benchmark: the offload engine next to OpenSSH and GNU parallel, in one run,
- * against the same loopback OpenSSH servers (test/helpers/sshd.ts).
+ * Benchmark: whole `offload` processes next to OpenSSH and GNU parallel, in
+ * one run, against the same loopback OpenSSH servers (test/helpers/sshd.ts),
+ * with issue 13's targets side by side:
  *
- *   1. Upload and download of 256 MiB versus `ssh HOST 'cat > f' < file` and
- *      `ssh HOST cat f > file`. Offload's numbers include what it does beyond
- *      the copy: a fresh connection, hashing (SHA-256, local and remote), the
- *      cache check, and for downloads writing to a staging directory and
- *      moving into place. Target: ≥ 0.9× OpenSSH's throughput both ways.
- *   2. 500 short jobs (`sleep 0.1`) on 8 machines with parallel-builds 2,
- *      through `offload build`, next to GNU parallel --sshlogin running the
- *      same commands (with and without ssh connection sharing, -M).
- *      Targets: makespan ≤ 1.3× ideal (total work / total slots), scheduling
- *      overhead < 20 ms per job.
- *   3. From `offload run` starting to the remote command running, with a
- *      warm state directory (fresh process: new connection, cached probe).
- *      Target: < 100 ms.
+ *   1. 256 MiB of fresh data up (`offload run --input F -- true`) and a
+ *      256 MiB output down (the job hard-links an existing file into place),
+ *      versus `ssh HOST 'cat > f' < F` and `ssh HOST cat f > F`: offload's
+ *      whole process (start, loading, connect or holder, hashing both ends
+ *      while streaming, cache check, transfer, verification, atomic
+ *      install). Target: ≥ 1.0× OpenSSH's throughput both ways.
+ *   2. A warm `offload run -- true` (holder running, machines file cached)
+ *      versus `ssh HOST true`. Target: ≤ 0.5× OpenSSH's time.
+ *   3. 500 jobs of 0.1 s on 8 machines × parallel-builds 2 through
+ *      `offload build`, versus GNU parallel --sshlogin on the same servers.
+ *      Targets: makespan ≤ 1.15× ideal; ≥ 10× faster than GNU parallel.
+ *   4. `offload status` of 10 machines versus 10 `ssh HOST cat
+ *      /proc/loadavg` in parallel (xargs -P 10), without holders and with
+ *      them running. Targets: ≤ 0.5× and ≤ 0.2× OpenSSH's time.
  *
- * Machines use compression "none", like OpenSSH's default. Times are medians;
- * this machine has 2 cores shared by client, servers and everything else, so
- * read ratios, not single digits.
+ * Each part says where offload's time went (phases from `run -v`, process
+ * start-up, CPU), so a missed target can be read. Machines use compression
+ * "none", like OpenSSH's default. Times are medians; this machine has 2
+ * cores shared by client, servers and everything else, so read ratios.
  *
  * @example
- * // node --import tsx bench/offload.bench.ts          (all)
- * // node --import tsx bench/offload.bench.ts jobs     (one part: throughput, jobs, latency)
+ * // npm run bench -- offload                          (all parts, bundle built first)
+ * // node --import tsx bench/offload.bench.ts jobs     (one part: transfers, warm, jobs, status)
  */
 import { spawn, spawnSync } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
-import type { BuildMachine } from "../src/machines/types.ts";
-import { downloadOutputs, newJobId } from "../src/offload/attempt.ts";
-import { collectInputs } from "../src/offload/local-inputs.ts";
-import { Offloader } from "../src/offload/offloader.ts";
-import { uploadInputs } from "../src/offload/transfer.ts";
-import { SshSession } from "../src/ssh/session.ts";
-import { localSystem, startFarm, tempDir, writeMachinesFile, type TestSshd } from "../test/helpers/sshd.ts";
-import { cpuOf, type CpuCost } from "./cpu.ts";
+import { startFarm, tempDir, writeMachinesFile, type TestSshd } from "../test/helpers/sshd.ts";
+import { cpuOf } from "./cpu.ts";
 
 const SIZE = 256 * 1024 * 1024;
 const TRANSFER_RUNS = 5;
+const WARM_RUNS = 9;
 const JOBS = 500;
 const JOB_SECONDS = 0.1;
 const MACHINES = 8;
 const SLOTS = 2;
-const LATENCY_RUNS = 15;
+const STATUS_MACHINES = 10;
+const STATUS_RUNS = 7;
 const root = join(import.meta.dirname, "..");
 const parts = process.argv.slice(2);
 const wanted = (part: string): boolean => parts.length === 0 || parts.includes(part);
+
+/** One row of the closing table. */
+interface Result {
+  what: string;
+  offload: string;
+  other: string;
+  ratio: number;
+  target: string;
+  met: boolean;
+  where?: string;
+}
+const results: Result[] = [];
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -61,10 +71,6 @@ function fmt(ms: number): string {
 
 function mbps(bytes: number, ms: number): string {
   return `${(bytes / 1e6 / (ms / 1000)).toFixed(0)} MB/s`;
-}
-
-function verdict(ok: boolean): string {
-  return ok ? "meets target" : "MISSES target";
 }
 
 function sshArgs(server: TestSshd, knownHosts: string): string[] {
@@ -81,134 +87,166 @@ function knownHostsFor(servers: TestSshd[], dir: string): string {
   return file;
 }
 
-/** Run a shell command line, timed, with stdin/stdout from/to files. */
-function timedShell(command: string): number {
+function quote(arg: string): string {
+  return `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+/** Run a shell command line, timed. */
+function timedShell(command: string, cwd?: string): number {
   const started = performance.now();
-  const result = spawnSync("/bin/sh", ["-c", command], { stdio: ["ignore", "ignore", "pipe"] });
+  const result = spawnSync("/bin/sh", ["-c", command], { cwd, stdio: ["ignore", "ignore", "pipe"] });
   const ms = performance.now() - started;
   if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr}`);
   return ms;
 }
 
-function quote(arg: string): string {
-  return `'${arg.replaceAll("'", `'\\''`)}'`;
-}
-
-function sha256(file: string): string {
-  const hash = createHash("sha256");
-  const fd = openSync(file, "r");
-  const buffer = Buffer.alloc(1 << 20);
-  try {
-    for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer)) hash.update(buffer.subarray(0, read));
-  } finally {
-    closeSync(fd);
-  }
-  return hash.digest("hex");
-}
-
-async function throughput(): Promise<void> {
-  console.log(`\n## 1. Throughput: ${SIZE / 1024 / 1024} MiB over loopback (${TRANSFER_RUNS} runs each, medians)`);
-  const farm = await startFarm(1, { compression: false });
-  const server = farm.servers[0]!;
-  const machine: BuildMachine = server.machine({ compression: "none", overloadThreshold: null });
-  const dir = tempDir("offload-bench-tp-");
-  const knownHosts = knownHostsFor(farm.servers, dir);
-  const source = join(dir, "source.bin");
-  {
-    const fd = openSync(source, "w");
-    for (let written = 0; written < SIZE; written += 1 << 22) writeSync(fd, randomBytes(1 << 22));
-    closeSync(fd);
-  }
-  const expected = sha256(source);
-  const ssh = ["ssh", ...sshArgs(server, knownHosts)].map(quote).join(" ");
-  const remoteFile = join(server.home, "openssh.bin");
-  const cas = join(server.home, ".cache", "offload", "cas");
-  const times = { sshUp: [] as number[], sshDown: [] as number[], up: [] as number[], upCopy: [] as number[], down: [] as number[], downCopy: [] as number[] };
-  const inputs = await collectInputs([source], dir);
-  for (let run = 0; run < TRANSFER_RUNS; run++) {
-    // OpenSSH, whole commands (connect included).
-    times.sshUp.push(timedShell(`${ssh} 'cat > openssh.bin' < ${quote(source)}`));
-    times.sshDown.push(timedShell(`${ssh} 'cat openssh.bin' > ${quote(join(dir, "openssh-down.bin"))}`));
-    rmSync(remoteFile, { force: true });
-
-    // offload upload: connect + hash + cache check + send, into an empty cache.
-    rmSync(cas, { recursive: true, force: true });
-    // As the engine does: hash while connecting.
-    let started = performance.now();
-    const [session, fresh] = await Promise.all([SshSession.connect(machine), collectInputs([source], dir)]);
-    const connectedAndHashed = performance.now();
-    const sent = await uploadInputs(session, fresh.files);
-    times.up.push(performance.now() - started);
-    times.upCopy.push(performance.now() - connectedAndHashed);
-    if (sent.bytes !== SIZE) throw new Error(`uploaded ${sent.bytes} bytes`);
-
-    // offload download: connect + remote hashing + stream + local hash + move into place.
-    const jobId = newJobId();
-    const jobDir = join(server.home, ".cache", "offload", "jobs", jobId);
-    mkdirSync(jobDir, { recursive: true });
-    copyFileSync(join(cas, inputs.files[0]!.key), join(jobDir, "out.bin"));
-    const outputDir = join(dir, `down-${run}`);
-    session.close();
-    started = performance.now();
-    const downSession = await SshSession.connect(machine);
-    const connected = performance.now();
-    const received = await downloadOutputs(downSession, jobId, { outputs: ["out.bin"], outputDir });
-    times.down.push(performance.now() - started);
-    times.downCopy.push(performance.now() - connected);
-    downSession.close();
-    if (received !== SIZE || statSync(join(outputDir, "out.bin")).size !== SIZE) throw new Error("short download");
-    if (run === 0 && sha256(join(outputDir, "out.bin")) !== expected) throw new Error("download corrupted");
-    rmSync(outputDir, { recursive: true, force: true });
-  }
-  const row = (label: string, ms: number[], base?: number[]): void => {
-    const ratio = base === undefined ? "" : `  ${(median(base) / median(ms)).toFixed(2)}× OpenSSH`;
-    console.log(`  ${label.padEnd(58)} ${fmt(median(ms)).padStart(9)}  ${mbps(SIZE, median(ms)).padStart(9)}${ratio}`);
-  };
-  row("OpenSSH  ssh HOST 'cat > f' < file", times.sshUp);
-  row("offload  upload (connect, hash, cache check, send)", times.up, times.sshUp);
-  row("offload  upload, sending only (after connect + hash)", times.upCopy, times.sshUp);
-  row("OpenSSH  ssh HOST cat f > file", times.sshDown);
-  row("offload  download (connect, hashes, stream, verify, install)", times.down, times.sshDown);
-  row("offload  download, after connect", times.downCopy, times.sshDown);
-  // CPU accounting, one more download each way (untimed): what each side costs the machine.
-  timedShell(`${ssh} 'cat > openssh.bin' < ${quote(source)}`);
-  const sshDownCpu = await cpuOf(farm.servers, () => timedShell(`${ssh} 'cat openssh.bin' > ${quote(join(dir, "openssh-down.bin"))}`));
-  const cpuJobId = newJobId();
-  const cpuJobDir = join(server.home, ".cache", "offload", "jobs", cpuJobId);
-  mkdirSync(cpuJobDir, { recursive: true });
-  copyFileSync(join(cas, inputs.files[0]!.key), join(cpuJobDir, "out.bin"));
-  const offloadDownCpu = await cpuOf(farm.servers, async () => {
-    const session = await SshSession.connect(machine);
-    await downloadOutputs(session, cpuJobId, { outputs: ["out.bin"], outputDir: join(dir, "down-cpu") });
-    session.close();
-  });
-  const hashStarted = performance.now();
-  sha256(source);
-  const hashMs = performance.now() - hashStarted;
-  const cost = (label: string, used: CpuCost): void =>
-    console.log(`  CPU, ${label.padEnd(17)} ${used.clientMs.toFixed(0).padStart(5)} ms client + ${used.serverMs.toFixed(0).padStart(5)} ms server = ${(used.clientMs + used.serverMs).toFixed(0)} ms`);
-  cost("OpenSSH download", sshDownCpu);
-  cost("offload download", offloadDownCpu);
-  console.log(
-    `  (SHA-256 of ${SIZE / 1024 / 1024} MiB takes ${hashMs.toFixed(0)} ms here; offload hashes on both sides as the issue asks, OpenSSH does not. ` +
-      `On ${availableParallelism()} cores shared by client, server and hashing, throughput follows total CPU; on separate machines each side has its own.)`,
-  );
-  const upRatio = median(times.sshUp) / median(times.up);
-  const downRatio = median(times.sshDown) / median(times.down);
-  console.log(`  upload ${upRatio.toFixed(2)}× and download ${downRatio.toFixed(2)}× OpenSSH's throughput (target ≥ 0.9×): ${verdict(upRatio >= 0.9 && downRatio >= 0.9)}`);
-  await farm.stop();
-  rmSync(dir, { recursive: true, force: true });
-}
-
-/** The offload CLI: the bundle when built, else the sources through tsx. */
-function cliCommand(): string[] {
+/** The offload CLI: the bundle when built (npm run bench builds it), else the sources through tsx. */
+function cli(): string[] {
   const bundle = join(root, "dist", "offload.mjs");
   if (existsSync(bundle)) return [process.execPath, bundle];
   return [process.execPath, "--import", "tsx", join(root, "src", "cli", "main.ts")];
 }
 
+/** Run the CLI, timed; with -v, the phases it reports. */
+function timedOffload(args: string[], cwd: string): { ms: number; phases: Record<string, number> } {
+  const [command, ...prefix] = cli();
+  const started = performance.now();
+  const result = spawnSync(command!, [...prefix, ...args], { cwd, stdio: ["ignore", "ignore", "pipe"], maxBuffer: 64 << 20 });
+  const ms = performance.now() - started;
+  if (result.status !== 0) throw new Error(`offload ${args.join(" ")} failed: ${result.stderr}`);
+  const phases: Record<string, number> = {};
+  const line = /phases: (.*)$/m.exec(result.stderr.toString())?.[1] ?? "";
+  for (const match of line.matchAll(/(\w+) (\d+) ms/g)) phases[match[1]!] = Number(match[2]);
+  return { ms, phases };
+}
+
+function writeRandom(file: string, bytes: number): void {
+  const fd = openSync(file, "w");
+  for (let written = 0; written < bytes; written += 1 << 22) writeSync(fd, randomBytes(1 << 22));
+  closeSync(fd);
+}
+
+/** "where the time went": process start-up and loading (what the phases do not cover), then each phase. */
+function whereTimeWent(totalMs: number, phases: Record<string, number>): string {
+  const covered = Object.values(phases).reduce((sum, ms) => sum + ms, 0);
+  return `start-up and loading ${fmt(Math.max(0, totalMs - covered))}, ${Object.entries(phases).map(([phase, ms]) => `${phase} ${fmt(ms)}`).join(", ")}`;
+}
+
+async function transfers(): Promise<void> {
+  console.log(`\n## 1. ${SIZE / 1024 / 1024} MiB up and down, whole processes (${TRANSFER_RUNS} runs each, interleaved, medians)`);
+  const farm = await startFarm(1, { compression: false });
+  const server = farm.servers[0]!;
+  const dir = tempDir("offload-bench-transfer-");
+  const machinesFile = join(dir, "machines.scm");
+  writeMachinesFile(machinesFile, [server.machine({ compression: "none", overloadThreshold: null })]);
+  const knownHosts = knownHostsFor(farm.servers, dir);
+  const ssh = ["ssh", ...sshArgs(server, knownHosts)].map(quote).join(" ");
+  const state = join(dir, "state");
+  const engine = (persist: string): string[] => ["--machines", machinesFile, "--state-dir", state, "--persist", persist];
+  // The output the download jobs link into place, and a warm holder, as in steady use.
+  writeRandom(join(server.home, "down.bin"), SIZE);
+  timedOffload(["run", ...engine("60"), "--", "true"], dir);
+  const times = { sshUp: [] as number[], up: [] as number[], upCold: [] as number[], sshDown: [] as number[], down: [] as number[], downCold: [] as number[] };
+  const phases = { up: [] as Array<Record<string, number>>, down: [] as Array<Record<string, number>> };
+  for (let run = 0; run < TRANSFER_RUNS; run++) {
+    const fresh = (name: string): string => {
+      writeRandom(join(dir, name), SIZE);
+      return name;
+    };
+    const sshInput = fresh(`ssh-${run}.bin`);
+    times.sshUp.push(timedShell(`${ssh} 'cat > up.bin' < ${quote(join(dir, sshInput))}`));
+    const upInput = fresh(`up-${run}.bin`);
+    const up = timedOffload(["run", "-v", ...engine("60"), "--input", upInput, "--", "true"], dir);
+    times.up.push(up.ms);
+    phases.up.push(up.phases);
+    times.sshDown.push(timedShell(`${ssh} 'cat down.bin' > ${quote(join(dir, "ssh-down.bin"))}`));
+    const down = timedOffload(["run", "-v", ...engine("60"), "--output", `down-${run}.bin`, "--", "ln", join(server.home, "down.bin"), `down-${run}.bin`], dir);
+    times.down.push(down.ms);
+    phases.down.push(down.phases);
+    if (statSync(join(dir, `down-${run}.bin`)).size !== SIZE) throw new Error("short download");
+    if (run < 2) {
+      // Without a holder: a fresh connection in the process, as without --persist.
+      const coldInput = fresh(`cold-${run}.bin`);
+      times.upCold.push(timedOffload(["run", ...engine("0"), "--input", coldInput, "--", "true"], dir).ms);
+      times.downCold.push(timedOffload(["run", ...engine("0"), "--output", `cold-down-${run}.bin`, "--", "ln", join(server.home, "down.bin"), `cold-down-${run}.bin`], dir).ms);
+      rmSync(join(dir, `cold-down-${run}.bin`), { force: true });
+    }
+    for (const name of [sshInput, upInput, `cold-${run}.bin`, `down-${run}.bin`, "ssh-down.bin"]) rmSync(join(dir, name), { force: true });
+    rmSync(join(server.home, ".cache", "offload", "cas"), { recursive: true, force: true });
+  }
+  const row = (label: string, ms: number[], base?: number[]): void => {
+    const ratio = base === undefined ? "" : `  ${(median(base) / median(ms)).toFixed(2)}× OpenSSH`;
+    console.log(`  ${label.padEnd(62)} ${fmt(median(ms)).padStart(9)}  ${mbps(SIZE, median(ms)).padStart(9)}${ratio}`);
+  };
+  row("OpenSSH  ssh HOST 'cat > f' < file", times.sshUp);
+  row("offload  run --input F -- true (holder running)", times.up, times.sshUp);
+  row("offload  run --persist 0 --input F -- true (own connection)", times.upCold, times.sshUp);
+  row("OpenSSH  ssh HOST cat f > file", times.sshDown);
+  row("offload  run --output F -- ln … (holder running)", times.down, times.sshDown);
+  row("offload  run --persist 0 --output F -- ln … (own connection)", times.downCold, times.sshDown);
+  const medianPhases = (list: Array<Record<string, number>>): Record<string, number> =>
+    Object.fromEntries(Object.keys(list[0] ?? {}).map((phase) => [phase, median(list.map((p) => p[phase] ?? 0))]));
+  for (const [direction, sshTimes, offloadTimes, phaseList] of [
+    ["up", times.sshUp, times.up, phases.up],
+    ["down", times.sshDown, times.down, phases.down],
+  ] as const) {
+    const ratio = median(sshTimes) / median(offloadTimes);
+    results.push({
+      what: `256 MiB ${direction}, whole process`,
+      offload: fmt(median(offloadTimes)),
+      other: `ssh cat ${fmt(median(sshTimes))}`,
+      ratio,
+      target: "≥ 1.0× OpenSSH's throughput",
+      met: ratio >= 1.0,
+      where: whereTimeWent(median(offloadTimes), medianPhases(phaseList)),
+    });
+  }
+  console.log(`  (SHA-256 is computed while streaming on both ends; OpenSSH computes none. ${availableParallelism()} cores are shared by client, server and hashing.)`);
+  await farm.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function warm(): Promise<void> {
+  console.log(`\n## 2. A warm \`offload run -- true\` next to \`ssh HOST true\` (${WARM_RUNS} runs each, interleaved, medians)`);
+  const farm = await startFarm(1, { compression: false });
+  const server = farm.servers[0]!;
+  const dir = tempDir("offload-bench-warm-");
+  const machinesFile = join(dir, "machines.scm");
+  writeMachinesFile(machinesFile, [server.machine({ compression: "none", overloadThreshold: null })]);
+  const knownHosts = knownHostsFor(farm.servers, dir);
+  const ssh = ["ssh", ...sshArgs(server, knownHosts)].map(quote).join(" ");
+  const args = ["run", "-v", "--machines", machinesFile, "--state-dir", join(dir, "state"), "--", "true"];
+  timedOffload(args, dir);
+  timedOffload(args, dir);
+  const sshTimes: number[] = [];
+  const offloadTimes: number[] = [];
+  const nodeTimes: number[] = [];
+  const phaseList: Array<Record<string, number>> = [];
+  for (let run = 0; run < WARM_RUNS; run++) {
+    sshTimes.push(timedShell(`${ssh} true`));
+    const result = timedOffload(args, dir);
+    offloadTimes.push(result.ms);
+    phaseList.push(result.phases);
+    nodeTimes.push(timedShell(`${quote(process.execPath)} -e 0`));
+  }
+  const ratio = median(offloadTimes) / median(sshTimes);
+  console.log(`  ssh HOST true ${fmt(median(sshTimes))}; offload run -- true ${fmt(median(offloadTimes))} (${ratio.toFixed(2)}×); node -e 0 alone ${fmt(median(nodeTimes))}`);
+  const phases = Object.fromEntries(Object.keys(phaseList[0] ?? {}).map((phase) => [phase, median(phaseList.map((p) => p[phase] ?? 0))]));
+  results.push({
+    what: "warm run -- true",
+    offload: fmt(median(offloadTimes)),
+    other: `ssh true ${fmt(median(sshTimes))}`,
+    ratio,
+    target: "≤ 0.5× OpenSSH's time",
+    met: ratio <= 0.5,
+    where: `node itself ${fmt(median(nodeTimes))}; ${whereTimeWent(median(offloadTimes), phases)}`,
+  });
+  await farm.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
 async function manyJobs(): Promise<void> {
-  console.log(`\n## 2. ${JOBS} jobs of ${JOB_SECONDS} s on ${MACHINES} machines × parallel-builds ${SLOTS}`);
+  console.log(`\n## 3. ${JOBS} jobs of ${JOB_SECONDS} s on ${MACHINES} machines × parallel-builds ${SLOTS}`);
   const farm = await startFarm(MACHINES);
   const dir = tempDir("offload-bench-jobs-");
   writeMachinesFile(join(dir, "machines.scm"), farm.machines({ parallelBuilds: SLOTS, compression: "none", overloadThreshold: null }));
@@ -218,57 +256,33 @@ async function manyJobs(): Promise<void> {
   const jobsFile = join(dir, "jobs.json");
   writeFileSync(jobsFile, JSON.stringify(Array.from({ length: JOBS }, (_, i) => ({ name: `j${i}`, command: ["sleep", String(JOB_SECONDS)] }))));
   const stateDir = join(dir, "state");
-
-  const report = (label: string, ms: number): void => {
-    const overheadPerJob = ((ms - ideal) * slots) / JOBS;
-    console.log(`  ${label.padEnd(52)} ${fmt(ms).padStart(9)}  ${(ms / ideal).toFixed(2)}× ideal  overhead ${overheadPerJob.toFixed(1)} ms/job`);
-  };
   console.log(`  ideal makespan (total work / total slots): ${fmt(ideal)}`);
-
-  // offload build (a warm-up run first so the probe cache and remote directories exist, as in steady use).
-  const cli = cliCommand();
+  const [command, ...prefix] = cli();
   const buildArgs = ["build", "--machines", join(dir, "machines.scm"), "--state-dir", stateDir, "--log-dir", join(dir, "logs"), "--json", jobsFile];
-  spawnSync(cli[0]!, [...cli.slice(1), ...buildArgs.slice(0, -1), writeWarmup(dir)], { stdio: "ignore" });
+  // A warm-up run first: holders, runners, probe cache and remote directories exist, as in steady use.
+  spawnSync(command!, [...prefix, ...buildArgs.slice(0, -1), writeWarmup(dir)], { stdio: "ignore" });
   let build!: ReturnType<typeof spawnSync>;
-  let processMs = 0;
-  const buildCpu = await cpuOf(farm.servers, () => {
-    const started = performance.now();
-    build = spawnSync(cli[0]!, [...cli.slice(1), ...buildArgs], { maxBuffer: 256 * 1024 * 1024 });
-    processMs = performance.now() - started;
+  const cpu = await cpuOf(farm.servers, () => {
+    build = spawnSync(command!, [...prefix, ...buildArgs], { maxBuffer: 256 * 1024 * 1024 });
   });
   if (build.status !== 0) throw new Error(`offload build failed: ${build.stderr.toString().slice(-2000)}`);
   const result = JSON.parse(build.stdout.toString()) as { "wall-ms": number; succeeded: number; jobs: Array<{ "phases-ms": Record<string, number> }> };
   if (result.succeeded !== JOBS) throw new Error(`only ${result.succeeded} jobs succeeded`);
-  report("offload build (jobs dispatched → all done)", result["wall-ms"]);
-  report("offload build (whole process, start-up included)", processMs);
+  const makespan = result["wall-ms"];
   const phase = (name: string): string => fmt(median(result.jobs.map((job) => job["phases-ms"][name]!)));
-  console.log(`  offload: median per job: queued ${phase("queued")}, upload ${phase("upload")}, run ${phase("run")} (command ${JOB_SECONDS * 1000} ms + remote exec), download ${phase("download")}`);
-  const overhead = ((result["wall-ms"] - ideal) * slots) / JOBS;
-  const cores = availableParallelism();
-  const cpuFloor = (buildCpu.clientMs + buildCpu.serverMs) / cores;
-  console.log(
-    `  CPU: ${(buildCpu.clientMs / JOBS).toFixed(1)} ms/job in offload + ${(buildCpu.serverMs / JOBS).toFixed(1)} ms/job in the sshd sessions and remote shells; ` +
-      `on ${cores} cores that alone keeps the machine busy ${fmt(cpuFloor)} (${(cpuFloor / ideal).toFixed(2)}× ideal), so the makespan cannot approach the ideal here.`,
-  );
-  console.log(`  offload: ${(result["wall-ms"] / ideal).toFixed(2)}× ideal (target ≤ 1.3×), ${overhead.toFixed(1)} ms/job overhead (target < 20 ms): ${verdict(result["wall-ms"] / ideal <= 1.3 && overhead < 20)}`);
-
-  // GNU parallel --sshlogin, same commands, same servers, same slots.
+  console.log(`  offload build: ${fmt(makespan)}, ${(makespan / ideal).toFixed(2)}× ideal; median per job: queued ${phase("queued")}, run ${phase("run")} (command ${JOB_SECONDS * 1000} ms)`);
+  const where = `median per job: queued ${phase("queued")}, run ${phase("run")} for a ${JOB_SECONDS * 1000} ms command; CPU ${(cpu.clientMs / JOBS).toFixed(1)} ms/job here, ${(cpu.serverMs / JOBS).toFixed(1)} ms/job in finished sshd sessions (runners' work shows when they end)`;
+  results.push({ what: `${JOBS} jobs, makespan`, offload: fmt(makespan), other: `ideal ${fmt(ideal)}`, ratio: makespan / ideal, target: "≤ 1.15× ideal", met: makespan / ideal <= 1.15, where });
   if (existsSync("/usr/bin/parallel")) {
-    for (const controlMaster of [false, true]) {
-      // GNU parallel splits the ssh command on spaces itself (no quoting; the paths have no spaces).
-      const logins = farm.servers.flatMap((server) => ["--sshlogin", `${SLOTS}/${["ssh", ...sshArgs(server, knownHosts)].join(" ")}`]);
-      // -N0: the ::: values only count the jobs; none is appended to the command (sleep would add them up).
-      const joblog = join(dir, `joblog-${controlMaster}`);
-      const args = ["--will-cite", "-N0", "--joblog", joblog, ...(controlMaster ? ["-M"] : []), ...logins, "sleep", String(JOB_SECONDS), ":::", ...Array.from({ length: JOBS }, (_, i) => String(i))];
-      const started = performance.now();
-      const parallel = await runQuiet("/usr/bin/parallel", args, dir);
-      const ms = performance.now() - started;
-      // Count the jobs that really ran and succeeded (exit value column 7 of the job log).
-      const succeeded = existsSync(joblog) ? readFileSync(joblog, "utf8").trim().split("\n").slice(1).filter((line) => line.split("\t")[6] === "0").length : 0;
-      const label = `GNU parallel --sshlogin${controlMaster ? " -M (shared connections)" : ""}`;
-      if (succeeded === JOBS) report(label, ms);
-      else console.log(`  ${label.padEnd(52)} ${fmt(ms).padStart(9)}  only ${succeeded} of ${JOBS} jobs succeeded (exit ${parallel}): not comparable`);
-    }
+    const logins = farm.servers.flatMap((server) => ["--sshlogin", `${SLOTS}/${["ssh", ...sshArgs(server, knownHosts)].join(" ")}`]);
+    const joblog = join(dir, "joblog");
+    const args = ["--will-cite", "-N0", "--joblog", joblog, ...logins, "sleep", String(JOB_SECONDS), ":::", ...Array.from({ length: JOBS }, (_, i) => String(i))];
+    const started = performance.now();
+    await runQuiet("/usr/bin/parallel", args, dir);
+    const ms = performance.now() - started;
+    const succeeded = existsSync(joblog) ? readFileSync(joblog, "utf8").trim().split("\n").slice(1).filter((line) => line.split("\t")[6] === "0").length : 0;
+    console.log(`  GNU parallel --sshlogin: ${fmt(ms)} (${succeeded} of ${JOBS} succeeded)`);
+    results.push({ what: `${JOBS} jobs, vs GNU parallel`, offload: fmt(makespan), other: `parallel ${fmt(ms)}`, ratio: ms / makespan, target: "≥ 10× faster", met: ms / makespan >= 10 && succeeded === JOBS });
   } else console.log("  GNU parallel not installed: skipped");
   await farm.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -280,10 +294,7 @@ function writeWarmup(dir: string): string {
   return file;
 }
 
-/**
- * Run a command in its own process group and, once it exits, end whatever it
- * left in that group (GNU parallel -M leaves helper processes behind).
- */
+/** Run a command in its own process group and end what it left there once it exits. */
 function runQuiet(command: string, args: string[], cwd: string): Promise<number | null> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd, stdio: ["ignore", "ignore", "ignore"], detached: true });
@@ -298,55 +309,49 @@ function runQuiet(command: string, args: string[], cwd: string): Promise<number 
   });
 }
 
-async function latency(): Promise<void> {
-  console.log(`\n## 3. From \`offload run\` starting to the remote command running (warm state directory, ${LATENCY_RUNS} runs, medians)`);
-  const farm = await startFarm(1);
-  const dir = tempDir("offload-bench-latency-");
-  const machines = writeMachinesFile(join(dir, "machines.scm"), farm.machines({ compression: "none", overloadThreshold: null }));
-  const stateDir = join(dir, "state");
-  const sink = (): PassThrough => new PassThrough().resume();
-  const spec = { system: localSystem(), features: [], command: ["true"], env: {}, inputs: [], outputs: [], dir };
-  // Warm up: the probe cache and the remote directories.
-  const warm = new Offloader({ machines, stateDir });
-  await warm.run(spec, { stdout: sink(), stderr: sink() });
-  warm.close();
-  const toStart: number[] = [];
-  const whole: number[] = [];
-  for (let run = 0; run < LATENCY_RUNS; run++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const started = performance.now();
-    // A new engine each time: a fresh connection, as a new `offload run` process has.
-    const offloader = new Offloader({ machines, stateDir });
-    let startedAt = 0;
-    await offloader.run(spec, { stdout: sink(), stderr: sink(), onStarted: () => (startedAt = performance.now()) });
-    whole.push(performance.now() - started);
-    toStart.push(startedAt - started);
-    offloader.close();
-    // Keep the probe cache warm, as steady use does.
-    if (run % 3 === 2) {
-      const again = new Offloader({ machines, stateDir });
-      await again.run(spec, { stdout: sink(), stderr: sink() });
-      again.close();
-    }
+async function status(): Promise<void> {
+  console.log(`\n## 4. \`offload status\` of ${STATUS_MACHINES} machines next to ${STATUS_MACHINES} \`ssh HOST cat /proc/loadavg\` in parallel (${STATUS_RUNS} runs each, medians)`);
+  const farm = await startFarm(STATUS_MACHINES, { compression: false });
+  const dir = tempDir("offload-bench-status-");
+  const machinesFile = join(dir, "machines.scm");
+  writeMachinesFile(machinesFile, farm.machines({ compression: "none", overloadThreshold: null }));
+  const knownHosts = knownHostsFor(farm.servers, dir);
+  const list = join(dir, "ssh-commands");
+  writeFileSync(list, farm.servers.map((server) => `${["ssh", ...sshArgs(server, knownHosts)].map(quote).join(" ")} cat /proc/loadavg`).join("\n") + "\n");
+  const parallelSsh = `xargs -P ${STATUS_MACHINES} -I{} sh -c {} < ${quote(list)} > /dev/null`;
+  const state = join(dir, "state");
+  const statusArgs = ["status", "--json", "--no-guix", "--state-dir", state, machinesFile];
+  const sshTimes: number[] = [];
+  const bare: number[] = [];
+  for (let run = 0; run < STATUS_RUNS; run++) {
+    sshTimes.push(timedShell(parallelSsh));
+    bare.push(timedOffload(statusArgs, dir).ms);
   }
-  console.log(`  in process: engine start → remote command running   ${fmt(median(toStart))}  (whole job ${fmt(median(whole))})  target < 100 ms: ${verdict(median(toStart) < 100)}`);
-  const cli = cliCommand();
-  const processTimes: number[] = [];
-  const nodeTimes: number[] = [];
-  for (let run = 0; run < 5; run++) {
-    let started = performance.now();
-    spawnSync(process.execPath, ["-e", "0"]);
-    nodeTimes.push(performance.now() - started);
-    started = performance.now();
-    const result = spawnSync(cli[0]!, [...cli.slice(1), "run", "--machines", join(dir, "machines.scm"), "--state-dir", stateDir, "--", "true"], { cwd: dir });
-    processTimes.push(performance.now() - started);
-    if (result.status !== 0) throw new Error(`offload run failed: ${result.stderr}`);
+  // Holders for every machine, started as a run, build or select would (select probes them all).
+  timedOffload(["select", "--machines", machinesFile, "--state-dir", state], dir);
+  const held: number[] = [];
+  const sshAgain: number[] = [];
+  for (let run = 0; run < STATUS_RUNS; run++) {
+    sshAgain.push(timedShell(parallelSsh));
+    held.push(timedOffload(statusArgs, dir).ms);
   }
-  console.log(`  whole process: \`offload run -- true\` ${fmt(median(processTimes))} (${cli.includes("tsx") ? "from sources via tsx" : "bundle"}; \`node -e 0\` alone: ${fmt(median(nodeTimes))})`);
+  const bareRatio = median(bare) / median(sshTimes);
+  const heldRatio = median(held) / median(sshAgain);
+  console.log(`  xargs -P ${STATUS_MACHINES} ssh … cat /proc/loadavg ${fmt(median(sshTimes))}; offload status ${fmt(median(bare))} (${bareRatio.toFixed(2)}×); with holders running ${fmt(median(held))} (${heldRatio.toFixed(2)}×)`);
+  results.push({ what: `status of ${STATUS_MACHINES}, no holders`, offload: fmt(median(bare)), other: `ssh ×${STATUS_MACHINES} ${fmt(median(sshTimes))}`, ratio: bareRatio, target: "≤ 0.5× OpenSSH's time", met: bareRatio <= 0.5 });
+  results.push({ what: `status of ${STATUS_MACHINES}, holders running`, offload: fmt(median(held)), other: `ssh ×${STATUS_MACHINES} ${fmt(median(sshAgain))}`, ratio: heldRatio, target: "≤ 0.2× OpenSSH's time", met: heldRatio <= 0.2 });
   await farm.stop();
   rmSync(dir, { recursive: true, force: true });
 }
 
-if (wanted("throughput")) await throughput();
+if (wanted("transfers")) await transfers();
+if (wanted("warm")) await warm();
 if (wanted("jobs")) await manyJobs();
-if (wanted("latency")) await latency();
+if (wanted("status")) await status();
+
+console.log("\n## Targets, side by side");
+console.log(`  ${"".padEnd(34)} ${"offload".padStart(10)}  ${"compared with".padEnd(22)} ${"ratio".padStart(6)}  target`);
+for (const row of results) {
+  console.log(`  ${row.what.padEnd(34)} ${row.offload.padStart(10)}  ${row.other.padEnd(22)} ${row.ratio.toFixed(2).padStart(6)}  ${row.target}: ${row.met ? "met" : "MISSED"}`);
+  if (!row.met && row.where !== undefined) console.log(`  ${"".padEnd(34)} where the time went: ${row.where}`);
+}
