@@ -3,7 +3,9 @@
  * fills up says so ("the disk of HOST is full") and the job goes to another
  * machine; with nowhere else to go it fails with that message and ssh's 255.
  * A full local disk is not the machine's fault: no retry, a clear message,
- * nothing partial or staged left here and the remote scratch removed.
+ * nothing partial or staged left here and the remote scratch removed. The
+ * servers are real OpenSSH ones (faultFarm: offloadFarm from
+ * test/helpers/farm.ts).
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";

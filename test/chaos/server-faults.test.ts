@@ -6,7 +6,8 @@
  * slot stays held, the stalled peer is given up within the keep-alive
  * budget, and after the next run on the faulty machine nothing of the job is
  * left there (its scratch directory, an upload temporary) or here (a staging
- * directory).
+ * directory). The servers are real OpenSSH ones (faultFarm: offloadFarm
+ * from test/helpers/farm.ts).
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
