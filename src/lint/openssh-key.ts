@@ -9,6 +9,7 @@
  * checkPublicKeyLine(`ssh-rsa ${blob}`).problems;
  * // [{ token: 1, message: 'the key inside is of type "ssh-ed25519", not "ssh-rsa": the type word and the key do not belong together' }]
  */
+import { abbreviate } from "../scheme/abbreviate.ts";
 
 /** A problem with part of the line: which token (0 type, 1 base64, 2+ comment) and why. */
 export interface KeyProblem {
@@ -72,7 +73,7 @@ export function checkPublicKeyLine(line: string): KeyCheck {
   const type = tokens[0]!.text;
   const base64 = tokens[1]!.text;
   if (!KNOWN_KEY_TYPES.includes(type)) {
-    problems.push({ token: 0, message: `"${type}" is not an OpenSSH key type (expected ssh-ed25519, ssh-rsa, ...)` });
+    problems.push({ token: 0, message: `"${abbreviate(type)}" is not an OpenSSH key type (expected ssh-ed25519, ssh-rsa, ...)` });
   }
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64) || base64.length % 4 !== 0) {
     problems.push({ token: 1, message: "the key is not valid base64 (truncated or mistyped when copied?)" });
@@ -104,7 +105,7 @@ function checkBlob(blob: Buffer, type: string): string | undefined {
   const reader = new BlobReader(blob);
   const inner = reader.bytes()?.toString("latin1");
   if (inner === undefined) return "the decoded key is truncated";
-  if (inner !== type) return `the key inside is of type "${inner}", not "${type}": the type word and the key do not belong together`;
+  if (inner !== type) return `the key inside is of type "${abbreviate(inner)}", not "${abbreviate(type)}": the type word and the key do not belong together`;
   const lengthProblem = checkKeyLength(reader, type);
   if (lengthProblem) return lengthProblem;
   if (!reader.done) return "the decoded key has extra bytes at the end (two keys pasted together?)";

@@ -23,17 +23,14 @@ import type { TextEdit } from "./diagnostic.ts";
  */
 export function deleteSpanEdit(source: SourceText, span: Span): TextEdit {
   const text = source.text;
-  let lineStart = span.start;
-  while (lineStart > 0 && text[lineStart - 1] !== "\n") lineStart--;
-  let lineEnd = span.end;
-  while (lineEnd < text.length && text[lineEnd] !== "\n") lineEnd++;
-  const before = text.slice(lineStart, span.start);
-  const after = text.slice(span.end, lineEnd);
-  if (/^[ \t]*$/.test(before) && /^[ \t\r]*$/.test(after) && lineEnd < text.length) {
-    return { start: lineStart, end: lineEnd + 1, text: "" };
-  }
+  // Only the blanks around the span are looked at, never the whole line (thousands of edits on one long line stay linear).
   let start = span.start;
   while (start > 0 && (text[start - 1] === " " || text[start - 1] === "\t")) start--;
-  if (start === lineStart) return { start: span.start, end: span.end, text: "" };
+  const aloneFromLineStart = start === 0 || text[start - 1] === "\n";
+  let end = span.end;
+  while (end < text.length && (text[end] === " " || text[end] === "\t" || text[end] === "\r")) end++;
+  const aloneToLineEnd = text[end] === "\n";
+  if (aloneFromLineStart && aloneToLineEnd) return { start, end: end + 1, text: "" };
+  if (aloneFromLineStart) return { start: span.start, end: span.end, text: "" };
   return { start, end: span.end, text: "" };
 }

@@ -39,6 +39,7 @@ export const duplicateMachineRule: RuleModule = {
   rules: DUPLICATE_MACHINE_RULES,
   check(context) {
     const first = new Map<string, MachineView>();
+    let results: ReadonlySet<Datum> | undefined;
     for (const view of context.views) {
       if (!view.record) continue;
       const name = view.record.fields.get("name");
@@ -56,7 +57,7 @@ export const duplicateMachineRule: RuleModule = {
         "duplicate-machine",
         view.form?.headSpan ?? view.span,
         `machine ${key} is already defined at line ${where.line}: the two share build slots (/var/guix/offload/${key}/); put all its systems in one (systems (list ...)) instead`,
-        mergeFix(context, earlier, view),
+        mergeFix(context, (results ??= resultElements(context)), earlier, view),
       );
     }
   },
@@ -67,11 +68,13 @@ function systemsOf(view: MachineView): string[] | undefined {
   return items && items.every((x) => typeof x === "string") ? (items as string[]) : undefined;
 }
 
-function isResultElement(context: LintContext, form: MachineForm): boolean {
+/** The forms written in the file's final `(list ...)`, gathered once: looking each up there would cost the list's length per duplicate. */
+function resultElements(context: LintContext): ReadonlySet<Datum> {
+  const elements = new Set<Datum>();
   const last = context.datums[context.datums.length - 1]?.datum;
-  if (!(last instanceof Pair) || !(last.car instanceof Sym) || last.car.name !== "list") return false;
-  for (let c: Datum = last.cdr; c instanceof Pair; c = c.cdr) if (c.car === form.form) return true;
-  return false;
+  if (!(last instanceof Pair) || !(last.car instanceof Sym) || last.car.name !== "list") return elements;
+  for (let c: Datum = last.cdr; c instanceof Pair; c = c.cdr) elements.add(c.car);
+  return elements;
 }
 
 function clausesApartFromSystems(form: MachineForm): string {
@@ -82,10 +85,10 @@ function clausesApartFromSystems(form: MachineForm): string {
     .join("\n");
 }
 
-function mergeFix(context: LintContext, keep: MachineView, drop: MachineView): Fix | null {
+function mergeFix(context: LintContext, results: ReadonlySet<Datum>, keep: MachineView, drop: MachineView): Fix | null {
   const a = keep.form;
   const b = drop.form;
-  if (!a || !b || a.inherit || b.inherit || !isResultElement(context, a) || !isResultElement(context, b)) return null;
+  if (!a || !b || a.inherit || b.inherit || !results.has(a.form) || !results.has(b.form)) return null;
   if (clausesApartFromSystems(a) !== clausesApartFromSystems(b)) return null;
   const systemsA = systemsOf(keep);
   const systemsB = systemsOf(drop);

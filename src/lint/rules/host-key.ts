@@ -9,7 +9,8 @@
  * lintText("m.scm", machine("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE6OlYeNOLEsGM6jwgO6qx/u7/AFvtXXz25zwuH/wWzF root@build1 rack 2")).diagnostics.map((d) => d.message);
  * // ["host-key has more than 3 words (a comment with spaces): Guix's offload fails to match it; remove the spaces from the comment or drop the comment"]
  */
-import { writeString } from "../../scheme/printer.ts";
+import { abbreviate } from "../../scheme/abbreviate.ts";
+import { writeAbbreviated } from "../../scheme/printer.ts";
 import type { RuleModule, RuleTable } from "../context.ts";
 import { checkPublicKeyLine } from "../openssh-key.ts";
 import { placeholderIn } from "../placeholder-text.ts";
@@ -38,7 +39,7 @@ export const hostKeyRule: RuleModule = {
       const { value, span } = view.field("host-key");
       if (value === UNKNOWN) continue;
       if (typeof value !== "string") {
-        context.report("wrong-field-type", span, `host-key must be a string ("ssh-ed25519 AAAA... [comment]"), got ${writeString(value)}`);
+        context.report("wrong-field-type", span, `host-key must be a string ("ssh-ed25519 AAAA... [comment]"), got ${writeAbbreviated(value)}`);
         continue;
       }
       if (placeholderIn(value)) continue;
@@ -51,7 +52,7 @@ export const hostKeyRule: RuleModule = {
       if (problems.length > 0) continue;
       const type = tokens[0]!.text;
       if (!type.startsWith("ssh-")) {
-        context.report("host-key-unmatchable", at(0), `host-key of type ${type}: Guix's offload only understands ssh-* key types and will never match it; use the machine's ssh-ed25519 key (/etc/ssh/ssh_host_ed25519_key.pub)`);
+        context.report("host-key-unmatchable", at(0), `host-key of type ${abbreviate(type)}: Guix's offload only understands ssh-* key types and will never match it; use the machine's ssh-ed25519 key (/etc/ssh/ssh_host_ed25519_key.pub)`);
       }
       if (tokens.length > 3) {
         const first = tokens[3]!;
