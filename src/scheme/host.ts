@@ -12,6 +12,7 @@
  * host.fileExists("/etc/passwd"); // false
  */
 import type { ReadDatum } from "../../grammar/reader.ts";
+import type { SourceText } from "../../grammar/source.ts";
 import type { Datum } from "./values.ts";
 
 /** A user account, as `getpw` returns it. */
@@ -36,8 +37,13 @@ export interface Host {
   fileExists(path: string): boolean;
   /** Loads and evaluates another file in the current top-level environment, returning its last value. */
   load(path: string): Datum;
-  /** The forms of a file for `include`, `path` relative to the including file's directory. */
-  include(path: string, fromFile: string | undefined): ReadDatum[];
+  /**
+   * The forms of a file for `include`, `path` relative to the directory of
+   * the including file, whose text is `from`. Throws `limit-exceeded` for an
+   * include cycle (a file that includes itself, directly or not), which
+   * Guile expands forever.
+   */
+  include(path: string, from: SourceText | undefined): ReadDatum[];
   /** Receives what display, write, newline and format #t print. */
   write(text: string): void;
   /** This machine's host name. */

@@ -47,11 +47,26 @@ test("reading a file checks the clock: a file that includes itself in a loop of 
     (error: SchemeError) => error.code === "limit-exceeded" && /more than 0\.001 seconds/.test(error.message),
   );
   assert.equal(writeString(createInterpreter().evalString(`(load "${join(dir, "slow.scm")}")`)), "next");
-  // b.scm and c.scm include each other: Guile expands them forever; we stop at the limit.
+});
+
+test("an include cycle, which Guile expands forever, is a limit-exceeded naming the chain", () => {
+  const dir = tempDir("offload-include-cycle-");
+  writeFileSync(join(dir, "machines.scm"), '(define x 1)\n(include "b.scm")\n');
   writeFileSync(join(dir, "b.scm"), '(include "c.scm")\n');
   writeFileSync(join(dir, "c.scm"), '(include "b.scm")\n');
-  assert.throws(
-    () => createInterpreter({ maxSeconds: 0.2, file: join(dir, "b.scm") }).loadFile(join(dir, "b.scm")),
-    (error: SchemeError) => error.code === "limit-exceeded" && /more than 0\.2 seconds/.test(error.message),
-  );
+  writeFileSync(join(dir, "self.scm"), '(include "self.scm")\n');
+  const cycle = (file: string) => {
+    try {
+      createInterpreter({ file: join(dir, file) }).loadFile(join(dir, file));
+    } catch (error) {
+      return [(error as SchemeError).code, (error as SchemeError).message];
+    }
+    return [];
+  };
+  assert.deepEqual(cycle("machines.scm"), ["limit-exceeded", `include cycle: ${dir}/b.scm -> ${dir}/c.scm -> ${dir}/b.scm (Guile would expand it forever)`]);
+  assert.deepEqual(cycle("self.scm"), ["limit-exceeded", `include cycle: ${dir}/self.scm -> ${dir}/self.scm (Guile would expand it forever)`]);
+  // The same file included twice, one after the other, is no cycle.
+  writeFileSync(join(dir, "twice.scm"), '(include "part.scm")\n(include "part.scm")\n');
+  writeFileSync(join(dir, "part.scm"), "(define y 2)\n");
+  assert.equal(writeString(createInterpreter({ file: join(dir, "twice.scm") }).loadFile(join(dir, "twice.scm"))), "#<unspecified>");
 });

@@ -170,9 +170,26 @@ function fileReader(options: InterpreterOptions, beforeRead: () => void) {
   };
 }
 
+/**
+ * Throws when `file` is already being included on the way to `from` (an
+ * include cycle): Guile expands one forever; stopping it at the time limit
+ * took seconds of reading the same files again and again.
+ */
+function refuseIncludeCycle(includedFrom: WeakMap<SourceText, SourceText>, from: SourceText | undefined, file: string): void {
+  const chain: string[] = [];
+  for (let text = from; text !== undefined; text = includedFrom.get(text)) {
+    chain.unshift(text.file);
+    if (resolve(text.file) === resolve(file)) {
+      throw new SchemeError("limit-exceeded", `include cycle: ${[...chain, file].join(" -> ")} (Guile would expand it forever)`);
+    }
+  }
+}
+
 /** The host a program sees: read-only access to files, environment variables and facts about the machine. */
 function createHost(options: InterpreterOptions, loading: LoadStack, files: FileReader, loadFile: (path: string) => Datum): Host {
   const processEnv = options.env ?? process.env;
+  /** The text each included text was included from: the chain an include cycle shows up in. */
+  const includedFrom = new WeakMap<SourceText, SourceText>();
   const fact = <T>(key: string, value: () => T): T => {
     options.onHostFact?.(key);
     return value();
@@ -189,12 +206,21 @@ function createHost(options: InterpreterOptions, loading: LoadStack, files: File
     },
     fileExists: (path) => files.exists(loading.resolve(path)),
     load: (path) => loadFile(loading.resolve(path)),
-    include: (path, fromFile) => {
+    include: (path, from) => {
+      const fromFile = from?.file;
       // As Guile: the including file's directory and the name, joined but not normalized (the name is kept in locations).
       const absolute = isAbsolute(path) ? path : fromFile && !fromFile.startsWith("<") ? `${dirname(asAbsolute(fromFile))}/${path}` : loading.resolve(path);
+      refuseIncludeCycle(includedFrom, from, absolute);
+      let source: SourceText;
       try {
         // Guile opens the joined name, and names it so when it is missing.
-        return readSource(files.read(absolute, absolute), options);
+        source = files.read(absolute, absolute);
+      } catch (error) {
+        throw readErrorToSchemeError(error);
+      }
+      if (from) includedFrom.set(source, from);
+      try {
+        return readSource(source, options);
       } catch (error) {
         throw readErrorToSchemeError(error);
       }

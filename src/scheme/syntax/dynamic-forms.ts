@@ -114,7 +114,7 @@ function include(x: Pair, env: Environment, ev: Evaluator): Datum | TailCall {
   const [name] = shape(x, 1, 1);
   if (typeof name !== "string") throw badSyntax(x, "include needs a file name");
   if (!ev.host) throw new SchemeError("file-error", "include: file access is not available here", x.span);
-  const forms = ev.host.include(name, x.span?.file);
+  const forms = ev.host.include(name, x.span?.source);
   for (const form of forms) ev.checkExpansion(form.datum, env);
   return ev.sequence(arrayToList(forms.map((f) => f.datum)), env);
 }
