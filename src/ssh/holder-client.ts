@@ -14,7 +14,7 @@
 import { EventEmitter } from "node:events";
 import net from "node:net";
 import { Duplex, Readable } from "node:stream";
-import { encodeFrame, encodeFrames, FrameDecoder, readLine, type HolderReply, type HolderRequest } from "./holder-protocol.ts";
+import { FrameDecoder, readLine, writeFrame, type HolderReply, type HolderRequest } from "./holder-protocol.ts";
 
 /** How long a holder has to answer a request before it counts as stalled. */
 export const HOLDER_ANSWER_MS = 2_000;
@@ -59,6 +59,7 @@ export class HolderChannel extends Duplex {
   constructor(private readonly socket: net.Socket, rest: Buffer) {
     super();
     const decoder = new FrameDecoder((type, payload) => {
+      if (payload.length === 0 && (type === "o" || type === "e")) return;
       if (type === "o") {
         if (!this.push(payload)) socket.pause();
       } else if (type === "e") {
@@ -96,15 +97,11 @@ export class HolderChannel extends Duplex {
       done();
       return;
     }
-    const frames = encodeFrames("i", chunk);
-    frames.forEach((frame, index) => {
-      if (index < frames.length - 1) this.socket.write(frame);
-      else this.socket.write(frame, () => done());
-    });
+    writeFrame(this.socket, "i", chunk, () => done());
   }
 
   override _final(done: (error?: Error | null) => void): void {
-    if (!this.closedChannel) this.socket.write(encodeFrame("E"));
+    if (!this.closedChannel) writeFrame(this.socket, "E", Buffer.alloc(0));
     done();
   }
 

@@ -68,30 +68,90 @@ export function encodeFrames(type: FrameType, data: Buffer): Buffer[] {
   return frames.length > 0 ? frames : [encodeFrame(type)];
 }
 
-/** Cuts a byte stream into frames. */
+/** Frames whose payload is data, handed on in pieces as they arrive; the others (JSON) only whole. */
+const STREAMED: ReadonlySet<FrameType> = new Set(["o", "e", "i"]);
+
+/**
+ * Cuts a byte stream into frames without copying data: a data frame's
+ * payload is handed on in pieces as they arrive (one call per piece, maybe
+ * empty), a control frame's whole. Copying a megabyte frame together from
+ * socket-sized chunks would cost more than the rest of the relay.
+ */
 export class FrameDecoder {
-  private buffer: Buffer = Buffer.alloc(0);
+  private header: Buffer = Buffer.alloc(0);
+  private type: FrameType | null = null;
+  private left = 0;
+  private whole: Buffer[] = [];
 
   constructor(private readonly onFrame: (type: FrameType, payload: Buffer) => void) {}
 
   /**
-   * Take bytes; call back for each complete frame. Throws on a malformed frame.
+   * Take bytes; call back for each data piece and each complete control frame. Throws on a malformed frame.
    *
    * @example
    * decoder.push(chunk);
    */
   push(chunk: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-    while (this.buffer.length >= 5) {
-      const type = String.fromCharCode(this.buffer[0]!);
-      const length = this.buffer.readUInt32BE(1);
-      if (!"oexliE".includes(type) || length > MAX_FRAME_PAYLOAD) throw new Error("malformed holder frame");
-      if (this.buffer.length < 5 + length) return;
-      const payload = this.buffer.subarray(5, 5 + length);
-      this.buffer = this.buffer.subarray(5 + length);
-      this.onFrame(type as FrameType, payload);
+    let data = chunk;
+    while (data.length > 0) {
+      if (this.type === null) {
+        const need = 5 - this.header.length;
+        this.header = this.header.length === 0 ? data.subarray(0, need) : Buffer.concat([this.header, data.subarray(0, need)]);
+        data = data.subarray(need);
+        if (this.header.length < 5) return;
+        const type = String.fromCharCode(this.header[0]!);
+        const length = this.header.readUInt32BE(1);
+        this.header = Buffer.alloc(0);
+        if (!"oexliE".includes(type) || length > MAX_FRAME_PAYLOAD) throw new Error("malformed holder frame");
+        if (length === 0) {
+          this.onFrame(type as FrameType, Buffer.alloc(0));
+          continue;
+        }
+        this.type = type as FrameType;
+        this.left = length;
+        continue;
+      }
+      const piece = data.subarray(0, this.left);
+      data = data.subarray(piece.length);
+      this.left -= piece.length;
+      if (STREAMED.has(this.type)) this.onFrame(this.type, piece);
+      else this.whole.push(piece);
+      if (this.left === 0) this.complete();
     }
   }
+
+  private complete(): void {
+    const type = this.type!;
+    this.type = null;
+    if (STREAMED.has(type)) return;
+    const payload = Buffer.concat(this.whole);
+    this.whole = [];
+    this.onFrame(type, payload);
+  }
+}
+
+/**
+ * Write a frame without copying its payload: header and payload as one vectored write.
+ *
+ * @example
+ * writeFrame(socket, "o", chunk); // false when the socket wants a 'drain'
+ */
+export function writeFrame(socket: { cork(): void; uncork(): void; write(data: Buffer, done?: (error?: Error | null) => void): boolean }, type: FrameType, payload: Buffer, done?: (error?: Error | null) => void): boolean {
+  let room = true;
+  socket.cork();
+  let offset = 0;
+  do {
+    const piece = payload.subarray(offset, offset + MAX_FRAME_PAYLOAD);
+    offset += piece.length;
+    const header = Buffer.alloc(5);
+    header.write(type, 0, "latin1");
+    header.writeUInt32BE(piece.length, 1);
+    const last = offset >= payload.length;
+    room = socket.write(header, last && piece.length === 0 ? done : undefined);
+    if (piece.length > 0) room = socket.write(piece, last ? done : undefined);
+  } while (offset < payload.length);
+  socket.uncork();
+  return room;
 }
 
 /**

@@ -24,7 +24,7 @@ import net from "node:net";
 import type { BuildMachine } from "../machines/types.ts";
 import type { ConnectOptions } from "./connect.ts";
 import { errorMessage, SshError } from "./errors.ts";
-import { encodeFrame, encodeFrames, FrameDecoder, readLine, type HolderReply, type HolderRequest } from "./holder-protocol.ts";
+import { FrameDecoder, MAX_FRAME_PAYLOAD, readLine, writeFrame, type FrameType, type HolderReply, type HolderRequest } from "./holder-protocol.ts";
 import type { CommandChannel } from "./remote-process.ts";
 import { announced, commandLine, garbageScript, newStartToken, runnerScript } from "./remote-shell.ts";
 import { SshSession } from "./session.ts";
@@ -234,8 +234,8 @@ class Holder {
   /** Frames between the client's socket and the channel, with back-pressure both ways. */
   private relay(socket: net.Socket, channel: CommandChannel, rest: Buffer, onClientGone: () => void): void {
     let channelDone = false;
-    const send = (frame: Buffer): void => {
-      if (!socket.destroyed && !socket.write(frame)) {
+    const send = (type: FrameType, payload: Buffer): void => {
+      if (!socket.destroyed && !writeFrame(socket, type, payload)) {
         channel.pause();
         channel.stderr.pause();
       }
@@ -244,15 +244,58 @@ class Holder {
       channel.resume();
       channel.stderr.resume();
     });
-    const onData = (chunk: Buffer): void => send(encodeFrame("o", chunk));
-    const onStderr = (chunk: Buffer): void => send(encodeFrame("e", chunk));
-    const onExit = (code: number | null, signal?: string): void => send(encodeFrame("x", Buffer.from(JSON.stringify({ code: code ?? null, signal: signal ?? null }))));
+    // The SSH layer hands over small chunks: gathered per event-loop turn (up to a MiB) into one frame and one vectored write.
+    const pending: Record<"o" | "e", Buffer[]> = { o: [], e: [] };
+    const pendingBytes: Record<"o" | "e", number> = { o: 0, e: 0 };
+    let scheduled = false;
+    const flush = (): void => {
+      scheduled = false;
+      for (const type of ["o", "e"] as const) {
+        if (pendingBytes[type] === 0) continue;
+        const chunks = pending[type];
+        pending[type] = [];
+        pendingBytes[type] = 0;
+        sendChunks(type, chunks);
+      }
+    };
+    const sendChunks = (type: "o" | "e", chunks: Buffer[]): void => {
+      if (socket.destroyed) return;
+      const length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+      const header = Buffer.alloc(5);
+      header.write(type, 0, "latin1");
+      header.writeUInt32BE(length, 1);
+      socket.cork();
+      socket.write(header);
+      let room = true;
+      for (const chunk of chunks) room = socket.write(chunk);
+      socket.uncork();
+      if (!room) {
+        channel.pause();
+        channel.stderr.pause();
+      }
+    };
+    const gather = (type: "o" | "e") => (chunk: Buffer): void => {
+      pending[type].push(chunk);
+      pendingBytes[type] += chunk.length;
+      if (pendingBytes[type] >= MAX_FRAME_PAYLOAD - 65_536) flush();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    };
+    const onData = gather("o");
+    const onStderr = gather("e");
+    const onExit = (code: number | null, signal?: string): void => {
+      flush();
+      send("x", Buffer.from(JSON.stringify({ code: code ?? null, signal: signal ?? null })));
+    };
     const onClose = (): void => {
       channelDone = true;
       // The connection's end may be known only just after its channels close: look once more, then.
       setImmediate(() => {
+        flush();
         const lost = this.lostBecause;
-        if (lost !== null) send(encodeFrame("l", Buffer.from(lost)));
+        if (lost !== null) send("l", Buffer.from(lost));
         // Reading again (input for a channel that is gone is dropped), so the client's pending writes do not hold the close up.
         socket.resume();
         socket.end();
@@ -264,7 +307,7 @@ class Holder {
     channel.on("exit", onExit);
     channel.once("close", onClose);
     const decoder = new FrameDecoder((type, payload) => {
-      if (channelDone) return;
+      if (channelDone || (type === "i" && payload.length === 0)) return;
       if (type === "i") {
         if (!channel.write(payload)) socket.pause();
       } else if (type === "E") channel.end();
