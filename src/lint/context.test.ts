@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SourceText, Span } from "../../grammar/source.ts";
-import { DiagnosticCollector } from "./context.ts";
+import { DiagnosticCollector, MAX_DIAGNOSTICS_PER_RULE } from "./context.ts";
 
 const source = new SourceText("m.scm", "(speed 0)");
 const span = new Span(source, 7, 8);
@@ -24,4 +24,16 @@ test("the configured level wins over the rule's and the reporter's; off drops th
   const plain = new DiagnosticCollector();
   plain.add("overload-threshold", span, "c", null, "warning");
   assert.deepEqual(plain.diagnostics.map((d) => d.severity), ["warning"]);
+});
+
+test("past the cap of one rule, one more diagnostic counts the rest; other rules keep their own count", () => {
+  const source = new SourceText("m.scm", "x".repeat(5_000));
+  const collector = new DiagnosticCollector();
+  for (let i = 0; i < MAX_DIAGNOSTICS_PER_RULE + 250; i++) collector.add("speed", new Span(source, i, i + 1), `problem ${i}`);
+  collector.add("port-range", new Span(source, 0, 1), "another rule");
+  const speed = collector.diagnostics.filter((d) => d.rule === "speed");
+  assert.equal(speed.length, MAX_DIAGNOSTICS_PER_RULE + 1);
+  assert.deepEqual([speed.at(-1)!.message, speed.at(-1)!.span.start, speed.at(-1)!.fix], ["250 more speed problems are not shown (the first 1000 are)", MAX_DIAGNOSTICS_PER_RULE, null]);
+  assert.equal(collector.diagnostics.filter((d) => d.rule === "port-range").length, 1);
+  assert.ok(collector.has("speed"));
 });

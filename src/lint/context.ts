@@ -75,7 +75,19 @@ export interface RuleModule {
 }
 
 /**
- * Collects diagnostics for one file with severities applied and repeats dropped.
+ * The most diagnostics of one rule reported for one file; the rest are
+ * counted in one more diagnostic. A file of a million wrong list elements
+ * would otherwise give a report hundreds of times its size.
+ *
+ * @example
+ * MAX_DIAGNOSTICS_PER_RULE; // 1000
+ */
+export const MAX_DIAGNOSTICS_PER_RULE = 1000;
+
+/**
+ * Collects diagnostics for one file with severities applied and repeats
+ * dropped; past {@link MAX_DIAGNOSTICS_PER_RULE} of a rule, one last
+ * diagnostic counts the others.
  *
  * @example
  * import { SourceText, Span } from "../../grammar/source.ts";
@@ -89,6 +101,10 @@ export class DiagnosticCollector {
   readonly diagnostics: Diagnostic[] = [];
   private readonly seen = new Set<string>();
   private readonly rules = new Set<RuleId>();
+  /** Diagnostics kept so far, by rule. */
+  private readonly kept = new Map<RuleId, number>();
+  /** The diagnostic counting what a rule's cap left out, and how many. */
+  private readonly untold = new Map<RuleId, { diagnostic: Diagnostic; count: number }>();
 
   constructor(private readonly levels: ReadonlyMap<RuleId, RuleLevel> = new Map()) {}
 
@@ -99,7 +115,21 @@ export class DiagnosticCollector {
     this.seen.add(key);
     const level = this.levels.get(rule) ?? severity ?? ruleInfo(rule).severity;
     if (level === "off") return;
-    this.diagnostics.push({ rule, severity: level, message, span, fix });
+    const kept = this.kept.get(rule) ?? 0;
+    if (kept < MAX_DIAGNOSTICS_PER_RULE) {
+      this.kept.set(rule, kept + 1);
+      this.diagnostics.push({ rule, severity: level, message, span, fix });
+      return;
+    }
+    const untold = this.untold.get(rule);
+    if (untold) {
+      untold.count++;
+      untold.diagnostic.message = `${untold.count} more ${rule} problems are not shown (the first ${MAX_DIAGNOSTICS_PER_RULE} are)`;
+    } else {
+      const diagnostic: Diagnostic = { rule, severity: level, message: `1 more ${rule} problem is not shown (the first ${MAX_DIAGNOSTICS_PER_RULE} are)`, span, fix: null };
+      this.untold.set(rule, { diagnostic, count: 1 });
+      this.diagnostics.push(diagnostic);
+    }
   }
 
   has(rule: RuleId): boolean {

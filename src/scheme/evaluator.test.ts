@@ -124,6 +124,10 @@ test("--max-memory bounds what a program holds before it is allocated: pending c
     ["(make-string 90000000 #\\x)", /holds more than 16 MiB/],
     ['(string-pad "x" 90000000)', /holds more than 16 MiB/],
     ["(let loop ((l (iota 1000))) (loop (append l l)))", /holds more than 16 MiB/],
+    // Interned symbols are never garbage; a vector is allocated whole.
+    ["(let loop ((s 'ab)) (loop (symbol-append s s)))", /holds more than 16 MiB/],
+    ['(let loop ((s "ab")) (loop (string-append s s)))', /holds more than 16 MiB/],
+    ["(make-vector 10000000 0)", /holds more than 16 MiB/],
   ];
   for (const [program, message] of cases) {
     const before = process.memoryUsage().heapUsed;

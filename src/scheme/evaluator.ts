@@ -167,6 +167,8 @@ export class Evaluator {
     if (typeof result === "string") allocation.bytes += 2 * result.length;
     else if (result instanceof Pair) allocation.bytes += PAIR_BYTES;
     else if (Array.isArray(result)) allocation.bytes += 8 * result.length;
+    // Symbols are interned for good: a symbol-append loop is an allocation bomb whose data is never garbage.
+    else if (result instanceof Sym) allocation.bytes += 2 * result.name.length;
     else if (typeof result === "bigint" && (result > LARGEST_INTEGER || result < -LARGEST_INTEGER)) {
       // Far beyond any configuration's needs, and each further multiplication gets slower.
       throw new SchemeError("limit-exceeded", "an integer grew past 4,000,000 bits (a runaway computation?)");

@@ -11,6 +11,7 @@
  * [notAList.rule, notAList.fix?.edits]; // ["not-a-list", [{ start: 0, end: 0, text: "(list " }, { start: 100, end: 100, text: ")" }]]
  */
 import { Span } from "../../../grammar/source.ts";
+import { abbreviate } from "../../scheme/abbreviate.ts";
 import { writeAbbreviated } from "../../scheme/printer.ts";
 import { Pair, RecordInstance, Sym, listToArray } from "../../scheme/values.ts";
 import type { LintContext, RuleModule, RuleTable } from "../context.ts";
@@ -83,7 +84,7 @@ function reportUnused(context: LintContext): void {
     if (returned.has(record) || !record.span || returnedSpans.has(record.span.start)) continue;
     if (record.span.file !== context.source.file) continue;
     const name = record.fields.get("name");
-    const label = typeof name === "string" ? `'${name}' ` : "";
+    const label = typeof name === "string" ? `'${abbreviate(name)}' ` : "";
     const head = context.forms.find((f) => f.span.start === record.span!.start)?.headSpan ?? record.span;
     context.report("unused-machine", head, `build-machine ${label}is built but not in the list the file returns, so Guix never uses it (fine if it is only a template for inherit)`);
   }

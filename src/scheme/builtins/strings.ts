@@ -90,7 +90,7 @@ export function defineStringBuiltins(table: BuiltinTable): void {
   table.define("symbol?", 1, 1, ([x]) => x instanceof Sym);
   table.define("keyword?", 1, 1, ([x]) => x instanceof Keyword);
   table.define("char?", 1, 1, ([x]) => x instanceof Char);
-  table.define("string-append", 0, -1, (args) => args.map((a, i) => expectString("string-append", a, i + 1)).join(""));
+  table.define("string-append", 0, -1, (args) => joined(args.map((a, i) => expectString("string-append", a, i + 1))));
   table.define("string", 0, -1, (args) =>
     args.map((a, i) => String.fromCodePoint(expectChar("string", a, i + 1).code)).join(""));
   table.define("make-string", 1, 2, ([k, ch]) => {
@@ -161,7 +161,7 @@ export function defineStringBuiltins(table: BuiltinTable): void {
   table.define("string-trim-right", 1, 1, ([s]) => expectString("string-trim-right", s!, 1).replace(/\s+$/, ""));
   table.define("string-trim-both", 1, 1, ([s]) => expectString("string-trim-both", s!, 1).trim());
   table.define("string-concatenate", 1, 1, ([l]) =>
-    expectList("string-concatenate", l!, 1).map((x, i) => expectString("string-concatenate", x, i + 1)).join(""));
+    joined(expectList("string-concatenate", l!, 1).map((x, i) => expectString("string-concatenate", x, i + 1))));
   for (const [name, left] of [["string-pad", true], ["string-pad-right", false]] as const) {
     table.define(name, 2, 3, ([s, k, ch]) => {
       const chars = codePoints(expectString(name, s!, 1));
@@ -180,7 +180,7 @@ export function defineStringBuiltins(table: BuiltinTable): void {
     expectList("list->string", l!, 1).map((c, i) => String.fromCodePoint(expectChar("list->string", c, i + 1).code)).join(""));
   table.define("string->symbol", 1, 1, ([s]) => Sym.intern(expectString("string->symbol", s!, 1)));
   table.define("symbol->string", 1, 1, ([s]) => expectSymbol("symbol->string", s!, 1).name);
-  table.define("symbol-append", 0, -1, (args) => Sym.intern(args.map((a, i) => expectSymbol("symbol-append", a, i + 1).name).join("")));
+  table.define("symbol-append", 0, -1, (args) => Sym.intern(joined(args.map((a, i) => expectSymbol("symbol-append", a, i + 1).name))));
   table.define("symbol-prefix-proc", 1, 1, ([prefix]) => {
     const text = expectSymbol("symbol-prefix-proc", prefix!, 1).name;
     return new Primitive("symbol-prefix-proc", 1, 1, ([s]) => Sym.intern(text + expectSymbol("symbol-prefix-proc", s!, 1).name));
@@ -322,4 +322,12 @@ function defineCharBuiltins(table: BuiltinTable): void {
       return true;
     });
   }
+}
+
+/** The strings one after the other, reserved under --max-memory before they are joined (a doubling loop stops before its last doubling). */
+function joined(parts: readonly string[]): string {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  reserve(2 * length);
+  return parts.join("");
 }

@@ -15,7 +15,7 @@
  */
 import { SchemeError } from "../errors.ts";
 import { writeString } from "../printer.ts";
-import { UNSPECIFIED, arrayToList, type Datum } from "../values.ts";
+import { UNSPECIFIED, arrayToList, reserve, type Datum } from "../values.ts";
 import { expectIndex, expectList, expectProcedure, outOfRange, type BuiltinTable } from "./registry.ts";
 
 const SRFI43 = "srfi srfi-43";
@@ -49,6 +49,7 @@ export function defineVectorBuiltins(table: BuiltinTable): void {
   table.define("make-vector", 1, 2, ([k, fill]) => {
     const n = expectIndex("make-vector", k!, 1);
     if (n > 10_000_000) throw new SchemeError("limit-exceeded", "make-vector: vector too long");
+    reserve(8 * n);
     return new Array<Datum>(n).fill(fill ?? false);
   });
   table.define("vector-length", 1, 1, ([v]) => expectVector("vector-length", v!, 1).length);
