@@ -127,6 +127,7 @@ export class HolderChannel extends Duplex {
 /** A transport to one machine through its holder. */
 export class HolderTransport extends EventEmitter {
   private ended = false;
+  private lost = false;
   /** The sockets of open channels: closing the transport closes them, as a connection's end closes its channels. */
   private readonly open_ = new Set<net.Socket>();
 
@@ -139,11 +140,7 @@ export class HolderTransport extends EventEmitter {
   ) {
     super();
     attachment.on("data", () => undefined);
-    attachment.once("close", () => {
-      if (!this.ended) this.emit("error", new Error(`the connection holder ${socketPath} went away`));
-      this.closeChannels();
-      this.emit("close");
-    });
+    attachment.once("close", () => this.lose(new Error(`the connection holder ${socketPath} went away`)));
   }
 
   /**
@@ -186,7 +183,10 @@ export class HolderTransport extends EventEmitter {
         socket.resume();
         done(undefined, socket);
       },
-      (error: Error) => done(error, new net.Socket()),
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT" || error.code === "ECONNREFUSED") this.lose(new Error(`the connection holder ${this.socketPath} went away`));
+        done(error, new net.Socket());
+      },
     );
   }
 
@@ -200,6 +200,16 @@ export class HolderTransport extends EventEmitter {
     this.ended = true;
     this.attachment.destroy();
     this.closeChannels();
+  }
+
+  /** The holder is gone (its attachment closed, or its socket refuses): the transport ends now, with an error unless we ended it. */
+  private lose(error: Error): void {
+    if (this.lost) return;
+    this.lost = true;
+    if (!this.ended) this.emit("error", error);
+    this.closeChannels();
+    this.attachment.destroy();
+    this.emit("close");
   }
 
   private closeChannels(): void {
@@ -217,7 +227,7 @@ export class HolderTransport extends EventEmitter {
   }
 
   private open(body: HolderRequest, done: (error: Error | undefined, channel: HolderChannel) => void): void {
-    request(this.socketPath, body, HOLDER_ANSWER_MS).then(
+    request(this.socketPath, body, HOLDER_ANSWER_MS * 5).then(
       ({ socket, reply, rest }) => {
         if (!reply.ok) {
           socket.destroy();
@@ -227,7 +237,11 @@ export class HolderTransport extends EventEmitter {
         this.track(socket);
         done(undefined, new HolderChannel(socket, rest));
       },
-      (error: Error) => done(error, undefined as never),
+      (error: NodeJS.ErrnoException) => {
+        // Its socket is gone: so is the holder, and with it this transport (the session hears it as a lost connection).
+        if (error.code === "ENOENT" || error.code === "ECONNREFUSED") this.lose(new Error(`the connection holder ${this.socketPath} went away`));
+        done(error, undefined as never);
+      },
     );
   }
 }

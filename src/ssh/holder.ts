@@ -14,7 +14,9 @@
  * can read; the holder refuses requests without it, and a client refuses a
  * socket or token file it does not own. A holder that does not answer in
  * time is killed and replaced; a client that cannot use a holder at all
- * connects by itself (so a connection failure is reported as always).
+ * connects by itself (so a connection failure is reported as always). A
+ * holder that is running but slow to answer (busy, on a loaded machine) is
+ * waited for a while and never killed.
  *
  * @example
  * import { connectViaHolder } from "./holder.ts";
@@ -110,43 +112,59 @@ function readToken(paths: HolderPaths): { token: string; pid: number; start: str
   }
 }
 
-/** True while the process `pid` that started at `start` (clock ticks; "-" unknown) runs. */
-function running(pid: number, start: string): boolean {
+/** The state of process `pid` that started at `start` (clock ticks; "-" unknown): running, stopped (SIGSTOP) or gone. */
+function processState(pid: number, start: string): "running" | "stopped" | "gone" {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return fields[0] !== "Z" && (start === "-" || fields[19] === start);
+    if (fields[0] === "Z" || fields[0] === "X" || (start !== "-" && fields[19] !== start)) return "gone";
+    return fields[0] === "T" || fields[0] === "t" ? "stopped" : "running";
   } catch {
-    return false;
+    return "gone";
   }
 }
 
-/** Attach to the holder if one answers; kill one that is there but does not answer. */
-async function attach(machine: BuildMachine, paths: HolderPaths, maxChannels: number | undefined): Promise<SshSession | null> {
+/** A holder busy with many clients on a loaded machine answers late; only after this long does it count as stuck. */
+const STUCK_HOLDER_MS = 15_000;
+
+/**
+ * Attach to the holder if one answers. One that is gone (its socket refuses)
+ * or stopped (SIGSTOP: it cannot answer) makes room for a new one — a
+ * stopped one is killed; one that is running but slow is waited for, up to
+ * {@link STUCK_HOLDER_MS}, and never killed (its clients' jobs run through
+ * it): then this client connects by itself.
+ */
+async function attach(machine: BuildMachine, paths: HolderPaths, maxChannels: number | undefined): Promise<SshSession | null | "busy"> {
   const token = readToken(paths);
   if (token === null) return null;
-  try {
-    const transport = await HolderTransport.attach(paths.socket, token.token, HOLDER_ANSWER_MS);
-    const info = transport.info;
-    return SshSession.overHolder(
-      machine,
-      transport,
-      info.negotiated as NegotiatedAlgorithms,
-      { cipher: info.cipher ?? "unknown", path: info.crypto ?? "javascript" },
-      maxChannels,
-    );
-  } catch {
-    // Crashed (its socket refuses) or stalled (it does not answer): make room for a new one.
-    if (running(token.pid, token.start)) {
-      try {
-        process.kill(token.pid, "SIGKILL");
-      } catch {
-        // Gone meanwhile.
+  const deadline = Date.now() + STUCK_HOLDER_MS;
+  for (let round = 0; round < 20; round++) {
+    try {
+      const transport = await HolderTransport.attach(paths.socket, token.token, HOLDER_ANSWER_MS);
+      const info = transport.info;
+      return SshSession.overHolder(
+        machine,
+        transport,
+        info.negotiated as NegotiatedAlgorithms,
+        { cipher: info.cipher ?? "unknown", path: info.crypto ?? "javascript" },
+        maxChannels,
+      );
+    } catch {
+      const state = processState(token.pid, token.start);
+      if (state === "gone") return null;
+      if (state === "stopped") {
+        try {
+          process.kill(token.pid, "SIGKILL");
+        } catch {
+          // Gone meanwhile.
+        }
+        for (let i = 0; i < 100 && processState(token.pid, token.start) !== "gone"; i++) await sleep(10);
+        return null;
       }
-      for (let i = 0; i < 100 && running(token.pid, token.start); i++) await sleep(10);
+      if (Date.now() >= deadline) return "busy";
     }
-    return null;
   }
+  return "busy";
 }
 
 /** Start a holder; resolves with its first line's verdict. */
@@ -200,12 +218,14 @@ export async function connectViaHolder(machine: BuildMachine, options: ConnectOp
   const paths = holderPaths(machine, settings.stateDir);
   if (paths.socket.length > MAX_SOCKET_PATH || !ownDirectory(paths.dir)) return null;
   const existing = await attach(machine, paths, options.maxChannels);
+  if (existing === "busy") return null;
   if (existing !== null || settings.start === false) return existing;
   const verdict = await startHolder(machine, options, paths, settings);
   if (verdict === "failed") return null;
   // Ready (ours) or already there (another process's, starting): attach, briefly retrying.
   for (let i = 0; i < 50; i++) {
     const session = await attach(machine, paths, options.maxChannels);
+    if (session === "busy") return null;
     if (session !== null) return session;
     await sleep(20);
   }
