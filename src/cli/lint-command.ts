@@ -8,10 +8,11 @@
  * @example
  * // offload lint --format gcc --rule unknown-system=off /etc/guix/machines.scm
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { DEFAULT_MACHINES_FILE } from "../machines/default-file.ts";
+import { DEFAULT_MAX_BYTES } from "../scheme/limit-defaults.ts";
 import { fixText } from "../lint/apply-fixes.ts";
 import { countSeverities, type FileReport, type RuleLevel } from "../lint/diagnostic.ts";
 import { formatGcc } from "../lint/formats/gcc.ts";
@@ -114,7 +115,7 @@ function runLint(files: readonly string[], options: LintCommandOptions): number 
   for (const file of files) {
     const linterOptions = linterOptionsFor(file, options);
     if (options.fix || options.fixDryRun) {
-      const original = readIfPossible(file);
+      const original = readIfPossible(file, options.maxFileSize ?? DEFAULT_MAX_BYTES);
       if (original !== undefined) {
         const fixed = fixText(file, original, linterOptions);
         if (options.fixDryRun) diff += unifiedDiff(file, original, fixed.text);
@@ -140,8 +141,11 @@ function runLint(files: readonly string[], options: LintCommandOptions): number 
   return 0;
 }
 
-function readIfPossible(file: string): string | undefined {
+function readIfPossible(file: string, maxBytes: number): string | undefined {
   try {
+    // A device, a FIFO or a file over --max-file-size is not read for fixing: lintFile reports it (reading /dev/zero never ends).
+    const stat = statSync(file);
+    if (!stat.isFile() || stat.size > maxBytes) return undefined;
     return readFileSync(file, "utf8");
   } catch {
     return undefined;

@@ -5,6 +5,7 @@
 // nor OpenSSH: nothing gets far enough to connect.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.ts";
@@ -87,4 +88,13 @@ test("--max-memory ends an allocation bomb on every command that reads machines"
     assert.equal(result.code, 1, `${command}: ${result.stderr}`);
     assert.match(output, /more than 4 MiB of data .*--max-memory/, command);
   }
+});
+
+test("lint --fix on a device or a FIFO reports it and reads nothing (a FIFO with no writer once blocked it for good)", async () => {
+  const fifo = join(dir, "machines.fifo");
+  execFileSync("mkfifo", [fifo]);
+  const result = await runCli(["lint", "--fix", "--format", "json", "/dev/zero", fifo], { timeoutMs: 30_000 });
+  assert.equal(result.code, 1, result.stderr);
+  const report = JSON.parse(result.stdout) as { files: Array<{ file: string; diagnostics: Array<{ rule: string }> }> };
+  assert.deepEqual(report.files.map((f) => [f.file, f.diagnostics.map((d) => d.rule)]), [["/dev/zero", ["file-error"]], [fifo, ["file-error"]]]);
 });
