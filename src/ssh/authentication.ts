@@ -25,9 +25,24 @@ export type AuthHandler = (methodsLeft: AuthenticationType[] | null, partialSucc
  * `onKeyError` learns why the credential could not be offered.
  *
  * @example
- * const handler = authHandlerFor(machine, {}, (error) => console.error(error.code));
- * handler(null, null, (method) => console.log(method)); // { type: "publickey", username: machine.user, key: … }
- * handler(null, null, (method) => console.log(method)); // false: no second credential
+ * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import ssh from "ssh2";
+ * import type { BuildMachine } from "../machines/types.ts";
+ * const dir = mkdtempSync(join(tmpdir(), "offload-auth-"));
+ * writeFileSync(join(dir, "id_ed25519"), ssh.utils.generateKeyPairSync("ed25519").private);
+ * const machine = { name: "build1", user: "builder", privateKey: join(dir, "id_ed25519") } as BuildMachine;
+ * const offered: unknown[] = [];
+ * const handler = authHandlerFor(machine, {}, (error) => offered.push(error.code));
+ * handler(null, null, (method) => offered.push(method));
+ * // the key was refused: no second credential
+ * handler(null, null, (method) => offered.push(method));
+ * const unreadable = authHandlerFor({ ...machine, privateKey: join(dir, "missing") }, {}, (error) => offered.push(error.code));
+ * unreadable(null, null, (method) => offered.push(method));
+ * rmSync(dir, { recursive: true });
+ * offered;
+ * // [{ type: "publickey", username: "builder", key: { type: "ssh-ed25519" } }, false, "key-unreadable", false]
  */
 export function authHandlerFor(machine: BuildMachine, credentials: CredentialSources, onKeyError: (error: SshError) => void): AuthHandler {
   let attempts = 0;

@@ -19,8 +19,17 @@ export type Release = () => void;
  *
  * @example
  * const limiter = new ChannelLimiter(2);
- * const [a, b] = [await limiter.acquire(), await limiter.acquire()];
+ * const a = await limiter.acquire();
+ * const b = await limiter.acquire();
  * const third = limiter.acquire(); // waits until a() or b() is called
+ * limiter.inUse; // 2
+ * a();
+ * a(); // a second call gives nothing back
+ * const c = await third;
+ * limiter.inUse; // 2
+ * b();
+ * c();
+ * limiter.inUse; // 0
  */
 export class ChannelLimiter {
   private used = 0;
@@ -67,8 +76,12 @@ export class ChannelLimiter {
    * Refuse every waiter and every later request with `error` (the connection is gone).
    *
    * @example
+   * const limiter = new ChannelLimiter(1);
+   * const held = await limiter.acquire();
+   * const waiting = limiter.acquire();
    * limiter.fail(new Error("connection lost"));
-   * await limiter.acquire(); // rejects with that error
+   * await waiting.catch((error: Error) => error.message); // "connection lost"
+   * await limiter.acquire().catch((error: Error) => error.message); // "connection lost"
    */
   fail(error: Error): void {
     this.failure = error;
