@@ -22,6 +22,7 @@ import { formatBytes, formatMs } from "../src/ssh/units.ts";
 import { offloadCommand } from "../test/helpers/cli.ts";
 import { leftoverJobs } from "../test/helpers/farm.ts";
 import { startFarm, tempDir, writeMachinesFile, type TestSshd } from "../test/helpers/sshd.ts";
+import { SeededRandom } from "../test/helpers/seeded-random.ts";
 
 const { values } = parseArgs({
   options: {
@@ -35,18 +36,8 @@ const MEAN_KILL_MS = Number(values["mean-kill-seconds"]) * 1000;
 const INPUTS = 8;
 const SLOTS_PER_MACHINE = 4;
 
-/** A small seeded generator (mulberry32), so a run can be repeated. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = seeded(Number(values.seed));
+const generator = new SeededRandom(Number(values.seed));
+const random = (): number => generator.next();
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

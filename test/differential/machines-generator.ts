@@ -11,49 +11,14 @@
  * as up to 8 columns, a known difference covered by a fixture of its own.
  *
  * @example
+ * import { SeededRandom } from "../helpers/seeded-random.ts";
  * const random = new SeededRandom(42);
  * const text = generateMachinesFile(random, 0);
  */
 
-/** A small, fast, seedable PRNG (mulberry32): the same seed gives the same files. */
-export class SeededRandom {
-  private state: number;
+import { SeededRandom } from "../helpers/seeded-random.ts";
 
-  constructor(readonly seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** A float in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** An integer in [low, high]. */
-  int(low: number, high: number): number {
-    return low + Math.floor(this.next() * (high - low + 1));
-  }
-
-  chance(probability: number): boolean {
-    return this.next() < probability;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(0, items.length - 1)]!;
-  }
-
-  shuffle<T>(items: readonly T[]): T[] {
-    const result = [...items];
-    for (let i = result.length - 1; i > 0; i--) {
-      const j = this.int(0, i);
-      [result[i], result[j]] = [result[j]!, result[i]!];
-    }
-    return result;
-  }
-}
+export { SeededRandom };
 
 const HOST_KEYS = [
   "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHm9jeq8d7j2hU2m6aVyJHmGRu5Ibu40dtb13ag8UyP7 root@build1",

@@ -9,23 +9,7 @@
  * randomTree("/tmp/x/tree", 42);
  */
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
-
-/**
- * A small, fast, seedable PRNG (mulberry32).
- *
- * @example
- * const random = seededRandom(1); random(); // 0 ≤ x < 1
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { SeededRandom } from "../helpers/seeded-random.ts";
 
 /** Shape of a random tree. */
 export interface TreeOptions {
@@ -65,7 +49,8 @@ const TARGETS = ["", "..", "../..", "/etc/passwd", "nowhere", "a b", "\u00e9t\u0
  * randomTree(join(dir, "t"), 7, { deepChain: 60 });
  */
 export function randomTree(path: string, seed: number, options: TreeOptions = {}): void {
-  const random = seededRandom(seed);
+  const generator = new SeededRandom(seed);
+  const random = (): number => generator.next();
   const maxEntries = options.maxEntries ?? 6;
   const maxDepth = options.maxDepth ?? 4;
   const maxFileSize = options.maxFileSize ?? 3000;
