@@ -6,7 +6,8 @@
  *
  * @example
  * import { establish } from "./connect.ts";
- * const { client, timings } = await establish(machine, { timeoutMs: 5000 });
+ * const { client, timings } = await establish(machine, { timeoutMs: 5000, onStage: (stage, ms) => console.log(stage, ms) });
+ * // onStage hears "tcp", "host-key" and "auth" as each succeeds; timings keeps them as tcpMs, hostKeyMs and authMs
  */
 import net from "node:net";
 import { performance } from "node:perf_hooks";
@@ -81,8 +82,15 @@ export interface Established {
  * Connect and authenticate to `machine`. Rejects with an {@link SshError} whose `stage` says which step failed.
  *
  * @example
- * const { timings } = await establish(machine, {});
- * timings.authMs; // how long authentication took
+ * import type { BuildMachine } from "../machines/types.ts";
+ * import type { SshError } from "./errors.ts";
+ * const machine = { name: "127.0.0.1", port: 1, hostKey: "ssh-ed25519 AAAA", problems: [] } as unknown as BuildMachine;
+ * // nothing listens on port 1
+ * await establish(machine, { timeoutMs: 5000 }).catch((error: SshError) => [error.code, error.stage, error.message]);
+ * // ["refused", "tcp", "connection to 127.0.0.1:1 refused: is sshd running and listening on port 1?"]
+ * const broken = { ...machine, problems: ["port must be a number"], location: { file: "machines.scm", line: 3, column: 2 } };
+ * await establish(broken, {}).catch((error: SshError) => [error.code, error.message]);
+ * // ["invalid-record", "machines.scm:3:2: machine '127.0.0.1' cannot be used: port must be a number"]
  */
 export async function establish(machine: BuildMachine, options: ConnectOptions): Promise<Established> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
@@ -130,7 +138,9 @@ function openTcp(machine: BuildMachine, timeoutMs: number): Promise<net.Socket> 
  * The {@link SshError} for a failed TCP connect, by errno: `dns`, `refused`, `timeout` or `unreachable`.
  *
  * @example
- * tcpError(machine, Object.assign(new Error("getaddrinfo ENOTFOUND x"), { code: "ENOTFOUND" })).code; // "dns"
+ * const error = tcpError({ name: "build1", port: 22 }, Object.assign(new Error("getaddrinfo ENOTFOUND build1"), { code: "ENOTFOUND" }));
+ * error.code; // "dns"
+ * error.message; // 'cannot resolve host name "build1" (ENOTFOUND)'
  */
 export function tcpError(machine: Pick<BuildMachine, "name" | "port">, error: NodeJS.ErrnoException): SshError {
   const address = machineKey(machine);
@@ -398,7 +408,10 @@ function acknowledgeServerDebugMessages(client: SshClient): void {
  * The `connection-lost` error for a failure after set-up.
  *
  * @example
- * lostConnection({ ...machine, name: "b", port: 22 }, new Error("Keepalive timeout")).message; // "connection to b:22 lost: no answer to keep-alives"
+ * import type { BuildMachine } from "../machines/types.ts";
+ * const machine = { name: "b", port: 22 } as BuildMachine;
+ * lostConnection(machine, new Error("Keepalive timeout")).message; // "connection to b:22 lost: no answer to keep-alives"
+ * lostConnection(machine, new Error("read ECONNRESET")).code; // "connection-lost"
  */
 export function lostConnection(machine: BuildMachine, error: unknown): SshError {
   if (error instanceof SshError) return error;

@@ -7,7 +7,8 @@
  *
  * @example
  * import { credentialsFromEnvironment } from "./credentials.ts";
- * credentialsFromEnvironment(process.env); // { agentSocket: "/run/user/1000/ssh-agent" }
+ * credentialsFromEnvironment({ HOME: "/root", OFFLOAD_KEY_PASSPHRASE: "s3cret", SSH_AUTH_SOCK: "/run/user/0/ssh-agent" });
+ * // { passphrase: "s3cret", agentSocket: "/run/user/0/ssh-agent" }
  */
 
 /** Where a passphrase or agent may come from. */
@@ -25,7 +26,9 @@ const PASSPHRASE_ENV = "OFFLOAD_KEY_PASSPHRASE";
  * counts as unset, as OpenSSH treats `SSH_AUTH_SOCK`).
  *
  * @example
- * credentialsFromEnvironment({ SSH_AUTH_SOCK: "/tmp/agent.sock", OFFLOAD_KEY_PASSPHRASE: "" }); // { agentSocket: "/tmp/agent.sock" }
+ * const sources = credentialsFromEnvironment({ SSH_AUTH_SOCK: "/tmp/agent.sock", OFFLOAD_KEY_PASSPHRASE: "" });
+ * Object.keys(sources); // ["agentSocket"]
+ * Object.keys(credentialsFromEnvironment({ SSH_AUTH_SOCK: "" })); // []
  */
 export function credentialsFromEnvironment(env: Readonly<Record<string, string | undefined>>): CredentialSources {
   const sources: CredentialSources = {};

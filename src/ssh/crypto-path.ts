@@ -6,9 +6,9 @@
  * shows it per connection, with the cipher.
  *
  * @example
- * import { connectionCrypto, nativeCryptoAvailable } from "./crypto-path.ts";
- * nativeCryptoAvailable();          // true when ssh2's binding was built
- * connectionCrypto(session).path;   // "native" or "javascript"
+ * import { nativeCryptoAvailable } from "./crypto-path.ts";
+ * if (!nativeCryptoAvailable()) console.error("ssh2 has no native binding here: AES-GCM runs in JavaScript");
+ * session.crypto; // per connection (session.ts): the cipher and whether the binding or JavaScript runs it
  */
 import { createRequire } from "node:module";
 
@@ -26,10 +26,8 @@ interface ClientInternals {
 }
 
 /**
- * Whether ssh2's native crypto binding loaded in this process.
- *
- * @example
- * nativeCryptoAvailable(); // false after an install without a compiler
+ * Whether ssh2's native crypto binding loaded in this process: false after
+ * an install without a C++ compiler.
  */
 export function nativeCryptoAvailable(): boolean {
   const crypto = createRequire(import.meta.url)("ssh2/lib/protocol/crypto.js") as { bindingAvailable?: boolean };
@@ -42,7 +40,8 @@ export function nativeCryptoAvailable(): boolean {
  * "Binding").
  *
  * @example
- * cryptoOfClient(client, "aes128-gcm@openssh.com"); // { cipher: "aes128-gcm@openssh.com", path: "native" }
+ * const { client, negotiated } = await establish(machine, {});
+ * cryptoOfClient(client, negotiated.cs.cipher); // the cipher, e.g. aes128-gcm@openssh.com, and "native" or "javascript"
  */
 export function cryptoOfClient(client: object, cipher: string): ConnectionCrypto {
   const protocol = (client as ClientInternals)._protocol;
