@@ -35,7 +35,9 @@ export type ConnectStage = "tcp" | "host-key" | "auth";
  * A failure of the SSH layer concerning one machine.
  *
  * @example
- * throw new SshError("refused", "build1", "connection to build1:22 refused", { stage: "tcp" });
+ * const error = new SshError("refused", "build1", "connection to build1:22 refused", { stage: "tcp" });
+ * [error.code, error.machine, error.stage]; // ["refused", "build1", "tcp"]
+ * error instanceof Error; // true
  */
 export class SshError extends Error {
   override readonly name: string = "SshError";
@@ -92,7 +94,21 @@ export interface HostKeyMismatch {
  * the pinned type). Raised before authentication: nothing was sent to the server.
  *
  * @example
- * if (error instanceof HostKeyMismatchError) console.error(error.mismatch.presented?.fingerprint);
+ * const error = new HostKeyMismatchError({
+ *   machine: "build1",
+ *   address: "build1:22",
+ *   expected: { type: "ssh-ed25519", base64: "AAAAC3NzaC1lZDI1NTE5AAAAIPin", fingerprint: "SHA256:pinned" },
+ *   presented: { type: "ssh-ed25519", base64: "AAAAC3NzaC1lZDI1NTE5AAAAIOther", fingerprint: "SHA256:presented" },
+ *   pinnedTypeOffered: true,
+ *   offeredTypes: ["ssh-ed25519"],
+ *   location: { file: "/etc/guix/machines.scm", line: 4, column: 3 },
+ * });
+ * [error.code, error.stage]; // ["host-key-mismatch", "host-key"]
+ * error.message.split("\n");
+ * // ["host key mismatch for build1:22: the server presented a different ssh-ed25519 key; refused before authentication",
+ * //  "  expected:  ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPin (SHA256:pinned)",
+ * //  "  presented: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOther (SHA256:presented)",
+ * //  "  if the machine's key really changed (check it out of band), edit the host-key field of the build-machine at /etc/guix/machines.scm:4:3"]
  */
 export class HostKeyMismatchError extends SshError {
   override readonly name: string = "HostKeyMismatchError";
