@@ -47,7 +47,9 @@ export const MAX_FRAME_PAYLOAD = 1 << 20;
  * One frame.
  *
  * @example
- * encodeFrame("o", Buffer.from("hi")); // <Buffer 6f 00 00 00 02 68 69>
+ * // type "o", length 2 (big-endian), then the payload
+ * [...encodeFrame("o", Buffer.from("hi"))]; // [0x6f, 0, 0, 0, 2, 0x68, 0x69]
+ * encodeFrame("E").length; // 5
  */
 export function encodeFrame(type: FrameType, payload: Buffer = Buffer.alloc(0)): Buffer {
   const header = Buffer.alloc(5);
@@ -76,6 +78,15 @@ const STREAMED: ReadonlySet<FrameType> = new Set(["o", "e", "i"]);
  * payload is handed on in pieces as they arrive (one call per piece, maybe
  * empty), a control frame's whole. Copying a megabyte frame together from
  * socket-sized chunks would cost more than the rest of the relay.
+ *
+ * @example
+ * const received: string[] = [];
+ * const decoder = new FrameDecoder((type, payload) => received.push(`${type} ${payload}`));
+ * const bytes = Buffer.concat([encodeFrame("o", Buffer.from("hello")), encodeFrame("x", Buffer.from('{"code":0,"signal":null}'))]);
+ * decoder.push(bytes.subarray(0, 7));
+ * decoder.push(bytes.subarray(7));
+ * // stdout comes in the pieces it arrived in, the exit frame whole
+ * received; // ["o he", "o llo", 'x {"code":0,"signal":null}']
  */
 export class FrameDecoder {
   private header: Buffer = Buffer.alloc(0);
@@ -87,9 +98,6 @@ export class FrameDecoder {
 
   /**
    * Take bytes; call back for each data piece and each complete control frame. Throws on a malformed frame.
-   *
-   * @example
-   * decoder.push(chunk);
    */
   push(chunk: Buffer): void {
     let data = chunk;
@@ -134,7 +142,11 @@ export class FrameDecoder {
  * Write a frame without copying its payload: header and payload as one vectored write.
  *
  * @example
- * writeFrame(socket, "o", chunk); // false when the socket wants a 'drain'
+ * import { PassThrough } from "node:stream";
+ * const socket = new PassThrough();
+ * // it returns false when the socket wants a 'drain' before more
+ * writeFrame(socket, "o", Buffer.from("hi")); // true
+ * [...socket.read()]; // [0x6f, 0, 0, 0, 2, 0x68, 0x69]
  */
 export function writeFrame(socket: { cork(): void; uncork(): void; write(data: Buffer, done?: (error?: Error | null) => void): boolean }, type: FrameType, payload: Buffer, done?: (error?: Error | null) => void): boolean {
   let room = true;
@@ -159,7 +171,12 @@ export function writeFrame(socket: { cork(): void; uncork(): void; write(data: B
  * what came after it, for the request and reply lines.
  *
  * @example
+ * import { PassThrough } from "node:stream";
+ * const socket = new PassThrough();
+ * socket.end('{"ok":true}\nframes after it');
  * const { line, rest } = await readLine(socket, 65536, 5000);
+ * line; // '{"ok":true}'
+ * rest.toString(); // "frames after it"
  */
 export function readLine(socket: NodeJS.ReadableStream & { destroy(): void }, limit: number, timeoutMs: number): Promise<{ line: string; rest: Buffer }> {
   return new Promise((resolve, reject) => {
