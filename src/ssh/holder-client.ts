@@ -148,7 +148,14 @@ export class HolderTransport extends EventEmitter {
    * refuses the token, or it does not answer within `timeoutMs`.
    *
    * @example
-   * const transport = await HolderTransport.attach("/var/lib/offload/holders/0/ab12.sock", token, 1000);
+   * import { mkdtempSync, rmSync } from "node:fs";
+   * import { tmpdir } from "node:os";
+   * import { join } from "node:path";
+   * const dir = mkdtempSync(join(tmpdir(), "offload-holder-"));
+   * // no holder listens at none.sock
+   * const code = await HolderTransport.attach(join(dir, "none.sock"), "token", 1000).catch((error: NodeJS.ErrnoException) => error.code);
+   * rmSync(dir, { recursive: true });
+   * code; // "ENOENT"
    */
   static async attach(socketPath: string, token: string, timeoutMs: number): Promise<HolderTransport> {
     const { socket, reply } = await request(socketPath, { token, op: "attach" }, timeoutMs);

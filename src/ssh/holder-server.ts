@@ -438,7 +438,19 @@ class Holder {
  * failed, with its code).
  *
  * @example
- * await runHolder(config, (line) => process.stdout.write(line));
+ * import { mkdtempSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import type { BuildMachine } from "../machines/types.ts";
+ * const dir = mkdtempSync(join(tmpdir(), "offload-holder-"));
+ * // nothing listens on port 1, so the holder cannot connect and returns at once
+ * const machine = { name: "127.0.0.1", port: 1, hostKey: "ssh-ed25519 AAAA", problems: [] } as unknown as BuildMachine;
+ * const config = { machine, connect: { timeoutMs: 5000 }, socketPath: join(dir, "h.sock"), tokenPath: join(dir, "h.token"), persistMs: 60_000 };
+ * const lines: string[] = [];
+ * await runHolder(config, (line) => lines.push(line));
+ * rmSync(dir, { recursive: true });
+ * lines.map((line) => JSON.parse(line));
+ * // [{ ok: false, error: { code: "refused", message: "connection to 127.0.0.1:1 refused: is sshd running and listening on port 1?" } }]
  */
 export async function runHolder(config: HolderConfig, announce: (line: string) => void): Promise<void> {
   const lock = await takeLock(config.socketPath);
