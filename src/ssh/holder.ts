@@ -64,7 +64,15 @@ export interface HolderPaths {
  * What decides a connection: two records share a holder only when all of it is equal.
  *
  * @example
- * holderKey(machine); // "3f2a…" (hex)
+ * import type { BuildMachine } from "../machines/types.ts";
+ * const machine = {
+ *   name: "build1", port: 22, user: "builder", privateKey: "/root/.ssh/id_ed25519",
+ *   hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 root@build1", compression: "zlib@openssh.com,zlib", compressionLevel: 3,
+ * } as BuildMachine;
+ * /^[0-9a-f]{24}$/.test(holderKey(machine)); // true
+ * // the host key's comment does not decide the connection; the user does
+ * holderKey({ ...machine, hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5" }) === holderKey(machine); // true
+ * holderKey({ ...machine, user: "alice" }) === holderKey(machine); // false
  */
 export function holderKey(machine: BuildMachine): string {
   const pinned = machine.hostKey.trim().split(/\s+/).slice(0, 2).join(" ");
@@ -78,7 +86,13 @@ export function holderKey(machine: BuildMachine): string {
  * The paths of `machine`'s holder in `stateDir` for this user.
  *
  * @example
- * holderPaths(machine, "/var/lib/offload").socket; // "/var/lib/offload/holders/0/3f2a….sock"
+ * import type { BuildMachine } from "../machines/types.ts";
+ * const machine = { name: "build1", port: 22, user: "builder", privateKey: null, hostKey: "ssh-ed25519 AAAA", compression: "none", compressionLevel: 3 } as BuildMachine;
+ * const paths = holderPaths(machine, "/var/lib/offload");
+ * const dir = `/var/lib/offload/holders/${process.getuid!()}`;
+ * paths.dir === dir; // true
+ * paths.socket === `${dir}/${holderKey(machine)}.sock`; // true
+ * paths.token === `${dir}/${holderKey(machine)}.token`; // true
  */
 export function holderPaths(machine: BuildMachine, stateDir: string): HolderPaths {
   const dir = join(stateDir, "holders", String(process.getuid?.() ?? "user"));
@@ -211,7 +225,10 @@ async function startHolder(machine: BuildMachine, options: ConnectOptions, paths
  * exactly as without holders.
  *
  * @example
- * const session = await connectViaHolder(machine, { timeoutMs: 10_000 }, settings);
+ * import type { BuildMachine } from "../machines/types.ts";
+ * const machine = { name: "build1", port: 22, problems: [] } as unknown as BuildMachine;
+ * // persistMs 0 turns holders off: the caller connects by itself
+ * await connectViaHolder(machine, {}, { stateDir: "/var/lib/offload", persistMs: 0, command: ["offload", "hold"] }); // null
  */
 export async function connectViaHolder(machine: BuildMachine, options: ConnectOptions, settings: HolderSettings): Promise<SshSession | null> {
   if (settings.persistMs <= 0 || machine.problems.length > 0) return null;
