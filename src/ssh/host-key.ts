@@ -5,9 +5,10 @@
  *
  * @example
  * import { parsePinnedHostKey } from "./host-key.ts";
- * const pin = parsePinnedHostKey("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI… root@build1", "build1");
- * pin.fingerprint; // "SHA256:…"
- * pin.algorithms;  // ["ssh-ed25519"]
+ * const pin = parsePinnedHostKey("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMgnBAc6jC5pGTCOsyS/fsZ2ea/du7tWvXbuzawmlB7A root@build1", "build1");
+ * // as `ssh-keygen -l` prints it
+ * pin.fingerprint; // "SHA256:MLPMgDBEOna7O8swZiOeruE73FiU4cjWHmB71djYfZE"
+ * pin.algorithms; // ["ssh-ed25519"]
  */
 import { createHash } from "node:crypto";
 import type { ServerHostKeyAlgorithm } from "ssh2";
@@ -42,7 +43,15 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
  * Throws an {@link SshError} with code `host-key-invalid` otherwise.
  *
  * @example
- * parsePinnedHostKey("ssh-rsa AAAAB3NzaC1yc2E…", "build1").algorithms; // ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"]
+ * // AAAAB3NzaC1yc2E= is a blob holding only the type "ssh-rsa": the type is all this checks of the data
+ * parsePinnedHostKey("ssh-rsa AAAAB3NzaC1yc2E=", "build1").algorithms; // ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"]
+ * let message = "";
+ * try {
+ *   parsePinnedHostKey("ssh-ed25519 AAAAB3NzaC1yc2E=", "build1");
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * message; // 'invalid host-key for build1: the key says "ssh-ed25519" but its data is a ssh-rsa key'
  */
 export function parsePinnedHostKey(hostKey: string, machineName: string): PinnedHostKey {
   const invalid = (why: string): SshError =>
@@ -71,7 +80,9 @@ export function parsePinnedHostKey(hostKey: string, machineName: string): Pinned
  * Just the printable description of a pinned key.
  *
  * @example
- * describePin(pin); // { type: "ssh-ed25519", base64: "AAAA…", fingerprint: "SHA256:…" }
+ * const pin = parsePinnedHostKey("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMgnBAc6jC5pGTCOsyS/fsZ2ea/du7tWvXbuzawmlB7A root@build1", "build1");
+ * // without the blob and the algorithms
+ * Object.keys(describePin(pin)); // ["type", "base64", "fingerprint"]
  */
 export function describePin(pin: PinnedHostKey): HostKeyDescription {
   return { type: pin.type, base64: pin.base64, fingerprint: pin.fingerprint };
@@ -81,7 +92,8 @@ export function describePin(pin: PinnedHostKey): HostKeyDescription {
  * OpenSSH's SHA256 fingerprint of a public-key blob (as `ssh-keygen -l` prints it).
  *
  * @example
- * fingerprint(blob); // "SHA256:p3lRe1Rqe0FqAlcs5RZe9RYJr0ClnWwtAf3rxrVYfmw"
+ * fingerprint(Buffer.from("AAAAC3NzaC1lZDI1NTE5AAAAIMgnBAc6jC5pGTCOsyS/fsZ2ea/du7tWvXbuzawmlB7A", "base64"));
+ * // "SHA256:MLPMgDBEOna7O8swZiOeruE73FiU4cjWHmB71djYfZE"
  */
 export function fingerprint(blob: Buffer): string {
   return `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
@@ -91,7 +103,10 @@ export function fingerprint(blob: Buffer): string {
  * Describe a key blob as received from a server.
  *
  * @example
- * describeHostKey(blob); // { type: "ssh-ed25519", base64: "AAAA…", fingerprint: "SHA256:…" }
+ * describeHostKey(Buffer.from("AAAAC3NzaC1lZDI1NTE5AAAAIMgnBAc6jC5pGTCOsyS/fsZ2ea/du7tWvXbuzawmlB7A", "base64"));
+ * // { type: "ssh-ed25519", base64: "AAAAC3NzaC1lZDI1NTE5AAAAIMgnBAc6jC5pGTCOsyS/fsZ2ea/du7tWvXbuzawmlB7A",
+ * //   fingerprint: "SHA256:MLPMgDBEOna7O8swZiOeruE73FiU4cjWHmB71djYfZE" }
+ * describeHostKey(Buffer.from("not a key")).type; // "unknown"
  */
 export function describeHostKey(blob: Buffer): HostKeyDescription {
   return { type: blobKeyType(blob) ?? "unknown", base64: blob.toString("base64"), fingerprint: fingerprint(blob) };
