@@ -69,7 +69,13 @@ export interface MachineTestOptions {
  * Run every check against `machine`. Never throws: failures are in the report.
  *
  * @example
- * const { ok, skipped } = await testMachine(machine); // ok only when all eight checks ran and passed
+ * import type { BuildMachine } from "../machines/types.ts";
+ * // nothing listens on port 1: the first stage fails and ends the test
+ * const machine = { name: "127.0.0.1", port: 1, hostKey: "ssh-ed25519 AAAA", problems: [] } as unknown as BuildMachine;
+ * const report = await testMachine(machine, { connect: { timeoutMs: 5000 } });
+ * report.ok; // false
+ * report.checks; // [{ check: "tcp", ok: false, message: "connection to 127.0.0.1:1 refused: is sshd running and listening on port 1?" }]
+ * report.skipped; // ["host-key", "auth", "shell", "architecture", "tools", "work-dir", "round-trip"]
  */
 export async function testMachine(machine: BuildMachine, options: MachineTestOptions = {}): Promise<MachineTestReport> {
   const checks: CheckResult[] = [];

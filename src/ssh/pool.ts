@@ -31,7 +31,8 @@ export const JOBS_PER_CONNECTION = 4;
  * The lane (connection number) for a slot index.
  *
  * @example
- * laneOf(5); // 1
+ * laneOf(3); // 0
+ * laneOf(4); // 1
  */
 export function laneOf(slotIndex: number): number {
   return Math.floor(Math.max(0, slotIndex) / JOBS_PER_CONNECTION);
@@ -55,7 +56,18 @@ export class SessionPool {
    * connect error, which is not kept: the next call tries again.
    *
    * @example
-   * const [a, b] = await Promise.all([pool.get(machine), pool.get(machine)]); // a === b
+   * import type { BuildMachine } from "../machines/types.ts";
+   * import type { SshError } from "./errors.ts";
+   * // nothing listens on port 1
+   * const machine = { name: "127.0.0.1", port: 1, hostKey: "ssh-ed25519 AAAA", problems: [] } as unknown as BuildMachine;
+   * const pool = new SessionPool({ timeoutMs: 5000 });
+   * const a = pool.get(machine);
+   * const b = pool.get(machine);
+   * a === b; // true
+   * pool.size; // 1
+   * await a.catch((error: SshError) => error.code); // "refused"
+   * // the failure is not kept: the next get connects again
+   * pool.size; // 0
    */
   get(machine: BuildMachine, lane = 0): Promise<SshSession> {
     const key = connectionKey(machine, lane);
@@ -96,10 +108,6 @@ export class SessionPool {
 
   /**
    * Close every session (including those still connecting); a later `get` connects afresh.
-   *
-   * @example
-   * pool.closeAll();
-   * pool.size; // 0
    */
   closeAll(): void {
     this.generation++;
