@@ -39,8 +39,32 @@ const cache = new Map<string, ParsedKey>();
  * Load the credential for `file`. Throws {@link SshError}.
  *
  * @example
- * const c = loadClientCredential(machine.privateKey, machine.name, {});
- * if (c.kind === "key") console.log(c.key.type);
+ * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import ssh from "ssh2";
+ * import type { SshError } from "./errors.ts";
+ * const dir = mkdtempSync(join(tmpdir(), "offload-key-"));
+ * const plain = join(dir, "id_plain");
+ * const locked = join(dir, "id_locked");
+ * writeFileSync(plain, ssh.utils.generateKeyPairSync("ed25519").private);
+ * writeFileSync(locked, ssh.utils.generateKeyPairSync("ed25519", { passphrase: "s3cret", cipher: "aes256-ctr" }).private);
+ * const key = loadClientCredential(plain, "build1", {});
+ * const unlocked = loadClientCredential(locked, "build1", { passphrase: "s3cret" });
+ * // without the passphrase, the agent that should hold the key, and the public half to pick it there
+ * const viaAgent = loadClientCredential(locked, "build1", { agentSocket: "/run/user/0/agent.sock" });
+ * let refused = "";
+ * try {
+ *   loadClientCredential(locked, "build1", {});
+ * } catch (error) {
+ *   refused = (error as SshError).code;
+ * }
+ * rmSync(dir, { recursive: true });
+ * key; // { kind: "key", key: { type: "ssh-ed25519" } }
+ * unlocked.kind; // "key"
+ * viaAgent; // { kind: "agent", socket: "/run/user/0/agent.sock" }
+ * viaAgent.kind === "agent" && viaAgent.publicKey !== null; // true
+ * refused; // "key-encrypted"
  */
 export function loadClientCredential(file: string | null, machineName: string, sources: CredentialSources): ClientCredential {
   const fail = (code: "key-unreadable" | "key-encrypted" | "key-format", message: string, cause?: unknown): SshError =>
@@ -105,7 +129,12 @@ function agentCredential(
  * its configured key and not with whatever else the agent holds.
  *
  * @example
- * const agent = new RestrictedAgent(process.env.SSH_AUTH_SOCK!, blob, (why) => console.error(why));
+ * const credential = loadClientCredential(machine.privateKey, machine.name, { agentSocket: process.env.SSH_AUTH_SOCK });
+ * if (credential.kind === "agent") {
+ *   const agent = new RestrictedAgent(credential.socket, credential.publicKey, (why) => console.error(why));
+ *   client.connect({ host: machine.name, username: machine.user, agent });
+ * }
+ * // why: "the agent does not hold this key", or "cannot talk to ssh-agent: " and the reason
  */
 export class RestrictedAgent extends OpenSSHAgent {
   constructor(
