@@ -16,7 +16,7 @@
  * @example
  * import { probeStatus, normalizedLoad } from "./probe.ts";
  * const status = await probeStatus(session);
- * normalizedLoad(status); // 1-minute load / cores, at most 1 (Guix's definition)
+ * normalizedLoad(status); // the 1-minute load over the cores, at most 1 (Guix's definition)
  */
 import { scriptOutput } from "./script-host.ts";
 import type { SshSession } from "./session.ts";
@@ -63,7 +63,9 @@ const DEFAULT_PROBE_TIMEOUT_MS = 15_000;
  * script reading /proc; four subprocesses).
  *
  * @example
- * const { load, cores, diskFreeBytes } = await probeStatus(session, { workDir: ".cache/offload" });
+ * const status = await probeStatus(session, { workDir: ".cache/offload" });
+ * // e.g. kernel "Linux 6.1.0-18-amd64", load [0.5, 0.4, 0.3], cores 8, diskFreeBytes 52613349376,
+ * // workDir "/home/builder/.cache/offload" (or its nearest existing parent), clockOffsetSeconds -0.02
  */
 export async function probeStatus(session: SshSession, options: ProbeOptions = {}): Promise<MachineStatus> {
   // Through a connection holder, one of its ready runners: no login shell for the probe.
@@ -92,7 +94,9 @@ export const MINIMUM_FREE_BYTES = 100 * 1024 * 1024;
  *
  * @example
  * normalizedLoad({ load: [3, 2, 1], cores: 4 });          // 0.75
+ * normalizedLoad({ load: [9, 2, 1], cores: 4 });          // 1
  * normalizedLoad({ load: [Number.NaN, 0, 0], cores: 4 }); // 1
+ * normalizedLoad({ load: [0.5, 0, 0], cores: 0 });        // 1
  */
 export function normalizedLoad(status: { readonly load: readonly number[]; readonly cores: number }): number {
   const load = status.load[0];
@@ -107,6 +111,8 @@ export function normalizedLoad(status: { readonly load: readonly number[]; reado
  *
  * @example
  * isOverloaded(0.9, 0.8); // true
+ * isOverloaded(0.8, 0.8); // true
+ * isOverloaded(1, null); // false
  */
 export function isOverloaded(normalized: number, threshold: number | null): boolean {
   return threshold !== null && normalized >= threshold;

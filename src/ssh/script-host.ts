@@ -7,8 +7,8 @@
  *
  * @example
  * import { scriptOutput, type ScriptHost } from "./script-host.ts";
- * const host: ScriptHost = lease ?? session;
- * await scriptOutput(host, "uname -m"); // "x86_64\n"
+ * const host: ScriptHost = (await session.leaseRunner()) ?? session;
+ * await scriptOutput(host, "uname -m"); // the machine's architecture and a newline, e.g. x86_64
  */
 import type { BuildMachine } from "../machines/types.ts";
 import { SshError } from "./errors.ts";
@@ -50,7 +50,20 @@ export interface ScriptHost {
  * rejects with `remote-command-failed` quoting the end of its stderr.
  *
  * @example
- * await scriptOutput(host, "cat /proc/loadavg", { timeoutMs: 5000 }); // "0.10 0.05 0.01 1/123 4567\n"
+ * import { spawnSync } from "node:child_process";
+ * import type { BuildMachine } from "../machines/types.ts";
+ * import type { SshError } from "./errors.ts";
+ * // a host that runs scripts here with sh, as a session runs them on its machine
+ * const local = {
+ *   machine: { name: "localhost" } as BuildMachine,
+ *   runScript: async (script: string) => {
+ *     const run = spawnSync("sh", ["-c", script]);
+ *     return { stdout: run.stdout, stderr: run.stderr, code: run.status, signal: run.signal };
+ *   },
+ * } as unknown as ScriptHost;
+ * await scriptOutput(local, "echo hi", { timeoutMs: 5000 }); // "hi\n"
+ * await scriptOutput(local, "echo one >&2; echo two >&2; exit 3").catch((error: SshError) => [error.code, error.message]);
+ * // ["remote-command-failed", "a script failed on localhost with status 3: one / two"]
  */
 export async function scriptOutput(host: ScriptHost, script: string, options: ScriptOptions = {}): Promise<string> {
   const result = await host.runScript(script, options);
