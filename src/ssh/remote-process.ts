@@ -185,9 +185,17 @@ class StartLineSplitter extends Transform {
  * Split `stream` at the start line `token`.
  *
  * @example
- * const { output, found, before } = splitAtStartLine(channel, token, "output-if-missing");
- * await found;  // true once the line came, false if the stream ended (or passed 64 KiB) without it
- * await before; // what came before it
+ * import { Readable } from "node:stream";
+ * import { text } from "node:stream/consumers";
+ * const stream = Readable.from([Buffer.from("Welcome to build1\noffload-start-1\nx86_64\n")]);
+ * const { output, found, before } = splitAtStartLine(stream, "offload-start-1", "output-if-missing");
+ * await found; // true
+ * (await before).toString(); // "Welcome to build1\n"
+ * await text(output); // "x86_64\n"
+ * // without the line (or past 64 KiB of waiting), everything is output after all
+ * const other = splitAtStartLine(Readable.from([Buffer.from("not our protocol\n")]), "offload-start-1", "output-if-missing");
+ * await text(other.output); // "not our protocol\n"
+ * await other.found; // false
  */
 export function splitAtStartLine(
   stream: Readable,
@@ -205,7 +213,7 @@ export function splitAtStartLine(
  * @example
  * const child = plainProcess(channel, exit, token);
  * child.stdin.end(input);
- * await child.started; // false when the login shell never ran our string
+ * await child.started; // whether the login shell ran our string (and printed the start line)
  */
 export function plainProcess(channel: CommandChannel, exit: Promise<ExitStatus>, token: string): RemoteProcess {
   const stdout = splitAtStartLine(channel, token, "output-if-missing");
@@ -225,10 +233,6 @@ export function plainProcess(channel: CommandChannel, exit: Promise<ExitStatus>,
 /**
  * A command on `channel` that speaks for itself from the first byte (no
  * start line: a connection holder already took it off, as for its runners).
- *
- * @example
- * const runner = rawProcess(channel, exit);
- * await runner.started; // true
  */
 export function rawProcess(channel: CommandChannel, exit: Promise<ExitStatus>): RemoteProcess {
   return {
@@ -250,7 +254,8 @@ export function rawProcess(channel: CommandChannel, exit: Promise<ExitStatus>): 
  *
  * @example
  * const child = supervisedProcess(channel, exit, token);
- * child.stop();
+ * child.signal("SIGINT"); // writes the line INT on the channel: the supervisor signals the command's group
+ * child.stop(); // ends the channel's input: TERM to the group, KILL 3 s later
  */
 export function supervisedProcess(channel: CommandChannel, exit: Promise<ExitStatus>, token: string): SupervisedProcess {
   const stdout = splitAtStartLine(channel, token, "output-if-missing");
