@@ -69,9 +69,13 @@
  * process group, so stopping a job never cuts it short.
  *
  * @example
+ * import { execFileSync } from "node:child_process";
  * import { announced, commandLine, newStartToken } from "./remote-shell.ts";
  * const token = newStartToken();
- * announced(token, commandLine(["uname", "-m"])); // "printf '%s\n' offload-start-…; exec uname -m"
+ * const command = announced(token, commandLine(["echo", "$HOME"]));
+ * command.replace(token, "TOKEN"); // "printf '%s\\n' TOKEN; exec echo '$HOME'"
+ * // what a login shell prints for it: the start line, then the command's output
+ * execFileSync("sh", ["-c", command], { encoding: "utf8" }).replace(token, "TOKEN"); // "TOKEN\n$HOME\n"
  */
 import { randomBytes } from "node:crypto";
 
@@ -189,7 +193,7 @@ export function remoteDirectory(dir: string | undefined): string {
  * nor a command prints it by chance.
  *
  * @example
- * newStartToken(); // "offload-start-5f0c…" (24 hex digits)
+ * /^offload-start-[0-9a-f]{24}$/.test(newStartToken()); // true
  */
 export function newStartToken(): string {
   return `offload-start-${randomBytes(12).toString("hex")}`;
@@ -241,8 +245,9 @@ export interface SupervisedCommand {
  * the module comment.
  *
  * @example
- * const script = supervisedScript({ token: newStartToken(), argv: ["sleep", "30"] });
- * // session.supervise(script, token) — ending its input stops the sleep
+ * const token = newStartToken();
+ * const child = await session.supervise(supervisedScript({ token, argv: ["sleep", "30"] }), token);
+ * child.stop(); // ends its input: the supervisor sends TERM to the sleep's group, KILL 3 s later
  */
 export function supervisedScript(command: SupervisedCommand): string {
   // $ds: INT and QUIT back to their default actions (a shell starts background commands with them ignored).
@@ -337,8 +342,18 @@ function missingCommandCheck(command: SupervisedCommand): string[] {
  * killed runner left is found by {@link garbageScript}.
  *
  * @example
- * const runner = await session.exec(["sh", "-c", runnerScript()], { stdin: "pipe" });
- * runner.stdin.write(`P t1 -\necho hi\nt1\n`); // stdout: "hi\nt1-end 0\n"
+ * import { execFileSync } from "node:child_process";
+ * import { mkdtempSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const home = mkdtempSync(join(tmpdir(), "offload-home-"));
+ * // run here as the machine's login shell runs it, with a scratch $HOME
+ * const sh = (script: string, input = "", args: string[] = []) =>
+ *   execFileSync("sh", ["-c", script, ...args], { input, encoding: "utf8", env: { ...process.env, HOME: home } });
+ * // a plain script with token t1 and no job directory; then the end of input ends the runner
+ * const stdout = sh(runnerScript(), "P t1 -\necho hi\nt1\n");
+ * rmSync(home, { recursive: true });
+ * stdout; // "hi\nt1-end 0\n"
  */
 export function runnerScript(): string {
   return [
@@ -374,7 +389,20 @@ export function runnerScript(): string {
  * directory does not exist yet, its nearest existing parent is measured.
  *
  * @example
- * await session.output(["sh", "-c", probeScript(".cache/offload")]); // "time=1764320000.12\nuname=Linux build1 6.1.0 x86_64\n…"
+ * import { execFileSync } from "node:child_process";
+ * import { mkdtempSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const home = mkdtempSync(join(tmpdir(), "offload-home-"));
+ * // run here as the machine's login shell runs it, with a scratch $HOME
+ * const sh = (script: string, input = "", args: string[] = []) =>
+ *   execFileSync("sh", ["-c", script, ...args], { input, encoding: "utf8", env: { ...process.env, HOME: home } });
+ * const output = sh(probeScript(".cache/offload"));
+ * rmSync(home, { recursive: true });
+ * output.split("\n").filter((line) => line !== "").map((line) => line.slice(0, line.indexOf("=")));
+ * // ["time", "uname", "uptime", "load", "cores", "memkb", "workdir", "availkb"]
+ * // .cache/offload does not exist yet: its nearest existing parent is measured
+ * output.includes(`\nworkdir=${home}\n`); // true
  */
 export function probeScript(workDir: string | undefined): string {
   return [
@@ -394,7 +422,8 @@ export function probeScript(workDir: string | undefined): string {
  * `uname -s`, `uname -m`, then `STATE NAME` for each QEMU binfmt_misc entry.
  *
  * @example
- * await session.output(["sh", "-c", architectureScript()]); // "Linux\nx86_64\nenabled qemu-aarch64\n"
+ * await session.output(["sh", "-c", architectureScript()]);
+ * // e.g. Linux, x86_64 and enabled qemu-aarch64, each on a line of its own
  */
 export function architectureScript(): string {
   return [
@@ -408,7 +437,8 @@ export function architectureScript(): string {
  * Prints each of its arguments that is not a command on the PATH (for `sh -c SCRIPT sh TOOL...`).
  *
  * @example
- * await session.output(["sh", "-c", missingToolsScript(), "sh", "cat", "no-such-tool"]); // "no-such-tool\n"
+ * import { execFileSync } from "node:child_process";
+ * execFileSync("sh", ["-c", missingToolsScript(), "sh", "cat", "no-such-tool"], { encoding: "utf8" }); // "no-such-tool\n"
  */
 export function missingToolsScript(): string {
   return 'for t in "$@"; do command -v "$t" >/dev/null 2>&1 || echo "$t"; done; true';
@@ -419,7 +449,18 @@ export function missingToolsScript(): string {
  * its free KiB; exits 3 when it cannot be created, 4 when it is not writable.
  *
  * @example
- * await session.output(["sh", "-c", workDirScript(".cache/offload")]); // "/home/builder/.cache/offload\n51234567\n"
+ * import { execFileSync } from "node:child_process";
+ * import { mkdtempSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const home = mkdtempSync(join(tmpdir(), "offload-home-"));
+ * // run here as the machine's login shell runs it, with a scratch $HOME
+ * const sh = (script: string, input = "", args: string[] = []) =>
+ *   execFileSync("sh", ["-c", script, ...args], { input, encoding: "utf8", env: { ...process.env, HOME: home } });
+ * const [dir, freeKiB] = sh(workDirScript(".cache/offload")).split("\n");
+ * rmSync(home, { recursive: true });
+ * dir === `${home}/.cache/offload`; // true
+ * /^[0-9]+$/.test(freeKiB!); // true
  */
 export function workDirScript(workDir: string | undefined): string {
   return [
@@ -437,7 +478,9 @@ export function workDirScript(workDir: string | undefined): string {
  * work directory: store standard input, print it back, remove it.
  *
  * @example
- * const { store, fetch, remove } = roundTripScripts(undefined, "a1b2c3");
+ * roundTripScripts(undefined, "a1b2c3");
+ * // { store: 'cat > "$HOME"/.offload-roundtrip-a1b2c3', fetch: 'cat "$HOME"/.offload-roundtrip-a1b2c3',
+ * //   remove: 'rm -f -- "$HOME"/.offload-roundtrip-a1b2c3' }
  */
 export function roundTripScripts(workDir: string | undefined, name: string): { store: string; fetch: string; remove: string } {
   const file = `${remoteDirectory(workDir)}/${shellQuote(`.offload-roundtrip-${checkId(name)}`)}`;
@@ -486,7 +529,24 @@ function jobVariables(id: string): string {
  * Print the keys (one per line) the remote cache lacks, or holds with another size.
  *
  * @example
- * await session.output(["sh", "-c", missingKeysScript([{ key, size: 10 }])]); // `${key}\n` unless the cache has it
+ * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+ * import { execFileSync } from "node:child_process";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const home = mkdtempSync(join(tmpdir(), "offload-home-"));
+ * // run here as the machine's login shell runs it, with a scratch $HOME
+ * const sh = (script: string, input = "") =>
+ *   execFileSync("sh", ["-c", script], { input, encoding: "utf8", env: { ...process.env, HOME: home }, stdio: "pipe" });
+ * import { createHash } from "node:crypto";
+ * const key = createHash("sha256").update("hello\n").digest("hex");
+ * const before = sh(missingKeysScript([{ key, size: 6 }]));
+ * writeFileSync(join(home, ".cache/offload/cas", key), "hello\n");
+ * const after = sh(missingKeysScript([{ key, size: 6 }]));
+ * const otherSize = sh(missingKeysScript([{ key, size: 7 }]));
+ * rmSync(home, { recursive: true });
+ * before === `${key}\n`; // true
+ * after; // ""
+ * otherSize === `${key}\n`; // true
  */
 export function missingKeysScript(entries: ReadonlyArray<{ key: string; size: number }>): string {
   const lines = [
@@ -506,7 +566,22 @@ export function missingKeysScript(entries: ReadonlyArray<{ key: string; size: nu
  * remote clock.
  *
  * @example
- * await session.output(["sh", "-c", cacheListingScript()]); // "1764320000 1048576 1 3a7b…\nnow 1764323600\n"
+ * import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+ * import { execFileSync } from "node:child_process";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const home = mkdtempSync(join(tmpdir(), "offload-home-"));
+ * // run here as the machine's login shell runs it, with a scratch $HOME
+ * const sh = (script: string, input = "") =>
+ *   execFileSync("sh", ["-c", script], { input, encoding: "utf8", env: { ...process.env, HOME: home }, stdio: "pipe" });
+ * const cas = join(home, ".cache/offload/cas");
+ * mkdirSync(cas, { recursive: true });
+ * writeFileSync(join(cas, "ab".repeat(32)), "hello\n");
+ * utimesSync(join(cas, "ab".repeat(32)), 1700000000, 1700000000);
+ * const [entry, now] = sh(cacheListingScript()).split("\n");
+ * rmSync(home, { recursive: true });
+ * entry; // "1700000000.0000000000 6 1 abababababababababababababababababababababababababababababababab"
+ * /^now [0-9]+$/.test(now!); // true
  */
 export function cacheListingScript(): string {
   return [
@@ -521,7 +596,26 @@ export function cacheListingScript(): string {
  * took it up since the listing keeps it. Prints the keys removed.
  *
  * @example
- * await session.output(["sh", "-c", cacheEvictionScript([key], 1764320000)]); // "3a7b…\n"
+ * import { linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+ * import { execFileSync } from "node:child_process";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const home = mkdtempSync(join(tmpdir(), "offload-home-"));
+ * // run here as the machine's login shell runs it, with a scratch $HOME
+ * const sh = (script: string, input = "") =>
+ *   execFileSync("sh", ["-c", script], { input, encoding: "utf8", env: { ...process.env, HOME: home }, stdio: "pipe" });
+ * const cas = join(home, ".cache/offload/cas");
+ * mkdirSync(cas, { recursive: true });
+ * const [old, inUse, recent] = ["a", "b", "c"].map((digit) => digit.repeat(64));
+ * for (const key of [old, inUse, recent]) writeFileSync(join(cas, key!), key!);
+ * for (const key of [old, inUse]) utimesSync(join(cas, key!), 1700000000, 1700000000);
+ * // a job's scratch directory holds inUse
+ * linkSync(join(cas, inUse!), join(home, "input"));
+ * const removed = sh(cacheEvictionScript([old!, inUse!, recent!], 1750000000));
+ * const left = readdirSync(cas).sort();
+ * rmSync(home, { recursive: true });
+ * removed === `${old}\n`; // true
+ * left.map((key) => key[0]); // ["b", "c"]
  */
 export function cacheEvictionScript(keys: readonly string[], cutoff: number): string {
   const names = keys.map((key) => `-name ${checkKey(key)}`).join(" -o ");
@@ -535,8 +629,26 @@ export function cacheEvictionScript(keys: readonly string[], cutoff: number): st
  * interrupted upload never leaves a bad cache entry.
  *
  * @example
- * const child = await session.exec(["sh", "-c", uploadScript([{ key, size: 10, executable: false }])], { stdin: "pipe" });
- * child.stdin.end(tenBytes); // lands in ~/.cache/offload/cas/KEY, mode 444
+ * import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+ * import { execFileSync } from "node:child_process";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const home = mkdtempSync(join(tmpdir(), "offload-home-"));
+ * // run here as the machine's login shell runs it, with a scratch $HOME
+ * const sh = (script: string, input = "") =>
+ *   execFileSync("sh", ["-c", script], { input, encoding: "utf8", env: { ...process.env, HOME: home }, stdio: "pipe" });
+ * import { createHash } from "node:crypto";
+ * const text = createHash("sha256").update("hello\n").digest("hex");
+ * const tool = `${createHash("sha256").update("#!/bin/sh\n").digest("hex")}-x`;
+ * sh(uploadScript([{ key: text, size: 6, executable: false }, { key: tool, size: 10, executable: true }]), "hello\n#!/bin/sh\n");
+ * const cas = join(home, ".cache/offload/cas");
+ * const modes = [text, tool].map((key) => (statSync(join(cas, key)).mode & 0o777).toString(8));
+ * const content = readFileSync(join(cas, text), "utf8");
+ * const names = readdirSync(cas).length;
+ * rmSync(home, { recursive: true });
+ * modes; // ["444", "555"]
+ * content; // "hello\n"
+ * names; // 2
  */
 export function uploadScript(entries: ReadonlyArray<{ key: string; size: number; executable: boolean }>): string {
   const lines = [
@@ -702,7 +814,21 @@ export function downloadScript(jobId: string, outputs: readonly string[]): strin
  * Remove a job's scratch directory.
  *
  * @example
- * await session.run(["sh", "-c", cleanupScript("j1")], { timeoutMs: 10_000 }); // ~/.cache/offload/jobs/j1 is gone
+ * import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+ * import { execFileSync } from "node:child_process";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const home = mkdtempSync(join(tmpdir(), "offload-home-"));
+ * // run here as the machine's login shell runs it, with a scratch $HOME
+ * const sh = (script: string, input = "") =>
+ *   execFileSync("sh", ["-c", script], { input, encoding: "utf8", env: { ...process.env, HOME: home }, stdio: "pipe" });
+ * const jobs = join(home, ".cache/offload/jobs");
+ * mkdirSync(join(jobs, "j1"), { recursive: true });
+ * writeFileSync(join(jobs, "j1.owner"), "4242 77\n");
+ * sh(cleanupScript("j1"));
+ * const left = readdirSync(jobs);
+ * rmSync(home, { recursive: true });
+ * left; // []
  */
 export function cleanupScript(jobId: string): string {
   return `${jobVariables(jobId)}; cd "$B" 2>/dev/null && rm -rf "$J" "$J.list" "$J.hashes" "$J.owner" "$J.stdin"; exit 0`;
@@ -729,7 +855,28 @@ export function stdinScript(jobId: string): string {
  * meanwhile does not cut it short.
  *
  * @example
- * await session.run(["sh", "-c", garbageScript()], { timeoutMs: 60_000 }); // stdout: "job mij7hgk0-4f9a0c2b1e7d 1204\n"
+ * import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+ * import { execFileSync } from "node:child_process";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const home = mkdtempSync(join(tmpdir(), "offload-home-"));
+ * // run here as the machine's login shell runs it, with a scratch $HOME
+ * const sh = (script: string, input = "") =>
+ *   execFileSync("sh", ["-c", script], { input, encoding: "utf8", env: { ...process.env, HOME: home }, stdio: "pipe" });
+ * const jobs = join(home, ".cache/offload/jobs");
+ * mkdirSync(join(jobs, "gone"), { recursive: true });
+ * mkdirSync(join(jobs, "running"), { recursive: true });
+ * // owners: a PID above any pid_max (its client has gone) and this process (still running)
+ * writeFileSync(join(jobs, "gone.owner"), "999999999 12345\n");
+ * writeFileSync(join(jobs, "running.owner"), `${process.pid} -\n`);
+ * const found = sh(garbageScript({ dryRun: true }));
+ * const dryRunLeft = readdirSync(jobs).length;
+ * sh(garbageScript());
+ * const left = readdirSync(jobs).sort();
+ * rmSync(home, { recursive: true });
+ * /^job gone [0-9]+\n$/.test(found); // true
+ * dryRunLeft; // 4
+ * left; // ["running", "running.owner"]
  */
 export function garbageScript(options: { dryRun?: boolean } = {}): string {
   const remove = options.dryRun === true ? ":" : "rm -rf";
