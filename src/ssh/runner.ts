@@ -12,7 +12,7 @@
  * const runner = await RemoteRunner.start(session);
  * const job = runner.run("plain", "uname -m");
  * job.stdout.pipe(process.stdout);
- * await job.exit; // { code: 0, signal: null }
+ * await job.exit; // how the script ended, e.g. code 0 and signal null
  * await runner.release();
  */
 import { randomBytes } from "node:crypto";
@@ -152,9 +152,6 @@ export class RemoteRunner {
   /**
    * Start a runner on `session` (its login shell runs once, here). Rejects
    * when the remote shell did not start it.
-   *
-   * @example
-   * const runner = await RemoteRunner.start(session);
    */
   static async start(session: SshSession): Promise<RemoteRunner> {
     const channel = await session.exec(["sh", "-c", runnerScript()], { stdin: "pipe" });
@@ -233,9 +230,6 @@ export class RemoteRunner {
    * End the lease: the runner removes the scratch directories its jobs
    * left (one never downloaded) and waits for the next. Resolves when it
    * has; rejects if the runner is gone.
-   *
-   * @example
-   * await runner.release();
    */
   async release(): Promise<void> {
     if (this.leasedIds.length === 0) return;
@@ -257,8 +251,7 @@ export class RemoteRunner {
    * This runner as a ScriptHost (script-host.ts), for the engine's scripts and jobs.
    *
    * @example
-   * const host = runner.host();
-   * await scriptOutput(host, "echo hi"); // "hi\n"
+   * await scriptOutput(runner.host(), "echo hi"); // run by the runner's shell: no new channel, no login shell
    */
   host(): ScriptHost {
     return {
@@ -315,9 +308,6 @@ export class RemoteRunner {
   /**
    * Close the runner's channel: a job still running is stopped (its
    * supervisor sees the end of its input), the lease's directories removed.
-   *
-   * @example
-   * runner.close();
    */
   close(): void {
     this.broken = true;
