@@ -94,11 +94,6 @@ export interface RunResult {
 
 /**
  * An authenticated SSH connection to one build machine.
- *
- * @example
- * const session = await SshSession.connect(machine);
- * session.onClose((error) => { if (error) console.error(error.message); });
- * const child = await session.exec(["cat"], { stdin: "pipe" });
  */
 export class SshSession implements ScriptHost {
   /** Job scripts over a session are not run by a runner. */
@@ -140,7 +135,11 @@ export class SshSession implements ScriptHost {
    * says which step failed (a {@link HostKeyMismatchError} for a wrong host key).
    *
    * @example
-   * const session = await SshSession.connect(machine, { timeoutMs: 5000, onStage: (s, ms) => console.log(s, ms) });
+   * import type { BuildMachine } from "../machines/types.ts";
+   * import type { SshError } from "./errors.ts";
+   * // nothing listens on port 1
+   * const machine = { name: "127.0.0.1", port: 1, hostKey: "ssh-ed25519 AAAA", problems: [] } as unknown as BuildMachine;
+   * await SshSession.connect(machine, { timeoutMs: 5000 }).catch((error: SshError) => [error.code, error.stage]); // ["refused", "tcp"]
    */
   static async connect(machine: BuildMachine, options: ConnectOptions = {}): Promise<SshSession> {
     const connected = await establish(machine, options);
@@ -150,9 +149,6 @@ export class SshSession implements ScriptHost {
   /**
    * A session over a connection holder's transport (holder.ts makes these):
    * the same commands, scripts and runners, with no handshake of its own.
-   *
-   * @example
-   * const session = SshSession.overHolder(machine, transport, negotiated, crypto);
    */
   static overHolder(machine: BuildMachine, transport: SessionTransport, negotiated: NegotiatedAlgorithms, crypto: ConnectionCrypto, maxChannels = DEFAULT_MAX_CHANNELS): SshSession {
     return new SshSession(machine, transport, { tcpMs: 0, hostKeyMs: 0, authMs: 0 }, negotiated, maxChannels, crypto);
@@ -184,9 +180,6 @@ export class SshSession implements ScriptHost {
   /**
    * A byte stream to the Unix socket at `path` on the machine (an SSH
    * `direct-streamlocal` channel; counts against the channel limit while open).
-   *
-   * @example
-   * const daemon = await session.openSocket("/var/guix/daemon-socket/socket");
    */
   async openSocket(path: string): Promise<Duplex> {
     const { channel } = await this.openChannel<Duplex>(`a stream to ${path}`, (done) => this.client.openssh_forwardOutStreamLocal(path, done));
@@ -198,7 +191,7 @@ export class SshSession implements ScriptHost {
    * The connection's cipher and crypto path (ssh2's native binding or its JavaScript path).
    *
    * @example
-   * session.crypto; // { cipher: "aes128-gcm@openssh.com", path: "native" }
+   * session.crypto; // e.g. cipher aes128-gcm@openssh.com, path native
    */
   get crypto(): ConnectionCrypto {
     if (this.heldCrypto !== null) return this.heldCrypto;
@@ -222,7 +215,7 @@ export class SshSession implements ScriptHost {
    * @example
    * const child = await session.exec(["sh", "-c", "cat > f"], { stdin: "pipe" });
    * child.stdin.end("data"); child.stdout.resume(); child.stderr.resume();
-   * await child.exit; // { code: 0, signal: null }
+   * await child.exit; // code 0 and signal null, once cat has written f
    */
   async exec(argv: readonly string[], options: ExecOptions = {}): Promise<RemoteProcess> {
     const token = newStartToken();
@@ -252,9 +245,6 @@ export class SshSession implements ScriptHost {
 
   /**
    * Run a plain script to its end over a channel of its own (ScriptHost).
-   *
-   * @example
-   * const { stdout } = await session.runScript("uname -m", { timeoutMs: 5000 });
    */
   runScript(script: string, options: ScriptOptions = {}): Promise<ScriptResult> {
     // With input given the script is a plain command, also with a timeout (closing its channel stops it).
@@ -263,9 +253,6 @@ export class SshSession implements ScriptHost {
 
   /**
    * Start a plain script over a channel of its own (ScriptHost).
-   *
-   * @example
-   * const child = await session.startScript(downloadScript(jobId, ["out"]));
    */
   startScript(script: string): Promise<RemoteProcess> {
     return this.exec(["sh", "-c", script], { stdin: "ignore" });
@@ -273,9 +260,6 @@ export class SshSession implements ScriptHost {
 
   /**
    * Start a supervised job script over a channel of its own (ScriptHost).
-   *
-   * @example
-   * const child = await session.startJob(jobScript({ …, token }), token, jobId);
    */
   startJob(script: string, token: string): Promise<SupervisedProcess> {
     return this.supervise(script, token);
@@ -354,9 +338,6 @@ export class SshSession implements ScriptHost {
    * Run `argv` to completion and collect its output. A non-zero exit is not
    * an error here (see `code`); a timeout or oversized output is, and stops
    * the command (see {@link RunOptions.timeoutMs} for how).
-   *
-   * @example
-   * const { stdout, code } = await session.run(["cat", "/proc/loadavg"], { timeoutMs: 5000 });
    */
   async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     const what = argv.join(" ");
@@ -432,9 +413,6 @@ export class SshSession implements ScriptHost {
   /**
    * Run `argv` and return its stdout as text; a non-zero exit rejects with
    * `remote-command-failed` quoting the end of stderr.
-   *
-   * @example
-   * const arch = (await session.output(["uname", "-m"])).trim();
    */
   async output(argv: readonly string[], options: RunOptions = {}): Promise<string> {
     const result = await this.run(argv, options);
@@ -481,10 +459,6 @@ export class SshSession implements ScriptHost {
 
   /**
    * End the connection (running channels are closed).
-   *
-   * @example
-   * session.close();
-   * session.closed; // true
    */
   close(): void {
     if (this.closedWith !== null) return;
