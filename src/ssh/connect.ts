@@ -18,6 +18,7 @@ import { compressionAlgorithms } from "./compression.ts";
 import { errorMessage, HostKeyMismatchError, SshError, type ConnectStage, type HostKeyMismatch } from "./errors.ts";
 import { ALL_HOST_KEY_ALGORITHMS, describeHostKey, describePin, parsePinnedHostKey, type PinnedHostKey } from "./host-key.ts";
 import { machineKey } from "./machine-key.ts";
+import { presentedHostKey } from "./presented-host-key.ts";
 import { formatMs } from "./units.ts";
 
 /** An ssh2 client. */
@@ -233,7 +234,7 @@ function handshake(
         return;
       }
       diagnosing = true;
-      void pinnedTypeNotOffered(lib, machine, pin, Math.max(1000, Math.min(5000, deadline - performance.now()))).then(settle);
+      void pinnedTypeNotOffered(machine, pin, Math.max(1000, Math.min(5000, deadline - performance.now()))).then(settle);
     });
     client.once("close", () => diagnosing || settle(closedDuringHandshake(machine, state)));
 
@@ -286,8 +287,8 @@ function mismatchOf(machine: BuildMachine, pin: PinnedHostKey): Pick<HostKeyMism
 }
 
 /** The mismatch error for a server without a key of the pinned type, with the key it does have. */
-async function pinnedTypeNotOffered(lib: Library, machine: BuildMachine, pin: PinnedHostKey, budgetMs: number): Promise<HostKeyMismatchError> {
-  const learned = await learnServerHostKey(lib, machine, budgetMs);
+async function pinnedTypeNotOffered(machine: BuildMachine, pin: PinnedHostKey, budgetMs: number): Promise<HostKeyMismatchError> {
+  const learned = await presentedHostKey(machine, ALL_HOST_KEY_ALGORITHMS, budgetMs);
   return new HostKeyMismatchError({
     ...mismatchOf(machine, pin),
     presented: learned.key === null ? null : describeHostKey(learned.key),
@@ -325,44 +326,6 @@ function handshakeError(machine: BuildMachine, error: Error & { level?: string }
     return new SshError("handshake-failed", machine.name, `SSH handshake with ${address} failed: ${error.message}`, options);
   }
   return new SshError("connection-lost", machine.name, `connection to ${address} lost: ${error.message}`, options);
-}
-
-/** Learn which host key a server presents when it has none of the pinned type (for the mismatch message). */
-function learnServerHostKey(lib: Library, machine: BuildMachine, timeoutMs: number): Promise<{ offered: string[]; key: Buffer | null }> {
-  return new Promise((resolve) => {
-    const client = new lib.Client();
-    let offered: string[] = [];
-    let key: Buffer | null = null;
-    const finish = (): void => {
-      clearTimeout(timer);
-      client.removeAllListeners();
-      client.on("error", () => undefined);
-      client.end();
-      resolve({ offered, key });
-    };
-    const timer = setTimeout(finish, timeoutMs);
-    client.on("error", finish);
-    client.on("close", finish);
-    try {
-      client.connect({
-        host: machine.name,
-        port: machine.port,
-        username: machine.user,
-        readyTimeout: timeoutMs,
-        algorithms: { serverHostKey: [...ALL_HOST_KEY_ALGORITHMS] },
-        debug: (line: string) => {
-          const match = /\(remote\) Host key format: (.*)$/.exec(line);
-          if (match !== null) offered = match[1]!.split(",").filter((name) => name !== "");
-        },
-        hostVerifier: (presented: Buffer): boolean => {
-          key = Buffer.from(presented);
-          return false;
-        },
-      });
-    } catch {
-      finish();
-    }
-  });
 }
 
 /** The parts of ssh2's client that {@link acknowledgeServerDebugMessages} touches. */

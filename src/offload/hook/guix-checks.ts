@@ -27,7 +27,6 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { Writable } from "node:stream";
-import ssh2 from "ssh2";
 import type { ServerHostKeyAlgorithm } from "ssh2";
 import type { BuildMachine } from "../../machines/types.ts";
 import { ByteReader } from "../../store/byte-reader.ts";
@@ -37,6 +36,7 @@ import { discardNar, ExportReader } from "../../store/export-format.ts";
 import { checkSignature, unsignedError } from "../../store/signature.ts";
 import type { ConnectOptions } from "../../ssh/connect.ts";
 import { describeHostKey, parsePinnedHostKey } from "../../ssh/host-key.ts";
+import { presentedHostKey } from "../../ssh/presented-host-key.ts";
 import { MINIMUM_FREE_BYTES } from "../../ssh/probe.ts";
 import { formatBytes } from "../../ssh/units.ts";
 import type { HookConfig } from "./config.ts";
@@ -44,8 +44,6 @@ import { sshLinkOpener, type LinkProcess, type MachineLink } from "./machine-lin
 import { importerCommand } from "./remote-build.ts";
 import { probeBuildMachine } from "./remote-probe.ts";
 import { readAcl } from "./retrieve-outputs.ts";
-
-const { Client } = ssh2;
 
 /** The checks, in the order they are reported. */
 export const GUIX_CHECKS = ["guix-host-key", "guix", "daemon", "store-space", "keys"] as const;
@@ -190,7 +188,7 @@ async function hostKeyGuixSees(machine: BuildMachine, timeoutMs: number): Promis
   if (!pin.type.startsWith("ssh-")) {
     return { ok: false, message: `the pinned key is ${pin.type}: Guix compares \`ssh-…\` type names, so it can never match; pin the server's ssh-ed25519 key` };
   }
-  const presented = await presentedHostKey(machine, timeoutMs);
+  const { key: presented } = await presentedHostKey(machine, LIBSSH_HOST_KEY_ORDER, timeoutMs);
   if (presented === null) return { ok: false, message: `no host key from ${machine.name}:${machine.port} within ${Math.round(timeoutMs / 1000)} s` };
   const seen = describeHostKey(presented);
   if (presented.equals(pin.blob)) return { ok: true, message: `Guix would be offered the pinned ${seen.type} key` };
@@ -198,38 +196,6 @@ async function hostKeyGuixSees(machine: BuildMachine, timeoutMs: number): Promis
     ok: false,
     message: `Guix would be offered ${seen.type} ${seen.fingerprint} (it reads no known_hosts, so the server presents its preferred key), not the pinned ${pin.type} key; pin "${seen.type} ${seen.base64}"`,
   };
-}
-
-function presentedHostKey(machine: BuildMachine, timeoutMs: number): Promise<Buffer | null> {
-  return new Promise((resolve) => {
-    const client = new Client();
-    let key: Buffer | null = null;
-    const finish = (): void => {
-      clearTimeout(timer);
-      client.removeAllListeners();
-      client.on("error", () => undefined);
-      client.end();
-      resolve(key);
-    };
-    const timer = setTimeout(finish, timeoutMs);
-    client.on("error", finish);
-    client.on("close", finish);
-    try {
-      client.connect({
-        host: machine.name,
-        port: machine.port,
-        username: machine.user,
-        readyTimeout: timeoutMs,
-        algorithms: { serverHostKey: [...LIBSSH_HOST_KEY_ORDER] },
-        hostVerifier: (presented: Buffer): boolean => {
-          key = Buffer.from(presented);
-          return false;
-        },
-      });
-    } catch {
-      finish();
-    }
-  });
 }
 
 /** Send a fresh item there and fetch one made there, as `guix offload test` does. */
