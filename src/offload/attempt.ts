@@ -88,7 +88,10 @@ const STOP_GRACE_MS = 8_000;
  * A new job identifier (used for the remote scratch directory).
  *
  * @example
- * newJobId(); // "mij7hgk0-4f9a0c2b1e7d": the time in base 36, then 12 random hex digits
+ * const id = newJobId();
+ * // the time in base 36, then 12 random hex digits
+ * /^[0-9a-z]+-[0-9a-f]{12}$/.test(id); // true
+ * Math.abs(parseInt(id.split("-")[0]!, 36) - Date.now()) < 60_000; // true
  */
 export function newJobId(): string {
   return `${Date.now().toString(36)}-${randomBytes(6).toString("hex")}`;
@@ -277,9 +280,6 @@ function signalStatus(signal: string): number {
  * Fetch the outputs of finished job `jobId` (its scratch directory must
  * exist remotely), verify them and move them into `job.outputDir`; the
  * remote scratch directory is removed. Returns the bytes received.
- *
- * @example
- * const bytes = await downloadOutputs(session, jobId, { ...job, outputs: ["out"] }, signal);
  */
 export async function downloadOutputs(
   session: ScriptHost,

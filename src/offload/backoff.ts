@@ -5,10 +5,22 @@
  * each further failure), instead of costing every job a timeout (Nix #13513).
  *
  * @example
- * import { activeBackoff, recordFailure, recordSuccess } from "./backoff.ts";
- * recordFailure(machine, stateDir, "connection refused");
- * activeBackoff(machine, stateDir); // { failures: 1, until: …, lastError: "connection refused" }
+ * import { activeBackoff, readBackoff, recordFailure, recordSuccess } from "./backoff.ts";
+ * import { mkdtempSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const stateDir = mkdtempSync(join(tmpdir(), "offload-state-"));
+ * const machine = { name: "build1", port: 22 };
+ * recordFailure(machine, stateDir, "connection refused", 1_000_000);
+ * const during = activeBackoff(machine, stateDir, 1_005_000);
+ * const after = activeBackoff(machine, stateDir, 1_010_000);
  * recordSuccess(machine, stateDir);
+ * const forgotten = readBackoff(machine, stateDir);
+ * rmSync(stateDir, { recursive: true });
+ * // skipped for 10 s after a first failure
+ * during; // { failures: 1, until: 1010000, lastError: "connection refused" }
+ * after; // null
+ * forgotten; // null
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -51,7 +63,17 @@ export function backoffFileName(machine: MachineKey): string {
  * machines without failures cost no file access).
  *
  * @example
- * backoffFiles(stateDir).has(backoffFileName(machine));
+ * import { mkdtempSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const stateDir = mkdtempSync(join(tmpdir(), "offload-state-"));
+ * const machine = { name: "build1", port: 22 };
+ * const before = backoffFiles(stateDir).size;
+ * recordFailure(machine, stateDir, "connection refused");
+ * const after = [...backoffFiles(stateDir)];
+ * rmSync(stateDir, { recursive: true });
+ * before; // 0
+ * after; // ["build1:22.json"]
  */
 export function backoffFiles(stateDir: string): Set<string> {
   try {
@@ -67,6 +89,7 @@ export function backoffFiles(stateDir: string): Set<string> {
  * @example
  * backoffDelay(1); // 10000
  * backoffDelay(3); // 40000
+ * backoffDelay(20); // 600000
  */
 export function backoffDelay(failures: number): number {
   const exponent = Math.max(0, Math.min(failures - 1, 30));
@@ -77,7 +100,17 @@ export function backoffDelay(failures: number): number {
  * The stored record (active or expired), or null.
  *
  * @example
- * readBackoff(machine, stateDir)?.failures; // 2
+ * import { mkdtempSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const stateDir = mkdtempSync(join(tmpdir(), "offload-state-"));
+ * const machine = { name: "build1", port: 22 };
+ * recordFailure(machine, stateDir, "connection refused", 0);
+ * recordFailure(machine, stateDir, "no answer to keep-alives", 10_000);
+ * const record = readBackoff(machine, stateDir);
+ * rmSync(stateDir, { recursive: true });
+ * // the second failure in a row doubles the delay
+ * record; // { failures: 2, until: 30000, lastError: "no answer to keep-alives" }
  */
 export function readBackoff(machine: MachineKey, stateDir: string): BackoffRecord | null {
   const data = asObject(readJsonFile(backoffFile(machine, stateDir)));
@@ -91,7 +124,17 @@ export function readBackoff(machine: MachineKey, stateDir: string): BackoffRecor
  * The record if the machine is still being skipped at `now`, else null.
  *
  * @example
- * if (activeBackoff(machine, stateDir)) skip(machine);
+ * import { mkdtempSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const stateDir = mkdtempSync(join(tmpdir(), "offload-state-"));
+ * const machine = { name: "build1", port: 22 };
+ * recordFailure(machine, stateDir, "connection refused", 0);
+ * const during = activeBackoff(machine, stateDir, 9_999);
+ * const after = activeBackoff(machine, stateDir, 10_000);
+ * rmSync(stateDir, { recursive: true });
+ * during?.failures; // 1
+ * after; // null
  */
 export function activeBackoff(machine: MachineKey, stateDir: string, now: number = Date.now()): BackoffRecord | null {
   const record = readBackoff(machine, stateDir);
@@ -105,8 +148,19 @@ export function activeBackoff(machine: MachineKey, stateDir: string, now: number
  * four doublings of its back-off — and the record is left as it is.
  *
  * @example
- * recordFailure(machine, stateDir, "timed out after 30 s").until; // now + 10 s
- * recordFailure(machine, stateDir, "connection lost", Date.now(), attemptStartedAt); // no second doubling for the same crash
+ * import { mkdtempSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const stateDir = mkdtempSync(join(tmpdir(), "offload-state-"));
+ * const machine = { name: "build1", port: 22 };
+ * const first = recordFailure(machine, stateDir, "connection lost", 1_000, 500);
+ * // another job that began at 500 lost the same connection: the same failure
+ * const same = recordFailure(machine, stateDir, "connection lost", 1_200, 500);
+ * const next = recordFailure(machine, stateDir, "connection refused", 20_000);
+ * rmSync(stateDir, { recursive: true });
+ * first; // { failures: 1, until: 11000 }
+ * same; // { failures: 1, until: 11000 }
+ * next; // { failures: 2, until: 40000 }
  */
 export function recordFailure(machine: MachineKey, stateDir: string, error: string, now: number = Date.now(), since?: number): BackoffRecord {
   const previous = readBackoff(machine, stateDir);
@@ -126,8 +180,16 @@ function recordedAt(record: BackoffRecord): number {
  * Forget the machine's failures (it answered).
  *
  * @example
+ * import { mkdtempSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const stateDir = mkdtempSync(join(tmpdir(), "offload-state-"));
+ * const machine = { name: "build1", port: 22 };
+ * recordFailure(machine, stateDir, "connection refused");
  * recordSuccess(machine, stateDir);
- * readBackoff(machine, stateDir); // null
+ * const files = backoffFiles(stateDir).size;
+ * rmSync(stateDir, { recursive: true });
+ * files; // 0
  */
 export function recordSuccess(machine: MachineKey, stateDir: string): void {
   if (readBackoff(machine, stateDir) !== null) removeFile(backoffFile(machine, stateDir));
