@@ -63,7 +63,15 @@ export interface Exclusion {
  * reason. The message lists them, one line per machine.
  *
  * @example
- * throw new NoMachineError("aarch64-linux", ["kvm"], exclusions);
+ * const error = new NoMachineError("aarch64-linux", ["kvm"], [
+ *   { machine: "build1", port: 22, reason: "other-systems", detail: "x86_64-linux" },
+ *   { machine: "build2", port: 2222, reason: "overloaded", detail: "load 0.93 >= 0.80" },
+ * ]);
+ * error.code; // "no-machine"
+ * error.message.split("\n");
+ * // ["no machine for system aarch64-linux with features kvm:", "  build1:22: other systems (x86_64-linux)",
+ * //  "  build2:2222: overloaded (load 0.93 >= 0.80)"]
+ * new NoMachineError("x86_64-linux", [], []).message; // "no machine for system x86_64-linux: the machines file lists no machines"
  */
 export class NoMachineError extends OffloadError {
   override readonly name: string = "NoMachineError";

@@ -7,11 +7,22 @@
  * the process alive.
  *
  * @example
+ * import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
  * import { hashFileOffThread, IncrementalFileHash } from "./hash-worker.ts";
- * await hashFileOffThread("/tmp/big.bin"); // "9f86…"
- * const hash = new IncrementalFileHash("/tmp/out.bin");
- * hash.advance(1048576); // first MiB written
- * await hash.digest();
+ * const dir = mkdtempSync(join(tmpdir(), "offload-hash-"));
+ * writeFileSync(join(dir, "whole"), "hello\n");
+ * const whole = await hashFileOffThread(join(dir, "whole"));
+ * // a file hashed as it is written, as a download does
+ * const hash = new IncrementalFileHash(join(dir, "growing"));
+ * writeFileSync(join(dir, "growing"), "hel");
+ * hash.advance(3);
+ * appendFileSync(join(dir, "growing"), "lo\n");
+ * const grown = await hash.digest(6);
+ * rmSync(dir, { recursive: true });
+ * whole; // "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
+ * grown === whole; // true
  */
 import { Worker } from "node:worker_threads";
 
@@ -123,7 +134,9 @@ function expectReply(id: number): Promise<string> {
  * SHA-256 (hex) of a whole file, computed on the worker thread.
  *
  * @example
- * await hashFileOffThread("/etc/hostname"); // its SHA-256, 64 hex digits
+ * import { createHash } from "node:crypto";
+ * import { readFileSync } from "node:fs";
+ * (await hashFileOffThread("/etc/passwd")) === createHash("sha256").update(readFileSync("/etc/passwd")).digest("hex"); // true
  */
 export function hashFileOffThread(file: string): Promise<string> {
   const id = nextId++;
@@ -155,9 +168,6 @@ export class IncrementalFileHash {
 
   /**
    * The digest of the first `length` bytes (hashing what is left first).
-   *
-   * @example
-   * await hash.digest(size);
    */
   digest(length: number = this.hashedTo): Promise<string> {
     if (!this.finished && length > this.hashedTo) {
