@@ -71,7 +71,12 @@ export function parseCacheListing(output: string): { entries: CacheEntry[]; nowM
  * first, skipping those in use or used since `keepSince` (epoch ms).
  *
  * @example
- * chooseEvictions(entries, 1 << 30, Date.now() - RECENT_USE_MS).removed; // oldest unused first
+ * const entry = (key: string, bytes: number, usedAt: number, links = 1) => ({ key: key.repeat(64), bytes, links, usedAt });
+ * const entries = [entry("a", 600, 3_000), entry("b", 600, 1_000), entry("c", 600, 2_000, 2), entry("d", 600, 9_000)];
+ * // a cap of 1000 for 2400 bytes: c is in a job's scratch directory, d was used after 5000
+ * const { removed, keptOverCapBytes } = chooseEvictions(entries, 1000, 5_000);
+ * removed.map((chosen) => chosen.key[0]); // ["b", "a"]
+ * keptOverCapBytes; // 200
  */
 export function chooseEvictions(entries: readonly CacheEntry[], maxBytes: number, keepSince: number): { removed: CacheEntry[]; keptOverCapBytes: number } {
   let total = entries.reduce((sum, entry) => sum + entry.bytes, 0);
@@ -90,7 +95,7 @@ export function chooseEvictions(entries: readonly CacheEntry[], maxBytes: number
  * Trim the machine's input cache to `maxBytes` (only say what would go with `dryRun`).
  *
  * @example
- * const { removed, removedBytes } = await trimCache(session, { maxBytes: 512 << 20, dryRun: true });
+ * const { removed, removedBytes } = await trimCache(session, { maxBytes: 512 << 20, dryRun: true }); // what offload gc --dry-run shows
  */
 export async function trimCache(host: ScriptHost, options: { maxBytes: number; dryRun?: boolean }): Promise<CacheTrim> {
   const { entries, nowMs } = parseCacheListing(await scriptOutput(host, cacheListingScript(), { timeoutMs: 60_000 }));

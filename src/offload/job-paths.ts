@@ -8,7 +8,15 @@
  * import { inputRemotePath, checkOutputPath, isInside } from "./job-paths.ts";
  * inputRemotePath("src/main.c"); // "src/main.c"
  * inputRemotePath("/etc/hosts"); // "hosts"
- * checkOutputPath("../x"); // throws OffloadError invalid-job
+ * import type { OffloadError } from "./errors.ts";
+ * let error: OffloadError | undefined;
+ * try {
+ *   checkOutputPath("../x");
+ * } catch (caught) {
+ *   error = caught as OffloadError;
+ * }
+ * [error?.code, error?.message];
+ * // ["invalid-job", 'output "../x" must be a relative path inside the job directory (no "..", not absolute)']
  */
 import { basename, isAbsolute, posix } from "node:path";
 import { OffloadError } from "./errors.ts";
