@@ -3,9 +3,15 @@
  * file + rename) so concurrent offload processes never read half a file.
  *
  * @example
+ * import { mkdtempSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const dir = mkdtempSync(join(tmpdir(), "offload-state-"));
  * import { readJsonFile, writeJsonFile } from "./json-file.ts";
- * writeJsonFile("/tmp/state/x.json", { a: 1 });
- * readJsonFile("/tmp/state/x.json"); // { a: 1 }
+ * writeJsonFile(join(dir, "backoff", "b:22.json"), { failures: 1 });
+ * const read = readJsonFile(join(dir, "backoff", "b:22.json"));
+ * rmSync(dir, { recursive: true });
+ * read; // { failures: 1 }
  */
 import { readFileSync, rmSync } from "node:fs";
 import { writeJsonAtomically } from "../machines/atomic-json.ts";
@@ -18,7 +24,16 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  * (state files are caches: a damaged one is the same as none).
  *
  * @example
- * readJsonFile("/nonexistent.json"); // undefined
+ * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const dir = mkdtempSync(join(tmpdir(), "offload-state-"));
+ * writeFileSync(join(dir, "damaged.json"), '{"failures": 1');
+ * const damaged = readJsonFile(join(dir, "damaged.json"));
+ * const missing = readJsonFile(join(dir, "missing.json"));
+ * rmSync(dir, { recursive: true });
+ * damaged; // undefined
+ * missing; // undefined
  */
 export function readJsonFile(file: string): JsonValue | undefined {
   try {
@@ -34,8 +49,17 @@ export function readJsonFile(file: string): JsonValue | undefined {
  * less well).
  *
  * @example
- * writeJsonFile("/tmp/state/probe.json", { at: 1 });
- * readJsonFile("/tmp/state/probe.json"); // { at: 1 }
+ * import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const dir = mkdtempSync(join(tmpdir(), "offload-state-"));
+ * writeJsonFile(join(dir, "probe", "b:22.json"), { at: 1 });
+ * const written = readFileSync(join(dir, "probe", "b:22.json"), "utf8");
+ * // a file where a directory should be: the write fails, and nothing is thrown
+ * writeFileSync(join(dir, "file"), "");
+ * writeJsonFile(join(dir, "file", "x.json"), { at: 2 });
+ * rmSync(dir, { recursive: true });
+ * JSON.parse(written); // { at: 1 }
  */
 export function writeJsonFile(file: string, value: unknown): void {
   try {
@@ -49,8 +73,17 @@ export function writeJsonFile(file: string, value: unknown): void {
  * Remove `file` if it exists.
  *
  * @example
- * removeFile("/tmp/state/backoff/b:22.json");
- * readJsonFile("/tmp/state/backoff/b:22.json"); // undefined
+ * import { mkdtempSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const dir = mkdtempSync(join(tmpdir(), "offload-state-"));
+ * writeJsonFile(join(dir, "b:22.json"), { failures: 1 });
+ * removeFile(join(dir, "b:22.json"));
+ * // a missing file is no error
+ * removeFile(join(dir, "b:22.json"));
+ * const after = readJsonFile(join(dir, "b:22.json"));
+ * rmSync(dir, { recursive: true });
+ * after; // undefined
  */
 export function removeFile(file: string): void {
   try {
@@ -65,6 +98,7 @@ export function removeFile(file: string): void {
  *
  * @example
  * asObject(JSON.parse('{"a":1}'))?.a; // 1
+ * asObject(JSON.parse("[1]")); // undefined
  */
 export function asObject(value: JsonValue | undefined): { [key: string]: JsonValue } | undefined {
   return value !== null && typeof value === "object" && !Array.isArray(value) ? value : undefined;

@@ -9,7 +9,7 @@
  * @example
  * import { removeLeftovers } from "./leftovers.ts";
  * const found = await removeLeftovers(session);
- * found.jobs.length; // scratch directories removed
+ * found.items.length; // how many scratch directories and upload temporaries went
  */
 import { garbageScript } from "../ssh/remote-shell.ts";
 import { scriptOutput, type ScriptHost } from "../ssh/script-host.ts";
