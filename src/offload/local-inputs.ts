@@ -6,9 +6,24 @@
  * separate cache entries).
  *
  * @example
+ * import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
  * import { collectInputs } from "./local-inputs.ts";
- * const inputs = await collectInputs(["src", "Makefile"], process.cwd());
- * inputs.files[0]; // { remotePath: "src/main.c", key: "3a7b…", size: 1234, … }
+ * const project = mkdtempSync(join(tmpdir(), "offload-project-"));
+ * mkdirSync(join(project, "src"));
+ * writeFileSync(join(project, "src", "main.c"), "int main(void) { return 0; }\n");
+ * symlinkSync("main.c", join(project, "src", "entry.c"));
+ * writeFileSync(join(project, "build.sh"), "#!/bin/sh\nmake\n", { mode: 0o755 });
+ * const inputs = await collectInputs(["src", "build.sh"], project);
+ * rmSync(project, { recursive: true });
+ * inputs.directories; // ["src"]
+ * // the key is the SHA-256, with -x for an executable
+ * inputs.files;
+ * // [{ remotePath: "src/main.c", size: 29, executable: false, key: "2ad75d95660563887d8d3f1d0ae1dcf18c2379cbd83a5c72f5ab276351ee6949" },
+ * //  { remotePath: "build.sh", size: 15, executable: true, key: "1b1f5c68cd5e6781b20ff468ba97fb722b3a8f2aa5c1662f2b00216ab92e5fc9-x" }]
+ * inputs.symlinks; // [{ remotePath: "src/entry.c", target: "main.c" }]
+ * inputs.totalBytes; // 44
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
@@ -51,7 +66,14 @@ const MAX_INPUT_ENTRIES = 200_000;
  * SHA-256 of a file, hex.
  *
  * @example
- * await hashFile("/etc/hostname"); // "9f86d0…"
+ * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const dir = mkdtempSync(join(tmpdir(), "offload-hash-"));
+ * writeFileSync(join(dir, "hello"), "hello\n");
+ * const digest = await hashFile(join(dir, "hello"));
+ * rmSync(dir, { recursive: true });
+ * digest; // "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
  */
 export function hashFile(file: string): Promise<string> {
   return new Promise((resolvePromise, reject) => {
@@ -79,7 +101,9 @@ export function cacheKey(sha256: string, executable: boolean): string {
  * kept as links.
  *
  * @example
- * const { files, totalBytes } = await collectInputs(["data.csv"], "/home/me/project");
+ * import type { OffloadError } from "./errors.ts";
+ * await collectInputs(["Makefile"], "/nonexistent").catch((error: OffloadError) => [error.code, error.message]);
+ * // ["input-unreadable", 'cannot read input "Makefile": no such file or directory']
  */
 export async function collectInputs(paths: readonly string[], baseDir: string): Promise<CollectedInputs> {
   const collected: CollectedInputs = { directories: [], files: [], symlinks: [], totalBytes: 0 };

@@ -15,7 +15,14 @@ import type { Readable } from "node:stream";
  * True when file descriptor `fd` is a terminal, /dev/null, or closed: nothing to forward.
  *
  * @example
- * nothingToForward(0); // true under `offload run … < /dev/null`
+ * import { closeSync, openSync } from "node:fs";
+ * // as for `offload run … < /dev/null`, then `offload run … < file`
+ * const devNull = openSync("/dev/null", "r");
+ * const file = openSync("/etc/passwd", "r");
+ * const answers = [nothingToForward(devNull), nothingToForward(file)];
+ * closeSync(devNull);
+ * closeSync(file);
+ * answers; // [true, false]
  */
 export function nothingToForward(fd: number): boolean {
   if (isatty(fd)) return true;

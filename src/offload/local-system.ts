@@ -3,7 +3,9 @@
  *
  * @example
  * import { localSystem } from "./local-system.ts";
- * localSystem(); // "x86_64-linux" on a 64-bit PC running Linux
+ * localSystem("x64", "linux"); // "x86_64-linux"
+ * // without arguments, this host's: x86_64-linux on a 64-bit PC running Linux
+ * localSystem();
  */
 import { arch, platform } from "node:os";
 
@@ -24,6 +26,9 @@ const KERNELS: Record<string, string> = { linux: "linux", freebsd: "freebsd", da
  *
  * @example
  * localSystem("arm64", "linux"); // "aarch64-linux"
+ * // a name Guix spells the same way is kept
+ * localSystem("riscv64", "linux"); // "riscv64-linux"
+ * localSystem("s390x", "linux"); // "s390x-linux"
  */
 export function localSystem(nodeArch: string = arch(), nodePlatform: string = platform()): string {
   return `${ARCHITECTURES[nodeArch] ?? nodeArch}-${KERNELS[nodePlatform] ?? nodePlatform}`;
