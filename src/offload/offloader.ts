@@ -194,8 +194,21 @@ export class Offloader {
    * says what happened (status, exit code, error).
    *
    * @example
-   * const report = await offloader.run(spec, { stdout, stderr });
-   * report.status; // "succeeded", "failed", "timed-out", "error" or "cancelled"
+   * import { mkdtempSync, rmSync } from "node:fs";
+   * import { tmpdir } from "node:os";
+   * import { join } from "node:path";
+   * import { PassThrough } from "node:stream";
+   * const stateDir = mkdtempSync(join(tmpdir(), "offload-state-"));
+   * // a machines file that lists no machines
+   * const offloader = new Offloader({ machines: [], stateDir });
+   * const spec = { system: "x86_64-linux", features: [], command: ["make"], env: {}, inputs: [], outputs: [], dir: stateDir };
+   * const report = await offloader.run(spec, { stdout: new PassThrough(), stderr: new PassThrough() });
+   * offloader.close();
+   * rmSync(stateDir, { recursive: true });
+   * // status is one of succeeded, failed, timed-out, error and cancelled
+   * report;
+   * // { status: "error", machine: null, exitCode: null, attempts: [],
+   * //   error: { code: "no-machine", message: "no machine for system x86_64-linux: the machines file lists no machines" } }
    */
   async run(spec: JobSpec, io: JobIo): Promise<JobReport> {
     const report = emptyReport(spec);
