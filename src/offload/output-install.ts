@@ -29,7 +29,17 @@ const UNTAGGED_STAGING_MS = 24 * 3600_000;
  * Throws `local-write-failed` when it cannot be made.
  *
  * @example
- * createStagingDir("/tmp/out", "j1"); // "/tmp/out/.offload-j1-3f2a9c1e.12345.987654-Ab12Cd"
+ * import { mkdtempSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { processTag } from "./process-tag.ts";
+ * const dir = mkdtempSync(join(tmpdir(), "offload-out-"));
+ * const staging = createStagingDir(dir, "j1");
+ * rmSync(dir, { recursive: true });
+ * const prefix = join(dir, `.offload-j1-${processTag()}-`);
+ * staging.startsWith(prefix); // true
+ * // then six random letters and digits
+ * staging.length - prefix.length; // 6
  */
 export function createStagingDir(destinationDir: string, jobId: string): string {
   try {
@@ -52,7 +62,19 @@ const swept = new Set<string>();
  * processes, and of other hosts, stay.
  *
  * @example
- * removeStaleStaging(process.cwd()); // [".offload-mij7hgk0-4f9a0c2b1e7d-3f2a9c1e.4242.77-Ab12Cd"]
+ * import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { processTag } from "./process-tag.ts";
+ * const dir = mkdtempSync(join(tmpdir(), "offload-out-"));
+ * // one left by a killed run on this host (a PID above any pid_max), one of this process
+ * mkdirSync(join(dir, `.offload-j1-${processTag().split(".")[0]}.999999999.5-Ab12Cd`));
+ * mkdirSync(join(dir, `.offload-j2-${processTag()}-Xy34Zw`));
+ * const removed = removeStaleStaging(dir);
+ * const left = readdirSync(dir);
+ * rmSync(dir, { recursive: true });
+ * removed.map((name) => name.split("-")[1]); // ["j1"]
+ * left.map((name) => name.split("-")[1]); // ["j2"]
  */
 export function removeStaleStaging(dir: string): string[] {
   const removed: string[] = [];
@@ -96,7 +118,27 @@ function exists(path: string): boolean {
  * staging directory.
  *
  * @example
- * installOutputs(staging, process.cwd(), ["result.txt", "dist"]); // ./result.txt and ./dist replaced; staging removed
+ * import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const project = mkdtempSync(join(tmpdir(), "offload-project-"));
+ * writeFileSync(join(project, "result.txt"), "old\n");
+ * mkdirSync(join(project, "dist"));
+ * writeFileSync(join(project, "dist", "stale.js"), "");
+ * const staging = createStagingDir(project, "j1");
+ * writeFileSync(join(staging, "result.txt"), "new\n");
+ * mkdirSync(join(staging, "dist"));
+ * writeFileSync(join(staging, "dist", "app.js"), "");
+ * installOutputs(staging, project, ["result.txt", "dist"]);
+ * const result = readFileSync(join(project, "result.txt"), "utf8");
+ * const dist = readdirSync(join(project, "dist"));
+ * const left = readdirSync(project).sort();
+ * rmSync(project, { recursive: true });
+ * result; // "new\n"
+ * // the old tree was replaced, not merged
+ * dist; // ["app.js"]
+ * // and the staging directory is gone
+ * left; // ["dist", "result.txt"]
  */
 export function installOutputs(stagingDir: string, destinationDir: string, outputs: readonly string[]): void {
   try {

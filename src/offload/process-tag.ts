@@ -7,8 +7,12 @@
  *
  * @example
  * import { processTag, tagIsGone } from "./process-tag.ts";
- * const tag = processTag(); // "3f2a9c1e.12345.987654"
- * tagIsGone(tag);           // false: this process runs
+ * // 8 hex digits of the host name's hash, the PID, its start time
+ * const tag = processTag();
+ * tag.split(".")[1] === String(process.pid); // true
+ * tagIsGone(tag); // false
+ * // the same host, a PID above any pid_max: gone
+ * tagIsGone(`${tag.split(".")[0]}.999999999.5`); // true
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -26,7 +30,8 @@ function hostHash(): string {
  * without /proc (or when there is no such process, or it is a zombie).
  *
  * @example
- * processStartTime(process.pid); // 987654
+ * Number.isSafeInteger(processStartTime(process.pid)); // true
+ * processStartTime(999999999); // null
  */
 export function processStartTime(pid: number): number | null {
   try {
@@ -47,7 +52,7 @@ let own: string | undefined;
  * This process's tag.
  *
  * @example
- * processTag(); // "3f2a9c1e.12345.987654"
+ * /^[0-9a-f]{8}\.[0-9]+\.[0-9]+$/.test(processTag()); // true
  */
 export function processTag(): string {
   own ??= `${hostHash()}.${process.pid}.${processStartTime(process.pid) ?? "-"}`;
@@ -61,6 +66,8 @@ export function processTag(): string {
  *
  * @example
  * tagIsGone(processTag()); // false
+ * // another host's process is never judged gone from here
+ * tagIsGone("0badf00d.999999999.5"); // false
  */
 export function tagIsGone(tag: string): boolean {
   const [host, pidText, start] = tag.split(".");
