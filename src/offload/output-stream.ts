@@ -250,7 +250,9 @@ function remainder(chunks: Buffer[], bytes: number): Buffer[] {
  * and then lie on one line). Returns one hex hash per expected file.
  *
  * @example
- * parseHashLines(Buffer.from(`${"a".repeat(64)} *./out\n`), ["out"]); // ["aaaa…"]
+ * // openssl dgst -r's separator, then sha256sum's
+ * const text = Buffer.from(`${"a".repeat(64)} *./out/a\n${"b".repeat(64)}  ./out/b\n`);
+ * parseHashLines(text, ["out/a", "out/b"]).map((hash) => `${hash.slice(0, 4)}… (${hash.length})`); // ["aaaa… (64)", "bbbb… (64)"]
  */
 export function parseHashLines(text: Buffer, files: readonly string[]): string[] {
   const hashes: string[] = [];
@@ -280,7 +282,26 @@ export function parseHashLines(text: Buffer, files: readonly string[]): string[]
  * refusal, truncation or a hash mismatch; the caller removes `stagingDir`.
  *
  * @example
- * const { bytes, skipped } = await receiveOutputs(child.stdout, stagingDir, ["out"]); // out is in stagingDir, verified
+ * import { createHash } from "node:crypto";
+ * import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { Readable } from "node:stream";
+ * import type { OffloadError } from "./errors.ts";
+ * // what downloadScript (remote-shell.ts) sends for an output directory out holding one file
+ * const listing = "d 755 4096\0\0./out\0f 644 6\0\0./out/greeting\0";
+ * const hash = createHash("sha256").update("hello\n").digest("hex");
+ * const stream = (sha256: string) => Readable.from([Buffer.from(`${listing.length}\n${listing}hello\n${sha256} *./out/greeting\n`)]);
+ * const staging = mkdtempSync(join(tmpdir(), "offload-stage-"));
+ * const received = await receiveOutputs(stream(hash), staging, ["out"]);
+ * const greeting = readFileSync(join(staging, "out", "greeting"), "utf8");
+ * const refused = await receiveOutputs(stream("0".repeat(64)), mkdtempSync(join(staging, "again-")), ["out"]).catch((error: OffloadError) => error.code);
+ * rmSync(staging, { recursive: true });
+ * received.bytes; // 6
+ * received.entries.map((entry) => [entry.type, entry.path, entry.mode.toString(8)]); // [["directory", "out", "755"], ["file", "out/greeting", "644"]]
+ * greeting; // "hello\n"
+ * // a file whose SHA-256 is not the remote's
+ * refused; // "output-corrupt"
  */
 export async function receiveOutputs(
   stream: Readable,
