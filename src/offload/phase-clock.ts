@@ -5,10 +5,18 @@
  *
  * @example
  * import { PhaseClock } from "./phase-clock.ts";
- * const clock = new PhaseClock();
- * clock.enter("queued"); clock.enter("upload"); clock.stop();
+ * let now = 0;
+ * const clock = new PhaseClock(() => now);
+ * clock.enter("queued");
+ * now = 30;
+ * clock.enter("upload");
+ * now = 100;
+ * clock.stop();
+ * // inputs hashed while a machine was chosen
+ * clock.add("upload", 5);
  * clock.reached; // ["queued", "upload"]
- * clock.ms.run;  // 0: never reached
+ * // run was never reached
+ * clock.ms; // { queued: 30, upload: 75, run: 0, download: 0 }
  */
 import type { Phase } from "./attempt.ts";
 
@@ -25,9 +33,6 @@ export class PhaseClock {
 
   /**
    * Leave the current phase (if any) and enter `phase`.
-   *
-   * @example
-   * clock.enter("run");
    */
   enter(phase: Phase): void {
     this.stop();
@@ -37,10 +42,8 @@ export class PhaseClock {
   }
 
   /**
-   * Leave the current phase: its time so far is counted.
-   *
-   * @example
-   * clock.stop(); // at the end of an attempt, whatever ended it
+   * Leave the current phase: its time so far is counted (at the end of an
+   * attempt, whatever ended it).
    */
   stop(): void {
     if (this.current !== null) this.ms[this.current] += this.now() - this.since;
@@ -49,9 +52,6 @@ export class PhaseClock {
 
   /**
    * Add time spent on a phase's work outside the clock (hashing inputs while a machine is chosen).
-   *
-   * @example
-   * clock.add("upload", 120);
    */
   add(phase: Phase, ms: number): void {
     this.ms[phase] += ms;

@@ -29,7 +29,15 @@ export class ProgressLine {
    * Show `progress` (if the transfer has lasted long enough), or remove the line when it is done.
    *
    * @example
+   * import { PassThrough } from "node:stream";
+   * const terminal = Object.assign(new PassThrough(), { isTTY: true });
+   * const line = new ProgressLine(terminal);
+   * // under a second: nothing yet
+   * line.update({ direction: "upload", bytes: 1 << 20, totalBytes: 8 << 20, elapsedMs: 500, done: false });
    * line.update({ direction: "upload", bytes: 1 << 20, totalBytes: 8 << 20, elapsedMs: 1500, done: false });
+   * line.update({ direction: "upload", bytes: 8 << 20, totalBytes: 8 << 20, elapsedMs: 4000, done: true });
+   * // drawn at the start of the line, then erased
+   * terminal.read().toString(); // "\r\x1b[Koffload: upload 1 MiB of 8 MiB, 683 KiB/s, 10.5 s left\r\x1b[K"
    */
   update(progress: TransferProgress): void {
     if (this.stream.isTTY !== true) return;
@@ -43,10 +51,7 @@ export class ProgressLine {
   }
 
   /**
-   * Remove the line, if shown.
-   *
-   * @example
-   * line.clear(); process.stderr.write("offload: retrying\n");
+   * Remove the line, if shown (before anything else is printed on the stream).
    */
   clear(): void {
     if (!this.shown) return;

@@ -5,9 +5,18 @@
  *
  * @example
  * import { ProgressMeter, describeProgress } from "./progress.ts";
- * const meter = new ProgressMeter("upload", 200 << 20, (p) => console.error(describeProgress(p)));
- * meter.add(65536); // … as bytes go
+ * let now = 0;
+ * const reports: string[] = [];
+ * const meter = new ProgressMeter("upload", 200 << 20, (progress) => reports.push(describeProgress(progress)), () => now);
+ * now = 50;
+ * // within 100 ms of the last report: none
+ * meter.add(10 << 20);
+ * now = 1000;
+ * meter.add(40 << 20);
  * meter.finish();
+ * meter.finish();
+ * reports;
+ * // ["upload 0 B of 200 MiB", "upload 50 MiB of 200 MiB, 50 MiB/s, 3 s left", "upload 50 MiB of 200 MiB, 50 MiB/s, took 1 s"]
  */
 import { formatBytes, formatMs, formatRate } from "../ssh/units.ts";
 
@@ -46,9 +55,6 @@ export class ProgressMeter {
 
   /**
    * Count `count` more bytes moved.
-   *
-   * @example
-   * meter.add(chunk.length);
    */
   add(count: number): void {
     this.bytes += count;
@@ -57,9 +63,6 @@ export class ProgressMeter {
 
   /**
    * The transfer is over: one last report (once).
-   *
-   * @example
-   * meter.finish();
    */
   finish(): void {
     if (this.finished) return;
