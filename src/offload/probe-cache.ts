@@ -4,9 +4,21 @@
  * command per machine per job (what makes `offload run` start fast).
  *
  * @example
+ * import { mkdtempSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const stateDir = mkdtempSync(join(tmpdir(), "offload-state-"));
+ * const machine = { name: "build1", port: 22 };
  * import { readProbe, writeProbe } from "./probe-cache.ts";
- * writeProbe(machine, stateDir, { load: [0.1, 0.2, 0.3], cores: 4, diskFreeBytes: 5e9 });
- * readProbe(machine, stateDir, 5000)?.facts.cores; // 4
+ * writeProbe(machine, stateDir, { load: [0.1, 0.2, 0.3], cores: 4, diskFreeBytes: 5e9 }, 1_000_000);
+ * const fresh = readProbe(machine, stateDir, 5000, 1_004_000);
+ * const stale = readProbe(machine, stateDir, 5000, 1_006_000);
+ * // the build hook's results are kept apart
+ * const hooks = readProbe(machine, stateDir, 5000, 1_004_000, "store-probes");
+ * rmSync(stateDir, { recursive: true });
+ * fresh; // { at: 1000000, facts: { load: [0.1, 0.2, 0.3], cores: 4, diskFreeBytes: 5000000000 } }
+ * stale; // null
+ * hooks; // null
  */
 import { join } from "node:path";
 import type { BuildMachine } from "../machines/types.ts";
@@ -52,7 +64,18 @@ function isFiniteNumber(value: unknown): value is number {
  * The cached probe if it is at most `maxAgeMs` old at `now`, else null.
  *
  * @example
- * readProbe(machine, stateDir, 5000); // null when stale or missing
+ * import { mkdtempSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const stateDir = mkdtempSync(join(tmpdir(), "offload-state-"));
+ * const machine = { name: "build1", port: 22 };
+ * writeProbe(machine, stateDir, { load: [0, 0, 0], cores: 4, diskFreeBytes: 5e9 }, 10_000);
+ * // taken more than a second after now: this clock went back, the result is not trusted
+ * const fromTheFuture = readProbe(machine, stateDir, 5000, 8_000);
+ * const missing = readProbe({ name: "build2", port: 22 }, stateDir, 5000, 10_000);
+ * rmSync(stateDir, { recursive: true });
+ * fromTheFuture; // null
+ * missing; // null
  */
 export function readProbe(
   machine: MachineKey,
@@ -76,7 +99,15 @@ export function readProbe(
  * Store a fresh probe result.
  *
  * @example
- * writeProbe(machine, stateDir, facts).at; // now, in epoch milliseconds
+ * import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const stateDir = mkdtempSync(join(tmpdir(), "offload-state-"));
+ * const written = writeProbe({ name: "build1", port: 22 }, stateDir, { load: [0, 0, 0], cores: 4, diskFreeBytes: 5e9 }, 1_000_000);
+ * const files = readdirSync(join(stateDir, "probes"));
+ * rmSync(stateDir, { recursive: true });
+ * written.at; // 1000000
+ * files; // ["build1:22.json"]
  */
 export function writeProbe(machine: MachineKey, stateDir: string, facts: ProbeFacts, now: number = Date.now(), cache: ProbeCacheName = "probes"): CachedProbe {
   const entry: CachedProbe = { at: now, facts: { load: [...facts.load] as [number, number, number], cores: facts.cores, diskFreeBytes: facts.diskFreeBytes } };

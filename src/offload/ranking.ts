@@ -6,7 +6,13 @@
  *
  * @example
  * import { requirementMismatch, healthProblem, score } from "./ranking.ts";
- * requirementMismatch(machine, { system: "x86_64-linux", features: [] }); // null when it matches
+ * import type { BuildMachine } from "../machines/types.ts";
+ * const machine = {
+ *   name: "build1", port: 22, systems: ["x86_64-linux"], features: ["kvm"], parallelBuilds: 2, speed: 1, overloadThreshold: 0.8, problems: [],
+ * } as unknown as BuildMachine;
+ * requirementMismatch(machine, { system: "x86_64-linux", features: ["kvm"] }); // null
+ * healthProblem(machine, { load: [1, 1, 1], cores: 4, diskFreeBytes: 10e9 }); // null
+ * score(machine, { load: [1, 1, 1], cores: 4, diskFreeBytes: 10e9 }, 0); // 0.8
  */
 import type { BuildMachine } from "../machines/types.ts";
 import { isOverloaded, MINIMUM_FREE_BYTES, normalizedLoad } from "../ssh/probe.ts";
@@ -24,8 +30,14 @@ export interface Requirements {
  * Why the machine can never serve these requirements, or null if it can.
  *
  * @example
- * requirementMismatch({ ...machine, systems: ["aarch64-linux"] }, { system: "x86_64-linux", features: [] })?.reason;
- * // "other-systems"
+ * import type { BuildMachine } from "../machines/types.ts";
+ * const machine = {
+ *   name: "build1", port: 22, systems: ["x86_64-linux"], features: ["kvm"], parallelBuilds: 2, speed: 1, overloadThreshold: 0.8, problems: [],
+ * } as unknown as BuildMachine;
+ * requirementMismatch(machine, { system: "aarch64-linux", features: [] }); // { reason: "other-systems", detail: "x86_64-linux" }
+ * requirementMismatch(machine, { system: "x86_64-linux", features: ["kvm", "big-memory"] });
+ * // { reason: "missing-features", detail: "lacks big-memory" }
+ * requirementMismatch({ ...machine, parallelBuilds: 0 }, { system: "x86_64-linux", features: [] })?.reason; // "no-slots-configured"
  */
 export function requirementMismatch(machine: BuildMachine, requirements: Requirements): Exclusion | null {
   const base = { machine: machine.name, port: machine.port };
@@ -44,8 +56,14 @@ export function requirementMismatch(machine: BuildMachine, requirements: Require
  * Why the machine should not take a job now (overloaded or low on disk), or null.
  *
  * @example
- * healthProblem({ ...machine, overloadThreshold: 0.8 }, { load: [3.9, 1, 1], cores: 4, diskFreeBytes: 1e10 })?.reason;
- * // "overloaded"
+ * import type { BuildMachine } from "../machines/types.ts";
+ * const machine = {
+ *   name: "build1", port: 22, systems: ["x86_64-linux"], features: ["kvm"], parallelBuilds: 2, speed: 1, overloadThreshold: 0.8, problems: [],
+ * } as unknown as BuildMachine;
+ * healthProblem(machine, { load: [3.9, 1, 1], cores: 4, diskFreeBytes: 1e10 }); // { reason: "overloaded", detail: "normalized load 0.97 >= 0.8" }
+ * healthProblem(machine, { load: [0, 0, 0], cores: 4, diskFreeBytes: 50 << 20 }); // { reason: "low-disk", detail: "50 MiB free, needs 100 MiB" }
+ * // overload-threshold #f turns the load check off
+ * healthProblem({ ...machine, overloadThreshold: null }, { load: [3.9, 1, 1], cores: 4, diskFreeBytes: 1e10 }); // null
  */
 export function healthProblem(machine: BuildMachine, facts: ProbeFacts): Exclusion | null {
   const base = { machine: machine.name, port: machine.port };
@@ -66,8 +84,15 @@ export function healthProblem(machine: BuildMachine, facts: ProbeFacts): Exclusi
  * Guix's fields (Guix sorts by speed alone).
  *
  * @example
- * score({ ...machine, speed: 2 }, idleFacts, 0); // 2
- * score({ ...machine, speed: 2 }, { ...idleFacts, load: [4, 4, 4], cores: 4 }, 0); // 1
+ * import type { BuildMachine } from "../machines/types.ts";
+ * const machine = {
+ *   name: "build1", port: 22, systems: ["x86_64-linux"], features: ["kvm"], parallelBuilds: 2, speed: 1, overloadThreshold: 0.8, problems: [],
+ * } as unknown as BuildMachine;
+ * const idle = { load: [0, 0, 0], cores: 4, diskFreeBytes: 1e10 } as const;
+ * score({ ...machine, speed: 2 }, idle, 0); // 2
+ * score({ ...machine, speed: 2 }, { ...idle, load: [4, 4, 4] }, 0); // 1
+ * // one of its two slots taken
+ * score({ ...machine, speed: 2 }, idle, 1); // 1.3333333333333333
  */
 export function score(machine: BuildMachine, facts: ProbeFacts, slotsUsed: number): number {
   const occupancy = machine.parallelBuilds > 0 ? Math.min(1, slotsUsed / machine.parallelBuilds) : 1;
@@ -81,6 +106,9 @@ export function score(machine: BuildMachine, facts: ProbeFacts, slotsUsed: numbe
  *
  * @example
  * rankBy(["a", "b"], (x) => (x === "b" ? 2 : 1)); // ["b", "a"]
+ * // equal keys: the random numbers decide
+ * const draws = [0.5, 0.1, 0.9];
+ * rankBy(["a", "b", "c"], () => 1, () => draws.shift()!); // ["b", "a", "c"]
  */
 export function rankBy<T>(items: readonly T[], key: (item: T) => number, random: () => number = Math.random): T[] {
   return items
