@@ -11,10 +11,21 @@
  * says which process holds it, for humans; the sockets are the truth.
  *
  * @example
+ * import { mkdtempSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const stateDir = mkdtempSync(join(tmpdir(), "offload-state-"));
  * import { tryAcquireSlot, slotsInUse } from "./slots.ts";
- * const slot = await tryAcquireSlot(machine, stateDir);
- * if (slot) { slotsInUse(machine, stateDir); // >= 1
- *   slot.release(); }
+ * const machine = { name: "build1", port: 22, parallelBuilds: 2 };
+ * const first = await tryAcquireSlot(machine, stateDir);
+ * const second = await tryAcquireSlot(machine, stateDir);
+ * const third = await tryAcquireSlot(machine, stateDir);
+ * const held = slotsInUse(machine, stateDir);
+ * first?.release();
+ * second?.release();
+ * rmSync(stateDir, { recursive: true });
+ * [first?.index, second?.index, third]; // [0, 1, null]
+ * held; // 2
  */
 import { createHash } from "node:crypto";
 import { EventEmitter } from "node:events";
@@ -114,7 +125,23 @@ function writeMarker(file: string, index: number, held: () => boolean): void {
  * slot, or null when every slot is taken (or parallel-builds is 0).
  *
  * @example
- * const slot = await tryAcquireSlot(machine, "/tmp/state"); // null when all parallel-builds slots are taken
+ * import { mkdtempSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const stateDir = mkdtempSync(join(tmpdir(), "offload-state-"));
+ * import { once } from "node:events";
+ * const machine = { name: "build1", port: 22, parallelBuilds: 1 };
+ * const slot = await tryAcquireSlot(machine, stateDir);
+ * const taken = await tryAcquireSlot(machine, stateDir);
+ * slot?.release();
+ * await once(slotEvents, "release");
+ * const again = await tryAcquireSlot(machine, stateDir);
+ * again?.release();
+ * const none = await tryAcquireSlot({ ...machine, parallelBuilds: 0 }, stateDir);
+ * rmSync(stateDir, { recursive: true });
+ * taken; // null
+ * again?.index; // 0
+ * none; // null
  */
 export async function tryAcquireSlot(machine: SlotMachine, stateDir: string = defaultStateDir()): Promise<Slot | null> {
   const prefix = slotSocketPrefix(machine, stateDir);
@@ -174,7 +201,17 @@ function boundAbstractNames(): string[] {
  * (synchronous; used by `offload status`).
  *
  * @example
- * slotsInUse(machine); // 0 when nothing is running
+ * import { mkdtempSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const stateDir = mkdtempSync(join(tmpdir(), "offload-state-"));
+ * const machine = { name: "build1", port: 22, parallelBuilds: 4 };
+ * const before = slotsInUse(machine, stateDir);
+ * const slot = await tryAcquireSlot(machine, stateDir);
+ * const during = slotsInUse(machine, stateDir);
+ * slot?.release();
+ * rmSync(stateDir, { recursive: true });
+ * [before, during]; // [0, 1]
  */
 export function slotsInUse(machine: BuildMachine | SlotMachine, stateDir: string = defaultStateDir()): number {
   return countHeld(slotSocketPrefix(machine, stateDir), boundAbstractNames());
@@ -184,7 +221,16 @@ export function slotsInUse(machine: BuildMachine | SlotMachine, stateDir: string
  * {@link slotsInUse} for many machines with one look at the kernel's table.
  *
  * @example
- * slotsInUseAll(machines, stateDir); // [0, 2, 1]
+ * import { mkdtempSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const stateDir = mkdtempSync(join(tmpdir(), "offload-state-"));
+ * const machines = [{ name: "build1", port: 22, parallelBuilds: 2 }, { name: "build2", port: 22, parallelBuilds: 2 }];
+ * const slot = await tryAcquireSlot(machines[1]!, stateDir);
+ * const counts = slotsInUseAll(machines, stateDir);
+ * slot?.release();
+ * rmSync(stateDir, { recursive: true });
+ * counts; // [0, 1]
  */
 export function slotsInUseAll(machines: ReadonlyArray<Pick<BuildMachine, "name" | "port">>, stateDir: string = defaultStateDir()): number[] {
   const names = boundAbstractNames();
