@@ -24,6 +24,8 @@ export const STATE_DIR_ENV = "OFFLOAD_STATE_DIR";
  *
  * @example
  * defaultStateDir({ XDG_STATE_HOME: "/tmp/s" }, 1000); // "/tmp/s/offload"
+ * defaultStateDir({ XDG_STATE_HOME: "/tmp/s" }, 0); // "/var/lib/offload"
+ * defaultStateDir({ OFFLOAD_STATE_DIR: "/srv/offload" }, 0); // "/srv/offload"
  */
 export function defaultStateDir(
   env: NodeJS.ProcessEnv = process.env,
@@ -41,7 +43,15 @@ export function defaultStateDir(
  * Resolve `dir` (or the default) to an absolute path and create it.
  *
  * @example
- * const dir = ensureStateDir("/tmp/offload-state"); // "/tmp/offload-state", now existing
+ * import { existsSync, mkdtempSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const scratch = mkdtempSync(join(tmpdir(), "offload-"));
+ * const dir = ensureStateDir(join(scratch, "state", "offload"));
+ * const made = existsSync(dir);
+ * rmSync(scratch, { recursive: true });
+ * dir === join(scratch, "state", "offload"); // true
+ * made; // true
  */
 export function ensureStateDir(dir: string = defaultStateDir()): string {
   const absolute = resolve(dir);

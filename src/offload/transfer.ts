@@ -42,7 +42,7 @@ function chunked<T>(items: readonly T[], size: number): T[][] {
  * The cache keys (of `files`) that the remote lacks.
  *
  * @example
- * const missing = await missingKeys(session, inputs.files);
+ * const missing = await missingKeys(session, inputs.files); // the keys the cache lacks, or holds with another size
  */
 export async function missingKeys(host: ScriptHost, files: readonly InputFile[], signal?: AbortSignal): Promise<Set<string>> {
   const unique = [...new Map(files.map((file) => [file.key, { key: file.key, size: file.size }])).values()];
@@ -64,7 +64,8 @@ export async function missingKeys(host: ScriptHost, files: readonly InputFile[],
  * sent over a channel of its own.
  *
  * @example
- * const { bytes, files } = await uploadInputs(session, inputs.files, abortController.signal); // 0 and 0 when the cache has them all
+ * const { bytes, files } = await uploadInputs(session, inputs.files, abortController.signal);
+ * // what was sent: nothing at all when the cache has every input
  */
 export async function uploadInputs(
   session: SshSession,
@@ -182,7 +183,15 @@ function drained(sink: Writable, stopped: () => boolean): Promise<void> {
  * Throw the engine's `cancelled` error if `signal` fired.
  *
  * @example
- * throwIfAborted(AbortSignal.abort()); // throws OffloadError "cancelled"
+ * import type { OffloadError } from "./errors.ts";
+ * throwIfAborted(new AbortController().signal); // undefined
+ * let code = "";
+ * try {
+ *   throwIfAborted(AbortSignal.abort());
+ * } catch (error) {
+ *   code = (error as OffloadError).code;
+ * }
+ * code; // "cancelled"
  */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw new OffloadError("cancelled", "cancelled");
