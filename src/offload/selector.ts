@@ -8,11 +8,40 @@
  * every candidate is busy the job waits for a slot, bounded.
  *
  * @example
+ * import { mkdtempSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import type { BuildMachine } from "../machines/types.ts";
+ * import { SshError } from "../ssh/errors.ts";
+ * import { SessionPool } from "../ssh/pool.ts";
+ * import type { OffloadError } from "./errors.ts";
  * import { MachineSelector } from "./selector.ts";
- * const selector = new MachineSelector(machines, { stateDir, connections });
- * const { machine, slot } = await selector.acquire({ system: "x86_64-linux", features: [] }, { waitMs: 60_000 });
- * // … run the job …
+ * const stateDir = mkdtempSync(join(tmpdir(), "offload-state-"));
+ * const record = { port: 22, systems: ["x86_64-linux"], features: [], parallelBuilds: 1, speed: 1, overloadThreshold: 0.8, problems: [] };
+ * const machines = [
+ *   { ...record, name: "fast", speed: 2 },
+ *   { ...record, name: "busy" },
+ *   { ...record, name: "arm", systems: ["aarch64-linux"] },
+ * ] as unknown as BuildMachine[];
+ * // probes answer here with these loads; without a probe option they go over the pool's connections
+ * const loads: Record<string, number> = { fast: 0, busy: 3.9 };
+ * const probe = async (machine: BuildMachine) =>
+ *   ({ load: [loads[machine.name]!, 0, 0] as [number, number, number], cores: 4, diskFreeBytes: 10e9 });
+ * const selector = new MachineSelector(machines, { stateDir, connections: new SessionPool(), probe });
+ * const x86 = { system: "x86_64-linux", features: [] };
+ * const assessments = await selector.assess(x86, { waitForAllProbes: true });
+ * assessments.map((a) => [a.machine.name, a.exclusion?.reason ?? a.score]);
+ * // [["fast", 2], ["busy", "overloaded"], ["arm", "other-systems"]]
+ * const { machine, slot } = await selector.acquire(x86, { waitMs: 0 });
+ * machine.name; // "fast"
+ * // its one slot is held now, and busy stays overloaded: nothing to wait for with waitMs 0
+ * await selector.acquire(x86, { waitMs: 0 }).catch((error: OffloadError) => error.code); // "wait-timeout"
  * slot.release();
+ * await selector.acquire({ system: "riscv64-linux", features: [] }).catch((error: OffloadError) => error.message.split("\n")[0]);
+ * // "no machine for system riscv64-linux:"
+ * selector.machineFailed(machines[0]!, new SshError("refused", "fast", "connection to fast:22 refused"));
+ * (await selector.assess(x86))[0]!.exclusion; // { reason: "backing-off", detail: "connection to fast:22 refused; next try in 10 s" }
+ * rmSync(stateDir, { recursive: true });
  */
 import type { BuildMachine } from "../machines/types.ts";
 import { machineKey } from "../ssh/machine-key.ts";
@@ -104,9 +133,6 @@ export class MachineSelector {
 
   /**
    * Assess every machine for `requirements` now (probing where needed).
-   *
-   * @example
-   * const assessments = await selector.assess({ system: "x86_64-linux", features: [] }, { waitForAllProbes: true });
    */
   async assess(requirements: Requirements, options: AssessOptions = {}): Promise<Assessment[]> {
     const now = Date.now();
@@ -158,9 +184,6 @@ export class MachineSelector {
    * candidate is busy or overloaded (up to `waitMs`); throws
    * {@link NoMachineError} when no machine can take the job at all, and an
    * OffloadError `wait-timeout` when the wait runs out.
-   *
-   * @example
-   * const choice = await selector.acquire(requirements, { waitMs: 10_000, signal });
    */
   async acquire(requirements: Requirements, options: AcquireOptions = {}): Promise<Choice> {
     const started = Date.now();
@@ -199,9 +222,6 @@ export class MachineSelector {
    * connection): it is backed off, for every offload process on this host.
    * `since` is when the failing work began: a failure recorded after that
    * is the same incident (backoff.ts).
-   *
-   * @example
-   * selector.machineFailed(machine, new SshError("refused", "b", "connection to b:22 refused"));
    */
   machineFailed(machine: BuildMachine, error: unknown, since?: number): void {
     recordFailure(machine, this.options.stateDir, firstLine(error), Date.now(), since);
