@@ -11,7 +11,10 @@
  *
  * @example
  * import { parseJobFile } from "./job-file.ts";
- * const jobs = parseJobFile(text, "/home/me/jobs.json", "x86_64-linux");
+ * const text = '{"jobs": [{"name": "unit-tests", "command": ["make", "check"], "timeout": 600, "dir": "build"}]}';
+ * parseJobFile(text, "/home/me/jobs.json", "x86_64-linux");
+ * // [{ name: "unit-tests", command: ["make", "check"], system: "x86_64-linux", features: [], inputs: [], outputs: [],
+ * //    env: {}, timeoutMs: 600000, dir: "/home/me/build" }]
  */
 import { dirname, resolve } from "node:path";
 import { OffloadError } from "./errors.ts";
@@ -45,6 +48,13 @@ function seconds(value: unknown, where: string, field: string): number | undefin
  *
  * @example
  * parseJobFile('[{"command": ["true"]}]', "/tmp/jobs.json", "x86_64-linux")[0].system; // "x86_64-linux"
+ * let message = "";
+ * try {
+ *   parseJobFile('[{"command": ["true"], "timeout": 0}]', "/tmp/jobs.json", "x86_64-linux");
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * message; // '/tmp/jobs.json: job 1: "timeout" must be a positive number of seconds'
  */
 export function parseJobFile(text: string, file: string, defaultSystem: string): JobSpec[] {
   let data: unknown;
