@@ -18,8 +18,17 @@ export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
  * Reads newline-terminated lines.
  *
  * @example
- * const lines = new LineReader(Readable.from(["1 x86_64-linux /gnu/store/a-b.drv \n"]));
+ * import { Readable } from "node:stream";
+ * const pipe = Readable.from([Buffer.from("1 x86_64-linux /gnu/store/a-b.drv \n/gnu/store/c-d"), Buffer.from(" \n/gnu/store/e-f")]);
+ * const lines = new LineReader(pipe);
+ * let ended = false;
+ * lines.onEnd(() => (ended = true));
  * await lines.next(); // "1 x86_64-linux /gnu/store/a-b.drv "
+ * // a line may come in pieces; an unterminated last line counts
+ * await lines.next(); // "/gnu/store/c-d "
+ * await lines.next(); // "/gnu/store/e-f"
+ * await lines.next(); // null
+ * ended; // true
  */
 export class LineReader {
   private buffered: Buffer[] = [];
@@ -49,10 +58,8 @@ export class LineReader {
   }
 
   /**
-   * Call `listener` once when the pipe ends (at once if it has).
-   *
-   * @example
-   * lines.onEnd(() => controller.abort());
+   * Call `listener` once when the pipe ends (at once if it has): a decision
+   * still under way can be given up (`lines.onEnd(() => controller.abort())`).
    */
   onEnd(listener: () => void): void {
     if (this.ended) queueMicrotask(listener);
@@ -62,9 +69,6 @@ export class LineReader {
   /**
    * The next line without its newline, or null at the end of the pipe (an
    * unterminated last line counts as a line).
-   *
-   * @example
-   * const line = await lines.next();
    */
   async next(): Promise<string | null> {
     // Bounded: each round either returns or waits for more input, which is finite.

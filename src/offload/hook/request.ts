@@ -11,8 +11,9 @@
  *
  * @example
  * import { parseHookRequest, formatHookReply } from "./request.ts";
- * const request = parseHookRequest("1 x86_64-linux /gnu/store/…-hello.drv ");
- * process.stderr.write(formatHookReply("decline")); // "# decline\n"
+ * parseHookRequest("1 x86_64-linux /gnu/store/9x2kd0m5q1w7v3b8n4c6z0y2h5j7l9p1-hello-2.12.1.drv ");
+ * // { amWilling: true, system: "x86_64-linux", drvPath: "/gnu/store/9x2kd0m5q1w7v3b8n4c6z0y2h5j7l9p1-hello-2.12.1.drv", features: [] }
+ * formatHookReply("decline"); // "# decline\n"
  */
 import { HookError } from "./errors.ts";
 
@@ -47,6 +48,14 @@ export const MAX_LINE_BYTES = 64 * 1024 * 1024;
  *
  * @example
  * parseHookRequest("0 aarch64-linux /gnu/store/abc-x.drv kvm,big").features; // ["kvm", "big"]
+ * let message = "";
+ * try {
+ *   parseHookRequest("1 x86_64-linux /gnu/store/abc-x.drv");
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * // the features field, even empty, is preceded by a space
+ * message; // 'invalid request line: "1 x86_64-linux /gnu/store/abc-x.drv"'
  */
 export function parseHookRequest(line: string): HookRequest {
   const match = REQUEST.exec(line);
