@@ -6,10 +6,19 @@
  * listed and is removed when next seen.
  *
  * @example
+ * import { mkdtempSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const stateDir = mkdtempSync(join(tmpdir(), "offload-state-"));
+ * const machine = { name: "build1", port: 22 };
  * import { recordRunningBuild, runningBuilds } from "./running-builds.ts";
- * const done = recordRunningBuild(stateDir, machine, drvPath);
- * runningBuilds(stateDir, machine); // [{ pid, drvPath, since }]
+ * const done = recordRunningBuild(stateDir, machine, "/gnu/store/abc-hello.drv", 1_000);
+ * const during = runningBuilds(stateDir, machine);
  * done();
+ * const after = runningBuilds(stateDir, machine);
+ * rmSync(stateDir, { recursive: true });
+ * during.map((build) => [build.pid === process.pid, build.drvPath, build.since]); // [[true, "/gnu/store/abc-hello.drv", 1000]]
+ * after; // []
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -55,7 +64,22 @@ function alive(pid: number): boolean {
  * The builds running on `machine` now, oldest first.
  *
  * @example
- * runningBuilds(stateDir, machine).length; // 2
+ * import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const stateDir = mkdtempSync(join(tmpdir(), "offload-state-"));
+ * const machine = { name: "build1", port: 22 };
+ * const dir = join(stateDir, "hook-builds", "build1:22");
+ * mkdirSync(dir, { recursive: true });
+ * // left by a hook that was killed (a PID above any pid_max)
+ * writeFileSync(join(dir, "999999999.json"), JSON.stringify({ pid: 999999999, drvPath: "/gnu/store/old-x.drv", since: 1 }));
+ * recordRunningBuild(stateDir, machine, "/gnu/store/abc-hello.drv", 2_000);
+ * const builds = runningBuilds(stateDir, machine);
+ * const files = readdirSync(dir);
+ * rmSync(stateDir, { recursive: true });
+ * builds.map((build) => build.drvPath); // ["/gnu/store/abc-hello.drv"]
+ * // and the killed hook's file is gone
+ * files.length; // 1
  */
 export function runningBuilds(stateDir: string, machine: Pick<BuildMachine, "name" | "port">): RunningBuild[] {
   const dir = directory(stateDir, machine);

@@ -11,7 +11,7 @@
  * @example
  * import { SlotWaiter, wakeSlotWaiters } from "./slot-wakeups.ts";
  * const waiter = await SlotWaiter.register(stateDir);
- * await waiter.wait(500);          // "woken", "timeout" or "aborted"
+ * await waiter.wait(500); // how the wait ended: woken, timeout or aborted
  * waiter.close();
  * // elsewhere, after slot.release():
  * await wakeSlotWaiters(stateDir);
@@ -29,7 +29,10 @@ export type WaitEnd = "woken" | "timeout" | "aborted";
  * state directories are two slot universes, as in slots.ts).
  *
  * @example
- * wakeupPrefix("/var/lib/offload"); // "offload-wake/5c1f…/"
+ * /^offload-wake\/[0-9a-f]{32}\/$/.test(wakeupPrefix("/var/lib/offload")); // true
+ * // the directory counts, not how it is written
+ * wakeupPrefix("/var/lib/offload/") === wakeupPrefix("/var/lib/offload"); // true
+ * wakeupPrefix("/tmp/state") === wakeupPrefix("/var/lib/offload"); // false
  */
 export function wakeupPrefix(stateDir: string): string {
   return `offload-wake/${createHash("sha256").update(resolve(stateDir)).digest("hex").slice(0, 32)}/`;
@@ -39,8 +42,18 @@ export function wakeupPrefix(stateDir: string): string {
  * A process's registration as a waiter.
  *
  * @example
+ * import { mkdtempSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const stateDir = mkdtempSync(join(tmpdir(), "offload-state-"));
  * const waiter = await SlotWaiter.register(stateDir);
- * await waiter.wait(250); // "timeout" unless a hook freed a slot meanwhile
+ * await waiter.wait(50); // "timeout"
+ * // a hook that freed a slot
+ * await wakeSlotWaiters(stateDir); // 1
+ * await waiter.wait(5000); // "woken"
+ * await waiter.wait(5000, AbortSignal.abort()); // "aborted"
+ * waiter.close();
+ * rmSync(stateDir, { recursive: true });
  */
 export class SlotWaiter {
   private pending: (() => void) | null = null;
@@ -60,9 +73,6 @@ export class SlotWaiter {
 
   /**
    * Listen for wake-ups under `stateDir`'s prefix.
-   *
-   * @example
-   * const waiter = await SlotWaiter.register("/tmp/state");
    */
   static register(stateDir: string): Promise<SlotWaiter> {
     const name = `${wakeupPrefix(stateDir)}${process.pid}-${randomBytes(4).toString("hex")}`;
@@ -82,9 +92,6 @@ export class SlotWaiter {
   /**
    * Resolve when woken (also by a wake-up that came since the last wait),
    * after `ms`, or when `signal` aborts.
-   *
-   * @example
-   * if ((await waiter.wait(1000)) === "woken") retry();
    */
   wait(ms: number, signal?: AbortSignal): Promise<WaitEnd> {
     if (this.woken) {
@@ -109,9 +116,6 @@ export class SlotWaiter {
 
   /**
    * Stop listening.
-   *
-   * @example
-   * waiter.close();
    */
   close(): void {
     this.pending?.();
@@ -144,8 +148,8 @@ async function boundNames(prefix: string): Promise<string[]> {
  * went away meanwhile is simply not there.
  *
  * @example
- * slot.release();
- * await wakeSlotWaiters(stateDir);
+ * // nobody waits under a directory nobody uses
+ * await wakeSlotWaiters("/nonexistent/offload-state"); // 0
  */
 export async function wakeSlotWaiters(stateDir: string): Promise<number> {
   const names = await boundNames(wakeupPrefix(stateDir));
