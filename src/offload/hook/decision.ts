@@ -61,8 +61,28 @@ export const DESIGNATED_STALE_MS = 8_000;
  * Decides requests for one hook process (it remembers which derivation holds).
  *
  * @example
- * const decider = new HookDecider({ stateDir, probe, holdMs: 0 });
- * (await decider.decide([], request)).reply; // "decline": no machines
+ * import { mkdtempSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import type { BuildMachine } from "../../machines/types.ts";
+ * const stateDir = mkdtempSync(join(tmpdir(), "offload-state-"));
+ * const machine = {
+ *   name: "build1", port: 22, systems: ["x86_64-linux"], features: [], parallelBuilds: 1, speed: 1, overloadThreshold: 0.8, problems: [],
+ * } as unknown as BuildMachine;
+ * // the probe answers here, as the machine's store would
+ * const decider = new HookDecider({ stateDir, probe: async () => ({ load: [0, 0, 0], cores: 4, diskFreeBytes: 10e9 }), holdMs: 0 });
+ * const request = { amWilling: true, system: "x86_64-linux", drvPath: "/gnu/store/abc-hello.drv", features: [] };
+ * const first = await decider.decide([machine], request);
+ * const second = await decider.decide([machine], { ...request, drvPath: "/gnu/store/def-world.drv" });
+ * const arm = await decider.decide([machine], { ...request, system: "aarch64-linux" });
+ * if (first.reply === "accept") first.slot.release();
+ * decider.close();
+ * rmSync(stateDir, { recursive: true });
+ * first.reply; // "accept"
+ * // its one slot is taken by the first build: the daemon asks again later
+ * second; // { reply: "postpone", exclusions: [{ machine: "build1", reason: "busy", detail: "1 of 1 slots in use" }] }
+ * // no machine for the system: the daemon builds it itself
+ * arm; // { reply: "decline", exclusions: [{ machine: "build1", reason: "other-systems", detail: "x86_64-linux" }] }
  */
 export class HookDecider {
   private designated: { drvPath: string; at: number } | null = null;
@@ -74,9 +94,6 @@ export class HookDecider {
    * Decide `request` against `machines` (the machines file as just read).
    * `signal` ends a hold early (the daemon went away). Machines in `exclude`
    * (machine keys) already failed this build; with it, nothing is held.
-   *
-   * @example
-   * const decision = await decider.decide(machines, request, controller.signal);
    */
   async decide(machines: readonly BuildMachine[], request: HookRequest, signal?: AbortSignal, exclude?: ReadonlySet<string>): Promise<Decision> {
     const requirements = { system: request.system, features: request.features };
