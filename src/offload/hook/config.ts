@@ -13,8 +13,10 @@
  *
  * @example
  * import { hookConfig } from "./config.ts";
- * const config = hookConfig(process.env);
- * config.aclFile; // "/etc/guix/acl"
+ * // what guix-daemon passes on when nothing is set
+ * hookConfig({});
+ * // { storeDir: "/gnu/store", realStoreDir: "/gnu/store", daemonSocket: "/var/guix/daemon-socket/socket",
+ * //   configDir: "/etc/guix", aclFile: "/etc/guix/acl" }
  */
 import { join } from "node:path";
 
@@ -51,6 +53,8 @@ function nonEmpty(value: string | undefined): string | undefined {
  *
  * @example
  * hookConfig({ GUIX_CONFIGURATION_DIRECTORY: "/tmp/etc" }).aclFile; // "/tmp/etc/acl"
+ * hookConfig({ NIX_STORE_DIR: "/tmp/store/", OFFLOAD_REAL_STORE_DIR: "/mnt/store" });
+ * // { storeDir: "/tmp/store", realStoreDir: "/mnt/store" }
  */
 export function hookConfig(env: Readonly<Record<string, string | undefined>>): HookConfig {
   const storeDir = (nonEmpty(env["NIX_STORE_DIR"]) ?? GUIX_DEFAULTS.storeDir).replace(/\/+$/, "");
@@ -69,6 +73,7 @@ export function hookConfig(env: Readonly<Record<string, string | undefined>>): H
  *
  * @example
  * realPath({ storeDir: "/gnu/store", realStoreDir: "/mnt/store" }, "/gnu/store/abc-x"); // "/mnt/store/abc-x"
+ * realPath({ storeDir: "/gnu/store", realStoreDir: "/mnt/store" }, "/gnu/storehouse/x"); // "/gnu/storehouse/x"
  */
 export function realPath(config: Pick<HookConfig, "storeDir" | "realStoreDir">, path: string): string {
   return path.startsWith(`${config.storeDir}/`) ? config.realStoreDir + path.slice(config.storeDir.length) : path;

@@ -4,8 +4,10 @@
  * or a transient failure (any other status; 1 here, as Guix's `leave`).
  *
  * @example
- * import { HookError } from "./errors.ts";
- * throw new HookError("invalid-request", `invalid request line: "${line}"`);
+ * import { exitStatusOf, HookError } from "./errors.ts";
+ * // runHook reports a failure on the reply pipe and exits with the status the daemon reads
+ * const error = new HookError("build-failed", "builder for /gnu/store/abc-x.drv failed", { machine: "build1" });
+ * [error.code, error.machine, exitStatusOf(error)]; // ["build-failed", "build1", 100]
  */
 
 /** Stable failure codes of the hook. */
@@ -50,7 +52,10 @@ export const HOOK_EXIT = {
  * A failure of the hook.
  *
  * @example
- * throw new HookError("remote", "failed to connect to 'build1': connection refused", { machine: "build1" });
+ * const error = new HookError("remote", "failed to connect to 'build1': connection refused", { machine: "build1" });
+ * [error.code, error.machine]; // ["remote", "build1"]
+ * // a transient failure for the daemon
+ * exitStatusOf(error); // 1
  */
 export class HookError extends Error {
   override readonly name: string = "HookError";
@@ -71,7 +76,8 @@ export class HookError extends Error {
  * The exit status the daemon must see for a failure.
  *
  * @example
- * exitStatusOf(new HookError("build-failed", "…")); // 100
+ * exitStatusOf(new HookError("build-failed", "builder for /gnu/store/abc-x.drv failed")); // 100
+ * exitStatusOf(new HookError("timed-out", "timed out after 3600 s")); // 101
  * exitStatusOf(new Error("anything else"));         // 1
  */
 export function exitStatusOf(error: unknown): HookExitStatus {

@@ -79,7 +79,26 @@ export interface HookOptions {
  * resolves to the exit status.
  *
  * @example
- * const status = await runHook(options, io);
+ * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { PassThrough, Readable } from "node:stream";
+ * import { parseHookArguments } from "./arguments.ts";
+ * import { hookOptions } from "./setup.ts";
+ * const dir = mkdtempSync(join(tmpdir(), "offload-hook-"));
+ * // a machines file without machines
+ * writeFileSync(join(dir, "machines.scm"), "(list)");
+ * const args = parseHookArguments(["x86_64-linux", "3600", "0", "86400"]);
+ * const options = hookOptions({ args, env: {}, machinesFile: join(dir, "machines.scm"), stateDir: dir, verbose: false, holdMs: 0, connect: {} });
+ * const daemon = (text: string) => Readable.from([Buffer.from(text)]);
+ * const replies: string[] = [];
+ * const io = { reply: (text: string) => replies.push(text), buildLog: new PassThrough() };
+ * // one request, then the daemon closes the pipe
+ * const status = await runHook(options, { ...io, requests: daemon("1 x86_64-linux /gnu/store/abc-hello.drv \n") });
+ * const broken = await runHook(options, { ...io, requests: daemon("hello\n") });
+ * rmSync(dir, { recursive: true });
+ * replies; // ["# decline\n", 'offload: error: invalid request line: "hello"\n']
+ * [status, broken]; // [0, 1]
  */
 export async function runHook(options: HookOptions, io: HookIo): Promise<HookExitStatus> {
   const say = (line: string): void => io.reply(`${line}\n`);
