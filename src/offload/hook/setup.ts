@@ -56,7 +56,18 @@ function socketFile(stateDir: string, machine: BuildMachine): string {
  * message, as `guix offload` reports it before failing.
  *
  * @example
- * const { machines } = await loadMachinesFile("/etc/guix/machines.scm", stateDir, process.env);
+ * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import type { HookError } from "./errors.ts";
+ * const dir = mkdtempSync(join(tmpdir(), "offload-hook-"));
+ * const missing = await loadMachinesFile(join(dir, "machines.scm"), dir, {});
+ * writeFileSync(join(dir, "broken.scm"), '(list\n  (build-machine (name "build1")))');
+ * const broken = await loadMachinesFile(join(dir, "broken.scm"), dir, {}).catch((error: HookError) => [error.code, error.message.replace(dir, "DIR")]);
+ * rmSync(dir, { recursive: true });
+ * // as Guix: a missing file is no machines
+ * [missing.machines, missing.warnings.map((warning) => warning.code)]; // [[], ["missing-file"]]
+ * broken; // ["machines-file", "DIR/broken.scm:2:3: missing field initializers (user host-key)"]
  */
 export async function loadMachinesFile(file: string, stateDir: string, env: Readonly<Record<string, string | undefined>>): Promise<LoadedMachines> {
   try {
@@ -74,7 +85,22 @@ export async function loadMachinesFile(file: string, stateDir: string, env: Read
  * The options {@link runHook} needs.
  *
  * @example
- * const options = hookOptions(setup);
+ * import { mkdtempSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import type { BuildMachine } from "../../machines/types.ts";
+ * import { parseHookArguments } from "./arguments.ts";
+ * const stateDir = mkdtempSync(join(tmpdir(), "offload-hook-"));
+ * const options = hookOptions({
+ *   args: parseHookArguments(["x86_64-linux", "3600", "0", "86400"]),
+ *   env: { GUIX_CONFIGURATION_DIRECTORY: "/tmp/etc", OFFLOAD_HOOK_BULK_COMPRESSION: "record" },
+ *   machinesFile: "/tmp/etc/machines.scm", stateDir, verbose: false, holdMs: 5000, connect: {},
+ * });
+ * const machine = { name: "build1", port: 22, daemonSocket: "/var/guix/daemon-socket/socket" } as BuildMachine;
+ * // no probe has learned the machine's GUIX_DAEMON_SOCKET: the record's daemon-socket
+ * const socket = options.daemonSocket(machine);
+ * rmSync(stateDir, { recursive: true });
+ * [options.config.aclFile, options.compressBulk, socket]; // ["/tmp/etc/acl", true, "/var/guix/daemon-socket/socket"]
  */
 export function hookOptions(setup: HookSetup): HookOptions {
   const config = hookConfig(setup.env);
