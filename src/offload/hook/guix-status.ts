@@ -38,9 +38,6 @@ export interface GuixStatusOptions {
 
 /**
  * Read the machine's Guix status; never throws (the error is in the result).
- *
- * @example
- * const { daemonProtocol, builds } = await guixStatus(machine, options);
  */
 export async function guixStatus(machine: BuildMachine, options: GuixStatusOptions): Promise<GuixStatus> {
   const status: GuixStatus = { storeFreeBytes: null, daemonProtocol: null, builds: runningBuilds(options.stateDir, machine), error: null };

@@ -45,7 +45,26 @@ export interface RetrieveOptions {
  * This host's ACL; a missing file is an empty ACL, as for Guix.
  *
  * @example
- * const acl = readAcl("/etc/guix/acl");
+ * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import type { HookError } from "./errors.ts";
+ * const dir = mkdtempSync(join(tmpdir(), "offload-acl-"));
+ * const key = "(public-key (ecc (curve Ed25519) (q #5866666666666666666666666666666666666666666666666666666666666666#)))";
+ * writeFileSync(join(dir, "acl"), `(acl (entry ${key} (tag (guix import))))`);
+ * writeFileSync(join(dir, "cut"), "(acl (entry");
+ * const authorized = readAcl(join(dir, "acl")).keys.length;
+ * const missing = readAcl(join(dir, "missing")).keys.length;
+ * let refusal: string[] = [];
+ * try {
+ *   readAcl(join(dir, "cut"));
+ * } catch (error) {
+ *   refusal = [(error as HookError).code, (error as HookError).message.replace(dir, "DIR")];
+ * }
+ * rmSync(dir, { recursive: true });
+ * authorized; // 1
+ * missing; // 0
+ * refusal; // ["configuration", "cannot use the ACL 'DIR/cut': invalid S-expression: unexpected end of input at offset 11"]
  */
 export function readAcl(file: string): Acl {
   let text: Buffer;
@@ -70,9 +89,6 @@ interface Restored {
 
 /**
  * Retrieve `outputs` (store paths) from the build machine into this host's store.
- *
- * @example
- * await retrieveOutputs(outputs, { remote, config, host, onInfo: (line) => console.error(line) });
  */
 export async function retrieveOutputs(outputs: readonly string[], options: RetrieveOptions): Promise<void> {
   if (outputs.length === 0) return;
