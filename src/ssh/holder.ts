@@ -87,7 +87,9 @@ export function holderKey(machine: BuildMachine): string {
  *
  * @example
  * import type { BuildMachine } from "../machines/types.ts";
- * const machine = { name: "build1", port: 22, user: "builder", privateKey: null, hostKey: "ssh-ed25519 AAAA", compression: "none", compressionLevel: 3 } as BuildMachine;
+ * const machine = {
+ *   name: "build1", port: 22, user: "builder", privateKey: null, hostKey: "ssh-ed25519 AAAA", compression: "none", compressionLevel: 3,
+ * } as BuildMachine;
  * const paths = holderPaths(machine, "/var/lib/offload");
  * const dir = `/var/lib/offload/holders/${process.getuid!()}`;
  * paths.dir === dir; // true
