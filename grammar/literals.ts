@@ -7,6 +7,7 @@
  * decodeString('"a\\\n  b"'); // "a  b"
  * decodeCharacter("#\\space"); // 32
  */
+import { abbreviate } from "./abbreviate.ts";
 
 /** A literal that does not decode: `offset` is relative to the literal's first character. */
 export class LiteralError extends Error {
@@ -146,12 +147,12 @@ export function decodeCharacter(image: string): number {
   if (named !== undefined) return named;
   if (/^x[0-9a-fA-F]+$/.test(body)) return checkScalar(parseInt(body.slice(1), 16), body);
   if (/^[0-7]+$/.test(body)) return checkScalar(parseInt(body, 8), body);
-  throw new LiteralError(`unknown character name ${body}`, 2);
+  throw new LiteralError(`unknown character name ${abbreviate(body)}`, 2);
 }
 
 function checkScalar(code: number, body: string): number {
   if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
-    throw new LiteralError(`#\\${body} is not a Unicode scalar value`, 2);
+    throw new LiteralError(`#\\${abbreviate(body)} is not a Unicode scalar value`, 2);
   }
   return code;
 }

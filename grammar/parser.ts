@@ -18,6 +18,7 @@
  * forms[1]!.datum; // { car: { name: "quote" }, cdr: { car: { name: "c" } } }
  */
 import { EmbeddedActionsParser, type IToken, type IOrAlt } from "chevrotain";
+import { abbreviate } from "./abbreviate.ts";
 import { Bytevector, Char, Keyword, NIL, SourcePair, sym, type Datum } from "./datum.ts";
 import { decodeCharacter, decodeString, LiteralError } from "./literals.ts";
 import { parseNumber } from "./numbers.ts";
@@ -257,5 +258,5 @@ function classifyHashAtom(token: IToken): Datum {
   }
   const number = parseNumber(image);
   if (number !== undefined) return number;
-  throw new LiteralSyntaxError(`unknown # syntax: ${image}`, token.startOffset);
+  throw new LiteralSyntaxError(`unknown # syntax: ${abbreviate(image)}`, token.startOffset);
 }

@@ -122,3 +122,15 @@ test("an early datum is returned before a later read error is raised", () => {
   assert.equal(((first.value as { datum: Pair }).datum.car as Sym).name, "first");
   assert.throws(() => datums.next(), /unterminated list starting at 1:9/);
 });
+
+test("a huge token in a read error is quoted abbreviated", () => {
+  for (const text of [`#<${"'".repeat(100_000)}`, `#\\${"q".repeat(100_000)}`, `(a . b ${"c".repeat(100_000)})`]) {
+    try {
+      readSource(new SourceText("m.scm", text));
+      assert.fail(`${text.slice(0, 10)} read`);
+    } catch (error) {
+      assert.ok(error instanceof ReadError, String(error));
+      assert.ok(error.message.length < 300, `${error.message.length} characters: ${error.message.slice(0, 80)}`);
+    }
+  }
+});

@@ -9,6 +9,7 @@
  */
 import type { IToken } from "chevrotain";
 import { DatumParser, LiteralSyntaxError, tokenEnd, type ReadDatum } from "./parser.ts";
+import { abbreviate } from "./abbreviate.ts";
 import { Span, SourceText } from "./source.ts";
 import {
   BytevectorOpen,
@@ -172,7 +173,7 @@ function datumExtent(source: SourceText, tokens: IToken[], start: number, maxDep
     const token = tokens[i];
     if (!token) {
       const owner = tokens[i - 1]!;
-      throw new ReadError("read-error", `unexpected end of input: ${owner.image} at ${where(source, owner)} needs a datum after it`, spanOf(source, owner));
+      throw new ReadError("read-error", `unexpected end of input: ${abbreviate(owner.image)} at ${where(source, owner)} needs a datum after it`, spanOf(source, owner));
     }
     const type = token.tokenType;
     if (type === DatumComment) {
@@ -195,7 +196,7 @@ function datumExtent(source: SourceText, tokens: IToken[], start: number, maxDep
 function checkSingleToken(source: SourceText, token: IToken): void {
   const type = token.tokenType;
   if (type === RParen) {
-    throw new ReadError("read-error", `unexpected ${token.image} at ${where(source, token)}: nothing to close`, spanOf(source, token));
+    throw new ReadError("read-error", `unexpected ${abbreviate(token.image)} at ${where(source, token)}: nothing to close`, spanOf(source, token));
   }
   if (type === UnterminatedString) {
     throw new ReadError("read-error", `unterminated string starting at ${where(source, token)}`, spanOf(source, token));
@@ -229,7 +230,7 @@ function closeOf(source: SourceText, tokens: IToken[], open: number, maxDepth: n
       if (token.image !== expected) {
         throw new ReadError(
           "read-error",
-          `mismatched close paren ${token.image} at ${where(source, token)}: ${openToken.image} at ${where(source, openToken)} expects ${expected}`,
+          `mismatched close paren ${abbreviate(token.image)} at ${where(source, token)}: ${abbreviate(openToken.image)} at ${where(source, openToken)} expects ${expected}`,
           spanOf(source, token),
         );
       }
@@ -252,22 +253,22 @@ function describeCharacter(code: number): string {
 function parseErrorToReadError(source: SourceText, token: IToken, previous: IToken | undefined, kind: string): ReadError {
   if (token.tokenType.name === "EOF" || Number.isNaN(token.startOffset)) {
     if (!previous) return new ReadError("read-error", "unexpected end of input", new Span(source, source.text.length, source.text.length));
-    return new ReadError("read-error", `unexpected end of input: ${previous.image} at ${where(source, previous)} needs a datum after it`, spanOf(source, previous));
+    return new ReadError("read-error", `unexpected end of input: ${abbreviate(previous.image)} at ${where(source, previous)} needs a datum after it`, spanOf(source, previous));
   }
   const span = new Span(source, token.startOffset, tokenEnd(token));
   if (token.tokenType === RParen && previous?.image === ".") {
-    return new ReadError("read-error", `unexpected ${token.image}: a datum must follow the dot of a dotted pair`, span);
+    return new ReadError("read-error", `unexpected ${abbreviate(token.image)}: a datum must follow the dot of a dotted pair`, span);
   }
   if (previous && previous.tokenType.name === "Dot") {
-    return new ReadError("read-error", `unexpected ${token.image}: a dot must be followed by exactly one datum`, span);
+    return new ReadError("read-error", `unexpected ${abbreviate(token.image)}: a dot must be followed by exactly one datum`, span);
   }
   if (token.tokenType.name === "Dot") {
     return new ReadError("read-error", "unexpected . (a dot can only separate the last element of a list)", span);
   }
   if (kind === "MismatchedTokenException") {
-    return new ReadError("read-error", `unexpected ${token.image}: expected ) to end the dotted list`, span);
+    return new ReadError("read-error", `unexpected ${abbreviate(token.image)}: expected ) to end the dotted list`, span);
   }
-  return new ReadError("read-error", `unexpected ${token.image}`, span);
+  return new ReadError("read-error", `unexpected ${abbreviate(token.image)}`, span);
 }
 
 const CLOSER: Record<string, string> = { "(": ")", "[": "]", "#(": ")", "#vu8(": ")" };

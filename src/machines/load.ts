@@ -18,7 +18,7 @@
  */
 import { formatLocation, locationOf, type Location } from "../../grammar/source.ts";
 import { RefusedError, SchemeError } from "../scheme/errors.ts";
-import { FileError } from "../scheme/file-reader.ts";
+import { FileError, named } from "../scheme/file-reader.ts";
 import { createInterpreter, type InterpreterOptions } from "../scheme/interpreter.ts";
 import { NIL, Pair, RecordInstance, listToArray, type Datum } from "../scheme/values.ts";
 import { isNumber, toFloat } from "../scheme/numbers.ts";
@@ -78,7 +78,7 @@ export function loadMachines(file: string, options: LoadOptions = {}): LoadResul
   if (!records) {
     warnings.push({
       code: "not-a-list",
-      message: `'${file}' did not return a list of build machines; ignoring it`,
+      message: `'${named(file)}' did not return a list of build machines; ignoring it`,
       location: null,
     });
     return { file, machines: [], warnings, records: [], constructed, lastValue };
@@ -109,8 +109,8 @@ function missingFileWarning(error: FileError, file: string): LoadWarning {
   const where = error.location;
   const message =
     where === null
-      ? `Guix sees no build machines: ${error.path} does not exist`
-      : `Guix sees no build machines: ${error.path} does not exist (read at ${formatLocation(where)}), and Guix treats a file missing while it loads '${file}' as no machines`;
+      ? `Guix sees no build machines: ${named(error.path)} does not exist`
+      : `Guix sees no build machines: ${named(error.path)} does not exist (read at ${formatLocation(where)}), and Guix treats a file missing while it loads '${named(file)}' as no machines`;
   return { code: "missing-file", message, location: where, file: error.path };
 }
 

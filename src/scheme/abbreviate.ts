@@ -1,22 +1,8 @@
 /**
- * Shortening long texts (usually a value's `write` form) for one-line messages.
- * The one copy every layer uses, so every message cuts at the same length.
- *
- * @example
- * abbreviate("(build-machine (name \"a\"))", 20); // "(build-machine (n..."
- * abbreviate("(a b)");                             // "(a b)"
- */
-
-/** The longest text a message quotes in full. */
-export const ABBREVIATION_LENGTH = 80;
-
-/**
- * `text` itself when it has at most `maxLength` characters, else its start and
- * `...`, `maxLength` characters in all.
+ * Shortening long texts for one-line messages: the reader's own
+ * (grammar/abbreviate.ts), which the layers above reach here.
  *
  * @example
  * abbreviate("x".repeat(100)).length; // 80
  */
-export function abbreviate(text: string, maxLength: number = ABBREVIATION_LENGTH): string {
-  return text.length > maxLength ? `${text.slice(0, Math.max(0, maxLength - 3))}...` : text;
-}
+export { ABBREVIATION_LENGTH, abbreviate } from "../../grammar/abbreviate.ts";

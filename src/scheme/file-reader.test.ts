@@ -55,3 +55,13 @@ test("the size limit counts the bytes read, not what stat says", () => {
   assert.ok(readFileText("/proc/self/status", "status").text.length > 0);
   assert.equal(failure("/proc/self/status", { maxBytes: 10 }).code, "limit-exceeded");
 });
+
+test("a file name longer than any real one is cut in messages, not quoted whole", () => {
+  const huge = join(dir, "x".repeat(200_000));
+  const error = failure(huge);
+  assert.equal(error.code, "file-error");
+  assert.ok(error.message.length < 1100, `${error.message.length} characters`);
+  assert.ok(error.message.startsWith(`cannot read ${dir}/xxx`));
+  // a real one is quoted whole
+  assert.equal(failure(join(dir, "nope.scm")).message, `cannot read ${join(dir, "nope.scm")}: no such file`);
+});

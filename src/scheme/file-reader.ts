@@ -16,6 +16,7 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { decodeSource, DEFAULT_MAX_BYTES, type ReadLimits } from "../../grammar/reader.ts";
 import type { SourceText } from "../../grammar/source.ts";
+import { abbreviate, FILE_NAME_LENGTH } from "../../grammar/abbreviate.ts";
 import { SchemeError } from "./errors.ts";
 import { list, sym } from "./values.ts";
 
@@ -43,7 +44,7 @@ function readBytes(path: string, shownAs: string, maxBytes: number | undefined):
     const stat = statSync(path);
     if (stat.isDirectory()) throw systemError("file-error", shownAs, "Is a directory", 21);
     if (!stat.isFile()) {
-      throw new SchemeError("file-error", `cannot read ${shownAs}: not a regular file (a device, FIFO or socket is never a configuration)`);
+      throw new SchemeError("file-error", `cannot read ${named(shownAs)}: not a regular file (a device, FIFO or socket is never a configuration)`);
     }
     if (stat.size > limit) throw tooBig(shownAs, stat.size, limit);
     return readBounded(path, shownAs, limit);
@@ -52,12 +53,16 @@ function readBytes(path: string, shownAs: string, maxBytes: number | undefined):
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw systemError("file-not-found", shownAs, "No such file or directory", 2);
     if (code === "EACCES") throw systemError("file-error", shownAs, "Permission denied", 13);
-    throw systemError("file-error", shownAs, (error as Error).message, 5);
+    if (code === "ENAMETOOLONG") throw systemError("file-error", shownAs, "File name too long", 36);
+    if (code === "ENOTDIR") throw systemError("file-error", shownAs, "Not a directory", 20);
+    if (code === "ELOOP") throw systemError("file-error", shownAs, "Too many levels of symbolic links", 40);
+    // Node's message ends with the file name ("EIO: i/o error, read '/x'"), which the error already names.
+    throw systemError("file-error", shownAs, (error as Error).message.replace(/, \w+ '[\s\S]*'$/, ""), 5);
   }
 }
 
 function tooBig(shownAs: string, size: number | string, limit: number): SchemeError {
-  return new SchemeError("limit-exceeded", `cannot read ${shownAs}: ${size} bytes is more than the limit of ${limit} (--max-file-size)`);
+  return new SchemeError("limit-exceeded", `cannot read ${named(shownAs)}: ${size} bytes is more than the limit of ${limit} (--max-file-size)`);
 }
 
 /**
@@ -103,11 +108,23 @@ export class FileError extends SchemeError {
     errno: number,
   ) {
     const words = code === "file-not-found" ? "no such file" : reason.charAt(0).toLowerCase() + reason.slice(1);
-    super(code, `cannot read ${path}: ${words}`, undefined, {
+    super(code, `cannot read ${named(path)}: ${words}`, undefined, {
       key: sym("system-error"),
       args: list("open-file", "~A: ~S", list(reason, path), list(errno)),
     });
   }
+}
+
+/**
+ * A file name as messages quote it: whole, unless it is longer than any real
+ * one (a megabyte string given to `load`).
+ *
+ * @example
+ * named("/etc/guix/machines.scm"); // "/etc/guix/machines.scm"
+ * named("x".repeat(5000)).length; // 1024
+ */
+export function named(path: string): string {
+  return abbreviate(path, FILE_NAME_LENGTH);
 }
 
 function systemError(code: "file-not-found" | "file-error", file: string, reason: string, errno: number): FileError {

@@ -21,7 +21,7 @@ import { BuiltinTable } from "./builtins/registry.ts";
 import type { Environment } from "./environment.ts";
 import { SchemeError } from "./errors.ts";
 import { Evaluator, type EvaluationLimits } from "./evaluator.ts";
-import { readFileText } from "./file-reader.ts";
+import { named, readFileText } from "./file-reader.ts";
 import type { Host } from "./host.ts";
 import { currentUid, hostFact, passwdEntry } from "./host-facts.ts";
 import { LoadStack } from "./load-stack.ts";
@@ -159,7 +159,7 @@ function fileReader(options: InterpreterOptions, beforeRead: () => void) {
       if (!own) beforeRead();
       options.onFileAccess?.(resolve(path));
       if (!fileAccess && !own) {
-        throw new SchemeError("file-error", `cannot read ${shownAs}: the configuration may not read other files (--no-file-access)`);
+        throw new SchemeError("file-error", `cannot read ${named(shownAs)}: the configuration may not read other files (--no-file-access)`);
       }
       return readFileText(path, shownAs, options);
     },
@@ -180,7 +180,7 @@ function refuseIncludeCycle(includedFrom: WeakMap<SourceText, SourceText>, from:
   for (let text = from; text !== undefined; text = includedFrom.get(text)) {
     chain.unshift(text.file);
     if (resolve(text.file) === resolve(file)) {
-      throw new SchemeError("limit-exceeded", `include cycle: ${[...chain, file].join(" -> ")} (Guile would expand it forever)`);
+      throw new SchemeError("limit-exceeded", `include cycle: ${[...chain, file].map(named).join(" -> ")} (Guile would expand it forever)`);
     }
   }
 }

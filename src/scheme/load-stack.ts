@@ -20,6 +20,7 @@
  */
 import { dirname, resolve } from "node:path";
 import { SchemeError } from "./errors.ts";
+import { named } from "./file-reader.ts";
 
 export class LoadStack {
   private readonly files: string[] = [];
@@ -47,7 +48,7 @@ export class LoadStack {
   within<T>(file: string, body: () => T): T {
     const absolute = resolve(file);
     if (this.files.includes(absolute)) {
-      throw new SchemeError("file-error", `load cycle: ${[...this.files, absolute].join(" -> ")}`);
+      throw new SchemeError("file-error", `load cycle: ${[...this.files, absolute].map(named).join(" -> ")}`);
     }
     this.files.push(absolute);
     try {
