@@ -8,7 +8,7 @@
  * @example
  * import { presentedHostKey } from "./presented-host-key.ts";
  * const { key, offered } = await presentedHostKey(machine, ["ssh-ed25519", "rsa-sha2-512"], 5000);
- * offered; // ["ssh-ed25519", "rsa-sha2-512", …], the server's host-key algorithms
+ * // key: the server's Ed25519 key if it has one, else its RSA key; offered: every host-key algorithm it announced
  */
 import type { ServerHostKeyAlgorithm } from "ssh2";
 import type { BuildMachine } from "../machines/types.ts";
@@ -26,7 +26,8 @@ export interface PresentedHostKey {
  * host key the server presents; never rejects (a failure is no key).
  *
  * @example
- * (await presentedHostKey(machine, ["ssh-ed25519"], 5000)).key?.length; // 51 for an Ed25519 key
+ * const { key } = await presentedHostKey(machine, ["ssh-ed25519"], 5000);
+ * // null when the server has no Ed25519 key or does not answer within 5 s
  */
 export async function presentedHostKey(
   machine: Pick<BuildMachine, "name" | "port" | "user">,

@@ -18,7 +18,7 @@
  * const status = await probeStatus(session);
  * normalizedLoad(status); // the 1-minute load over the cores, at most 1 (Guix's definition)
  */
-import { scriptOutput } from "./script-host.ts";
+import { scriptOutput, withScriptHost } from "./script-host.ts";
 import type { SshSession } from "./session.ts";
 import { SshError } from "./errors.ts";
 import { probeScript } from "./remote-shell.ts";
@@ -69,18 +69,12 @@ const DEFAULT_PROBE_TIMEOUT_MS = 15_000;
  */
 export async function probeStatus(session: SshSession, options: ProbeOptions = {}): Promise<MachineStatus> {
   // Through a connection holder, one of its ready runners: no login shell for the probe.
-  const lease = session.viaHolder ? await session.leaseRunner().catch(() => null) : null;
-  try {
+  return withScriptHost(session, async (host) => {
     const sentAt = Date.now();
-    const text = await scriptOutput(lease ?? session, probeScript(options.workDir), {
-      timeoutMs: options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
-      maxOutputBytes: 64 * 1024,
-    });
+    const text = await scriptOutput(host, probeScript(options.workDir), { timeoutMs: options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS, maxOutputBytes: 64 * 1024 });
     const receivedAt = Date.now();
     return parseProbe(text, (sentAt + receivedAt) / 2, session.machine.name);
-  } finally {
-    await lease?.release().catch(() => undefined);
-  }
+  });
 }
 
 /** Guix's `%minimum-disk-space`: a machine with less free space is given no builds. */

@@ -14,10 +14,13 @@ import {
   jobScript,
   missingKeysScript,
   newStartToken,
+  guixVersionScript,
   OUTPUT_MISSING_STATUS,
+  probeScript,
   remoteDirectory,
   SETUP_FAILED_STATUS,
   shellQuote,
+  storeProbeScript,
   supervisedScript,
   uploadScript,
 } from "./remote-shell.ts";
@@ -112,6 +115,35 @@ describe("remoteDirectory", () => {
     assert.equal(remoteDirectory("."), '"$HOME"');
     assert.equal(remoteDirectory("/var/tmp/x y"), "'/var/tmp/x y'");
     assert.equal(remoteDirectory("a b"), `"$HOME"/'a b'`);
+  });
+});
+
+describe("the probes' scripts", () => {
+  const fields = (text: string): Map<string, string> => new Map(text.trim().split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
+  const run = (script: string, env: Record<string, string> = {}): string => execFileSync("/bin/sh", ["-c", script], { encoding: "utf8", env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", ...env } });
+
+  it("measure the nearest existing parent of a directory that does not exist, in both probes", () => {
+    const dir = tempDir("offload-probe-");
+    const missing = join(dir, "no such", "gnu", "store");
+    const status = fields(run(probeScript(missing)));
+    assert.equal(status.get("workdir"), dir);
+    const store = fields(run(storeProbeScript(missing)));
+    assert.deepEqual([...store.keys()], ["load", "cores", "availkb", "socket"]);
+    assert.match(store.get("load")!, /^\d+\.\d+ \d+\.\d+ \d+\.\d+$/);
+    assert.ok(Number(store.get("cores")) >= 1);
+    assert.match(store.get("availkb")!, /^\d+$/);
+    assert.equal(store.get("socket"), "");
+  });
+
+  it("report the remote GUIX_DAEMON_SOCKET in the store probe", () => {
+    assert.equal(fields(run(storeProbeScript("/"), { GUIX_DAEMON_SOCKET: "/elsewhere/it's socket" })).get("socket"), "/elsewhere/it's socket");
+  });
+
+  it("find guix on the PATH and print its version, or fail", () => {
+    const bin = tempDir("offload-guix-bin-");
+    writeFileSync(join(bin, "guix"), "#!/bin/sh\necho 'guix (GNU Guix) 1.4.0'\n", { mode: 0o755 });
+    assert.equal(run(guixVersionScript(), { PATH: `${bin}:/usr/bin:/bin` }), `${bin}/guix\nguix (GNU Guix) 1.4.0\n`);
+    assert.notEqual(spawnSync("/bin/sh", ["-c", guixVersionScript()], { env: { PATH: tempDir("offload-empty-bin-") } }).status, 0);
   });
 });
 

@@ -409,13 +409,52 @@ export function probeScript(workDir: string | undefined): string {
     `printf 'time=%s\\n' "$(date +%s.%N)"`,
     `printf 'uname=%s\\n' "$(uname -s -n -r -m)"`,
     `read up _ 2>/dev/null < /proc/uptime && printf 'uptime=%s\\n' "$up"`,
-    `read l1 l5 l15 _ 2>/dev/null < /proc/loadavg && printf 'load=%s %s %s\\n' "$l1" "$l5" "$l15"`,
-    `printf 'cores=%s\\n' "$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)"`,
+    LOAD_LINE,
+    CORES_LINE,
     `while read k v _; do if [ "$k" = MemAvailable: ]; then printf 'memkb=%s\\n' "$v"; break; fi; done 2>/dev/null < /proc/meminfo`,
-    `d=${remoteDirectory(workDir)}; n=0; while [ ! -d "$d" ] && [ $n -lt 64 ]; do d=$(dirname -- "$d"); n=$((n+1)); done`,
+    nearestExistingDirectory(remoteDirectory(workDir)),
     `printf 'workdir=%s\\n' "$d"`,
-    `df -Pk -- "$d" 2>/dev/null | { read _; read fs size used avail _; printf 'availkb=%s\\n' "$avail"; }`,
+    AVAILABLE_KIB_LINE,
   ].join("\n");
+}
+
+/** `load=L1 L5 L15`, the load averages. */
+const LOAD_LINE = `read l1 l5 l15 _ 2>/dev/null < /proc/loadavg && printf 'load=%s %s %s\\n' "$l1" "$l5" "$l15"`;
+/** `cores=N`, the processors this user may use. */
+const CORES_LINE = `printf 'cores=%s\\n' "$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)"`;
+/** `availkb=KIB`, free KiB (for unprivileged users) on the file system holding `$d`. */
+const AVAILABLE_KIB_LINE = `df -Pk -- "$d" 2>/dev/null | { read _; read fs size used avail _; printf 'availkb=%s\\n' "$avail"; }`;
+
+/** Sets `$d` to `dir` (a shell word) or, while that does not exist, its nearest existing parent (at most 64 levels up). */
+function nearestExistingDirectory(dir: string): string {
+  return `d=${dir}; n=0; while [ ! -d "$d" ] && [ $n -lt 64 ]; do d=$(dirname -- "$d"); n=$((n+1)); done`;
+}
+
+/**
+ * The build hook's probe of a build machine: `key=value` lines with the
+ * load averages, the cores, the free KiB on the file system holding the
+ * store directory (Guix's `free-disk-space` on /gnu/store; its nearest
+ * existing parent while it does not exist) and the remote
+ * `GUIX_DAEMON_SOCKET` (empty when unset), which wins over the record's
+ * `daemon-socket` as it does for Guix.
+ *
+ * @example
+ * storeProbeScript("/gnu/store").split("\n").length; // 5
+ * // run remotely, it prints lines such as load=0.52 0.40 0.31, cores=8, availkb=51234567 and socket=
+ */
+export function storeProbeScript(storeDir: string): string {
+  return [LOAD_LINE, CORES_LINE, nearestExistingDirectory(shellQuote(storeDir)), AVAILABLE_KIB_LINE, `printf 'socket=%s\\n' "\${GUIX_DAEMON_SOCKET-}"`].join("\n");
+}
+
+/**
+ * Where `guix` is on the PATH of non-interactive sessions, then what
+ * `guix --version` prints; fails when there is no `guix`.
+ *
+ * @example
+ * guixVersionScript(); // "command -v guix && guix --version"
+ */
+export function guixVersionScript(): string {
+  return "command -v guix && guix --version";
 }
 
 /**

@@ -13,6 +13,7 @@
 import type { BuildMachine } from "../machines/types.ts";
 import { SshError } from "./errors.ts";
 import type { RemoteCommand, SupervisedProcess } from "./remote-process.ts";
+import type { SshSession } from "./session.ts";
 
 /** A script's collected result. */
 export interface ScriptResult {
@@ -73,4 +74,22 @@ export async function scriptOutput(host: ScriptHost, script: string, options: Sc
     throw new SshError("remote-command-failed", host.machine.name, `a script failed on ${host.machine.name} with ${status}${detail === "" ? "" : `: ${detail}`}`);
   }
   return result.stdout.toString("utf8");
+}
+
+/**
+ * Call `use` with the host where a few short plain scripts start fastest:
+ * through a connection holder, one of its ready runners (no new channel,
+ * no login shell), leased for the call; else the session itself (starting
+ * a runner for a few scripts would cost a login shell as well).
+ *
+ * @example
+ * const load = await withScriptHost(session, (host) => scriptOutput(host, "cat /proc/loadavg", { timeoutMs: 15_000 }));
+ */
+export async function withScriptHost<T>(session: SshSession, use: (host: ScriptHost) => Promise<T>): Promise<T> {
+  const lease = session.viaHolder ? await session.leaseRunner().catch(() => null) : null;
+  try {
+    return await use(lease ?? session);
+  } finally {
+    await lease?.release().catch(() => undefined);
+  }
 }
