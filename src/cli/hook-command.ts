@@ -21,6 +21,7 @@ import { ensureStateDir } from "../offload/state-dir.ts";
 import { credentialsFromEnvironment } from "../ssh/credentials.ts";
 import { MACHINES_ENV } from "./machines-file.ts";
 import { parseSeconds } from "./option-kinds.ts";
+import { holderSettingsFor, persistOption } from "./persist-option.ts";
 import { stateDirOption } from "./state-dir-option.ts";
 
 interface HookCommandOptions {
@@ -28,7 +29,12 @@ interface HookCommandOptions {
   stateDir: string;
   verbose?: boolean;
   hold: number;
+  /** How long a connection holder stays idle (0: none), in milliseconds. */
+  persist: number;
 }
+
+/** Sets --persist from the daemon's environment (the daemon passes the hook no options): 0 turns holders off. */
+const PERSIST_ENV = "OFFLOAD_HOOK_PERSIST";
 
 /** Default hold of a reply while every matching machine is busy: the daemon's poll interval. */
 const DEFAULT_HOLD_SECONDS = 5;
@@ -49,8 +55,10 @@ else Guix's usual profiles.
 
 Machines come from /etc/guix/machines.scm (or $GUIX_CONFIGURATION_DIRECTORY,
 --machines, $OFFLOAD_MACHINES), reread at every request as Guix does.
-Verbose messages: --verbose or OFFLOAD_VERBOSE=1. See README, "Use it as
-guix-daemon's build hook".
+Verbose messages: --verbose or OFFLOAD_VERBOSE=1. Each machine's SSH
+connection is kept open for the next hook (a connection holder) for
+--persist seconds, or $OFFLOAD_HOOK_PERSIST; 0 turns that off. See README,
+"Use it as guix-daemon's build hook".
 `;
 
 /** Register `offload hook`. */
@@ -68,6 +76,8 @@ export function registerHookCommand(program: Command): void {
         .argParser((text: string) => parseSeconds(text, true))
         .default(DEFAULT_HOLD_SECONDS * 1000, String(DEFAULT_HOLD_SECONDS)),
     )
+    // The daemon starts a hook per build: only a holder kept across them saves each one the SSH handshake.
+    .addOption(persistOption().env(PERSIST_ENV))
     .addHelpText("after", HOOK_HELP)
     .action(async (args: string[], options: HookCommandOptions) => {
       const status = await hookAction(args, options);
@@ -83,15 +93,17 @@ async function hookAction(args: string[], options: HookCommandOptions): Promise<
     const parsed = parseHookArguments(args);
     const fromEnv = process.env["OFFLOAD_VERBOSE"];
     const verbose = options.verbose === true || (fromEnv !== undefined && fromEnv !== "" && fromEnv !== "0");
+    const stateDir = ensureStateDir(options.stateDir);
     status = await runHook(
       hookOptions({
         args: parsed,
         env: process.env,
         machinesFile: options.machines,
-        stateDir: ensureStateDir(options.stateDir),
+        stateDir,
         verbose,
         holdMs: options.hold,
         connect: credentialsFromEnvironment(process.env),
+        holder: holderSettingsFor(stateDir, options.persist),
       }),
       { requests: process.stdin, reply: (text) => process.stderr.write(text), buildLog },
     );

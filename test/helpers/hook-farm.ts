@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BuildMachine } from "../../src/machines/types.ts";
 import { makeDerivation, parseDerivation, type DerivationSpec } from "../../src/store/derivation.ts";
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { offloadCommand } from "./cli.ts";
 import { fakeGuixDirectory } from "./fake-guix.ts";
 import { HookDriver, type HookDriverOptions } from "./hook-driver.ts";
@@ -134,6 +134,42 @@ export async function hookFarm(
     },
   };
   return farm;
+}
+
+/**
+ * End the connection holders that hook processes started for `stateDir`
+ * (src/ssh/holder.ts keeps them in holders/UID/ there, each token file
+ * naming its PID). A holder outlives its hook by design; a set-up whose SSH
+ * server keeps its sessions after it stops (the real-daemon set-up's) would
+ * otherwise keep them, and whoever reads that server's log, for the
+ * holder's idle time.
+ *
+ * @example
+ * await setup.stop();
+ * stopHolders(setup.stateDir);
+ */
+export function stopHolders(stateDir: string): void {
+  const dir = join(stateDir, "holders", String(process.getuid?.() ?? "user"));
+  const tokens = existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith(".token")) : [];
+  for (const token of tokens) {
+    const pid = Number(readFileSync(join(dir, token), "utf8").split(" ")[1]);
+    // Only a holder: the PID of one that is gone may have been reused.
+    const command = Number.isInteger(pid) && pid > 0 ? readIfExists(`/proc/${pid}/cmdline`).split("\0") : [];
+    if (command.at(-2) !== "hold") continue;
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+}
+
+function readIfExists(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
 }
 
 /**

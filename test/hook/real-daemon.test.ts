@@ -14,7 +14,7 @@ import { runCli } from "../helpers/cli.ts";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { comparable, DAEMON_TRANSCRIPT_FIXTURE, hookRecorder, readRecording, type HookTranscript } from "../helpers/hook-recorder.ts";
-import { OFFLOAD_GUIX } from "../helpers/hook-farm.ts";
+import { OFFLOAD_GUIX, stopHolders } from "../helpers/hook-farm.ts";
 import { localSystem } from "../helpers/sshd.ts";
 import { realOffloadSkipReason, startRealOffload, type RealOffload } from "../helpers/real-offload.ts";
 
@@ -34,6 +34,8 @@ describe("offloading from a real guix-daemon", { skip: realOffloadSkipReason() }
   });
   after(async () => {
     store?.close();
+    // The hooks' connection holders would keep the build machine's SSH session (and this process) for their idle time.
+    if (setup !== undefined) stopHolders(setup.stateDir);
     await setup?.stop();
   });
 
@@ -123,6 +125,7 @@ describe("what a real guix-daemon says to its build hook", { skip: realOffloadSk
       const expected = JSON.parse(readFileSync(fixture, "utf8")) as HookTranscript;
       assert.deepEqual(comparable(recorded), comparable(expected));
     } finally {
+      stopHolders(setup.stateDir);
       await setup.stop();
     }
   });

@@ -38,12 +38,13 @@ import type { ConnectOptions } from "../../ssh/connect.ts";
 import { describeHostKey, parsePinnedHostKey } from "../../ssh/host-key.ts";
 import { presentedHostKey } from "../../ssh/presented-host-key.ts";
 import { MINIMUM_FREE_BYTES } from "../../ssh/probe.ts";
+import { guixVersionScript } from "../../ssh/remote-shell.ts";
+import { SshSession, type RemoteProcess } from "../../ssh/session.ts";
 import { formatBytes } from "../../ssh/units.ts";
 import type { HookConfig } from "./config.ts";
-import { sshLinkOpener, type LinkProcess, type MachineLink } from "./machine-link.ts";
-import { importerCommand } from "./remote-build.ts";
 import { probeBuildMachine } from "./remote-probe.ts";
 import { readAcl } from "./retrieve-outputs.ts";
+import { startImporter } from "./send-inputs.ts";
 
 /** The checks, in the order they are reported. */
 export const GUIX_CHECKS = ["guix-host-key", "guix", "daemon", "store-space", "keys"] as const;
@@ -90,9 +91,9 @@ export const LIBSSH_HOST_KEY_ORDER: readonly ServerHostKeyAlgorithm[] = [
  */
 export async function testGuix(machine: BuildMachine, options: GuixCheckOptions): Promise<GuixCheckResult[]> {
   const results: GuixCheckResult[] = [await timed("guix-host-key", () => hostKeyGuixSees(machine, options.timeoutMs))];
-  let link: MachineLink;
+  let link: SshSession;
   try {
-    link = await sshLinkOpener(options.connect)(machine);
+    link = await SshSession.connect(machine, options.connect);
   } catch {
     return results;
   }
@@ -143,7 +144,7 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function collect(child: LinkProcess): Promise<{ stdout: string; stderr: string; code: number | null }> {
+function collect(child: RemoteProcess): Promise<{ stdout: string; stderr: string; code: number | null }> {
   const read = (stream: NodeJS.ReadableStream): Promise<string> =>
     new Promise((resolve) => {
       let text = "";
@@ -169,10 +170,9 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string, onT
   }
 }
 
-async function guixVersion(link: MachineLink, timeoutMs: number): Promise<Outcome> {
-  const child = await link.exec("command -v guix && guix --version");
-  child.stdin.end();
-  const { stdout, stderr, code } = await withTimeout(collect(child), timeoutMs, "`guix --version`", () => child.close());
+async function guixVersion(link: SshSession, timeoutMs: number): Promise<Outcome> {
+  const result = await link.runScript(guixVersionScript(), { timeoutMs });
+  const [stdout, stderr, code] = [result.stdout.toString("utf8"), result.stderr.toString("utf8"), result.code];
   const host = link.machine.name;
   if (code !== 0) {
     const why = stderr.trim().split("\n").slice(-1)[0] ?? "";
@@ -199,7 +199,7 @@ async function hostKeyGuixSees(machine: BuildMachine, timeoutMs: number): Promis
 }
 
 /** Send a fresh item there and fetch one made there, as `guix offload test` does. */
-async function keysBothWays(link: MachineLink, remote: StoreConnection, socket: string, options: GuixCheckOptions): Promise<Outcome> {
+async function keysBothWays(link: SshSession, remote: StoreConnection, socket: string, options: GuixCheckOptions): Promise<Outcome> {
   const host = link.machine.name;
   const nonce = randomBytes(8).toString("hex");
   let local: StoreConnection;
@@ -210,7 +210,7 @@ async function keysBothWays(link: MachineLink, remote: StoreConnection, socket: 
   }
   try {
     const outgoing = await local.addTextToStore(`offload-test-${nonce}`, `offload test from this host to '${host}' (${nonce})\n`);
-    const importer = await link.exec(importerCommand(socket));
+    const importer = await startImporter(link, socket);
     const imported = collect(importer);
     await local.exportPaths([outgoing], importer.stdin, { sign: true });
     importer.stdin.end();

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { hookFarm, type HookFarm } from "../../../test/helpers/hook-farm.ts";
 import { hookConfig } from "./config.ts";
 import { guixStatus } from "./guix-status.ts";
-import { LinkCache, sshLinkOpener } from "./machine-link.ts";
+import { SessionPool } from "../../ssh/pool.ts";
+import { LinkCache } from "./machine-link.ts";
 import { recordRunningBuild } from "./running-builds.ts";
 
 describe("Guix status of a build machine", () => {
@@ -14,7 +15,7 @@ describe("Guix status of a build machine", () => {
   after(() => farm.stop());
 
   it("gives the store's free space, the daemon's protocol and this host's builds there", async () => {
-    const links = new LinkCache(sshLinkOpener());
+    const links = new LinkCache(new SessionPool());
     const machine = farm.machines[0]!;
     const done = recordRunningBuild(farm.stateDir, machine, `${farm.storeDir}/abc-x.drv`);
     try {
@@ -30,7 +31,7 @@ describe("Guix status of a build machine", () => {
   });
 
   it("says why when the daemon does not answer", async () => {
-    const links = new LinkCache(sshLinkOpener());
+    const links = new LinkCache(new SessionPool());
     const status = await guixStatus({ ...farm.machines[0]!, daemonSocket: "/nonexistent/socket" }, { links, timeoutMs: 15_000, config: hookConfig(farm.env), stateDir: farm.stateDir });
     assert.equal(status.daemonProtocol, null);
     assert.match(status.error ?? "", /\/nonexistent\/socket/);

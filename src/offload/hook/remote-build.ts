@@ -18,11 +18,11 @@ import type { BuildMachine } from "../../machines/types.ts";
 import { StoreConnection } from "../../store/connection.ts";
 import { DaemonError, StoreError } from "../../store/errors.ts";
 import { SshError } from "../../ssh/errors.ts";
-import { shellQuote } from "../../ssh/remote-shell.ts";
+import type { SshSession } from "../../ssh/session.ts";
 import type { HookArguments } from "./arguments.ts";
 import type { HookConfig } from "./config.ts";
 import { HookError } from "./errors.ts";
-import type { LinkCache, MachineLink } from "./machine-link.ts";
+import type { LinkCache } from "./machine-link.ts";
 import { retrieveOutputs } from "./retrieve-outputs.ts";
 import { sendInputs } from "./send-inputs.ts";
 
@@ -56,16 +56,6 @@ export interface RemoteBuildContext {
 }
 
 /**
- * The remote command that imports an export stream into the daemon at `socket`.
- *
- * @example
- * importerCommand("/var/guix/daemon-socket/socket"); // "GUIX_DAEMON_SOCKET=/var/guix/daemon-socket/socket exec guix archive --import"
- */
-export function importerCommand(socket: string): string {
-  return `GUIX_DAEMON_SOCKET=${shellQuote(socket)} exec guix archive --import`;
-}
-
-/**
  * Build `job` on `machine`; resolves once the outputs are in this host's store.
  *
  * @example
@@ -92,18 +82,18 @@ export async function remoteBuild(job: HookJob, machine: BuildMachine, context: 
       throw new HookError("remote", `failed to connect to '${host}': ${messageOf(error)}`, { machine: host, cause: error });
     });
     const socket = context.daemonSocket(machine);
-    remote = await connectRemoteDaemon(link.openSocket.bind(link), socket, context.config.storeDir, host);
+    remote = await connectRemoteDaemon(link, socket, context.config.storeDir, host);
     step(`connected to the daemon of '${host}'`);
-    const bulkLink = (): Promise<MachineLink> =>
+    const bulkLink = (): Promise<SshSession> =>
       context.links.bulk(machine, context.compressBulk).catch((error: unknown) => {
         throw new HookError("remote", `failed to connect to '${host}': ${messageOf(error)}`, { machine: host, cause: error });
       });
     const bulkDaemon = (): Promise<StoreConnection> =>
-      (bulkRemote ??= bulkLink().then((bulk) => connectRemoteDaemon(bulk.openSocket.bind(bulk), socket, context.config.storeDir, host)));
+      (bulkRemote ??= bulkLink().then((bulk) => connectRemoteDaemon(bulk, socket, context.config.storeDir, host)));
     if (context.signal?.aborted) throw context.signal.reason;
     await remote.setOptions({ maxSilentTime: context.args.maxSilentTime, timeout: context.args.buildTimeout, printBuildTrace: context.args.printBuildTrace });
     await remote.addTempRoot(job.drvPath);
-    await sendInputs(job.inputs, { remote, localStore: context.localStore, link, bulkLink, config: context.config, importer: importerCommand(socket), onInfo: context.onInfo });
+    await sendInputs(job.inputs, { remote, localStore: context.localStore, link, bulkLink, config: context.config, daemonSocket: socket, onInfo: context.onInfo });
     step("sent the missing inputs");
     context.onInfo(`offloading '${job.drvPath}' to '${host}'...`);
     if (context.args.printBuildTrace) context.onInfo(`@ build-remote ${job.drvPath} ${host}`);
@@ -121,9 +111,9 @@ export async function remoteBuild(job: HookJob, machine: BuildMachine, context: 
   }
 }
 
-async function connectRemoteDaemon(open: (path: string) => Promise<import("node:stream").Duplex>, socket: string, storeDir: string, host: string): Promise<StoreConnection> {
+async function connectRemoteDaemon(session: SshSession, socket: string, storeDir: string, host: string): Promise<StoreConnection> {
   try {
-    return await StoreConnection.handshake(await open(socket), { storeDir });
+    return await StoreConnection.handshake(await session.openSocket(socket), { storeDir });
   } catch (error) {
     throw new HookError("remote", `failed to connect over SSH to daemon at '${host}', socket ${socket}: ${messageOf(error)}`, { machine: host, cause: error });
   }

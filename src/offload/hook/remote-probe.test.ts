@@ -1,14 +1,16 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { startSshd, type TestSshd } from "../../../test/helpers/sshd.ts";
+import { offloadCommand } from "../../../test/helpers/cli.ts";
+import { startSshd, tempDir, type TestSshd } from "../../../test/helpers/sshd.ts";
+import { SessionPool } from "../../ssh/pool.ts";
+import { storeProbeScript } from "../../ssh/remote-shell.ts";
 import { HookError } from "./errors.ts";
-import { LinkCache, sshLinkOpener } from "./machine-link.ts";
-import { parseProbe, probeBuildMachine, probeScript } from "./remote-probe.ts";
+import { parseProbe, probeBuildMachine } from "./remote-probe.ts";
 
 describe("build machine probe", () => {
   it("runs under a POSIX shell and reads back what it printed", () => {
-    const text = execFileSync("sh", ["-c", probeScript("/nonexistent/gnu/store")], { encoding: "utf8", env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
+    const text = execFileSync("sh", ["-c", storeProbeScript("/nonexistent/gnu/store")], { encoding: "utf8", env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
     const facts = parseProbe(text, "local");
     assert.ok(facts.cores >= 1);
     assert.ok(facts.diskFreeBytes > 0, "free space of the nearest existing parent");
@@ -28,11 +30,28 @@ describe("build machine probe", () => {
     after(() => server.stop());
 
     it("sees the remote GUIX_DAEMON_SOCKET, which wins over the record's daemon-socket", async () => {
-      const links = new LinkCache(sshLinkOpener());
-      const facts = await probeBuildMachine(await links.get(server.machine()), "/gnu/store", 15_000);
-      assert.equal(facts.daemonSocketOverride, "/elsewhere/socket");
-      assert.ok(facts.load.every((value) => value >= 0));
-      links.closeAll();
+      const pool = new SessionPool();
+      try {
+        const facts = await probeBuildMachine(await pool.get(server.machine()), "/gnu/store", 15_000);
+        assert.equal(facts.daemonSocketOverride, "/elsewhere/socket");
+        assert.ok(facts.load.every((value) => value >= 0));
+      } finally {
+        pool.closeAll();
+      }
+    });
+
+    it("sees the same through a connection holder, on one of its ready runners", async () => {
+      const pool = new SessionPool({}, { stateDir: tempDir("offload-probe-state-"), persistMs: 60_000, command: [...offloadCommand(), "hold"] });
+      try {
+        const session = await pool.get(server.machine());
+        assert.equal(session.viaHolder, true);
+        const facts = await probeBuildMachine(session, "/gnu/store", 15_000);
+        assert.equal(facts.daemonSocketOverride, "/elsewhere/socket");
+        assert.ok(facts.cores >= 1 && facts.diskFreeBytes > 0);
+      } finally {
+        pool.closeAll();
+        server.killSessions(); // the holder exits with its connection
+      }
     });
   });
 });

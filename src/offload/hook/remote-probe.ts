@@ -1,19 +1,22 @@
 /**
  * What the hook asks a build machine before giving it a build, in one
- * command: the load and the number of cores (Guix's normalized load), the
- * free space of the file system holding the store (Guix's `free-disk-space`
- * on /gnu/store; when the directory is missing, its nearest existing
- * parent), and the remote `GUIX_DAEMON_SOCKET`, which wins over the record's
- * `daemon-socket` as it does for Guix (bug 48240).
+ * script (src/ssh/remote-shell.ts's storeProbeScript): the load and the
+ * number of cores (Guix's normalized load), the free space of the file
+ * system holding the store (Guix's `free-disk-space` on /gnu/store; when
+ * the directory is missing, its nearest existing parent), and the remote
+ * `GUIX_DAEMON_SOCKET`, which wins over the record's `daemon-socket` as it
+ * does for Guix (bug 48240).
  *
  * @example
  * import { probeBuildMachine } from "./remote-probe.ts";
- * const facts = await probeBuildMachine(link, "/gnu/store", 15_000);
+ * const facts = await probeBuildMachine(session, "/gnu/store", 15_000);
  * facts.diskFreeBytes; // free bytes under /gnu/store on the machine
  */
-import { shellQuote } from "../../ssh/remote-shell.ts";
+import { SshError } from "../../ssh/errors.ts";
+import { storeProbeScript } from "../../ssh/remote-shell.ts";
+import { withScriptHost, type ScriptResult } from "../../ssh/script-host.ts";
+import type { SshSession } from "../../ssh/session.ts";
 import { HookError } from "./errors.ts";
-import type { LinkProcess, MachineLink } from "./machine-link.ts";
 
 /** What the probe learns. */
 export interface BuildMachineFacts {
@@ -23,22 +26,6 @@ export interface BuildMachineFacts {
   diskFreeBytes: number;
   /** The remote `GUIX_DAEMON_SOCKET`, or null when unset or empty. */
   daemonSocketOverride: string | null;
-}
-
-/**
- * The probe's shell script for a store directory.
- *
- * @example
- * probeScript("/gnu/store"); // "read l1 l5 l15 _ < /proc/loadavg …"
- */
-export function probeScript(storeDir: string): string {
-  return [
-    `read l1 l5 l15 _ < /proc/loadavg && printf 'load=%s %s %s\\n' "$l1" "$l5" "$l15"`,
-    `printf 'cores=%s\\n' "$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)"`,
-    `d=${shellQuote(storeDir)}; n=0; while [ ! -d "$d" ] && [ $n -lt 64 ]; do d=$(dirname -- "$d"); n=$((n+1)); done`,
-    `df -Pk -- "$d" 2>/dev/null | { read _; read fs size used avail _; printf 'availkb=%s\\n' "$avail"; }`,
-    `printf 'socket=%s\\n' "\${GUIX_DAEMON_SOCKET-}"`,
-  ].join("\n");
 }
 
 /**
@@ -65,44 +52,26 @@ export function parseProbe(text: string, machineName: string): BuildMachineFacts
   return { load: load as [number, number, number], cores, diskFreeBytes: Number(availableKiB) * 1024, daemonSocketOverride: socket === "" ? null : socket };
 }
 
-function collect(child: LinkProcess, limit: number): Promise<{ stdout: string; stderr: string }> {
-  const read = (stream: NodeJS.ReadableStream): Promise<string> =>
-    new Promise((resolve) => {
-      let text = "";
-      stream.on("data", (chunk: Buffer) => {
-        if (text.length < limit) text += chunk.toString("utf8");
-      });
-      stream.once("end", () => resolve(text));
-      stream.once("close", () => resolve(text));
-    });
-  return Promise.all([read(child.stdout), read(child.stderr)]).then(([stdout, stderr]) => ({ stdout, stderr }));
-}
-
 /**
- * Probe the machine behind `link`; rejects after `timeoutMs` (Guix's short
- * timeout is 15 s) or when the command fails.
+ * Probe the machine behind `session` (through its holder, on one of the
+ * holder's ready runners: no login shell); rejects after `timeoutMs`
+ * (Guix's short timeout is 15 s) or when the script fails.
  *
  * @example
- * const { load, cores } = await probeBuildMachine(link, "/gnu/store", 15_000);
+ * const { load, cores } = await probeBuildMachine(session, "/gnu/store", 15_000);
  */
-export async function probeBuildMachine(link: MachineLink, storeDir: string, timeoutMs: number): Promise<BuildMachineFacts> {
-  const name = link.machine.name;
-  const child = await link.exec(probeScript(storeDir));
-  child.stdin.end();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      child.close();
-      reject(new HookError("remote", `build machine '${name}' did not answer the probe within ${Math.round(timeoutMs / 1000)} s`, { machine: name }));
-    }, timeoutMs);
-  });
+export async function probeBuildMachine(session: SshSession, storeDir: string, timeoutMs: number): Promise<BuildMachineFacts> {
+  const name = session.machine.name;
+  let result: ScriptResult;
   try {
-    const [output, status] = await Promise.race([Promise.all([collect(child, 64 * 1024), child.exit]), timeout]);
-    if (status.code !== 0) {
-      throw new HookError("remote", `probe failed on build machine '${name}' (status ${status.code ?? status.signal}): ${output.stderr.trim().slice(0, 300)}`, { machine: name });
-    }
-    return parseProbe(output.stdout, name);
-  } finally {
-    clearTimeout(timer);
+    result = await withScriptHost(session, (host) => host.runScript(storeProbeScript(storeDir), { timeoutMs, maxOutputBytes: 64 * 1024 }));
+  } catch (error) {
+    if (!(error instanceof SshError && error.code === "timeout")) throw error;
+    throw new HookError("remote", `build machine '${name}' did not answer the probe within ${Math.round(timeoutMs / 1000)} s`, { machine: name, cause: error });
   }
+  if (result.code !== 0) {
+    const stderr = result.stderr.toString("utf8").trim().slice(0, 300);
+    throw new HookError("remote", `probe failed on build machine '${name}' (status ${result.code ?? result.signal}): ${stderr}`, { machine: name });
+  }
+  return parseProbe(result.stdout.toString("utf8"), name);
 }

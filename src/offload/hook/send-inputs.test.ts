@@ -7,15 +7,14 @@ import { hookFarm, type HookFarm } from "../../../test/helpers/hook-farm.ts";
 import { tempDir } from "../../../test/helpers/temp-dir.ts";
 import { hookConfig } from "./config.ts";
 import { HookError } from "./errors.ts";
-import { LinkCache, sshLinkOpener } from "./machine-link.ts";
-import { importerCommand } from "./remote-build.ts";
-import { sendInputs, type SendOptions } from "./send-inputs.ts";
+import { SessionPool } from "../../ssh/pool.ts";
+import { sendInputs, startImporter, type SendOptions } from "./send-inputs.ts";
 
 describe("sending inputs", () => {
   let farm: HookFarm;
   let local: StoreConnection;
   let remote: StoreConnection;
-  const links = new LinkCache(sshLinkOpener());
+  const pool = new SessionPool();
   const gate = tempDir("offload-import-gate-");
   before(async () => {
     writeFileSync(join(gate, "open"), "");
@@ -24,7 +23,7 @@ describe("sending inputs", () => {
     remote = await farm.remotes[0]!.connect();
   });
   after(async () => {
-    links.closeAll();
+    pool.closeAll();
     local.close();
     remote.close();
     await farm.stop();
@@ -35,9 +34,9 @@ describe("sending inputs", () => {
     return {
       remote,
       localStore: async () => local,
-      link: await links.get(farm.machines[0]!),
+      link: await pool.get(farm.machines[0]!),
       config: hookConfig(farm.env),
-      importer: importerCommand(farm.remotes[0]!.socketPath),
+      daemonSocket: farm.remotes[0]!.socketPath,
       onInfo: (line) => lines.push(line),
     };
   }
@@ -84,5 +83,16 @@ describe("sending inputs", () => {
     } finally {
       server.setAuthorizedKeys([server.signingKey.publicKey, farm.local.signingKey.publicKey]);
     }
+  });
+
+  it("starts the importer against exactly the daemon socket given (quoted for the remote shell)", async () => {
+    const odd = join(tempDir("offload-odd-"), "a b", "it's $HOME socket");
+    const importer = await startImporter(await pool.get(farm.machines[0]!), odd);
+    const stderr: Buffer[] = [];
+    importer.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    importer.stdout.resume();
+    importer.stdin.end();
+    assert.equal((await importer.exit).code, 1);
+    assert.ok(Buffer.concat(stderr).toString("utf8").includes(odd), Buffer.concat(stderr).toString("utf8"));
   });
 });

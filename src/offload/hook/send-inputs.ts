@@ -18,18 +18,18 @@
  *
  * @example
  * import { sendInputs } from "./send-inputs.ts";
- * const sent = await sendInputs(inputPaths, { remote, localStore, link, config, importer, onInfo });
+ * const sent = await sendInputs(inputPaths, { remote, localStore, link, config, daemonSocket, onInfo });
  * sent.items; // the paths that were missing
  */
 import { readFile, lstat } from "node:fs/promises";
 import type { PathInfo, StoreConnection } from "../../store/connection.ts";
 import { topologicalOrder } from "../../store/closure.ts";
 import { parseDerivation } from "../../store/derivation.ts";
+import type { RemoteProcess, SshSession } from "../../ssh/session.ts";
 import { DaemonError } from "../../store/errors.ts";
 import { sortedUnique, storePathName, textPath } from "../../store/store-path.ts";
 import { realPath, type HookConfig } from "./config.ts";
 import { HookError } from "./errors.ts";
-import type { LinkProcess, MachineLink } from "./machine-link.ts";
 
 /** Exports at least this large go over the bulk link (no SSH compression). */
 export const BULK_BYTES = 1024 * 1024;
@@ -39,18 +39,32 @@ export const MAX_TEXT_ITEM_BYTES = 1024 * 1024;
 /** More text items than this go through one export stream (one round trip each otherwise). */
 export const MAX_TEXT_ITEMS = 64;
 
+/**
+ * Start the remote importer: `guix archive --import`, handing what it reads
+ * on its standard input (a signed export stream) to the daemon at `socket`.
+ *
+ * @example
+ * const importer = await startImporter(session, "/var/guix/daemon-socket/socket");
+ * await local.exportPaths(paths, importer.stdin, { sign: true });
+ * importer.stdin.end();
+ */
+export function startImporter(session: SshSession, socket: string): Promise<RemoteProcess> {
+  return session.exec(["guix", "archive", "--import"], { env: { GUIX_DAEMON_SOCKET: socket }, stdin: "pipe" });
+}
+
 /** What sending needs. */
 export interface SendOptions {
   /** The build machine's daemon. */
   remote: StoreConnection;
   /** This host's daemon, connected on first use. */
   localStore: () => Promise<StoreConnection>;
-  link: MachineLink;
-  /** The link for large exports (see {@link BULK_BYTES}); default `link`. */
-  bulkLink?: () => Promise<MachineLink>;
+  /** The build machine's session. */
+  link: SshSession;
+  /** The session for large exports (see {@link BULK_BYTES}); default `link`. */
+  bulkLink?: () => Promise<SshSession>;
   config: HookConfig;
-  /** The remote command that imports an export stream read on its standard input. */
-  importer: string;
+  /** The remote daemon's socket, where the importer hands what it receives. */
+  daemonSocket: string;
   /** Guix-style progress lines. */
   onInfo: (line: string) => void;
 }
@@ -166,10 +180,10 @@ async function addText(path: string, content: Buffer, info: PathInfo, options: S
 }
 
 /** Stream a signed export of `paths` into a new importer process on the build machine. */
-async function importBatch(paths: readonly string[], link: MachineLink, options: SendOptions): Promise<void> {
+async function importBatch(paths: readonly string[], link: SshSession, options: SendOptions): Promise<void> {
   const host = link.machine.name;
   const local = await localDaemon(options);
-  const importer = await link.exec(options.importer);
+  const importer = await startImporter(link, options.daemonSocket);
   const stderr = collectText(importer, 64 * 1024);
   importer.stdout.resume();
   const exited = importer.exit.then((status) => {
@@ -186,8 +200,11 @@ async function importBatch(paths: readonly string[], link: MachineLink, options:
   } catch (error) {
     importer.close();
     if (error instanceof HookError) throw error;
+    // Through a connection holder, a lost connection reaches the importer's channel before
+    // its session hears of it: the importer's end (rejected when the connection was lost) tells.
+    const lost = link.closed || (await importer.exit.then(() => false, () => true));
     // The export failed while the importer lived: this host's daemon is at fault.
-    if (!link.closed && !local.isBroken) throw localFailure("exporting store items from this host failed", error);
+    if (!lost && !local.isBroken) throw localFailure("exporting store items from this host failed", error);
     throw new HookError("remote", `failed to send store items to '${host}': ${error instanceof Error ? error.message : String(error)}`, { machine: host, cause: error });
   }
 }
@@ -215,7 +232,7 @@ function importFailure(host: string, status: { code: number | null; signal: stri
   return new HookError("remote", `importing store items on '${host}' failed (${why})${detail === "" ? "" : `: ${detail}`}`, { machine: host });
 }
 
-function collectText(child: LinkProcess, limit: number): { text: () => string } {
+function collectText(child: RemoteProcess, limit: number): { text: () => string } {
   let text = "";
   child.stderr.on("data", (chunk: Buffer) => {
     text = (text + chunk.toString("utf8")).slice(-limit);

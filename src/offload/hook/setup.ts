@@ -1,7 +1,8 @@
 /**
  * Wiring one hook process: the configuration from the environment, one SSH
- * link per machine shared by the probe and the build, the probe that
- * measures the store's file system, the remote daemon socket each probe
+ * session per machine shared by the probe and the build (through the
+ * machine's connection holder, which later hook processes reuse), the
+ * probe that measures the store's file system, the remote daemon socket each probe
  * learned (the remote `GUIX_DAEMON_SOCKET` wins over the record's
  * `daemon-socket`, remembered in the state directory for hooks that reuse a
  * cached probe), and the machines file read through the engine's cache.
@@ -18,13 +19,15 @@ import { SchemeError } from "../../scheme/errors.ts";
 import { HookError } from "./errors.ts";
 import type { BuildMachine } from "../../machines/types.ts";
 import type { ConnectOptions } from "../../ssh/connect.ts";
+import type { HolderSettings } from "../../ssh/holder.ts";
 import { machineKey } from "../../ssh/machine-key.ts";
+import { SessionPool } from "../../ssh/pool.ts";
 import { readJsonFile, writeJsonFile } from "../json-file.ts";
 import { machineFileName } from "../state-dir.ts";
 import type { HookArguments } from "./arguments.ts";
 import { hookConfig } from "./config.ts";
 import type { HookOptions } from "./hook.ts";
-import { LinkCache, sshLinkOpener, type LinkOpener } from "./machine-link.ts";
+import { LinkCache } from "./machine-link.ts";
 import { probeBuildMachine } from "./remote-probe.ts";
 
 /** Set to `record` to compress large transfers as the record's `compression` says (slow links). */
@@ -42,8 +45,8 @@ export interface HookSetup {
   verbose: boolean;
   holdMs: number;
   connect: ConnectOptions;
-  /** How to reach machines; default one SSH connection each. */
-  opener?: LinkOpener;
+  /** Connection holders to go through (src/cli/persist-option.ts); without, each hook process connects by itself. */
+  holder?: HolderSettings;
 }
 
 function socketFile(stateDir: string, machine: BuildMachine): string {
@@ -104,7 +107,7 @@ export async function loadMachinesFile(file: string, stateDir: string, env: Read
  */
 export function hookOptions(setup: HookSetup): HookOptions {
   const config = hookConfig(setup.env);
-  const links = new LinkCache(setup.opener ?? sshLinkOpener(setup.connect));
+  const links = new LinkCache(new SessionPool(setup.connect, setup.holder));
   const overrides = new Map<string, string | null>();
   return {
     args: setup.args,
