@@ -14,6 +14,7 @@
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { localWriteFailed } from "./disk-errors.ts";
+import { entryAt } from "./entry-at.ts";
 import { OffloadError } from "./errors.ts";
 import { processTag, TAG_PATTERN, tagIsGone } from "./process-tag.ts";
 
@@ -104,15 +105,6 @@ function isOldDirectory(path: string): boolean {
   }
 }
 
-function exists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Rename each staged output to `destinationDir/output`, then remove the
  * staging directory.
@@ -157,7 +149,7 @@ export function installOutputs(stagingDir: string, destinationDir: string, outpu
 function installOne(staged: string, destination: string, stagingDir: string): void {
   mkdirSync(dirname(destination), { recursive: true });
   const stagedIsDirectory = lstatSync(staged).isDirectory();
-  const old = exists(destination) ? lstatSync(destination) : null;
+  const old = entryAt(destination);
   if (old === null || (!old.isDirectory() && !stagedIsDirectory)) {
     renameSync(staged, destination);
     return;

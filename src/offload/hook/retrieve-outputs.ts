@@ -13,7 +13,7 @@
  * await retrieveOutputs(["/gnu/store/…-hello"], { remote, config, host: "build1", onInfo });
  */
 import { randomBytes } from "node:crypto";
-import { lstatSync, readFileSync, renameSync } from "node:fs";
+import { readFileSync, renameSync } from "node:fs";
 import { PassThrough } from "node:stream";
 import { ByteReader } from "../../store/byte-reader.ts";
 import type { StoreConnection } from "../../store/connection.ts";
@@ -23,6 +23,7 @@ import { parseAcl, type Acl } from "../../store/keys.ts";
 import { removeTree } from "../../store/nar-restorer.ts";
 import { encodeInt } from "../../store/wire.ts";
 import { storePathName } from "../../store/store-path.ts";
+import { entryAt } from "../entry-at.ts";
 import { realPath, type HookConfig } from "./config.ts";
 import { BULK_BYTES } from "./send-inputs.ts";
 import { HookError } from "./errors.ts";
@@ -100,7 +101,7 @@ export async function retrieveOutputs(outputs: readonly string[], options: Retri
     for (const path of outputs) restored.push(await retrieveOne(path, acl, options));
     for (const item of restored) {
       const target = realPath(options.config, item.path);
-      if (exists(target)) throw new HookError("local-store", `cannot install '${item.path}': it already exists in the store`);
+      if (entryAt(target) !== null) throw new HookError("local-store", `cannot install '${item.path}': it already exists in the store`);
       renameSync(item.temporary, target);
       placed.push(target);
     }
@@ -154,15 +155,6 @@ function refusal(error: unknown, path: string, host: string): HookError {
   }
   const message = error instanceof Error ? error.message : String(error);
   return new HookError("remote", `failed to retrieve '${path}' from '${host}': ${message}`, { machine: host, cause: error });
-}
-
-function exists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function safeRemove(path: string): void {
