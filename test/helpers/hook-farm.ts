@@ -23,8 +23,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { offloadCommand } from "./cli.ts";
 import { fakeGuixDirectory } from "./fake-guix.ts";
 import { HookDriver, type HookDriverOptions } from "./hook-driver.ts";
-import { startSshd, writeMachinesFile, type SshdOptions, type TestSshd } from "./sshd.ts";
-import { writeFileSync } from "node:fs";
+import { startFarm, writeMachinesFile, type SshdOptions, type TestSshd } from "./sshd.ts";
 import { StoreServer } from "./store-server.ts";
 import { tempDir } from "./temp-dir.ts";
 
@@ -76,17 +75,14 @@ export async function hookFarm(
   for (const remote of remotes) remote.setAuthorizedKeys([remote.signingKey.publicKey, local.signingKey.publicKey]);
   local.setAuthorizedKeys([local.signingKey.publicKey, ...remotes.map((remote) => remote.signingKey.publicKey)]);
   const guixBin = fakeGuixDirectory();
-  const servers = await Promise.all(remotes.map(() => startSshd({ ...sshd, rc: `export PATH=${guixBin}:$PATH NIX_STORE_DIR=${storeDir}\n${sshd.rc ?? ""}` })));
+  const { servers } = await startFarm(count, { ...sshd, rc: `export PATH=${guixBin}:$PATH NIX_STORE_DIR=${storeDir}\n${sshd.rc ?? ""}` });
   const machinesFile = join(base, "machines.scm");
   const stateDir = join(base, "state");
   const machineList = (extra: (index: number) => Partial<BuildMachine>): BuildMachine[] =>
-    withDaemonSockets(
+    writeMachinesFile(
       machinesFile,
-      writeMachinesFile(
-        machinesFile,
-        servers.map((server, index) =>
-          server.machine({ overloadThreshold: null, systems: [local.system], daemonSocket: remotes[index]!.socketPath, ...overrides, ...each(index), ...extra(index) }),
-        ),
+      servers.map((server, index) =>
+        server.machine({ overloadThreshold: null, systems: [local.system], daemonSocket: remotes[index]!.socketPath, ...overrides, ...each(index), ...extra(index) }),
       ),
     );
   const machines = machineList(() => ({}));
@@ -170,17 +166,4 @@ function readIfExists(file: string): string {
   } catch {
     return "";
   }
-}
-
-/**
- * writeMachinesFile (sshd.ts) leaves out `daemon-socket`; add each
- * machine's as the first field of its record (the file and the returned
- * records then agree).
- */
-function withDaemonSockets(file: string, machines: BuildMachine[]): BuildMachine[] {
-  let index = 0;
-  const text = readFileSync(file, "utf8").replace(/^ \(build-machine$/gm, (line) => `${line}\n   (daemon-socket ${JSON.stringify(machines[index++]!.daemonSocket)})`);
-  if (index !== machines.length) throw new Error(`machines file ${file} does not have the expected shape`);
-  writeFileSync(file, text);
-  return machines;
 }

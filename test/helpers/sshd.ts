@@ -26,6 +26,7 @@ import net from "node:net";
 import { arch, userInfo } from "node:os";
 import { join } from "node:path";
 import type { BuildMachine } from "../../src/machines/types.ts";
+import { GUIX_DEFAULTS } from "../../src/offload/hook/config.ts";
 import { tempDir } from "./temp-dir.ts";
 
 export { tempDir };
@@ -241,7 +242,8 @@ export async function startFarm(count: number, options: SshdOptions = {}): Promi
 
 /**
  * Write a machines.scm holding `machines` and return them with their
- * `location` pointing into that file.
+ * `location` pointing into that file. `daemon-socket` is written when it
+ * is not Guix's default (which loading gives it back).
  *
  * @example
  * const machines = writeMachinesFile(join(dir, "machines.scm"), farm.machines());
@@ -263,6 +265,7 @@ export function writeMachinesFile(file: string, machines: BuildMachine[]): Build
       ["speed", Number.isInteger(machine.speed) ? `${machine.speed}.0` : String(machine.speed)],
       ["overload-threshold", machine.overloadThreshold === null ? "#f" : String(machine.overloadThreshold)],
       ["features", `(list ${machine.features.map(scheme).join(" ")})`],
+      ...(machine.daemonSocket === GUIX_DEFAULTS.daemonSocket ? [] : [["daemon-socket", scheme(machine.daemonSocket)] as [string, string]]),
     ];
     lines.push(` (build-machine`);
     for (const [name, value] of fields) lines.push(`   (${name} ${value})`);
