@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { processStartTime, processTag, TAG_PATTERN, tagIsGone } from "./process-tag.ts";
+import { pidExists, processStartTime, processTag, TAG_PATTERN, tagIsGone } from "./process-tag.ts";
 
 describe("process tags", () => {
   it("name this process: host, PID, start time", () => {
@@ -24,5 +24,11 @@ describe("process tags", () => {
   it("never judge another host's process", () => {
     assert.equal(tagIsGone(`00000000.999999.1`), false);
     assert.equal(tagIsGone("garbage"), false);
+  });
+
+  it("tell whether a PID is in use: this process and init are, one above any pid_max is not", () => {
+    assert.equal(pidExists(process.pid), true);
+    assert.equal(pidExists(1), true);
+    assert.equal(pidExists(999_999_999), false);
   });
 });

@@ -78,7 +78,14 @@ export function tagIsGone(tag: string): boolean {
   return processStartTime(pid) !== Number(start);
 }
 
-function pidExists(pid: number): boolean {
+/**
+ * True when a process with this PID exists on this host now (whoever owns it).
+ *
+ * @example
+ * pidExists(process.pid); // true
+ * pidExists(999999999); // false
+ */
+export function pidExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -24,6 +24,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BuildMachine } from "../../machines/types.ts";
 import { asObject, readJsonFile, removeFile, writeJsonFile } from "../json-file.ts";
+import { pidExists } from "../process-tag.ts";
 import { machineFileName } from "../state-dir.ts";
 
 /** One build a hook is running. */
@@ -49,15 +50,6 @@ export function recordRunningBuild(stateDir: string, machine: Pick<BuildMachine,
   const file = join(directory(stateDir, machine), `${process.pid}.json`);
   writeJsonFile(file, { pid: process.pid, drvPath, since: now });
   return () => removeFile(file);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /**
@@ -94,7 +86,7 @@ export function runningBuilds(stateDir: string, machine: Pick<BuildMachine, "nam
     const data = asObject(readJsonFile(join(dir, name)));
     const { pid, drvPath, since } = data ?? {};
     if (typeof pid !== "number" || typeof drvPath !== "string" || typeof since !== "number") continue;
-    if (alive(pid)) builds.push({ pid, drvPath, since });
+    if (pidExists(pid)) builds.push({ pid, drvPath, since });
     else removeFile(join(dir, name));
   }
   return builds.sort((a, b) => a.since - b.since);
