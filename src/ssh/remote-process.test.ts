@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { PassThrough, type Readable } from "node:stream";
 import { describe, it } from "node:test";
-import { forwardedSignal, splitAtStartLine } from "./remote-process.ts";
+import { collectOutput, forwardedSignal, splitAtStartLine } from "./remote-process.ts";
 
 const token = "offload-start-0123";
 
@@ -99,5 +99,28 @@ describe("forwardedSignal", () => {
     assert.throws(() => forwardedSignal("USR1"), /not a signal offload forwards/); // the supervisor's own
     assert.throws(() => forwardedSignal("TERM; rm -rf /"), /not a signal offload forwards/);
     assert.throws(() => forwardedSignal(""), /not a signal offload forwards/);
+  });
+});
+
+describe("collectOutput", () => {
+  it("keeps a stream's bytes until it ends, and reports (and drops) what passes the limit", async () => {
+    const stream = new PassThrough();
+    let tooMuch = 0;
+    const collected = collectOutput(stream, 5, () => tooMuch++);
+    stream.write("abc");
+    stream.write("de");
+    stream.write("f");
+    stream.end("g");
+    assert.equal((await collected).toString(), "abcde");
+    assert.equal(tooMuch, 2);
+  });
+
+  it("ends with what came when the stream is closed without an end", async () => {
+    const stream = new PassThrough();
+    const collected = collectOutput(stream, 100, () => assert.fail("within the limit"));
+    stream.write("partial");
+    await new Promise((resolve) => setImmediate(resolve));
+    stream.destroy();
+    assert.equal((await collected).toString(), "partial");
   });
 });

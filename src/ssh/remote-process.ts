@@ -299,3 +299,26 @@ function closeChannel(channel: CommandChannel): void {
     // The connection is already gone.
   }
 }
+
+/**
+ * All that `stream` gives until it ends, at most `limit` bytes: past that,
+ * each further chunk is dropped and `tooMuch` called (the caller stops the
+ * command; a run's output is kept whole or not at all).
+ *
+ * @example
+ * import { Readable } from "node:stream";
+ * (await collectOutput(Readable.from([Buffer.from("hi\n")]), 1024, () => {})).toString(); // "hi\n"
+ */
+export function collectOutput(stream: Readable, limit: number, tooMuch: () => void): Promise<Buffer> {
+  return new Promise((done) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) tooMuch();
+      else chunks.push(chunk);
+    });
+    stream.once("end", () => done(Buffer.concat(chunks)));
+    stream.once("close", () => done(Buffer.concat(chunks)));
+  });
+}

@@ -19,7 +19,7 @@ import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { lostConnection } from "./connect.ts";
 import { SshError } from "./errors.ts";
-import { forwardedSignal, splitAtStartLine, type ExitStatus, type RemoteProcess, type SupervisedProcess } from "./remote-process.ts";
+import { collectOutput, forwardedSignal, splitAtStartLine, type ExitStatus, type RemoteProcess, type SupervisedProcess } from "./remote-process.ts";
 import { runnerScript, STOP_LINE } from "./remote-shell.ts";
 import type { ScriptHost, ScriptOptions, ScriptResult } from "./script-host.ts";
 import type { SshSession } from "./session.ts";
@@ -284,16 +284,7 @@ export class RemoteRunner {
           ? undefined
           : setTimeout(() => fail(new SshError("timeout", machine.name, `a script on ${machine.name} did not finish within ${formatMs(options.timeoutMs!)}`)), options.timeoutMs);
       const gather = (stream: Readable, name: string): Promise<Buffer> =>
-        new Promise((done) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          stream.on("data", (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > limit) fail(new SshError("remote-command-failed", machine.name, `${name} of a script on ${machine.name} exceeded ${limit} bytes`));
-            else chunks.push(chunk);
-          });
-          stream.once("end", () => done(Buffer.concat(chunks)));
-        });
+        collectOutput(stream, limit, () => fail(new SshError("remote-command-failed", machine.name, `${name} of a script on ${machine.name} exceeded ${limit} bytes`)));
       Promise.all([gather(child.stdout, "stdout"), gather(child.stderr, "stderr"), child.exit]).then(
         ([stdout, stderr, status]) => {
           if (failed) return;

@@ -22,7 +22,7 @@ import { cryptoOfClient, type ConnectionCrypto } from "./crypto-path.ts";
 import { establish, lostConnection, type ConnectOptions, type ConnectTimings } from "./connect.ts";
 import { errorMessage, SshError } from "./errors.ts";
 import { machineKey } from "./machine-key.ts";
-import { plainProcess, rawProcess, supervisedProcess, type CommandChannel, type ExitStatus, type RemoteCommand, type RemoteProcess, type SupervisedProcess } from "./remote-process.ts";
+import { collectOutput, plainProcess, rawProcess, supervisedProcess, type CommandChannel, type ExitStatus, type RemoteCommand, type RemoteProcess, type SupervisedProcess } from "./remote-process.ts";
 import { announced, changeDirectory, commandLine, newStartToken, supervisedScript } from "./remote-shell.ts";
 import { RemoteRunner } from "./runner.ts";
 import type { ScriptHost, ScriptOptions, ScriptResult } from "./script-host.ts";
@@ -370,20 +370,9 @@ export class SshSession implements ScriptHost {
               options.timeoutMs,
             );
       const collect = (stream: Readable, name: string): Promise<Buffer> =>
-        new Promise((done) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          stream.on("data", (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > limit) {
-              fail(new SshError("remote-command-failed", this.machine.name, `${name} of \`${what}\` on ${this.machine.name} exceeded ${limit} bytes`));
-              return;
-            }
-            chunks.push(chunk);
-          });
-          stream.once("end", () => done(Buffer.concat(chunks)));
-          stream.once("close", () => done(Buffer.concat(chunks)));
-        });
+        collectOutput(stream, limit, () =>
+          fail(new SshError("remote-command-failed", this.machine.name, `${name} of \`${what}\` on ${this.machine.name} exceeded ${limit} bytes`)),
+        );
       starting
         .then((started) => {
           child = started;
