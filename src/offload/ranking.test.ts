@@ -1,26 +1,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { machineRecord } from "../../test/helpers/sshd.ts";
 import type { BuildMachine } from "../machines/types.ts";
 import { MINIMUM_FREE_BYTES } from "../ssh/probe.ts";
 import { healthProblem, rankBy, requirementMismatch, score } from "./ranking.ts";
 
-const machine: BuildMachine = {
-  name: "b1",
-  port: 22,
-  systems: ["x86_64-linux", "i686-linux"],
-  user: "u",
-  hostKey: "ssh-ed25519 AAAA",
-  privateKey: null,
-  compression: "none",
-  compressionLevel: 3,
-  daemonSocket: "/s",
-  overloadThreshold: 0.8,
-  parallelBuilds: 2,
-  speed: 1,
-  features: ["kvm", "big"],
-  location: { file: "m.scm", line: 1, column: 1 },
-  problems: [],
-};
+const machine: BuildMachine = machineRecord({ name: "b1", systems: ["x86_64-linux", "i686-linux"], parallelBuilds: 2, features: ["kvm", "big"] });
 const idle = { load: [0, 0, 0] as [number, number, number], cores: 4, diskFreeBytes: 10 * 1024 ** 3 };
 
 describe("requirementMismatch", () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { AnyAuthMethod, AuthenticationType } from "ssh2";
-import { generateKeyPair, tempDir } from "../../test/helpers/sshd.ts";
+import { generateKeyPair, machineRecord, tempDir } from "../../test/helpers/sshd.ts";
 import type { BuildMachine } from "../machines/types.ts";
 import { authHandlerFor } from "./authentication.ts";
 import type { SshError } from "./errors.ts";
@@ -13,23 +13,7 @@ const plainKey = generateKeyPair(dir);
 const encryptedKey = generateKeyPair(dir, { passphrase: "secret" });
 
 function machine(privateKey: string | null): BuildMachine {
-  return {
-    name: "build1",
-    port: 22,
-    systems: ["x86_64-linux"],
-    user: "builder",
-    hostKey: plainKey.publicLine,
-    privateKey,
-    compression: "none",
-    compressionLevel: 3,
-    daemonSocket: "/var/guix/daemon-socket/socket",
-    overloadThreshold: 0.8,
-    parallelBuilds: 1,
-    speed: 1,
-    features: [],
-    location: { file: "machines.scm", line: 1, column: 1 },
-    problems: [],
-  };
+  return machineRecord({ hostKey: plainKey.publicLine, privateKey });
 }
 
 /** Call the handler the way ssh2 does, collecting what it answers. */

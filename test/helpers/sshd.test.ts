@@ -3,29 +3,12 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadMachines } from "../../src/machines/load.ts";
-import { generateKeyPair, localSystem, tempDir, writeMachinesFile } from "./sshd.ts";
+import { generateKeyPair, machineRecord, tempDir, writeMachinesFile } from "./sshd.ts";
 import type { BuildMachine } from "../../src/machines/types.ts";
 
 function record(name: string, overrides: Partial<BuildMachine> = {}): BuildMachine {
   const dir = tempDir("offload-sshd-helper-");
-  return {
-    name,
-    port: 2222,
-    systems: [localSystem()],
-    user: "builder",
-    hostKey: generateKeyPair(dir, { type: "ed25519" }).publicLine,
-    privateKey: join(dir, "id"),
-    compression: "zlib@openssh.com,zlib",
-    compressionLevel: 3,
-    problems: [],
-    daemonSocket: "/var/guix/daemon-socket/socket",
-    overloadThreshold: null,
-    parallelBuilds: 2,
-    speed: 1.5,
-    features: ["kvm"],
-    location: { file: "machines.scm", line: 1, column: 1 },
-    ...overrides,
-  };
+  return machineRecord({ name, port: 2222, hostKey: generateKeyPair(dir).publicLine, privateKey: join(dir, "id"), overloadThreshold: null, parallelBuilds: 2, speed: 1.5, features: ["kvm"], ...overrides });
 }
 
 describe("writeMachinesFile", () => {

@@ -241,6 +241,37 @@ export async function startFarm(count: number, options: SshdOptions = {}): Promi
 }
 
 /**
+ * A build-machine record as loading gives it, with Guix's defaults and this
+ * host's system, for tests that need no server (a server's `machine()` is
+ * one pointing at it).
+ *
+ * @example
+ * const record = machineRecord({ name: "b1", features: ["kvm"] });
+ * record.port; // 22
+ * record.compression; // "zlib@openssh.com,zlib"
+ */
+export function machineRecord(overrides: Partial<BuildMachine> = {}): BuildMachine {
+  return {
+    name: "build1",
+    port: 22,
+    systems: [localSystem()],
+    user: "builder",
+    hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g",
+    privateKey: null,
+    compression: "zlib@openssh.com,zlib",
+    compressionLevel: 3,
+    problems: [],
+    daemonSocket: "/var/guix/daemon-socket/socket",
+    overloadThreshold: 0.8,
+    parallelBuilds: 1,
+    speed: 1,
+    features: [],
+    location: { file: "machines.scm", line: 1, column: 1 },
+    ...overrides,
+  };
+}
+
+/**
  * Write a machines.scm holding `machines` and return them with their
  * `location` pointing into that file. `daemon-socket` is written when it
  * is not Guix's default (which loading gives it back).
@@ -441,24 +472,16 @@ function makeServer(parts: {
     home,
     hostKeys,
     clientKey,
-    machine: (overrides = {}) => ({
-      name: "127.0.0.1",
-      port,
-      systems: [localSystem()],
-      user,
-      hostKey: hostKeys[0]!.publicLine,
-      privateKey: clientKey.privateKeyFile,
-      compression: "zlib@openssh.com,zlib",
-      compressionLevel: 3,
-      problems: [],
-      daemonSocket: "/var/guix/daemon-socket/socket",
-      overloadThreshold: 0.8,
-      parallelBuilds: 1,
-      speed: 1,
-      features: [],
-      location: { file: join(dir, "machines.scm"), line: 1, column: 1 },
-      ...overrides,
-    }),
+    machine: (overrides = {}) =>
+      machineRecord({
+        name: "127.0.0.1",
+        port,
+        user,
+        hostKey: hostKeys[0]!.publicLine,
+        privateKey: clientKey.privateKeyFile,
+        location: { file: join(dir, "machines.scm"), line: 1, column: 1 },
+        ...overrides,
+      }),
     log: () => log(),
     sessionPids,
     killSessions: (signal = "SIGKILL") => {

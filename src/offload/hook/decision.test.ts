@@ -4,30 +4,14 @@ import type { BuildMachine } from "../../machines/types.ts";
 import { activeBackoff } from "../backoff.ts";
 import type { ProbeFacts } from "../probe-cache.ts";
 import { tryAcquireSlot } from "../slots.ts";
+import { machineRecord } from "../../../test/helpers/sshd.ts";
 import { tempDir } from "../../../test/helpers/temp-dir.ts";
 import { HookDecider } from "./decision.ts";
 import type { HookRequest } from "./request.ts";
 import { wakeSlotWaiters } from "./slot-wakeups.ts";
 
 function machine(name: string, overrides: Partial<BuildMachine> = {}): BuildMachine {
-  return {
-    name,
-    port: 22,
-    systems: ["x86_64-linux"],
-    user: "root",
-    hostKey: "ssh-ed25519 AAAA",
-    privateKey: null,
-    compression: "none",
-    compressionLevel: 3,
-    daemonSocket: "/var/guix/daemon-socket/socket",
-    overloadThreshold: 0.8,
-    parallelBuilds: 1,
-    speed: 1,
-    features: [],
-    location: { file: "machines.scm", line: 1, column: 0 },
-    problems: [],
-    ...overrides,
-  };
+  return machineRecord({ name, systems: ["x86_64-linux"], ...overrides });
 }
 
 const idle: ProbeFacts = { load: [0, 0, 0], cores: 4, diskFreeBytes: 10 * 1024 ** 3 };
