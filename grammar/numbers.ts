@@ -11,6 +11,7 @@
  * // an exact fraction is a Rational in lowest terms
  * parseNumber("6/4"); // { num: 3n, den: 2n }
  */
+import { abbreviate } from "./abbreviate.ts";
 import { Flonum, Rational, type Datum } from "./datum.ts";
 
 /**
@@ -63,8 +64,31 @@ function parseUnsignedInteger(text: string, radix: number): bigint | undefined {
 
 const DECIMAL = /^(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:e([+-]?\d+))?$/i;
 
+/**
+ * The largest decimal exponent of an exact number: 10^1,200,000 has some
+ * 4,000,000 bits, the evaluator's cap on integers. `#e1e99858182` would take
+ * a minute and 40 MB to build.
+ *
+ * @example
+ * MAX_EXACT_EXPONENT; // 1200000
+ */
+export const MAX_EXACT_EXPONENT = 1_200_000;
+
+/**
+ * An exact number too large to build (a RangeError: the evaluator reports it as limit-exceeded).
+ *
+ * @example
+ * new ExactNumberTooLarge("#e1e99858182").message; // "exact number #e1e99858182 is too large (more than 4,000,000 bits)"
+ */
+export class ExactNumberTooLarge extends RangeError {
+  constructor(text: string) {
+    super(`exact number ${abbreviate(text)} is too large (more than 4,000,000 bits)`);
+  }
+}
+
 /** An exact value for a decimal string: `#e1.5` is 3/2. */
 function exactDecimal(intPart: string, fracPart: string, exponent: number): number | bigint | Rational {
+  if (Math.abs(exponent) > MAX_EXACT_EXPONENT) throw new ExactNumberTooLarge(`#e${intPart}${fracPart ? `.${fracPart}` : ""}e${exponent}`);
   let num = BigInt((intPart || "0") + fracPart);
   let den = 10n ** BigInt(fracPart.length);
   if (exponent > 0) num *= 10n ** BigInt(exponent);

@@ -21,7 +21,7 @@ import { EmbeddedActionsParser, type IToken, type IOrAlt } from "chevrotain";
 import { abbreviate } from "./abbreviate.ts";
 import { Bytevector, Char, Keyword, NIL, SourcePair, sym, type Datum } from "./datum.ts";
 import { decodeCharacter, decodeString, LiteralError } from "./literals.ts";
-import { parseNumber } from "./numbers.ts";
+import { ExactNumberTooLarge, parseNumber } from "./numbers.ts";
 import { Span, type SourceText } from "./source.ts";
 import {
   allTokens,
@@ -204,7 +204,7 @@ export class DatumParser extends EmbeddedActionsParser {
   private atom(token: IToken): Datum {
     return this.ACTION(() => {
       const image = token.image;
-      const number = parseNumber(image);
+      const number = numberOf(image, token);
       return this.located(number === undefined ? sym(image) : number, token, token);
     });
   }
@@ -256,7 +256,17 @@ function classifyHashAtom(token: IToken): Datum {
     if (image.length === 2) throw new LiteralSyntaxError("#: must be followed by a keyword name", token.startOffset);
     return Keyword.intern(image.slice(2));
   }
-  const number = parseNumber(image);
+  const number = numberOf(image, token);
   if (number !== undefined) return number;
   throw new LiteralSyntaxError(`unknown # syntax: ${abbreviate(image)}`, token.startOffset);
+}
+
+/** The number `image` writes, if any; one too large to build is a syntax error at `token`. */
+function numberOf(image: string, token: IToken): Datum | undefined {
+  try {
+    return parseNumber(image);
+  } catch (error) {
+    if (error instanceof ExactNumberTooLarge) throw new LiteralSyntaxError(error.message, token.startOffset);
+    throw error;
+  }
 }

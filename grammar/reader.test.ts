@@ -134,3 +134,13 @@ test("a huge token in a read error is quoted abbreviated", () => {
     }
   }
 });
+
+test("an exact number too large to build is a located read error", () => {
+  try {
+    readSource(new SourceText("m.scm", "(list\n  #e1e99858182)"));
+    assert.fail("read");
+  } catch (error) {
+    assert.ok(error instanceof ReadError);
+    assert.deepEqual([error.code, error.message, error.span.range().line, error.span.range().column], ["read-error", "exact number #e1e99858182 is too large (more than 4,000,000 bits)", 2, 3]);
+  }
+});

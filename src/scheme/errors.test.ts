@@ -49,3 +49,17 @@ test("every error has its code, message, line and column", () => {
     assert.match(caught.format(), new RegExp(`^m\\.scm:${where}: error: `), program);
   }
 });
+
+test("a message is cut at 1,024 characters, whatever a program raises", () => {
+  const message = (text: string) => {
+    try {
+      createInterpreter().evalString(text);
+    } catch (error) {
+      return (error as SchemeError).message;
+    }
+    return "";
+  };
+  assert.equal(message(`(error "${"<".repeat(5000)}")`).length, 1024);
+  assert.equal(message(`(error "short")`), "short");
+  assert.equal(new SchemeError("misc-error", "x".repeat(2000)).message, `${"x".repeat(1021)}...`);
+});

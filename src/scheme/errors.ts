@@ -18,6 +18,7 @@
  */
 import type { Location, Span } from "../../grammar/source.ts";
 import { formatLocation, locationOf } from "../../grammar/source.ts";
+import { abbreviate } from "./abbreviate.ts";
 import { NIL, Sym, list, type Datum } from "./values.ts";
 
 /** The stable error codes. */
@@ -73,6 +74,9 @@ export interface ThrowPayload {
   raised?: Datum;
 }
 
+/** The longest error message; longer ones (a program's own megabyte message, say) are cut. */
+const MAX_MESSAGE_LENGTH = 1024;
+
 /** An error in a Scheme program: what went wrong and where. */
 export class SchemeError extends Error {
   span: Span | undefined;
@@ -85,7 +89,8 @@ export class SchemeError extends Error {
     span?: Span,
     payload?: ThrowPayload,
   ) {
-    super(message);
+    // One line, whatever a program names or raises: every quoted value is abbreviated, and this catches what is not.
+    super(abbreviate(message, MAX_MESSAGE_LENGTH));
     this.name = "SchemeError";
     this.span = span;
     this.payload = payload;

@@ -128,6 +128,7 @@ test("--max-memory bounds what a program holds before it is allocated: pending c
     ["(let loop ((s 'ab)) (loop (symbol-append s s)))", /holds more than 16 MiB/],
     ['(let loop ((s "ab")) (loop (string-append s s)))', /holds more than 16 MiB/],
     ["(make-vector 10000000 0)", /holds more than 16 MiB/],
+    ["(length (iota 10000000))", /holds more than 16 MiB/],
   ];
   for (const [program, message] of cases) {
     const before = process.memoryUsage().heapUsed;

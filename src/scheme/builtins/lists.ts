@@ -12,7 +12,7 @@
 import { eq, eqv, isEqual } from "../equality.ts";
 import { SchemeError } from "../errors.ts";
 import type { Evaluator } from "../evaluator.ts";
-import { CycleCheck, NIL, Pair, arrayToList, isProperList, listToArray, type Datum } from "../values.ts";
+import { arrayToList, CycleCheck, type Datum, isProperList, listToArray, NIL, Pair, PAIR_BYTES, reserve } from "../values.ts";
 import { add, isExact, multiply, toInexact, type SchemeNumber } from "../numbers.ts";
 import {
   expectIndex,
@@ -241,6 +241,8 @@ export function defineListBuiltins(table: BuiltinTable): void {
     if (n > 10_000_000) throw new SchemeError("limit-exceeded", `iota: ${n} elements is more than this evaluator builds`);
     const from = start === undefined ? 0 : expectNumber("iota", start, 2);
     const by = step === undefined ? 1 : expectNumber("iota", step, 3);
+    // The elements and their pairs, reserved before either exists.
+    reserve(n * (8 + PAIR_BYTES));
     // start + i*step, so an inexact start or step makes every element inexact: (iota 3 0 0.5) is (0.0 0.5 1.0).
     const items: Datum[] = [];
     for (let i = 0; i < n; i++) items.push(add(from, multiply(i, by)));
