@@ -19,17 +19,9 @@ import { Op, PROTOCOL_VERSION, Stderr, WORKER_MAGIC_2 } from "../../src/store/pr
 import { signHash } from "../../src/store/signature.ts";
 import { WireWriter } from "../../src/store/wire.ts";
 import { createHash } from "node:crypto";
+import { waitFor } from "../helpers/farm.ts";
 import { hookFarm, type HookFarm } from "../helpers/hook-farm.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
-
-/** Poll (every 5 ms, at most `ms`) until `condition` holds. */
-async function until(condition: () => boolean, ms: number, what: string): Promise<void> {
-  for (let i = 0; i < ms / 5; i++) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** Entries of the local store that are not the .drv files and sources the tests added. */
 function leftovers(farm: HookFarm, before: ReadonlySet<string>): string[] {
@@ -75,7 +67,7 @@ describe("failures of an offloaded build", () => {
         reached = () => readdirSync(farm.local.realStoreDir).some((entry) => entry.startsWith(".") && !before.has(entry));
       }
       const building = farm.driver().build(drv);
-      await until(reached, 120_000, `the ${stage}`);
+      await waitFor(reached, 120_000, `the ${stage}`);
       server.killSessions();
       const result = await building;
       assert.equal(result.outcome, "hook-failed");
@@ -92,7 +84,7 @@ describe("failures of an offloaded build", () => {
     const marker = join(tempDir("offload-marker-"), "started");
     const drv = await farm.derivation("moves", `if [ -e ${marker} ]; then echo moved > $out; else echo started > ${marker}; /bin/sleep 60; fi`);
     const building = farm.driver().build(drv);
-    await until(() => existsSync(marker), 120_000, "the first build");
+    await waitFor(() => existsSync(marker), 120_000, "the first build");
     const first = farm.remotes.findIndex((remote) => remote.pathInfo(drv) !== undefined);
     farm.servers[first]!.killSessions();
     const result = await building;

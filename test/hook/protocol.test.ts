@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { sleep, waitFor } from "../helpers/farm.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 import { tryAcquireSlot } from "../../src/offload/slots.ts";
 import { wakeSlotWaiters } from "../../src/offload/hook/slot-wakeups.ts";
@@ -65,10 +66,10 @@ describe("the hook under the daemon's protocol", () => {
     try {
       const building = driver.build(drv);
       building.catch(() => undefined);
-      // Bounded: the driver re-asks every 200 ms; free the slot after the first postpone.
-      for (let i = 0; i < 600 && driver.agents.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      // The driver re-asks every 200 ms; free the slot after the first postpone.
+      await waitFor(() => driver.agents.length > 0, 12_000, "the hook");
       const agent = driver.agents[0]!;
-      for (let i = 0; i < 600 && !agent.transcript.includes("# postpone"); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      await waitFor(() => agent.transcript.includes("# postpone"), 12_000, "a postpone");
       taken.release();
       const result = await building.catch((error: unknown) => assert.fail(`${String(error)}; the hook said: ${agent.transcript.join(" | ")}`));
       assert.equal(result.outcome, "built");
@@ -90,8 +91,8 @@ describe("the hook under the daemon's protocol", () => {
     try {
       const building = driver.build(drv);
       building.catch(() => undefined);
-      for (let i = 0; i < 600 && driver.agents.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await waitFor(() => driver.agents.length > 0, 12_000, "the hook");
+      await sleep(300);
       taken.release();
       await wakeSlotWaiters(farm.stateDir);
       const result = await building.catch((error: unknown) => assert.fail(`${String(error)}; the hook said: ${driver.agents[0]?.transcript.join(" | ")}`));
@@ -107,7 +108,7 @@ describe("the hook under the daemon's protocol", () => {
     const drv = await farm.derivation("killed-hook", `echo started > ${marker}; /bin/sleep 60; echo late > $out`);
     const driver = farm.driver();
     const building = driver.build(drv);
-    for (let i = 0; i < 6000 && !existsSync(marker); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor(() => existsSync(marker), 120_000, "the build");
     assert.equal(await tryAcquireSlot(farm.machines[0]!, farm.stateDir), null, "the hook holds the only slot");
     driver.agents[0]!.kill();
     const result = await building;
