@@ -41,6 +41,7 @@ import { MINIMUM_FREE_BYTES } from "../../ssh/probe.ts";
 import { guixVersionScript } from "../../ssh/remote-shell.ts";
 import { SshSession, type RemoteProcess } from "../../ssh/session.ts";
 import { formatBytes } from "../../ssh/units.ts";
+import { withTimeout } from "../with-timeout.ts";
 import type { HookConfig } from "./config.ts";
 import { probeBuildMachine } from "./remote-probe.ts";
 import { readAcl } from "./retrieve-outputs.ts";
@@ -155,21 +156,6 @@ function collect(child: RemoteProcess): Promise<{ stdout: string; stderr: string
   return Promise.all([read(child.stdout), read(child.stderr), child.exit]).then(([stdout, stderr, exit]) => ({ stdout, stderr, code: exit.code }));
 }
 
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string, onTimeout: () => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      onTimeout();
-      reject(new Error(`${what} did not finish within ${Math.round(ms / 1000)} s`));
-    }, ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 async function guixVersion(link: SshSession, timeoutMs: number): Promise<Outcome> {
   const result = await link.runScript(guixVersionScript(), { timeoutMs });
   const [stdout, stderr, code] = [result.stdout.toString("utf8"), result.stderr.toString("utf8"), result.code];
@@ -214,7 +200,8 @@ async function keysBothWays(link: SshSession, remote: StoreConnection, socket: s
     const imported = collect(importer);
     await local.exportPaths([outgoing], importer.stdin, { sign: true });
     importer.stdin.end();
-    const { stderr, code } = await withTimeout(imported, options.timeoutMs, "`guix archive --import`", () => importer.close());
+    const late = `\`guix archive --import\` did not finish within ${Math.round(options.timeoutMs / 1000)} s`;
+    const { stderr, code } = await withTimeout(imported, options.timeoutMs, late, () => importer.close());
     if (code !== 0 || !(await remote.isValidPath(outgoing))) {
       const why = stderr.trim().split("\n").slice(-1)[0] ?? `status ${code}`;
       const hint = /unauthorized public key/.test(stderr) ? `: this host's signing key is not authorized on '${host}' (there: guix archive --authorize < this host's /etc/guix/signing-key.pub)` : "";

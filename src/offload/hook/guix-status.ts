@@ -11,6 +11,7 @@
  */
 import type { BuildMachine } from "../../machines/types.ts";
 import { StoreConnection } from "../../store/connection.ts";
+import { withTimeout } from "../with-timeout.ts";
 import type { HookConfig } from "./config.ts";
 import type { LinkCache } from "./machine-link.ts";
 import { probeBuildMachine } from "./remote-probe.ts";
@@ -57,13 +58,4 @@ export async function guixStatus(machine: BuildMachine, options: GuixStatusOptio
     status.error = error instanceof Error ? error.message.split("\n")[0]! : String(error);
   }
   return status;
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
