@@ -26,8 +26,9 @@ export interface PresentedHostKey {
  * host key the server presents; never rejects (a failure is no key).
  *
  * @example
- * const { key } = await presentedHostKey(machine, ["ssh-ed25519"], 5000);
- * // null when the server has no Ed25519 key or does not answer within 5 s
+ * // nothing listens on port 1: no key, and no rejection
+ * await presentedHostKey({ name: "127.0.0.1", port: 1, user: "builder" }, ["ssh-ed25519"], 5000); // { key: null, offered: [] }
+ * // the key is null too when the server has no Ed25519 key, or does not answer within the 5 s
  */
 export async function presentedHostKey(
   machine: Pick<BuildMachine, "name" | "port" | "user">,

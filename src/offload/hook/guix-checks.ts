@@ -86,9 +86,6 @@ export const LIBSSH_HOST_KEY_ORDER: readonly ServerHostKeyAlgorithm[] = [
  * Run the Guix checks against `machine`. Never throws; when the SSH
  * connection itself fails, only the host-key check is reported (the SSH
  * checks of `offload test` say why).
- *
- * @example
- * const results = await testGuix(machine, options);
  */
 export async function testGuix(machine: BuildMachine, options: GuixCheckOptions): Promise<GuixCheckResult[]> {
   const results: GuixCheckResult[] = [await timed("guix-host-key", () => hostKeyGuixSees(machine, options.timeoutMs))];

@@ -35,9 +35,6 @@ export class LinkCache {
 
   /**
    * The machine's session, connecting (or attaching to its holder) if needed.
-   *
-   * @example
-   * const session = await links.get(machine);
    */
   get(machine: BuildMachine): Promise<SshSession> {
     return this.pool.get(machine);
@@ -49,9 +46,6 @@ export class LinkCache {
    * main thread of the process that holds the connection) moves about
    * 12 MB/s on a loaded 2-core machine, less than most links. The same
    * session as {@link get} when the record asks for no compression.
-   *
-   * @example
-   * const bulk = await links.bulk(machine);
    */
   bulk(machine: BuildMachine, compress = false): Promise<SshSession> {
     return this.pool.get(compress ? machine : { ...machine, compression: "none" });
@@ -59,9 +53,6 @@ export class LinkCache {
 
   /**
    * Close every session (a holder stays up for later processes).
-   *
-   * @example
-   * links.closeAll();
    */
   closeAll(): void {
     this.pool.closeAll();

@@ -57,9 +57,6 @@ export interface RemoteBuildContext {
 
 /**
  * Build `job` on `machine`; resolves once the outputs are in this host's store.
- *
- * @example
- * await remoteBuild({ drvPath, inputs, outputs }, machine, context);
  */
 export async function remoteBuild(job: HookJob, machine: BuildMachine, context: RemoteBuildContext): Promise<void> {
   const host = machine.name;

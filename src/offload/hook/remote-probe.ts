@@ -56,9 +56,6 @@ export function parseProbe(text: string, machineName: string): BuildMachineFacts
  * Probe the machine behind `session` (through its holder, on one of the
  * holder's ready runners: no login shell); rejects after `timeoutMs`
  * (Guix's short timeout is 15 s) or when the script fails.
- *
- * @example
- * const { load, cores } = await probeBuildMachine(session, "/gnu/store", 15_000);
  */
 export async function probeBuildMachine(session: SshSession, storeDir: string, timeoutMs: number): Promise<BuildMachineFacts> {
   const name = session.machine.name;

@@ -79,9 +79,6 @@ export interface SentInputs {
 
 /**
  * Make every path of `inputs` valid on the build machine.
- *
- * @example
- * await sendInputs(["/gnu/store/…-hello.drv"], options);
  */
 export async function sendInputs(inputs: readonly string[], options: SendOptions): Promise<SentInputs> {
   const { remote } = options;
