@@ -439,8 +439,13 @@ function nearestExistingDirectory(dir: string): string {
  * `daemon-socket` as it does for Guix.
  *
  * @example
- * storeProbeScript("/gnu/store").split("\n").length; // 5
- * // run remotely, it prints lines such as load=0.52 0.40 0.31, cores=8, availkb=51234567 and socket=
+ * import { execFileSync } from "node:child_process";
+ * // run here with sh, as a login shell runs it on the machine, with the remote GUIX_DAEMON_SOCKET set
+ * const env = { ...process.env, GUIX_DAEMON_SOCKET: "/run/guix.sock" };
+ * const output = execFileSync("sh", ["-c", storeProbeScript("/gnu/store")], { encoding: "utf8", env });
+ * output.split("\n").filter((line) => line !== "").map((line) => line.slice(0, line.indexOf("="))); // ["load", "cores", "availkb", "socket"]
+ * output.endsWith("\nsocket=/run/guix.sock\n"); // true
+ * // e.g. load=0.52 0.40 0.31, cores=8, availkb=51234567 (of /gnu/store or, without one, its nearest existing parent)
  */
 export function storeProbeScript(storeDir: string): string {
   return [LOAD_LINE, CORES_LINE, nearestExistingDirectory(shellQuote(storeDir)), AVAILABLE_KIB_LINE, `printf 'socket=%s\\n' "\${GUIX_DAEMON_SOCKET-}"`].join("\n");
