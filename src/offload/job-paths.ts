@@ -42,7 +42,7 @@ export function cleanSegments(path: string): string[] | null {
  * under its base name.
  *
  * @example
- * inputRemotePath("./a//b.txt"); // "a/b.txt"
+ * inputRemotePath("./src/../a/b.txt"); // "a/b.txt"
  * inputRemotePath("../lib/x.c"); // "x.c"
  */
 export function inputRemotePath(localPath: string): string {
@@ -63,7 +63,7 @@ export function inputRemotePath(localPath: string): string {
  * local output directory) and return it normalized.
  *
  * @example
- * checkOutputPath("out//result.bin"); // "out/result.bin"
+ * checkOutputPath("out/./result.bin/"); // "out/result.bin"
  */
 export function checkOutputPath(path: string): string {
   const segments = cleanSegments(posix.normalize(path));
