@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { SeededRandom } from "../test/helpers/seeded-random.ts";
 import { formatLocation, locationOf, SourceText, Span } from "./source.ts";
 
 test("the documented examples hold", () => {
@@ -24,11 +25,8 @@ test("columns count code points and expand tabs to multiples of 8; spans give ra
 test("positions on long lines count from marks: the same columns as counting from the line's start", () => {
   // Tabs, surrogate pairs and newlines at random in lines far longer than the marks' spacing.
   const pieces = ["a", "\t", "λ", "😀", " ", "\n", "xyz"];
-  let state = 7;
-  const next = (n: number) => {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return (state >>> 16) % n;
-  };
+  const random = new SeededRandom(7);
+  const next = (n: number) => random.int(0, n - 1);
   const text = Array.from({ length: 20_000 }, () => (next(50) === 0 ? "\n" : pieces[next(pieces.length - 1)]!)).join("");
   const naive = (offset: number) => {
     const lineStart = text.lastIndexOf("\n", offset - 1) + 1;

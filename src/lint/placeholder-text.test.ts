@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { SeededRandom } from "../../test/helpers/seeded-random.ts";
 import { isPlaceholderSymbol, placeholderIn } from "./placeholder-text.ts";
 
 test("placeholders are found", () => {
@@ -28,11 +29,8 @@ const ELLIPSIS_REGEXES: ReadonlyArray<[RegExp, string]> = [
 test("the word-by-word ellipsis patterns find exactly what the regular expressions found", () => {
   // Short random texts over the characters the patterns care about: every case the regexes distinguish comes up.
   const alphabet = ["a", ".", "/", "…", " ", "\t", "-", "x", "@", "_"];
-  let state = 15;
-  const next = (n: number) => {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return (state >>> 16) % n;
-  };
+  const random = new SeededRandom(15);
+  const next = (n: number) => random.int(0, n - 1);
   let compared = 0;
   for (let i = 0; i < 20_000; i++) {
     const text = Array.from({ length: 1 + next(12) }, () => alphabet[next(alphabet.length)]!).join("");

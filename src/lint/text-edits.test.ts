@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { SourceText, Span } from "../../grammar/source.ts";
+import { SeededRandom } from "../../test/helpers/seeded-random.ts";
 import type { TextEdit } from "./diagnostic.ts";
 import { deleteSpanEdit } from "./text-edits.ts";
 
@@ -29,11 +30,8 @@ test("the documented examples hold", () => {
 
 test("the same edits as looking at the whole line, on random layouts", () => {
   const pieces = ["(a)", " ", "\t", "\n", "\r\n", "x", ";c"];
-  let state = 3;
-  const next = (n: number) => {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return (state >>> 16) % n;
-  };
+  const random = new SeededRandom(3);
+  const next = (n: number) => random.int(0, n - 1);
   for (let i = 0; i < 5_000; i++) {
     const text = Array.from({ length: 1 + next(10) }, () => pieces[next(pieces.length)]!).join("");
     const source = new SourceText("m.scm", text);

@@ -11,7 +11,8 @@
  */
 import { existsSync, readdirSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { generateMachinesFile, SeededRandom } from "../differential/machines-generator.ts";
+import { generateMachinesFile } from "../differential/machines-generator.ts";
+import { SeededRandom } from "../helpers/seeded-random.ts";
 import { generateProgram } from "../differential/program-generator.ts";
 import type { CorpusFile } from "./corpus.ts";
 import type { FuzzCase } from "./fuzz-case.ts";

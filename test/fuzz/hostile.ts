@@ -9,7 +9,7 @@
  * const made = HOSTILE.cycle(new SeededRandom(3));
  * made.main; // "machines.scm"
  */
-import type { SeededRandom } from "../differential/machines-generator.ts";
+import type { SeededRandom } from "../helpers/seeded-random.ts";
 import type { CaseFile } from "./fuzz-case.ts";
 
 /** What a template makes: files, FIFOs, and the machines file to read. */

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { SeededRandom } from "../differential/machines-generator.ts";
+import { SeededRandom } from "../helpers/seeded-random.ts";
 import { MUTATION_KINDS, MUTATIONS } from "./mutations.ts";
 
 const seed = Buffer.from('(list (build-machine (name "build1") (port 22) (systems (list "x86_64-linux"))))\n');

@@ -9,7 +9,7 @@
  * const damaged = MUTATIONS.truncate(random, Buffer.from("(list (build-machine))"), []);
  * damaged.length < 22; // true
  */
-import type { SeededRandom } from "../differential/machines-generator.ts";
+import type { SeededRandom } from "../helpers/seeded-random.ts";
 
 /** A mutation: new bytes from old ones (`others`: the rest of the corpus, for splicing). */
 export type Mutation = (random: SeededRandom, bytes: Uint8Array, others: readonly Uint8Array[]) => Uint8Array;
