@@ -6,8 +6,11 @@
  * machine's input cache.
  *
  * @example
- * command.addOption(persistOption());
- * const holder = holderSettingsFor(options.stateDir, options.persist); // undefined with --persist 0
+ * import { Command } from "commander";
+ * const command = new Command("run").exitOverride().addOption(persistOption());
+ * command.parse(["--persist", "0"], { from: "user" });
+ * // no holder: every process connects by itself
+ * holderSettingsFor("/var/lib/offload", command.opts().persist); // undefined
  */
 import { InvalidArgumentError, Option } from "commander";
 import { DEFAULT_CACHE_MAX_BYTES } from "../offload/input-cache.ts";
