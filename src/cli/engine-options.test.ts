@@ -11,11 +11,13 @@ function parsed(args: string[]): Record<string, unknown> {
 }
 
 test("engine options default as documented, in milliseconds", () => {
-  assert.deepEqual(parsed([]), { wait: 3_600_000, retries: 2, connectTimeout: 30_000, system: localSystem() });
+  assert.deepEqual(parsed([]), { wait: 3_600_000, retries: 2, connectTimeout: 30_000, persist: 60_000, cacheSize: 2 * 1024 ** 3, system: localSystem() });
   assert.deepEqual(parsed(["--wait", "0", "--retries", "0", "--connect-timeout", "1.5", "--features", "kvm,gpu", "--features", "big"]), {
     wait: 0,
     retries: 0,
     connectTimeout: 1500,
+    persist: 60_000,
+    cacheSize: 2 * 1024 ** 3,
     system: localSystem(),
     features: ["kvm,gpu", "big"],
   });

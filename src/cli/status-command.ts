@@ -23,7 +23,7 @@ import { existsSync } from "node:fs";
 import type { BuildMachine } from "../machines/types.ts";
 import { hookConfig } from "../offload/hook/config.ts";
 import { guixStatus } from "../offload/hook/guix-status.ts";
-import { LinkCache, sshLinkOpener } from "../offload/hook/machine-link.ts";
+import { LinkCache } from "../offload/hook/machine-link.ts";
 import { slotsInUse } from "../offload/slots.ts";
 import { defaultStateDir } from "../offload/state-dir.ts";
 import { SessionPool } from "../ssh/pool.ts";
@@ -102,7 +102,7 @@ export function registerStatusCommand(program: Command): void {
     // A quick look: the machines' running holders are used, none is started for it.
     const pool = new SessionPool(connect, holderSettingsFor(options.stateDir, options.persist, false));
     const config = hookConfig(process.env);
-    const links = options.guix ?? existsSync(config.daemonSocket) ? new LinkCache(sshLinkOpener(connect)) : null;
+    const links = options.guix ?? existsSync(config.daemonSocket) ? new LinkCache(pool) : null;
     const probe = async (): Promise<StatusEntry[]> => {
       const [entries, guix] = await Promise.all([
         probeAll(machines, pool, options.timeout, options.workDir, options.stateDir),

@@ -18,7 +18,6 @@
  * links.closeAll();
  */
 import type { BuildMachine } from "../../machines/types.ts";
-import type { ConnectOptions } from "../../ssh/connect.ts";
 import { SessionPool } from "../../ssh/pool.ts";
 import type { SshSession } from "../../ssh/session.ts";
 
@@ -59,13 +58,3 @@ export class LinkCache {
   }
 }
 
-/**
- * A pool of direct connections (no holders), for a LinkCache: what
- * `offload status` still uses for its Guix columns.
- *
- * @example
- * const links = new LinkCache(sshLinkOpener({ timeoutMs: 15_000 }));
- */
-export function sshLinkOpener(options: ConnectOptions = {}): SessionPool {
-  return new SessionPool(options);
-}
