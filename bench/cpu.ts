@@ -16,7 +16,10 @@ const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 /** utime, stime, cutime, cstime of a process, in ms. */
 function processTimesMs(pid: number | "self"): { ownMs: number; childrenMs: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+  const fields = stat
+    .slice(stat.lastIndexOf(")") + 2)
+    .split(" ")
+    .map(Number);
   const toMs = (ticks: number): number => (ticks * 1000) / TICKS_PER_SECOND;
   return { ownMs: toMs(fields[11]! + fields[12]!), childrenMs: toMs(fields[13]! + fields[14]!) };
 }
@@ -28,7 +31,7 @@ function processTimesMs(pid: number | "self"): { ownMs: number; childrenMs: numb
  * @example
  * const before = serverCpuMs(farm.servers);
  */
-export function serverCpuMs(servers: readonly TestSshd[]): number {
+function serverCpuMs(servers: readonly TestSshd[]): number {
   return servers.reduce((sum, server) => {
     const times = processTimesMs(server.pid);
     return sum + times.ownMs + times.childrenMs;

@@ -107,8 +107,12 @@ async function overhead(ours: Client, guix: Client): Promise<void> {
   const oursOverhead = median(mine) - base;
   const guixOverhead = median(theirs) - base;
   console.log(`   local build:            ${seconds(base)}`);
-  console.log(`   offloaded, offload:     ${seconds(median(mine))}  (overhead ${seconds(oursOverhead)}; runs ${mine.map((t) => (t / 1000).toFixed(2)).join(" ")})`);
-  console.log(`   offloaded, guix offload: ${seconds(median(theirs))}  (overhead ${seconds(guixOverhead)}; runs ${theirs.map((t) => (t / 1000).toFixed(2)).join(" ")})`);
+  console.log(
+    `   offloaded, offload:     ${seconds(median(mine))}  (overhead ${seconds(oursOverhead)}; runs ${mine.map((t) => (t / 1000).toFixed(2)).join(" ")})`,
+  );
+  console.log(
+    `   offloaded, guix offload: ${seconds(median(theirs))}  (overhead ${seconds(guixOverhead)}; runs ${theirs.map((t) => (t / 1000).toFixed(2)).join(" ")})`,
+  );
   console.log(`   overhead ratio offload/guix: ${(oursOverhead / guixOverhead).toFixed(2)} (target ≤ 0.35)`);
 }
 
@@ -148,7 +152,9 @@ async function tenBuilds(c: Client, label: string): Promise<{ makespan: number; 
   const postponed = (text.match(/^postponing /gm) ?? []).length;
   const ideal = 3 * median(single);
   const counted = label.trim() === "offload" ? `; postponed requests: ${postponed}` : "";
-  console.log(`   ${label}: one build ${seconds(median(single))}; 10 together ${seconds(makespan)} = ${(makespan / ideal).toFixed(2)}× ideal (3 rounds)${counted}`);
+  console.log(
+    `   ${label}: one build ${seconds(median(single))}; 10 together ${seconds(makespan)} = ${(makespan / ideal).toFixed(2)}× ideal (3 rounds)${counted}`,
+  );
   return { makespan, ideal, postponed };
 }
 
@@ -166,12 +172,16 @@ async function real(): Promise<void> {
     await Promise.all([ours.setup.stop(), guix.setup.stop()]);
   }
   console.log("\n3. 10 builds of 1 s submitted together, 2 build machines × 2 slots");
-  const oursTen = await client(await startRealOffload({ hook: "offload", program: hookProgram, machines: 2, parallelBuilds: 2, env: { OFFLOAD_VERBOSE: "1" } }));
+  const oursTen = await client(
+    await startRealOffload({ hook: "offload", program: hookProgram, machines: 2, parallelBuilds: 2, env: { OFFLOAD_VERBOSE: "1" } }),
+  );
   const guixTen = await client(await startRealOffload({ hook: "guix", machines: 2, parallelBuilds: 2 }));
   try {
     const mine = await tenBuilds(oursTen, "offload     ");
     await tenBuilds(guixTen, "guix offload");
-    console.log(`   target: offload ≤ 1.3× ideal (${(mine.makespan / mine.ideal).toFixed(2)}), no request postponed while a slot is free (postponed: ${mine.postponed})`);
+    console.log(
+      `   target: offload ≤ 1.3× ideal (${(mine.makespan / mine.ideal).toFixed(2)}), no request postponed while a slot is free (postponed: ${mine.postponed})`,
+    );
   } finally {
     oursTen.store.close();
     guixTen.store.close();
@@ -203,7 +213,9 @@ async function withTestDaemons(): Promise<void> {
     if (results.some((result) => result.outcome !== "built")) throw new Error("a build failed");
     const postponed = results.reduce((sum, result) => sum + result.answers.filter((answer) => answer.reply === "postpone").length, 0);
     const ideal = 3 * median(single);
-    console.log(`   offload: one build ${seconds(median(single))}; 10 together ${seconds(makespan)} = ${(makespan / ideal).toFixed(2)}× ideal; postponed requests: ${postponed}`);
+    console.log(
+      `   offload: one build ${seconds(median(single))}; 10 together ${seconds(makespan)} = ${(makespan / ideal).toFixed(2)}× ideal; postponed requests: ${postponed}`,
+    );
     console.log("   target: ≤ 1.3× ideal, no request postponed while a slot is free");
   } finally {
     await farm.stop();

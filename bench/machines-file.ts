@@ -8,14 +8,15 @@ const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIkqSLni8KQqtAS6lMphPW3Nlpi0wf2
  * writeFileSync(file, generateMachinesFile(10_000)); // about 3.5 MB
  */
 export function generateMachinesFile(count: number): string {
-  const parts = [";; generated benchmark file\n(define %key \"/etc/guix/offload/id_ed25519\")\n(list\n"];
+  const parts = [';; generated benchmark file\n(define %key "/etc/guix/offload/id_ed25519")\n(list\n'];
   for (let i = 0; i < count; i++) {
-    parts.push(`  ;; machine ${i}\n  (build-machine\n    (name "build${i}.example.org")\n    (port ${22 + (i % 5)})\n    (systems (list "x86_64-linux" "i686-linux"))\n    (user "offload")\n    (host-key "${KEY}${i}")\n    (private-key %key)\n    (parallel-builds ${1 + (i % 4)})\n    (speed ${(1 + (i % 3) / 2).toFixed(1)})\n    (features '("kvm")))\n`);
+    parts.push(
+      `  ;; machine ${i}\n  (build-machine\n    (name "build${i}.example.org")\n    (port ${22 + (i % 5)})\n    (systems (list "x86_64-linux" "i686-linux"))\n    (user "offload")\n    (host-key "${KEY}${i}")\n    (private-key %key)\n    (parallel-builds ${1 + (i % 4)})\n    (speed ${(1 + (i % 3) / 2).toFixed(1)})\n    (features '("kvm")))\n`,
+    );
   }
   parts.push(")\n");
   return parts.join("");
 }
-
 
 /**
  * The same machines written with the idioms of issue 10: data matched with
@@ -36,7 +37,7 @@ export function generateIdiomsFile(count: number): string {
   for (let i = 0; i < count; i++) parts.push(`  (${i} ${22 + (i % 5)} ${1 + (i % 4)} ${(1 + (i % 3) / 2).toFixed(1)})\n`);
   parts.push("))\n");
   parts.push(
-    "(fold-right cons '()\n  (map (match-lambda\n         ((i port slots speed)\n          (machine (format #f \"build~d.example.org\" i) port slots speed)))\n       (filter (cut every number? <>) specs)))\n",
+    '(fold-right cons \'()\n  (map (match-lambda\n         ((i port slots speed)\n          (machine (format #f "build~d.example.org" i) port slots speed)))\n       (filter (cut every number? <>) specs)))\n',
   );
   return parts.join("");
 }

@@ -32,7 +32,8 @@ import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { startFarm, tempDir, writeMachinesFile, type TestSshd } from "../test/helpers/sshd.ts";
+import { startFarm, writeMachinesFile, type TestSshd } from "../test/helpers/sshd.ts";
+import { tempDir } from "../test/helpers/temp-dir.ts";
 import { cpuOf } from "./cpu.ts";
 
 const SIZE = 256 * 1024 * 1024;
@@ -75,9 +76,21 @@ function mbps(bytes: number, ms: number): string {
 
 function sshArgs(server: TestSshd, knownHosts: string): string[] {
   return [
-    "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
-    "-o", `UserKnownHostsFile=${knownHosts}`, "-o", "StrictHostKeyChecking=yes",
-    "-i", server.clientKey.privateKeyFile, "-p", String(server.port), `${server.user}@${server.host}`,
+    "-F",
+    "/dev/null",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "IdentitiesOnly=yes",
+    "-o",
+    `UserKnownHostsFile=${knownHosts}`,
+    "-o",
+    "StrictHostKeyChecking=yes",
+    "-i",
+    server.clientKey.privateKeyFile,
+    "-p",
+    String(server.port),
+    `${server.user}@${server.host}`,
   ];
 }
 
@@ -129,7 +142,9 @@ function writeRandom(file: string, bytes: number): void {
 /** "where the time went": process start-up and loading (what the phases do not cover), then each phase. */
 function whereTimeWent(totalMs: number, phases: Record<string, number>): string {
   const covered = Object.values(phases).reduce((sum, ms) => sum + ms, 0);
-  return `start-up and loading ${fmt(Math.max(0, totalMs - covered))}, ${Object.entries(phases).map(([phase, ms]) => `${phase} ${fmt(ms)}`).join(", ")}`;
+  return `start-up and loading ${fmt(Math.max(0, totalMs - covered))}, ${Object.entries(phases)
+    .map(([phase, ms]) => `${phase} ${fmt(ms)}`)
+    .join(", ")}`;
 }
 
 async function transfers(): Promise<void> {
@@ -168,7 +183,9 @@ async function transfers(): Promise<void> {
       // Without a holder: a fresh connection in the process, as without --persist.
       const coldInput = fresh(`cold-${run}.bin`);
       times.upCold.push(timedOffload(["run", ...engine("0"), "--input", coldInput, "--", "true"], dir).ms);
-      times.downCold.push(timedOffload(["run", ...engine("0"), "--output", `cold-down-${run}.bin`, "--", "ln", join(server.home, "down.bin"), `cold-down-${run}.bin`], dir).ms);
+      times.downCold.push(
+        timedOffload(["run", ...engine("0"), "--output", `cold-down-${run}.bin`, "--", "ln", join(server.home, "down.bin"), `cold-down-${run}.bin`], dir).ms,
+      );
       rmSync(join(dir, `cold-down-${run}.bin`), { force: true });
     }
     for (const name of [sshInput, upInput, `cold-${run}.bin`, `down-${run}.bin`, "ssh-down.bin"]) rmSync(join(dir, name), { force: true });
@@ -201,7 +218,9 @@ async function transfers(): Promise<void> {
       where: whereTimeWent(median(offloadTimes), medianPhases(phaseList)),
     });
   }
-  console.log(`  (SHA-256 is computed while streaming on both ends; OpenSSH computes none. ${availableParallelism()} cores are shared by client, server and hashing.)`);
+  console.log(
+    `  (SHA-256 is computed while streaming on both ends; OpenSSH computes none. ${availableParallelism()} cores are shared by client, server and hashing.)`,
+  );
   await farm.stop();
   rmSync(dir, { recursive: true, force: true });
 }
@@ -230,7 +249,9 @@ async function warm(): Promise<void> {
     nodeTimes.push(timedShell(`${quote(process.execPath)} -e 0`));
   }
   const ratio = median(offloadTimes) / median(sshTimes);
-  console.log(`  ssh HOST true ${fmt(median(sshTimes))}; offload run -- true ${fmt(median(offloadTimes))} (${ratio.toFixed(2)}×); node -e 0 alone ${fmt(median(nodeTimes))}`);
+  console.log(
+    `  ssh HOST true ${fmt(median(sshTimes))}; offload run -- true ${fmt(median(offloadTimes))} (${ratio.toFixed(2)}×); node -e 0 alone ${fmt(median(nodeTimes))}`,
+  );
   const phases = Object.fromEntries(Object.keys(phaseList[0] ?? {}).map((phase) => [phase, median(phaseList.map((p) => p[phase] ?? 0))]));
   results.push({
     what: "warm run -- true",
@@ -270,19 +291,52 @@ async function manyJobs(): Promise<void> {
   if (result.succeeded !== JOBS) throw new Error(`only ${result.succeeded} jobs succeeded`);
   const makespan = result["wall-ms"];
   const phase = (name: string): string => fmt(median(result.jobs.map((job) => job["phases-ms"][name]!)));
-  console.log(`  offload build: ${fmt(makespan)}, ${(makespan / ideal).toFixed(2)}× ideal; median per job: queued ${phase("queued")}, run ${phase("run")} (command ${JOB_SECONDS * 1000} ms)`);
+  console.log(
+    `  offload build: ${fmt(makespan)}, ${(makespan / ideal).toFixed(2)}× ideal; median per job: queued ${phase("queued")}, run ${phase("run")} (command ${JOB_SECONDS * 1000} ms)`,
+  );
   const where = `median per job: queued ${phase("queued")}, run ${phase("run")} for a ${JOB_SECONDS * 1000} ms command; CPU ${(cpu.clientMs / JOBS).toFixed(1)} ms/job here, ${(cpu.serverMs / JOBS).toFixed(1)} ms/job in finished sshd sessions (runners' work shows when they end)`;
-  results.push({ what: `${JOBS} jobs, makespan`, offload: fmt(makespan), other: `ideal ${fmt(ideal)}`, ratio: makespan / ideal, target: "≤ 1.15× ideal", met: makespan / ideal <= 1.15, where });
+  results.push({
+    what: `${JOBS} jobs, makespan`,
+    offload: fmt(makespan),
+    other: `ideal ${fmt(ideal)}`,
+    ratio: makespan / ideal,
+    target: "≤ 1.15× ideal",
+    met: makespan / ideal <= 1.15,
+    where,
+  });
   if (existsSync("/usr/bin/parallel")) {
     const logins = farm.servers.flatMap((server) => ["--sshlogin", `${SLOTS}/${["ssh", ...sshArgs(server, knownHosts)].join(" ")}`]);
     const joblog = join(dir, "joblog");
-    const args = ["--will-cite", "-N0", "--joblog", joblog, ...logins, "sleep", String(JOB_SECONDS), ":::", ...Array.from({ length: JOBS }, (_, i) => String(i))];
+    const args = [
+      "--will-cite",
+      "-N0",
+      "--joblog",
+      joblog,
+      ...logins,
+      "sleep",
+      String(JOB_SECONDS),
+      ":::",
+      ...Array.from({ length: JOBS }, (_, i) => String(i)),
+    ];
     const started = performance.now();
     await runQuiet("/usr/bin/parallel", args, dir);
     const ms = performance.now() - started;
-    const succeeded = existsSync(joblog) ? readFileSync(joblog, "utf8").trim().split("\n").slice(1).filter((line) => line.split("\t")[6] === "0").length : 0;
+    const succeeded = existsSync(joblog)
+      ? readFileSync(joblog, "utf8")
+          .trim()
+          .split("\n")
+          .slice(1)
+          .filter((line) => line.split("\t")[6] === "0").length
+      : 0;
     console.log(`  GNU parallel --sshlogin: ${fmt(ms)} (${succeeded} of ${JOBS} succeeded)`);
-    results.push({ what: `${JOBS} jobs, vs GNU parallel`, offload: fmt(makespan), other: `parallel ${fmt(ms)}`, ratio: ms / makespan, target: "≥ 10× faster", met: ms / makespan >= 10 && succeeded === JOBS });
+    results.push({
+      what: `${JOBS} jobs, vs GNU parallel`,
+      offload: fmt(makespan),
+      other: `parallel ${fmt(ms)}`,
+      ratio: ms / makespan,
+      target: "≥ 10× faster",
+      met: ms / makespan >= 10 && succeeded === JOBS,
+    });
   } else console.log("  GNU parallel not installed: skipped");
   await farm.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -310,7 +364,9 @@ function runQuiet(command: string, args: string[], cwd: string): Promise<number 
 }
 
 async function status(): Promise<void> {
-  console.log(`\n## 4. \`offload status\` of ${STATUS_MACHINES} machines next to ${STATUS_MACHINES} \`ssh HOST cat /proc/loadavg\` in parallel (${STATUS_RUNS} runs each, medians)`);
+  console.log(
+    `\n## 4. \`offload status\` of ${STATUS_MACHINES} machines next to ${STATUS_MACHINES} \`ssh HOST cat /proc/loadavg\` in parallel (${STATUS_RUNS} runs each, medians)`,
+  );
   const farm = await startFarm(STATUS_MACHINES, { compression: false });
   const dir = tempDir("offload-bench-status-");
   const machinesFile = join(dir, "machines.scm");
@@ -337,9 +393,25 @@ async function status(): Promise<void> {
   }
   const bareRatio = median(bare) / median(sshTimes);
   const heldRatio = median(held) / median(sshAgain);
-  console.log(`  xargs -P ${STATUS_MACHINES} ssh … cat /proc/loadavg ${fmt(median(sshTimes))}; offload status ${fmt(median(bare))} (${bareRatio.toFixed(2)}×); with holders running ${fmt(median(held))} (${heldRatio.toFixed(2)}×)`);
-  results.push({ what: `status of ${STATUS_MACHINES}, no holders`, offload: fmt(median(bare)), other: `ssh ×${STATUS_MACHINES} ${fmt(median(sshTimes))}`, ratio: bareRatio, target: "≤ 0.5× OpenSSH's time", met: bareRatio <= 0.5 });
-  results.push({ what: `status of ${STATUS_MACHINES}, holders running`, offload: fmt(median(held)), other: `ssh ×${STATUS_MACHINES} ${fmt(median(sshAgain))}`, ratio: heldRatio, target: "≤ 0.2× OpenSSH's time", met: heldRatio <= 0.2 });
+  console.log(
+    `  xargs -P ${STATUS_MACHINES} ssh … cat /proc/loadavg ${fmt(median(sshTimes))}; offload status ${fmt(median(bare))} (${bareRatio.toFixed(2)}×); with holders running ${fmt(median(held))} (${heldRatio.toFixed(2)}×)`,
+  );
+  results.push({
+    what: `status of ${STATUS_MACHINES}, no holders`,
+    offload: fmt(median(bare)),
+    other: `ssh ×${STATUS_MACHINES} ${fmt(median(sshTimes))}`,
+    ratio: bareRatio,
+    target: "≤ 0.5× OpenSSH's time",
+    met: bareRatio <= 0.5,
+  });
+  results.push({
+    what: `status of ${STATUS_MACHINES}, holders running`,
+    offload: fmt(median(held)),
+    other: `ssh ×${STATUS_MACHINES} ${fmt(median(sshAgain))}`,
+    ratio: heldRatio,
+    target: "≤ 0.2× OpenSSH's time",
+    met: heldRatio <= 0.2,
+  });
   await farm.stop();
   rmSync(dir, { recursive: true, force: true });
 }
@@ -352,6 +424,8 @@ if (wanted("status")) await status();
 console.log("\n## Targets, side by side");
 console.log(`  ${"".padEnd(34)} ${"offload".padStart(10)}  ${"compared with".padEnd(22)} ${"ratio".padStart(6)}  target`);
 for (const row of results) {
-  console.log(`  ${row.what.padEnd(34)} ${row.offload.padStart(10)}  ${row.other.padEnd(22)} ${row.ratio.toFixed(2).padStart(6)}  ${row.target}: ${row.met ? "met" : "MISSED"}`);
+  console.log(
+    `  ${row.what.padEnd(34)} ${row.offload.padStart(10)}  ${row.other.padEnd(22)} ${row.ratio.toFixed(2).padStart(6)}  ${row.target}: ${row.met ? "met" : "MISSED"}`,
+  );
   if (!row.met && row.where !== undefined) console.log(`  ${"".padEnd(34)} where the time went: ${row.where}`);
 }

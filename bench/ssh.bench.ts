@@ -23,7 +23,8 @@ import { probeAll } from "../src/cli/status-command.ts";
 import type { BuildMachine } from "../src/machines/types.ts";
 import { SessionPool } from "../src/ssh/pool.ts";
 import { SshSession } from "../src/ssh/session.ts";
-import { startFarm, tempDir, writeMachinesFile, type TestSshd } from "../test/helpers/sshd.ts";
+import { startFarm, writeMachinesFile, type TestSshd } from "../test/helpers/sshd.ts";
+import { tempDir } from "../test/helpers/temp-dir.ts";
 import { cpuOf } from "./cpu.ts";
 
 const RUNS = 9;
@@ -50,13 +51,20 @@ async function timeRuns(runs: number, fn: () => Promise<unknown> | unknown, paus
 /** `ssh` with the test client key, the servers' pinned keys and no user configuration, like the records. */
 function sshArgs(server: TestSshd, knownHosts: string, extra: string[], command: string[]): string[] {
   return [
-    "-F", "/dev/null",
-    "-o", "BatchMode=yes",
-    "-o", "IdentitiesOnly=yes",
-    "-o", `UserKnownHostsFile=${knownHosts}`,
-    "-o", "StrictHostKeyChecking=yes",
-    "-i", server.clientKey.privateKeyFile,
-    "-p", String(server.port),
+    "-F",
+    "/dev/null",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "IdentitiesOnly=yes",
+    "-o",
+    `UserKnownHostsFile=${knownHosts}`,
+    "-o",
+    "StrictHostKeyChecking=yes",
+    "-i",
+    server.clientKey.privateKeyFile,
+    "-p",
+    String(server.port),
     ...extra,
     `${server.user}@${server.host}`,
     ...command,
@@ -142,20 +150,42 @@ try {
 
   const ms = (values: number[]): string => `${median(values).toFixed(1)} ms`;
   const rows: Array<[string, string, string, string, string]> = [
-    ["status, 10 machines (connect+auth+probe, parallel)", ms(statusTen), `${ms(sshTen)} (10 × ssh cat /proc/loadavg)`, (median(statusTen) / median(sshTen)).toFixed(2), ""],
+    [
+      "status, 10 machines (connect+auth+probe, parallel)",
+      ms(statusTen),
+      `${ms(sshTen)} (10 × ssh cat /proc/loadavg)`,
+      (median(statusTen) / median(sshTen)).toFixed(2),
+      "",
+    ],
     ["status, 1 machine", ms(statusOne), `${ms(sshOneLoad)} (1 × ssh cat /proc/loadavg)`, (median(statusOne) / median(sshOneLoad)).toFixed(2), ""],
     ["  10 machines / 1 machine", "", "", (median(statusTen) / median(statusOne)).toFixed(2), "≤ 1.5"],
     ["fresh connect+auth+`true` (no compression)", ms(freshTrue), `${ms(sshTrue)} (ssh true)`, (median(freshTrue) / median(sshTrue)).toFixed(2), "< 1"],
-    ["fresh connect+auth+`true` (zlib@openssh.com)", ms(freshTrueCompressed), `${ms(sshTrueCurve)} (ssh -o KexAlgorithms=curve25519-sha256 true)`, (median(freshTrueCompressed) / median(sshTrueCurve)).toFixed(2), "< 1"],
+    [
+      "fresh connect+auth+`true` (zlib@openssh.com)",
+      ms(freshTrueCompressed),
+      `${ms(sshTrueCurve)} (ssh -o KexAlgorithms=curve25519-sha256 true)`,
+      (median(freshTrueCompressed) / median(sshTrueCurve)).toFixed(2),
+      "< 1",
+    ],
     ["`true` on a reused connection", ms(reused), "", "", "< 10 ms"],
     ["10 × `true` at once on a reused connection", ms(reusedParallel), "", "", ""],
   ];
   if (cliTen !== null) {
-    rows.push(["whole `offload status --json` process, 10 machines", ms(cliTen), `${ms(sshTen)} (10 × ssh cat /proc/loadavg)`, (median(cliTen) / median(sshTen)).toFixed(2), ""]);
+    rows.push([
+      "whole `offload status --json` process, 10 machines",
+      ms(cliTen),
+      `${ms(sshTen)} (10 × ssh cat /proc/loadavg)`,
+      (median(cliTen) / median(sshTen)).toFixed(2),
+      "",
+    ]);
   }
   const headers: [string, string, string, string, string] = ["scenario", "offload", "OpenSSH client", "ratio", "target"];
   const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
   const version = spawnSync("ssh", ["-V"], { encoding: "utf8" }).stderr.trim();
   console.log(`SSH layer vs ${version}; medians of ${RUNS} runs; ${MACHINES} loopback sshd on this host (${availableParallelism()} cores)`);
   console.log(line(headers));

@@ -117,9 +117,13 @@ async function protocolTime(socketPath: string, storeDir: string, path: string):
   const store = await StoreConnection.connect(socketPath, { storeDir });
   try {
     for (let i = 0; i < 50; i++) await store.queryPathInfo(path); // warm-up
-    return await timeRuns(RUNS, () => undefined, async () => {
-      for (let i = 0; i < 1000; i++) await store.queryPathInfo(path);
-    });
+    return await timeRuns(
+      RUNS,
+      () => undefined,
+      async () => {
+        for (let i = 0; i < 1000; i++) await store.queryPathInfo(path);
+      },
+    );
   } finally {
     store.close();
   }
@@ -150,7 +154,15 @@ const rows: string[][] = [];
 
 /** A table row: wall-clock times and ratio, then CPU times and ratio. */
 function comparison(label: string, ours: Timing, tar: Timing): string[] {
-  return [label, ours.wall.toFixed(0), tar.wall.toFixed(0), `${(tar.wall / ours.wall).toFixed(2)}x`, ours.cpu.toFixed(0), tar.cpu.toFixed(0), `${(tar.cpu / ours.cpu).toFixed(2)}x`];
+  return [
+    label,
+    ours.wall.toFixed(0),
+    tar.wall.toFixed(0),
+    `${(tar.wall / ours.wall).toFixed(2)}x`,
+    ours.cpu.toFixed(0),
+    tar.cpu.toFixed(0),
+    `${(tar.cpu / ours.cpu).toFixed(2)}x`,
+  ];
 }
 const failures: string[] = [];
 try {
@@ -195,7 +207,14 @@ try {
   const [restoreOurs, restoreHashed, restoreTar] = await timeAlternating(RUNS, [
     { prepare: () => removeTree(restored), run: restore(false), where: "self" },
     { prepare: () => removeTree(restored), run: restore(true), where: "self" },
-    { prepare: () => { removeTree(untarred); mkdirSync(untarred); }, run: () => execFileSync("tar", ["-xf", tar, "-C", untarred]), where: "child" },
+    {
+      prepare: () => {
+        removeTree(untarred);
+        mkdirSync(untarred);
+      },
+      run: () => execFileSync("tar", ["-xf", tar, "-C", untarred]),
+      where: "child",
+    },
   ]);
   rows.push(comparison(`restore NAR of ${mib} MiB (vs tar -x)`, restoreOurs!, restoreTar!));
   rows.push(comparison("  … also computing its SHA-256", restoreHashed!, restoreTar!));

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { CycleCheck, NIL, Pair, isProperList, list, listToArray, sym } from "./datum.ts";
 
-test("the documented example holds: list builds (a 1 \"b\")", () => {
+test('the documented example holds: list builds (a 1 "b")', () => {
   const l = list(sym("a"), 1, "b");
   assert.deepEqual(listToArray(l), [sym("a"), 1, "b"]);
 });
@@ -11,7 +11,13 @@ test("listToArray: proper lists, improper lists, and circular lists (never an en
   assert.deepEqual(listToArray(list(1, 2, 3)), [1, 2, 3]);
   assert.deepEqual(listToArray(NIL), []);
   assert.equal(listToArray(new Pair(1, 2)), undefined);
-  for (const [length, loopTo] of [[1, 0], [2, 0], [3, 1], [10, 7], [1000, 999]] as const) {
+  for (const [length, loopTo] of [
+    [1, 0],
+    [2, 0],
+    [3, 1],
+    [10, 7],
+    [1000, 999],
+  ] as const) {
     const cells = Array.from({ length }, (_, i) => new Pair(i, NIL));
     cells.forEach((cell, i) => (cell.cdr = cells[i + 1] ?? cells[loopTo]!));
     assert.equal(listToArray(cells[0]!), undefined, `${length} cells looping to ${loopTo}`);

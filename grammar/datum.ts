@@ -25,21 +25,7 @@ export interface SchemeObject {
 }
 
 /** Any Scheme value. */
-export type Datum =
-  | boolean
-  | number
-  | bigint
-  | string
-  | Sym
-  | Keyword
-  | Char
-  | Pair
-  | EmptyList
-  | Flonum
-  | Rational
-  | Bytevector
-  | Datum[]
-  | SchemeObject;
+export type Datum = boolean | number | bigint | string | Sym | Keyword | Char | Pair | EmptyList | Flonum | Rational | Bytevector | Datum[] | SchemeObject;
 
 const symbols = new Map<string, Sym>();
 const keywords = new Map<string, Keyword>();

@@ -13,7 +13,10 @@ test("Guile 3.0's escapes and character names; bad ones are LiteralErrors with t
   assert.equal(decodeCharacter("#\\x41"), 65);
   assert.equal(decodeCharacter("#\\nul"), 0);
   assert.equal(decodeCharacter("#\\λ"), 0x3bb);
-  assert.throws(() => decodeString('"\\q"'), (e: unknown) => e instanceof LiteralError && e.offset === 1);
+  assert.throws(
+    () => decodeString('"\\q"'),
+    (e: unknown) => e instanceof LiteralError && e.offset === 1,
+  );
   assert.throws(() => decodeCharacter("#\\nosuchname"), /unknown character name nosuchname/);
   assert.throws(() => decodeString('"\\xZZ"'), /expected 2 hex digits/);
 });

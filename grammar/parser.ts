@@ -23,20 +23,7 @@ import { Bytevector, Char, Keyword, NIL, SourcePair, sym, type Datum } from "./d
 import { decodeCharacter, decodeString, LiteralError } from "./literals.ts";
 import { ExactNumberTooLarge, parseNumber } from "./numbers.ts";
 import { Span, type SourceText } from "./source.ts";
-import {
-  allTokens,
-  Atom,
-  BytevectorOpen,
-  CharLiteral,
-  Dot,
-  HashAtom,
-  LParen,
-  Prefix,
-  prefixSymbols,
-  RParen,
-  StringLiteral,
-  VectorOpen,
-} from "./tokens.ts";
+import { allTokens, Atom, BytevectorOpen, CharLiteral, Dot, HashAtom, LParen, Prefix, prefixSymbols, RParen, StringLiteral, VectorOpen } from "./tokens.ts";
 
 /** A datum read from a file, with where it was read. */
 export interface ReadDatum {

@@ -7,12 +7,18 @@ import { SourceText } from "./source.ts";
 test("the reader applies the default depth: exactly DEFAULT_MAX_DEPTH levels read, one more refused", () => {
   const nested = (depth: number) => new SourceText("m.scm", `${"(".repeat(depth)}${")".repeat(depth)}`);
   assert.equal(readSource(nested(DEFAULT_MAX_DEPTH)).length, 1);
-  assert.throws(() => readSource(nested(DEFAULT_MAX_DEPTH + 1)), (error: ReadError) => error.code === "limit-exceeded");
+  assert.throws(
+    () => readSource(nested(DEFAULT_MAX_DEPTH + 1)),
+    (error: ReadError) => error.code === "limit-exceeded",
+  );
 });
 
 test("the reader applies the default size: 64 MiB decoded, one byte more refused", () => {
   assert.equal(DEFAULT_MAX_BYTES, 64 * 1024 * 1024);
   const bytes = new Uint8Array(DEFAULT_MAX_BYTES + 1).fill(0x20);
-  assert.throws(() => decodeSource("m.scm", bytes), (error: ReadError) => error.code === "limit-exceeded" && /more than the limit of 67108864/.test(error.message));
+  assert.throws(
+    () => decodeSource("m.scm", bytes),
+    (error: ReadError) => error.code === "limit-exceeded" && /more than the limit of 67108864/.test(error.message),
+  );
   assert.equal(decodeSource("m.scm", bytes.subarray(1)).text.length, DEFAULT_MAX_BYTES);
 });

@@ -63,13 +63,16 @@ test("characters, booleans, keywords, quote forms and gexps", () => {
 
 test("comments: line, nested block, datum comments and the script header", () => {
   const forms = read("#!/usr/bin/guile \\\n-s\n!#\n; c\n#| a #| nested |# b |#\n#;(skipped (x)) kept #; #; a b c");
-  assert.deepEqual(forms.map((f) => (f.datum as Sym).name), ["kept", "c"]);
-  assert.equal(one("(list #;(build-machine \")\") 1)") instanceof Pair, true);
-  assert.deepEqual(listToArray(one("(list #;(build-machine \")\") 1)"))!.length, 2);
+  assert.deepEqual(
+    forms.map((f) => (f.datum as Sym).name),
+    ["kept", "c"],
+  );
+  assert.equal(one('(list #;(build-machine ")") 1)') instanceof Pair, true);
+  assert.deepEqual(listToArray(one('(list #;(build-machine ")") 1)'))!.length, 2);
 });
 
 test("every datum has its exact position", () => {
-  const [form] = read(";; header\n(list\n  (build-machine (name \"a\")))");
+  const [form] = read(';; header\n(list\n  (build-machine (name "a")))');
   assert.equal(form!.span.toString(), "t.scm:2:1");
   const inner = (form!.datum as Pair).cdr as Pair;
   assert.equal(inner.carSpan!.toString(), "t.scm:3:3");
@@ -106,10 +109,20 @@ test("limits: deep nesting, huge files and binary garbage fail cleanly", () => {
   assert.equal(deep.code, "limit-exceeded");
   assert.match(deep.message, /nested more than 256 deep/);
   const ok = readSource(new SourceText("t", "(".repeat(200) + ")".repeat(200)));
-  const tooDeepForStack = (() => { try { readSource(new SourceText("t", "(".repeat(5000) + ")".repeat(5000)), { maxDepth: 100_000 }); return undefined; } catch (e) { return e; } })();
+  const tooDeepForStack = (() => {
+    try {
+      readSource(new SourceText("t", "(".repeat(5000) + ")".repeat(5000)), { maxDepth: 100_000 });
+      return undefined;
+    } catch (e) {
+      return e;
+    }
+  })();
   assert.ok(tooDeepForStack instanceof ReadError && tooDeepForStack.code === "limit-exceeded", "stack exhaustion becomes a clean limit error");
   assert.equal(ok.length, 1);
-  assert.throws(() => decodeSource("big", new Uint8Array(10), { maxBytes: 5 }), (e: unknown) => e instanceof ReadError && e.code === "limit-exceeded");
+  assert.throws(
+    () => decodeSource("big", new Uint8Array(10), { maxBytes: 5 }),
+    (e: unknown) => e instanceof ReadError && e.code === "limit-exceeded",
+  );
   assert.throws(
     () => decodeSource("bin", Uint8Array.from([0x28, 0xff, 0xfe, 0x00, 0x29])),
     (e: unknown) => e instanceof ReadError && /invalid UTF-8 at byte 1/.test(e.message),
@@ -141,6 +154,9 @@ test("an exact number too large to build is a located read error", () => {
     assert.fail("read");
   } catch (error) {
     assert.ok(error instanceof ReadError);
-    assert.deepEqual([error.code, error.message, error.span.range().line, error.span.range().column], ["read-error", "exact number #e1e99858182 is too large (more than 4,000,000 bits)", 2, 3]);
+    assert.deepEqual(
+      [error.code, error.message, error.span.range().line, error.span.range().column],
+      ["read-error", "exact number #e1e99858182 is too large (more than 4,000,000 bits)", 2, 3],
+    );
   }
 });

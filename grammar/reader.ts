@@ -11,17 +11,7 @@ import type { IToken } from "chevrotain";
 import { DatumParser, LiteralSyntaxError, tokenEnd, type ReadDatum } from "./parser.ts";
 import { abbreviate } from "./abbreviate.ts";
 import { Span, SourceText } from "./source.ts";
-import {
-  BytevectorOpen,
-  DatumComment,
-  LParen,
-  Prefix,
-  RParen,
-  schemeLexer,
-  UnterminatedBlockComment,
-  UnterminatedString,
-  VectorOpen,
-} from "./tokens.ts";
+import { BytevectorOpen, DatumComment, LParen, Prefix, RParen, schemeLexer, UnterminatedBlockComment, UnterminatedString, VectorOpen } from "./tokens.ts";
 
 export type { ReadDatum } from "./parser.ts";
 
@@ -173,7 +163,11 @@ function datumExtent(source: SourceText, tokens: IToken[], start: number, maxDep
     const token = tokens[i];
     if (!token) {
       const owner = tokens[i - 1]!;
-      throw new ReadError("read-error", `unexpected end of input: ${abbreviate(owner.image)} at ${where(source, owner)} needs a datum after it`, spanOf(source, owner));
+      throw new ReadError(
+        "read-error",
+        `unexpected end of input: ${abbreviate(owner.image)} at ${where(source, owner)} needs a datum after it`,
+        spanOf(source, owner),
+      );
     }
     const type = token.tokenType;
     if (type === DatumComment) {
@@ -238,11 +232,7 @@ function closeOf(source: SourceText, tokens: IToken[], open: number, maxDepth: n
     } else checkSingleToken(source, token);
   }
   const unclosed = tokens[stack[stack.length - 1]!]!;
-  throw new ReadError(
-    "read-error",
-    `unterminated list starting at ${where(source, unclosed)}: missing ${CLOSER[unclosed.image]}`,
-    spanOf(source, unclosed),
-  );
+  throw new ReadError("read-error", `unterminated list starting at ${where(source, unclosed)}: missing ${CLOSER[unclosed.image]}`, spanOf(source, unclosed));
 }
 
 function describeCharacter(code: number): string {
@@ -253,7 +243,11 @@ function describeCharacter(code: number): string {
 function parseErrorToReadError(source: SourceText, token: IToken, previous: IToken | undefined, kind: string): ReadError {
   if (token.tokenType.name === "EOF" || Number.isNaN(token.startOffset)) {
     if (!previous) return new ReadError("read-error", "unexpected end of input", new Span(source, source.text.length, source.text.length));
-    return new ReadError("read-error", `unexpected end of input: ${abbreviate(previous.image)} at ${where(source, previous)} needs a datum after it`, spanOf(source, previous));
+    return new ReadError(
+      "read-error",
+      `unexpected end of input: ${abbreviate(previous.image)} at ${where(source, previous)} needs a datum after it`,
+      spanOf(source, previous),
+    );
   }
   const span = new Span(source, token.startOffset, tokenEnd(token));
   if (token.tokenType === RParen && previous?.image === ".") {

@@ -51,7 +51,8 @@ export class SourceText {
     const next = this.starts()[line + 1];
     const end = next === undefined ? this.text.length : next;
     const marks = [0];
-    for (let from = lineStart; from + COLUMN_STRIDE <= end; from += COLUMN_STRIDE) marks.push(displayColumns(this.text, from, from + COLUMN_STRIDE, marks[marks.length - 1]!));
+    for (let from = lineStart; from + COLUMN_STRIDE <= end; from += COLUMN_STRIDE)
+      marks.push(displayColumns(this.text, from, from + COLUMN_STRIDE, marks[marks.length - 1]!));
     this.columnMarks.set(line, marks);
     return marks;
   }
@@ -73,7 +74,7 @@ export class SourceText {
     let c = 1;
     while (c < column && offset < this.text.length && this.text[offset] !== "\n") {
       const code = this.text.codePointAt(offset)!;
-      c = code === 9 ? (((c - 1) | 7) + 1) + 1 : c + 1;
+      c = code === 9 ? ((c - 1) | 7) + 1 + 1 : c + 1;
       offset += code > 0xffff ? 2 : 1;
     }
     return offset;

@@ -176,9 +176,7 @@ export const Dot = createToken({
   name: "Dot",
   pattern: {
     exec: (text: string, offset: number) =>
-      text.charCodeAt(offset) === 46 && /^(?:[\s()[\]";]|$)/.test(text.slice(offset + 1, offset + 2))
-        ? matchResult(text, offset, offset + 1)
-        : null,
+      text.charCodeAt(offset) === 46 && /^(?:[\s()[\]";]|$)/.test(text.slice(offset + 1, offset + 2)) ? matchResult(text, offset, offset + 1) : null,
   },
   start_chars_hint: ["."],
 });

@@ -5,7 +5,9 @@ import { readdirSync } from "node:fs";
 
 spawnSync("node", ["scripts/build.mjs"], { stdio: "inherit" });
 const only = process.argv.slice(2);
-const benches = readdirSync("bench").filter((f) => f.endsWith(".bench.ts")).sort()
+const benches = readdirSync("bench")
+  .filter((f) => f.endsWith(".bench.ts"))
+  .sort()
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
 let failed = 0;
 for (const bench of benches) {

@@ -7,7 +7,8 @@
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startSshd, tempDir, writeMachinesFile } from "../test/helpers/sshd.ts";
+import { startSshd, writeMachinesFile } from "../test/helpers/sshd.ts";
+import { tempDir } from "../test/helpers/temp-dir.ts";
 
 /** Where the demo's machines file stays after the demo, for trying the commands again (.scratch/ is not tracked). */
 const KEPT_DIR = join(".scratch", "demo");
@@ -18,7 +19,11 @@ function announce(title: string, args: string[]): void {
 }
 
 function offload(args: string[], cwd: string | undefined, capture: boolean): { status: number; stdout: string } {
-  const result = spawnSync(process.execPath, [join(process.cwd(), "bin/offload"), ...args], { stdio: capture ? ["inherit", "pipe", "inherit"] : "inherit", cwd, encoding: "utf8" });
+  const result = spawnSync(process.execPath, [join(process.cwd(), "bin/offload"), ...args], {
+    stdio: capture ? ["inherit", "pipe", "inherit"] : "inherit",
+    cwd,
+    encoding: "utf8",
+  });
   return { status: result.status ?? 1, stdout: result.stdout ?? "" };
 }
 
@@ -57,7 +62,23 @@ failures += step("how busy is it?", ["status", machinesFile]) === 0 ? 0 : 1;
 failures +=
   step(
     "run a job there: send hello.txt, bring SHOUT.txt back",
-    ["run", "--machines", machinesFile, "--state-dir", join(work, "state"), "--wait", "60", "--input", "hello.txt", "--output", "SHOUT.txt", "--", "sh", "-c", "tr a-z A-Z < hello.txt > SHOUT.txt && cat SHOUT.txt"],
+    [
+      "run",
+      "--machines",
+      machinesFile,
+      "--state-dir",
+      join(work, "state"),
+      "--wait",
+      "60",
+      "--input",
+      "hello.txt",
+      "--output",
+      "SHOUT.txt",
+      "--",
+      "sh",
+      "-c",
+      "tr a-z A-Z < hello.txt > SHOUT.txt && cat SHOUT.txt",
+    ],
     work,
   ) === 0
     ? 0
@@ -66,5 +87,7 @@ const shout = join(work, "SHOUT.txt");
 console.log(existsSync(shout) ? `\nSHOUT.txt came back: ${readFileSync(shout, "utf8").trim()}` : "\nSHOUT.txt did not come back");
 
 await server.stop();
-console.log(failures === 0 && existsSync(shout) ? "\nDemo finished: the server is stopped and its files removed." : "\nDemo finished with failures (see above).");
+console.log(
+  failures === 0 && existsSync(shout) ? "\nDemo finished: the server is stopped and its files removed." : "\nDemo finished with failures (see above).",
+);
 process.exit(failures === 0 && existsSync(shout) ? 0 : 1);

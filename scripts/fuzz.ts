@@ -68,7 +68,11 @@ const summary = await runCampaign({
     const failed = record.commands.some((c) => c.violations.length > 0);
     if (failed) console.log(`case ${record.index} (${record.kind}) FAILED, kept in ${record.keptIn}`);
     else if (!values.quiet && ++shown % 250 === 0) console.log(`${shown} cases...`);
-    if (only !== undefined) for (const c of record.commands) console.log(`${c.command} (${c.via}): ${c.outcome}, ${c.ms} ms, ${(c.peakBytes / 1048576).toFixed(0)} MiB${c.violations.map((v) => `\n  ${v.property}: ${v.detail}`).join("")}`);
+    if (only !== undefined)
+      for (const c of record.commands)
+        console.log(
+          `${c.command} (${c.via}): ${c.outcome}, ${c.ms} ms, ${(c.peakBytes / 1048576).toFixed(0)} MiB${c.violations.map((v) => `\n  ${v.property}: ${v.detail}`).join("")}`,
+        );
   },
 });
 console.log(formatSummary(summary));

@@ -21,7 +21,8 @@ import { slotsInUse } from "../src/offload/slots.ts";
 import { formatBytes, formatMs } from "../src/ssh/units.ts";
 import { offloadCommand } from "../test/helpers/cli.ts";
 import { leftoverJobs } from "../test/helpers/farm.ts";
-import { startFarm, tempDir, writeMachinesFile, type TestSshd } from "../test/helpers/sshd.ts";
+import { startFarm, writeMachinesFile, type TestSshd } from "../test/helpers/sshd.ts";
+import { tempDir } from "../test/helpers/temp-dir.ts";
 import { SeededRandom } from "../test/helpers/seeded-random.ts";
 
 const { values } = parseArgs({
@@ -110,14 +111,21 @@ function memoryCurve(samples: readonly Sample[]): string {
   const step = Math.max(1, Math.floor(samples.length / points));
   const picked = samples.filter((_, index) => index % step === 0 || index === samples.length - 1);
   const max = Math.max(...samples.map((sample) => sample.rssBytes));
-  return picked.map((sample) => `  ${formatMs(sample.atMs).padStart(8)}  ${formatBytes(sample.rssBytes).padStart(9)}  ${"#".repeat(Math.round((sample.rssBytes / max) * 40))}`).join("\n");
+  return picked
+    .map(
+      (sample) =>
+        `  ${formatMs(sample.atMs).padStart(8)}  ${formatBytes(sample.rssBytes).padStart(9)}  ${"#".repeat(Math.round((sample.rssBytes / max) * 40))}`,
+    )
+    .join("\n");
 }
 
 async function main(): Promise<number> {
   const work = tempDir("offload-soak-");
   const farm = await startFarm(3, { compression: false });
   try {
-    const machines: BuildMachine[] = farm.servers.map((server) => server.machine({ parallelBuilds: SLOTS_PER_MACHINE, overloadThreshold: null, compression: "none" }));
+    const machines: BuildMachine[] = farm.servers.map((server) =>
+      server.machine({ parallelBuilds: SLOTS_PER_MACHINE, overloadThreshold: null, compression: "none" }),
+    );
     const machinesFile = join(work, "machines.scm");
     writeMachinesFile(machinesFile, machines);
     const stateDir = join(work, "state");
@@ -130,23 +138,38 @@ async function main(): Promise<number> {
     const ids = Array.from({ length: JOBS }, (_, index) => `j${String(index).padStart(5, "0")}`);
     const jobs = ids.map((id, index) => ({
       name: id,
-      command: ["sh", "-c", `mkdir -p out && { printf '%s ' "$JOB"; sha256sum < "$INPUT" | cut -c1-64; } > out/$JOB.txt && printf '%s\\n' "$JOB" >> "$HOME/soak-ledger"; sleep ${(random() * 0.3).toFixed(2)}`],
+      command: [
+        "sh",
+        "-c",
+        `mkdir -p out && { printf '%s ' "$JOB"; sha256sum < "$INPUT" | cut -c1-64; } > out/$JOB.txt && printf '%s\\n' "$JOB" >> "$HOME/soak-ledger"; sleep ${(random() * 0.3).toFixed(2)}`,
+      ],
       env: { JOB: id, INPUT: `in/input-${index % INPUTS}.bin` },
       inputs: [`in/input-${index % INPUTS}.bin`],
       outputs: [`out/${id}.txt`],
     }));
     writeFileSync(join(work, "jobs.json"), JSON.stringify(jobs));
 
-    console.log(`# soak: ${JOBS} jobs on ${farm.servers.length} machines x ${SLOTS_PER_MACHINE} slots, a kill every ~${MEAN_KILL_MS / 1000} s (seed ${values.seed})`);
+    console.log(
+      `# soak: ${JOBS} jobs on ${farm.servers.length} machines x ${SLOTS_PER_MACHINE} slots, a kill every ~${MEAN_KILL_MS / 1000} s (seed ${values.seed})`,
+    );
     const samples: Sample[] = [];
     const started = performance.now();
-    const building = runOffload(["build", "--json", "--machines", machinesFile, "--state-dir", stateDir, "--log-dir", join(work, "logs"), "--wait", "600", "jobs.json"], work, samples);
-    const kills = chaos(farm.servers, building.then(() => undefined));
+    const building = runOffload(
+      ["build", "--json", "--machines", machinesFile, "--state-dir", stateDir, "--log-dir", join(work, "logs"), "--wait", "600", "jobs.json"],
+      work,
+      samples,
+    );
+    const kills = chaos(
+      farm.servers,
+      building.then(() => undefined),
+    );
     const result = await building;
     const killCount = await kills;
     const wallMs = performance.now() - started;
 
-    const report = JSON.parse(result.stdout || "{\"jobs\":[]}") as { jobs: Array<{ name: string; status: string; error: { message: string } | null; attempts: Array<{ machine: string; error: string | null }> }> };
+    const report = JSON.parse(result.stdout || '{"jobs":[]}') as {
+      jobs: Array<{ name: string; status: string; error: { message: string } | null; attempts: Array<{ machine: string; error: string | null }> }>;
+    };
     const seen = new Map<string, number>();
     for (const job of report.jobs) seen.set(job.name, (seen.get(job.name) ?? 0) + 1);
     let lost = 0;
@@ -175,7 +198,11 @@ async function main(): Promise<number> {
       machines.map(async (machine, index) => {
         const file = join(work, `machine-${index}.scm`);
         writeMachinesFile(file, [machine]);
-        return runOffload(["run", "--machines", file, "--state-dir", nextState, "--output", `next-${index}.txt`, "--", "sh", "-c", `echo ${index} > next-${index}.txt`], work, null);
+        return runOffload(
+          ["run", "--machines", file, "--state-dir", nextState, "--output", `next-${index}.txt`, "--", "sh", "-c", `echo ${index} > next-${index}.txt`],
+          work,
+          null,
+        );
       }),
     );
     const failedNextRuns = nextRuns.filter((run) => run.code !== 0).length;
@@ -184,11 +211,20 @@ async function main(): Promise<number> {
       const cas = join(server.home, ".cache", "offload", "cas");
       return sum + (existsSync(cas) ? readdirSync(cas).filter((name) => name.startsWith(".tmp.")).length : 0);
     }, 0);
-    const staging = readdirSync(join(work, "out")).filter((name) => name.startsWith(".offload-")).length + readdirSync(work).filter((name) => name.startsWith(".offload-")).length;
+    const staging =
+      readdirSync(join(work, "out")).filter((name) => name.startsWith(".offload-")).length +
+      readdirSync(work).filter((name) => name.startsWith(".offload-")).length;
     const slots = machines.reduce((sum, machine) => sum + slotsInUse(machine, stateDir) + slotsInUse(machine, nextState), 0);
     const ledger = farm.servers.reduce((sum, server) => {
       const file = join(server.home, "soak-ledger");
-      return sum + (existsSync(file) ? readFileSync(file, "utf8").split("\n").filter((line) => line !== "").length : 0);
+      return (
+        sum +
+        (existsSync(file)
+          ? readFileSync(file, "utf8")
+              .split("\n")
+              .filter((line) => line !== "").length
+          : 0)
+      );
     }, 0);
 
     const rss = samples.map((sample) => sample.rssBytes);

@@ -28,10 +28,27 @@ if (missing.length > 0) {
   }
 }
 
-if (!existsSync("node_modules/chevrotain")) execFileSync("npm", ["ci"], { stdio: "inherit" });
-execFileSync("node", ["scripts/build.mjs"], { stdio: "inherit" });
-console.log("# typecheck (tsc --noEmit)");
-execFileSync("node", ["node_modules/typescript/bin/tsc", "--noEmit"], { stdio: "inherit" });
+const installed = ["chevrotain", "prettier", "eslint", "typescript-eslint", "ts-unused-exports"].every((name) => existsSync(join("node_modules", name)));
+if (!installed) execFileSync("npm", ["ci"], { stdio: "inherit" });
+
+/** Runs one check; a failure ends the run with what failed and how to repair it, not a stack trace. */
+function check(title, args, repair) {
+  console.log(`# ${title}`);
+  const result = spawnSync("node", args, { stdio: "inherit" });
+  if (result.status !== 0) {
+    console.error(`npm test: ${title} failed (above)${repair ? `; ${repair}` : ""}`);
+    process.exit(1);
+  }
+}
+check("build (esbuild)", ["scripts/build.mjs"]);
+check("typecheck (tsc --noEmit)", ["node_modules/typescript/bin/tsc", "--noEmit"]);
+check("format (prettier --check)", ["node_modules/prettier/bin/prettier.cjs", "--check", "--log-level=warn", "."], "`npm run format` rewrites the files");
+check("lint (eslint)", ["node_modules/eslint/bin/eslint.js", "."], "`npx eslint --fix .` repairs some");
+check(
+  "unused exports (ts-unused-exports)",
+  ["node_modules/ts-unused-exports/bin/ts-unused-exports", "tsconfig.json", "--allowUnusedTypes"],
+  "stop exporting them or delete them",
+);
 
 function testFiles(dir) {
   const out = [];
@@ -46,9 +63,7 @@ function testFiles(dir) {
 const files = [...testFiles("grammar"), ...testFiles("src"), ...testFiles("test")].sort();
 const only = process.argv.slice(2);
 const selected = only.length > 0 ? files.filter((f) => only.some((o) => f.includes(o))) : files;
-const result = spawnSync(
-  "node",
-  ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=300000", "--test-reporter=spec", ...selected],
-  { stdio: "inherit" },
-);
+const result = spawnSync("node", ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=300000", "--test-reporter=spec", ...selected], {
+  stdio: "inherit",
+});
 process.exit(result.status ?? 1);

@@ -8,7 +8,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-const NEEDS_OPENSSH = /\b(?:startSshd|startFarm|offloadFarm|withOneMachineSession|generateKeyPair|sharedClientKey|startSilentServer)\b|["']ssh-keygen["']|(?:spawn|execFile)(?:Sync)?\(\s*["'](?:ssh|sshd)["']/;
+const NEEDS_OPENSSH =
+  /\b(?:startSshd|startFarm|offloadFarm|withOneMachineSession|generateKeyPair|sharedClientKey|startSilentServer)\b|["']ssh-keygen["']|(?:spawn|execFile)(?:Sync)?\(\s*["'](?:ssh|sshd)["']/;
 const NEEDS_GUILE = /(?:helpers|\.)\/guile(?:\.ts)?["']|["']guile["']/;
 
 function testFiles(dir: string): string[] {

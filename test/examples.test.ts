@@ -162,7 +162,8 @@ function moduleText(example: Example, exportNames: readonly string[]): { text: s
     checks++;
     const place = `${relative(root, example.file)}:${example.line + 1 + index}`;
     // `// 0 when it succeeds`, `// "warning": Guix loads it`: a claim that reads as checked but is not
-    if (!expected.ok) return `throw new Error(${JSON.stringify(`${place}: "// ${value}" begins like a value but is not one: write the value alone, prose on a line of its own`)});`;
+    if (!expected.ok)
+      return `throw new Error(${JSON.stringify(`${place}: "// ${value}" begins like a value but is not one: write the value alone, prose on a line of its own`)});`;
     const code = assertion.groups!.code!.trim();
     const where = JSON.stringify(place);
     const declaration = DECLARATION.exec(code);
@@ -208,7 +209,11 @@ for (const file of files) {
 }
 
 test("the example checker itself: prose is not checked, literals are", () => {
-  const example: Example = { file: join(root, "src", "scheme", "abbreviate.ts"), line: 1, code: ['abbreviate("abc"); // "abc"', "abbreviate('x'); // the text itself"] };
+  const example: Example = {
+    file: join(root, "src", "scheme", "abbreviate.ts"),
+    line: 1,
+    code: ['abbreviate("abc"); // "abc"', "abbreviate('x'); // the text itself"],
+  };
   const { text, checks } = moduleText(example, ["abbreviate"]);
   assert.equal(checks, 1);
   assert.match(text, /__check\(".*", await \(abbreviate\("abc"\)\), \("abc"\)\);/);

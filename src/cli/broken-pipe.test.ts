@@ -17,7 +17,9 @@ const module = JSON.stringify(fileURLToPath(new URL("./broken-pipe.ts", import.m
 const WRITE_A_LOT = `for (let i = 0; i < 128; i++) process.stdout.write("x".repeat(65536));`;
 
 test("a reader that goes away ends the process by SIGPIPE, with nothing on stderr", async () => {
-  const result = await readOneChunkThenClose(`const { endQuietlyOnBrokenPipe } = await import(${module}); endQuietlyOnBrokenPipe(process.stdout); ${WRITE_A_LOT}`);
+  const result = await readOneChunkThenClose(
+    `const { endQuietlyOnBrokenPipe } = await import(${module}); endQuietlyOnBrokenPipe(process.stdout); ${WRITE_A_LOT}`,
+  );
   assert.deepEqual(result, { code: null, signal: "SIGPIPE", stderr: "" });
 });
 

@@ -10,7 +10,7 @@
  */
 
 /** The status a shell reports for a process killed by SIGPIPE (128 + 13), used if the signal cannot be raised. */
-export const BROKEN_PIPE_STATUS = 141;
+const BROKEN_PIPE_STATUS = 141;
 
 /**
  * On EPIPE from `stream`, end the process as if by SIGPIPE; any other write

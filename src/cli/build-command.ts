@@ -141,7 +141,9 @@ async function runJob(job: BuildJob, offloader: Offloader, signal: AbortSignal, 
       onProgress: (progress) => (job.progress = progress.done ? null : progress),
     });
     for (const attempt of report.attempts) log.write(`# attempt on ${attempt.machine}: ${attempt.error ?? "completed"}\n`);
-    log.write(`# status: ${report.status}${report.exitCode === null ? "" : `, exit status ${report.exitCode}`}${report.error === null ? "" : `: ${report.error.message}`}\n`);
+    log.write(
+      `# status: ${report.status}${report.exitCode === null ? "" : `, exit status ${report.exitCode}`}${report.error === null ? "" : `: ${report.error.message}`}\n`,
+    );
     return report;
   } finally {
     job.phase = "done";

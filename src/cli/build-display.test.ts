@@ -28,5 +28,8 @@ test("plain lines say when a job starts and, when it ends, where, how long each 
     finishedLine(job, 3, 8, plain),
     "[3/8] upper failed (exit status 3) on build1:22 in 1.5 s (queued 3 ms, upload 40 ms, run 1.1 s, download 20 ms) (log: /logs/1-upper.log)",
   );
-  assert.match(finishedLine({ ...job, report: { ...report, status: "succeeded", exitCode: 0 } }, 4, 8, plain), /^\[4\/8\] upper succeeded on build1:22 in 1\.5 s \(.*download 20 ms; exit status 0\)/);
+  assert.match(
+    finishedLine({ ...job, report: { ...report, status: "succeeded", exitCode: 0 } }, 4, 8, plain),
+    /^\[4\/8\] upper succeeded on build1:22 in 1\.5 s \(.*download 20 ms; exit status 0\)/,
+  );
 });

@@ -95,7 +95,12 @@ export function finishedLine(job: BuildJob, done: number, total: number, colors:
         : colors.red(`${r.status}${r.error === null ? "" : `: ${r.error.message.split("\n")[0]}`}`);
   // "failed" already says its exit status.
   const exit = r.exitCode === null || r.status === "failed" ? "" : `; exit status ${r.exitCode}`;
-  const phases = r.machine === null ? "" : ` (${reachedPhaseTimes(r).map(([phase, ms]) => `${phase} ${formatMs(ms)}`).join(", ")}${exit})`;
+  const phases =
+    r.machine === null
+      ? ""
+      : ` (${reachedPhaseTimes(r)
+          .map(([phase, ms]) => `${phase} ${formatMs(ms)}`)
+          .join(", ")}${exit})`;
   return `[${done}/${total}] ${job.spec.name} ${what}${where}${took}${phases} (log: ${job.log})`;
 }
 
@@ -187,7 +192,9 @@ class LiveDisplay implements BuildDisplay {
     for (const job of running.slice(0, rows)) {
       const elapsed = jobElapsedMs(job, now);
       const transfer = job.progress != null && (job.phase === "upload" || job.phase === "download") ? `  ${describeProgressBriefly(job.progress)}` : "";
-      lines.push(`  ${(job.spec.name ?? "").slice(0, 30).padEnd(30)}  ${(job.machine ?? "-").padEnd(21)}  ${job.phase.padEnd(8)}  ${elapsed === null ? "" : formatMs(elapsed)}${transfer}`);
+      lines.push(
+        `  ${(job.spec.name ?? "").slice(0, 30).padEnd(30)}  ${(job.machine ?? "-").padEnd(21)}  ${job.phase.padEnd(8)}  ${elapsed === null ? "" : formatMs(elapsed)}${transfer}`,
+      );
     }
     if (running.length > rows) lines.push(this.colors.dim(`  … and ${running.length - rows} more`));
     const width = this.stream.columns || 80;

@@ -20,7 +20,15 @@ const report = (status: JobReport["status"], exitCode: number | null): JobReport
   bytesDown: 2,
   filesUp: 1,
 });
-const job = (name: string, r: JobReport | null, startedAt: number | null, endedAt: number | null): BuildJob => ({ spec: spec(name), log: `/logs/${name}.log`, phase: "done", machine: null, startedAt, endedAt, report: r });
+const job = (name: string, r: JobReport | null, startedAt: number | null, endedAt: number | null): BuildJob => ({
+  spec: spec(name),
+  log: `/logs/${name}.log`,
+  phase: "done",
+  machine: null,
+  startedAt,
+  endedAt,
+  report: r,
+});
 
 test("every column is labelled; a cancelled job shows how long it ran; jobs per machine are named", () => {
   const jobs = [job("upper", report("succeeded", 0), 1000, 2200), job("stopped", report("cancelled", null), 1000, 4500), job("never", null, null, null)];

@@ -116,7 +116,11 @@ export function summaryTable(jobs: readonly BuildJob[], wallMs: number, colors: 
   const lines: string[] = [];
   if (rows.length > 0) {
     const widths = HEADERS.map((header, i) => Math.max(header.length, ...rows.map((cells) => cells[i]!.length)));
-    const line = (cells: readonly string[]): string => cells.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd();
+    const line = (cells: readonly string[]): string =>
+      cells
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd();
     lines.push(colors.bold(line(HEADERS)));
     rows.forEach((cells, index) => lines.push(shown[index]!.report?.status === "succeeded" ? line(cells) : colors.red(line(cells))));
   }

@@ -45,7 +45,10 @@ export class OffloadCommand extends Command {
  */
 export function usageLine(message: string, path: string): string {
   // Commander says "argument 'x' is invalid. expected …": one sentence reads better.
-  const [what = "", ...rest] = message.replace(/^error: /, "").replace(/ is invalid\. /, " is invalid: ").split("\n");
+  const [what = "", ...rest] = message
+    .replace(/^error: /, "")
+    .replace(/ is invalid\. /, " is invalid: ")
+    .split("\n");
   const suggestion = /^\(Did you mean (.+)\?\)$/.exec(rest.join(" ").trim())?.[1];
   const hint = suggestion === undefined ? "" : `; did you mean '${suggestion}'?`;
   const sentence = hint !== "" || /[.?!]$/.test(what) ? `${what}${hint}` : `${what}.`;

@@ -26,5 +26,8 @@ test("--passphrase-file gives the passphrase on its first line; an unreadable on
   writeFileSync(file, "hunter22\nignored\n");
   assert.equal(connectOptionsFrom({ ...parsed([]), passphraseFile: file }).passphrase, "hunter22");
   assert.equal(connectOptionsFrom(parsed(["--timeout", "2"])).timeoutMs, 2000);
-  assert.throws(() => connectOptionsFrom({ ...parsed([]), passphraseFile: join(dir, "missing") }), (error: unknown) => error instanceof CliError && /ENOENT/.test(error.message));
+  assert.throws(
+    () => connectOptionsFrom({ ...parsed([]), passphraseFile: join(dir, "missing") }),
+    (error: unknown) => error instanceof CliError && /ENOENT/.test(error.message),
+  );
 });

@@ -60,7 +60,10 @@ export function addRequirementOptions(command: Command): Command {
  * featureList(["kvm,big-mem", "gpu"]); // ["kvm", "big-mem", "gpu"]
  */
 export function featureList(values: readonly string[] = []): string[] {
-  return values.flatMap((value) => value.split(",")).map((feature) => feature.trim()).filter((feature) => feature !== "");
+  return values
+    .flatMap((value) => value.split(","))
+    .map((feature) => feature.trim())
+    .filter((feature) => feature !== "");
 }
 
 /**

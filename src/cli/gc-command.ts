@@ -116,6 +116,8 @@ function summary(results: readonly MachineGc[], options: GcOptions): string {
     );
   });
   const reached = results.filter((result) => result.error === null).length;
-  lines.push(`${options.dryRun === true ? "would free" : "freed"} ${formatBytes(freed)} on ${reached} of ${results.length} machine${results.length === 1 ? "" : "s"}`);
+  lines.push(
+    `${options.dryRun === true ? "would free" : "freed"} ${formatBytes(freed)} on ${reached} of ${results.length} machine${results.length === 1 ? "" : "s"}`,
+  );
   return `${lines.join("\n")}\n`;
 }

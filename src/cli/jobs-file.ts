@@ -31,7 +31,7 @@ export const JOB_FIELDS = {
 } as const;
 
 /** At most this many jobs per file. */
-export const MAX_JOBS = 100_000;
+const MAX_JOBS = 100_000;
 
 /** A jobs file that cannot be run; the message names the place in the file. */
 export class JobsFileError extends CliError {
@@ -98,7 +98,8 @@ class JobReader {
     if (!isObject(entry)) fail(`${where}: expected an object with at least "command", got ${shown(entry)}`);
     this.fields = entry as Record<string, unknown>;
     for (const key of Object.keys(this.fields)) {
-      if (!Object.hasOwn(JOB_FIELDS, key)) fail(`${where}: unknown field "${key}"${didYouMean(key, Object.keys(JOB_FIELDS), true)}; the fields are ${Object.keys(JOB_FIELDS).join(", ")}`);
+      if (!Object.hasOwn(JOB_FIELDS, key))
+        fail(`${where}: unknown field "${key}"${didYouMean(key, Object.keys(JOB_FIELDS), true)}; the fields are ${Object.keys(JOB_FIELDS).join(", ")}`);
     }
   }
 
@@ -165,4 +166,3 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function shown(value: unknown): string {
   return value === undefined ? "nothing" : abbreviate(JSON.stringify(value), 60);
 }
-

@@ -14,7 +14,14 @@
  */
 import type { Command } from "commander";
 import type { LoadOptions } from "../machines/load.ts";
-import { DEFAULT_MAX_BYTES, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_DEPTH, DEFAULT_MAX_MEMORY, DEFAULT_MAX_SECONDS, DEFAULT_MAX_STEPS } from "../scheme/limit-defaults.ts";
+import {
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_CALL_DEPTH,
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_MEMORY,
+  DEFAULT_MAX_SECONDS,
+  DEFAULT_MAX_STEPS,
+} from "../scheme/limit-defaults.ts";
 import { positiveNumberOption } from "./option-kinds.ts";
 
 /** The parsed limit options (undefined: the reader's or evaluator's default). */

@@ -57,7 +57,12 @@ export function registerLintCommand(program: Command): void {
     .addOption(repeatableOption("--allow-system <system>", "accept a system type besides Guix's own (repeatable)"))
     .option("--check-files", "check private-key files on disk (default for /etc/guix/machines.scm)")
     .option("--no-check-files", "do not check private-key files");
-  command.addHelpText("after", `\nRules:\n${allRules().map((r) => `  ${r.id.padEnd(32)}${r.severity.padEnd(8)}${r.fixable ? "fix  " : "     "}${r.description}`).join("\n")}\n`);
+  command.addHelpText(
+    "after",
+    `\nRules:\n${allRules()
+      .map((r) => `  ${r.id.padEnd(32)}${r.severity.padEnd(8)}${r.fixable ? "fix  " : "     "}${r.description}`)
+      .join("\n")}\n`,
+  );
   addLimitOptions(command).action((files: string[], options: LintCommandOptions, self: Command) => {
     process.exitCode = runLint(lintedFiles(files, options.machines, self.getOptionValueSource("machines") === "cli"), options);
   });

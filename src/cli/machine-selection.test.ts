@@ -14,7 +14,10 @@ test("REGEXP selects by name; each name:port once, the first one kept", () => {
 });
 
 test("a REGEXP that matches no machine is an error; no machines at all is not", () => {
-  assert.throws(() => selectMachines([a, b], "^zzz", "m.scm"), (error: unknown) => error instanceof CliError && !(error instanceof UsageError) && error.message === "no machine in m.scm matches ^zzz");
+  assert.throws(
+    () => selectMachines([a, b], "^zzz", "m.scm"),
+    (error: unknown) => error instanceof CliError && !(error instanceof UsageError) && error.message === "no machine in m.scm matches ^zzz",
+  );
   assert.deepEqual(selectMachines([], undefined, "m.scm"), []);
 });
 
@@ -30,5 +33,8 @@ test("machinesNamed keeps duplicates and names of any type, and fails on a REGEX
   assert.deepEqual(machinesNamed(shown, "^build", "m.scm", nameOf), [{ name: "build-a" }, { name: "build-a" }]);
   assert.deepEqual(machinesNamed(shown, undefined, "m.scm", nameOf), shown);
   assert.deepEqual(machinesNamed([], undefined, "m.scm", nameOf), []);
-  assert.throws(() => machinesNamed(shown, "^zzz", "m.scm", nameOf), (error: unknown) => error instanceof CliError && error.message === "no machine in m.scm matches ^zzz");
+  assert.throws(
+    () => machinesNamed(shown, "^zzz", "m.scm", nameOf),
+    (error: unknown) => error instanceof CliError && error.message === "no machine in m.scm matches ^zzz",
+  );
 });

@@ -15,7 +15,12 @@ function parsed(args: string[], env: Record<string, string> = {}): Command {
   if (env[MACHINES_ENV] === undefined) delete process.env[MACHINES_ENV];
   else process.env[MACHINES_ENV] = env[MACHINES_ENV];
   try {
-    const command = new Command().exitOverride().addOption(machinesOption()).argument("[file]").argument("[regexp]").action(() => undefined);
+    const command = new Command()
+      .exitOverride()
+      .addOption(machinesOption())
+      .argument("[file]")
+      .argument("[regexp]")
+      .action(() => undefined);
     command.parse(args, { from: "user" });
     return command;
   } finally {

@@ -60,7 +60,8 @@ export function machinesArguments(positional: ReadonlyArray<string | undefined>,
   const fromOption = command.getOptionValue("machines") as string;
   const [first, second] = positional;
   if (command.getOptionValueSource("machines") === "cli") {
-    if (second !== undefined) throw new UsageError(`the machines file is given twice ('${first}' and --machines ${fromOption}); with --machines the only argument is REGEXP`);
+    if (second !== undefined)
+      throw new UsageError(`the machines file is given twice ('${first}' and --machines ${fromOption}); with --machines the only argument is REGEXP`);
     return { file: fromOption, regexp: first };
   }
   return { file: first ?? fromOption, regexp: second };

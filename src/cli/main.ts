@@ -17,18 +17,18 @@ type Register = (program: Command) => void;
 
 /** Each command's name and how to load its registration function. */
 const COMMANDS: ReadonlyArray<[string, () => Promise<Register>]> = [
-  ["show", async () => (await import("./show-command.ts")).registerShowCommand],
-  ["eval", async () => (await import("./eval-command.ts")).registerEvalCommand],
-  ["lint", async () => (await import("./lint-command.ts")).registerLintCommand],
-  ["test", async () => (await import("./test-command.ts")).registerTestCommand],
-  ["status", async () => (await import("./status-command.ts")).registerStatusCommand],
-  ["select", async () => (await import("./select-command.ts")).registerSelectCommand],
-  ["run", async () => (await import("./run-command.ts")).registerRunCommand],
-  ["build", async () => (await import("./build-command.ts")).registerBuildCommand],
-  ["gc", async () => (await import("./gc-command.ts")).registerGcCommand],
-  ["hold", async () => (await import("./hold-command.ts")).registerHoldCommand],
-  ["hook", async () => (await import("./hook-command.ts")).registerHookCommand],
-  ["nar", async () => (await import("./nar-command.ts")).registerNarCommand],
+  ["show", () => import("./show-command.ts").then((module) => module.registerShowCommand)],
+  ["eval", () => import("./eval-command.ts").then((module) => module.registerEvalCommand)],
+  ["lint", () => import("./lint-command.ts").then((module) => module.registerLintCommand)],
+  ["test", () => import("./test-command.ts").then((module) => module.registerTestCommand)],
+  ["status", () => import("./status-command.ts").then((module) => module.registerStatusCommand)],
+  ["select", () => import("./select-command.ts").then((module) => module.registerSelectCommand)],
+  ["run", () => import("./run-command.ts").then((module) => module.registerRunCommand)],
+  ["build", () => import("./build-command.ts").then((module) => module.registerBuildCommand)],
+  ["gc", () => import("./gc-command.ts").then((module) => module.registerGcCommand)],
+  ["hold", () => import("./hold-command.ts").then((module) => module.registerHoldCommand)],
+  ["hook", () => import("./hook-command.ts").then((module) => module.registerHookCommand)],
+  ["nar", () => import("./nar-command.ts").then((module) => module.registerNarCommand)],
 ];
 
 /**
@@ -57,7 +57,7 @@ async function buildProgram(argv: readonly string[] = []): Promise<Command> {
  * @example
  * // offload lint machines.scm; echo $?  → 0 when the file has no errors: main resolved to it
  */
-export async function main(argv: string[]): Promise<number> {
+async function main(argv: string[]): Promise<number> {
   try {
     const program = await buildProgram(argv);
     await program.parseAsync(argv, { from: "user" });

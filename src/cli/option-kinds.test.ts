@@ -1,7 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Command, InvalidArgumentError } from "commander";
-import { parsePositiveNumber, parseSeconds, parseWholeNumber, positiveNumberOption, repeatableOption, secondsOption, wholeNumberOption } from "./option-kinds.ts";
+import {
+  parsePositiveNumber,
+  parseSeconds,
+  parseWholeNumber,
+  positiveNumberOption,
+  repeatableOption,
+  secondsOption,
+  wholeNumberOption,
+} from "./option-kinds.ts";
 
 function parse(command: Command, args: string[]): Record<string, unknown> {
   command.exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });

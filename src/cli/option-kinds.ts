@@ -67,7 +67,9 @@ export function parseSeconds(text: string, allowZero: boolean): number {
  */
 export function secondsOption(flags: string, description: string, settings: SecondsSettings = {}): Option {
   const allowZero = settings.zeroMeans !== undefined;
-  const option = new Option(flags, allowZero ? `${description} (0: ${settings.zeroMeans})` : description).argParser((text: string) => parseSeconds(text, allowZero));
+  const option = new Option(flags, allowZero ? `${description} (0: ${settings.zeroMeans})` : description).argParser((text: string) =>
+    parseSeconds(text, allowZero),
+  );
   if (settings.defaultSeconds !== undefined) option.default(settings.defaultSeconds * 1000, String(settings.defaultSeconds));
   return option;
 }

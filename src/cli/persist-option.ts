@@ -37,7 +37,7 @@ export function persistOption(): Option {
  * @example
  * command.addOption(sizeOption("--cache-size <size>", "input cache cap per machine", DEFAULT_CACHE_MAX_BYTES));
  */
-export function sizeOption(flags: string, description: string, defaultBytes: number): Option {
+function sizeOption(flags: string, description: string, defaultBytes: number): Option {
   return new Option(flags, description).default(defaultBytes, formatBytes(defaultBytes)).argParser((text: string) => {
     const bytes = parseSize(text);
     if (bytes === null) throw new InvalidArgumentError("expected a size such as 500M or 2G");

@@ -110,10 +110,15 @@ async function runAction(argv: string[], options: RunOptions): Promise<number> {
     progress.clear();
     if (options.verbose) {
       const bytes: Partial<Record<Phase, string>> = { upload: ` (${report.bytesUp} bytes)`, download: ` (${report.bytesDown} bytes)` };
-      say(`phases: ${reachedPhaseTimes(report).map(([phase, ms]) => `${phase} ${ms.toFixed(0)} ms${bytes[phase] ?? ""}`).join(", ")}`);
+      say(
+        `phases: ${reachedPhaseTimes(report)
+          .map(([phase, ms]) => `${phase} ${ms.toFixed(0)} ms${bytes[phase] ?? ""}`)
+          .join(", ")}`,
+      );
     }
     if (report.status === "timed-out") {
-      const limit = report.killedFor === "silence" ? `no output for ${seconds(options.maxSilentTime)} s (--max-silent-time)` : `${seconds(options.timeout)} s (--timeout)`;
+      const limit =
+        report.killedFor === "silence" ? `no output for ${seconds(options.maxSilentTime)} s (--max-silent-time)` : `${seconds(options.timeout)} s (--timeout)`;
       process.stderr.write(`${colors.red(errorLine(`the command was ended after ${limit}`))}\n`);
     } else if (report.status === "error") {
       process.stderr.write(`${colors.red(errorLine(report.error?.message ?? "offloading failed"))}\n`);

@@ -61,14 +61,19 @@ export function registerSelectCommand(program: Command): void {
 async function selectAction(options: SelectOptions): Promise<number> {
   const features = featureList(options.features);
   const machines = await loadMachineList(options.machines, options.stateDir, options);
-  const connections = new SessionPool({ timeoutMs: options.connectTimeout, ...credentialsFromEnvironment(process.env) }, holderSettingsFor(options.stateDir, options.persist));
+  const connections = new SessionPool(
+    { timeoutMs: options.connectTimeout, ...credentialsFromEnvironment(process.env) },
+    holderSettingsFor(options.stateDir, options.persist),
+  );
   const selector = new MachineSelector(machines, { stateDir: ensureStateDir(options.stateDir), connections });
   try {
     const assessments = await selector.assess({ system: options.system, features }, { waitForAllProbes: true });
     const chosen = [...assessments].filter((a) => a.score !== null).sort((a, b) => b.score! - a.score!)[0] ?? null;
     const rows = assessments.map((a) => toJson(a, a === chosen));
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ system: options.system, features, chosen: chosen === null ? null : { name: chosen.machine.name, port: chosen.machine.port }, machines: rows }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ system: options.system, features, chosen: chosen === null ? null : { name: chosen.machine.name, port: chosen.machine.port }, machines: rows }, null, 2)}\n`,
+      );
     } else printHuman(options.system, features, assessments, chosen);
     return chosen === null ? 1 : 0;
   } finally {

@@ -122,9 +122,22 @@ export function formatMachineTable(rows: readonly TableRow[], colors: ReturnType
   });
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.text.length)));
   const line = (row: Array<{ text: string; marked: boolean }>) =>
-    row.map((c, i) => (c.marked ? colors.red(c.text.padEnd(widths[i]!)) : c.text.padEnd(widths[i]!))).join("  ").trimEnd();
+    row
+      .map((c, i) => (c.marked ? colors.red(c.text.padEnd(widths[i]!)) : c.text.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   const count = `${rows.length} machine${rows.length === 1 ? "" : "s"}`;
   const anyMarked = cells.some((row) => row.some((c) => c.marked));
   const legend = anyMarked ? `\n${colors.dim(`${MARK} a value of the wrong type: Guix cannot use this machine (see the warnings)`)}` : "";
-  return [colors.bold(headers.map((h, i) => h.padEnd(widths[i]!)).join("  ").trimEnd()), ...cells.map(line)].join("\n") + `\n${colors.dim(count)}${legend}\n`;
+  return (
+    [
+      colors.bold(
+        headers
+          .map((h, i) => h.padEnd(widths[i]!))
+          .join("  ")
+          .trimEnd(),
+      ),
+      ...cells.map(line),
+    ].join("\n") + `\n${colors.dim(count)}${legend}\n`
+  );
 }

@@ -91,8 +91,16 @@ export function registerStatusCommand(program: Command): void {
     .addOption(machinesOption())
     .addOption(stateDirOption())
     .addOption(persistOption())
-    .addOption(secondsOption("--watch <seconds>", "refresh every SECONDS until interrupted; with --json, one JSON document per line (JSON Lines), each with its ISO 8601 time"))
-    .option("--guix", "also show free space in each machine's store, its guix-daemon's protocol and this host's builds there (default: when this host runs guix-daemon)")
+    .addOption(
+      secondsOption(
+        "--watch <seconds>",
+        "refresh every SECONDS until interrupted; with --json, one JSON document per line (JSON Lines), each with its ISO 8601 time",
+      ),
+    )
+    .option(
+      "--guix",
+      "also show free space in each machine's store, its guix-daemon's protocol and this host's builds there (default: when this host runs guix-daemon)",
+    )
     .option("--no-guix", "leave out the Guix columns");
   addConnectionOptions(command, DEFAULT_TIMEOUT_SECONDS);
   addLimitOptions(command).action(async (fileArgument: string | undefined, regexpArgument: string | undefined, options: StatusOptions, self: Command) => {
@@ -102,11 +110,13 @@ export function registerStatusCommand(program: Command): void {
     // A quick look: the machines' running holders are used, none is started for it.
     const pool = new SessionPool(connect, holderSettingsFor(options.stateDir, options.persist, false));
     const config = hookConfig(process.env);
-    const links = options.guix ?? existsSync(config.daemonSocket) ? new LinkCache(pool) : null;
+    const links = (options.guix ?? existsSync(config.daemonSocket)) ? new LinkCache(pool) : null;
     const probe = async (): Promise<StatusEntry[]> => {
       const [entries, guix] = await Promise.all([
         probeAll(machines, pool, options.timeout, options.workDir, options.stateDir),
-        links === null ? null : Promise.all(machines.map((machine) => guixStatus(machine, { links, timeoutMs: options.timeout, config, stateDir: options.stateDir }))),
+        links === null
+          ? null
+          : Promise.all(machines.map((machine) => guixStatus(machine, { links, timeoutMs: options.timeout, config, stateDir: options.stateDir }))),
       ]);
       if (guix !== null) {
         for (const [index, status] of guix.entries()) {
@@ -122,7 +132,8 @@ export function registerStatusCommand(program: Command): void {
     };
     try {
       if (options.watch === undefined) {
-        if (!options.json) process.stderr.write(`getting status of ${machines.length} build machine${machines.length === 1 ? "" : "s"} defined in '${file}'...\n`);
+        if (!options.json)
+          process.stderr.write(`getting status of ${machines.length} build machine${machines.length === 1 ? "" : "s"} defined in '${file}'...\n`);
         const entries = await probe();
         process.stdout.write(options.json ? `${JSON.stringify({ machines: entries }, null, 2)}\n` : formatStatusTable(entries, colorsFor(process.stdout)));
         process.exitCode = entries.every((entry) => entry.reachable) ? 0 : 1;
@@ -156,7 +167,13 @@ export function registerStatusCommand(program: Command): void {
  * entries.map((entry) => [entry.name, entry.reachable, entry.error]);
  * // [["127.0.0.1", false, "connection to 127.0.0.1:1 refused: is sshd running and listening on port 1?"]]
  */
-export async function probeAll(machines: BuildMachine[], pool: SessionPool, timeout: number, workDir: string | undefined, stateDir = defaultStateDir()): Promise<StatusEntry[]> {
+export async function probeAll(
+  machines: BuildMachine[],
+  pool: SessionPool,
+  timeout: number,
+  workDir: string | undefined,
+  stateDir = defaultStateDir(),
+): Promise<StatusEntry[]> {
   return Promise.all(
     machines.map(async (machine) => {
       try {
@@ -245,7 +262,23 @@ async function watch(probe: () => Promise<StatusEntry[]>, intervalMs: number, js
 function formatStatusTable(entries: StatusEntry[], colors: ChalkInstance): string {
   if (entries.length === 0) return "no build machines\n";
   const withGuix = entries.some((entry) => entry.guix !== undefined);
-  const headers = ["MACHINE", "STATE", "HOST", "KERNEL", "ARCH", "UPTIME", "LOAD 1/5/15", "CORES", "NORM", "MEM AVAIL", "DISK FREE", "CLOCK", "SPEED", "SLOTS", ...(withGuix ? ["STORE FREE", "DAEMON", "BUILDS"] : [])];
+  const headers = [
+    "MACHINE",
+    "STATE",
+    "HOST",
+    "KERNEL",
+    "ARCH",
+    "UPTIME",
+    "LOAD 1/5/15",
+    "CORES",
+    "NORM",
+    "MEM AVAIL",
+    "DISK FREE",
+    "CLOCK",
+    "SPEED",
+    "SLOTS",
+    ...(withGuix ? ["STORE FREE", "DAEMON", "BUILDS"] : []),
+  ];
   const guixCells = (entry: StatusEntry): string[] => {
     if (!withGuix) return [];
     const guix = entry.guix;
@@ -286,12 +319,26 @@ function formatStatusTable(entries: StatusEntry[], colors: ChalkInstance): strin
     if (column === 11 && Math.abs(entry["clock-offset-seconds"] ?? 0) >= 1) return colors.yellow(padded);
     return padded;
   };
-  const lines = [colors.bold(headers.map((header, i) => header.padEnd(widths[i]!)).join("  ").trimEnd())];
-  for (const { cells, entry } of rows) lines.push(cells.map((cell, i) => paint(cell, i, entry)).join("  ").trimEnd());
+  const lines = [
+    colors.bold(
+      headers
+        .map((header, i) => header.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd(),
+    ),
+  ];
+  for (const { cells, entry } of rows)
+    lines.push(
+      cells
+        .map((cell, i) => paint(cell, i, entry))
+        .join("  ")
+        .trimEnd(),
+    );
   for (const entry of entries) {
     if (entry.error !== null) lines.push(colors.red(`${entry.name}:${entry.port}: ${entry.error.split("\n")[0]}`));
     else if (entry.guix?.error != null) lines.push(colors.yellow(`${entry.name}:${entry.port}: guix: ${entry.guix.error}`));
-    for (const build of entry.guix?.builds ?? []) lines.push(`${entry.name}:${entry.port}: building ${build["drv-path"]} (process ${build.pid}, since ${build.since})`);
+    for (const build of entry.guix?.builds ?? [])
+      lines.push(`${entry.name}:${entry.port}: building ${build["drv-path"]} (process ${build.pid}, since ${build.since})`);
   }
   return `${lines.join("\n")}\n`;
 }

@@ -54,7 +54,10 @@ export function registerTestCommand(program: Command): void {
     .addOption(machinesOption())
     .addOption(stateDirOption())
     .addOption(wholeNumberOption("--transfer-size <bytes>", "size of the round-trip test file", { min: 1, defaultValue: DEFAULT_TRANSFER_BYTES }))
-    .option("--guix", "also check what guix-daemon's build hook needs: guix, the remote daemon, signing keys both ways, the host key Guix sees, store space (default: when this host runs guix-daemon)")
+    .option(
+      "--guix",
+      "also check what guix-daemon's build hook needs: guix, the remote daemon, signing keys both ways, the host key Guix sees, store space (default: when this host runs guix-daemon)",
+    )
     .option("--no-guix", "skip the Guix checks")
     .option("-v, --verbose", "also say how each connection encrypts: the cipher, and whether ssh2's native crypto binding or its JavaScript path does it");
   addConnectionOptions(command, DEFAULT_TIMEOUT_SECONDS);
@@ -64,7 +67,9 @@ export function registerTestCommand(program: Command): void {
     const machines = selectMachines(await loadMachineList(file, options.stateDir, options), regexp, file);
     if (!options.json) process.stderr.write(`testing ${machines.length} build machine${machines.length === 1 ? "" : "s"} defined in '${file}'...\n`);
     const colors = colorsFor(process.stdout);
-    const printer = options.json ? null : new OrderedPrinter<TestReport>((report) => process.stdout.write(formatReport(report, colors, options.verbose === true)));
+    const printer = options.json
+      ? null
+      : new OrderedPrinter<TestReport>((report) => process.stdout.write(formatReport(report, colors, options.verbose === true)));
     const config = hookConfig(process.env);
     const guix = options.guix ?? existsSync(config.daemonSocket);
     const reports = await Promise.all(

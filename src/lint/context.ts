@@ -126,7 +126,13 @@ export class DiagnosticCollector {
       untold.count++;
       untold.diagnostic.message = `${untold.count} more ${rule} problems are not shown (the first ${MAX_DIAGNOSTICS_PER_RULE} are)`;
     } else {
-      const diagnostic: Diagnostic = { rule, severity: level, message: `1 more ${rule} problem is not shown (the first ${MAX_DIAGNOSTICS_PER_RULE} are)`, span, fix: null };
+      const diagnostic: Diagnostic = {
+        rule,
+        severity: level,
+        message: `1 more ${rule} problem is not shown (the first ${MAX_DIAGNOSTICS_PER_RULE} are)`,
+        span,
+        fix: null,
+      };
       this.untold.set(rule, { diagnostic, count: 1 });
       this.diagnostics.push(diagnostic);
     }

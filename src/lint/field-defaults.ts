@@ -33,7 +33,12 @@ export function fieldDefaults(): ReadonlyMap<string, Datum> {
 
 function evaluateDefaults(): ReadonlyMap<string, Datum> {
   const env = {};
-  const interpreter = createInterpreter({ env, fileAccess: false, defaultModules: [OFFLOAD_MODULE], extend: (table) => defineBuildMachineModule(table, { env }) });
+  const interpreter = createInterpreter({
+    env,
+    fileAccess: false,
+    defaultModules: [OFFLOAD_MODULE],
+    extend: (table) => defineBuildMachineModule(table, { env }),
+  });
   const record = interpreter.evalString(TEMPLATE, "<build-machine defaults>");
   if (!(record instanceof RecordInstance)) throw new Error("a build-machine form did not build a record");
   return new Map([...record.fields].filter(([name]) => !NOT_DEFAULTS.has(name)));

@@ -28,7 +28,10 @@ for (const file of fixtures) {
   if (readdirSync(DIR).includes(file.replace(/\.scm$/, ".ok.scm"))) {
     test(`${nearMiss} does not trigger ${rule} and has no errors`, () => {
       const diagnostics = lintFile(nearMiss).diagnostics;
-      assert.deepEqual(diagnostics.filter((d) => d.rule === rule || d.severity === "error").map((d) => `${d.rule}: ${d.message}`), []);
+      assert.deepEqual(
+        diagnostics.filter((d) => d.rule === rule || d.severity === "error").map((d) => `${d.rule}: ${d.message}`),
+        [],
+      );
     });
   }
 }
@@ -38,7 +41,10 @@ test("every rule with a default severity is documented and most have a trigger f
   assert.equal(new Set(ids).size, ids.length);
   const withFixtures = ids.filter((id) => fixtures.includes(`${id}.scm`));
   const ruleSpecific = ids.filter((id) => !/-error$|-args?$|limit-exceeded|misc-error|numerical-overflow|out-of-range|file-error|private-key/.test(id));
-  assert.deepEqual(ruleSpecific.filter((id) => !withFixtures.includes(id)), []);
+  assert.deepEqual(
+    ruleSpecific.filter((id) => !withFixtures.includes(id)),
+    [],
+  );
 });
 
 test("several record errors in one file are all reported, and the rest of the file is still checked", () => {
@@ -55,21 +61,29 @@ test("spans are exact: the diagnostic underlines the value", () => {
 });
 
 test("did-you-mean hints for fields and systems", () => {
-  const messages = lintFile(`${DIR}/extraneous-field-initializers.scm`).diagnostics.map((d) => d.message).join("\n");
+  const messages = lintFile(`${DIR}/extraneous-field-initializers.scm`)
+    .diagnostics.map((d) => d.message)
+    .join("\n");
   assert.match(messages, /sytems \(did you mean systems\?\)/);
   assert.match(lintFile(`${DIR}/unknown-system.scm`).diagnostics[0]!.message, /did you mean "x86_64-linux"/);
 });
 
 test("--allow-system accepts more system types", () => {
   const report = lintText("a.scm", readFileSync(`${DIR}/unknown-system.scm`, "utf8"), { allowSystems: ["x86-64-linux"] });
-  assert.deepEqual(report.diagnostics.map((d) => d.rule), []);
+  assert.deepEqual(
+    report.diagnostics.map((d) => d.rule),
+    [],
+  );
 });
 
 test("rule levels: off drops a rule, a level replaces the severity", () => {
   const text = readFileSync(`${DIR}/port-range.scm`, "utf8");
   assert.equal(lintText("a.scm", text, { ruleLevels: new Map([["port-range", "off"]]) }).diagnostics.length, 0);
   const warned = lintText("a.scm", text, { ruleLevels: new Map([["port-range", "warning"]]) }).diagnostics;
-  assert.deepEqual(warned.map((d) => d.severity), ["warning", "warning"]);
+  assert.deepEqual(
+    warned.map((d) => d.severity),
+    ["warning", "warning"],
+  );
 });
 
 /** Machines as comparable JSON (without locations, which move when lines change). */
@@ -140,7 +154,9 @@ const CORPUS_EXPECTED_ERRORS: Record<string, string[]> = {
 
 for (const name of readdirSync("fixtures/machines/valid").filter((f) => f.endsWith(".scm"))) {
   test(`corpus shape ${name} lints without false errors`, () => {
-    const errors = lintFile(`fixtures/machines/valid/${name}`).diagnostics.filter((d) => d.severity === "error").map((d) => d.rule);
+    const errors = lintFile(`fixtures/machines/valid/${name}`)
+      .diagnostics.filter((d) => d.severity === "error")
+      .map((d) => d.rule);
     assert.deepEqual([...new Set(errors)].sort(), (CORPUS_EXPECTED_ERRORS[name] ?? []).sort());
   });
 }
@@ -148,7 +164,10 @@ for (const name of readdirSync("fixtures/machines/valid").filter((f) => f.endsWi
 test("(location #f) is a field Guix accepts (it is innate, not unknown): lint and the evaluator agree", () => {
   const text = `(list (build-machine (name "a") (systems (list "x86_64-linux")) (user "u") (location #f)
   (host-key "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE6OlYeNOLEsGM6jwgO6qx/u7/AFvtXXz25zwuH/wWzF")))\n`;
-  assert.deepEqual(lintText("m.scm", text).diagnostics.map((d) => `${d.rule}: ${d.message}`), []);
+  assert.deepEqual(
+    lintText("m.scm", text).diagnostics.map((d) => `${d.rule}: ${d.message}`),
+    [],
+  );
   const dir = tempDir("lint-location-");
   writeFileSync(`${dir}/m.scm`, text);
   assert.equal(loadMachines(`${dir}/m.scm`).machines.length, 1);
@@ -157,10 +176,18 @@ test("(location #f) is a field Guix accepts (it is innate, not unknown): lint an
 test("lint reports every record violation, the evaluator raises the first Guix would", () => {
   const text = `(list (build-machine (name "a") (name "b") (sytems '()) (user "u") oops))\n`;
   const diagnostics = lintText("m.scm", text).diagnostics.map((d) => `${d.rule} ${d.span.text()}`);
-  assert.deepEqual(diagnostics, ["missing-field-initializers build-machine", 'duplicate-field-initializer (name "b")', "extraneous-field-initializers sytems", "invalid-field-specifier oops"]);
+  assert.deepEqual(diagnostics, [
+    "missing-field-initializers build-machine",
+    'duplicate-field-initializer (name "b")',
+    "extraneous-field-initializers sytems",
+    "invalid-field-specifier oops",
+  ]);
   const dir = tempDir("lint-violations-");
   writeFileSync(`${dir}/m.scm`, text);
-  assert.throws(() => loadMachines(`${dir}/m.scm`), (error: unknown) => error instanceof SchemeError && error.code === "invalid-field-specifier");
+  assert.throws(
+    () => loadMachines(`${dir}/m.scm`),
+    (error: unknown) => error instanceof SchemeError && error.code === "invalid-field-specifier",
+  );
 });
 
 test("a build-machine inside a macro template is a pattern, not a form: only what the macro expands to is checked", () => {
@@ -217,7 +244,8 @@ test("an error in a file this one loads is located at the form of this file that
 });
 
 test("after an allocation bomb stopped the evaluation, the rules still run: the memory limit is the program's, not lint's", () => {
-  const bomb = '(define x (let loop ((l (iota 1000))) (loop (append l l))))\n(list (build-machine (name "a") (systems (list "x86_64-linux")) (user "u") (host-key "k")))';
+  const bomb =
+    '(define x (let loop ((l (iota 1000))) (loop (append l l))))\n(list (build-machine (name "a") (systems (list "x86_64-linux")) (user "u") (host-key "k")))';
   const rules = lintText("m.scm", bomb, { load: { maxMemory: 16 * 1048576 } }).diagnostics.map((d) => d.rule);
   assert.deepEqual(rules, ["limit-exceeded", "host-key-malformed"]);
 });

@@ -11,7 +11,10 @@ test("a real ed25519 key, with or without comment and trailing newline, is well 
 });
 
 test("tokens split on any whitespace, like string-tokenize", () => {
-  assert.deepEqual(keyTokens(" a\tb\n c ").map((t) => t.text), ["a", "b", "c"]);
+  assert.deepEqual(
+    keyTokens(" a\tb\n c ").map((t) => t.text),
+    ["a", "b", "c"],
+  );
 });
 
 test("malformed keys: one word, unknown type, bad base64, type mismatch, truncated", () => {

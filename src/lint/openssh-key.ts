@@ -67,7 +67,10 @@ export function checkPublicKeyLine(line: string): KeyCheck {
   const tokens = keyTokens(line);
   const problems: KeyProblem[] = [];
   if (tokens.length < 2) {
-    problems.push({ token: 0, message: `expected "TYPE BASE64 [COMMENT]" (e.g. the contents of /etc/ssh/ssh_host_ed25519_key.pub), got ${tokens.length} word${tokens.length === 1 ? "" : "s"}` });
+    problems.push({
+      token: 0,
+      message: `expected "TYPE BASE64 [COMMENT]" (e.g. the contents of /etc/ssh/ssh_host_ed25519_key.pub), got ${tokens.length} word${tokens.length === 1 ? "" : "s"}`,
+    });
     return { tokens, problems };
   }
   const type = tokens[0]!.text;
@@ -143,7 +146,8 @@ function checkKeyLength(reader: BlobReader, type: string): string | undefined {
     const name = reader.bytes()?.toString("latin1");
     if (name !== curve) return `the ECDSA curve inside is "${name ?? ""}", not ${curve}`;
     const point = reader.bytes();
-    if (!point || point.length !== ECDSA_POINT_BYTES[curve]) return `an ECDSA ${curve} point is ${ECDSA_POINT_BYTES[curve]} bytes, this one is ${point?.length ?? 0}`;
+    if (!point || point.length !== ECDSA_POINT_BYTES[curve])
+      return `an ECDSA ${curve} point is ${ECDSA_POINT_BYTES[curve]} bytes, this one is ${point?.length ?? 0}`;
     if (type.startsWith("sk-") && !reader.bytes()) return "the security-key application string is missing";
   }
   return undefined;

@@ -76,18 +76,37 @@ export function inspectPrivateKey(path: string): KeyFileProblem[] {
 
 function formatProblems(path: string, text: string): KeyFileProblem[] {
   const begin = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(text);
-  if (!begin) return [{ severity: "error", message: `${path} is not a private key (no "-----BEGIN ... PRIVATE KEY-----" line${text.startsWith("ssh-") ? "; it looks like a public key" : ""})` }];
+  if (!begin)
+    return [
+      {
+        severity: "error",
+        message: `${path} is not a private key (no "-----BEGIN ... PRIVATE KEY-----" line${text.startsWith("ssh-") ? "; it looks like a public key" : ""})`,
+      },
+    ];
   const label = begin[1]!;
-  if (label === "ENCRYPTED PRIVATE KEY") return [{ severity: "error", message: `private key ${path} is protected by a passphrase (PKCS#8): Guix cannot use it; use a key without passphrase` }];
+  if (label === "ENCRYPTED PRIVATE KEY")
+    return [{ severity: "error", message: `private key ${path} is protected by a passphrase (PKCS#8): Guix cannot use it; use a key without passphrase` }];
   if (label === "PRIVATE KEY") {
-    return [{ severity: "warning", message: `private key ${path} is in PKCS#8 format, which libssh often cannot load for Guix; convert it: ssh-keygen -p -N "" -f ${path}` }];
+    return [
+      {
+        severity: "warning",
+        message: `private key ${path} is in PKCS#8 format, which libssh often cannot load for Guix; convert it: ssh-keygen -p -N "" -f ${path}`,
+      },
+    ];
   }
   if (!label.endsWith("PRIVATE KEY")) return [{ severity: "error", message: `${path} is not a private key (it holds a ${label})` }];
-  if (/Proc-Type:\s*4,ENCRYPTED/.test(text)) return [{ severity: "error", message: `private key ${path} is protected by a passphrase: Guix cannot use it (no passphrase support, no agent)` }];
+  if (/Proc-Type:\s*4,ENCRYPTED/.test(text))
+    return [{ severity: "error", message: `private key ${path} is protected by a passphrase: Guix cannot use it (no passphrase support, no agent)` }];
   if (label === "OPENSSH PRIVATE KEY") {
     const cipher = openSshCipher(text);
     if (cipher === undefined) return [{ severity: "error", message: `${path} is not a valid OpenSSH private key (corrupt contents)` }];
-    if (cipher !== "none") return [{ severity: "error", message: `private key ${path} is protected by a passphrase (${cipher}): Guix cannot use it; remove it with ssh-keygen -p -N "" -f ${path}` }];
+    if (cipher !== "none")
+      return [
+        {
+          severity: "error",
+          message: `private key ${path} is protected by a passphrase (${cipher}): Guix cannot use it; remove it with ssh-keygen -p -N "" -f ${path}`,
+        },
+      ];
   }
   return [];
 }

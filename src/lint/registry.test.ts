@@ -5,7 +5,12 @@ import { allRules, isRuleId, ruleInfo } from "./registry.ts";
 
 test("the registry is exactly the rules the rule modules declare beside their checks", () => {
   const declared = RULE_MODULES.flatMap((module) => Object.keys(module.rules)).sort();
-  assert.deepEqual(allRules().map((rule) => rule.id).sort(), declared);
+  assert.deepEqual(
+    allRules()
+      .map((rule) => rule.id)
+      .sort(),
+    declared,
+  );
   assert.equal(new Set(declared).size, declared.length, "no id is declared twice");
   for (const module of RULE_MODULES) {
     for (const [id, meta] of Object.entries(module.rules)) assert.deepEqual(isRuleId(id) && ruleInfo(id), { id, ...meta }, id);

@@ -20,7 +20,9 @@ function setup(text: string): { dir: string; file: string; state: string } {
 /** A build-machine form; `fields` replace the defaults given here. */
 function machine(name: string, fields: Record<string, string> = {}): string {
   const all = { user: '"u"', "host-key": `"${KEY}"`, systems: '(list "x86_64-linux")', ...fields };
-  return `(build-machine (name "${name}")${Object.entries(all).map(([field, value]) => ` (${field} ${value})`).join("")})`;
+  return `(build-machine (name "${name}")${Object.entries(all)
+    .map(([field, value]) => ` (${field} ${value})`)
+    .join("")})`;
 }
 
 /** Rewrite a file so that its stamp certainly changes, even within one clock tick. */
@@ -40,7 +42,10 @@ describe("loadMachinesCached", () => {
     assert.equal(second.fromCache, true);
     assert.deepEqual(second.machines, first.machines);
     assert.deepEqual(second.warnings, first.warnings);
-    assert.deepEqual(first.warnings.map((w) => [w.code, w.location?.file, w.location?.line]), [["deprecated-system", file, 1]]);
+    assert.deepEqual(
+      first.warnings.map((w) => [w.code, w.location?.file, w.location?.line]),
+      [["deprecated-system", file, 1]],
+    );
     assert.equal(first.machines[0]!.privateKey, "/home/u/.ssh/id_rsa");
     assert.deepEqual(readdirSync(join(state, "machines")).length, 1);
   });
@@ -51,7 +56,10 @@ describe("loadMachinesCached", () => {
     rewrite(file, `(list ${machine("b")})`);
     const changed = await loadMachinesCached(file, state, {});
     assert.equal(changed.fromCache, false);
-    assert.deepEqual(changed.machines.map((m) => m.name), ["b"]);
+    assert.deepEqual(
+      changed.machines.map((m) => m.name),
+      ["b"],
+    );
   });
 
   it("evaluates again when a file the evaluation loaded or read changes", async () => {
@@ -71,7 +79,10 @@ describe("loadMachinesCached", () => {
     rewrite(join(dir, "more.scm"), `(define extra ${machine("y")})`);
     const newLoad = await loadMachinesCached(file, state, {});
     assert.equal(newLoad.fromCache, false);
-    assert.deepEqual(newLoad.machines.map((m) => m.name), ["a", "y"]);
+    assert.deepEqual(
+      newLoad.machines.map((m) => m.name),
+      ["a", "y"],
+    );
   });
 
   it("evaluates again when a file it looked for appears", async () => {
@@ -106,11 +117,16 @@ describe("loadMachinesCached", () => {
     writeFileSync(join(state, "machines", entry!), "{ not json");
     const afterDamage = await loadMachinesCached(file, state, {});
     assert.equal(afterDamage.fromCache, false);
-    assert.deepEqual(afterDamage.machines.map((m) => m.name), ["a"]);
+    assert.deepEqual(
+      afterDamage.machines.map((m) => m.name),
+      ["a"],
+    );
   });
 
   it("keeps a result per set of limits: tight limits are applied, not answered from a generous evaluation", async () => {
-    const { dir, file, state } = setup(`(define (count n) (if (= n 0) 0 (count (- n 1))))\n(count 200000)\n(define data (iota 100000))\n(load "more.scm")\n(list ${machine("a")})`);
+    const { dir, file, state } = setup(
+      `(define (count n) (if (= n 0) 0 (count (- n 1))))\n(count 200000)\n(define data (iota 100000))\n(load "more.scm")\n(list ${machine("a")})`,
+    );
     writeFileSync(join(dir, "more.scm"), "");
     assert.equal((await loadMachinesCached(file, state, {})).fromCache, false);
     await assert.rejects(loadMachinesCached(file, state, {}, { maxSteps: 10_000 }), (error: SchemeError) => error.code === "limit-exceeded");
@@ -128,7 +144,10 @@ describe("loadMachinesCached", () => {
     const notADirectory = join(dir, "plain-file");
     writeFileSync(notADirectory, "");
     const loaded = await loadMachinesCached(file, notADirectory, {});
-    assert.deepEqual(loaded.machines.map((m) => m.name), ["a"]);
+    assert.deepEqual(
+      loaded.machines.map((m) => m.name),
+      ["a"],
+    );
     rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -19,7 +19,14 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeJsonAtomically } from "./atomic-json.ts";
 import { hostFact } from "../scheme/host-facts.ts";
-import { DEFAULT_MAX_BYTES, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_DEPTH, DEFAULT_MAX_MEMORY, DEFAULT_MAX_SECONDS, DEFAULT_MAX_STEPS } from "../scheme/limit-defaults.ts";
+import {
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_CALL_DEPTH,
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_MEMORY,
+  DEFAULT_MAX_SECONDS,
+  DEFAULT_MAX_STEPS,
+} from "../scheme/limit-defaults.ts";
 import type { LoadOptions } from "./load.ts";
 import type { BuildMachine, LoadWarning } from "./types.ts";
 
@@ -85,7 +92,10 @@ export async function loadMachinesCached(
 ): Promise<LoadedMachines> {
   const path = resolve(file);
   // Keyed by the name as given too: locations in warnings and records spell the file that way.
-  const key = createHash("sha256").update(`${file}\0${path}\0${limitsKey(options)}`).digest("hex").slice(0, 32);
+  const key = createHash("sha256")
+    .update(`${file}\0${path}\0${limitsKey(options)}`)
+    .digest("hex")
+    .slice(0, 32);
   const entryFile = join(stateDir, "machines", `${key}.json`);
   const cached = readEntry(entryFile);
   if (cached !== null && isCurrent(cached, env)) return { machines: cached.machines, warnings: cached.warnings, fromCache: true };
@@ -168,9 +178,16 @@ function readEntry(entryFile: string): CacheEntry | null {
   try {
     const entry = JSON.parse(readFileSync(entryFile, "utf8")) as CacheEntry;
     const wellFormed =
-      typeof entry === "object" && entry !== null && Array.isArray(entry.machines) && Array.isArray(entry.warnings) &&
-      typeof entry.files === "object" && entry.files !== null && typeof entry.env === "object" && entry.env !== null &&
-      typeof entry.hostFacts === "object" && entry.hostFacts !== null;
+      typeof entry === "object" &&
+      entry !== null &&
+      Array.isArray(entry.machines) &&
+      Array.isArray(entry.warnings) &&
+      typeof entry.files === "object" &&
+      entry.files !== null &&
+      typeof entry.env === "object" &&
+      entry.env !== null &&
+      typeof entry.hostFacts === "object" &&
+      entry.hostFacts !== null;
     return wellFormed ? entry : null;
   } catch {
     return null;

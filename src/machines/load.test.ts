@@ -30,9 +30,21 @@ function loadError(text: string): SchemeError {
 test("defaults are Guix's", () => {
   const { machines } = loadMachines(file(`(list (build-machine (name "a") (user "u") (host-key "${KEY}") (systems '("x86_64-linux"))))`), { env });
   assert.deepEqual(machines[0], {
-    name: "a", port: 22, systems: ["x86_64-linux"], user: "u", hostKey: KEY, privateKey: "/home/tester/.ssh/id_rsa",
-    compression: "zlib@openssh.com,zlib", compressionLevel: 3, daemonSocket: "/var/guix/daemon-socket/socket",
-    overloadThreshold: 0.8, parallelBuilds: 1, speed: 1, features: [], location: machines[0]!.location, problems: [],
+    name: "a",
+    port: 22,
+    systems: ["x86_64-linux"],
+    user: "u",
+    hostKey: KEY,
+    privateKey: "/home/tester/.ssh/id_rsa",
+    compression: "zlib@openssh.com,zlib",
+    compressionLevel: 3,
+    daemonSocket: "/var/guix/daemon-socket/socket",
+    overloadThreshold: 0.8,
+    parallelBuilds: 1,
+    speed: 1,
+    features: [],
+    location: machines[0]!.location,
+    problems: [],
   });
   assert.equal(machines[0]!.location.line, 1);
   assert.equal(machines[0]!.location.column, 7);
@@ -41,23 +53,32 @@ test("defaults are Guix's", () => {
 });
 
 test("clauses bind like let*, inherit copies all but location, system vs systems", () => {
-  const { machines, warnings } = loadMachines(file(`
+  const { machines, warnings } = loadMachines(
+    file(`
 (define base (build-machine (name "base") (user "u") (host-key "${KEY}") (system "x86_64-linux") (speed 2.)))
 (list base
       (build-machine (inherit base) (name (string-append "copy-of-" "base")) (port (+ 1 2221)))
       (build-machine (name "b") (user name) (host-key "${KEY}") (systems (list "aarch64-linux")) (system "ignored"))
-      (build-machine (name "c") (user "u") (host-key "${KEY}")))`), { env });
-  assert.deepEqual(machines.map((m) => [m.name, m.port, m.systems, m.user, m.speed, m.location.line]), [
-    ["base", 22, ["x86_64-linux"], "u", 2, 2],
-    ["copy-of-base", 2222, ["x86_64-linux"], "u", 2, 4],
-    ["b", 22, ["aarch64-linux"], "b", 1, 5],
-    ["c", 22, [], "u", 1, 6],
-  ]);
-  assert.deepEqual(warnings.map((w) => [w.code, w.location?.line]), [
-    ["deprecated-system", 2],
-    ["deprecated-system", 4],
-    ["missing-systems", 6],
-  ]);
+      (build-machine (name "c") (user "u") (host-key "${KEY}")))`),
+    { env },
+  );
+  assert.deepEqual(
+    machines.map((m) => [m.name, m.port, m.systems, m.user, m.speed, m.location.line]),
+    [
+      ["base", 22, ["x86_64-linux"], "u", 2, 2],
+      ["copy-of-base", 2222, ["x86_64-linux"], "u", 2, 4],
+      ["b", 22, ["aarch64-linux"], "b", 1, 5],
+      ["c", 22, [], "u", 1, 6],
+    ],
+  );
+  assert.deepEqual(
+    warnings.map((w) => [w.code, w.location?.line]),
+    [
+      ["deprecated-system", 2],
+      ["deprecated-system", 4],
+      ["missing-systems", 6],
+    ],
+  );
 });
 
 test("the four record errors, in Guix's order, with locations", () => {
@@ -83,7 +104,9 @@ test("not a list, file errors, and reading key files beside the machines file", 
   const bare = loadMachines(file(`(build-machine (name "a") (user "u") (host-key "k"))`), { env });
   assert.deepEqual(bare.machines, []);
   assert.equal(bare.warnings[0]!.code, "not-a-list");
-  const missingKeyFile = file(`(list (build-machine (name "a") (user "u")\n  (host-key (call-with-input-file "nope.pub" (@ (ice-9 textual-ports) get-string-all)))))`);
+  const missingKeyFile = file(
+    `(list (build-machine (name "a") (user "u")\n  (host-key (call-with-input-file "nope.pub" (@ (ice-9 textual-ports) get-string-all)))))`,
+  );
   const missingKey = loadMachines(missingKeyFile, { env });
   assert.deepEqual(missingKey.machines, [], "Guix uses no machines when a file read while loading is missing");
   assert.deepEqual(
@@ -92,11 +115,23 @@ test("not a list, file errors, and reading key files beside the machines file", 
   );
   assert.match(missingKey.warnings[0]!.message, new RegExp(`^Guix sees no build machines: nope\\.pub does not exist \\(read at ${missingKeyFile}:2:13\\)`));
   writeFileSync(join(dir, "host.pub"), `${KEY}\n`);
-  const keyed = loadMachines(file(`(use-modules (ice-9 textual-ports)) (list (build-machine (name "a") (user "u") (systems '("x")) (host-key (call-with-input-file "host.pub" get-string-all))))`), { env });
+  const keyed = loadMachines(
+    file(
+      `(use-modules (ice-9 textual-ports)) (list (build-machine (name "a") (user "u") (systems '("x")) (host-key (call-with-input-file "host.pub" get-string-all))))`,
+    ),
+    { env },
+  );
   assert.equal(keyed.machines[0]!.hostKey, `${KEY}\n`);
   const absent = loadMachines(join(dir, "absent.scm"), { env });
-  assert.deepEqual(absent.warnings.map((w) => [w.code, w.file, w.location]), [["missing-file", join(dir, "absent.scm"), null]]);
-  assert.throws(() => loadMachines(dir, { env }), (e: unknown) => e instanceof SchemeError && e.code === "file-error", "other file errors stay fatal");
+  assert.deepEqual(
+    absent.warnings.map((w) => [w.code, w.file, w.location]),
+    [["missing-file", join(dir, "absent.scm"), null]],
+  );
+  assert.throws(
+    () => loadMachines(dir, { env }),
+    (e: unknown) => e instanceof SchemeError && e.code === "file-error",
+    "other file errors stay fatal",
+  );
   const cycle = file(`(load "${join(dir, "cycle.scm")}")`);
   writeFileSync(join(dir, "cycle.scm"), `(load "cycle.scm")`);
   assert.throws(() => loadMachines(cycle, { env }), /load cycle/);

@@ -17,7 +17,7 @@
  * warnings; // []
  */
 import { formatLocation, locationOf, type Location } from "../../grammar/source.ts";
-import { RefusedError, SchemeError } from "../scheme/errors.ts";
+import { RefusedError } from "../scheme/errors.ts";
 import { FileError, named } from "../scheme/file-reader.ts";
 import { createInterpreter, type InterpreterOptions } from "../scheme/interpreter.ts";
 import { NIL, Pair, RecordInstance, listToArray, type Datum } from "../scheme/values.ts";
@@ -220,4 +220,3 @@ function toBuildMachine(record: RecordInstance, index: number, file: string, war
     problems,
   };
 }
-

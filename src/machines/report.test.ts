@@ -40,7 +40,10 @@ test("errors become the error object; warnings carry their optional keys", () =>
   writeFileSync(typed, '(list (build-machine (name "a") (user "u") (host-key "k") (systems (list "x")) (port "22")))');
   const report = showReport(typed, { env: {} });
   assert.ok("warnings" in report);
-  assert.deepEqual(report.warnings.map((w) => [w.code, w.field, w.machine, w.value]), [["wrong-field-type", "port", 0, '"22"']]);
+  assert.deepEqual(
+    report.warnings.map((w) => [w.code, w.field, w.machine, w.value]),
+    [["wrong-field-type", "port", 0, '"22"']],
+  );
 });
 
 test("a value nested a million deep is shown as the start of its write form, not whole", () => {

@@ -44,8 +44,7 @@ export interface ShowWarning {
 }
 
 export type ShowReport =
-  | { file: string; machines: ShowMachine[]; warnings: ShowWarning[] }
-  | { file: string; error: { code: string; message: string; location: Location | null } };
+  { file: string; machines: ShowMachine[]; warnings: ShowWarning[] } | { file: string; error: { code: string; message: string; location: Location | null } };
 
 /** The fields `show --json` prints, in order. */
 export const SHOWN_FIELDS = [

@@ -17,11 +17,16 @@ describe("one attempt on one machine", () => {
     const phases: Phase[] = [];
     let out = "";
     const stdout = new PassThrough().on("data", (chunk: Buffer) => (out += chunk.toString()));
-    const result = await runAttempt(one.session, { command: ["sh", "-c", "cat in.txt in.txt > out.txt; pwd"], env: {}, outputs: ["out.txt"], outputDir: one.farm.workDir }, inputs, {
-      stdout,
-      stderr: new PassThrough().resume(),
-      onPhase: (phase) => phases.push(phase),
-    });
+    const result = await runAttempt(
+      one.session,
+      { command: ["sh", "-c", "cat in.txt in.txt > out.txt; pwd"], env: {}, outputs: ["out.txt"], outputDir: one.farm.workDir },
+      inputs,
+      {
+        stdout,
+        stderr: new PassThrough().resume(),
+        onPhase: (phase) => phases.push(phase),
+      },
+    );
     assert.deepEqual(phases, ["upload", "run", "download"]);
     assert.equal(result.exitCode, 0);
     assert.equal(result.bytesUp, 3);
@@ -42,11 +47,18 @@ describe("one attempt on one machine", () => {
       { stdout: new PassThrough().resume(), stderr: new PassThrough().resume(), onProgress: (progress) => seen.push(progress) },
     );
     assert.equal(result.exitCode, 0);
-    for (const [direction, total] of [["upload", 3_000_000], ["download", 2_000_000]] as const) {
+    for (const [direction, total] of [
+      ["upload", 3_000_000],
+      ["download", 2_000_000],
+    ] as const) {
       const steps = seen.filter((progress) => progress.direction === direction);
       assert.ok(steps.length >= 2, `${direction}: a first and a last report`);
       assert.ok(steps.every((progress) => progress.totalBytes === total));
-      assert.deepEqual(steps.map((progress) => progress.bytes), [...steps.map((progress) => progress.bytes)].sort((a, b) => a - b), "never backwards");
+      assert.deepEqual(
+        steps.map((progress) => progress.bytes),
+        [...steps.map((progress) => progress.bytes)].sort((a, b) => a - b),
+        "never backwards",
+      );
       assert.deepEqual([steps.at(-1)!.bytes, steps.at(-1)!.done], [total, true]);
     }
   });

@@ -103,7 +103,13 @@ export function newJobId(): string {
  * @example
  * const { exitCode, killedFor } = await runAttempt(session, job, inputs, { stdout, stderr, signal }); // killedFor: "timeout" after --timeout
  */
-export async function runAttempt(session: SshSession, job: AttemptJob, inputs: CollectedInputs, io: AttemptIo, host: ScriptHost = session): Promise<AttemptResult> {
+export async function runAttempt(
+  session: SshSession,
+  job: AttemptJob,
+  inputs: CollectedInputs,
+  io: AttemptIo,
+  host: ScriptHost = session,
+): Promise<AttemptResult> {
   const jobId = newJobId();
   const phaseMs = { upload: 0, run: 0, download: 0 };
   let started = performance.now();
@@ -137,7 +143,14 @@ interface CommandOutcome {
 }
 
 /** Run the job's command, supervised (remote-shell.ts), streaming its output and enforcing its limits. */
-async function runCommand(session: SshSession, host: ScriptHost, job: AttemptJob, inputs: CollectedInputs, jobId: string, io: AttemptIo): Promise<CommandOutcome> {
+async function runCommand(
+  session: SshSession,
+  host: ScriptHost,
+  job: AttemptJob,
+  inputs: CollectedInputs,
+  jobId: string,
+  io: AttemptIo,
+): Promise<CommandOutcome> {
   throwIfAborted(io.signal);
   const token = newStartToken();
   const stdinFromClient = job.stdin !== undefined;
@@ -281,7 +294,7 @@ function signalStatus(signal: string): number {
  * exist remotely), verify them and move them into `job.outputDir`; the
  * remote scratch directory is removed. Returns the bytes received.
  */
-export async function downloadOutputs(
+async function downloadOutputs(
   session: ScriptHost,
   jobId: string,
   job: Pick<AttemptJob, "outputs" | "outputDir">,

@@ -63,7 +63,8 @@ const LOCAL_CAUSES: Readonly<Record<string, string>> = {
  */
 export function localWriteFailed(what: string, error: unknown): OffloadError {
   const errno = (error as NodeJS.ErrnoException | undefined)?.code;
-  const why = errno !== undefined && LOCAL_CAUSES[errno] !== undefined ? `${LOCAL_CAUSES[errno]} (${errno})` : error instanceof Error ? error.message : String(error);
+  const why =
+    errno !== undefined && LOCAL_CAUSES[errno] !== undefined ? `${LOCAL_CAUSES[errno]} (${errno})` : error instanceof Error ? error.message : String(error);
   return new OffloadError("local-write-failed", `cannot write output ${JSON.stringify(what)} here: ${why}`, { cause: error });
 }
 

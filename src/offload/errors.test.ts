@@ -10,12 +10,19 @@ describe("offload errors", () => {
   });
 
   it("explains why no machine can take a job, machine by machine", () => {
-    const error = new NoMachineError("aarch64-linux", ["kvm"], [
-      { machine: "a", port: 22, reason: "other-systems", detail: "x86_64-linux" },
-      { machine: "b", port: 2222, reason: "unreachable", detail: "connection refused" },
-    ]);
+    const error = new NoMachineError(
+      "aarch64-linux",
+      ["kvm"],
+      [
+        { machine: "a", port: 22, reason: "other-systems", detail: "x86_64-linux" },
+        { machine: "b", port: 2222, reason: "unreachable", detail: "connection refused" },
+      ],
+    );
     assert.equal(error.code, "no-machine");
-    assert.equal(error.message, "no machine for system aarch64-linux with features kvm:\n  a:22: other systems (x86_64-linux)\n  b:2222: unreachable (connection refused)");
+    assert.equal(
+      error.message,
+      "no machine for system aarch64-linux with features kvm:\n  a:22: other systems (x86_64-linux)\n  b:2222: unreachable (connection refused)",
+    );
     assert.match(new NoMachineError("x", [], []).message, /lists no machines/);
   });
 

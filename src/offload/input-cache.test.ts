@@ -23,7 +23,11 @@ describe("the input cache's size cap", () => {
   it("removes the least recently used first, until the cache fits, never one in use or used lately", () => {
     const entries = [entry("a", 100, 1000), entry("b", 100, 500, 2), entry("c", 100, 3000), entry("d", 100, 2000), entry("e", 100, 9000)];
     const { removed, keptOverCapBytes } = chooseEvictions(entries, 250, 8000);
-    assert.deepEqual(removed.map((e) => e.key[0]), ["a", "d", "c"], "b is in use, e was used lately");
+    assert.deepEqual(
+      removed.map((e) => e.key[0]),
+      ["a", "d", "c"],
+      "b is in use, e was used lately",
+    );
     assert.equal(keptOverCapBytes, 0);
     const tight = chooseEvictions(entries, 0, 8000);
     assert.equal(tight.keptOverCapBytes, 200, "what must stay stays, over the cap");
@@ -36,7 +40,10 @@ describe("the input cache's size cap", () => {
     it("trims to the cap, keeping entries a job holds and entries used in the last hour; a dry run only says", async () => {
       const names = ["old-1", "old-2", "held", "fresh"];
       for (const [index, name] of names.entries()) writeFile(one.farm.workDir, `cache/${name}`, Buffer.alloc(100_000, index + 1));
-      const inputs = await collectInputs(names.map((name) => `cache/${name}`), one.farm.workDir);
+      const inputs = await collectInputs(
+        names.map((name) => `cache/${name}`),
+        one.farm.workDir,
+      );
       await uploadInputs(one.session, inputs.files);
       const cas = join(one.farm.servers[0]!.home, ".cache", "offload", "cas");
       const keyOf = (name: string): string => inputs.files.find((file) => file.remotePath === `cache/${name}`)!.key;
@@ -47,7 +54,10 @@ describe("the input cache's size cap", () => {
       linkSync(join(cas, keyOf("held")), join(one.farm.servers[0]!.home, ".cache", "offload", "jobs", "running-job", "held"));
 
       const dry = await trimCache(one.session, { maxBytes: 150_000, dryRun: true });
-      assert.deepEqual(dry.removed.map((e) => e.key), [keyOf("old-1"), keyOf("old-2")]);
+      assert.deepEqual(
+        dry.removed.map((e) => e.key),
+        [keyOf("old-1"), keyOf("old-2")],
+      );
       assert.equal(cacheEntries(one.farm.servers[0]!).length, 4, "a dry run removes nothing");
 
       const trimmed = await trimCache(one.session, { maxBytes: 150_000 });

@@ -117,7 +117,10 @@ export function normalizeOutputs(outputs: readonly string[]): string[] {
   normalized.forEach((output, i) => {
     normalized.forEach((other, j) => {
       if (i !== j && isInside(output, other)) {
-        throw new OffloadError("invalid-job", `output ${JSON.stringify(output)} is ${output === other ? "listed twice" : `inside output ${JSON.stringify(other)}`}`);
+        throw new OffloadError(
+          "invalid-job",
+          `output ${JSON.stringify(output)} is ${output === other ? "listed twice" : `inside output ${JSON.stringify(other)}`}`,
+        );
       }
     });
   });

@@ -27,11 +27,17 @@ describe("leftovers", () => {
       writeFileSync(join(jobs, "killed-job", "big"), Buffer.alloc(64 * 1024));
       writeFileSync(join(jobs, "killed-job.owner"), `${dead}\n`);
       const listed = await removeLeftovers(one.session, { dryRun: true });
-      assert.deepEqual(listed.items.map((item) => item.name), ["killed-job"]);
+      assert.deepEqual(
+        listed.items.map((item) => item.name),
+        ["killed-job"],
+      );
       assert.ok(listed.bytes >= 64 * 1024);
       assert.equal(existsSync(join(jobs, "killed-job")), true);
       const removed = await removeLeftovers(one.session);
-      assert.deepEqual(removed.items.map((item) => item.name), ["killed-job"]);
+      assert.deepEqual(
+        removed.items.map((item) => item.name),
+        ["killed-job"],
+      );
       assert.deepEqual(leftoverJobs(one.farm.servers[0]!), []);
       assert.deepEqual((await removeLeftovers(one.session)).items, []);
     });

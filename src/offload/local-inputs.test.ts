@@ -38,7 +38,10 @@ describe("collectInputs", () => {
     mkdirSync(join(base, "in"), { recursive: true });
     writeFileSync(join(base, "in", "x.txt"), "x");
     const inputs = await collectInputs(["in/x.txt"], base);
-    assert.deepEqual(inputs.files.map((f) => f.remotePath), ["in/x.txt"]);
+    assert.deepEqual(
+      inputs.files.map((f) => f.remotePath),
+      ["in/x.txt"],
+    );
     await assert.rejects(collectInputs(["top.txt", "in/x.txt", join(base, "in")], base), { code: "invalid-job" });
     mkdirSync(join(base, "nest"), { recursive: true });
     writeFileSync(join(base, "nest", "in"), "a file where a directory should be");

@@ -111,7 +111,10 @@ export async function collectInputs(paths: readonly string[], baseDir: string): 
   const claim = (remotePath: string, localPath: string): void => {
     const previous = claimed.get(remotePath);
     if (previous !== undefined) {
-      throw new OffloadError("invalid-job", `inputs ${JSON.stringify(previous)} and ${JSON.stringify(localPath)} would both land at ${JSON.stringify(remotePath)}`);
+      throw new OffloadError(
+        "invalid-job",
+        `inputs ${JSON.stringify(previous)} and ${JSON.stringify(localPath)} would both land at ${JSON.stringify(remotePath)}`,
+      );
     }
     claimed.set(remotePath, localPath);
   };
@@ -127,7 +130,10 @@ export async function collectInputs(paths: readonly string[], baseDir: string): 
     const localPath = resolve(baseDir, path);
     const remotePath = inputRemotePath(path);
     const info = await stat(localPath).catch((error: NodeJS.ErrnoException) => {
-      throw new OffloadError("input-unreadable", `cannot read input ${JSON.stringify(path)}: ${error.code === "ENOENT" ? "no such file or directory" : error.message}`);
+      throw new OffloadError(
+        "input-unreadable",
+        `cannot read input ${JSON.stringify(path)}: ${error.code === "ENOENT" ? "no such file or directory" : error.message}`,
+      );
     });
     if (info.isFile()) addFile(localPath, remotePath, info.size, info.mode);
     else if (info.isDirectory()) await walkDirectory(localPath, remotePath, collected, claim, addFile);
@@ -147,7 +153,10 @@ function checkParentsAreDirectories(collected: CollectedInputs): void {
     for (let i = 1; i < segments.length; i++) {
       const parent = segments.slice(0, i).join("/");
       if (notDirectories.has(parent)) {
-        throw new OffloadError("invalid-job", `input ${JSON.stringify(entry.remotePath)} would land inside ${JSON.stringify(parent)}, which is not a directory`);
+        throw new OffloadError(
+          "invalid-job",
+          `input ${JSON.stringify(entry.remotePath)} would land inside ${JSON.stringify(parent)}, which is not a directory`,
+        );
       }
     }
   }

@@ -28,7 +28,10 @@ describe("which standard input is forwarded", () => {
     const tsx = new URL("../../node_modules/tsx/dist/loader.mjs", import.meta.url).href;
     const piped = spawnSync(process.execPath, ["--import", tsx, "--input-type=module", "-e", script], { input: "data", encoding: "utf8" });
     assert.equal(piped.stdout, "false", piped.stderr);
-    const zero = spawnSync(process.execPath, ["--import", tsx, "--input-type=module", "-e", script], { stdio: [openSync("/dev/zero", "r"), "pipe", "pipe"], encoding: "utf8" });
+    const zero = spawnSync(process.execPath, ["--import", tsx, "--input-type=module", "-e", script], {
+      stdio: [openSync("/dev/zero", "r"), "pipe", "pipe"],
+      encoding: "utf8",
+    });
     assert.equal(zero.stdout, "false", zero.stderr);
   });
 });

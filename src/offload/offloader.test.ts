@@ -42,10 +42,18 @@ describe("offloading jobs to one machine", () => {
     writeFile(farm.workDir, "src/tool.sh", "#!/bin/sh\necho tool ran\n", 0o755);
     const io = sinks();
     const report = await offloader.run(
-      job(farm, ["sh", "-c", "mkdir -p out/sub && tr a-z A-Z < src/words.txt > out/sub/upper.txt && ./src/tool.sh && ln -s sub/upper.txt out/link && echo to-stderr >&2"], {
-        inputs: ["src"],
-        outputs: ["out"],
-      }),
+      job(
+        farm,
+        [
+          "sh",
+          "-c",
+          "mkdir -p out/sub && tr a-z A-Z < src/words.txt > out/sub/upper.txt && ./src/tool.sh && ln -s sub/upper.txt out/link && echo to-stderr >&2",
+        ],
+        {
+          inputs: ["src"],
+          outputs: ["out"],
+        },
+      ),
       io,
     );
     assert.equal(report.status, "succeeded", JSON.stringify(report));
@@ -57,7 +65,10 @@ describe("offloading jobs to one machine", () => {
     assert.equal(report.bytesDown, 11);
     assert.equal(report.filesUp, 2);
     assert.deepEqual(leftoverJobs(farm.servers[0]!), []);
-    assert.deepEqual(readdirSync(farm.workDir).filter((name) => name.startsWith(".offload-")), []);
+    assert.deepEqual(
+      readdirSync(farm.workDir).filter((name) => name.startsWith(".offload-")),
+      [],
+    );
   });
 
   it("uploads nothing the second time the same inputs are used", async () => {
@@ -76,7 +87,21 @@ describe("offloading jobs to one machine", () => {
 
   it("passes arguments, environment values and file names exactly, with no shell injection", async () => {
     const marker = join(farm.servers[0]!.home, "pwned");
-    const nasty = [`a b`, `it's`, `"quoted"`, `$HOME`, "`touch ../../pwned`", `; touch ${marker}`, `$(touch ${marker})`, "line1\nline2", "ünïcødé ✓", "-n", "*", "\\", ""];
+    const nasty = [
+      `a b`,
+      `it's`,
+      `"quoted"`,
+      `$HOME`,
+      "`touch ../../pwned`",
+      `; touch ${marker}`,
+      `$(touch ${marker})`,
+      "line1\nline2",
+      "ünïcødé ✓",
+      "-n",
+      "*",
+      "\\",
+      "",
+    ];
     const name = `we ird'$(touch pwned-by-name);\n name ✓.txt`;
     writeFile(farm.workDir, join("odd", name), "content\n");
     const io = sinks();
@@ -115,7 +140,10 @@ describe("offloading jobs to one machine", () => {
       assert.equal(report.error?.code, "output-escapes", `${script}: ${report.error?.message}`);
       assert.equal(existsSync(join(farm.workDir, output.split("/")[0]!)), false, script);
     }
-    assert.deepEqual(readdirSync(farm.workDir).filter((name) => name.startsWith(".offload-")), []);
+    assert.deepEqual(
+      readdirSync(farm.workDir).filter((name) => name.startsWith(".offload-")),
+      [],
+    );
     assert.deepEqual(leftoverJobs(farm.servers[0]!), []);
   });
 
@@ -135,13 +163,13 @@ describe("offloading jobs to one machine", () => {
 
   it("ends the remote process group on --timeout and on --max-silent-time", async () => {
     const home = farm.servers[0]!.home;
-    for (const [limits, reason] of [[{ timeoutMs: 700 }, "timeout"], [{ maxSilentMs: 700 }, "silence"]] as const) {
+    for (const [limits, reason] of [
+      [{ timeoutMs: 700 }, "timeout"],
+      [{ maxSilentMs: 700 }, "silence"],
+    ] as const) {
       const marker = join(home, `survived-${reason}`);
       const started = Date.now();
-      const report = await offloader.run(
-        job(farm, ["sh", "-c", `(sleep 3; touch ${marker}) & echo started; sleep 3; touch ${marker}`], limits),
-        sinks(),
-      );
+      const report = await offloader.run(job(farm, ["sh", "-c", `(sleep 3; touch ${marker}) & echo started; sleep 3; touch ${marker}`], limits), sinks());
       assert.equal(report.status, "timed-out", JSON.stringify(report));
       assert.equal(report.killedFor, reason);
       assert.ok(Date.now() - started < 2900, "stopped before the command would have finished");
@@ -211,7 +239,10 @@ describe("offloading jobs to one machine", () => {
       assert.equal(second.status, "succeeded");
       const total = cacheEntries(farm.servers[0]!).reduce((sum, name) => sum + statSync(join(cas, name)).size, 0);
       assert.ok(total <= 150_000, `the cache holds ${total} bytes`);
-      assert.ok(cacheEntries(farm.servers[0]!).some((name) => statSync(join(cas, name)).size === 100_000 && statSync(join(cas, name)).mtimeMs > Date.now() - 600_000), "the entry just used stays");
+      assert.ok(
+        cacheEntries(farm.servers[0]!).some((name) => statSync(join(cas, name)).size === 100_000 && statSync(join(cas, name)).mtimeMs > Date.now() - 600_000),
+        "the entry just used stays",
+      );
     } finally {
       capped.close();
     }
@@ -252,7 +283,12 @@ describe("offloading when machines fail", () => {
       assert.match(report.attempts[0]!.error ?? "", /lost|closed/);
       const sum = readFileSync(join(farm.workDir, "out.sum"), "utf8").split(" ")[0];
       const { createHash } = await import("node:crypto");
-      assert.equal(createHash("sha256").update(readFileSync(join(farm.workDir, "out.bin"))).digest("hex"), sum);
+      assert.equal(
+        createHash("sha256")
+          .update(readFileSync(join(farm.workDir, "out.bin")))
+          .digest("hex"),
+        sum,
+      );
       assert.deepEqual(leftoverJobs(second!), []);
     } finally {
       offloader.close();
@@ -274,7 +310,11 @@ describe("offloading when machines fail", () => {
           killed = server.port;
           // Once bytes are arriving there, the upload is under way: kill its sshd.
           const cas = join(server.home, ".cache", "offload", "cas");
-          void waitFor(() => existsSync(cas) && readdirSync(cas).some((name) => name.startsWith(".tmp.") && statSync(join(cas, name)).size > 0), 20_000, "upload").then(() => server.killSessions());
+          void waitFor(
+            () => existsSync(cas) && readdirSync(cas).some((name) => name.startsWith(".tmp.") && statSync(join(cas, name)).size > 0),
+            20_000,
+            "upload",
+          ).then(() => server.killSessions());
         },
       });
       assert.notEqual(killed, null);

@@ -53,7 +53,10 @@ describe("installOutputs", () => {
     const staging = createStagingDir(destination, "job3");
     mkdirSync(join(staging, "plain"));
     writeFileSync(join(staging, "plain", "x"), "x");
-    assert.throws(() => installOutputs(staging, destination, ["plain/x"]), (error: Error & { code?: string }) => error.code === "local-write-failed" && /plain\/x/.test(error.message));
+    assert.throws(
+      () => installOutputs(staging, destination, ["plain/x"]),
+      (error: Error & { code?: string }) => error.code === "local-write-failed" && /plain\/x/.test(error.message),
+    );
   });
 });
 

@@ -30,11 +30,14 @@ describe("parseListing", () => {
   it("reads files, directories and links inside the outputs", () => {
     const listing = record("d", "755", 4096, "", "./out") + record("f", "644", 3, "", "./out/a") + record("l", "777", 1, "a", "./out/l");
     const { entries } = parseListing(Buffer.from(listing), ["out"]);
-    assert.deepEqual(entries.map((e) => [e.type, e.path, e.size, e.target]), [
-      ["directory", "out", 4096, ""],
-      ["file", "out/a", 3, ""],
-      ["symlink", "out/l", 1, "a"],
-    ]);
+    assert.deepEqual(
+      entries.map((e) => [e.type, e.path, e.size, e.target]),
+      [
+        ["directory", "out", 4096, ""],
+        ["file", "out/a", 3, ""],
+        ["symlink", "out/l", 1, "a"],
+      ],
+    );
   });
 
   it("refuses entries that escape", () => {
@@ -103,7 +106,11 @@ describe("receiveOutputs and the remote download script", () => {
 
   /** A job script with its standard input (its control) held open, as over SSH. */
   const job = (script: string): Promise<{ status: number | null; stderr: string }> => {
-    const child = spawn("/bin/sh", ["-c", script, "offload-test"], { env: { PATH: process.env.PATH, HOME: home }, stdio: ["pipe", "ignore", "pipe"], detached: true });
+    const child = spawn("/bin/sh", ["-c", script, "offload-test"], {
+      env: { PATH: process.env.PATH, HOME: home },
+      stdio: ["pipe", "ignore", "pipe"],
+      detached: true,
+    });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
     const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
@@ -117,7 +124,13 @@ describe("receiveOutputs and the remote download script", () => {
 
   it("streams outputs in the format receiveOutputs reads, then cleans up", async () => {
     const plain = { token: "t", inputs: { directories: [], files: [], symlinks: [] }, env: {}, cleanUpAfter: false };
-    const made = await job(jobScript({ ...plain, jobId: "j4", command: ["sh", "-c", "mkdir -p out/d && printf abc > out/d/f && printf '%s' \"$1\" > 'out/n a\nme' && ln -s d/f out/l", "sh", "x"] }));
+    const made = await job(
+      jobScript({
+        ...plain,
+        jobId: "j4",
+        command: ["sh", "-c", "mkdir -p out/d && printf abc > out/d/f && printf '%s' \"$1\" > 'out/n a\nme' && ln -s d/f out/l", "sh", "x"],
+      }),
+    );
     assert.equal(made.status, 0, made.stderr);
     const download = sh(downloadScript("j4", ["out"]));
     assert.equal(download.status, 0, download.stderr);

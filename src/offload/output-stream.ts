@@ -91,7 +91,10 @@ export function parseListing(listing: Buffer, outputs: readonly string[]): { ent
     if (type === "symlink") {
       const resolved = resolveLinkTarget(path, target);
       if (resolved === null || !isInside(resolved, root) || resolved === path) {
-        throw new OffloadError("output-escapes", `refusing output entry ${JSON.stringify(path)}: symlink to ${JSON.stringify(target)} points outside ${JSON.stringify(root)}`);
+        throw new OffloadError(
+          "output-escapes",
+          `refusing output entry ${JSON.stringify(path)}: symlink to ${JSON.stringify(target)} points outside ${JSON.stringify(root)}`,
+        );
       }
     }
     kinds.set(path, type);
@@ -317,7 +320,11 @@ export async function receiveOutputs(
   }
   const { entries, skipped } = parseListing(await reader.exactly(length, "listing"), outputs);
   const files = entries.filter((entry) => entry.type === "file");
-  const meter = new ProgressMeter("download", files.reduce((sum, file) => sum + file.size, 0), onProgress);
+  const meter = new ProgressMeter(
+    "download",
+    files.reduce((sum, file) => sum + file.size, 0),
+    onProgress,
+  );
   const localHashes = new Map<string, Promise<string>>();
   let bytes = 0;
   makeDirectory(stagingDir, ".");
@@ -359,13 +366,19 @@ export async function receiveOutputs(
     localHashes.set(entry.path, digest);
   }
   meter.finish();
-  const remoteHashes = parseHashLines(await reader.rest(files.length * 4096 + 65536), files.map((file) => file.path));
+  const remoteHashes = parseHashLines(
+    await reader.rest(files.length * 4096 + 65536),
+    files.map((file) => file.path),
+  );
   for (const [index, file] of files.entries()) {
     const local = await localHashes.get(file.path)!.catch((error: Error) => {
       throw new OffloadError("transfer-failed", `cannot hash the received ${JSON.stringify(file.path)}: ${error.message}`);
     });
     if (remoteHashes[index] !== local) {
-      throw new OffloadError("output-corrupt", `output ${JSON.stringify(file.path)} does not match the remote's SHA-256 (remote ${remoteHashes[index]}, received ${local})`);
+      throw new OffloadError(
+        "output-corrupt",
+        `output ${JSON.stringify(file.path)} does not match the remote's SHA-256 (remote ${remoteHashes[index]}, received ${local})`,
+      );
     }
   }
   // Links last, so nothing above could have been written through one.

@@ -38,7 +38,10 @@ describe("phase clock", () => {
 describe("reached phase times", () => {
   it("lists only the phases reached, in order, or all of them for a report without the list", () => {
     const phaseMs = { queued: 3, upload: 40, run: 0, download: 0 };
-    assert.deepEqual(reachedPhaseTimes({ phaseMs, phasesReached: ["upload", "queued"] }), [["queued", 3], ["upload", 40]]);
+    assert.deepEqual(reachedPhaseTimes({ phaseMs, phasesReached: ["upload", "queued"] }), [
+      ["queued", 3],
+      ["upload", 40],
+    ]);
     assert.equal(reachedPhaseTimes({ phaseMs }).length, 4);
   });
 });

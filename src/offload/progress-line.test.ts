@@ -21,10 +21,7 @@ describe("the progress line", () => {
     line.update({ ...step, elapsedMs: 1000 });
     line.update({ ...step, bytes: 2 << 20, elapsedMs: 2000 });
     line.update({ ...step, bytes: 4 << 20, elapsedMs: 3000, done: true });
-    assert.equal(
-      text(),
-      "\r\x1b[Koffload: download 1 MiB of 4 MiB, 1 MiB/s, 3 s left\r\x1b[Koffload: download 2 MiB of 4 MiB, 1 MiB/s, 2 s left\r\x1b[K",
-    );
+    assert.equal(text(), "\r\x1b[Koffload: download 1 MiB of 4 MiB, 1 MiB/s, 3 s left\r\x1b[Koffload: download 2 MiB of 4 MiB, 1 MiB/s, 2 s left\r\x1b[K");
     line.clear();
     assert.ok(text().endsWith("left\r\x1b[K"), "cleared once");
   });

@@ -6,7 +6,12 @@ describe("transfer progress", () => {
   it("reports at the start, a few times a second at most, and once at the end", () => {
     let now = 0;
     const reports: TransferProgress[] = [];
-    const meter = new ProgressMeter("download", 1000, (p) => reports.push(p), () => now);
+    const meter = new ProgressMeter(
+      "download",
+      1000,
+      (p) => reports.push(p),
+      () => now,
+    );
     for (let i = 0; i < 10; i++) {
       now += 30;
       meter.add(100);
@@ -15,7 +20,12 @@ describe("transfer progress", () => {
     meter.finish();
     assert.deepEqual(
       reports.map((p) => [p.bytes, p.elapsedMs, p.done]),
-      [[0, 0, false], [400, 120, false], [800, 240, false], [1000, 300, true]],
+      [
+        [0, 0, false],
+        [400, 120, false],
+        [800, 240, false],
+        [1000, 300, true],
+      ],
     );
   });
 

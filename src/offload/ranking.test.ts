@@ -63,7 +63,10 @@ describe("score", () => {
   });
 
   it("ranks by key, breaking ties at random", () => {
-    assert.deepEqual(rankBy(["a", "b", "c"], (x) => ({ a: 1, b: 3, c: 2 })[x]!), ["b", "c", "a"]);
+    assert.deepEqual(
+      rankBy(["a", "b", "c"], (x) => ({ a: 1, b: 3, c: 2 })[x]!),
+      ["b", "c", "a"],
+    );
     const seen = new Set<string>();
     for (let i = 0; i < 50; i++) seen.add(rankBy(["x", "y"], () => 1)[0]!);
     assert.equal(seen.size, 2);

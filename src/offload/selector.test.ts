@@ -58,10 +58,16 @@ describe("machine selection against real servers", () => {
   it("takes the next machine when the best one is busy, and waits when all are", async () => {
     const selector = selectorFor(farm.machines);
     const held = [await selector.acquire(plain), await selector.acquire(plain)];
-    assert.deepEqual(held.map((c) => c.machine.speed), [3, 2]);
+    assert.deepEqual(
+      held.map((c) => c.machine.speed),
+      [3, 2],
+    );
     const third = await selector.acquire(plain);
     assert.equal(third.machine.speed, 1);
-    await assert.rejects(selector.acquire(plain, { waitMs: 150 }), (error: unknown) => error instanceof OffloadError && error.code === "wait-timeout" && /no free slot/.test(error.message));
+    await assert.rejects(
+      selector.acquire(plain, { waitMs: 150 }),
+      (error: unknown) => error instanceof OffloadError && error.code === "wait-timeout" && /no free slot/.test(error.message),
+    );
     const waiting = selector.acquire(plain, { waitMs: 10_000 });
     setTimeout(() => held[0]!.slot.release(), 100);
     const freed = await waiting;
@@ -71,7 +77,10 @@ describe("machine selection against real servers", () => {
   });
 
   it("excludes overloaded machines unless the threshold is #f", async () => {
-    const machines = [{ ...farm.machines[1]!, overloadThreshold: 0 }, { ...farm.machines[0]!, overloadThreshold: null }];
+    const machines = [
+      { ...farm.machines[1]!, overloadThreshold: 0 },
+      { ...farm.machines[0]!, overloadThreshold: null },
+    ];
     const assessments = await selectorFor(machines).assess(plain, { waitForAllProbes: true });
     assert.equal(assessments[0]!.exclusion?.reason, "overloaded");
     assert.equal(assessments[1]!.exclusion, null);
@@ -104,14 +113,19 @@ describe("machine selection against real servers", () => {
 
     const failing = `${farm.stateDir}-failing`;
     for (let i = 0; i < 3; i++) recordFailure(machine, failing, "connection refused");
-    const error = await selectorFor([machine], failing).acquire(plain, { waitMs: 20_000 }).catch((e: unknown) => e);
+    const error = await selectorFor([machine], failing)
+      .acquire(plain, { waitMs: 20_000 })
+      .catch((e: unknown) => e);
     assert.ok(error instanceof NoMachineError, String(error));
     assert.match(error.message, /backing off/);
   });
 
   it("lists why every machine was excluded", async () => {
     const dead: BuildMachine = { ...farm.machines[0]!, port: await freePort() };
-    const selector = selectorFor([dead, { ...farm.machines[1]!, overloadThreshold: 0 }, { ...farm.machines[2]!, systems: ["aarch64-linux"] }], `${farm.stateDir}-why`);
+    const selector = selectorFor(
+      [dead, { ...farm.machines[1]!, overloadThreshold: 0 }, { ...farm.machines[2]!, systems: ["aarch64-linux"] }],
+      `${farm.stateDir}-why`,
+    );
     const error = await selector.acquire(plain, { waitMs: 0 }).catch((e: unknown) => e);
     assert.ok(error instanceof OffloadError);
     for (const reason of ["unreachable", "overloaded", "other systems"]) assert.match(error.message, new RegExp(reason));

@@ -76,7 +76,11 @@ describe("slots", () => {
     const otherState = mkdtempSync(join(tmpdir(), "offload-slots-other-"));
     const held: Slot[] = [];
     try {
-      for (const [machine, dir] of [[a, stateDir], [b, stateDir], [a, otherState]] as const) {
+      for (const [machine, dir] of [
+        [a, stateDir],
+        [b, stateDir],
+        [a, otherState],
+      ] as const) {
         const slot = await tryAcquireSlot(machine, dir);
         assert.ok(slot, `slot for ${machine.name}:${machine.port} in ${dir}`);
         held.push(slot);

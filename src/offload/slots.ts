@@ -70,12 +70,7 @@ const MAX_SLOTS_PER_MACHINE = 1024;
  * to the state directory, so two state directories are two slot universes.
  */
 function slotSocketPrefix(machine: Pick<BuildMachine, "name" | "port">, stateDir: string): string {
-  const digest = createHash("sha256")
-    .update(resolve(stateDir))
-    .update("\0")
-    .update(machineKey(machine))
-    .digest("hex")
-    .slice(0, 32);
+  const digest = createHash("sha256").update(resolve(stateDir)).update("\0").update(machineKey(machine)).digest("hex").slice(0, 32);
   return `offload/${digest}/`;
 }
 

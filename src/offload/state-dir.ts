@@ -27,10 +27,7 @@ export const STATE_DIR_ENV = "OFFLOAD_STATE_DIR";
  * defaultStateDir({ XDG_STATE_HOME: "/tmp/s" }, 0); // "/var/lib/offload"
  * defaultStateDir({ OFFLOAD_STATE_DIR: "/srv/offload" }, 0); // "/srv/offload"
  */
-export function defaultStateDir(
-  env: NodeJS.ProcessEnv = process.env,
-  uid: number | undefined = process.getuid?.(),
-): string {
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, uid: number | undefined = process.getuid?.()): string {
   const override = env[STATE_DIR_ENV];
   if (override !== undefined && override !== "") return resolve(override);
   if (uid === 0) return "/var/lib/offload";

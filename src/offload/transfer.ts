@@ -78,7 +78,11 @@ export async function uploadInputs(
   const missing = await missingKeys(host, files, signal);
   const toSend = [...new Map(files.filter((file) => missing.has(file.key)).map((file) => [file.key, file])).values()];
   if (toSend.length === 0) return { bytes: 0, files: 0 };
-  const meter = new ProgressMeter("upload", toSend.reduce((sum, file) => sum + file.size, 0), onProgress);
+  const meter = new ProgressMeter(
+    "upload",
+    toSend.reduce((sum, file) => sum + file.size, 0),
+    onProgress,
+  );
   let bytes = 0;
   for (const batch of chunked(toSend, MAX_SCRIPT_ENTRIES)) {
     throwIfAborted(signal);

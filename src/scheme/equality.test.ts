@@ -28,5 +28,8 @@ test("equal? walks without recursion and gives up on endless circular data", () 
   a.cdr = a;
   const b = new Pair(1, NIL);
   b.cdr = b;
-  assert.throws(() => isEqual(a, b), (e: unknown) => e instanceof SchemeError && e.code === "limit-exceeded");
+  assert.throws(
+    () => isEqual(a, b),
+    (e: unknown) => e instanceof SchemeError && e.code === "limit-exceeded",
+  );
 });

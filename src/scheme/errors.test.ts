@@ -26,7 +26,12 @@ const CASES: Array<[string, string, RegExp, string]> = [
   ["(vector-ref (vector 1 2) 5)", "out-of-range", /^vector-ref: argument 2 out of range: 5$/, "1:1"],
   ['(build-machine (name "a") (user "u") (host-key "k") (name "b"))', "duplicate-field-initializer", /^duplicate field initializer name$/, "1:53"],
   ["(build-machine name)", "invalid-field-specifier", /^invalid field specifier name$/, "1:1"],
-  ['(build-machine (name "a") (usr "u") (host-key "k"))', "extraneous-field-initializers", /^extraneous field initializers \(usr\) \(did you mean user\?\)$/, "1:1"],
+  [
+    '(build-machine (name "a") (usr "u") (host-key "k"))',
+    "extraneous-field-initializers",
+    /^extraneous field initializers \(usr\) \(did you mean user\?\)$/,
+    "1:1",
+  ],
   ['(build-machine (host-key "k"))', "missing-field-initializers", /^missing field initializers \(name user\)$/, "1:1"],
 ];
 

@@ -29,7 +29,24 @@ import { DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_MEMORY, DEFAULT_MAX_SECONDS, DEFAUL
 import { bindArguments } from "./parameters.ts";
 import { writeString } from "./printer.ts";
 import { defineCoreForms } from "./syntax/core-forms.ts";
-import { CaseLambda, Closure, InputPort, Macro, NIL, OutputPort, PAIR_BYTES, allocation, Pair, Primitive, reserve, SpecialForm, Sym, TailCall, UNSPECIFIED, type Datum } from "./values.ts";
+import {
+  CaseLambda,
+  Closure,
+  InputPort,
+  Macro,
+  NIL,
+  OutputPort,
+  PAIR_BYTES,
+  allocation,
+  Pair,
+  Primitive,
+  reserve,
+  SpecialForm,
+  Sym,
+  TailCall,
+  UNSPECIFIED,
+  type Datum,
+} from "./values.ts";
 
 /** Estimated bytes a pending call holds (its frame, its arguments, its environment): some 400 measured. */
 const FRAME_BYTES = 256;
@@ -49,8 +66,6 @@ export interface EvaluationLimits {
   /** Bytes of Scheme data the program may hold (default 512 MiB): strings, pairs, vectors, bignums. */
   maxMemory?: number;
 }
-
-export { DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_MEMORY, DEFAULT_MAX_SECONDS, DEFAULT_MAX_STEPS };
 
 /** The module system behind `use-modules`, `define-module` and `@`, supplied by the interpreter. */
 export interface ModuleSystem {
@@ -293,10 +308,7 @@ export class Evaluator {
 
   private push(frame: Frame): void {
     if (this.stack.length >= this.maxCallDepth) {
-      throw new SchemeError(
-        "limit-exceeded",
-        `calls nested more than ${this.maxCallDepth} deep (unbounded recursion? raise the limit with --max-call-depth)`,
-      );
+      throw new SchemeError("limit-exceeded", `calls nested more than ${this.maxCallDepth} deep (unbounded recursion? raise the limit with --max-call-depth)`);
     }
     this.stack.push(frame);
     // The continuation is data too (a pending call holds its frame, arguments and environment).
@@ -350,10 +362,7 @@ export class Evaluator {
     // Every 4,096 steps, a fraction of a millisecond: a clock read there costs nothing measurable.
     if ((++this.steps & 0xfff) === 0) {
       if (this.steps > this.maxSteps) {
-        throw new SchemeError(
-          "limit-exceeded",
-          `evaluation took more than ${this.maxSteps} steps (an endless loop? raise the limit with --max-steps)`,
-        );
+        throw new SchemeError("limit-exceeded", `evaluation took more than ${this.maxSteps} steps (an endless loop? raise the limit with --max-steps)`);
       }
       this.checkTime();
     }
@@ -378,10 +387,7 @@ export class Evaluator {
    */
   checkTime(): void {
     if (Date.now() > this.deadline) {
-      throw new SchemeError(
-        "limit-exceeded",
-        `evaluation took more than ${this.maxSeconds} seconds (an endless loop? raise the limit with --max-seconds)`,
-      );
+      throw new SchemeError("limit-exceeded", `evaluation took more than ${this.maxSeconds} seconds (an endless loop? raise the limit with --max-seconds)`);
     }
   }
 

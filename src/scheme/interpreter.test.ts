@@ -24,7 +24,10 @@ test("loadFile, evalForms, and the callbacks a cache needs", () => {
   assert.deepEqual(files, [join(dir, "main.scm"), join(dir, "absent")]);
   assert.deepEqual(facts, ["hostname"]);
   const forms = readSource(new SourceText(join(dir, "other.scm"), "(+ x-undefined 1)"));
-  assert.throws(() => interp.evalForms(forms, join(dir, "other.scm")), (e: unknown) => e instanceof SchemeError && e.code === "unbound-variable");
+  assert.throws(
+    () => interp.evalForms(forms, join(dir, "other.scm")),
+    (e: unknown) => e instanceof SchemeError && e.code === "unbound-variable",
+  );
 });
 
 test("without file access the configuration itself is read, and nothing else", () => {

@@ -6,7 +6,10 @@ import { LoadStack } from "./load-stack.ts";
 
 test("the documented example holds", () => {
   const stack = new LoadStack();
-  assert.equal(stack.within("/etc/guix/machines.scm", () => stack.resolve("keys/a.pub")), "/etc/guix/keys/a.pub");
+  assert.equal(
+    stack.within("/etc/guix/machines.scm", () => stack.resolve("keys/a.pub")),
+    "/etc/guix/keys/a.pub",
+  );
   assert.equal(stack.resolve("keys/a.pub"), resolve("keys/a.pub"));
 });
 

@@ -120,7 +120,12 @@ export function add(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
     const r = a + b;
     return Number.isSafeInteger(r) ? r : exactInteger(BigInt(a) + BigInt(b));
   }
-  return binary(a, b, (x, y) => x + y, (an, ad, bn, bd) => makeRational(an * bd + bn * ad, ad * bd));
+  return binary(
+    a,
+    b,
+    (x, y) => x + y,
+    (an, ad, bn, bd) => makeRational(an * bd + bn * ad, ad * bd),
+  );
 }
 
 /**
@@ -133,7 +138,12 @@ export function subtract(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
     const r = a - b;
     return Number.isSafeInteger(r) ? r : exactInteger(BigInt(a) - BigInt(b));
   }
-  return binary(a, b, (x, y) => x - y, (an, ad, bn, bd) => makeRational(an * bd - bn * ad, ad * bd));
+  return binary(
+    a,
+    b,
+    (x, y) => x - y,
+    (an, ad, bn, bd) => makeRational(an * bd - bn * ad, ad * bd),
+  );
 }
 
 /**
@@ -145,7 +155,12 @@ export function multiply(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
     const r = a * b;
     return Number.isSafeInteger(r) ? r : exactInteger(BigInt(a) * BigInt(b));
   }
-  return binary(a, b, (x, y) => x * y, (an, ad, bn, bd) => makeRational(an * bn, ad * bd));
+  return binary(
+    a,
+    b,
+    (x, y) => x * y,
+    (an, ad, bn, bd) => makeRational(an * bn, ad * bd),
+  );
 }
 
 /**
@@ -155,7 +170,12 @@ export function multiply(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
  */
 export function divide(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
   if (isExact(b) && isZero(b)) throw new SchemeError("numerical-overflow", "/: division by zero");
-  return binary(a, b, (x, y) => x / y, (an, ad, bn, bd) => makeRational(an * bd, ad * bn));
+  return binary(
+    a,
+    b,
+    (x, y) => x / y,
+    (an, ad, bn, bd) => makeRational(an * bd, ad * bn),
+  );
 }
 
 /**
@@ -275,7 +295,13 @@ function integerDivision(
  */
 export function quotient(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
   if (typeof a === "number" && typeof b === "number" && b !== 0) return Math.trunc(a / b);
-  return integerDivision("quotient", a, b, (x, y) => x / y, (x, y) => Math.trunc(x / y));
+  return integerDivision(
+    "quotient",
+    a,
+    b,
+    (x, y) => x / y,
+    (x, y) => Math.trunc(x / y),
+  );
 }
 
 /**
@@ -284,7 +310,13 @@ export function quotient(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
  */
 export function remainder(a: SchemeNumber, b: SchemeNumber): SchemeNumber {
   if (typeof a === "number" && typeof b === "number" && b !== 0) return a % b;
-  return integerDivision("remainder", a, b, (x, y) => x % y, (x, y) => x % y);
+  return integerDivision(
+    "remainder",
+    a,
+    b,
+    (x, y) => x % y,
+    (x, y) => x % y,
+  );
 }
 
 /**
@@ -317,8 +349,7 @@ export function roundNumber(a: SchemeNumber, mode: "floor" | "ceiling" | "round"
   if (isExactInteger(a)) return a;
   if (a instanceof Flonum) {
     const x = a.value;
-    const r =
-      mode === "floor" ? Math.floor(x) : mode === "ceiling" ? Math.ceil(x) : mode === "truncate" ? Math.trunc(x) : roundHalfEven(x);
+    const r = mode === "floor" ? Math.floor(x) : mode === "ceiling" ? Math.ceil(x) : mode === "truncate" ? Math.trunc(x) : roundHalfEven(x);
     return new Flonum(r);
   }
   const { num, den } = a as Rational;

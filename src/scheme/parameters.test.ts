@@ -8,8 +8,14 @@ test("the documented example holds", () => {
   const lambda = form("(lambda* (a #:optional (b 2) #:key c . rest) a)");
   const params = parseParameters((lambda.cdr as Pair).car, true, lambda);
   assert.deepEqual(params.required, [sym("a")]);
-  assert.deepEqual(params.optional.map((o) => [o.name, o.defaultExpr]), [[sym("b"), 2]]);
-  assert.deepEqual(params.keys.map((k) => k.name), [sym("c")]);
+  assert.deepEqual(
+    params.optional.map((o) => [o.name, o.defaultExpr]),
+    [[sym("b"), 2]],
+  );
+  assert.deepEqual(
+    params.keys.map((k) => k.name),
+    [sym("c")],
+  );
   assert.equal(params.rest, sym("rest"));
 });
 

@@ -7,21 +7,23 @@ import { displayString, writeAbbreviated, writeString } from "./printer.ts";
 const show = (text: string) => writeString(createInterpreter().evalString(text));
 
 test("floats print as Guile prints them", () => {
-  assert.equal(show("(list 2. .5 -0.0 1e21 1e20 1234567.5 12345600. 1e7 1e-3 1.5e-4 (/ 1. 3))"),
-    "(2.0 0.5 -0.0 1.0e21 1.0e20 1234567.5 12345600.0 1.0e7 0.001 1.5e-4 0.3333333333333333)");
+  assert.equal(
+    show("(list 2. .5 -0.0 1e21 1e20 1234567.5 12345600. 1e7 1e-3 1.5e-4 (/ 1. 3))"),
+    "(2.0 0.5 -0.0 1.0e21 1.0e20 1234567.5 12345600.0 1.0e7 0.001 1.5e-4 0.3333333333333333)",
+  );
 });
 
 test("exact numbers, strings, characters, symbols, keywords and vectors", () => {
   assert.equal(show("(list (expt 2 70) 1/3 -7)"), "(1180591620717411303424 1/3 -7)");
   assert.equal(show('"a\\nb\\t\\"q\\" \\x7f"'), '"a\\nb\\t\\"q\\" \\x7f"');
   assert.equal(show("(list #\\a #\\space #\\nul #\\x7f #\\λ)"), "(#\\a #\\space #\\nul #\\delete #\\λ)");
-  assert.equal(show("(list (string->symbol \"foo bar\") '1+ 'a.b (string->symbol \"\"))"), "(#{foo bar}# #{1+}# a.b #{}#)");
-  assert.equal(show("(list #:key #(1 \"a\") '(a . b) ''x)"), "(#:key #(1 \"a\") (a . b) (quote x))");
+  assert.equal(show('(list (string->symbol "foo bar") \'1+ \'a.b (string->symbol ""))'), "(#{foo bar}# #{1+}# a.b #{}#)");
+  assert.equal(show("(list #:key #(1 \"a\") '(a . b) ''x)"), '(#:key #(1 "a") (a . b) (quote x))');
   assert.equal(displayString(createInterpreter().evalString('(list "a" #\\b)')), "(a b)");
 });
 
 test("the documented examples hold", () => {
-  assert.equal(writeString(createInterpreter().evalString("(list 'a \"b\\n\" 2.)")), '(a "b\\n" 2.0)');
+  assert.equal(writeString(createInterpreter().evalString('(list \'a "b\\n" 2.)')), '(a "b\\n" 2.0)');
   assert.equal(displayString("b"), "b");
 });
 
@@ -64,7 +66,7 @@ test("writeAbbreviated is abbreviate(writeString(...)) without writing what it c
   const scheme = createInterpreter();
   scheme.evalString("(use-modules (srfi srfi-1))");
   const values = [
-    "'(1 \"two\" #(3 4) (5 . 6))",
+    '\'(1 "two" #(3 4) (5 . 6))',
     "(iota 100)",
     "(make-string 200 #\\x)",
     "(let ((l (list 1 2 3))) (set-cdr! (cddr l) l) l)",

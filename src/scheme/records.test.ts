@@ -29,7 +29,10 @@ const at = (span: { line: number; column: number } | undefined) => (span ? `${sp
 test("the documented examples hold", () => {
   const duplicated = form(`(build-machine (name "a") (name "b") (sytems '()))`);
   const parsed = parseConstructorForm(spec, duplicated);
-  assert.deepEqual(parsed.violations.map((v) => v.code), ["duplicate-field-initializer", "extraneous-field-initializers", "missing-field-initializers"]);
+  assert.deepEqual(
+    parsed.violations.map((v) => v.code),
+    ["duplicate-field-initializer", "extraneous-field-initializers", "missing-field-initializers"],
+  );
   assert.equal(firstViolationError(spec, duplicated, parsed)?.code, "duplicate-field-initializer");
   const point = defineRecordType({ typeName: "point", constructorName: "point", fields: [{ name: "x" }, { name: "y", default: () => 0 }] });
   const interpreter = createInterpreter({ extend: (table) => table.bind("point", point.constructor) });
@@ -63,23 +66,31 @@ test("every violation of a form is found, each with the exact span of what is wr
   const missing = violations.at(-1)!;
   assert.ok(missing.code === "missing-field-initializers");
   assert.deepEqual(missing.fields, ["host-key"]);
-  assert.deepEqual(clauses.map((c) => [c.field, at(c.nameSpan), at(c.valueSpan)]), [
-    ["name", "4:4", "4:9"],
-    ["user", "5:4", "5:9"],
-    ["name", "6:4", "6:9"],
-    ["sytems", "7:4", "7:11"],
-    ["speed", "8:4", "8:10"],
-  ]);
+  assert.deepEqual(
+    clauses.map((c) => [c.field, at(c.nameSpan), at(c.valueSpan)]),
+    [
+      ["name", "4:4", "4:9"],
+      ["user", "5:4", "5:9"],
+      ["name", "6:4", "6:9"],
+      ["sytems", "7:4", "7:11"],
+      ["speed", "8:4", "8:10"],
+    ],
+  );
 });
 
 test("the evaluator raises what Guix raises: the first kind of check that fails, located as Guile locates it", () => {
   const cases: Array<[string, string, string, string]> = [
     ["(build-machine name (user))", "invalid-field-specifier", "invalid field specifier name", "1:1"],
-    ["(build-machine (name \"a\") (user))", "invalid-field-specifier", "invalid field specifier (user)", "1:27"],
-    ["(build-machine (name \"a\") . x)", "invalid-field-specifier", "invalid field specifier (improper list)", "1:1"],
-    ["(build-machine (name \"a\") (user \"u\") (name \"b\") (sytem 1))", "duplicate-field-initializer", "duplicate field initializer name", "1:38"],
-    ["(build-machine (name \"a\") (usr \"u\") (hots-key \"k\"))", "extraneous-field-initializers", "extraneous field initializers (usr hots-key) (did you mean user, host-key?)", "1:1"],
-    ["(build-machine (host-key \"k\"))", "missing-field-initializers", "missing field initializers (name user)", "1:1"],
+    ['(build-machine (name "a") (user))', "invalid-field-specifier", "invalid field specifier (user)", "1:27"],
+    ['(build-machine (name "a") . x)', "invalid-field-specifier", "invalid field specifier (improper list)", "1:1"],
+    ['(build-machine (name "a") (user "u") (name "b") (sytem 1))', "duplicate-field-initializer", "duplicate field initializer name", "1:38"],
+    [
+      '(build-machine (name "a") (usr "u") (hots-key "k"))',
+      "extraneous-field-initializers",
+      "extraneous field initializers (usr hots-key) (did you mean user, host-key?)",
+      "1:1",
+    ],
+    ['(build-machine (host-key "k"))', "missing-field-initializers", "missing field initializers (name user)", "1:1"],
   ];
   for (const [text, code, message, where] of cases) {
     const f = form(text);
@@ -95,10 +106,22 @@ test("(location #f) and other innate fields may be given, as Guix allows; after 
   const inherited = parseConstructorForm(spec, form(`(build-machine (inherit base) (name "a") (name "b") (location #f))`));
   assert.deepEqual(inherited.violations, []);
   assert.equal(inherited.inherit?.field, "inherit");
-  assert.deepEqual(inherited.clauses.map((c) => c.field), ["name", "name", "location"]);
+  assert.deepEqual(
+    inherited.clauses.map((c) => c.field),
+    ["name", "name", "location"],
+  );
   const late = parseConstructorForm(spec, form(`(build-machine (name "a") (inherit base) (user "u") (host-key "k"))`));
-  assert.deepEqual(late.violations.map((v) => v.code), ["extraneous-field-initializers"], "inherit is only special as the first clause");
-  assert.deepEqual(RECORD_ERROR_CODES, ["invalid-field-specifier", "duplicate-field-initializer", "extraneous-field-initializers", "missing-field-initializers"]);
+  assert.deepEqual(
+    late.violations.map((v) => v.code),
+    ["extraneous-field-initializers"],
+    "inherit is only special as the first clause",
+  );
+  assert.deepEqual(RECORD_ERROR_CODES, [
+    "invalid-field-specifier",
+    "duplicate-field-initializer",
+    "extraneous-field-initializers",
+    "missing-field-initializers",
+  ]);
 });
 
 test("construction: clauses bind like let*, defaults fill the rest, inherit copies all but innate fields", () => {

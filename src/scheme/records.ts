@@ -39,9 +39,6 @@ import { writeAbbreviated, writeString } from "./printer.ts";
 import { identifierName, isIdentifier, type Identifier } from "./identifiers.ts";
 import { Macro, NIL, Pair, Primitive, RecordInstance, RecordType, sym, type Datum } from "./values.ts";
 
-/** Kept for src/lint/suggest.ts until it imports edit-distance.ts directly. */
-export { editDistance } from "./edit-distance.ts";
-
 /** One field: no `default` means required. `innate` fields are not copied by `inherit`. */
 export interface RecordFieldSpec {
   name: string;
@@ -115,7 +112,10 @@ export interface ParsedConstructorForm {
  * defineRecordType({ typeName: "point", constructorName: "point", fields: [{ name: "x" }] }).predicate.name; // "point?"
  */
 export function defineRecordType(spec: RecordSpec): RecordDefinition {
-  const type = new RecordType(spec.typeName, spec.fields.map((f) => f.name));
+  const type = new RecordType(
+    spec.typeName,
+    spec.fields.map((f) => f.name),
+  );
   const parse = (form: Pair): ParsedConstructorForm => {
     const parsed = parseConstructorForm(spec, form);
     const error = firstViolationError(spec, form, parsed);
@@ -134,10 +134,7 @@ export function defineRecordType(spec: RecordSpec): RecordDefinition {
     accessor(field: string, name = `${spec.typeName}-${field}`): Primitive {
       return new Primitive(name, 1, 1, ([x]) => {
         if (!(x instanceof RecordInstance) || x.type !== type) {
-          throw new SchemeError(
-            "wrong-type-arg",
-            `${name}: wrong type argument in position 1 (expecting ${spec.typeName}): ${writeString(x!)}`,
-          );
+          throw new SchemeError("wrong-type-arg", `${name}: wrong type argument in position 1 (expecting ${spec.typeName}): ${writeString(x!)}`);
         }
         return x.fields.get(field)!;
       });
@@ -252,23 +249,12 @@ export function firstViolationError(spec: { readonly fields: readonly RecordFiel
   }
 }
 
-function construct(
-  spec: RecordSpec,
-  type: RecordType,
-  parsed: ParsedConstructorForm,
-  form: Pair,
-  env: Environment,
-  evaluator: Evaluator,
-): RecordInstance {
+function construct(spec: RecordSpec, type: RecordType, parsed: ParsedConstructorForm, form: Pair, env: Environment, evaluator: Evaluator): RecordInstance {
   const fields = new Map<string, Datum>();
   if (parsed.inherit) {
     const parent = evaluator.evaluate(parsed.inherit.expr, env, parsed.inherit.valueSpan);
     if (!(parent instanceof RecordInstance) || parent.type !== type) {
-      throw new SchemeError(
-        "wrong-type-arg",
-        `inherit: expected a ${spec.typeName} record, got ${writeAbbreviated(parent)}`,
-        parsed.inherit.span,
-      );
+      throw new SchemeError("wrong-type-arg", `inherit: expected a ${spec.typeName} record, got ${writeAbbreviated(parent)}`, parsed.inherit.span);
     }
     for (const field of spec.fields) if (!field.innate) fields.set(field.name, parent.fields.get(field.name)!);
   }

@@ -18,11 +18,7 @@ export interface RemotePlatform {
 
 /** How a remote can serve one system type. */
 export type SystemSupport =
-  | { kind: "native" }
-  | { kind: "native-pair" }
-  | { kind: "emulation"; binfmt: string | null }
-  | { kind: "hurd-vm" }
-  | { kind: "unknown-system" };
+  { kind: "native" } | { kind: "native-pair" } | { kind: "emulation"; binfmt: string | null } | { kind: "hurd-vm" } | { kind: "unknown-system" };
 
 /** CPU names as Guix spells them in system types, keyed by the `uname -m` spellings. */
 const CPU_BY_UNAME: Readonly<Record<string, string>> = {

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { AnyAuthMethod, AuthenticationType } from "ssh2";
-import { generateKeyPair, machineRecord, tempDir } from "../../test/helpers/sshd.ts";
+import { generateKeyPair, machineRecord } from "../../test/helpers/sshd.ts";
+import { tempDir } from "../../test/helpers/temp-dir.ts";
 import type { BuildMachine } from "../machines/types.ts";
 import { authHandlerFor } from "./authentication.ts";
 import type { SshError } from "./errors.ts";
@@ -37,10 +38,16 @@ describe("authHandlerFor", () => {
   it("reports a key it cannot offer and gives up at once", () => {
     const errors: SshError[] = [];
     assert.equal(ask(authHandlerFor(machine(encryptedKey.privateKeyFile), {}, (error) => errors.push(error))), false);
-    assert.deepEqual(errors.map((error) => error.code), ["key-encrypted"]);
+    assert.deepEqual(
+      errors.map((error) => error.code),
+      ["key-encrypted"],
+    );
     errors.length = 0;
     assert.equal(ask(authHandlerFor(machine(join(dir, "missing")), {}, (error) => errors.push(error))), false);
-    assert.deepEqual(errors.map((error) => error.code), ["key-unreadable"]);
+    assert.deepEqual(
+      errors.map((error) => error.code),
+      ["key-unreadable"],
+    );
   });
 
   it("offers an agent restricted to the key when the key is encrypted and an agent socket is given", () => {

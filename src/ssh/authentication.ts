@@ -14,7 +14,8 @@
 import type { AnyAuthMethod, AuthenticationType, NextAuthHandler } from "ssh2";
 import type { BuildMachine } from "../machines/types.ts";
 import { errorMessage, SshError } from "./errors.ts";
-import { loadClientCredential, RestrictedAgent, type CredentialSources } from "./private-key.ts";
+import type { CredentialSources } from "./credentials.ts";
+import { loadClientCredential, RestrictedAgent } from "./private-key.ts";
 
 /** ssh2's `authHandler` callback. */
 export type AuthHandler = (methodsLeft: AuthenticationType[] | null, partialSuccess: boolean | null, next: NextAuthHandler) => void;

@@ -32,9 +32,7 @@ export function compressionAlgorithms(setting: string): CompressionAlgorithm[] {
     .toLowerCase()
     .split(/[\s,]+/)
     .filter((word) => word !== "");
-  const wanted = words.flatMap((word): string[] =>
-    word === "yes" ? ["zlib@openssh.com", "zlib"] : word === "no" ? ["none"] : [word],
-  );
+  const wanted = words.flatMap((word): string[] => (word === "yes" ? ["zlib@openssh.com", "zlib"] : word === "no" ? ["none"] : [word]));
   const offer = [...new Set(wanted.filter((name): name is CompressionAlgorithm => KNOWN.has(name)))];
   if (offer[0] === "none") return ["none"];
   return [...offer.filter((name) => name !== "none"), "none"];

@@ -10,15 +10,15 @@ import {
   startAgent,
   startSilentServer,
   startSshd,
-  tempDir,
   type KeyPair,
   type TestSshd,
 } from "../../test/helpers/sshd.ts";
+import { tempDir } from "../../test/helpers/temp-dir.ts";
 import ssh2 from "ssh2";
 import type { BuildMachine } from "../machines/types.ts";
 import { HostKeyMismatchError, SshError, type ConnectStage, type SshErrorCode } from "./errors.ts";
 import { tcpError } from "./connect.ts";
-import { credentialsFromEnvironment } from "./private-key.ts";
+import { credentialsFromEnvironment } from "./credentials.ts";
 import { SshSession, type ConnectOptions } from "./session.ts";
 
 const keyDir = tempDir();
@@ -288,7 +288,13 @@ describe("the ssh2 1.17 behaviour connect.ts works around", () => {
     await new Promise<void>((resolve, reject) => {
       client.once("ready", () => resolve());
       client.once("error", reject);
-      client.connect({ host: machine.name, port: machine.port, username: machine.user, privateKey: readFileSync(sharedClientKey().privateKeyFile), hostVerifier: () => true });
+      client.connect({
+        host: machine.name,
+        port: machine.port,
+        username: machine.user,
+        privateKey: readFileSync(sharedClientKey().privateKeyFile),
+        hostVerifier: () => true,
+      });
     });
     try {
       const internals = client as unknown as DebugInternals;

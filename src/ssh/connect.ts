@@ -97,7 +97,12 @@ export async function establish(machine: BuildMachine, options: ConnectOptions):
   const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const deadline = performance.now() + timeoutMs;
   if (machine.problems.length > 0) {
-    throw new SshError("invalid-record", machine.name, `${formatLocation(machine.location)}: machine '${machine.name}' cannot be used: ${machine.problems.join("; ")}`, { stage: "tcp" });
+    throw new SshError(
+      "invalid-record",
+      machine.name,
+      `${formatLocation(machine.location)}: machine '${machine.name}' cannot be used: ${machine.problems.join("; ")}`,
+      { stage: "tcp" },
+    );
   }
   const lib = await loadLibrary();
   const started = performance.now();
@@ -254,7 +259,12 @@ function handshake(
       });
       acknowledgeServerDebugMessages(client);
     } catch (error) {
-      settle(new SshError("handshake-failed", machine.name, `cannot start SSH with ${machineKey(machine)}: ${errorMessage(error)}`, { stage: "host-key", cause: error }));
+      settle(
+        new SshError("handshake-failed", machine.name, `cannot start SSH with ${machineKey(machine)}: ${errorMessage(error)}`, {
+          stage: "host-key",
+          cause: error,
+        }),
+      );
     }
   });
 }
@@ -382,4 +392,3 @@ export function lostConnection(machine: BuildMachine, error: unknown): SshError 
   const why = /keepalive/i.test(message) ? "no answer to keep-alives" : message;
   return new SshError("connection-lost", machine.name, `connection to ${machineKey(machine)} lost: ${why}`, { cause: error });
 }
-

@@ -29,10 +29,25 @@ describe("crypto path", () => {
 
   it("falls back to JavaScript without the binding, and the SSH tests still pass", { timeout: 300_000 }, () => {
     const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${withoutNative}`.trim() };
-    const probe = spawnSync(process.execPath, ["--import", tsx, "--input-type=module", "-e", `import { nativeCryptoAvailable } from ${JSON.stringify(new URL("./crypto-path.ts", import.meta.url).href)}; process.stdout.write(String(nativeCryptoAvailable()));`], { env, encoding: "utf8", cwd: repo });
+    const probe = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        tsx,
+        "--input-type=module",
+        "-e",
+        `import { nativeCryptoAvailable } from ${JSON.stringify(new URL("./crypto-path.ts", import.meta.url).href)}; process.stdout.write(String(nativeCryptoAvailable()));`,
+      ],
+      { env, encoding: "utf8", cwd: repo },
+    );
     assert.equal(probe.stdout, "false", probe.stderr);
     const files = ["src/ssh/session.test.ts", "src/ssh/connect.test.ts", "src/offload/transfer.test.ts", "src/offload/attempt.test.ts"];
-    const run = spawnSync(process.execPath, ["--import", tsx, "--test", "--test-reporter=dot", ...files], { env, encoding: "utf8", cwd: repo, timeout: 280_000 });
+    const run = spawnSync(process.execPath, ["--import", tsx, "--test", "--test-reporter=dot", ...files], {
+      env,
+      encoding: "utf8",
+      cwd: repo,
+      timeout: 280_000,
+    });
     assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`.slice(-4000));
   });
 });

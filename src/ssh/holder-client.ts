@@ -50,13 +50,16 @@ async function request(socketPath: string, body: HolderRequest, timeoutMs: numbe
  * stdin to write), `stderr`, an 'exit' event with code and signal, 'close',
  * `close()` and `eof()`.
  */
-export class HolderChannel extends Duplex {
+class HolderChannel extends Duplex {
   readonly stderr = new Readable({ read: () => this.socket.resume() });
   private closedChannel = false;
   /** Why the holder's connection to the machine went away, when it did during this channel. */
   lostReason: string | null = null;
 
-  constructor(private readonly socket: net.Socket, rest: Buffer) {
+  constructor(
+    private readonly socket: net.Socket,
+    rest: Buffer,
+  ) {
     super();
     const decoder = new FrameDecoder((type, payload) => {
       if (payload.length === 0 && (type === "o" || type === "e")) return;

@@ -5,7 +5,14 @@ import { encodeFrame, encodeFrames, FrameDecoder, MAX_FRAME_PAYLOAD, readLine, w
 
 describe("the holder protocol", () => {
   it("frames data and cuts a byte stream back into the same frames, however it is split: data in pieces as it comes, control frames whole", () => {
-    const frames: Array<[FrameType, string]> = [["o", "stdout"], ["e", ""], ["x", '{"code":0,"signal":null}'], ["l", "lost"], ["i", "x".repeat(70_000)], ["E", ""]];
+    const frames: Array<[FrameType, string]> = [
+      ["o", "stdout"],
+      ["e", ""],
+      ["x", '{"code":0,"signal":null}'],
+      ["l", "lost"],
+      ["i", "x".repeat(70_000)],
+      ["E", ""],
+    ];
     const bytes = Buffer.concat(frames.map(([type, text]) => encodeFrame(type, Buffer.from(text))));
     for (const step of [1, 7, 4096, bytes.length]) {
       const seen: Array<[FrameType, string]> = [];
@@ -27,7 +34,10 @@ describe("the holder protocol", () => {
     writeFrame(socket, "o", Buffer.alloc(MAX_FRAME_PAYLOAD + 10, 1));
     const seen: number[] = [];
     new FrameDecoder((_, payload) => seen.push(payload.length)).push(Buffer.concat(written));
-    assert.equal(seen.reduce((sum, n) => sum + n, 0), MAX_FRAME_PAYLOAD + 10);
+    assert.equal(
+      seen.reduce((sum, n) => sum + n, 0),
+      MAX_FRAME_PAYLOAD + 10,
+    );
     assert.equal(written.length, 4, "two headers, two payload slices");
   });
 

@@ -33,9 +33,7 @@ export interface HolderFailure {
 }
 
 /** The holder's answer to a request. */
-export type HolderReply =
-  | { ok: true; cipher?: string; crypto?: "native" | "javascript"; negotiated?: unknown }
-  | { ok: false; error: HolderFailure };
+export type HolderReply = { ok: true; cipher?: string; crypto?: "native" | "javascript"; negotiated?: unknown } | { ok: false; error: HolderFailure };
 
 /** Frame types. */
 export type FrameType = "o" | "e" | "x" | "l" | "i" | "E";
@@ -148,7 +146,12 @@ export class FrameDecoder {
  * writeFrame(socket, "o", Buffer.from("hi")); // true
  * [...socket.read()]; // [0x6f, 0, 0, 0, 2, 0x68, 0x69]
  */
-export function writeFrame(socket: { cork(): void; uncork(): void; write(data: Buffer, done?: (error?: Error | null) => void): boolean }, type: FrameType, payload: Buffer, done?: (error?: Error | null) => void): boolean {
+export function writeFrame(
+  socket: { cork(): void; uncork(): void; write(data: Buffer, done?: (error?: Error | null) => void): boolean },
+  type: FrameType,
+  payload: Buffer,
+  done?: (error?: Error | null) => void,
+): boolean {
   let room = true;
   socket.cork();
   let offset = 0;

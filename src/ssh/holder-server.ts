@@ -274,15 +274,17 @@ class Holder {
         channel.stderr.pause();
       }
     };
-    const gather = (type: "o" | "e") => (chunk: Buffer): void => {
-      pending[type].push(chunk);
-      pendingBytes[type] += chunk.length;
-      if (pendingBytes[type] >= MAX_FRAME_PAYLOAD - 65_536) flush();
-      else if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
-    };
+    const gather =
+      (type: "o" | "e") =>
+      (chunk: Buffer): void => {
+        pending[type].push(chunk);
+        pendingBytes[type] += chunk.length;
+        if (pendingBytes[type] >= MAX_FRAME_PAYLOAD - 65_536) flush();
+        else if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
+      };
     const onData = gather("o");
     const onStderr = gather("e");
     const onExit = (code: number | null, signal?: string): void => {

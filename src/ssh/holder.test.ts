@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { offloadCommand, runCli, startCli, collect } from "../../test/helpers/cli.ts";
 import { leftoverJobs, sleep, waitFor, writeFile } from "../../test/helpers/farm.ts";
-import { generateKeyPair, startSshd, tempDir, writeMachinesFile, type TestSshd } from "../../test/helpers/sshd.ts";
+import { generateKeyPair, startSshd, writeMachinesFile, type TestSshd } from "../../test/helpers/sshd.ts";
+import { tempDir } from "../../test/helpers/temp-dir.ts";
 import { connectViaHolder, holderKey, holderPaths, type HolderSettings } from "./holder.ts";
 import { SshSession } from "./session.ts";
 
@@ -83,7 +84,9 @@ describe("connection holders", { timeout: 120_000 }, () => {
     await runCli(["run", "--machines", file, "--state-dir", stateDir, "--", "true"], { cwd: stateDir });
     const before = logins();
     for (let i = 0; i < 3; i++) {
-      const result = await runCli(["run", "--machines", file, "--state-dir", stateDir, "--output", `out-${i}`, "--", "sh", "-c", `echo ${i} > out-${i}`], { cwd: stateDir });
+      const result = await runCli(["run", "--machines", file, "--state-dir", stateDir, "--output", `out-${i}`, "--", "sh", "-c", `echo ${i} > out-${i}`], {
+        cwd: stateDir,
+      });
       assert.equal(result.code, 0, result.stderr);
       assert.equal(readFileSync(join(stateDir, `out-${i}`), "utf8"), `${i}\n`);
     }
@@ -94,7 +97,10 @@ describe("connection holders", { timeout: 120_000 }, () => {
   it("stop a killed client's job, remove its scratch directory, and carry on for the others", async () => {
     const file = join(stateDir, "machines.scm");
     const marker = join(server.home, "client-killed-job");
-    const child = startCli(["run", "--machines", file, "--state-dir", stateDir, "--output", "never", "--", "sh", "-c", `touch ${marker}.started; sleep 3; touch ${marker}`], { cwd: stateDir });
+    const child = startCli(
+      ["run", "--machines", file, "--state-dir", stateDir, "--output", "never", "--", "sh", "-c", `touch ${marker}.started; sleep 3; touch ${marker}`],
+      { cwd: stateDir },
+    );
     const ended = collect(child, 60_000);
     await waitFor(() => existsSync(`${marker}.started`), 30_000, "the job to start");
     child.kill("SIGKILL");

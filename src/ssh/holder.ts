@@ -184,7 +184,12 @@ async function attach(machine: BuildMachine, paths: HolderPaths, maxChannels: nu
 }
 
 /** Start a holder; resolves with its first line's verdict. */
-async function startHolder(machine: BuildMachine, options: ConnectOptions, paths: HolderPaths, settings: HolderSettings): Promise<"ready" | "exists" | "failed"> {
+async function startHolder(
+  machine: BuildMachine,
+  options: ConnectOptions,
+  paths: HolderPaths,
+  settings: HolderSettings,
+): Promise<"ready" | "exists" | "failed"> {
   const [command, ...args] = settings.command;
   if (command === undefined) return "failed";
   const config: HolderConfig = {

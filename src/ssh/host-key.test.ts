@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { describe, it } from "node:test";
-import { generateKeyPair, tempDir } from "../../test/helpers/sshd.ts";
+import { generateKeyPair } from "../../test/helpers/sshd.ts";
+import { tempDir } from "../../test/helpers/temp-dir.ts";
 import { SshError } from "./errors.ts";
 import { describeHostKey, fingerprint, parsePinnedHostKey } from "./host-key.ts";
 

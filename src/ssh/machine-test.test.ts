@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { freePort, generateKeyPair, startFarm, startSshd, tempDir, type TestSshd } from "../../test/helpers/sshd.ts";
+import { freePort, generateKeyPair, startFarm, startSshd, type TestSshd } from "../../test/helpers/sshd.ts";
+import { tempDir } from "../../test/helpers/temp-dir.ts";
 import { CHECKS, testMachine, type MachineTestOptions, type MachineTestReport } from "./machine-test.ts";
 import { REMOTE_TOOLS } from "./remote-shell.ts";
 
@@ -29,7 +30,9 @@ function unservableSystem(): string {
     ["aarch64-linux", "qemu-aarch64"],
     ["x86_64-linux", "qemu-x86_64"],
   ];
-  const found = candidates.find(([system, binfmt]) => !system.startsWith(process.arch === "x64" ? "x86_64" : "aarch64") && !existsSync(`/proc/sys/fs/binfmt_misc/${binfmt}`));
+  const found = candidates.find(
+    ([system, binfmt]) => !system.startsWith(process.arch === "x64" ? "x86_64" : "aarch64") && !existsSync(`/proc/sys/fs/binfmt_misc/${binfmt}`),
+  );
   assert.ok(found, "every candidate system has a binfmt entry here");
   return found[0];
 }
@@ -52,21 +55,37 @@ describe("testMachine", () => {
   it("stops at the TCP check on a closed port", async () => {
     const report = await testMachine(server.machine({ port: await freePort() }), options);
     assert.equal(report.ok, false);
-    assert.deepEqual(report.checks.map((result) => [result.check, result.ok]), [["tcp", false]]);
+    assert.deepEqual(
+      report.checks.map((result) => [result.check, result.ok]),
+      [["tcp", false]],
+    );
     assert.deepEqual(report.skipped, CHECKS.slice(1));
   });
 
   it("stops at the host-key check on a wrong host key", async () => {
     const wrong = generateKeyPair(tempDir()).publicLine;
     const report = await testMachine(server.machine({ hostKey: wrong }), options);
-    assert.deepEqual(report.checks.map((result) => [result.check, result.ok]), [["tcp", true], ["host-key", false]]);
+    assert.deepEqual(
+      report.checks.map((result) => [result.check, result.ok]),
+      [
+        ["tcp", true],
+        ["host-key", false],
+      ],
+    );
     assert.match(check(report, "host-key").message, /host key mismatch/);
   });
 
   it("stops at the auth check when the key is refused", async () => {
     const stranger = generateKeyPair(tempDir());
     const report = await testMachine(server.machine({ privateKey: stranger.privateKeyFile }), options);
-    assert.deepEqual(report.checks.map((result) => [result.check, result.ok]), [["tcp", true], ["host-key", true], ["auth", false]]);
+    assert.deepEqual(
+      report.checks.map((result) => [result.check, result.ok]),
+      [
+        ["tcp", true],
+        ["host-key", true],
+        ["auth", false],
+      ],
+    );
   });
 
   it("flags systems the architecture cannot serve without emulation", async () => {

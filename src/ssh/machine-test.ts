@@ -207,7 +207,10 @@ async function architectureCheck(session: SshSession, timeoutMs: number): Promis
         break;
       case "emulation":
         if (support.binfmt !== null && enabledBinfmt.has(support.binfmt)) notes.push(`${system} via QEMU emulation (${support.binfmt})`);
-        else problems.push(`${system} needs emulation, but ${support.binfmt === null ? "no QEMU binfmt entry applies" : `binfmt_misc has no enabled ${support.binfmt} entry`}`);
+        else
+          problems.push(
+            `${system} needs emulation, but ${support.binfmt === null ? "no QEMU binfmt entry applies" : `binfmt_misc has no enabled ${support.binfmt} entry`}`,
+          );
         break;
       case "hurd-vm":
         problems.push(`${system} is GNU/Hurd, which a ${kernel} kernel cannot build (declare a childhurd as its own machine)`);
@@ -264,7 +267,10 @@ async function roundTripCheck(session: SshSession, workDir: string | undefined, 
     const received = createHash("sha256").update(back.stdout).digest("hex");
     const rates = `${formatBytes(bytes)} up ${formatRate(bytes, uploadMs)}, down ${formatRate(bytes, downloadMs)}, latency ${latencyMs.toFixed(1)} ms`;
     if (received !== sent) {
-      return { ok: false, message: `the file came back different (${back.stdout.length} bytes, sha256 ${received.slice(0, 16)}… instead of ${sent.slice(0, 16)}…); ${rates}` };
+      return {
+        ok: false,
+        message: `the file came back different (${back.stdout.length} bytes, sha256 ${received.slice(0, 16)}… instead of ${sent.slice(0, 16)}…); ${rates}`,
+      };
     }
     return { ok: true, message: `${rates}, sha256 matches` };
   } finally {

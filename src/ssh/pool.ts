@@ -113,7 +113,11 @@ export class SessionPool {
     this.generation++;
     const pending = [...this.sessions.values()];
     this.sessions.clear();
-    for (const session of pending) session.then((s) => s.close(), () => undefined);
+    for (const session of pending)
+      session.then(
+        (s) => s.close(),
+        () => undefined,
+      );
   }
 }
 

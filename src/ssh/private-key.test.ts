@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { generateKeyPair, tempDir, type KeyType } from "../../test/helpers/sshd.ts";
+import { generateKeyPair, type KeyType } from "../../test/helpers/sshd.ts";
+import { tempDir } from "../../test/helpers/temp-dir.ts";
 import { SshError } from "./errors.ts";
-import { credentialsFromEnvironment, loadClientCredential } from "./private-key.ts";
+import { credentialsFromEnvironment } from "./credentials.ts";
+import { loadClientCredential } from "./private-key.ts";
 
 const dir = tempDir();
 
@@ -37,7 +39,12 @@ describe("loadClientCredential", () => {
 
   it("says how to proceed when an encrypted key has no passphrase and no agent", () => {
     const key = generateKeyPair(dir, { passphrase: "secret" });
-    rejects(key.privateKeyFile, {}, "key-encrypted", /passphrase-protected: load it into ssh-agent \(ssh-add .*\) and set SSH_AUTH_SOCK, or give the passphrase in OFFLOAD_KEY_PASSPHRASE/);
+    rejects(
+      key.privateKeyFile,
+      {},
+      "key-encrypted",
+      /passphrase-protected: load it into ssh-agent \(ssh-add .*\) and set SSH_AUTH_SOCK, or give the passphrase in OFFLOAD_KEY_PASSPHRASE/,
+    );
   });
 
   it("falls back to the agent for an encrypted key, restricted to that key's public half", () => {
@@ -86,7 +93,10 @@ describe("loadClientCredential", () => {
 
 describe("credentialsFromEnvironment", () => {
   it("takes the passphrase and the agent socket from the variables, empty ones counting as unset", () => {
-    assert.deepEqual(credentialsFromEnvironment({ OFFLOAD_KEY_PASSPHRASE: "pw", SSH_AUTH_SOCK: "/tmp/agent" }), { passphrase: "pw", agentSocket: "/tmp/agent" });
+    assert.deepEqual(credentialsFromEnvironment({ OFFLOAD_KEY_PASSPHRASE: "pw", SSH_AUTH_SOCK: "/tmp/agent" }), {
+      passphrase: "pw",
+      agentSocket: "/tmp/agent",
+    });
     assert.deepEqual(credentialsFromEnvironment({ OFFLOAD_KEY_PASSPHRASE: "", SSH_AUTH_SOCK: "" }), {});
     assert.deepEqual(credentialsFromEnvironment({}), {});
   });

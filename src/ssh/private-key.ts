@@ -14,7 +14,8 @@
  * what the CLI uses).
  *
  * @example
- * import { credentialsFromEnvironment, loadClientCredential } from "./private-key.ts";
+ * import { credentialsFromEnvironment } from "./credentials.ts";
+ * import { loadClientCredential } from "./private-key.ts";
  * const credential = loadClientCredential("/root/.ssh/id_ed25519", "build1", credentialsFromEnvironment(process.env));
  */
 import { readFileSync, statSync } from "node:fs";
@@ -23,15 +24,10 @@ import type { IdentityCallback, ParsedKey } from "ssh2";
 import type { CredentialSources } from "./credentials.ts";
 import { SshError } from "./errors.ts";
 
-// Kept reachable from here for existing imports; credentials.ts is the light module.
-export { credentialsFromEnvironment, type CredentialSources } from "./credentials.ts";
-
 const { utils, OpenSSHAgent } = ssh2;
 
 /** How to authenticate: a private key in memory, or an agent restricted to one key. */
-export type ClientCredential =
-  | { kind: "key"; file: string; key: ParsedKey }
-  | { kind: "agent"; file: string; socket: string; publicKey: Buffer | null };
+export type ClientCredential = { kind: "key"; file: string; key: ParsedKey } | { kind: "agent"; file: string; socket: string; publicKey: Buffer | null };
 
 const cache = new Map<string, ParsedKey>();
 
@@ -106,12 +102,7 @@ export function loadClientCredential(file: string | null, machineName: string, s
   return { kind: "key", file, key };
 }
 
-function agentCredential(
-  file: string,
-  text: string,
-  socket: string | undefined,
-  fail: (code: "key-encrypted", message: string) => SshError,
-): ClientCredential {
+function agentCredential(file: string, text: string, socket: string | undefined, fail: (code: "key-encrypted", message: string) => SshError): ClientCredential {
   if (socket === undefined || socket === "") {
     throw fail(
       "key-encrypted",

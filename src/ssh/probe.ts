@@ -71,7 +71,10 @@ export async function probeStatus(session: SshSession, options: ProbeOptions = {
   // Through a connection holder, one of its ready runners: no login shell for the probe.
   return withScriptHost(session, async (host) => {
     const sentAt = Date.now();
-    const text = await scriptOutput(host, probeScript(options.workDir), { timeoutMs: options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS, maxOutputBytes: 64 * 1024 });
+    const text = await scriptOutput(host, probeScript(options.workDir), {
+      timeoutMs: options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
+      maxOutputBytes: 64 * 1024,
+    });
     const receivedAt = Date.now();
     return parseProbe(text, (sentAt + receivedAt) / 2, session.machine.name);
   });

@@ -93,7 +93,7 @@ describe("commandLine", () => {
   });
 
   it("passes environment values exactly and runs in cwd", () => {
-    const env = { ODD: "a'b \"c\" $d\nnewline", EMPTY: "" };
+    const env = { ODD: 'a\'b "c" $d\nnewline', EMPTY: "" };
     const line = commandLine(["sh", "-c", 'printf "%s\\0" "$ODD" "$EMPTY" "$(pwd)"'], env, "/tmp");
     assert.deepEqual(argvSeenBy("/bin/sh", line), [env.ODD, "", "/tmp"]);
   });
@@ -119,8 +119,15 @@ describe("remoteDirectory", () => {
 });
 
 describe("the probes' scripts", () => {
-  const fields = (text: string): Map<string, string> => new Map(text.trim().split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
-  const run = (script: string, env: Record<string, string> = {}): string => execFileSync("/bin/sh", ["-c", script], { encoding: "utf8", env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", ...env } });
+  const fields = (text: string): Map<string, string> =>
+    new Map(
+      text
+        .trim()
+        .split("\n")
+        .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+    );
+  const run = (script: string, env: Record<string, string> = {}): string =>
+    execFileSync("/bin/sh", ["-c", script], { encoding: "utf8", env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", ...env } });
 
   it("measure the nearest existing parent of a directory that does not exist, in both probes", () => {
     const dir = tempDir("offload-probe-");
@@ -184,7 +191,10 @@ const worldKey = `${createHash("sha256").update(world).digest("hex")}-x`;
 
 describe("remote scripts under a real shell", () => {
   it("lists missing cache keys, uploads them, then lists none", () => {
-    const entries = [{ key: helloKey, size: hello.length, executable: false }, { key: worldKey, size: world.length, executable: true }];
+    const entries = [
+      { key: helloKey, size: hello.length, executable: false },
+      { key: worldKey, size: world.length, executable: true },
+    ];
     assert.deepEqual(sh(missingKeysScript(entries)).stdout.toString().trim().split("\n"), [helloKey, worldKey]);
     const upload = sh(uploadScript(entries), Buffer.concat([hello, world]));
     assert.equal(upload.status, 0, upload.stderr);
@@ -199,7 +209,10 @@ describe("remote scripts under a real shell", () => {
     const upload = sh(uploadScript([{ key, size: 100, executable: false }]), "short");
     assert.notEqual(upload.status, 0);
     assert.equal(existsSync(join(base, "cas", key)), false);
-    assert.deepEqual(readdirSync(join(base, "cas")).filter((name) => name.startsWith(".tmp")), []);
+    assert.deepEqual(
+      readdirSync(join(base, "cas")).filter((name) => name.startsWith(".tmp")),
+      [],
+    );
   });
 
   it("runs a job with its inputs and exact arguments, then removes its directory", async () => {
@@ -208,7 +221,14 @@ describe("remote scripts under a real shell", () => {
     const script = jobScript({
       jobId: "job-1",
       token,
-      inputs: { directories: ["in dir"], files: [{ remotePath: "in dir/h.txt", key: helloKey }, { remotePath: "w", key: worldKey }] as never, symlinks: [{ remotePath: "l", target: "w" }] },
+      inputs: {
+        directories: ["in dir"],
+        files: [
+          { remotePath: "in dir/h.txt", key: helloKey },
+          { remotePath: "w", key: worldKey },
+        ] as never,
+        symlinks: [{ remotePath: "l", target: "w" }],
+      },
       command: ["sh", "-c", 'cat "in dir/h.txt" l; for a in "$@"; do printf "<%s>" "$a"; done; printf "%s" "$V"', "sh", ...args],
       env: { V: "$HOME;`x`" },
       cleanUpAfter: true,
@@ -225,7 +245,14 @@ describe("remote scripts under a real shell", () => {
     const plain = { token: "t0k", inputs: { directories: [], files: [], symlinks: [] }, env: {}, cleanUpAfter: true };
     assert.equal((await job(jobScript({ ...plain, jobId: "j2", command: ["sh", "-c", "exit 9"] }))).status, 9);
     assert.equal((await job(jobScript({ ...plain, jobId: "j2b", command: ["sh", "-c", "exit 9"] }), false)).status, 9);
-    const missing = await job(jobScript({ ...plain, jobId: "j3", inputs: { directories: [], files: [{ remotePath: "x", key: "e".repeat(64) }] as never, symlinks: [] }, command: ["true"] }));
+    const missing = await job(
+      jobScript({
+        ...plain,
+        jobId: "j3",
+        inputs: { directories: [], files: [{ remotePath: "x", key: "e".repeat(64) }] as never, symlinks: [] },
+        command: ["true"],
+      }),
+    );
     assert.equal(missing.status, SETUP_FAILED_STATUS);
     assert.match(missing.stderr, /cannot place input x/);
     assert.doesNotMatch(missing.stderr, /t0k/);
@@ -247,11 +274,15 @@ describe("remote scripts under a real shell", () => {
       const plain = { token: "t", inputs: { directories: [], files: [], symlinks: [] }, env: {}, cleanUpAfter: false };
       const marker = join(home, `survivor-${detached}`);
       const id = `j7-${detached}`;
-      const child = spawn("/bin/sh", ["-c", jobScript({ ...plain, jobId: id, command: ["sh", "-c", `(sleep 2; touch ${marker}) & sleep 2; touch ${marker}`] }), "x"], {
-        env: { PATH: process.env.PATH, HOME: home },
-        stdio: ["pipe", "ignore", "pipe"],
-        detached,
-      });
+      const child = spawn(
+        "/bin/sh",
+        ["-c", jobScript({ ...plain, jobId: id, command: ["sh", "-c", `(sleep 2; touch ${marker}) & sleep 2; touch ${marker}`] }), "x"],
+        {
+          env: { PATH: process.env.PATH, HOME: home },
+          stdio: ["pipe", "ignore", "pipe"],
+          detached,
+        },
+      );
       await new Promise<void>((resolve) => child.stderr.once("data", () => resolve()));
       child.stdin.end();
       const [status, signal] = await new Promise<[number | null, string | null]>((resolve) => child.once("close", (code, sig) => resolve([code, sig])));
@@ -290,7 +321,11 @@ describe("remote scripts under a real shell", () => {
 
   it("creates the directories of inputs named inside one (--input dir/file)", async () => {
     const plain = { token: "t", env: {}, cleanUpAfter: true };
-    const inputs = { directories: [], files: [{ remotePath: "in/deep/h.txt", key: helloKey }] as never, symlinks: [{ remotePath: "links/l", target: "../in/deep/h.txt" }] };
+    const inputs = {
+      directories: [],
+      files: [{ remotePath: "in/deep/h.txt", key: helloKey }] as never,
+      symlinks: [{ remotePath: "links/l", target: "../in/deep/h.txt" }],
+    };
     const run = await job(jobScript({ ...plain, jobId: "j-nested", inputs, command: ["cat", "in/deep/h.txt", "links/l"] }));
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.stdout.toString(), "hello\nhello\n");
@@ -298,11 +333,19 @@ describe("remote scripts under a real shell", () => {
 
   it("records the job's owner before its directory exists, and removes the record with it", async () => {
     const token = "t-owner";
-    const child = spawn("/bin/sh", ["-c", jobScript({ token, jobId: "j-owned", inputs: { directories: [], files: [], symlinks: [] }, command: ["sleep", "30"], env: {}, cleanUpAfter: true }), "x"], {
-      env: { PATH: process.env.PATH, HOME: home },
-      stdio: ["pipe", "ignore", "pipe"],
-      detached: true,
-    });
+    const child = spawn(
+      "/bin/sh",
+      [
+        "-c",
+        jobScript({ token, jobId: "j-owned", inputs: { directories: [], files: [], symlinks: [] }, command: ["sleep", "30"], env: {}, cleanUpAfter: true }),
+        "x",
+      ],
+      {
+        env: { PATH: process.env.PATH, HOME: home },
+        stdio: ["pipe", "ignore", "pipe"],
+        detached: true,
+      },
+    );
     const closed = new Promise((resolve) => child.once("close", resolve));
     await new Promise<void>((resolve) => child.stderr.once("data", () => resolve()));
     // Not under sshd here: the owner is the parent, this test process.
@@ -338,14 +381,22 @@ describe("remote scripts under a real shell", () => {
 
     const dry = sh(garbageScript({ dryRun: true }));
     assert.equal(dry.status, 0, dry.stderr);
-    const listed = dry.stdout.toString().trim().split("\n").map((line) => line.split(" ").slice(0, 2).join(" ")).sort();
+    const listed = dry.stdout
+      .toString()
+      .trim()
+      .split("\n")
+      .map((line) => line.split(" ").slice(0, 2).join(" "))
+      .sort();
     assert.deepEqual(listed, ["job gone-client", "job ownerless-old", "job recycled-pid", `upload .tmp.${deadPid}.${deadStart}`]);
     assert.ok(existsSync(join(jobs, "gone-client")), "a dry run removes nothing");
 
     const removed = sh(garbageScript());
     assert.equal(removed.stdout.toString(), dry.stdout.toString());
     assert.deepEqual(readdirSync(jobs).sort(), ["live-client", "live-client.owner", "ownerless-new"]);
-    assert.deepEqual(readdirSync(join(base, "cas")).filter((name) => name.startsWith(".tmp")), [`.tmp.${process.pid}.${startTime(process.pid)}`]);
+    assert.deepEqual(
+      readdirSync(join(base, "cas")).filter((name) => name.startsWith(".tmp")),
+      [`.tmp.${process.pid}.${startTime(process.pid)}`],
+    );
     assert.match(dry.stdout.toString(), /^job gone-client [1-9]\d*$/m, "sizes in KiB");
     rmSync(jobs, { recursive: true, force: true });
     rmSync(join(base, "cas", `.tmp.${process.pid}.${startTime(process.pid)}`));
@@ -368,7 +419,11 @@ describe("the start line and the supervisor", () => {
 
   /** Start a supervised command like sshd would, resolving once it has started (its start line on stderr). */
   async function supervised(script: string): Promise<{ child: ReturnType<typeof spawn>; closed: Promise<[number | null, string | null]> }> {
-    const child = spawn("/bin/sh", ["-c", script, "offload-test"], { env: { PATH: process.env.PATH, HOME: home }, stdio: ["pipe", "ignore", "pipe"], detached: true });
+    const child = spawn("/bin/sh", ["-c", script, "offload-test"], {
+      env: { PATH: process.env.PATH, HOME: home },
+      stdio: ["pipe", "ignore", "pipe"],
+      detached: true,
+    });
     const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
     const closed = new Promise<[number | null, string | null]>((resolve) =>
       child.once("close", (code, signal) => {

@@ -99,7 +99,26 @@ const REMOTE_BASE = `"$HOME/${REMOTE_WORK_DIR}"`;
  * date (for the clock offset), /proc.
  */
 export const REMOTE_TOOLS: readonly string[] = [
-  "sh", "cat", "head", "wc", "mkdir", "mkfifo", "mktemp", "ln", "cp", "mv", "rm", "chmod", "touch", "find", "sleep", "df", "du", "dirname", "nproc", "uname",
+  "sh",
+  "cat",
+  "head",
+  "wc",
+  "mkdir",
+  "mkfifo",
+  "mktemp",
+  "ln",
+  "cp",
+  "mv",
+  "rm",
+  "chmod",
+  "touch",
+  "find",
+  "sleep",
+  "df",
+  "du",
+  "dirname",
+  "nproc",
+  "uname",
 ];
 
 /** Exit status of a job whose set-up failed before the command started. */
@@ -448,7 +467,9 @@ function nearestExistingDirectory(dir: string): string {
  * // e.g. load=0.52 0.40 0.31, cores=8, availkb=51234567 (of /gnu/store or, without one, its nearest existing parent)
  */
 export function storeProbeScript(storeDir: string): string {
-  return [LOAD_LINE, CORES_LINE, nearestExistingDirectory(shellQuote(storeDir)), AVAILABLE_KIB_LINE, `printf 'socket=%s\\n' "\${GUIX_DAEMON_SOCKET-}"`].join("\n");
+  return [LOAD_LINE, CORES_LINE, nearestExistingDirectory(shellQuote(storeDir)), AVAILABLE_KIB_LINE, `printf 'socket=%s\\n' "\${GUIX_DAEMON_SOCKET-}"`].join(
+    "\n",
+  );
 }
 
 /**
@@ -470,11 +491,7 @@ export function guixVersionScript(): string {
  * // e.g. Linux, x86_64 and enabled qemu-aarch64, each on a line of its own
  */
 export function architectureScript(): string {
-  return [
-    "uname -s",
-    "uname -m",
-    `for f in /proc/sys/fs/binfmt_misc/qemu-*; do [ -f "$f" ] && read s _ < "$f" && echo "$s \${f##*/}"; done; true`,
-  ].join("\n");
+  return ["uname -s", "uname -m", `for f in /proc/sys/fs/binfmt_misc/qemu-*; do [ -f "$f" ] && read s _ < "$f" && echo "$s \${f##*/}"; done; true`].join("\n");
 }
 
 /**
@@ -768,7 +785,9 @@ export function jobScript(options: JobScriptOptions): string {
   }
   for (const file of options.inputs.files) {
     const source = `"$B/cas/${checkKey(file.key)}"`;
-    setup.push(`ln ${source} ${dotPath(file.remotePath)} 2>/dev/null || cp ${source} ${dotPath(file.remotePath)} || fail ${shellQuote(`cannot place input ${file.remotePath}`)}`);
+    setup.push(
+      `ln ${source} ${dotPath(file.remotePath)} 2>/dev/null || cp ${source} ${dotPath(file.remotePath)} || fail ${shellQuote(`cannot place input ${file.remotePath}`)}`,
+    );
   }
   for (const link of options.inputs.symlinks) {
     setup.push(`ln -s ${shellQuote(link.target)} ${dotPath(link.remotePath)} || fail ${shellQuote(`cannot create link ${link.remotePath}`)}`);

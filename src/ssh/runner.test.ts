@@ -34,7 +34,11 @@ describe("a remote runner", { timeout: 60_000 }, () => {
     try {
       for (let i = 0; i < 3; i++) {
         const script = runner.run("plain", `echo out ${i}; printf 'no newline'; echo err >&2; exit ${i + 3}`);
-        assert.deepEqual(await Promise.all([text(script.stdout), text(script.stderr), script.exit]), [`out ${i}\nno newline`, "err\n", { code: i + 3, signal: null }]);
+        assert.deepEqual(await Promise.all([text(script.stdout), text(script.stderr), script.exit]), [
+          `out ${i}\nno newline`,
+          "err\n",
+          { code: i + 3, signal: null },
+        ]);
       }
       const binary = runner.run("plain", "head -c 300000 /dev/urandom | od -An -v | head -c 100000; printf '\\000\\377'");
       const [bytes] = await Promise.all([text(binary.stdout), binary.exit]);
@@ -49,12 +53,30 @@ describe("a remote runner", { timeout: 60_000 }, () => {
     const runner = await RemoteRunner.start(session);
     try {
       const token = newStartToken();
-      const kept = runner.run("job", jobScript({ jobId: "kept", token, inputs: noInputs, command: ["sh", "-c", "echo made > out; echo done"], env: {}, cleanUpAfter: false, underRunner: true }), token, "kept");
+      const kept = runner.run(
+        "job",
+        jobScript({
+          jobId: "kept",
+          token,
+          inputs: noInputs,
+          command: ["sh", "-c", "echo made > out; echo done"],
+          env: {},
+          cleanUpAfter: false,
+          underRunner: true,
+        }),
+        token,
+        "kept",
+      );
       assert.deepEqual(await Promise.all([text(kept.stdout), text(kept.stderr), kept.exit, kept.started]), ["done\n", "", { code: 0, signal: null }, true]);
       assert.ok(existsSync(join(server.home, ".cache", "offload", "jobs", "kept", "out")), "kept for its download");
 
       const stopToken = newStartToken();
-      const stopped = runner.run("job", jobScript({ jobId: "stopped", token: stopToken, inputs: noInputs, command: ["sleep", "30"], env: {}, cleanUpAfter: false, underRunner: true }), stopToken, "stopped");
+      const stopped = runner.run(
+        "job",
+        jobScript({ jobId: "stopped", token: stopToken, inputs: noInputs, command: ["sleep", "30"], env: {}, cleanUpAfter: false, underRunner: true }),
+        stopToken,
+        "stopped",
+      );
       void text(stopped.stdout);
       void text(stopped.stderr);
       assert.equal(await stopped.started, true);
@@ -62,7 +84,20 @@ describe("a remote runner", { timeout: 60_000 }, () => {
       assert.deepEqual(await stopped.exit, { code: 143, signal: null });
 
       const signalToken = newStartToken();
-      const signalled = runner.run("job", jobScript({ jobId: "signalled", token: signalToken, inputs: noInputs, command: ["sh", "-c", "trap 'echo got-int; exit 7' INT; echo ready; while :; do sleep 0.05; done"], env: {}, cleanUpAfter: true, underRunner: true }), signalToken, "signalled");
+      const signalled = runner.run(
+        "job",
+        jobScript({
+          jobId: "signalled",
+          token: signalToken,
+          inputs: noInputs,
+          command: ["sh", "-c", "trap 'echo got-int; exit 7' INT; echo ready; while :; do sleep 0.05; done"],
+          env: {},
+          cleanUpAfter: true,
+          underRunner: true,
+        }),
+        signalToken,
+        "signalled",
+      );
       const output = text(signalled.stdout);
       void text(signalled.stderr);
       await signalled.started;
@@ -84,13 +119,27 @@ describe("a remote runner", { timeout: 60_000 }, () => {
     const runner = await RemoteRunner.start(session);
     const token = newStartToken();
     const marker = join(server.home, "survived");
-    const job = runner.run("job", jobScript({ jobId: "abandoned", token, inputs: noInputs, command: ["sh", "-c", `sleep 2; touch ${marker}`], env: {}, cleanUpAfter: false, underRunner: true }), token, "abandoned");
+    const job = runner.run(
+      "job",
+      jobScript({
+        jobId: "abandoned",
+        token,
+        inputs: noInputs,
+        command: ["sh", "-c", `sleep 2; touch ${marker}`],
+        env: {},
+        cleanUpAfter: false,
+        underRunner: true,
+      }),
+      token,
+      "abandoned",
+    );
     void text(job.stdout);
     void text(job.stderr);
     await job.started;
     runner.close();
     await assert.rejects(job.exit, { code: "connection-lost" });
-    for (let i = 0; i < 100 && existsSync(join(server.home, ".cache", "offload", "jobs", "abandoned")); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let i = 0; i < 100 && existsSync(join(server.home, ".cache", "offload", "jobs", "abandoned")); i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(existsSync(join(server.home, ".cache", "offload", "jobs", "abandoned")), false);
     await new Promise((resolve) => setTimeout(resolve, 2300));
     assert.equal(existsSync(marker), false, "the job was stopped");

@@ -208,7 +208,10 @@ export class RemoteRunner {
       return { code: Number.isInteger(code) ? code : null, signal: null } satisfies ExitStatus;
     });
     exit.catch(() => undefined);
-    const stderr = kind === "job" ? splitAtStartLine(err.output, token, "set-up") : { output: err.output, found: Promise.resolve(true), before: Promise.resolve(Buffer.alloc(0)) };
+    const stderr =
+      kind === "job"
+        ? splitAtStartLine(err.output, token, "set-up")
+        : { output: err.output, found: Promise.resolve(true), before: Promise.resolve(Buffer.alloc(0)) };
     const stdin = this.channel.stdin;
     const control = (line: string): void => {
       if (this.busy && !stdin.writableEnded && !this.broken) stdin.write(`${line}\n`);
@@ -282,9 +285,14 @@ export class RemoteRunner {
       const timer =
         options.timeoutMs === undefined
           ? undefined
-          : setTimeout(() => fail(new SshError("timeout", machine.name, `a script on ${machine.name} did not finish within ${formatMs(options.timeoutMs!)}`)), options.timeoutMs);
+          : setTimeout(
+              () => fail(new SshError("timeout", machine.name, `a script on ${machine.name} did not finish within ${formatMs(options.timeoutMs!)}`)),
+              options.timeoutMs,
+            );
       const gather = (stream: Readable, name: string): Promise<Buffer> =>
-        collectOutput(stream, limit, () => fail(new SshError("remote-command-failed", machine.name, `${name} of a script on ${machine.name} exceeded ${limit} bytes`)));
+        collectOutput(stream, limit, () =>
+          fail(new SshError("remote-command-failed", machine.name, `${name} of a script on ${machine.name} exceeded ${limit} bytes`)),
+        );
       Promise.all([gather(child.stdout, "stdout"), gather(child.stderr, "stderr"), child.exit]).then(
         ([stdout, stderr, status]) => {
           if (failed) return;

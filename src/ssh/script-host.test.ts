@@ -1,7 +1,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { offloadCommand } from "../../test/helpers/cli.ts";
-import { startSshd, tempDir, type TestSshd } from "../../test/helpers/sshd.ts";
+import { startSshd, type TestSshd } from "../../test/helpers/sshd.ts";
+import { tempDir } from "../../test/helpers/temp-dir.ts";
 import { SshError } from "./errors.ts";
 import { connectViaHolder } from "./holder.ts";
 import { scriptOutput, withScriptHost } from "./script-host.ts";
@@ -18,8 +19,10 @@ describe("script hosts", () => {
     const session = await SshSession.connect(server.machine());
     try {
       assert.equal(await scriptOutput(session, "echo hi"), "hi\n");
-      await assert.rejects(scriptOutput(session, "echo one >&2; echo two >&2; exit 3"), (error: unknown) =>
-        error instanceof SshError && error.code === "remote-command-failed" && error.message === "a script failed on 127.0.0.1 with status 3: one / two",
+      await assert.rejects(
+        scriptOutput(session, "echo one >&2; echo two >&2; exit 3"),
+        (error: unknown) =>
+          error instanceof SshError && error.code === "remote-command-failed" && error.message === "a script failed on 127.0.0.1 with status 3: one / two",
       );
     } finally {
       session.close();

@@ -71,7 +71,11 @@ export async function scriptOutput(host: ScriptHost, script: string, options: Sc
   if (result.code !== 0) {
     const status = result.code === null ? `signal ${result.signal ?? "unknown"}` : `status ${result.code}`;
     const detail = result.stderr.toString("utf8").trim().split("\n").slice(-3).join(" / ");
-    throw new SshError("remote-command-failed", host.machine.name, `a script failed on ${host.machine.name} with ${status}${detail === "" ? "" : `: ${detail}`}`);
+    throw new SshError(
+      "remote-command-failed",
+      host.machine.name,
+      `a script failed on ${host.machine.name} with ${status}${detail === "" ? "" : `: ${detail}`}`,
+    );
   }
   return result.stdout.toString("utf8");
 }

@@ -98,10 +98,7 @@ describe("SshSession.exec and run", () => {
     const stuck = await startSshd({ rc: "sleep 3" });
     try {
       const own = await SshSession.connect(stuck.machine(), isolated);
-      await assert.rejects(
-        own.run(["true"], { timeoutMs: 300 }),
-        (error: unknown) => error instanceof SshError && error.code === "timeout",
-      );
+      await assert.rejects(own.run(["true"], { timeoutMs: 300 }), (error: unknown) => error instanceof SshError && error.code === "timeout");
       own.close();
     } finally {
       await stuck.stop();
@@ -123,9 +120,7 @@ describe("SshSession.exec and run", () => {
   });
 
   it("runs more commands at once than sshd's MaxSessions by queueing channels", async () => {
-    const results = await Promise.all(
-      Array.from({ length: 25 }, (_, i) => session.output(["sh", "-c", 'sleep 0.1; echo "$0"', String(i)])),
-    );
+    const results = await Promise.all(Array.from({ length: 25 }, (_, i) => session.output(["sh", "-c", 'sleep 0.1; echo "$0"', String(i)])));
     assert.deepEqual(
       results.map((text) => Number(text.trim())),
       Array.from({ length: 25 }, (_, i) => i),
@@ -201,7 +196,9 @@ describe("the ssh2 1.17 behaviour session.ts works around", () => {
         });
       });
       client.on("error", () => undefined);
-      const channel = await new Promise<ClientChannel>((resolve, reject) => client.exec("sleep 30", (error, opened) => (error ? reject(error) : resolve(opened))));
+      const channel = await new Promise<ClientChannel>((resolve, reject) =>
+        client.exec("sleep 30", (error, opened) => (error ? reject(error) : resolve(opened))),
+      );
       channel.on("error", () => undefined);
       channel.resume();
       channel.stderr.resume();

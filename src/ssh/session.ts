@@ -22,7 +22,17 @@ import { cryptoOfClient, type ConnectionCrypto } from "./crypto-path.ts";
 import { establish, lostConnection, type ConnectOptions, type ConnectTimings } from "./connect.ts";
 import { errorMessage, SshError } from "./errors.ts";
 import { machineKey } from "./machine-key.ts";
-import { collectOutput, plainProcess, rawProcess, supervisedProcess, type CommandChannel, type ExitStatus, type RemoteCommand, type RemoteProcess, type SupervisedProcess } from "./remote-process.ts";
+import {
+  collectOutput,
+  plainProcess,
+  rawProcess,
+  supervisedProcess,
+  type CommandChannel,
+  type ExitStatus,
+  type RemoteCommand,
+  type RemoteProcess,
+  type SupervisedProcess,
+} from "./remote-process.ts";
 import { announced, changeDirectory, commandLine, newStartToken, supervisedScript } from "./remote-shell.ts";
 import { RemoteRunner } from "./runner.ts";
 import type { ScriptHost, ScriptOptions, ScriptResult } from "./script-host.ts";
@@ -150,7 +160,13 @@ export class SshSession implements ScriptHost {
    * A session over a connection holder's transport (holder.ts makes these):
    * the same commands, scripts and runners, with no handshake of its own.
    */
-  static overHolder(machine: BuildMachine, transport: SessionTransport, negotiated: NegotiatedAlgorithms, crypto: ConnectionCrypto, maxChannels = DEFAULT_MAX_CHANNELS): SshSession {
+  static overHolder(
+    machine: BuildMachine,
+    transport: SessionTransport,
+    negotiated: NegotiatedAlgorithms,
+    crypto: ConnectionCrypto,
+    maxChannels = DEFAULT_MAX_CHANNELS,
+  ): SshSession {
     return new SshSession(machine, transport, { tcpMs: 0, hostKeyMs: 0, authMs: 0 }, negotiated, maxChannels, crypto);
   }
 
@@ -291,7 +307,11 @@ export class SshSession implements ScriptHost {
       const borrow = this.client.runner?.bind(this.client);
       if (borrow !== undefined) {
         // The holder's runners are ready: no login shell at all.
-        const { channel } = await this.openChannel<CommandChannel>("a runner", (done) => borrow(done), (opened) => this.exits.set(opened, this.watchExit(opened)));
+        const { channel } = await this.openChannel<CommandChannel>(
+          "a runner",
+          (done) => borrow(done),
+          (opened) => this.exits.set(opened, this.watchExit(opened)),
+        );
         return this.leaseOf(RemoteRunner.adopt(this, rawProcess(channel, this.exits.get(channel)!)));
       }
       return this.leaseOf(await RemoteRunner.start(this));
@@ -366,7 +386,8 @@ export class SshSession implements ScriptHost {
         options.timeoutMs === undefined
           ? undefined
           : setTimeout(
-              () => fail(new SshError("timeout", this.machine.name, `\`${what}\` on ${this.machine.name} did not finish within ${formatMs(options.timeoutMs!)}`)),
+              () =>
+                fail(new SshError("timeout", this.machine.name, `\`${what}\` on ${this.machine.name} did not finish within ${formatMs(options.timeoutMs!)}`)),
               options.timeoutMs,
             );
       const collect = (stream: Readable, name: string): Promise<Buffer> =>
@@ -569,4 +590,3 @@ interface TrackedChannel extends EventEmitter {
 function disarm(channel: TrackedChannel): void {
   if (channel.outgoing !== undefined) channel.outgoing.state = "closed";
 }
-

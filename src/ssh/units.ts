@@ -39,7 +39,7 @@ export function formatBytes(bytes: number): string {
  * formatRate(1048576, 1000); // "1 MiB/s"
  */
 export function formatRate(bytes: number, ms: number): string {
-  return `${formatBytes(bytes / Math.max(ms, 0.001) * 1000)}/s`;
+  return `${formatBytes((bytes / Math.max(ms, 0.001)) * 1000)}/s`;
 }
 
 /**

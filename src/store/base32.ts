@@ -12,7 +12,7 @@
 import { StoreError } from "./errors.ts";
 
 /** The 32 digits, in order. */
-export const NIX_BASE32_ALPHABET = "0123456789abcdfghijklmnpqrsvwxyz";
+const NIX_BASE32_ALPHABET = "0123456789abcdfghijklmnpqrsvwxyz";
 
 /**
  * The length of the base-32 form of `byteLength` bytes.

@@ -24,8 +24,16 @@ describe("SetOptions", () => {
   });
 
   it("sends time limits as overrides, in Guix's order", async () => {
-    const { pairs } = await fields(encodeSetOptions({ maxSilentTime: 3600, timeout: 86400, printBuildTrace: false, maxBuildJobs: 2, overrides: [["x", "y"]] }, 0x64), 10);
-    assert.deepEqual(pairs, [["build-timeout", "86400"], ["build-max-silent-time", "3600"], ["build-max-jobs", "2"], ["x", "y"]]);
+    const { pairs } = await fields(
+      encodeSetOptions({ maxSilentTime: 3600, timeout: 86400, printBuildTrace: false, maxBuildJobs: 2, overrides: [["x", "y"]] }, 0x64),
+      10,
+    );
+    assert.deepEqual(pairs, [
+      ["build-timeout", "86400"],
+      ["build-max-silent-time", "3600"],
+      ["build-max-jobs", "2"],
+      ["x", "y"],
+    ]);
   });
 
   it("sends the fixed fields older daemons expect", async () => {
@@ -34,8 +42,20 @@ describe("SetOptions", () => {
   });
 
   it("lists overrides for every option Guix turns into one", () => {
-    const pairs = setOptionsOverrides({ printExtendedBuildTrace: true, multiplexedBuildOutput: true, buildCores: 2, substituteUrls: ["a", "b"], rounds: 3, userName: "u", terminalColumns: 80, locale: "C" });
-    assert.deepEqual(pairs.map(([k]) => k), ["print-extended-build-trace", "multiplexed-build-output", "build-cores", "substitute-urls", "build-repeat", "user-name", "terminal-columns", "locale"]);
+    const pairs = setOptionsOverrides({
+      printExtendedBuildTrace: true,
+      multiplexedBuildOutput: true,
+      buildCores: 2,
+      substituteUrls: ["a", "b"],
+      rounds: 3,
+      userName: "u",
+      terminalColumns: 80,
+      locale: "C",
+    });
+    assert.deepEqual(
+      pairs.map(([k]) => k),
+      ["print-extended-build-trace", "multiplexed-build-output", "build-cores", "substitute-urls", "build-repeat", "user-name", "terminal-columns", "locale"],
+    );
     assert.deepEqual(pairs[3], ["substitute-urls", "a b"]);
     assert.deepEqual(pairs[4], ["build-repeat", "2"]);
   });

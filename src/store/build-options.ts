@@ -89,10 +89,16 @@ export function setOptionsOverrides(options: BuildOptions): Array<[string, strin
  */
 export function encodeSetOptions(options: BuildOptions, daemonMinor: number): Buffer {
   const w = new WireWriter().int(Op.SetOptions);
-  w.bool(options.keepFailed ?? false).bool(options.keepGoing ?? false).bool(options.fallback ?? false).int(options.verbosity ?? 0);
+  w.bool(options.keepFailed ?? false)
+    .bool(options.keepGoing ?? false)
+    .bool(options.fallback ?? false)
+    .int(options.verbosity ?? 0);
   if (daemonMinor < 0x61) w.int(options.maxBuildJobs ?? 1).int(options.maxSilentTime ?? 3600);
   if (daemonMinor >= 2) w.bool(options.offload ?? true);
-  if (daemonMinor >= 4) w.int(options.buildVerbosity ?? 0).int(options.logType ?? 0).bool(options.printBuildTrace ?? true);
+  if (daemonMinor >= 4)
+    w.int(options.buildVerbosity ?? 0)
+      .int(options.logType ?? 0)
+      .bool(options.printBuildTrace ?? true);
   if (daemonMinor >= 6 && daemonMinor < 0x61) w.int(options.buildCores ?? 1);
   if (daemonMinor >= 10) w.bool(options.useSubstitutes ?? true);
   if (daemonMinor >= 12) w.pairs(setOptionsOverrides(options));

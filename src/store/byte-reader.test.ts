@@ -13,7 +13,12 @@ function chunked(bytes: Buffer, size: number): ByteReader {
 }
 
 describe("ByteReader", () => {
-  const sample = new WireWriter().int(7).string("hello, world").strings(["a", "bc", ""]).int(2 ** 40).toBuffer();
+  const sample = new WireWriter()
+    .int(7)
+    .string("hello, world")
+    .strings(["a", "bc", ""])
+    .int(2 ** 40)
+    .toBuffer();
 
   it("reads the same values whatever the chunking", async () => {
     for (const size of [1, 3, 7, 8, 13, sample.length]) {
@@ -30,12 +35,15 @@ describe("ByteReader", () => {
   it("fails with the owner's error when the stream ends early", async () => {
     for (let cut = 0; cut < sample.length; cut++) {
       const reader = chunked(sample.subarray(0, cut), 5);
-      await assert.rejects(async () => {
-        await reader.readInt();
-        await reader.readText();
-        await reader.readTexts();
-        await reader.readInt();
-      }, (error: unknown) => error instanceof StoreError && error.code === "nar-format");
+      await assert.rejects(
+        async () => {
+          await reader.readInt();
+          await reader.readText();
+          await reader.readTexts();
+          await reader.readInt();
+        },
+        (error: unknown) => error instanceof StoreError && error.code === "nar-format",
+      );
     }
   });
 
@@ -56,7 +64,10 @@ describe("ByteReader", () => {
       seen.push(chunk.length);
       await new Promise((resolve) => setImmediate(resolve));
     });
-    assert.equal(seen.reduce((a, b) => a + b, 0), data.length);
+    assert.equal(
+      seen.reduce((a, b) => a + b, 0),
+      data.length,
+    );
     assert.ok(seen.every((n) => n <= 4096));
     assert.equal((await reader.readExact(4)).toString(), "tail");
   });
@@ -93,11 +104,14 @@ describe("ByteReader", () => {
 
   it("pulls from a function source only when it needs bytes, and lets its errors through", async () => {
     let pulls = 0;
-    const reader = new ByteReader(async () => {
-      pulls++;
-      if (pulls === 3) throw new RangeError("source failed");
-      return encodeInt(pulls);
-    }, () => new StoreError("protocol", "eof"));
+    const reader = new ByteReader(
+      async () => {
+        pulls++;
+        if (pulls === 3) throw new RangeError("source failed");
+        return encodeInt(pulls);
+      },
+      () => new StoreError("protocol", "eof"),
+    );
     assert.equal(await reader.readInt(), 1);
     assert.equal(pulls, 1);
     assert.equal(await reader.readInt(), 2);

@@ -39,7 +39,7 @@ export interface ReadLimits {
 }
 
 /** Defaults generous enough for any real store path, reference list or log chunk. */
-export const DEFAULT_READ_LIMITS: ReadLimits = { maxString: 64 * 1024 * 1024, maxListLength: 1_000_000 };
+const DEFAULT_READ_LIMITS: ReadLimits = { maxString: 64 * 1024 * 1024, maxListLength: 1_000_000 };
 
 /**
  * A pull-based reader over a byte stream.
@@ -359,7 +359,8 @@ export class ByteReader {
    */
   async readTexts(): Promise<string[]> {
     const count = await this.readInt();
-    if (count > this.limits.maxListLength) throw new StoreError("protocol", `list of ${count} elements is longer than the ${this.limits.maxListLength} allowed`);
+    if (count > this.limits.maxListLength)
+      throw new StoreError("protocol", `list of ${count} elements is longer than the ${this.limits.maxListLength} allowed`);
     const out: string[] = [];
     for (let i = 0; i < count; i++) out.push(await this.readText());
     return out;

@@ -44,4 +44,3 @@ export function topologicalOrder(paths: readonly string[], referencesOf: (path: 
   }
   return result;
 }
-

@@ -81,7 +81,10 @@ describe("StoreConnection", () => {
 
   it("checks paths before sending them, so the daemon never hangs up on us", async () => {
     const store = await server.connect();
-    assert.throws(() => store.queryPathInfo("/etc/passwd"), (error: unknown) => error instanceof StoreError && error.code === "store-path");
+    assert.throws(
+      () => store.queryPathInfo("/etc/passwd"),
+      (error: unknown) => error instanceof StoreError && error.code === "store-path",
+    );
     assert.equal(await store.isValidPath(textPath("x", "", [], server.storeDir)), false);
     store.close();
   });
@@ -89,7 +92,10 @@ describe("StoreConnection", () => {
   it("reports daemon errors as DaemonError and stays usable", async () => {
     const store = await server.connect();
     const missing = textPath("missing", "m", [], server.storeDir);
-    await assert.rejects(store.queryPathInfo(missing), (error: unknown) => error instanceof DaemonError && error.status === 1 && error.daemonMessage === `path \`${missing}' is not valid`);
+    await assert.rejects(
+      store.queryPathInfo(missing),
+      (error: unknown) => error instanceof DaemonError && error.status === 1 && error.daemonMessage === `path \`${missing}' is not valid`,
+    );
     assert.equal(store.isBroken, false);
     assert.equal(await store.isValidPath(missing), false);
     store.close();
@@ -98,10 +104,14 @@ describe("StoreConnection", () => {
   it("serializes concurrent operations on one connection, and runs many connections at once", async () => {
     const stores = await Promise.all(Array.from({ length: 8 }, () => server.connect()));
     const results = await Promise.all(
-      stores.flatMap((store, i) => Array.from({ length: 25 }, (_, j) => store.addTextToStore(`item-${i}-${j}`, `${i}/${j}`).then((path) => store.queryPathInfo(path).then((info) => [path, info] as const)))),
+      stores.flatMap((store, i) =>
+        Array.from({ length: 25 }, (_, j) =>
+          store.addTextToStore(`item-${i}-${j}`, `${i}/${j}`).then((path) => store.queryPathInfo(path).then((info) => [path, info] as const)),
+        ),
+      ),
     );
     assert.equal(results.length, 200);
-    for (const [path, info] of results) assert.equal(info.narSize, (server.pathInfo(path)!).narSize);
+    for (const [path, info] of results) assert.equal(info.narSize, server.pathInfo(path)!.narSize);
     for (const store of stores) store.close();
   });
 
@@ -155,11 +165,13 @@ describe("StoreConnection", () => {
   });
 
   it("fails an operation cleanly when the daemon goes away, and never reuses the connection", async () => {
-    const fake = await fakeDaemon(handshakeThen((socket) => {
-      // Start answering, then vanish mid-message.
-      socket.write(new WireWriter().int(Stderr.Next).toBuffer());
-      socket.destroy();
-    }));
+    const fake = await fakeDaemon(
+      handshakeThen((socket) => {
+        // Start answering, then vanish mid-message.
+        socket.write(new WireWriter().int(Stderr.Next).toBuffer());
+        socket.destroy();
+      }),
+    );
     const store = await StoreConnection.connect(fake.path);
     const first = store.isValidPath(textPath("a", ""));
     const second = store.isValidPath(textPath("b", ""));
@@ -173,7 +185,10 @@ describe("StoreConnection", () => {
   it("refuses garbage from the peer and breaks the connection", async () => {
     const fake = await fakeDaemon(handshakeThen((socket) => socket.write(encodeInt(0x12345678))));
     const store = await StoreConnection.connect(fake.path);
-    await assert.rejects(store.isValidPath(textPath("a", "")), (error: unknown) => error instanceof StoreError && error.code === "protocol" && /invalid message code 0x12345678/.test(error.message));
+    await assert.rejects(
+      store.isValidPath(textPath("a", "")),
+      (error: unknown) => error instanceof StoreError && error.code === "protocol" && /invalid message code 0x12345678/.test(error.message),
+    );
     assert.equal(store.isBroken, true);
     await fake.close();
   });
@@ -185,7 +200,10 @@ describe("StoreConnection", () => {
     });
     await assert.rejects(StoreConnection.connect(fake.path), /handshake failed/);
     await fake.close();
-    await assert.rejects(StoreConnection.connect(join(tempDir("offload-nosocket-"), "none")), (error: unknown) => error instanceof StoreError && error.code === "connection-failed");
+    await assert.rejects(
+      StoreConnection.connect(join(tempDir("offload-nosocket-"), "none")),
+      (error: unknown) => error instanceof StoreError && error.code === "connection-failed",
+    );
   });
 
   it("breaks the connection when a local stream fails in the middle of an operation", async () => {

@@ -137,7 +137,11 @@ export class StoreConnection {
       reader.detach();
       stream.destroy();
       // As Guix's open-connection: anything going wrong here is a failed handshake.
-      if (error instanceof StoreError && (error.code === "protocol" || error.code === "connection-broken") && !error.message.startsWith("build daemon handshake failed")) {
+      if (
+        error instanceof StoreError &&
+        (error.code === "protocol" || error.code === "connection-broken") &&
+        !error.message.startsWith("build daemon handshake failed")
+      ) {
         throw new StoreError(error.code, `build daemon handshake failed: ${error.message}`, { cause: error });
       }
       throw error;
@@ -357,13 +361,21 @@ export class StoreConnection {
    */
   exportPath(path: string, sink: Writable, options: { sign?: boolean } = {}): Promise<void> {
     this.checkPath(path);
-    const request = new WireWriter().int(Op.ExportPath).string(path).bool(options.sign ?? true).toBuffer();
+    const request = new WireWriter()
+      .int(Op.ExportPath)
+      .string(path)
+      .bool(options.sign ?? true)
+      .toBuffer();
     const write = async (chunk: Buffer): Promise<void> => {
       if (!sink.write(chunk)) await drained(sink);
     };
-    return this.request(request, async () => {
-      await this.reader.readInt();
-    }, { write });
+    return this.request(
+      request,
+      async () => {
+        await this.reader.readInt();
+      },
+      { write },
+    );
   }
 
   /**

@@ -10,7 +10,9 @@ const fixtures = join(import.meta.dirname, "..", "..", "fixtures", "store");
 
 describe("ECDSA on Ed25519", () => {
   const signature = parseSexp(readFileSync(join(fixtures, "guix-narinfo-signature.txt")));
-  const signedHash = createHash("sha256").update(readFileSync(join(fixtures, "guix-narinfo-signed.txt"))).digest();
+  const signedHash = createHash("sha256")
+    .update(readFileSync(join(fixtures, "guix-narinfo-signed.txt")))
+    .digest();
   const q = atomOf(signature, "q")!;
   const r = bytesToBigint(atomOf(signature, "r")!);
   const s = bytesToBigint(atomOf(signature, "s")!);

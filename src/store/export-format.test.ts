@@ -41,8 +41,16 @@ describe("export format", () => {
     const trailer = new WireWriter().int(EXPORT_MAGIC).string(item.path).strings(item.references).string(item.deriver).toBuffer();
     assert.deepEqual(bytes.subarray(0, nar.length + trailer.length), Buffer.concat([nar, trailer]));
     assert.deepEqual(exportTrailer(item), trailer);
-    const hash = createHash("sha256").update(Buffer.concat([nar, trailer])).digest();
-    assert.deepEqual(bytes.subarray(nar.length + trailer.length), new WireWriter().int(1).string(Buffer.from(sign(hash), "latin1")).toBuffer());
+    const hash = createHash("sha256")
+      .update(Buffer.concat([nar, trailer]))
+      .digest();
+    assert.deepEqual(
+      bytes.subarray(nar.length + trailer.length),
+      new WireWriter()
+        .int(1)
+        .string(Buffer.from(sign(hash), "latin1"))
+        .toBuffer(),
+    );
     const unsigned = await collect(exportItemChunks(once(nar), item));
     assert.deepEqual(unsigned, Buffer.concat([nar, trailer, encodeInt(0)]));
   });
@@ -99,9 +107,13 @@ describe("export format", () => {
       const dir = join(base, String(cut));
       mkdirSync(dir);
       const reader = new ExportReader(new ByteReader(Readable.from([sample.subarray(0, cut)]), () => new StoreError("export-format", "truncated")));
-      await assert.rejects((async () => {
-        while ((await reader.next((r) => restoreNar(r, join(dir, "out")))) !== null);
-      })(), StoreError, `cut ${cut}`);
+      await assert.rejects(
+        (async () => {
+          while ((await reader.next((r) => restoreNar(r, join(dir, "out")))) !== null);
+        })(),
+        StoreError,
+        `cut ${cut}`,
+      );
       const left = readdirSync(dir);
       assert.deepEqual(left, cut < 8 + nar.length ? [] : ["out"], `cut ${cut}`);
     }

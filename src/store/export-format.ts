@@ -168,7 +168,9 @@ export async function* exportItemChunks(
  * @example
  * Readable.from(exportStreamChunks([itemA, itemB])).pipe(socket);
  */
-export async function* exportStreamChunks(items: Iterable<AsyncIterable<Buffer>> | AsyncIterable<AsyncIterable<Buffer>>): AsyncGenerator<Buffer, void, undefined> {
+export async function* exportStreamChunks(
+  items: Iterable<AsyncIterable<Buffer>> | AsyncIterable<AsyncIterable<Buffer>>,
+): AsyncGenerator<Buffer, void, undefined> {
   for await (const item of items) {
     yield encodeInt(1);
     yield* item;

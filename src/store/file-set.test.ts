@@ -36,7 +36,11 @@ describe("restoring a file set", () => {
       const path = textPath(`item-${i}`, tree, [], storeDir);
       paths.push(path);
       trees.push(tree);
-      return exportItemChunks(narChunks(tree), { path, references: paths.slice(0, i), deriver: "" }, key === null ? undefined : (hash) => signHash(i === lie ? Buffer.alloc(32) : hash, key.secretKey));
+      return exportItemChunks(
+        narChunks(tree),
+        { path, references: paths.slice(0, i), deriver: "" },
+        key === null ? undefined : (hash) => signHash(i === lie ? Buffer.alloc(32) : hash, key.secretKey),
+      );
     });
     return { bytes: await collect(exportStreamChunks(items)), paths, trees };
   }
@@ -47,7 +51,10 @@ describe("restoring a file set", () => {
     const { bytes, paths, trees } = await stream(storeDir, [trusted, trusted, trusted]);
     const seen: string[] = [];
     const items = await restoreFileSet(ByteReader.fromBuffer(bytes, "export-format"), { storeDir, acl, onItem: (item) => seen.push(item.path) });
-    assert.deepEqual(items.map((item) => item.path), paths);
+    assert.deepEqual(
+      items.map((item) => item.path),
+      paths,
+    );
     assert.deepEqual(seen, paths);
     for (const [i, item] of items.entries()) {
       assert.deepEqual(item.narHash, (await narDigest(trees[i]!)).hash);
@@ -65,7 +72,10 @@ describe("restoring a file set", () => {
       const storeDir = join(tempDir("offload-file-set-"), "store");
       mkdirSync(storeDir);
       const { bytes, paths } = await stream(storeDir, [...keys], lie);
-      await assert.rejects(restoreFileSet(ByteReader.fromBuffer(bytes, "export-format"), { storeDir, acl }), (error: unknown) => error instanceof SignatureError && error.failure === failure);
+      await assert.rejects(
+        restoreFileSet(ByteReader.fromBuffer(bytes, "export-format"), { storeDir, acl }),
+        (error: unknown) => error instanceof SignatureError && error.failure === failure,
+      );
       assert.deepEqual(readdirSync(storeDir), [paths[0]!.slice(storeDir.length + 1)], "only the first, accepted item");
     }
   });
@@ -88,7 +98,10 @@ describe("restoring a file set", () => {
     const { bytes, paths } = await stream(storeDir, [trusted]);
     const destination = (path: string): string => join(elsewhere, path.slice(storeDir.length + 1));
     await restoreFileSet(ByteReader.fromBuffer(bytes, "export-format"), { storeDir, acl, destination, stagingDir: elsewhere });
-    await assert.rejects(restoreFileSet(ByteReader.fromBuffer(bytes, "export-format"), { storeDir, acl, destination, stagingDir: elsewhere }), /already exists/);
+    await assert.rejects(
+      restoreFileSet(ByteReader.fromBuffer(bytes, "export-format"), { storeDir, acl, destination, stagingDir: elsewhere }),
+      /already exists/,
+    );
     await restoreFileSet(ByteReader.fromBuffer(bytes, "export-format"), { storeDir, acl, destination, stagingDir: elsewhere, replaceExisting: true });
     assert.deepEqual(readdirSync(elsewhere), [paths[0]!.slice(storeDir.length + 1)]);
   });

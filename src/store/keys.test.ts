@@ -29,13 +29,23 @@ describe("signing keys and ACLs", () => {
   });
 
   it("refuses RSA and other curves with a clear unsupported-key error", () => {
-    assert.throws(() => parsePublicKey(RSA_KEY), (error: unknown) => error instanceof StoreError && error.code === "unsupported-key" && /RSA key; only Ed25519/.test(error.message));
-    assert.throws(() => parsePublicKey("(public-key (ecc (curve \"NIST P-256\") (q #04#)))"), (error: unknown) => error instanceof StoreError && error.code === "unsupported-key");
+    assert.throws(
+      () => parsePublicKey(RSA_KEY),
+      (error: unknown) => error instanceof StoreError && error.code === "unsupported-key" && /RSA key; only Ed25519/.test(error.message),
+    );
+    assert.throws(
+      () => parsePublicKey('(public-key (ecc (curve "NIST P-256") (q #04#)))'),
+      (error: unknown) => error instanceof StoreError && error.code === "unsupported-key",
+    );
   });
 
   it("refuses malformed keys", () => {
     for (const bad of ["(private-key (ecc (curve Ed25519)))", "(public-key)", "(public-key (ecc (curve Ed25519) (q #00#)))", "(something (ecc))"]) {
-      assert.throws(() => parsePublicKey(bad), (error: unknown) => error instanceof StoreError && error.code === "key-format", bad);
+      assert.throws(
+        () => parsePublicKey(bad),
+        (error: unknown) => error instanceof StoreError && error.code === "key-format",
+        bad,
+      );
     }
     const pair = generateSigningKeyPair();
     const other = generateSigningKeyPair();

@@ -62,7 +62,10 @@ function eccBody(sexp: Sexp, head: "public-key" | "private-key", what: string): 
   const algorithm = body === undefined || Buffer.isBuffer(body) ? null : text((body as readonly Sexp[])[0]);
   if (algorithm === null) throw new StoreError("key-format", `${what} has no algorithm`);
   if (algorithm !== "ecc" && algorithm !== "ecdsa") {
-    throw new StoreError("unsupported-key", `${what} is an ${algorithm.toUpperCase()} key; only Ed25519 keys (what 'guix archive --generate-key' makes) are supported`);
+    throw new StoreError(
+      "unsupported-key",
+      `${what} is an ${algorithm.toUpperCase()} key; only Ed25519 keys (what 'guix archive --generate-key' makes) are supported`,
+    );
   }
   const curve = text(findToken(body as Sexp, "curve")?.[1]);
   if (curve !== "Ed25519") {

@@ -35,8 +35,33 @@ describe("NAR parser", () => {
     const bytes = Buffer.concat([
       narFrom("nix-archive-1", "(", "type", "directory", "entry", "(", "name", "a", "node", ...regular("hi")),
       Buffer.from("hi\0\0\0\0\0\0"),
-      narFrom(")", ")", "entry", "(", "name", "b", "node", "(", "type", "symlink", "target", "a", ")", ")",
-        "entry", "(", "name", "c", "node", "(", "type", "directory", ")", ")", ")"),
+      narFrom(
+        ")",
+        ")",
+        "entry",
+        "(",
+        "name",
+        "b",
+        "node",
+        "(",
+        "type",
+        "symlink",
+        "target",
+        "a",
+        ")",
+        ")",
+        "entry",
+        "(",
+        "name",
+        "c",
+        "node",
+        "(",
+        "type",
+        "directory",
+        ")",
+        ")",
+        ")",
+      ),
     ]);
     const sink = recorder();
     await parse(bytes, sink);
@@ -45,7 +70,25 @@ describe("NAR parser", () => {
 
   it("refuses names that could escape or collide", async () => {
     for (const name of ["", ".", "..", "a/b", "/", "a\0b"]) {
-      const bytes = narFrom("nix-archive-1", "(", "type", "directory", "entry", "(", "name", name, "node", "(", "type", "symlink", "target", "x", ")", ")", ")");
+      const bytes = narFrom(
+        "nix-archive-1",
+        "(",
+        "type",
+        "directory",
+        "entry",
+        "(",
+        "name",
+        name,
+        "node",
+        "(",
+        "type",
+        "symlink",
+        "target",
+        "x",
+        ")",
+        ")",
+        ")",
+      );
       await assert.rejects(parse(bytes), fails("nar-unsafe", /invalid file name/), JSON.stringify(name));
     }
   });
@@ -53,16 +96,47 @@ describe("NAR parser", () => {
   it("refuses unsorted and duplicate entries", async () => {
     const entry = (name: string): string[] => ["entry", "(", "name", name, "node", "(", "type", "symlink", "target", "x", ")", ")"];
     await assert.rejects(parse(narFrom("nix-archive-1", "(", "type", "directory", ...entry("b"), ...entry("a"), ")")), fails("nar-unsafe", /not sorted/));
-    await assert.rejects(parse(narFrom("nix-archive-1", "(", "type", "directory", ...entry("a"), ...entry("a"), ")")), fails("nar-unsafe", /contains `a' twice/));
+    await assert.rejects(
+      parse(narFrom("nix-archive-1", "(", "type", "directory", ...entry("a"), ...entry("a"), ")")),
+      fails("nar-unsafe", /contains `a' twice/),
+    );
     // Bytewise order: "B" (0x42) sorts before "a" (0x61), and 0xff after everything.
-    await parse(narFrom("nix-archive-1", "(", "type", "directory", ...entry("B"), ...entry("a"), "entry", "(", "name", Buffer.from([0xff]), "node", "(", "type", "symlink", "target", "x", ")", ")", ")"));
+    await parse(
+      narFrom(
+        "nix-archive-1",
+        "(",
+        "type",
+        "directory",
+        ...entry("B"),
+        ...entry("a"),
+        "entry",
+        "(",
+        "name",
+        Buffer.from([0xff]),
+        "node",
+        "(",
+        "type",
+        "symlink",
+        "target",
+        "x",
+        ")",
+        ")",
+        ")",
+      ),
+    );
   });
 
   it("refuses unknown types, fields, markers and magic", async () => {
-    await assert.rejects(parse(narFrom("nix-archive-2", "(", "type", "symlink", "target", "x", ")")), fails("nar-format", /doesn't look like a normalized archive/));
+    await assert.rejects(
+      parse(narFrom("nix-archive-2", "(", "type", "symlink", "target", "x", ")")),
+      fails("nar-format", /doesn't look like a normalized archive/),
+    );
     await assert.rejects(parse(narFrom("nix-archive-1", "(", "type", "fifo", ")")), fails("nar-format", /unknown file type fifo/));
     await assert.rejects(parse(narFrom("nix-archive-1", "(", "type", "regular", "contentz", 0n, ")")), fails("nar-format", /unknown field contentz/));
-    await assert.rejects(parse(narFrom("nix-archive-1", "(", "type", "regular", "executable", "yes", "contents", 0n, ")")), fails("nar-format", /executable file marker/));
+    await assert.rejects(
+      parse(narFrom("nix-archive-1", "(", "type", "regular", "executable", "yes", "contents", 0n, ")")),
+      fails("nar-format", /executable file marker/),
+    );
     await assert.rejects(parse(narFrom("nix-archive-1", "(", "type", "directory", "entry", "(", "nome", "a")), fails("nar-format", /expected entry name/));
     await assert.rejects(parse(narFrom("nix-archive-1", "(", "kind", "regular")), fails("nar-format", /expected type field/));
     await assert.rejects(parse(narFrom("nix-archive-1", "(", "type", "symlink", "target", "", ")")), fails("nar-unsafe", /empty target/));
@@ -81,7 +155,10 @@ describe("NAR parser", () => {
     const depth = 5;
     const tokens: string[] = ["nix-archive-1", "(", "type", "directory"];
     for (let i = 0; i < depth; i++) tokens.push("entry", "(", "name", "d", "node", "(", "type", "directory");
-    await assert.rejects(parseNar(ByteReader.fromBuffer(narFrom(...tokens)), discardingSink(), { maxDepth: 3, maxNameLength: 255, maxTargetLength: 4095 }), fails("nar-unsafe", /deeper than 3/));
+    await assert.rejects(
+      parseNar(ByteReader.fromBuffer(narFrom(...tokens)), discardingSink(), { maxDepth: 3, maxNameLength: 255, maxTargetLength: 4095 }),
+      fails("nar-unsafe", /deeper than 3/),
+    );
   });
 
   it("fails cleanly when truncated anywhere", async () => {

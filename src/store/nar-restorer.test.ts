@@ -63,7 +63,12 @@ describe("NAR restorer", () => {
     symlinkSync("data", join(tree, "link"));
     const target = join(dir, "canon");
     await restoreNar(ByteReader.fromBuffer(await dump(tree)), target, { permissions: "store" });
-    for (const [path, mode] of [["", 0o555], ["bin", 0o555], ["bin/tool", 0o555], ["data", 0o444]] as const) {
+    for (const [path, mode] of [
+      ["", 0o555],
+      ["bin", 0o555],
+      ["bin/tool", 0o555],
+      ["data", 0o444],
+    ] as const) {
       const stats = lstatSync(join(target, path));
       assert.equal(stats.mode & 0o7777, mode, path);
       assert.equal(stats.mtimeMs, 1000, path);
@@ -78,12 +83,23 @@ describe("NAR restorer", () => {
     const parent = join(dir, `hostile-${Math.random().toString(16).slice(2)}`);
     mkdirSync(parent);
     writeFileSync(join(parent, "outside"), "untouched");
-    await assert.rejects(restoreNar(ByteReader.fromBuffer(bytes), join(parent, "out")), (error: unknown) => error instanceof StoreError && error.code === code && message.test(error.message));
+    await assert.rejects(
+      restoreNar(ByteReader.fromBuffer(bytes), join(parent, "out")),
+      (error: unknown) => error instanceof StoreError && error.code === code && message.test(error.message),
+    );
     assert.deepEqual(readdirSync(parent), ["outside"]);
     assert.equal(readFileSync(join(parent, "outside"), "utf8"), "untouched");
   }
 
-  const entry = (name: string | Buffer, ...node: Array<string | Buffer | bigint>): Array<string | Buffer | bigint> => ["entry", "(", "name", name, "node", ...node, ")"];
+  const entry = (name: string | Buffer, ...node: Array<string | Buffer | bigint>): Array<string | Buffer | bigint> => [
+    "entry",
+    "(",
+    "name",
+    name,
+    "node",
+    ...node,
+    ")",
+  ];
   const link = (target: string): string[] => ["(", "type", "symlink", "target", target, ")"];
   const emptyFile: Array<string | bigint> = ["(", "type", "regular", "contents", 0n, ")"];
 
@@ -95,24 +111,51 @@ describe("NAR restorer", () => {
 
   it("refuses to write through a symlink written earlier in the same NAR", async () => {
     // "l" → "..": a second "l" (as a directory holding "outside") would write into the parent.
-    const twice = narFrom("nix-archive-1", "(", "type", "directory", ...entry("l", ...link("..")), ...entry("l", "(", "type", "directory", ...entry("outside", ...emptyFile), ")"), ")");
+    const twice = narFrom(
+      "nix-archive-1",
+      "(",
+      "type",
+      "directory",
+      ...entry("l", ...link("..")),
+      ...entry("l", "(", "type", "directory", ...entry("outside", ...emptyFile), ")"),
+      ")",
+    );
     await refused(twice, "nar-unsafe", /twice/);
     const through = narFrom("nix-archive-1", "(", "type", "directory", ...entry("l", ...link("..")), ...entry("l/outside", ...emptyFile), ")");
     await refused(through, "nar-unsafe", /invalid file name/);
   });
 
   it("refuses out-of-order entries, unknown types, huge lengths and trailing garbage", async () => {
-    await refused(narFrom("nix-archive-1", "(", "type", "directory", ...entry("b", ...emptyFile), ...entry("a", ...emptyFile), ")"), "nar-unsafe", /not sorted/);
+    await refused(
+      narFrom("nix-archive-1", "(", "type", "directory", ...entry("b", ...emptyFile), ...entry("a", ...emptyFile), ")"),
+      "nar-unsafe",
+      /not sorted/,
+    );
     await refused(narFrom("nix-archive-1", "(", "type", "directory", ...entry("a", "(", "type", "socket", ")"), ")"), "nar-format", /unknown file type socket/);
-    await refused(Buffer.concat([narFrom("nix-archive-1", "(", "type", "regular", "contents"), new WireWriter().int(2n ** 40n).toBuffer(), Buffer.alloc(100)]), "nar-format", /truncated|unexpected end/);
+    await refused(
+      Buffer.concat([narFrom("nix-archive-1", "(", "type", "regular", "contents"), new WireWriter().int(2n ** 40n).toBuffer(), Buffer.alloc(100)]),
+      "nar-format",
+      /truncated|unexpected end/,
+    );
     const parent = join(dir, "trailing");
     mkdirSync(parent);
-    await assert.rejects(restoreNar(ByteReader.fromBuffer(Buffer.concat([fileNar("x"), Buffer.from("junk")])), join(parent, "out"), { expectEnd: true }), /unexpected data after the end/);
+    await assert.rejects(
+      restoreNar(ByteReader.fromBuffer(Buffer.concat([fileNar("x"), Buffer.from("junk")])), join(parent, "out"), { expectEnd: true }),
+      /unexpected data after the end/,
+    );
     assert.deepEqual(readdirSync(parent), []);
   });
 
   it("refuses truncation at every byte of a small sample, leaving nothing", async () => {
-    const sample = narFrom("nix-archive-1", "(", "type", "directory", ...entry("a", ...link("b")), ...entry("c", "(", "type", "directory", ...entry("d", ...emptyFile), ")"), ")");
+    const sample = narFrom(
+      "nix-archive-1",
+      "(",
+      "type",
+      "directory",
+      ...entry("a", ...link("b")),
+      ...entry("c", "(", "type", "directory", ...entry("d", ...emptyFile), ")"),
+      ")",
+    );
     const parent = join(dir, "cuts");
     mkdirSync(parent);
     for (let cut = 0; cut < sample.length; cut++) {
@@ -132,8 +175,18 @@ describe("NAR restorer", () => {
 
   it("lets the caller refuse the tree before it is committed", async () => {
     const target = join(dir, "vetoed");
-    await assert.rejects(restoreNar(ByteReader.fromBuffer(fileNar("x")), target, { beforeCommit: () => { throw new Error("bad signature"); } }), /bad signature/);
+    await assert.rejects(
+      restoreNar(ByteReader.fromBuffer(fileNar("x")), target, {
+        beforeCommit: () => {
+          throw new Error("bad signature");
+        },
+      }),
+      /bad signature/,
+    );
     assert.throws(() => lstatSync(target));
-    assert.deepEqual(readdirSync(dir).filter((name) => name.includes("vetoed")), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.includes("vetoed")),
+      [],
+    );
   });
 });

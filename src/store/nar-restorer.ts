@@ -34,7 +34,25 @@
  * restored; // ["echo hi\n", "555", 1000, "hello"]
  */
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, closeSync, constants, fchmodSync, fstatSync, futimesSync, lstatSync, lutimesSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, symlinkSync, unlinkSync, writeSync, utimesSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
+  futimesSync,
+  lstatSync,
+  lutimesSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmdirSync,
+  symlinkSync,
+  unlinkSync,
+  writeSync,
+  utimesSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { ByteReader } from "./byte-reader.ts";
 import { StoreError } from "./errors.ts";

@@ -55,7 +55,10 @@ describe("NAR writer", () => {
     const { hash, size } = await narDigest(tree);
     assert.equal(size, nar.length);
     assert.deepEqual(hash, createHash("sha256").update(nar).digest());
-    const sri = execFileSync("nix", ["hash", "path", tree], { encoding: "utf8", env: { ...process.env, NIX_CONFIG: "experimental-features = nix-command" } }).trim();
+    const sri = execFileSync("nix", ["hash", "path", tree], {
+      encoding: "utf8",
+      env: { ...process.env, NIX_CONFIG: "experimental-features = nix-command" },
+    }).trim();
     assert.equal(`sha256-${hash.toString("base64")}`, sri);
   });
 

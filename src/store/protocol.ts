@@ -99,13 +99,3 @@ export const BuildMode = {
 
 /** A build mode. */
 export type BuildModeCode = (typeof BuildMode)[keyof typeof BuildMode];
-
-/** Statuses the daemon attaches to errors (build.cc: Worker::exitStatus). */
-export const DaemonStatus = {
-  /** Anything but a build failure. */
-  Misc: 1,
-  /** A build failed permanently. */
-  BuildFailure: 100,
-  /** A build timed out. */
-  Timeout: 101,
-} as const;

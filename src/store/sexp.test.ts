@@ -51,7 +51,11 @@ describe("S-expressions", () => {
 
   it("refuses malformed text", () => {
     for (const bad of ["", "a", "(a", "(a))", "(a) b", "(#0#)", "(|!!|)", '("open)', "([hint]x)", "(a 9:short)", "(\u0001)"]) {
-      assert.throws(() => parseSexp(bad), (error: unknown) => error instanceof StoreError && error.code === "sexp-syntax", JSON.stringify(bad));
+      assert.throws(
+        () => parseSexp(bad),
+        (error: unknown) => error instanceof StoreError && error.code === "sexp-syntax",
+        JSON.stringify(bad),
+      );
     }
   });
 });

@@ -114,7 +114,10 @@ function readAtom(bytes: Buffer, start: number): [Buffer, number] {
 function readDelimited(bytes: Buffer, start: number, close: number, encoding: "hex" | "base64"): [Buffer, number] {
   const end = bytes.indexOf(close, start + 1);
   if (end < 0) throw syntax(`unterminated ${encoding} string`, start);
-  const text = bytes.subarray(start + 1, end).toString("latin1").replace(/[ \t\n\r\f\v]/g, "");
+  const text = bytes
+    .subarray(start + 1, end)
+    .toString("latin1")
+    .replace(/[ \t\n\r\f\v]/g, "");
   const valid = encoding === "hex" ? /^(?:[0-9A-Fa-f]{2})*$/ : /^[A-Za-z0-9+/]*={0,2}$/;
   if (!valid.test(text)) throw syntax(`invalid ${encoding} string`, start);
   return [Buffer.from(text, encoding), end + 1];
@@ -173,7 +176,17 @@ function suitableEncoding(atom: Buffer): 0 | 1 | 2 {
   return maybeToken && !isDigit(first) ? 2 : 1;
 }
 
-const PRINT_ESCAPES: Record<number, string> = { 0x08: "\\b", 0x09: "\\t", 0x0b: "\\v", 0x0a: "\\n", 0x0c: "\\f", 0x0d: "\\r", 0x22: '\\"', 0x27: "\\'", 0x5c: "\\\\" };
+const PRINT_ESCAPES: Record<number, string> = {
+  0x08: "\\b",
+  0x09: "\\t",
+  0x0b: "\\v",
+  0x0a: "\\n",
+  0x0c: "\\f",
+  0x0d: "\\r",
+  0x22: '\\"',
+  0x27: "\\'",
+  0x5c: "\\\\",
+};
 
 function printAtom(atom: Buffer): string {
   switch (suitableEncoding(atom)) {

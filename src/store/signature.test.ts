@@ -11,7 +11,8 @@ import { HASH_MISMATCH_MESSAGE, checkSignature, signHash, unsignedError, verifyS
 const fixtures = join(import.meta.dirname, "..", "..", "fixtures", "store");
 
 function failure(kind: SignatureError["failure"], guixMessage: string, message?: RegExp) {
-  return (error: unknown): boolean => error instanceof SignatureError && error.failure === kind && error.guixMessage === guixMessage && (message === undefined || message.test(error.message));
+  return (error: unknown): boolean =>
+    error instanceof SignatureError && error.failure === kind && error.guixMessage === guixMessage && (message === undefined || message.test(error.message));
 }
 
 describe("signatures", () => {
@@ -21,7 +22,10 @@ describe("signatures", () => {
 
   it("makes signatures in the daemon's form and checks them", () => {
     const text = signHash(hash, signer.secretKey, signer.publicKey);
-    assert.match(text, /^\(signature \n \(data \n  \(flags rfc6979\)\n  \(hash sha256 #[0-9A-F]{64}#\)\n  \)\n \(sig-val \n  \(ecdsa \n   \(r #[0-9A-F]+#\)\n   \(s #[0-9A-F]+#\)\n   \)\n  \)\n \(public-key \n  \(ecc \n/);
+    assert.match(
+      text,
+      /^\(signature \n \(data \n  \(flags rfc6979\)\n  \(hash sha256 #[0-9A-F]{64}#\)\n  \)\n \(sig-val \n  \(ecdsa \n   \(r #[0-9A-F]+#\)\n   \(s #[0-9A-F]+#\)\n   \)\n  \)\n \(public-key \n  \(ecc \n/,
+    );
     assert.equal(signHash(hash, signer.secretKey), text, "deterministic");
     assert.deepEqual(verifySignature(text, acl), hash);
     checkSignature(text, hash, acl);
@@ -30,7 +34,9 @@ describe("signatures", () => {
   it("accepts a real Guix signature when its key is authorized", () => {
     const text = readFileSync(join(fixtures, "guix-narinfo-signature.txt"));
     const farmKey = parsePublicKey(findToken(parseSexp(text), "public-key")!);
-    const signed = createHash("sha256").update(readFileSync(join(fixtures, "guix-narinfo-signed.txt"))).digest();
+    const signed = createHash("sha256")
+      .update(readFileSync(join(fixtures, "guix-narinfo-signed.txt")))
+      .digest();
     checkSignature(text, signed, parseAcl(aclText([farmKey])));
     assert.throws(() => checkSignature(text, signed, acl), failure("unauthorized-key", "unauthorized public key"));
   });
@@ -38,7 +44,16 @@ describe("signatures", () => {
   it("refuses a key missing from the ACL with guix authenticate's message", () => {
     const stranger = generateSigningKeyPair();
     const text = signHash(hash, stranger.secretKey);
-    assert.throws(() => checkSignature(text, hash, acl), failure("unauthorized-key", "unauthorized public key", new RegExp(`^unauthorized public key: \\(public-key \\n \\(ecc \\n  \\(curve Ed25519\\)\\n  \\(q #${stranger.publicKey.q.toString("hex").toUpperCase()}#\\)\\n  \\)\\n \\)\\n\\n$`)));
+    assert.throws(
+      () => checkSignature(text, hash, acl),
+      failure(
+        "unauthorized-key",
+        "unauthorized public key",
+        new RegExp(
+          `^unauthorized public key: \\(public-key \\n \\(ecc \\n  \\(curve Ed25519\\)\\n  \\(q #${stranger.publicKey.q.toString("hex").toUpperCase()}#\\)\\n  \\)\\n \\)\\n\\n$`,
+        ),
+      ),
+    );
   });
 
   it("refuses a forged signature value", () => {
@@ -51,12 +66,27 @@ describe("signatures", () => {
   it("refuses a valid signature of other contents with the daemon's Trojan-horse message", () => {
     const text = signHash(createHash("sha256").update("other bytes").digest(), signer.secretKey);
     assert.throws(() => checkSignature(text, hash, acl), failure("hash-mismatch", "invalid hash"));
-    assert.throws(() => checkSignature(text, hash, acl), (error: unknown) => (error as Error).message === HASH_MISMATCH_MESSAGE);
+    assert.throws(
+      () => checkSignature(text, hash, acl),
+      (error: unknown) => (error as Error).message === HASH_MISMATCH_MESSAGE,
+    );
   });
 
   it("refuses corrupt signatures", () => {
-    for (const bad of ["(signature", "not a sexp", "(signature (sig-val (ecdsa (r #01#) (s #01#))))", printSexp(parseSexp("(signature (data (flags rfc6979)) (public-key (ecc (curve Ed25519) (q #00#))))"))]) {
-      assert.throws(() => verifySignature(bad, acl), failure("corrupt-signature", bad.startsWith("(signature (") || bad.startsWith("(signature \n") ? "corrupt signature data" : "signature is not a valid s-expression"), bad);
+    for (const bad of [
+      "(signature",
+      "not a sexp",
+      "(signature (sig-val (ecdsa (r #01#) (s #01#))))",
+      printSexp(parseSexp("(signature (data (flags rfc6979)) (public-key (ecc (curve Ed25519) (q #00#))))")),
+    ]) {
+      assert.throws(
+        () => verifySignature(bad, acl),
+        failure(
+          "corrupt-signature",
+          bad.startsWith("(signature (") || bad.startsWith("(signature \n") ? "corrupt signature data" : "signature is not a valid s-expression",
+        ),
+        bad,
+      );
     }
   });
 
@@ -69,6 +99,9 @@ describe("signatures", () => {
 
   it("reports RSA signatures as unsupported rather than invalid", () => {
     const rsaSignature = `(signature (data (flags pkcs1) (hash sha256 #${hash.toString("hex")}#)) (sig-val (rsa (s #0102#))) ${signer.publicText})`;
-    assert.throws(() => checkSignature(rsaSignature, hash, acl), (error: unknown) => error instanceof StoreError && error.code === "unsupported-key");
+    assert.throws(
+      () => checkSignature(rsaSignature, hash, acl),
+      (error: unknown) => error instanceof StoreError && error.code === "unsupported-key",
+    );
   });
 });

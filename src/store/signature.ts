@@ -78,7 +78,10 @@ function atomAfter(list: readonly Sexp[] | null, index: number): Buffer | null {
 function validSignature(data: readonly Sexp[], sigVal: readonly Sexp[] | null, publicKey: readonly Sexp[]): boolean {
   if (sigVal === null) return false;
   if (findToken(sigVal, "rsa") !== null || findToken(sigVal, "dsa") !== null || findToken(publicKey, "rsa") !== null) {
-    throw new StoreError("unsupported-key", "the signature was made with an RSA or DSA key; only Ed25519 keys (what 'guix archive --generate-key' makes) are supported");
+    throw new StoreError(
+      "unsupported-key",
+      "the signature was made with an RSA or DSA key; only Ed25519 keys (what 'guix archive --generate-key' makes) are supported",
+    );
   }
   const hash = atomAfter(findToken(data, "hash"), 2);
   const q = atomAfter(findToken(publicKey, "q"), 1);
@@ -89,7 +92,10 @@ function validSignature(data: readonly Sexp[], sigVal: readonly Sexp[] | null, p
   if (findToken(sigVal, "eddsa") !== null) {
     // A key flagged for EdDSA signs the hash bytes as the message (libgcrypt's eddsa path).
     try {
-      const key = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: Buffer.from(q.length === 33 ? q.subarray(1) : q).toString("base64url") }, format: "jwk" });
+      const key = createPublicKey({
+        key: { kty: "OKP", crv: "Ed25519", x: Buffer.from(q.length === 33 ? q.subarray(1) : q).toString("base64url") },
+        format: "jwk",
+      });
       return verifyEdDsa(null, hash, key, Buffer.concat([bigintToBytes(bytesToBigint(r), 32), bigintToBytes(bytesToBigint(s), 32)]));
     } catch {
       return false;

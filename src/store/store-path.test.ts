@@ -6,7 +6,20 @@ import { describe, it } from "node:test";
 import { tempDir } from "../../test/helpers/temp-dir.ts";
 import { StoreError } from "./errors.ts";
 import { narDigest } from "./nar-writer.ts";
-import { assertStorePath, checkStoreName, compareBytes, fixedOutputPath, hashPart, isStorePath, sortedUnique, storePathName, textPath } from "./store-path.ts";
+import {
+  assertStorePath,
+  checkStoreName,
+  compareBytes,
+  fixedOutputPath,
+  foldHash,
+  hashPart,
+  makeStorePath,
+  sha256,
+  isStorePath,
+  sortedUnique,
+  storePathName,
+  textPath,
+} from "./store-path.ts";
 
 /** Nix computes store paths with the same formula; ask it, for any store directory, without a store. */
 function nix(storeDir: string, args: string[]): string {
@@ -21,7 +34,11 @@ describe("store paths", () => {
 
   it("text paths (AddTextToStore) match Nix's builtins.toFile", () => {
     for (const storeDir of storeDirs) {
-      for (const [name, content] of [["hello", "Hello, world!\n"], ["empty", ""], ["x.drv", "Derive([])"]] as const) {
+      for (const [name, content] of [
+        ["hello", "Hello, world!\n"],
+        ["empty", ""],
+        ["x.drv", "Derive([])"],
+      ] as const) {
         const expected = JSON.parse(nix(storeDir, ["nix-instantiate", "--eval", "-E", `builtins.toFile ${JSON.stringify(name)} ${JSON.stringify(content)}`]));
         assert.equal(textPath(name, content, [], storeDir), expected);
       }
@@ -47,11 +64,30 @@ describe("store paths", () => {
     }
   });
 
+  it("makeStorePath with type source is the path `nix store add-path` gives a recursively added file", async () => {
+    const file = join(tempDir("offload-store-path-"), "hello");
+    writeFileSync(file, "hi\n");
+    const { hash } = await narDigest(file);
+    for (const storeDir of storeDirs)
+      assert.equal(makeStorePath("source", hash, "hello", storeDir), nix(storeDir, ["nix", "store", "add-path", "--dry-run", file]));
+  });
+
+  it("foldHash XORs the hash's bytes into the requested size (the daemon's compressHash)", () => {
+    const hash = sha256("x");
+    const folded = foldHash(hash, 20);
+    assert.equal(folded.length, 20);
+    assert.equal(folded[0], hash[0]! ^ hash[20]!);
+    assert.equal(folded[12], hash[12]!);
+  });
+
   it("refuses names the daemon refuses", () => {
     checkStoreName("hello-2.12+x_y?=.z");
     assert.throws(() => checkStoreName(".hidden"), /invalid name: `.hidden'/);
     assert.throws(() => checkStoreName("a b"), /invalid character ` ' in name `a b'/);
-    assert.throws(() => checkStoreName("é"), (error: unknown) => error instanceof StoreError && error.code === "store-path");
+    assert.throws(
+      () => checkStoreName("é"),
+      (error: unknown) => error instanceof StoreError && error.code === "store-path",
+    );
     assert.throws(() => textPath("bad/name", ""), /invalid character `\/'/);
   });
 

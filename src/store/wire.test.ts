@@ -1,9 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { StoreError } from "./errors.ts";
-import { WireWriter, encodeInt, encodeString, padding, paddingLength } from "./wire.ts";
+import { WireWriter, bytesOf, encodeInt, encodeString, padding, paddingLength } from "./wire.ts";
 
 describe("wire encoding", () => {
+  it("takes strings as UTF-8 and byte arrays as they are (file names stay bytes)", () => {
+    assert.equal(bytesOf("é").toString("hex"), "c3a9");
+    assert.equal(bytesOf(Buffer.from([0xff])).toString("hex"), "ff");
+    assert.equal(bytesOf(new Uint8Array([1, 2, 3]).subarray(1)).toString("hex"), "0203");
+  });
+
   it("writes integers as 8 little-endian bytes", () => {
     assert.deepEqual(encodeInt(0x164), Buffer.from([0x64, 0x01, 0, 0, 0, 0, 0, 0]));
     assert.deepEqual(encodeInt(2n ** 64n - 1n), Buffer.alloc(8, 0xff));
@@ -30,11 +36,23 @@ describe("wire encoding", () => {
   });
 
   it("joins values in order", () => {
-    const bytes = new WireWriter().int(1).bool(true).string("ab").strings(["x", "yz"]).pairs([["k", "v"]]).toBuffer();
+    const bytes = new WireWriter()
+      .int(1)
+      .bool(true)
+      .string("ab")
+      .strings(["x", "yz"])
+      .pairs([["k", "v"]])
+      .toBuffer();
     const expected = Buffer.concat([
-      encodeInt(1), encodeInt(1), encodeString("ab"),
-      encodeInt(2), encodeString("x"), encodeString("yz"),
-      encodeInt(1), encodeString("k"), encodeString("v"),
+      encodeInt(1),
+      encodeInt(1),
+      encodeString("ab"),
+      encodeInt(2),
+      encodeString("x"),
+      encodeString("yz"),
+      encodeInt(1),
+      encodeString("k"),
+      encodeString("v"),
     ]);
     assert.deepEqual(bytes, expected);
   });

@@ -20,7 +20,8 @@ import { Offloader, type JobSpec } from "../../src/offload/offloader.ts";
 import { slotsInUse } from "../../src/offload/slots.ts";
 import type { ConnectOptions } from "../../src/ssh/session.ts";
 import { leftoverJobs, offloadFarm, waitFor, type OffloadFarm } from "../helpers/farm.ts";
-import { localSystem, tempDir, type TestSshd } from "../helpers/sshd.ts";
+import { localSystem, type TestSshd } from "../helpers/sshd.ts";
+import { tempDir } from "../helpers/temp-dir.ts";
 
 /** Stalls are noticed within about a second: keep-alives every 300 ms, two unanswered ones end the connection. */
 export const STALL_DETECTION: ConnectOptions = { keepaliveIntervalMs: 300, keepaliveCountMax: 2, timeoutMs: 3_000 };
@@ -54,16 +55,6 @@ export function jobSpec(farm: OffloadFarm, command: string[], extra: Partial<Job
  */
 export function sinks(): { stdout: PassThrough; stderr: PassThrough } {
   return { stdout: new PassThrough().resume(), stderr: new PassThrough().resume() };
-}
-
-/**
- * The server a machine record points at.
- *
- * @example
- * serverOf(farm, machine).killSessions();
- */
-export function serverOf(farm: OffloadFarm, machine: Pick<BuildMachine, "port">): TestSshd {
-  return farm.servers.find((server) => server.port === machine.port)!;
 }
 
 function casDir(server: TestSshd): string {

@@ -13,8 +13,9 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "no
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { slotsInUse } from "../../src/offload/slots.ts";
-import { collect, leftoverJobs, offloadFarm, runCli, sleep, startCli, waitFor, writeFile, type OffloadFarm } from "../helpers/farm.ts";
-import { tempDir } from "../helpers/sshd.ts";
+import { leftoverJobs, offloadFarm, sleep, waitFor, writeFile, type OffloadFarm } from "../helpers/farm.ts";
+import { collect, runCli, startCli } from "../helpers/cli.ts";
+import { tempDir } from "../helpers/temp-dir.ts";
 import { downloading, stagingDirs, uploadTemporaries, uploading } from "./chaos.ts";
 
 const NO_STACK = /\n\s+at /;
@@ -64,7 +65,11 @@ describe("chaos: the client killed in each phase", () => {
       },
     ],
     ["upload", ["--input", "input.bin", "--", "true"], () => uploading(farm.servers[0]!)],
-    ["run", ["--output", "never.txt", "--", "sh", "-c", 'touch "$MARK"; sleep 4; touch "$MARK.survived"; echo > never.txt'], (marker) => waitFor(() => existsSync(marker), 30_000, "the command to start")],
+    [
+      "run",
+      ["--output", "never.txt", "--", "sh", "-c", 'touch "$MARK"; sleep 4; touch "$MARK.survived"; echo > never.txt'],
+      (marker) => waitFor(() => existsSync(marker), 30_000, "the command to start"),
+    ],
     ["download", ["--output", "out.bin", "--", "sh", "-c", "head -c 67108864 /dev/zero > out.bin"], () => downloading(farm.workDir)],
   ];
 

@@ -16,7 +16,7 @@ import type { BuildMachine } from "../../src/machines/types.ts";
 import { Offloader } from "../../src/offload/offloader.ts";
 import { writeProbe } from "../../src/offload/probe-cache.ts";
 import { leftoverJobs, writeFile } from "../helpers/farm.ts";
-import { tempDir } from "../helpers/sshd.ts";
+import { tempDir } from "../helpers/temp-dir.ts";
 import { faultFarm, jobSpec, sinks, stagingDirs, STALL_DETECTION, uploadTemporaries, type OffloadFarm } from "./chaos.ts";
 import { cannotMount, mountTmpfs } from "./tmpfs.ts";
 

@@ -17,7 +17,7 @@ import { after, before, describe, it } from "node:test";
 import { exitStatusOf } from "../../src/cli/exit-status.ts";
 import type { Phase } from "../../src/offload/attempt.ts";
 import { waitFor, writeFile } from "../helpers/farm.ts";
-import { tempDir } from "../helpers/sshd.ts";
+import { tempDir } from "../helpers/temp-dir.ts";
 import { connecting, downloading, engine, faultFarm, jobSpec, nextRunLeavesNothing, sinks, stagingDirs, uploading, type OffloadFarm } from "./chaos.ts";
 
 type Fault = "SIGKILL" | "SIGSTOP";
@@ -42,7 +42,7 @@ describe("chaos: sshd killed or stalled in each phase", () => {
 
   for (const [point, fault] of cases) {
     it(`${fault} during ${point}: finished elsewhere, nothing partial, nothing left after the next run`, { timeout: 120_000 }, async () => {
-      const [faulty, healthy] = farm.servers as [typeof farm.servers[0], typeof farm.servers[0]];
+      const [faulty, healthy] = farm.servers as [(typeof farm.servers)[0], (typeof farm.servers)[0]];
       const runningMarker = join(faulty.home, `running-${point}-${fault}`);
       // Each case has its own state: the faulty machine's back-off must not outlive it.
       const offloader = engine(farm, { stateDir: tempDir("offload-chaos-state-") });

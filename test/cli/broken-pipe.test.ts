@@ -21,7 +21,10 @@ test("the reader closing after the first chunk of a long output (offload show | 
 });
 
 test("the reader gone before anything is written (offload select --help | true, offload lint --format json | true)", async () => {
-  for (const args of [["select", "--help"], ["lint", "--format", "json", many]]) {
+  for (const args of [
+    ["select", "--help"],
+    ["lint", "--format", "json", many],
+  ]) {
     const child = startCli(args);
     child.stdout!.destroy();
     const result = await collect(child, 60_000);

@@ -3,7 +3,8 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { collect, offloadCommand, offloadFarm, runCli, startCli, writeFile, type OffloadFarm } from "../helpers/farm.ts";
+import { offloadFarm, writeFile, type OffloadFarm } from "../helpers/farm.ts";
+import { collect, offloadCommand, runCli, startCli } from "../helpers/cli.ts";
 
 interface BuildJson {
   jobs: Array<{
@@ -108,12 +109,20 @@ describe("offload build", () => {
   });
 
   it("without a terminal prints a line as each job starts and as it ends", async () => {
-    writeFileSync(join(farm.workDir, "plain.json"), JSON.stringify([{ name: "plain-a", command: ["sleep", "0.3"] }, { name: "plain-b", command: ["sh", "-c", "exit 4"] }]));
+    writeFileSync(
+      join(farm.workDir, "plain.json"),
+      JSON.stringify([
+        { name: "plain-a", command: ["sleep", "0.3"] },
+        { name: "plain-b", command: ["sh", "-c", "exit 4"] },
+      ]),
+    );
     const result = await runCli(["build", ...engine(), "--jobs", "1", "--log-dir", "logs-plain", "plain.json"], { cwd: farm.workDir });
     assert.equal(result.code, 1, result.stderr);
     const lines = result.stderr.split("\n");
     const startedA = lines.findIndex((line) => /^started plain-a on 127\.0\.0\.1:\d+$/.test(line));
-    const endedA = lines.findIndex((line) => /^\[1\/2\] plain-a succeeded on 127\.0\.0\.1:\d+ in .* \(queued .*, upload .*, run .*, download .*; exit status 0\)/.test(line));
+    const endedA = lines.findIndex((line) =>
+      /^\[1\/2\] plain-a succeeded on 127\.0\.0\.1:\d+ in .* \(queued .*, upload .*, run .*, download .*; exit status 0\)/.test(line),
+    );
     const startedB = lines.findIndex((line) => /^started plain-b on /.test(line));
     const endedB = lines.findIndex((line) => /^\[2\/2\] plain-b failed \(exit status 4\) on /.test(line));
     assert.ok(startedA >= 0 && startedA < endedA && endedA < startedB && startedB < endedB, result.stderr);
@@ -122,14 +131,22 @@ describe("offload build", () => {
     const perMachine = /1 of 2 jobs did not succeed in .* \(jobs per machine: (?<counts>.*)\)/.exec(result.stdout);
     assert.ok(perMachine, result.stdout);
     const counts = perMachine.groups!.counts!.split(", ").map((entry) => /^127\.0\.0\.1:\d+ (\d+)$/.exec(entry));
-    assert.equal(counts.reduce((sum, match) => sum + Number(match?.[1] ?? NaN), 0), 2, result.stdout);
+    assert.equal(
+      counts.reduce((sum, match) => sum + Number(match?.[1] ?? NaN), 0),
+      2,
+      result.stdout,
+    );
   });
 
   it("puts each run's logs in a new directory and never overwrites an earlier run's", async () => {
     writeFileSync(join(farm.workDir, "twice.json"), JSON.stringify([{ name: "say", command: ["sh", "-c", "echo run-$RUN"], env: { RUN: "one" } }]));
-    const first = JSON.parse((await runCli(["build", ...engine(), "--json", "--log-dir", "logs-twice", "twice.json"], { cwd: farm.workDir })).stdout) as BuildJson;
+    const first = JSON.parse(
+      (await runCli(["build", ...engine(), "--json", "--log-dir", "logs-twice", "twice.json"], { cwd: farm.workDir })).stdout,
+    ) as BuildJson;
     writeFileSync(join(farm.workDir, "twice.json"), JSON.stringify([{ name: "say", command: ["sh", "-c", "echo run-$RUN"], env: { RUN: "two" } }]));
-    const second = JSON.parse((await runCli(["build", ...engine(), "--json", "--log-dir", "logs-twice", "twice.json"], { cwd: farm.workDir })).stdout) as BuildJson;
+    const second = JSON.parse(
+      (await runCli(["build", ...engine(), "--json", "--log-dir", "logs-twice", "twice.json"], { cwd: farm.workDir })).stdout,
+    ) as BuildJson;
     const [firstLog, secondLog] = [first.jobs[0]!.log, second.jobs[0]!.log];
     assert.notEqual(firstLog, secondLog);
     assert.match(readFileSync(firstLog, "utf8"), /run-one/);

@@ -11,7 +11,8 @@ const dir = tempDir("cli-build-usage-");
 
 test("--help shows the JOBS.json format with an example", async () => {
   const help = (await runCli(["build", "--help"])).stdout;
-  for (const field of ["name", "command", "system", "features", "inputs", "outputs", "env", "timeout", "max-silent-time", "dir"]) assert.match(help, new RegExp(`\\n  ${field} +\\S`), field);
+  for (const field of ["name", "command", "system", "features", "inputs", "outputs", "env", "timeout", "max-silent-time", "dir"])
+    assert.match(help, new RegExp(`\\n  ${field} +\\S`), field);
   assert.match(help, /Example:\n +\[\n +\{"name": "unit-tests", "command": \["make", "check"\]/);
 });
 

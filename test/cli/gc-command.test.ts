@@ -9,7 +9,8 @@ import { spawnSync } from "node:child_process";
 import { linkSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { cacheEntries, leftoverJobs, offloadFarm, runCli, type OffloadFarm } from "../helpers/farm.ts";
+import { cacheEntries, leftoverJobs, offloadFarm, type OffloadFarm } from "../helpers/farm.ts";
+import { runCli } from "../helpers/cli.ts";
 import { freePort, writeMachinesFile } from "../helpers/sshd.ts";
 
 /** "PID START" of a process that has ended. */
@@ -35,7 +36,10 @@ describe("offload gc", () => {
     }
     // A running job holds "d".
     mkdirSync(join(base, "jobs", "running-job"), { recursive: true });
-    writeFileSync(join(base, "jobs", "running-job.owner"), `${process.pid} ${spawnSync("/bin/sh", ["-c", `read -r s < /proc/${process.pid}/stat; set -- \${s##*) }; shift 19; echo "$1"`], { encoding: "utf8" }).stdout.trim()}\n`);
+    writeFileSync(
+      join(base, "jobs", "running-job.owner"),
+      `${process.pid} ${spawnSync("/bin/sh", ["-c", `read -r s < /proc/${process.pid}/stat; set -- \${s##*) }; shift 19; echo "$1"`], { encoding: "utf8" }).stdout.trim()}\n`,
+    );
     linkSync(join(base, "cas", "d".repeat(64)), join(base, "jobs", "running-job", "input"));
   });
   after(() => farm.stop());
@@ -46,7 +50,10 @@ describe("offload gc", () => {
     const result = await gc(["--dry-run", "--max-size", "150K"]);
     assert.equal(result.code, 0, result.stderr);
     const line = result.stdout.split("\n").find((text) => text.startsWith(`127.0.0.1:${farm.servers[0]!.port}:`))!;
-    assert.match(line, /would remove 1 scratch directory \([\d.]+ KiB\), 1 upload temporary \([\d.]+ KiB\), 3 cache entries \(293 KiB\); input cache 97\.7 KiB in 1 entry \(cap 150 KiB\)$/);
+    assert.match(
+      line,
+      /would remove 1 scratch directory \([\d.]+ KiB\), 1 upload temporary \([\d.]+ KiB\), 3 cache entries \(293 KiB\); input cache 97\.7 KiB in 1 entry \(cap 150 KiB\)$/,
+    );
     assert.match(result.stdout, /^would free [\d.]+ KiB on 2 of 2 machines$/m);
     assert.deepEqual(leftoverJobs(farm.servers[0]!).sort(), ["killed-job", "killed-job.owner", "running-job", "running-job.owner"]);
     assert.equal(cacheEntries(farm.servers[0]!).length, 4);
@@ -55,7 +62,10 @@ describe("offload gc", () => {
   it("removes leftovers and trims the cache, keeping what a running job holds, with a summary", async () => {
     const result = await gc(["--max-size", "50K"]);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /removed 1 scratch directory .*, 1 upload temporary .*, 3 cache entries \(293 KiB\); input cache 97\.7 KiB in 1 entry \(cap 50 KiB\); 47\.7 KiB over the cap kept: in use or used in the last hour/);
+    assert.match(
+      result.stdout,
+      /removed 1 scratch directory .*, 1 upload temporary .*, 3 cache entries \(293 KiB\); input cache 97\.7 KiB in 1 entry \(cap 50 KiB\); 47\.7 KiB over the cap kept: in use or used in the last hour/,
+    );
     assert.match(result.stdout, /^freed [\d.]+ KiB on 2 of 2 machines$/m);
     assert.deepEqual(leftoverJobs(farm.servers[0]!).sort(), ["running-job", "running-job.owner"]);
     assert.deepEqual(cacheEntries(farm.servers[0]!), ["d".repeat(64)], "the entry a running job holds stays");

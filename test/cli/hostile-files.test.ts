@@ -58,7 +58,9 @@ test("lint --format json: the same code as a located diagnostic", async () => {
   for (const c of CASES) {
     const path = file(`${c.name}.scm`, c.text);
     const result = await runCli(["lint", "--format", "json", ...(c.options ?? []), path]);
-    const report = JSON.parse(result.stdout) as { files: Array<{ diagnostics: Array<{ rule: string; severity: string; location: { line: number; column: number } }> }> };
+    const report = JSON.parse(result.stdout) as {
+      files: Array<{ diagnostics: Array<{ rule: string; severity: string; location: { line: number; column: number } }> }>;
+    };
     const hit = report.files[0]!.diagnostics.find((d) => d.rule === c.code);
     assert.ok(hit, `${c.name}: ${result.stdout}`);
     assert.deepEqual([hit.location.line, hit.location.column], [c.line, c.column], c.name);
@@ -96,5 +98,11 @@ test("lint --fix on a device or a FIFO reports it and reads nothing (a FIFO with
   const result = await runCli(["lint", "--fix", "--format", "json", "/dev/zero", fifo], { timeoutMs: 30_000 });
   assert.equal(result.code, 1, result.stderr);
   const report = JSON.parse(result.stdout) as { files: Array<{ file: string; diagnostics: Array<{ rule: string }> }> };
-  assert.deepEqual(report.files.map((f) => [f.file, f.diagnostics.map((d) => d.rule)]), [["/dev/zero", ["file-error"]], [fifo, ["file-error"]]]);
+  assert.deepEqual(
+    report.files.map((f) => [f.file, f.diagnostics.map((d) => d.rule)]),
+    [
+      ["/dev/zero", ["file-error"]],
+      [fifo, ["file-error"]],
+    ],
+  );
 });

@@ -8,7 +8,8 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { offloadFarm, runCli, type OffloadFarm } from "../helpers/farm.ts";
+import { offloadFarm, type OffloadFarm } from "../helpers/farm.ts";
+import { runCli } from "../helpers/cli.ts";
 import { localSystem, writeMachinesFile } from "../helpers/sshd.ts";
 
 let farm: OffloadFarm;
@@ -35,7 +36,10 @@ describe("a machine whose record has a field of the wrong type", { timeout: 120_
   it("is excluded by `offload select`, naming the field", async () => {
     const result = await cli(["select", "--json", "--machines", machinesFile, "--state-dir", farm.stateDir, "--system", localSystem()]);
     assert.equal(result.code, 0, result.stderr);
-    const report = JSON.parse(result.stdout) as { chosen: { port: number }; machines: Array<{ port: number; eligible: boolean; reason: string | null; detail: string | null }> };
+    const report = JSON.parse(result.stdout) as {
+      chosen: { port: number };
+      machines: Array<{ port: number; eligible: boolean; reason: string | null; detail: string | null }>;
+    };
     assert.equal(report.chosen.port, farm.machines[1]!.port);
     const broken = report.machines.find((m) => m.port === brokenPort())!;
     assert.equal(broken.eligible, false);
@@ -54,16 +58,22 @@ describe("a machine whose record has a field of the wrong type", { timeout: 120_
   it("fails `offload test` and `offload status` for it without connecting, pointing at the record", async () => {
     const tested = await cli(["test", "--json", machinesFile]);
     assert.equal(tested.code, 1, tested.stderr);
-    const machines = (JSON.parse(tested.stdout) as { machines: Array<{ port: number; ok: boolean; checks: Array<{ ok: boolean; message: string }> }> }).machines;
+    const machines = (JSON.parse(tested.stdout) as { machines: Array<{ port: number; ok: boolean; checks: Array<{ ok: boolean; message: string }> }> })
+      .machines;
     const broken = machines.find((m) => m.port === brokenPort())!;
     assert.equal(broken.ok, false);
     assert.equal(broken.checks.length, 1);
-    assert.match(broken.checks[0]!.message, new RegExp(`machines\\.scm:${brokenLine}:\\d+: machine '127\\.0\\.0\\.1' cannot be used: field speed should be a number, got "fast"`));
+    assert.match(
+      broken.checks[0]!.message,
+      new RegExp(`machines\\.scm:${brokenLine}:\\d+: machine '127\\.0\\.0\\.1' cannot be used: field speed should be a number, got "fast"`),
+    );
     assert.equal(machines.find((m) => m.port !== brokenPort())!.ok, true);
 
     const status = await cli(["status", "--json", machinesFile]);
     assert.equal(status.code, 1);
-    const entry = (JSON.parse(status.stdout) as { machines: Array<{ port: number; reachable: boolean; error: string | null }> }).machines.find((m) => m.port === brokenPort())!;
+    const entry = (JSON.parse(status.stdout) as { machines: Array<{ port: number; reachable: boolean; error: string | null }> }).machines.find(
+      (m) => m.port === brokenPort(),
+    )!;
     assert.equal(entry.reachable, false);
     assert.match(entry.error ?? "", /cannot be used: field speed should be a number/);
     assert.equal(acceptedByBroken(), 0);

@@ -41,7 +41,10 @@ test("exit 1 with errors; several files in one report", async () => {
   const r = await offload("lint", "--format", "json", "fixtures/lint/port-range.scm", "fixtures/lint/speed.ok.scm");
   assert.equal(r.status, 1);
   const json = JSON.parse(r.stdout);
-  assert.deepEqual(json.files.map((f: { file: string }) => f.file), ["fixtures/lint/port-range.scm", "fixtures/lint/speed.ok.scm"]);
+  assert.deepEqual(
+    json.files.map((f: { file: string }) => f.file),
+    ["fixtures/lint/port-range.scm", "fixtures/lint/speed.ok.scm"],
+  );
   assert.equal(json.errorCount, 2);
 });
 
@@ -57,7 +60,13 @@ test("--rule changes severities; --quiet shows errors only", async () => {
   assert.equal((await offload("lint", "--rule", "speed=warning", "fixtures/lint/speed.scm")).status, 0);
   const r = await offload("lint", "--quiet", "--format", "gcc", "fixtures/lint/overload-threshold.scm");
   assert.equal(r.status, 1);
-  assert.deepEqual(r.stdout.trim().split("\n").map((l) => l.replace(/^.*\[(.*)\]$/, "$1 ") + l.split(": ")[1]), ["overload-threshold error"]);
+  assert.deepEqual(
+    r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => l.replace(/^.*\[(.*)\]$/, "$1 ") + l.split(": ")[1]),
+    ["overload-threshold error"],
+  );
 });
 
 test("--allow-system accepts a system type", async () => {
@@ -104,8 +113,11 @@ test("--fix applies fixes in place, keeps comments, and a second --fix changes n
 
 test("--check-files is off by default for other files and checks keys when asked", async () => {
   const file = `${dir}/keys.scm`;
-  writeFileSync(file, `(list (build-machine (name "b") (systems (list "x86_64-linux")) (user "u") (private-key "${dir}/missing-key")
-  (host-key "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE6OlYeNOLEsGM6jwgO6qx/u7/AFvtXXz25zwuH/wWzF")))\n`);
+  writeFileSync(
+    file,
+    `(list (build-machine (name "b") (systems (list "x86_64-linux")) (user "u") (private-key "${dir}/missing-key")
+  (host-key "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE6OlYeNOLEsGM6jwgO6qx/u7/AFvtXXz25zwuH/wWzF")))\n`,
+  );
   assert.equal((await offload("lint", file)).status, 0);
   const r = await offload("lint", "--check-files", "--format", "gcc", file);
   assert.equal(r.status, 1);

@@ -10,7 +10,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { offloadFarm, runCli, type OffloadFarm } from "../helpers/farm.ts";
+import { offloadFarm, type OffloadFarm } from "../helpers/farm.ts";
+import { runCli } from "../helpers/cli.ts";
 import { localSystem, writeMachinesFile } from "../helpers/sshd.ts";
 
 const SMALL_MIB = 64;
@@ -46,7 +47,9 @@ describe("a machine whose work directory has less than 100 MiB free", { timeout:
     if (cannotMount !== null) return t.skip(cannotMount);
     const result = await cli(["test", "--json", farm.machinesFile]);
     assert.equal(result.code, 1, result.stderr);
-    const report = JSON.parse(result.stdout) as { machines: Array<{ port: number; ok: boolean; checks: Array<{ check: string; ok: boolean; message: string }> }> };
+    const report = JSON.parse(result.stdout) as {
+      machines: Array<{ port: number; ok: boolean; checks: Array<{ check: string; ok: boolean; message: string }> }>;
+    };
     const [low, roomy] = [report.machines.find((m) => m.port === small().port)!, report.machines.find((m) => m.port !== small().port)!];
     assert.equal(roomy.ok, true);
     assert.equal(low.ok, false);

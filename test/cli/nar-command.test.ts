@@ -39,11 +39,32 @@ describe("offload nar", () => {
   it("refuses hostile or broken archives with one error line and leaves nothing behind", () => {
     const parent = join(dir, "hostile");
     execFileSync("mkdir", [parent]);
-    const traversal = narFrom("nix-archive-1", "(", "type", "directory", "entry", "(", "name", "..", "node", "(", "type", "symlink", "target", "x", ")", ")", ")");
+    const traversal = narFrom(
+      "nix-archive-1",
+      "(",
+      "type",
+      "directory",
+      "entry",
+      "(",
+      "name",
+      "..",
+      "node",
+      "(",
+      "type",
+      "symlink",
+      "target",
+      "x",
+      ")",
+      ")",
+      ")",
+    );
     for (const [input, message] of [
       [traversal, /^offload: error: NAR contains invalid file name `\.\.'\n$/],
       [traversal.subarray(0, 50), /^offload: error: bad archive: unexpected end of input\n$/],
-      [Buffer.concat([narFrom("nix-archive-1", "(", "type", "symlink", "target", "x", ")"), Buffer.from("trailing")]), /^offload: error: bad archive: unexpected data after the end of the archive\n$/],
+      [
+        Buffer.concat([narFrom("nix-archive-1", "(", "type", "symlink", "target", "x", ")"), Buffer.from("trailing")]),
+        /^offload: error: bad archive: unexpected data after the end of the archive\n$/,
+      ],
     ] as const) {
       const { code, stderr } = offload(["nar", "restore", join(parent, "out")], input);
       assert.equal(code, 1);

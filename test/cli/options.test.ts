@@ -51,7 +51,8 @@ test("--help shows each limit's real default, and every command that reads machi
   for (const command of ["lint", "test", "status", "select", "run", "build"]) {
     const help = (await runCli([command, "--help"])).stdout.replace(/\s+/g, " ");
     assert.match(help, /--max-call-depth <n> nested calls before giving up \(default: 1000000\)/, command);
-    for (const option of ["--max-steps", "--max-depth", "--max-file-size", "--max-seconds", "--no-file-access"]) assert.ok(help.includes(option), `${command} ${option}`);
+    for (const option of ["--max-steps", "--max-depth", "--max-file-size", "--max-seconds", "--no-file-access"])
+      assert.ok(help.includes(option), `${command} ${option}`);
     assert.match(help, /--machines <file> .*env: OFFLOAD_MACHINES/, command);
   }
   for (const command of ["test", "status", "select", "run", "build"]) {
@@ -70,7 +71,10 @@ test("an unknown option is one line with a did-you-mean hint and where the help 
 test("seconds: a timeout of 0 is refused, --wait 0 means do not wait", async () => {
   const refused = await runCli(["test", "--timeout", "0", "m.scm"]);
   assert.equal(refused.code, 2);
-  assert.equal(refused.stderr, "offload: error: option '--timeout <seconds>' argument '0' is invalid: expected a positive number of seconds. See offload test --help\n");
+  assert.equal(
+    refused.stderr,
+    "offload: error: option '--timeout <seconds>' argument '0' is invalid: expected a positive number of seconds. See offload test --help\n",
+  );
   assert.equal((await runCli(["run", "--connect-timeout", "0", "--", "true"])).code, 2);
   const empty = join(dir, "empty.scm");
   writeFileSync(empty, "(list)\n");
@@ -83,7 +87,13 @@ test("the reading limits apply on every command that reads machines", async () =
   const file = machinesFile("loop.scm", await closedPort(), LOOP);
   const jobs = join(dir, "jobs.json");
   writeFileSync(jobs, JSON.stringify([{ command: ["true"] }]));
-  for (const args of [["test", file], ["status", file], ["select", "--machines", file], ["run", "--machines", file, "--", "true"], ["build", "--machines", file, jobs]]) {
+  for (const args of [
+    ["test", file],
+    ["status", file],
+    ["select", "--machines", file],
+    ["run", "--machines", file, "--", "true"],
+    ["build", "--machines", file, jobs],
+  ]) {
     const [command, ...rest] = args;
     const result = await runCli([command!, "--max-steps", "5", ...rest]);
     assert.equal(result.code, 1, `${command}: ${result.stderr}`);
@@ -96,9 +106,15 @@ test("--machines and $OFFLOAD_MACHINES name the file on test and status; REGEXP 
   const file = machinesFile("named.scm", port);
   const byOption = await runCli(["status", "--json", "--timeout", "2", "--machines", file, "^127"]);
   assert.equal(byOption.code, 1, byOption.stderr);
-  assert.deepEqual((JSON.parse(byOption.stdout) as { machines: Array<{ port: number }> }).machines.map((m) => m.port), [port]);
+  assert.deepEqual(
+    (JSON.parse(byOption.stdout) as { machines: Array<{ port: number }> }).machines.map((m) => m.port),
+    [port],
+  );
   const byEnv = await runCli(["test", "--json", "--timeout", "2"], { env: { OFFLOAD_MACHINES: file } });
-  assert.deepEqual((JSON.parse(byEnv.stdout) as { machines: Array<{ port: number }> }).machines.map((m) => m.port), [port]);
+  assert.deepEqual(
+    (JSON.parse(byEnv.stdout) as { machines: Array<{ port: number }> }).machines.map((m) => m.port),
+    [port],
+  );
   const twice = await runCli(["status", "--machines", file, file, "^127"]);
   assert.equal(twice.code, 2);
   assert.match(twice.stderr, /^offload: error: the machines file is given twice/);
@@ -138,7 +154,10 @@ test("status --watch stamps each table with a 24-hour time; with --json it write
   assert.equal(table.code, 0, table.stderr);
   assert.match(table.stdout, /\n\d{2}:\d{2}:\d{2}, every 0\.2 s \(Ctrl-C to stop\)\n/);
   const lines = await runCli(["status", "--json", "--timeout", "2", "--watch", "0.2", file], { onStdout: stopAfter(2) });
-  const documents = lines.stdout.trim().split("\n").map((line) => JSON.parse(line) as { time: string; machines: unknown[] });
+  const documents = lines.stdout
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as { time: string; machines: unknown[] });
   assert.ok(documents.length >= 2, lines.stdout);
   for (const document of documents) {
     assert.deepEqual(Object.keys(document), ["time", "machines"]);

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { collect, leftoverJobs, offloadFarm, runCli, sleep, startCli, waitFor, writeFile, type OffloadFarm } from "../helpers/farm.ts";
+import { leftoverJobs, offloadFarm, sleep, waitFor, writeFile, type OffloadFarm } from "../helpers/farm.ts";
+import { collect, runCli, startCli } from "../helpers/cli.ts";
 import { slotsInUse } from "../../src/offload/slots.ts";
 
 describe("offload run", () => {
@@ -17,7 +18,16 @@ describe("offload run", () => {
 
   it("sends an input, streams stdout and stderr apart, brings the output back, exits with the remote status", async () => {
     writeFile(farm.workDir, "data/in.txt", "some words\n");
-    const result = await run(["--input", "data", "--output", "out/up.txt", "--", "sh", "-c", "mkdir out && tr a-z A-Z < data/in.txt > out/up.txt && echo to-out && echo to-err >&2 && exit 0"]);
+    const result = await run([
+      "--input",
+      "data",
+      "--output",
+      "out/up.txt",
+      "--",
+      "sh",
+      "-c",
+      "mkdir out && tr a-z A-Z < data/in.txt > out/up.txt && echo to-out && echo to-err >&2 && exit 0",
+    ]);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, "to-out\n");
     assert.equal(result.stderr, "to-err\n");
@@ -49,7 +59,11 @@ describe("offload run", () => {
     const none = await run(["--system", "riscv64-linux", "--", "true"]);
     assert.equal(none.code, 255);
     assert.match(none.stderr, /no machine for system riscv64-linux:\n .*other systems/);
-    for (const bad of [["--env", "NOEQUALS", "true"], ["--timeout", "soon", "true"], ["--retries", "-1", "true"]]) {
+    for (const bad of [
+      ["--env", "NOEQUALS", "true"],
+      ["--timeout", "soon", "true"],
+      ["--retries", "-1", "true"],
+    ]) {
       const usage = await run(bad);
       assert.equal(usage.code, 2, `${bad.join(" ")}: ${usage.stderr}`);
       assert.doesNotMatch(usage.stderr, /\n\s+at /);

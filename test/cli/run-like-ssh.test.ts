@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { openSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { collect, offloadCommand, offloadFarm, runCli, type OffloadFarm } from "../helpers/farm.ts";
+import { offloadFarm, type OffloadFarm } from "../helpers/farm.ts";
+import { collect, offloadCommand, runCli } from "../helpers/cli.ts";
 
 describe("offload run, like ssh", () => {
   let farm: OffloadFarm;
@@ -48,7 +49,11 @@ describe("offload run, like ssh", () => {
   it("ends when the command does, whatever is left unread (yes | offload run -- head -1)", async () => {
     const [node, ...prefix] = offloadCommand();
     const yes = spawn("yes", [], { stdio: ["ignore", "pipe", "ignore"] });
-    const child = spawn(node!, [...prefix, "run", ...engine(), "--", "head", "-n", "1"], { cwd: farm.workDir, env: { ...process.env, NO_COLOR: "1" }, stdio: [yes.stdout!, "pipe", "pipe"] });
+    const child = spawn(node!, [...prefix, "run", ...engine(), "--", "head", "-n", "1"], {
+      cwd: farm.workDir,
+      env: { ...process.env, NO_COLOR: "1" },
+      stdio: [yes.stdout!, "pipe", "pipe"],
+    });
     const result = await collect(child, 60_000);
     yes.kill();
     assert.equal(result.code, 0, result.stderr);

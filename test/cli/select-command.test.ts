@@ -1,7 +1,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { offloadFarm, runCli, type OffloadFarm } from "../helpers/farm.ts";
+import { offloadFarm, type OffloadFarm } from "../helpers/farm.ts";
+import { runCli } from "../helpers/cli.ts";
 import { freePort, localSystem, writeMachinesFile } from "../helpers/sshd.ts";
 import { tryAcquireSlot } from "../../src/offload/slots.ts";
 
@@ -11,7 +12,17 @@ interface SelectJson {
   system: string;
   features: string[];
   chosen: { name: string; port: number } | null;
-  machines: Array<{ name: string; port: number; chosen: boolean; eligible: boolean; reason: string | null; detail: string | null; score: number | null; "slots-in-use": number; "normalized-load": number | null }>;
+  machines: Array<{
+    name: string;
+    port: number;
+    chosen: boolean;
+    eligible: boolean;
+    reason: string | null;
+    detail: string | null;
+    score: number | null;
+    "slots-in-use": number;
+    "normalized-load": number | null;
+  }>;
 }
 
 describe("offload select", () => {
@@ -60,7 +71,10 @@ describe("offload select", () => {
       const result = await select(["--json"], file);
       assert.equal(result.code, 1);
       const report = JSON.parse(result.stdout) as SelectJson;
-      assert.deepEqual(report.machines.map((m) => m.reason), ["unreachable", "overloaded", "busy"]);
+      assert.deepEqual(
+        report.machines.map((m) => m.reason),
+        ["unreachable", "overloaded", "busy"],
+      );
       assert.equal(report.machines[2]!["slots-in-use"], 1);
       const again = await select([], file);
       assert.match(again.stdout, /unreachable recently, backing off/);

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { closeSync, existsSync, ftruncateSync, openSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { Chalk } from "chalk";
+import { formatMachineTable } from "../../src/cli/show-command.ts";
 import { runCli } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 
@@ -23,15 +25,30 @@ test("show --json prints exactly the documented shape", async () => {
   const report = JSON.parse(stdout);
   assert.deepEqual(Object.keys(report), ["file", "machines", "warnings"]);
   assert.deepEqual(Object.keys(report.machines[0]), [
-    "name", "port", "systems", "user", "host-key", "private-key", "compression", "compression-level",
-    "daemon-socket", "overload-threshold", "parallel-builds", "speed", "features", "location",
+    "name",
+    "port",
+    "systems",
+    "user",
+    "host-key",
+    "private-key",
+    "compression",
+    "compression-level",
+    "daemon-socket",
+    "overload-threshold",
+    "parallel-builds",
+    "speed",
+    "features",
+    "location",
   ]);
   assert.deepEqual(report.machines[0].location, { file: path, line: 1, column: 7 });
   assert.equal(report.warnings[0].code, "deprecated-system");
 });
 
 test("human output: a table on stdout, warnings as FILE:LINE:COLUMN on stderr, REGEXP filters", async () => {
-  const path = file("two.scm", `(list (build-machine (name "alpha") (user "u") (host-key "k") (systems '("x86_64-linux")))\n      (build-machine (name "beta") (user "u") (host-key "k")))`);
+  const path = file(
+    "two.scm",
+    `(list (build-machine (name "alpha") (user "u") (host-key "k") (systems '("x86_64-linux")))\n      (build-machine (name "beta") (user "u") (host-key "k")))`,
+  );
   const { code, stdout, stderr } = await offload(["show", path, "^b"]);
   assert.equal(code, 0);
   assert.match(stdout, /^NAME\s+PORT/);
@@ -82,9 +99,9 @@ test("bad input gets one clear error within seconds: garbage, huge, deep, endles
 });
 
 test("eval prints values as Guile's write does", async () => {
-  const { code, stdout } = await offload(["eval", "(list 2. \"a\\nb\" 'sym #\\a 1/3)", "(+ 1 2)"]);
+  const { code, stdout } = await offload(["eval", '(list 2. "a\\nb" \'sym #\\a 1/3)', "(+ 1 2)"]);
   assert.equal(code, 0);
-  assert.equal(stdout, "(2.0 \"a\\nb\" sym #\\a 1/3)\n3\n");
+  assert.equal(stdout, '(2.0 "a\\nb" sym #\\a 1/3)\n3\n');
   const withFile = await offload(["eval", "-f", file("m.scm", `(define n 41)`), "(+ n 1)"]);
   assert.equal(withFile.stdout, "42\n");
 });
@@ -102,7 +119,11 @@ test("show marks fields of the wrong type in the table and warns on stderr, as l
   const json = JSON.parse((await offload(["show", "--json", path])).stdout);
   assert.deepEqual(
     json.warnings.map((w: { code: string; field: string; value: string }) => [w.code, w.field, w.value]),
-    [["wrong-field-type", "systems", '"x86_64-linux"'], ["wrong-field-type", "port", '"22"'], ["wrong-field-type", "features", "(kvm)"]],
+    [
+      ["wrong-field-type", "systems", '"x86_64-linux"'],
+      ["wrong-field-type", "port", '"22"'],
+      ["wrong-field-type", "features", "(kvm)"],
+    ],
   );
 });
 
@@ -112,18 +133,27 @@ test("a missing file anywhere in the load: no machines, exit 0, a warning naming
   assert.equal(itself.code, 0);
   assert.equal(itself.stdout, "no build machines\n");
   assert.equal(itself.stderr, `${absent}: warning: Guix sees no build machines: ${absent} does not exist\n`);
-  const path = file("key-missing.scm", `(list (build-machine (name "a") (user "u") (systems '("x86_64-linux"))\n  (host-key (call-with-input-file "missing.pub" (@ (ice-9 rdelim) read-line)))))`);
+  const path = file(
+    "key-missing.scm",
+    `(list (build-machine (name "a") (user "u") (systems '("x86_64-linux"))\n  (host-key (call-with-input-file "missing.pub" (@ (ice-9 rdelim) read-line)))))`,
+  );
   const key = await offload(["show", path]);
   assert.equal(key.code, 0);
   assert.match(key.stderr, new RegExp(`^${path}:2:13: warning: Guix sees no build machines: missing\\.pub does not exist \\(read at ${path}:2:13\\)`));
   const json = JSON.parse((await offload(["show", "--json", path])).stdout);
   assert.deepEqual(json.machines, []);
-  assert.deepEqual(json.warnings.map((w: { code: string; file: string }) => [w.code, w.file]), [["missing-file", "missing.pub"]]);
+  assert.deepEqual(
+    json.warnings.map((w: { code: string; file: string }) => [w.code, w.file]),
+    [["missing-file", "missing.pub"]],
+  );
 });
 
 test("--no-file-access reads the machines file itself but nothing it reads", async () => {
   writeFileSync(join(dir, "host.pub"), "ssh-ed25519 AAAA\n");
-  const path = file("reads-key.scm", `(list (build-machine (name "a") (user "u") (systems '("x86_64-linux"))\n  (host-key (call-with-input-file "host.pub" (@ (ice-9 rdelim) read-line)))))`);
+  const path = file(
+    "reads-key.scm",
+    `(list (build-machine (name "a") (user "u") (systems '("x86_64-linux"))\n  (host-key (call-with-input-file "host.pub" (@ (ice-9 rdelim) read-line)))))`,
+  );
   const plain = file("plain.scm", `(list (build-machine (name "a") (user "u") (host-key "k") (systems '("x86_64-linux"))))`);
   const ok = await offload(["show", "--no-file-access", plain]);
   assert.equal(ok.code, 0, ok.stderr);
@@ -179,4 +209,24 @@ test("refused operations: code refused, the operation named, and no trace on dis
     assert.deepEqual(readdirSync(scratch), [], `${expression} left a trace`);
     assert.equal(existsSync(target), false, expression);
   }
+});
+
+test("formatMachineTable: the header is coloured only when colour is on; a wrong-typed value is written as Scheme writes it", () => {
+  const machine = {
+    name: "build1",
+    port: "22",
+    systems: ["x86_64-linux"],
+    user: "offload",
+    "parallel-builds": 2,
+    speed: 1,
+    "overload-threshold": 0.8,
+    features: [],
+    location: { file: "m.scm", line: 1, column: 7 },
+  };
+  const rows = [{ machine, wrong: new Map([["port", '"22"']]) }];
+  const plain = formatMachineTable(rows, new Chalk({ level: 0 }));
+  assert.doesNotMatch(plain, /\x1b\[/);
+  assert.match(plain.split("\n")[1]!, /^build1 {2}"22" \(!\) /);
+  const coloured = formatMachineTable(rows, new Chalk({ level: 1 }));
+  assert.match(coloured.split("\n")[0]!, /\x1b\[/);
 });

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { runCli } from "../helpers/cli.ts";
 import { tryAcquireSlot } from "../../src/offload/slots.ts";
-import { freePort, startFarm, startSilentServer, tempDir, writeMachinesFile, type Farm } from "../helpers/sshd.ts";
+import { freePort, startFarm, startSilentServer, writeMachinesFile, type Farm } from "../helpers/sshd.ts";
+import { tempDir } from "../helpers/temp-dir.ts";
 
 const FIELDS = [
   "name",
@@ -25,8 +26,6 @@ const FIELDS = [
   "parallel-builds",
   "slots-in-use",
 ];
-
-
 
 type Entry = Record<string, unknown>;
 
@@ -71,7 +70,19 @@ describe("offload status", () => {
       assert.match(String(gone.error), /refused/);
       assert.deepEqual(
         FIELDS.filter((field) => gone[field] === null),
-        ["kernel", "architecture", "hostname", "uptime-seconds", "load", "cores", "normalized-load", "overloaded", "memory-available-bytes", "disk-free-bytes", "clock-offset-seconds"],
+        [
+          "kernel",
+          "architecture",
+          "hostname",
+          "uptime-seconds",
+          "load",
+          "cores",
+          "normalized-load",
+          "overloaded",
+          "memory-available-bytes",
+          "disk-free-bytes",
+          "clock-offset-seconds",
+        ],
       );
     } finally {
       slot.release();
@@ -110,10 +121,21 @@ describe("offload status", () => {
       },
     });
     assert.equal(result.code, 0);
-    const documents = result.stdout.trim().split("\n").map((line) => JSON.parse(line) as { machines: Entry[] });
+    const documents = result.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { machines: Entry[] });
     assert.ok(documents.length >= 3);
-    for (const document of documents) assert.deepEqual(document.machines.map((entry) => entry.reachable), [true, true]);
+    for (const document of documents)
+      assert.deepEqual(
+        document.machines.map((entry) => entry.reachable),
+        [true, true],
+      );
     const after = farm.servers.map((server) => server.log().match(/Accepted publickey/g)?.length ?? 0);
-    assert.deepEqual(after.map((count, i) => count - before[i]!), [1, 1], "one connection per machine for every refresh");
+    assert.deepEqual(
+      after.map((count, i) => count - before[i]!),
+      [1, 1],
+      "one connection per machine for every refresh",
+    );
   });
 });

@@ -37,7 +37,10 @@ interface Outcome {
 function runInPrivateTmp(mode: "pass" | "fail" | "wait", signal?: NodeJS.Signals): Promise<Outcome> {
   const tmp = mkdtempSync(join(tmpdir(), "offload-hygiene-"));
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", SCRIPT, mode], { env: { ...process.env, TMPDIR: tmp }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", SCRIPT, mode], {
+      env: { ...process.env, TMPDIR: tmp },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     child.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();

@@ -3,9 +3,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { runCli } from "../helpers/cli.ts";
-import { freePort, generateKeyPair, sharedClientKey, startFarm, tempDir, writeMachinesFile, type Farm } from "../helpers/sshd.ts";
-
-
+import { freePort, generateKeyPair, sharedClientKey, startFarm, writeMachinesFile, type Farm } from "../helpers/sshd.ts";
+import { tempDir } from "../helpers/temp-dir.ts";
 
 interface TestJson {
   machines: Array<{ name: string; port: number; ok: boolean; checks: Array<{ check: string; ok: boolean; message: string; ms: number }> }>;

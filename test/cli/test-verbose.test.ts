@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { nativeCryptoAvailable } from "../../src/ssh/crypto-path.ts";
-import { offloadFarm, runCli, type OffloadFarm } from "../helpers/farm.ts";
+import { offloadFarm, type OffloadFarm } from "../helpers/farm.ts";
+import { runCli } from "../helpers/cli.ts";
 
 describe("offload test --verbose", () => {
   let farm: OffloadFarm;
@@ -15,7 +16,10 @@ describe("offload test --verbose", () => {
     const result = await runCli(["test", "--verbose", "--no-guix", "--state-dir", farm.stateDir, farm.machinesFile]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
     const path = nativeCryptoAvailable() ? "ssh2's native crypto binding" : "ssh2's JavaScript crypto path \\(no native binding\\)";
-    assert.match(result.stdout, new RegExp(`^  crypto +cipher (aes128-gcm@openssh\\.com|aes256-gcm@openssh\\.com|chacha20-poly1305@openssh\\.com|aes\\d+-ctr), ${path}$`, "m"));
+    assert.match(
+      result.stdout,
+      new RegExp(`^  crypto +cipher (aes128-gcm@openssh\\.com|aes256-gcm@openssh\\.com|chacha20-poly1305@openssh\\.com|aes\\d+-ctr), ${path}$`, "m"),
+    );
     const quiet = await runCli(["test", "--no-guix", "--state-dir", farm.stateDir, farm.machinesFile]);
     assert.doesNotMatch(quiet.stdout, /crypto/);
   });

@@ -34,10 +34,7 @@ describe("compareReports", () => {
     const ours = structuredClone(loaded) as { machines: Record<string, unknown>[] };
     ours.machines[0]!.speed = 2.5;
     ours.machines[0]!.location = location(1, 8);
-    assert.deepEqual(compareReports(loaded, ours), [
-      "machines[0].speed: guile 2, ours 2.5",
-      "machines[0].location.column: guile 7, ours 8",
-    ]);
+    assert.deepEqual(compareReports(loaded, ours), ["machines[0].speed: guile 2, ours 2.5", "machines[0].location.column: guile 7, ours 8"]);
   });
 
   it("reports a different number of machines by name", () => {

@@ -165,8 +165,7 @@ export function compareReports(guile: Report, ours: AnyReport): string[] {
  * assert.deepEqual(diffs, [], formatDifferences(file, diffs, guile, ours));
  */
 export function formatDifferences(label: string, diffs: readonly string[], guile: Report, ours: AnyReport): string {
-  const context = (report: AnyReport) =>
-    "error" in report ? `error ${JSON.stringify(report.error)}` : `warnings ${JSON.stringify(report.warnings)}`;
+  const context = (report: AnyReport) => ("error" in report ? `error ${JSON.stringify(report.error)}` : `warnings ${JSON.stringify(report.warnings)}`);
   return [
     `${label}: our report disagrees with Guile's in ${diffs.length} place(s):`,
     ...diffs.map((d) => `  - ${d}`),

@@ -15,7 +15,8 @@ import { after, before, describe, it } from "node:test";
 import { showReport } from "../../src/machines/report.ts";
 import { guileShowReports, guileVisibleEnv, requireGuile, type Report } from "../helpers/guile.ts";
 import { compareReports, formatDifferences, type AnyReport } from "./compare.ts";
-import { generateMachinesFile, SeededRandom } from "./machines-generator.ts";
+import { SeededRandom } from "../helpers/seeded-random.ts";
+import { generateMachinesFile } from "./machines-generator.ts";
 
 const SEED = process.env.OFFLOAD_GEN_SEED ? Number(process.env.OFFLOAD_GEN_SEED) : Math.floor(Math.random() * 2 ** 31);
 const COUNT = process.env.OFFLOAD_GEN_COUNT ? Number(process.env.OFFLOAD_GEN_COUNT) : 300;
@@ -48,9 +49,7 @@ describe(`generative: ${COUNT} random machines files (seed ${SEED})`, () => {
   });
 
   it("every generated file loads in Guile (the generator only writes well-formed files)", () => {
-    const failed = guile.flatMap((report, i) =>
-      "error" in report ? [`${report.error.code}: ${report.error.message}\n--- file ---\n${files[i]!.text}`] : [],
-    );
+    const failed = guile.flatMap((report, i) => ("error" in report ? [`${report.error.code}: ${report.error.message}\n--- file ---\n${files[i]!.text}`] : []));
     assert.equal(failed.length, 0, `${failed.length} generated file(s) fail in Guile (a generator bug; ${REPRODUCE}):\n${failed.slice(0, 2).join("\n\n")}`);
   });
 

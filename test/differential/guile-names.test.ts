@@ -13,5 +13,8 @@ import { REPO_ROOT, runGuileScript } from "../helpers/guile.ts";
 test("src/scheme/modules/guile-names.ts is what test/guile/guile-names.scm prints", () => {
   const expected = runGuileScript("guile-names.scm", [], { timeoutMs: 120_000 });
   const committed = readFileSync(join(REPO_ROOT, "src", "scheme", "modules", "guile-names.ts"), "utf8");
-  assert.ok(committed === expected, "guile-names.ts is out of date: regenerate it with `guile --no-auto-compile -s test/guile/guile-names.scm > src/scheme/modules/guile-names.ts`");
+  assert.ok(
+    committed === expected,
+    "guile-names.ts is out of date: regenerate it with `guile --no-auto-compile -s test/guile/guile-names.scm > src/scheme/modules/guile-names.ts`",
+  );
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { generateMachinesFile, SeededRandom } from "./machines-generator.ts";
+import { SeededRandom } from "../helpers/seeded-random.ts";
+import { generateMachinesFile } from "./machines-generator.ts";
 
 function corpus(seed: number, count: number): string[] {
   const random = new SeededRandom(seed);

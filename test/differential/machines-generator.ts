@@ -18,8 +18,6 @@
 
 import { SeededRandom } from "../helpers/seeded-random.ts";
 
-export { SeededRandom };
-
 const HOST_KEYS = [
   "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHm9jeq8d7j2hU2m6aVyJHmGRu5Ibu40dtb13ag8UyP7 root@build1",
   "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE6OlYeNOLEsGM6jwgO6qx/u7/AFvtXXz25zwuH/wWzF root@(none)",
@@ -128,7 +126,10 @@ interface Clause {
 function machineClauses(random: SeededRandom, name: string, definitions: Definitions): Clause[] {
   const clauses: Clause[] = [
     { field: "name", value: schemeString(random, name) },
-    { field: "user", value: definitions.user && random.chance(0.5) ? definitions.user : schemeString(random, random.pick(["guix", "offload", "root", "hydra"])) },
+    {
+      field: "user",
+      value: definitions.user && random.chance(0.5) ? definitions.user : schemeString(random, random.pick(["guix", "offload", "root", "hydra"])),
+    },
     { field: "host-key", value: definitions.key && random.chance(0.5) ? definitions.key : hostKey(random) },
   ];
   const systemsChoice = random.next();
@@ -302,8 +303,11 @@ export function generateMachinesFile(random: SeededRandom, index: number): strin
   }
   if (random.chance(0.15)) {
     parts.push(
-      `\n(define (template host)\n  ${buildMachineForm(random, machineClauses(random, "placeholder", definitions).filter((c) => c.field !== "name"), "  ")
-        .replace("(build-machine", "(build-machine (name host)")})\n`,
+      `\n(define (template host)\n  ${buildMachineForm(
+        random,
+        machineClauses(random, "placeholder", definitions).filter((c) => c.field !== "name"),
+        "  ",
+      ).replace("(build-machine", "(build-machine (name host)")})\n`,
     );
     listed.push(`(template "templated${index}.example.org")`);
   }

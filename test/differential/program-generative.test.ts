@@ -15,7 +15,7 @@ import { SchemeError } from "../../src/scheme/errors.ts";
 import { createInterpreter } from "../../src/scheme/interpreter.ts";
 import { writeString } from "../../src/scheme/printer.ts";
 import { guileEvaluateStrings, guileVisibleEnv, requireGuile } from "../helpers/guile.ts";
-import { SeededRandom } from "./machines-generator.ts";
+import { SeededRandom } from "../helpers/seeded-random.ts";
 import { generateProgram } from "./program-generator.ts";
 
 const SEED = process.env.OFFLOAD_GEN_SEED ? Number(process.env.OFFLOAD_GEN_SEED) : Math.floor(Math.random() * 2 ** 31);

@@ -12,7 +12,7 @@
  * const random = new SeededRandom(7);
  * generateProgram(random); // "(begin (use-modules (ice-9 match)) (match '(1 (a \"s\")) ...))"
  */
-import type { SeededRandom } from "./machines-generator.ts";
+import type { SeededRandom } from "../helpers/seeded-random.ts";
 
 /** A random datum as source text, with the shape the pattern generator abstracts from. */
 type Data = { kind: "atom"; text: string } | { kind: "list"; items: Data[] } | { kind: "vector"; items: Data[] };
@@ -104,7 +104,11 @@ function matchProgram(random: SeededRandom): string {
 function macroProgram(random: SeededRandom): string {
   const shapes: Array<[pattern: string, template: string, use: () => string]> = [
     ["(_ a ...)", "(list 'a ...)", () => Array.from({ length: random.int(0, 4) }, () => text(atom(random))).join(" ")],
-    ["(_ (a b ...) ...)", "'((a ...) (b ... ...))", () => Array.from({ length: random.int(0, 3) }, () => `(${Array.from({ length: random.int(1, 3) }, () => text(atom(random))).join(" ")})`).join(" ")],
+    [
+      "(_ (a b ...) ...)",
+      "'((a ...) (b ... ...))",
+      () => Array.from({ length: random.int(0, 3) }, () => `(${Array.from({ length: random.int(1, 3) }, () => text(atom(random))).join(" ")})`).join(" "),
+    ],
     ["(_ (k v) ...)", "(list (cons 'k v) ...)", () => Array.from({ length: random.int(0, 3) }, (_, i) => `(k${i} ${random.int(0, 9)})`).join(" ")],
     ["(_ a ... z)", "'(z a ...)", () => Array.from({ length: random.int(1, 4) }, () => text(atom(random))).join(" ")],
     ["(_ #(a ...))", "(vector 'a ... 'end)", () => `#(${Array.from({ length: random.int(0, 3) }, () => random.int(0, 9)).join(" ")})`],
@@ -140,7 +144,7 @@ function directive(random: SeededRandom): [string, string] {
     case 0:
       return [`~${width}${random.chance(0.3) ? "@" : ""}a`, random.pick(['"ab"', "'sym", "42", '"λ"'])];
     case 1:
-      return [`~${width}s`, random.pick(['"q\\"uote"', "#\\a", "'(1 \"x\")"])];
+      return [`~${width}s`, random.pick(['"q\\"uote"', "#\\a", '\'(1 "x")'])];
     case 2:
       return [`~${width}${pad}${random.chance(0.3) ? ":" : ""}${random.chance(0.3) ? "@" : ""}d`, String(random.int(-99999, 999999))];
     case 3:

@@ -105,7 +105,9 @@ function keep(fuzzCase: FuzzCase, caseRecord: CaseRecord, outcomes: readonly Com
   rmSync(dir, { recursive: true, force: true });
   const main = materializeCase(fuzzCase, dir);
   // Relative to the kept directory (the script changes to it), or a device's own path.
-  const commands = (["show", "lint"] as const).map((command) => [...options.processCommand, ...commandArguments(command, fuzzCase.main, options.limits)].map(shellQuote).join(" "));
+  const commands = (["show", "lint"] as const).map((command) =>
+    [...options.processCommand, ...commandArguments(command, fuzzCase.main, options.limits)].map(shellQuote).join(" "),
+  );
   const script = [
     "#!/bin/sh",
     `# fuzz case ${fuzzCase.index} of seed ${options.seed} (${fuzzCase.kind}${fuzzCase.origin ? `, from ${fuzzCase.origin}` : ""}):`,
@@ -185,7 +187,9 @@ async function runCase(index: number, runner: InProcessRunner, options: Campaign
   const files = new Map(fuzzCase.files.map((file) => [join(dir, file.path), file.bytes] as const));
   const outcomes: CommandOutcome[] = await runner.run(main);
   if (options.processEvery > 0 && (index % options.processEvery === 0 || options.only !== undefined)) {
-    outcomes.push(...(await Promise.all((["show", "lint"] as const).map((command) => runProcess(options.processCommand, command, main, options.limits, options.env)))));
+    outcomes.push(
+      ...(await Promise.all((["show", "lint"] as const).map((command) => runProcess(options.processCommand, command, main, options.limits, options.env)))),
+    );
   }
   const caseRecord: CaseRecord = { index, kind: fuzzCase.kind, origin: fuzzCase.origin, commands: outcomes.map((o) => record(o, main, files, options.limits)) };
   if (caseRecord.commands.some((c) => c.violations.length > 0)) caseRecord.keptIn = keep(fuzzCase, caseRecord, outcomes, options);
@@ -203,7 +207,9 @@ async function runCase(index: number, runner: InProcessRunner, options: Campaign
 export function formatSummary(summary: CampaignSummary): string {
   const mib = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MiB`;
   const count = (figures: KindFigures, prefix: string, ok: boolean) =>
-    Object.entries(figures.outcomes).filter(([key]) => key.startsWith(prefix) && (key === `${prefix}ok`) === ok).reduce((sum, [, n]) => sum + n, 0);
+    Object.entries(figures.outcomes)
+      .filter(([key]) => key.startsWith(prefix) && (key === `${prefix}ok`) === ok)
+      .reduce((sum, [, n]) => sum + n, 0);
   const header = ["kind", "cases", "show ok", "show error", "lint ok", "lint error", "killed", "processes", "failures", "max ms", "host RSS", "max RSS"];
   const rows = Object.entries(summary.byKind)
     .sort(([a], [b]) => a.localeCompare(b))
@@ -214,7 +220,11 @@ export function formatSummary(summary: CampaignSummary): string {
       String(count(f, "show error:", false)),
       String(count(f, "lint ", true)),
       String(count(f, "lint error:", false)),
-      String(Object.entries(f.outcomes).filter(([key]) => key.includes(" killed:")).reduce((sum, [, n]) => sum + n, 0)),
+      String(
+        Object.entries(f.outcomes)
+          .filter(([key]) => key.includes(" killed:"))
+          .reduce((sum, [, n]) => sum + n, 0),
+      ),
       String(f.processRuns),
       String(f.failures),
       String(f.maxMs),
@@ -224,15 +234,25 @@ export function formatSummary(summary: CampaignSummary): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   const codes = new Map<string, number>();
-  for (const f of Object.values(summary.byKind)) for (const [key, n] of Object.entries(f.outcomes)) if (key.includes("error:")) codes.set(key, (codes.get(key) ?? 0) + n);
-  const properties = Object.entries(summary.byProperty).map(([p, n]) => `${p} ${n}`).join(", ") || "none";
+  for (const f of Object.values(summary.byKind))
+    for (const [key, n] of Object.entries(f.outcomes)) if (key.includes("error:")) codes.set(key, (codes.get(key) ?? 0) + n);
+  const properties =
+    Object.entries(summary.byProperty)
+      .map(([p, n]) => `${p} ${n}`)
+      .join(", ") || "none";
   return [
     `seed ${summary.seed}: ${summary.cases} cases in ${(summary.ms / 1000).toFixed(1)} s, ${summary.failures.length} failing`,
     line(header),
     ...rows.map(line),
-    `error codes: ${[...codes].sort((a, b) => b[1] - a[1]).map(([key, n]) => `${key} ${n}`).join(", ")}`,
+    `error codes: ${[...codes]
+      .sort((a, b) => b[1] - a[1])
+      .map(([key, n]) => `${key} ${n}`)
+      .join(", ")}`,
     `broken properties: ${properties}`,
-    ...summary.failures.map((f) => `failure: case ${f.index} (${f.kind}) kept in ${f.keptIn}: ${f.commands.flatMap((c) => c.violations.map((v) => `${c.command}/${c.via} ${v.property}`)).join(", ")}`),
+    ...summary.failures.map(
+      (f) =>
+        `failure: case ${f.index} (${f.kind}) kept in ${f.keptIn}: ${f.commands.flatMap((c) => c.violations.map((v) => `${c.command}/${c.via} ${v.property}`)).join(", ")}`,
+    ),
     "",
   ].join("\n");
 }

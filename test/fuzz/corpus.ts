@@ -12,7 +12,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
 /** The fixture directories whose Scheme files seed the fuzzer. */
-export const CORPUS_DIRECTORIES: readonly string[] = ["fixtures/machines", "fixtures/eval", "fixtures/lint"];
+const CORPUS_DIRECTORIES: readonly string[] = ["fixtures/machines", "fixtures/eval", "fixtures/lint"];
 
 /** One seed file. */
 export interface CorpusFile {

@@ -40,7 +40,11 @@ test(`${CASES} fuzz cases (seed ${SEED}) keep every property`, async () => {
   });
   const report = formatSummary(summary);
   assert.equal(summary.cases, CASES);
-  assert.deepEqual(summary.failures.map((f) => f.keptIn), [], report);
+  assert.deepEqual(
+    summary.failures.map((f) => f.keptIn),
+    [],
+    report,
+  );
   // Every kind of case was made, and the hostile ones met their limits rather than passing unnoticed.
   for (const kind of ["hostile:allocation-bomb", "hostile:cycle", "hostile:device", "hostile:fifo", "hostile:self-load", "mutation:truncate", "generated"]) {
     assert.ok((summary.byKind[kind]?.cases ?? 0) > 0, `no ${kind} case\n${report}`);

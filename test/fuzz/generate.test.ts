@@ -15,7 +15,11 @@ const corpus = loadCorpus(root);
 
 test("the corpus is the machines, eval and lint fixtures", () => {
   assert.ok(corpus.length > 200, `${corpus.length} files`);
-  for (const prefix of ["fixtures/machines/", "fixtures/eval/", "fixtures/lint/"]) assert.ok(corpus.some((file) => file.path.startsWith(prefix)), prefix);
+  for (const prefix of ["fixtures/machines/", "fixtures/eval/", "fixtures/lint/"])
+    assert.ok(
+      corpus.some((file) => file.path.startsWith(prefix)),
+      prefix,
+    );
 });
 
 test("a case depends only on the seed and its index", () => {
@@ -25,7 +29,13 @@ test("a case depends only on the seed and its index", () => {
 
 test("a run of 2,000 cases has every kind", () => {
   const kinds = new Set(Array.from({ length: 2_000 }, (_, index) => makeCase(1, index, corpus, root).kind));
-  for (const kind of [...MUTATION_KINDS.map((k) => `mutation:${k}`), "mutation:stacked", "generated", "generated+mutation", ...HOSTILE_KINDS.map((k) => `hostile:${k}`)]) {
+  for (const kind of [
+    ...MUTATION_KINDS.map((k) => `mutation:${k}`),
+    "mutation:stacked",
+    "generated",
+    "generated+mutation",
+    ...HOSTILE_KINDS.map((k) => `hostile:${k}`),
+  ]) {
     assert.ok(kinds.has(kind), `no ${kind}`);
   }
 });

@@ -20,7 +20,7 @@ import { HOSTILE, HOSTILE_KINDS } from "./hostile.ts";
 import { MUTATION_KINDS, MUTATIONS } from "./mutations.ts";
 
 /** The random numbers of case `index` of the run seeded `seed`. */
-export function caseRandom(seed: number, index: number): SeededRandom {
+function caseRandom(seed: number, index: number): SeededRandom {
   let h = (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0;
   h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
   return new SeededRandom((h ^ (h >>> 15)) >>> 0);

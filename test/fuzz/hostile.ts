@@ -77,7 +77,7 @@ function cycleProgram(random: SeededRandom): string {
     "(apply + l)",
     "(apply list l)",
     "(display l)",
-    "(format #f \"~a\" l)",
+    '(format #f "~a" l)',
     "(object->string l)",
     "(equal? l l)",
     "(equal? l (list-copy l))",
@@ -118,14 +118,14 @@ function allocationProgram(random: SeededRandom): string {
     `(number->string (expt 3 ${random.int(100_000, 10_000_000)}))`,
     '(let loop ((l (list "a" "b"))) (loop (append l l (list (string-join l)))))',
     `(string-pad "x" ${big})`,
-    '(let ((t (make-hash-table))) (let loop ((i 0)) (hash-set! t i (make-string 100 #\\a)) (loop (+ i 1))))',
+    "(let ((t (make-hash-table))) (let loop ((i 0)) (hash-set! t i (make-string 100 #\\a)) (loop (+ i 1))))",
     '(call-with-output-string (lambda (port) (let loop () (display "xxxxxxxxxxxxxxxx" port) (loop))))',
     "(let loop ((l '())) (loop (cons (make-string 1000 #\\z) l)))",
     '(let loop ((s "x") (i 0)) (if (< i 64) (loop (string-append s s) (+ i 1)) (string-length s)))',
     `(list->string (make-list ${big} #\\a))`,
     `(apply string-append (make-list ${big} "ab"))`,
     `(vector-fill! (make-vector ${big}) 1)`,
-    '(let loop ((l (list 1))) (loop (map (lambda (x) (list x x)) (append l l))))',
+    "(let loop ((l (list 1))) (loop (map (lambda (x) (list x x)) (append l l))))",
     `(format #f "~v,'xa" ${big} "")`,
   ]);
 }
@@ -150,7 +150,8 @@ export const HOSTILE: Readonly<Record<string, (random: SeededRandom) => HostileF
     return single(`${READING_MODULES}${reading(random, "pipe")}\n(list ${machine()})\n`, { fifos: ["pipe"] });
   },
   cycle: (random) => single(cycleProgram(random)),
-  "allocation-bomb": (random) => single(`${random.chance(0.5) ? "(use-modules (srfi srfi-1) (ice-9 format))\n" : ""}(define x ${allocationProgram(random)})\n(list ${machine()})\n`),
+  "allocation-bomb": (random) =>
+    single(`${random.chance(0.5) ? "(use-modules (srfi srfi-1) (ice-9 format))\n" : ""}(define x ${allocationProgram(random)})\n(list ${machine()})\n`),
   recursion: (random) =>
     single(
       random.pick([

@@ -28,7 +28,7 @@ const MIB = 1024 * 1024;
  * @example
  * loadOptionsFor({ maxSeconds: 2, maxMemory: 33554432, maxSteps: 1000000, timeMarginMs: 3000, hangMs: 30000, memoryMarginBytes: 1 }); // { maxSeconds: 2, maxMemory: 33554432, maxSteps: 1000000 }
  */
-export function loadOptionsFor(limits: RunLimits): LoadOptions {
+function loadOptionsFor(limits: RunLimits): LoadOptions {
   return { maxSeconds: limits.maxSeconds, maxMemory: limits.maxMemory, maxSteps: limits.maxSteps };
 }
 
@@ -53,7 +53,17 @@ function peakResident(pid: number): number {
 }
 
 function outcome(command: Command, result: WorkerResult, peakBytes: number): CommandOutcome {
-  return { command, via: "in-process", exitCode: result.exitCode, signal: null, stdout: result.stdout, stderr: result.stderr, ms: result.ms, cpuMs: result.cpuMs, peakBytes };
+  return {
+    command,
+    via: "in-process",
+    exitCode: result.exitCode,
+    signal: null,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    ms: result.ms,
+    cpuMs: result.cpuMs,
+    peakBytes,
+  };
 }
 
 /** Why the watch stopped the host, or how it died. */

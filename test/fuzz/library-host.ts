@@ -70,7 +70,10 @@ function send(message: WorkerMessage): Promise<void> {
 }
 
 process.on("message", async (request: WorkerRequest) => {
-  for (const [command, run] of [["show", runShow], ["lint", runLint]] as const) {
+  for (const [command, run] of [
+    ["show", runShow],
+    ["lint", runLint],
+  ] as const) {
     await send({ type: "started", command });
     await send({ type: "result", command, result: timed(() => run(request)) });
   }

@@ -37,12 +37,66 @@ function size(random: SeededRandom, small: number, large: number, huge: number):
 
 /** Names that change what a program does when swapped in (loads, cycles, allocation, refusals). */
 const NAMES = [
-  "load", "include", "primitive-load", "call-with-input-file", "open-input-file", "read", "read-line", "set-cdr!", "set-car!",
-  "append", "string-append", "make-string", "make-vector", "make-list", "iota", "expt", "apply", "map", "length", "list",
-  "vector", "define", "lambda", "let", "let*", "letrec", "begin", "quote", "quasiquote", "unquote", "if", "cond", "case",
-  "build-machine", "inherit", "system", "getenv", "current-filename", "string->symbol", "symbol-append", "list-copy",
-  "reverse", "equal?", "display", "write", "format", "exit", "delete-file", "catch", "throw", "error", "dynamic-wind",
-  "call/cc", "values", "call-with-values", "define-syntax", "syntax-rules", "match", "hash-set!", "vector-set!",
+  "load",
+  "include",
+  "primitive-load",
+  "call-with-input-file",
+  "open-input-file",
+  "read",
+  "read-line",
+  "set-cdr!",
+  "set-car!",
+  "append",
+  "string-append",
+  "make-string",
+  "make-vector",
+  "make-list",
+  "iota",
+  "expt",
+  "apply",
+  "map",
+  "length",
+  "list",
+  "vector",
+  "define",
+  "lambda",
+  "let",
+  "let*",
+  "letrec",
+  "begin",
+  "quote",
+  "quasiquote",
+  "unquote",
+  "if",
+  "cond",
+  "case",
+  "build-machine",
+  "inherit",
+  "system",
+  "getenv",
+  "current-filename",
+  "string->symbol",
+  "symbol-append",
+  "list-copy",
+  "reverse",
+  "equal?",
+  "display",
+  "write",
+  "format",
+  "exit",
+  "delete-file",
+  "catch",
+  "throw",
+  "error",
+  "dynamic-wind",
+  "call/cc",
+  "values",
+  "call-with-values",
+  "define-syntax",
+  "syntax-rules",
+  "match",
+  "hash-set!",
+  "vector-set!",
 ];
 
 /** The mutations by name; the name is the case's kind. */
@@ -97,7 +151,7 @@ export const MUTATIONS: Readonly<Record<string, Mutation>> = {
   "huge-string": (random, bytes) => {
     const quotes = positionsOf(bytes, (b) => b === 0x22);
     const length = 1000 + size(random, 10_000, 200_000, 4_000_000);
-    const unit = random.pick(["a", "-", "%", "…", ".", "x", "\\\"", "\\n", "λ", " ", "...", "$(", "<", "\\x41;"]);
+    const unit = random.pick(["a", "-", "%", "…", ".", "x", '\\"', "\\n", "λ", " ", "...", "$(", "<", "\\x41;"]);
     const content = unit.repeat(Math.max(1, Math.floor(length / unit.length)));
     if (quotes.length > 0 && random.chance(0.8)) return splice(bytes, random.pick(quotes) + 1, 0, content);
     // a huge symbol instead: a name nobody defined, or a field name
@@ -106,7 +160,15 @@ export const MUTATIONS: Readonly<Record<string, Mutation>> = {
   "deep-nesting": (random, bytes) => {
     // Sometimes deep but within the reader's limit (256), mostly past it.
     const depth = random.chance(0.3) ? random.int(50, 256) : 256 + size(random, 300, 20_000, 200_000);
-    const [open, close] = random.pick([["(", ")"], ["#(", ")"], ["'(", ")"], ["`(", ")"], ["[", "]"], ["'", ""], ["`,", ""]]);
+    const [open, close] = random.pick([
+      ["(", ")"],
+      ["#(", ")"],
+      ["'(", ")"],
+      ["`(", ")"],
+      ["[", "]"],
+      ["'", ""],
+      ["`,", ""],
+    ]);
     const at = random.int(0, bytes.length);
     const closed = random.chance(0.7);
     return splice(bytes, at, 0, `${open!.repeat(depth)}1${closed ? close!.repeat(depth) : ""}`);

@@ -46,7 +46,17 @@ function peakResident(pid: number): number {
  */
 export function commandArguments(command: "show" | "lint", file: string, limits: RunLimits): string[] {
   const format = command === "show" ? ["--json"] : ["--format", "json"];
-  return [command, ...format, "--max-seconds", String(limits.maxSeconds), "--max-memory", String(limits.maxMemory), "--max-steps", String(limits.maxSteps), file];
+  return [
+    command,
+    ...format,
+    "--max-seconds",
+    String(limits.maxSeconds),
+    "--max-memory",
+    String(limits.maxMemory),
+    "--max-steps",
+    String(limits.maxSteps),
+    file,
+  ];
 }
 
 /**
@@ -55,7 +65,13 @@ export function commandArguments(command: "show" | "lint", file: string, limits:
  * @example
  * const lint = await runProcess(offloadCommand(), "lint", file, limits, { ...process.env, NO_COLOR: "1" });
  */
-export function runProcess(prefix: readonly string[], command: "show" | "lint", file: string, limits: RunLimits, env: NodeJS.ProcessEnv): Promise<CommandOutcome> {
+export function runProcess(
+  prefix: readonly string[],
+  command: "show" | "lint",
+  file: string,
+  limits: RunLimits,
+  env: NodeJS.ProcessEnv,
+): Promise<CommandOutcome> {
   const [program, ...rest] = prefix;
   const child = spawn(program!, [...rest, ...commandArguments(command, file, limits)], { env, stdio: ["ignore", "pipe", "pipe"] });
   const started = performance.now();

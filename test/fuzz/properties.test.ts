@@ -9,13 +9,26 @@ const context: CheckContext = {
   limits: { maxSeconds: 1, maxMemory: 16 << 20, maxSteps: 1000, timeMarginMs: 1000, hangMs: 10_000, memoryMarginBytes: 100 << 20 },
 };
 const showError = (code: string, location: unknown, message = "boom") => JSON.stringify({ file: main, error: { code, message, location } });
-const ok: CommandOutcome = { command: "show", via: "process", exitCode: 0, signal: null, stdout: JSON.stringify({ file: main, machines: [], warnings: [] }), stderr: "", ms: 100, cpuMs: 90, peakBytes: 50 << 20 };
+const ok: CommandOutcome = {
+  command: "show",
+  via: "process",
+  exitCode: 0,
+  signal: null,
+  stdout: JSON.stringify({ file: main, machines: [], warnings: [] }),
+  stderr: "",
+  ms: 100,
+  cpuMs: 90,
+  peakBytes: 50 << 20,
+};
 const properties = (outcome: Partial<CommandOutcome>) => checkOutcome({ ...ok, ...outcome }, context).violations.map((v) => v.property);
 
 test("a good run breaks nothing, and its outcome is counted by code", () => {
   assert.deepEqual(checkOutcome(ok, context), { outcome: "ok", violations: [] });
   // Line 2 starts with a tab: column 9 is where Guile puts the form.
-  assert.deepEqual(checkOutcome({ ...ok, exitCode: 1, stdout: showError("read-error", { file: main, line: 2, column: 9 }) }, context), { outcome: "error:read-error", violations: [] });
+  assert.deepEqual(checkOutcome({ ...ok, exitCode: 1, stdout: showError("read-error", { file: main, line: 2, column: 9 }) }, context), {
+    outcome: "error:read-error",
+    violations: [],
+  });
   // An error about the file as a whole names it and has no place in it.
   assert.deepEqual(properties({ exitCode: 1, stdout: showError("file-error", null, `cannot read ${main}: not a regular file`) }), []);
 });
@@ -42,7 +55,16 @@ test("lint: every diagnostic inside the file, the exit status from the error cou
     checkOutcome({ ...ok, command: "lint", exitCode, stdout: JSON.stringify({ files: [{ file: main, diagnostics }], errorCount, warningCount: 0 }) }, context);
   const inside = { rule: "speed", severity: "error", message: "m", location: { line: 2, column: 9, endLine: 2, endColumn: 35 }, fix: null };
   assert.deepEqual(lint([inside], 1, 1), { outcome: "error:speed", violations: [] });
-  assert.deepEqual(lint([{ ...inside, location: { line: 3, column: 1, endLine: 9, endColumn: 1 } }], 1, 1).violations.map((v) => v.property), ["location"]);
-  assert.deepEqual(lint([inside], 1, 0).violations.map((v) => v.property), ["exit-status"]);
-  assert.deepEqual(lint([{ ...inside, rule: "no-such-rule" }], 1, 1).violations.map((v) => v.property), ["error-code"]);
+  assert.deepEqual(
+    lint([{ ...inside, location: { line: 3, column: 1, endLine: 9, endColumn: 1 } }], 1, 1).violations.map((v) => v.property),
+    ["location"],
+  );
+  assert.deepEqual(
+    lint([inside], 1, 0).violations.map((v) => v.property),
+    ["exit-status"],
+  );
+  assert.deepEqual(
+    lint([{ ...inside, rule: "no-such-rule" }], 1, 1).violations.map((v) => v.property),
+    ["error-code"],
+  );
 });

@@ -86,7 +86,15 @@ interface ShowJson {
 }
 
 interface LintJson {
-  files?: Array<{ file?: unknown; diagnostics?: Array<{ rule?: unknown; severity?: unknown; message?: unknown; location?: { line?: unknown; column?: unknown; endLine?: unknown; endColumn?: unknown } }> }>;
+  files?: Array<{
+    file?: unknown;
+    diagnostics?: Array<{
+      rule?: unknown;
+      severity?: unknown;
+      message?: unknown;
+      location?: { line?: unknown; column?: unknown; endLine?: unknown; endColumn?: unknown };
+    }>;
+  }>;
   errorCount?: unknown;
 }
 
@@ -144,17 +152,25 @@ function parse<T>(text: string): T | undefined {
 function runProperties(outcome: CommandOutcome, context: CheckContext): Violation[] {
   const found: Violation[] = [];
   const { limits } = context;
-  if (outcome.timedOut) found.push({ property: "time", detail: `stopped after ${outcome.ms} ms of wall-clock time (${outcome.cpuMs} ms of CPU; limit ${limits.maxSeconds} s + ${limits.timeMarginMs} ms)` });
-  else if (outcome.cpuMs > limits.maxSeconds * 1000 + limits.timeMarginMs) found.push({ property: "time", detail: `${outcome.cpuMs} ms of CPU (limit ${limits.maxSeconds} s + ${limits.timeMarginMs} ms)` });
+  if (outcome.timedOut)
+    found.push({
+      property: "time",
+      detail: `stopped after ${outcome.ms} ms of wall-clock time (${outcome.cpuMs} ms of CPU; limit ${limits.maxSeconds} s + ${limits.timeMarginMs} ms)`,
+    });
+  else if (outcome.cpuMs > limits.maxSeconds * 1000 + limits.timeMarginMs)
+    found.push({ property: "time", detail: `${outcome.cpuMs} ms of CPU (limit ${limits.maxSeconds} s + ${limits.timeMarginMs} ms)` });
   const memoryLimit = limits.maxMemory + limits.memoryMarginBytes;
   if (outcome.outOfMemory) found.push({ property: "memory", detail: `killed for using more than ${memoryLimit} bytes` });
   // A CLI process starts afresh, so its peak is the command's own; the library host's heap is capped instead (V8 aborts it past the cap).
-  else if (outcome.via === "process" && outcome.peakBytes > memoryLimit) found.push({ property: "memory", detail: `peak ${outcome.peakBytes} bytes (limit ${limits.maxMemory} + ${limits.memoryMarginBytes})` });
+  else if (outcome.via === "process" && outcome.peakBytes > memoryLimit)
+    found.push({ property: "memory", detail: `peak ${outcome.peakBytes} bytes (limit ${limits.maxMemory} + ${limits.memoryMarginBytes})` });
   if (outcome.signal !== null && !outcome.timedOut && !outcome.outOfMemory) found.push({ property: "crash", detail: `killed by ${outcome.signal}` });
   const stopped = outcome.timedOut === true || outcome.outOfMemory === true || outcome.signal !== null;
   // A stopped run's stderr is the watch's own account (with the worker's stack), not the command's output.
-  if (!stopped && (STACK.test(outcome.stderr) || STACK.test(outcome.stdout))) found.push({ property: "stack-trace", detail: (STACK.exec(outcome.stderr) ?? STACK.exec(outcome.stdout))![0] });
-  if (outcome.exitCode !== null && outcome.exitCode !== 0 && outcome.exitCode !== 1) found.push({ property: "exit-status", detail: `exit ${outcome.exitCode}: ${outcome.stderr.slice(0, 500)}` });
+  if (!stopped && (STACK.test(outcome.stderr) || STACK.test(outcome.stdout)))
+    found.push({ property: "stack-trace", detail: (STACK.exec(outcome.stderr) ?? STACK.exec(outcome.stdout))![0] });
+  if (outcome.exitCode !== null && outcome.exitCode !== 0 && outcome.exitCode !== 1)
+    found.push({ property: "exit-status", detail: `exit ${outcome.exitCode}: ${outcome.stderr.slice(0, 500)}` });
   return found;
 }
 
@@ -183,7 +199,8 @@ function checkShow(outcome: CommandOutcome, context: CheckContext, found: Violat
   } else {
     const bytes = bytesOf(context, location.file);
     if (bytes === undefined) found.push({ property: "location", detail: `located in ${String(location.file)}, not a file of the case` });
-    else if (!inside(bytes, location.line, location.column)) found.push({ property: "location", detail: `${String(location.line)}:${String(location.column)} is not inside ${String(location.file)}` });
+    else if (!inside(bytes, location.line, location.column))
+      found.push({ property: "location", detail: `${String(location.line)}:${String(location.column)} is not inside ${String(location.file)}` });
   }
   return `error:${code}`;
 }
@@ -210,7 +227,8 @@ function checkLint(outcome: CommandOutcome, context: CheckContext, found: Violat
   }
   const errors = report.errorCount;
   // Another exit status is reported with the process's properties.
-  if ((outcome.exitCode === 0 || outcome.exitCode === 1) && (typeof errors === "number" && errors > 0 ? 1 : 0) !== outcome.exitCode) found.push({ property: "exit-status", detail: `exit ${outcome.exitCode} with ${String(errors)} errors` });
+  if ((outcome.exitCode === 0 || outcome.exitCode === 1) && (typeof errors === "number" && errors > 0 ? 1 : 0) !== outcome.exitCode)
+    found.push({ property: "exit-status", detail: `exit ${outcome.exitCode} with ${String(errors)} errors` });
   return firstError === undefined ? "ok" : `error:${firstError}`;
 }
 
@@ -223,7 +241,8 @@ function checkLint(outcome: CommandOutcome, context: CheckContext, found: Violat
 export function checkOutcome(outcome: CommandOutcome, context: CheckContext): Verdict {
   if (outcome.notRun) return { outcome: "not-run", violations: [] };
   const violations = runProperties(outcome, context);
-  if (outcome.timedOut || outcome.outOfMemory || outcome.signal !== null) return { outcome: outcome.timedOut ? "killed:time" : outcome.outOfMemory ? "killed:memory" : `killed:${outcome.signal}`, violations };
+  if (outcome.timedOut || outcome.outOfMemory || outcome.signal !== null)
+    return { outcome: outcome.timedOut ? "killed:time" : outcome.outOfMemory ? "killed:memory" : `killed:${outcome.signal}`, violations };
   const label = outcome.command === "show" ? checkShow(outcome, context, violations) : checkLint(outcome, context, violations);
   return { outcome: label, violations };
 }

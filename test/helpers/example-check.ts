@@ -19,7 +19,8 @@ function matches(actual: unknown, expected: unknown): boolean {
   return Object.entries(expected).every(([key, value]) => matches(record[key], value));
 }
 
-/** Fail with both values shown unless `actual` matches `expected`. */
+/** Fail with both values shown unless `actual` matches `expected`. (Imported by the modules test/examples.test.ts generates.) */
+// ts-unused-exports:disable-next-line
 export function check(where: string, actual: unknown, expected: unknown): void {
   if (!matches(actual, expected)) assert.fail(`${where}: the example says ${inspect(expected, { depth: 6 })}, but it gives ${inspect(actual, { depth: 6 })}`);
 }

@@ -17,7 +17,8 @@ import { dirname, join } from "node:path";
 import { after, before } from "node:test";
 import type { BuildMachine } from "../../src/machines/types.ts";
 import { SshSession } from "../../src/ssh/session.ts";
-import { startFarm, tempDir, writeMachinesFile, type SshdOptions, type TestSshd } from "./sshd.ts";
+import { startFarm, writeMachinesFile, type SshdOptions, type TestSshd } from "./sshd.ts";
+import { tempDir } from "./temp-dir.ts";
 
 /** A farm ready for offload tests. */
 export interface OffloadFarm {
@@ -150,5 +151,3 @@ export async function waitFor(condition: () => boolean, timeoutMs: number, what:
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
-
-export { collect, offloadCommand, runCli, startCli, type CliResult } from "./cli.ts";

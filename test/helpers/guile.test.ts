@@ -3,15 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import {
-  checkGuile,
-  GUILE_MISSING_MESSAGE,
-  guileEvaluateStrings,
-  guileShowReports,
-  guileVisibleEnv,
-  requireGuile,
-  runGuileScript,
-} from "./guile.ts";
+import { checkGuile, GUILE_MISSING_MESSAGE, guileEvaluateStrings, guileShowReports, guileVisibleEnv, requireGuile, runGuileScript } from "./guile.ts";
 
 describe("guile helper", () => {
   const directory = mkdtempSync(join(tmpdir(), "offload-guile-helper-"));
@@ -22,11 +14,14 @@ describe("guile helper", () => {
   });
 
   it("says to install guile-3.0 when the command is missing", () => {
-    assert.throws(() => checkGuile("guile-offload-test-no-such-command"), (error: Error) => {
-      assert.equal(error.message, GUILE_MISSING_MESSAGE);
-      assert.match(error.message, /guile-3\.0/);
-      return true;
-    });
+    assert.throws(
+      () => checkGuile("guile-offload-test-no-such-command"),
+      (error: Error) => {
+        assert.equal(error.message, GUILE_MISSING_MESSAGE);
+        assert.match(error.message, /guile-3\.0/);
+        return true;
+      },
+    );
   });
 
   it("rejects a command that is not Guile 3.0", () => {
@@ -90,12 +85,7 @@ describe("guile helper", () => {
   });
 
   it("evaluates expressions and prints them with write", () => {
-    assert.deepEqual(guileEvaluateStrings(["(+ 1 2)", "2.", "(list \"a\" #\\b 'c)", "(car '())"]), [
-      "3",
-      "2.0",
-      '("a" #\\b c)',
-      "#<error wrong-type-arg>",
-    ]);
+    assert.deepEqual(guileEvaluateStrings(["(+ 1 2)", "2.", '(list "a" #\\b \'c)', "(car '())"]), ["3", "2.0", '("a" #\\b c)', "#<error wrong-type-arg>"]);
   });
 
   it("gives Guile only PATH, the locale and the variables asked for", () => {

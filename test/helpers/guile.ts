@@ -44,9 +44,7 @@ export interface ReportError {
 export type ReportMachine = Record<string, unknown>;
 
 /** The `offload show --json` shape, success or failure. */
-export type Report =
-  | { file: string; machines: ReportMachine[]; warnings: ReportWarning[] }
-  | { file: string; error: ReportError };
+export type Report = { file: string; machines: ReportMachine[]; warnings: ReportWarning[] } | { file: string; error: ReportError };
 
 /** Environment for a Guile run; `undefined` unsets a variable. */
 export type GuileEnv = Record<string, string | undefined>;

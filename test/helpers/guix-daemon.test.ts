@@ -87,7 +87,10 @@ describe("a real guix-daemon", { skip: guixDaemonSkipReason() }, () => {
       const item = await reader.next((r) => restoreNar(r, target));
       assert.equal(item?.path, expected);
       checkSignature(item!.signature!, item!.hash, acl);
-      assert.throws(() => checkSignature(item!.signature!, item!.hash, otherAcl), (error: unknown) => error instanceof SignatureError && error.failure === "unauthorized-key");
+      assert.throws(
+        () => checkSignature(item!.signature!, item!.hash, otherAcl),
+        (error: unknown) => error instanceof SignatureError && error.failure === "unauthorized-key",
+      );
       // The daemon's signature is what ours would be: same key, same hash, deterministic ECDSA.
       assert.equal(item!.signature, signHash(item!.hash, daemon.signingKey.secretKey, daemon.signingKey.publicKey));
       assert.ok((await bytesOf(narChunks(target))).equals(await bytesOf(narChunks(daemon.physical(expected)))));
@@ -98,7 +101,10 @@ describe("a real guix-daemon", { skip: guixDaemonSkipReason() }, () => {
     mkdirSync(local);
     const destination = (p: string): string => join(local, p.slice(daemon.storeDir.length + 1));
     const items = await restoreFileSet(ByteReader.fromBuffer(bytes, "export-format"), { storeDir: daemon.storeDir, acl, destination, stagingDir: local });
-    assert.deepEqual(items.map((item) => item.path), [path, referrer]);
+    assert.deepEqual(
+      items.map((item) => item.path),
+      [path, referrer],
+    );
     for (const item of items) assert.deepEqual(item.narHash, (await store.queryPathInfo(item.path)).narHash);
   });
 
@@ -108,10 +114,20 @@ describe("a real guix-daemon", { skip: guixDaemonSkipReason() }, () => {
     randomTree(tree, 5);
     const path = textPath("ours", content);
     const make = (key: typeof client | null): Promise<Buffer> =>
-      bytesOf(exportStreamChunks([exportItemChunks(narChunks(tree), { path, references: [], deriver: "" }, key === null ? undefined : (hash) => signHash(hash, key.secretKey))]));
-    await assert.rejects(store.importPaths(Readable.from([await make(null)])), (error: unknown) => error instanceof DaemonError && error.daemonMessage === `imported archive of \`${path}' lacks a signature`);
+      bytesOf(
+        exportStreamChunks([
+          exportItemChunks(narChunks(tree), { path, references: [], deriver: "" }, key === null ? undefined : (hash) => signHash(hash, key.secretKey)),
+        ]),
+      );
+    await assert.rejects(
+      store.importPaths(Readable.from([await make(null)])),
+      (error: unknown) => error instanceof DaemonError && error.daemonMessage === `imported archive of \`${path}' lacks a signature`,
+    );
     const foreign = await make(stranger);
-    await assert.rejects(store.importPaths(Readable.from([foreign])), (error: unknown) => error instanceof DaemonError && error.daemonMessage.startsWith("unauthorized public key: (public-key"));
+    await assert.rejects(
+      store.importPaths(Readable.from([foreign])),
+      (error: unknown) => error instanceof DaemonError && error.daemonMessage.startsWith("unauthorized public key: (public-key"),
+    );
     assert.equal(await store.isValidPath(path), false);
     assert.deepEqual(await store.importPaths(Readable.from([await make(client)])), [path]);
     assert.deepEqual((await store.queryPathInfo(path)).narHash, (await narDigest(tree)).hash);
@@ -123,7 +139,10 @@ describe("a real guix-daemon", { skip: guixDaemonSkipReason() }, () => {
       const path = await store.addTextToStore("to-b", "b");
       const bytes = await exported(store, [path], true);
       const remote = await other.connect();
-      await assert.rejects(remote.importPaths(Readable.from([bytes])), (error: unknown) => error instanceof DaemonError && error.status === 1 && /^unauthorized public key: /.test(error.daemonMessage));
+      await assert.rejects(
+        remote.importPaths(Readable.from([bytes])),
+        (error: unknown) => error instanceof DaemonError && error.status === 1 && /^unauthorized public key: /.test(error.daemonMessage),
+      );
       const emptyAcl = parseAcl(readFileSync(join(other.configDir, "acl")));
       const item = await new ExportReader(ByteReader.fromBuffer(bytes, "export-format")).next((r) => restoreNar(r, join(dir, "to-b")));
       let ours: unknown;

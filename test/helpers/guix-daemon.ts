@@ -61,7 +61,8 @@ export function guixPrograms(): GuixPrograms | null {
 export function guixDaemonSkipReason(): string | false {
   if (guixPrograms() === null) return "no real guix-daemon: set OFFLOAD_TEST_GUIX_DAEMON and OFFLOAD_TEST_GUIX to run these tests";
   if (process.getuid?.() !== 0) return "a real guix-daemon needs root (unshare -m and bind mounts)";
-  if (spawnSync("unshare", ["-m", "--propagation", "private", "true"], { stdio: "ignore" }).status !== 0) return "a real guix-daemon needs unshare -m, which is not allowed here";
+  if (spawnSync("unshare", ["-m", "--propagation", "private", "true"], { stdio: "ignore" }).status !== 0)
+    return "a real guix-daemon needs unshare -m, which is not allowed here";
   return false;
 }
 
@@ -136,7 +137,21 @@ export class GuixDaemon {
     delete env["GUIX_DAEMON_SOCKET"];
     const child = spawn(
       "unshare",
-      ["-m", "--propagation", "private", "--", "/bin/sh", "-c", script, "sh", root, programs.daemon, "--disable-chroot", "--no-substitutes", ...(options.extraArgs ?? [])],
+      [
+        "-m",
+        "--propagation",
+        "private",
+        "--",
+        "/bin/sh",
+        "-c",
+        script,
+        "sh",
+        root,
+        programs.daemon,
+        "--disable-chroot",
+        "--no-substitutes",
+        ...(options.extraArgs ?? []),
+      ],
       { env, stdio: ["ignore", "pipe", "pipe"], detached: true },
     );
     const log: Buffer[] = [];

@@ -129,17 +129,28 @@ export class HookAgent {
     log: Promise<net.Socket>,
   ) {
     const opened = Promise.all([requests, replies, log]);
-    void replies.then((pipe) => {
-      pipe.on("data", (chunk: Buffer) => this.take(chunk.toString("utf8")));
-      pipe.on("end", () => this.finish());
-      pipe.on("error", () => this.finish());
-    }, () => this.finish());
-    void log.then((pipe) => {
-      pipe.on("data", (chunk: Buffer) => this.logChunks.push(chunk));
-      pipe.on("error", () => undefined);
-    }, () => undefined);
-    void requests.then((pipe) => pipe.on("error", () => undefined), () => undefined);
-    const exit = new Promise<{ status: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (status, signal) => resolve({ status, signal })));
+    void replies.then(
+      (pipe) => {
+        pipe.on("data", (chunk: Buffer) => this.take(chunk.toString("utf8")));
+        pipe.on("end", () => this.finish());
+        pipe.on("error", () => this.finish());
+      },
+      () => this.finish(),
+    );
+    void log.then(
+      (pipe) => {
+        pipe.on("data", (chunk: Buffer) => this.logChunks.push(chunk));
+        pipe.on("error", () => undefined);
+      },
+      () => undefined,
+    );
+    void requests.then(
+      (pipe) => pipe.on("error", () => undefined),
+      () => undefined,
+    );
+    const exit = new Promise<{ status: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once("exit", (status, signal) => resolve({ status, signal })),
+    );
     // The pipes' ends come after the exit: wait for them too, at most 10 s (a child that died
     // before opening its ends would leave our opens waiting).
     this.exited = exit.then(async (status) => {
@@ -231,7 +242,10 @@ export class HookAgent {
    * agent.closeRequests();
    */
   closeRequests(): void {
-    void this.requests.then((pipe) => pipe.end(), () => undefined);
+    void this.requests.then(
+      (pipe) => pipe.end(),
+      () => undefined,
+    );
   }
 
   /**
@@ -461,7 +475,7 @@ function closure(store: StoreServer, roots: readonly string[]): string[] {
  * @example
  * await registerOutputs(local, drvPath, inputs, outputs);
  */
-export async function registerOutputs(store: StoreServer, drvPath: string, inputs: readonly string[], outputs: readonly string[]): Promise<void> {
+async function registerOutputs(store: StoreServer, drvPath: string, inputs: readonly string[], outputs: readonly string[]): Promise<void> {
   const registrations = [];
   for (const path of outputs) {
     const file = store.physical(path);

@@ -82,7 +82,14 @@ export async function hookFarm(
     writeMachinesFile(
       machinesFile,
       servers.map((server, index) =>
-        server.machine({ overloadThreshold: null, systems: [local.system], daemonSocket: remotes[index]!.socketPath, ...overrides, ...each(index), ...extra(index) }),
+        server.machine({
+          overloadThreshold: null,
+          systems: [local.system],
+          daemonSocket: remotes[index]!.socketPath,
+          ...overrides,
+          ...each(index),
+          ...extra(index),
+        }),
       ),
     );
   const machines = machineList(() => ({}));

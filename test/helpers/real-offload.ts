@@ -28,10 +28,10 @@ import { generateKeyPair, localSystem } from "./sshd.ts";
 import { tempDir } from "./temp-dir.ts";
 
 /** Where the build machine's SSH server listens (a loopback address of its own). */
-export const BUILD_MACHINE_ADDRESS = "127.0.0.2";
+const BUILD_MACHINE_ADDRESS = "127.0.0.2";
 
 /** The static busybox the derivations use as builder (Debian's busybox-static). */
-export const BUSYBOX = "/bin/busybox";
+const BUSYBOX = "/bin/busybox";
 
 /** Options of {@link startRealOffload}. */
 export interface RealOffloadOptions {
@@ -95,7 +95,12 @@ function freePort(): Promise<number> {
 }
 
 /** Start sshd inside `daemon`'s mount namespace on the build machine's address. */
-async function startSshdIn(daemon: GuixDaemon, guix: string, clientPublicLine: string, remoteEnv: readonly string[]): Promise<{ port: number; hostKey: string; child: ChildProcess; stop: () => Promise<void> }> {
+async function startSshdIn(
+  daemon: GuixDaemon,
+  guix: string,
+  clientPublicLine: string,
+  remoteEnv: readonly string[],
+): Promise<{ port: number; hostKey: string; child: ChildProcess; stop: () => Promise<void> }> {
   const dir = tempDir("offload-real-sshd-");
   const home = join(dir, "home");
   const bin = join(dir, "bin");
@@ -128,7 +133,10 @@ async function startSshdIn(daemon: GuixDaemon, guix: string, clientPublicLine: s
       "",
     ].join("\n"),
   );
-  const child = spawn("nsenter", ["-t", String(daemon.pid), "-m", "--", "/usr/sbin/sshd", "-D", "-e", "-f", join(dir, "sshd_config")], { stdio: ["ignore", "ignore", "pipe"], detached: true });
+  const child = spawn("nsenter", ["-t", String(daemon.pid), "-m", "--", "/usr/sbin/sshd", "-D", "-e", "-f", join(dir, "sshd_config")], {
+    stdio: ["ignore", "ignore", "pipe"],
+    detached: true,
+  });
   let log = "";
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`sshd did not start: ${log}`)), 10_000);
@@ -174,9 +182,20 @@ export async function startRealOffload(options: RealOffloadOptions): Promise<Rea
   const program = options.program ?? offloadCommand();
   const hookEnv: Record<string, string> =
     options.hook === "offload"
-      ? { GUIX: options.guixProgram ?? OFFLOAD_GUIX, OFFLOAD_GUIX: programs.guix, OFFLOAD_PROGRAM: program.join(" "), OFFLOAD_STATE_DIR: stateDir, ...options.env }
+      ? {
+          GUIX: options.guixProgram ?? OFFLOAD_GUIX,
+          OFFLOAD_GUIX: programs.guix,
+          OFFLOAD_PROGRAM: program.join(" "),
+          OFFLOAD_STATE_DIR: stateDir,
+          ...options.env,
+        }
       : { ...(options.guixProgram === undefined ? {} : { GUIX: options.guixProgram }), ...options.env };
-  const local = await GuixDaemon.start({ signingKey: localKey, authorizedKeys: remoteKeys.map((key) => key.publicKey), env: hookEnv, extraArgs: options.daemonArgs });
+  const local = await GuixDaemon.start({
+    signingKey: localKey,
+    authorizedKeys: remoteKeys.map((key) => key.publicKey),
+    env: hookEnv,
+    extraArgs: options.daemonArgs,
+  });
   const client = generateKeyPair(tempDir("offload-real-client-"), { type: "ed25519", comment: "offload-real-client" });
   const remoteEnv = options.remoteEnv ?? (process.env["OFFLOAD_TEST_REMOTE_ENV"] ?? "").split(/\s+/).filter((word) => word !== "");
   const servers: Array<Awaited<ReturnType<typeof startSshdIn>>> = [];

@@ -29,8 +29,6 @@ import type { BuildMachine } from "../../src/machines/types.ts";
 import { GUIX_DEFAULTS } from "../../src/offload/hook/config.ts";
 import { tempDir } from "./temp-dir.ts";
 
-export { tempDir };
-
 /** Key algorithms the helpers can generate. */
 export type KeyType = "ed25519" | "rsa" | "ecdsa";
 

@@ -51,11 +51,29 @@ describe("test store server", () => {
     const drv = await derivation("env", "/usr/bin/env > $out", { env: { custom: "value" } });
     await store.buildPaths([drv.path]);
     const out = drv.derivation.outputs.get("out")!.path;
-    const env = Object.fromEntries(readFileSync(server.physical(out), "utf8").trim().split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
+    const env = Object.fromEntries(
+      readFileSync(server.physical(out), "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+    );
     const top = env["NIX_BUILD_TOP"]!;
     assert.deepEqual(env, {
-      HOME: "/homeless-shelter", NIX_BUILD_CORES: "1", NIX_BUILD_TOP: top, NIX_STORE: server.storeDir, PATH: "/path-not-set",
-      PWD: top, TEMP: top, TEMPDIR: top, TMP: top, TMPDIR: top, builder: "/bin/sh", custom: "value", name: "env", out, system: server.system,
+      HOME: "/homeless-shelter",
+      NIX_BUILD_CORES: "1",
+      NIX_BUILD_TOP: top,
+      NIX_STORE: server.storeDir,
+      PATH: "/path-not-set",
+      PWD: top,
+      TEMP: top,
+      TEMPDIR: top,
+      TMP: top,
+      TMPDIR: top,
+      builder: "/bin/sh",
+      custom: "value",
+      name: "env",
+      out,
+      system: server.system,
     });
     assert.ok(!existsSync(top), "the build directory is removed");
     const info = await store.queryPathInfo(out);
@@ -110,7 +128,10 @@ describe("test store server", () => {
     const secret = join(server.configDir, "signing-key.sec");
     chmodSync(secret, 0o644);
     try {
-      await assert.rejects(store.exportPath(path, new PassThrough().resume(), { sign: true }), daemonError(1, /should be secret \(inaccessible to everybody else\)!$/));
+      await assert.rejects(
+        store.exportPath(path, new PassThrough().resume(), { sign: true }),
+        daemonError(1, /should be secret \(inaccessible to everybody else\)!$/),
+      );
     } finally {
       chmodSync(secret, 0o600);
     }

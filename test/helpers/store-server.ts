@@ -219,7 +219,10 @@ export class StoreServer {
     const previous = buildLocks.get(this.storeDir) ?? Promise.resolve();
     let release!: () => void;
     const mine = new Promise<void>((resolve) => (release = resolve));
-    buildLocks.set(this.storeDir, previous.then(() => mine));
+    buildLocks.set(
+      this.storeDir,
+      previous.then(() => mine),
+    );
     await previous;
     try {
       let existing: Stats | undefined;
@@ -259,7 +262,10 @@ export class StoreServer {
     socket.on("close", () => this.sockets.delete(socket));
     socket.on("error", () => undefined);
     const session = new Session(this, socket);
-    session.run().catch(() => undefined).finally(() => socket.destroy());
+    session
+      .run()
+      .catch(() => undefined)
+      .finally(() => socket.destroy());
   }
 }
 
@@ -350,7 +356,12 @@ class Session {
 
   private log(level: number, message: string): void {
     if (level > this.settings.verbosity || !this.canSendStderr) return;
-    this.send(new WireWriter().int(Stderr.Next).string(`${"|   ".repeat(this.nesting)}${message}\n`).toBuffer());
+    this.send(
+      new WireWriter()
+        .int(Stderr.Next)
+        .string(`${"|   ".repeat(this.nesting)}${message}\n`)
+        .toBuffer(),
+    );
   }
 
   private nest(level: number, message: string): { close(): void } {
@@ -412,7 +423,15 @@ class Session {
         this.startWork();
         const info = db.info(path);
         await this.stopWork();
-        await this.send(new WireWriter().string(info.deriver).string(info.narHash.toString("hex")).strings(info.references).int(info.registrationTime).int(info.narSize).toBuffer());
+        await this.send(
+          new WireWriter()
+            .string(info.deriver)
+            .string(info.narHash.toString("hex"))
+            .strings(info.references)
+            .int(info.registrationTime)
+            .int(info.narSize)
+            .toBuffer(),
+        );
         return;
       }
       case Op.QueryPathHash: {
@@ -430,10 +449,13 @@ class Session {
         const path = await this.readStorePath();
         this.startWork();
         const result =
-          op === Op.QueryReferences ? db.info(path).references
-          : op === Op.QueryReferrers ? db.referrers(path)
-          : op === Op.QueryValidDerivers ? db.all().filter((p) => p.endsWith(".drv") && db.outputsOf(p).includes(path))
-          : db.outputsOf(path);
+          op === Op.QueryReferences
+            ? db.info(path).references
+            : op === Op.QueryReferrers
+              ? db.referrers(path)
+              : op === Op.QueryValidDerivers
+                ? db.all().filter((p) => p.endsWith(".drv") && db.outputsOf(p).includes(path))
+                : db.outputsOf(path);
         await this.stopWork();
         await this.send(new WireWriter().strings(result).toBuffer());
         return;
@@ -529,18 +551,18 @@ class Session {
         const mode = protocolMinor(this.clientVersion) >= 15 ? await this.reader.readInt() : 0;
         this.startWork();
         const context = {
-            storeDir: this.storeDir,
-            // Builders run in their own mount namespace, seeing this server's files at the store directory.
-            mountStore: this.server.storeDir !== this.server.realStoreDir && this.server.storeVisibility === "namespace" ? this.server.realStoreDir : null,
-            physical: (path: string) => this.server.physical(path),
-            db,
-            settings: this.settings,
-            system: this.server.system,
-            buildDir: this.server.buildDir,
-            logDir: join(this.server.root, "var", "log", "guix"),
-            log: (level: number, message: string) => this.log(level, message),
-            nest: (level: number, message: string) => this.nest(level, message),
-            output: (data: Buffer) => this.output(data),
+          storeDir: this.storeDir,
+          // Builders run in their own mount namespace, seeing this server's files at the store directory.
+          mountStore: this.server.storeDir !== this.server.realStoreDir && this.server.storeVisibility === "namespace" ? this.server.realStoreDir : null,
+          physical: (path: string) => this.server.physical(path),
+          db,
+          settings: this.settings,
+          system: this.server.system,
+          buildDir: this.server.buildDir,
+          logDir: join(this.server.root, "var", "log", "guix"),
+          log: (level: number, message: string) => this.log(level, message),
+          nest: (level: number, message: string) => this.nest(level, message),
+          output: (data: Buffer) => this.output(data),
         };
         await this.server.withStoreVisible(() => buildPaths(context, paths, mode));
         await this.stopWork();
@@ -734,7 +756,10 @@ class Session {
 
   /** The daemon's TunnelSource: a 32 KiB buffer refilled by STDERR_READ requests, only when it runs dry. */
   private tunnelSource(): ByteReader {
-    return new ByteReader(() => this.requestData(), () => new DaemonFailure("unexpected end-of-file"));
+    return new ByteReader(
+      () => this.requestData(),
+      () => new DaemonFailure("unexpected end-of-file"),
+    );
   }
 
   private async requestData(): Promise<Buffer> {

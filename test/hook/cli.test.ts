@@ -34,7 +34,9 @@ describe("Guix-aware offload test and status", () => {
   it("offload status --guix shows the store's free space, the daemon's protocol and the builds", async () => {
     const result = await runCli(["status", "--guix", "--json", farm.machinesFile], { env: farm.env });
     assert.equal(result.code, 0, result.stderr);
-    const [entry] = (JSON.parse(result.stdout) as { machines: Array<{ guix?: { "daemon-protocol": string | null; "store-free-bytes": number | null; builds: unknown[] } }> }).machines;
+    const [entry] = (
+      JSON.parse(result.stdout) as { machines: Array<{ guix?: { "daemon-protocol": string | null; "store-free-bytes": number | null; builds: unknown[] } }> }
+    ).machines;
     assert.equal(entry?.guix?.["daemon-protocol"], "1.100");
     assert.ok((entry?.guix?.["store-free-bytes"] ?? 0) > 0);
     assert.deepEqual(entry?.guix?.builds, []);

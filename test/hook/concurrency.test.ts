@@ -43,7 +43,10 @@ describe("ten builds at once on two machines with two slots each", () => {
     const drvs = await Promise.all(Array.from({ length: 10 }, (_, i) => farm.derivation(`parallel-${i}`, script)));
     const driver = farm.driver({ pollIntervalMs: 5_000, maxWaitMs: 300_000 });
     const results = await Promise.all(drvs.map((drv) => driver.build(drv)));
-    assert.deepEqual(results.map((result) => result.outcome), Array(10).fill("built"));
+    assert.deepEqual(
+      results.map((result) => result.outcome),
+      Array(10).fill("built"),
+    );
     const peak = peakPerMachine(readFileSync(log, "utf8"));
     assert.equal(peak.size, 2, "both machines were used");
     for (const [machine, count] of peak) assert.equal(count, 2, `${count} builds at once under ${machine}`);

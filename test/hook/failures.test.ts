@@ -73,7 +73,10 @@ describe("failures of an offloaded build", () => {
       assert.equal(result.outcome, "hook-failed");
       if (result.outcome !== "hook-failed") return;
       assert.equal(result.exit.status, 1);
-      assert.ok(result.exit.messages.some((line) => line.startsWith("offload: error: ")), result.exit.messages.join("\n"));
+      assert.ok(
+        result.exit.messages.some((line) => line.startsWith("offload: error: ")),
+        result.exit.messages.join("\n"),
+      );
       assert.ok(activeBackoff(farm.machines[0]!, farm.stateDir) !== null, "the machine is backed off");
       assert.deepEqual(leftovers(farm, before), [], "nothing partial in the local store");
     });
@@ -90,7 +93,10 @@ describe("failures of an offloaded build", () => {
     const result = await building;
     assert.equal(result.outcome, "built");
     if (result.outcome !== "built") return;
-    assert.ok(result.exit.messages.some((line) => line.startsWith("offload: warning: ") && line.includes("trying")), result.exit.messages.join("\n"));
+    assert.ok(
+      result.exit.messages.some((line) => line.startsWith("offload: warning: ") && line.includes("trying")),
+      result.exit.messages.join("\n"),
+    );
     assert.ok(activeBackoff(farm.machines[first]!, farm.stateDir) !== null);
   });
 
@@ -106,7 +112,11 @@ describe("failures of an offloaded build", () => {
       const before = new Set(readdirSync(farm.local.realStoreDir));
       const invalid = await farm.driver().build(await farm.derivation("badsig", "echo bad > $out"));
       assert.equal(invalid.outcome, "hook-failed");
-      if (invalid.outcome === "hook-failed") assert.ok(invalid.exit.messages.some((line) => /invalid signature/.test(line)), invalid.exit.messages.join("\n"));
+      if (invalid.outcome === "hook-failed")
+        assert.ok(
+          invalid.exit.messages.some((line) => /invalid signature/.test(line)),
+          invalid.exit.messages.join("\n"),
+        );
       assert.deepEqual(leftovers(farm, before), []);
     } finally {
       writeFileSync(join(remote.configDir, "signing-key.pub"), remote.signingKey.publicText);
@@ -116,7 +126,11 @@ describe("failures of an offloaded build", () => {
       const before = new Set(readdirSync(farm.local.realStoreDir));
       const unauthorized = await farm.driver().build(await farm.derivation("noacl", "echo noacl > $out"));
       assert.equal(unauthorized.outcome, "hook-failed");
-      if (unauthorized.outcome === "hook-failed") assert.ok(unauthorized.exit.messages.some((line) => /unauthorized public key/.test(line)), unauthorized.exit.messages.join("\n"));
+      if (unauthorized.outcome === "hook-failed")
+        assert.ok(
+          unauthorized.exit.messages.some((line) => /unauthorized public key/.test(line)),
+          unauthorized.exit.messages.join("\n"),
+        );
       assert.deepEqual(leftovers(farm, before), []);
     } finally {
       farm.local.setAuthorizedKeys(honest);
@@ -131,9 +145,16 @@ describe("failures of an offloaded build", () => {
       const parentBefore = new Set(readdirSync(dirname(farm.local.realStoreDir)));
       const result = await farm.driver().build(await farm.derivation("escape", "echo never built > $out"));
       assert.equal(result.outcome, "hook-failed");
-      if (result.outcome === "hook-failed") assert.ok(result.exit.messages.some((line) => /refusing '.*escape' from '127\.0\.0\.1'/.test(line)), result.exit.messages.join("\n"));
+      if (result.outcome === "hook-failed")
+        assert.ok(
+          result.exit.messages.some((line) => /refusing '.*escape' from '127\.0\.0\.1'/.test(line)),
+          result.exit.messages.join("\n"),
+        );
       assert.deepEqual(leftovers(farm, before), []);
-      assert.deepEqual(readdirSync(dirname(farm.local.realStoreDir)).filter((entry) => !parentBefore.has(entry)), []);
+      assert.deepEqual(
+        readdirSync(dirname(farm.local.realStoreDir)).filter((entry) => !parentBefore.has(entry)),
+        [],
+      );
       assert.equal(hostile.exported(), true, "the hostile archive was sent");
     } finally {
       hostile.stop();
@@ -205,7 +226,25 @@ async function startHostileDaemon(farm: HookFarm): Promise<{ socket: string; exp
 
 /** An export item whose NAR has a directory entry named `..`, signed by `secretKey`. */
 function hostileItem(path: string, secretKey: ReturnType<typeof generateSigningKeyPair>["secretKey"]): Buffer {
-  const tokens = ["nix-archive-1", "(", "type", "directory", "entry", "(", "name", "..", "node", "(", "type", "regular", "contents", "escaped\n", ")", ")", ")"];
+  const tokens = [
+    "nix-archive-1",
+    "(",
+    "type",
+    "directory",
+    "entry",
+    "(",
+    "name",
+    "..",
+    "node",
+    "(",
+    "type",
+    "regular",
+    "contents",
+    "escaped\n",
+    ")",
+    ")",
+    ")",
+  ];
   const nar = new WireWriter();
   for (const token of tokens) nar.string(token);
   const signed = Buffer.concat([nar.toBuffer(), exportTrailer({ path, references: [], deriver: "" })]);

@@ -97,7 +97,10 @@ describe("the hook under the daemon's protocol", () => {
       await wakeSlotWaiters(farm.stateDir);
       const result = await building.catch((error: unknown) => assert.fail(`${String(error)}; the hook said: ${driver.agents[0]?.transcript.join(" | ")}`));
       assert.equal(result.outcome, "built");
-      assert.deepEqual(result.answers.map((answer) => answer.reply), ["accept"]);
+      assert.deepEqual(
+        result.answers.map((answer) => answer.reply),
+        ["accept"],
+      );
     } finally {
       taken.release();
     }
@@ -128,11 +131,17 @@ describe("the hook under the daemon's protocol", () => {
     const broken = `${farm.machinesFile}.broken.scm`;
     writeFileSync(broken, '(list (build-machine\n  (name "x")))\n');
     const driver = farm.driver({ env: { ...farm.env, OFFLOAD_MACHINES: broken } });
-    await assert.rejects(driver.build(await farm.derivation("broken", "echo x > $out")), (error: unknown) => error instanceof HookProtocolError && error.message === "unexpected EOF reading a line");
+    await assert.rejects(
+      driver.build(await farm.derivation("broken", "echo x > $out")),
+      (error: unknown) => error instanceof HookProtocolError && error.message === "unexpected EOF reading a line",
+    );
     const agent = driver.agents[0]!;
     const exit = await agent.wait(30_000);
     assert.equal(exit.status, 1);
-    assert.ok(agent.transcript.some((line) => line.startsWith(`offload: error: ${broken}:1:`) && line.includes("missing field initializers")), agent.transcript.join("\n"));
+    assert.ok(
+      agent.transcript.some((line) => line.startsWith(`offload: error: ${broken}:1:`) && line.includes("missing field initializers")),
+      agent.transcript.join("\n"),
+    );
     assertNoStackTrace(agent.transcript);
   });
 
@@ -150,7 +159,10 @@ describe("the hook under the daemon's protocol", () => {
     closed.closeRequests();
     const cut = await closed.wait(60_000);
     assert.equal(cut.status, 1);
-    assert.ok(cut.messages.some((line) => /closed the pipe before sending the inputs and outputs/.test(line)), cut.messages.join("\n"));
+    assert.ok(
+      cut.messages.some((line) => /closed the pipe before sending the inputs and outputs/.test(line)),
+      cut.messages.join("\n"),
+    );
     assertNoStackTrace(closed.transcript);
     assert.equal(await tryAcquireSlot(farm.machines[0]!, farm.stateDir).then((slot) => (slot?.release(), slot !== null)), true, "its slot is free again");
 

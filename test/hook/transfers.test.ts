@@ -88,7 +88,10 @@ describe("transfers of an offloaded build", () => {
     const firstOut = await outputOf(farm.local, first);
     assert.ok(farm.remotes[0]!.pathInfo(firstOut) !== undefined && farm.remotes[1]!.pathInfo(firstOut) === undefined);
     farm.rewriteMachines((index) => (index === 1 ? {} : { systems: ["no-such-system"] }));
-    const second = await farm.derivation("chain-b", 'read x < "$a"; echo "$x+b from $a" > $out', { inputDrvs: new Map([[first, ["out"]]]), env: { a: firstOut } });
+    const second = await farm.derivation("chain-b", 'read x < "$a"; echo "$x+b from $a" > $out', {
+      inputDrvs: new Map([[first, ["out"]]]),
+      env: { a: firstOut },
+    });
     const result = await farm.driver().build(second);
     assert.equal(result.outcome, "built");
     assert.ok(farm.remotes[1]!.pathInfo(firstOut) !== undefined, "the first output was sent to the second machine");
@@ -102,10 +105,16 @@ describe("transfers of an offloaded build", () => {
     assert.equal(result.outcome, "failed");
     if (result.outcome !== "failed") return;
     assert.equal(result.exit.status, 100);
-    assert.ok(result.exit.messages.includes(`offload: error: derivation '${drv}' offloaded to '127.0.0.1' failed: build of \`${drv}' failed`), result.exit.messages.join("\n"));
+    assert.ok(
+      result.exit.messages.includes(`offload: error: derivation '${drv}' offloaded to '127.0.0.1' failed: build of \`${drv}' failed`),
+      result.exit.messages.join("\n"),
+    );
     assert.match(result.exit.log.toString(), /about to fail/);
     assert.match(result.exit.log.toString(), /failed with exit code 3/);
-    assert.deepEqual(entriesNamed(farm.local, "fails").filter((entry) => !entry.endsWith(".drv")), []);
+    assert.deepEqual(
+      entriesNamed(farm.local, "fails").filter((entry) => !entry.endsWith(".drv")),
+      [],
+    );
   });
 
   it("exits 101 when the remote build times out", async () => {
@@ -114,6 +123,9 @@ describe("transfers of an offloaded build", () => {
     assert.equal(result.outcome, "timed-out");
     if (result.outcome !== "timed-out") return;
     assert.equal(result.exit.status, 101);
-    assert.deepEqual(entriesNamed(farm.local, "silent").filter((entry) => !entry.endsWith(".drv")), []);
+    assert.deepEqual(
+      entriesNamed(farm.local, "silent").filter((entry) => !entry.endsWith(".drv")),
+      [],
+    );
   });
 });

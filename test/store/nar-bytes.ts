@@ -31,9 +31,5 @@ export function narFrom(...tokens: Array<string | Buffer | bigint>): Buffer {
  */
 export function fileNar(contents: string, executable = false): Buffer {
   const head = executable ? ["executable", ""] : [];
-  return Buffer.concat([
-    narFrom("nix-archive-1", "(", "type", "regular", ...head, "contents"),
-    new WireWriter().string(contents).toBuffer(),
-    narFrom(")"),
-  ]);
+  return Buffer.concat([narFrom("nix-archive-1", "(", "type", "regular", ...head, "contents"), new WireWriter().string(contents).toBuffer(), narFrom(")")]);
 }

@@ -22,7 +22,13 @@ function channelTo(sshd: TestSshd, socketPath: string): Promise<{ channel: Duple
     client.once("ready", () => {
       client.openssh_forwardOutStreamLocal(socketPath, (error, channel) => (error ? reject(error) : resolve({ channel, client })));
     });
-    client.connect({ host: sshd.host, port: sshd.port, username: sshd.user, privateKey: readFileSync(sshd.clientKey.privateKeyFile), hostVerifier: () => true });
+    client.connect({
+      host: sshd.host,
+      port: sshd.port,
+      username: sshd.user,
+      privateKey: readFileSync(sshd.clientKey.privateKeyFile),
+      hostVerifier: () => true,
+    });
   });
 }
 

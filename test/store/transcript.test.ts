@@ -30,7 +30,10 @@ function keysOf(transcript: Transcript): { daemon: SigningKeyPair; client: Signi
 
 /** Compares two runs step by step, saying which step differs and how. */
 function assertSameTranscript(actual: TranscriptStep[], expected: TranscriptStep[]): void {
-  assert.deepEqual(actual.map((s) => s.name), expected.map((s) => s.name));
+  assert.deepEqual(
+    actual.map((s) => s.name),
+    expected.map((s) => s.name),
+  );
   for (let i = 0; i < expected.length; i++) {
     const name = expected[i]!.name;
     assert.equal(actual[i]!.sent, expected[i]!.sent, `${name}: our client sent other bytes`);
@@ -45,7 +48,10 @@ describe("worker-protocol transcripts", () => {
   it("a real guix-daemon answers the script as recorded", { skip: guixDaemonSkipReason() }, async () => {
     const recording = process.env["OFFLOAD_RECORD_TRANSCRIPTS"] === "1" || !existsSync(FIXTURE);
     const previous = existsSync(FIXTURE) ? (JSON.parse(readFileSync(FIXTURE, "utf8")) as Transcript) : null;
-    const keys = previous !== null && !recording ? keysOf(previous) : { daemon: generateSigningKeyPair(), client: generateSigningKeyPair(), stranger: generateSigningKeyPair() };
+    const keys =
+      previous !== null && !recording
+        ? keysOf(previous)
+        : { daemon: generateSigningKeyPair(), client: generateSigningKeyPair(), stranger: generateSigningKeyPair() };
     const daemon = await GuixDaemon.start({ signingKey: keys.daemon, authorizedKeys: [keys.client.publicKey] });
     let steps: TranscriptStep[];
     try {
@@ -68,15 +74,37 @@ describe("worker-protocol transcripts", () => {
     }
   });
 
-  it("the test server answers the script as the real daemon did", { skip: !canUnshareMounts() ? "the test server needs root and unshare -m to run builders at /gnu/store" : !existsSync(FIXTURE) ? "no recorded transcript" : false }, async () => {
-    const recorded = JSON.parse(readFileSync(FIXTURE, "utf8")) as Transcript;
-    const keys = keysOf(recorded);
-    const server = await StoreServer.start({ storeDir: recorded.storeDir, signingKey: keys.daemon, authorizedKeys: [keys.client.publicKey], system: recorded.system, storeVisibility: "namespace" });
-    try {
-      const steps = await runScript({ socketPath: server.socketPath, storeDir: recorded.storeDir, system: recorded.system, keys, workDir: tempDir("offload-transcript-") });
-      assertSameTranscript(steps, recorded.steps);
-    } finally {
-      await server.stop();
-    }
-  });
+  it(
+    "the test server answers the script as the real daemon did",
+    {
+      skip: !canUnshareMounts()
+        ? "the test server needs root and unshare -m to run builders at /gnu/store"
+        : !existsSync(FIXTURE)
+          ? "no recorded transcript"
+          : false,
+    },
+    async () => {
+      const recorded = JSON.parse(readFileSync(FIXTURE, "utf8")) as Transcript;
+      const keys = keysOf(recorded);
+      const server = await StoreServer.start({
+        storeDir: recorded.storeDir,
+        signingKey: keys.daemon,
+        authorizedKeys: [keys.client.publicKey],
+        system: recorded.system,
+        storeVisibility: "namespace",
+      });
+      try {
+        const steps = await runScript({
+          socketPath: server.socketPath,
+          storeDir: recorded.storeDir,
+          system: recorded.system,
+          keys,
+          workDir: tempDir("offload-transcript-"),
+        });
+        assertSameTranscript(steps, recorded.steps);
+      } finally {
+        await server.stop();
+      }
+    },
+  );
 });

@@ -168,7 +168,14 @@ async function* just(bytes: Buffer): AsyncGenerator<Buffer> {
 type Spoil = "none" | "other-hash" | "forged" | "corrupt";
 
 /** An export stream of one text item, signed by `key` (or unsigned), its signature possibly spoiled. */
-async function exportOf(storeDir: string, name: string, content: string, references: string[], sign: SigningKeyPair | null, spoil: Spoil = "none"): Promise<Buffer> {
+async function exportOf(
+  storeDir: string,
+  name: string,
+  content: string,
+  references: string[],
+  sign: SigningKeyPair | null,
+  spoil: Spoil = "none",
+): Promise<Buffer> {
   const path = textPath(name, content, references, storeDir);
   const signature = (hash: Buffer): string => {
     if (spoil === "corrupt") return "(signature (sig-val (ecdsa (r #01#) (s #01#))))";
@@ -228,21 +235,44 @@ export async function runScript(context: ScriptContext): Promise<TranscriptStep[
   const imported = await exportOf(storeDir, "imported", "imported\n", [hello], keys.client);
   await step("import-paths (authorized)", () => store.importPaths(Readable.from([imported])));
   await step("import-paths (unsigned)", async () => attempt(store.importPaths(Readable.from([await exportOf(storeDir, "unsigned", "u\n", [], null)]))));
-  await step("import-paths (unauthorized)", async () => attempt(store.importPaths(Readable.from([await exportOf(storeDir, "stranger", "s\n", [], keys.stranger)]))));
-  await step("import-paths (forged)", async () => attempt(store.importPaths(Readable.from([await exportOf(storeDir, "forged", "f\n", [], keys.client, "forged")]))));
-  await step("import-paths (corrupt signature)", async () => attempt(store.importPaths(Readable.from([await exportOf(storeDir, "corrupt", "c\n", [], keys.client, "corrupt")]))));
-  await step("import-paths (wrong hash)", async () => attempt(store.importPaths(Readable.from([await exportOf(storeDir, "liar", "l\n", [], keys.client, "other-hash")]))));
+  await step("import-paths (unauthorized)", async () =>
+    attempt(store.importPaths(Readable.from([await exportOf(storeDir, "stranger", "s\n", [], keys.stranger)]))),
+  );
+  await step("import-paths (forged)", async () =>
+    attempt(store.importPaths(Readable.from([await exportOf(storeDir, "forged", "f\n", [], keys.client, "forged")]))),
+  );
+  await step("import-paths (corrupt signature)", async () =>
+    attempt(store.importPaths(Readable.from([await exportOf(storeDir, "corrupt", "c\n", [], keys.client, "corrupt")]))),
+  );
+  await step("import-paths (wrong hash)", async () =>
+    attempt(store.importPaths(Readable.from([await exportOf(storeDir, "liar", "l\n", [], keys.client, "other-hash")]))),
+  );
   const missing = textPath("missing", "m\n", [], storeDir);
-  await step("import-paths (invalid reference)", async () => attempt(store.importPaths(Readable.from([await exportOf(storeDir, "dangling", "d\n", [missing], keys.client)]))));
+  await step("import-paths (invalid reference)", async () =>
+    attempt(store.importPaths(Readable.from([await exportOf(storeDir, "dangling", "d\n", [missing], keys.client)]))),
+  );
 
-  const ok = makeDerivation({ name: "ok", system, builder: "/bin/sh", args: ["-c", `echo building ok; echo "uses ${hello}" > $out`], inputSrcs: [hello] }, storeDir);
+  const ok = makeDerivation(
+    { name: "ok", system, builder: "/bin/sh", args: ["-c", `echo building ok; echo "uses ${hello}" > $out`], inputSrcs: [hello] },
+    storeDir,
+  );
   await step("add-text-to-store (derivation)", () => store.addTextToStore("ok.drv", ok.text, ok.references));
   await step("build-paths (success)", () => store.buildPaths([ok.path]));
   await step("query-path-info (built output)", () => store.queryPathInfo(ok.derivation.outputs.get("out")!.path));
   await step("query-derivation-outputs", () => store.queryDerivationOutputs(ok.path));
   await step("build-paths (already valid)", () => store.buildPaths([ok.path]));
   const lookup = () => ok.derivation;
-  const dependent = makeDerivation({ name: "dependent", system, builder: "/bin/sh", args: ["-c", `echo "after ${ok.derivation.outputs.get("out")!.path}" > $out`], inputDrvs: new Map([[ok.path, ["out"]]]) }, storeDir, lookup);
+  const dependent = makeDerivation(
+    {
+      name: "dependent",
+      system,
+      builder: "/bin/sh",
+      args: ["-c", `echo "after ${ok.derivation.outputs.get("out")!.path}" > $out`],
+      inputDrvs: new Map([[ok.path, ["out"]]]),
+    },
+    storeDir,
+    lookup,
+  );
   await step("add-text-to-store (dependent derivation)", () => store.addTextToStore("dependent.drv", dependent.text, dependent.references));
   await step("build-paths (dependent)", () => store.buildPaths([dependent.path]));
   await step("query-path-info (dependent output)", () => store.queryPathInfo(dependent.derivation.outputs.get("out")!.path));
@@ -257,10 +287,17 @@ export async function runScript(context: ScriptContext): Promise<TranscriptStep[
 
   // At higher verbosity the daemon says more, and indents what it says inside a nest.
   await step("set-options (verbosity 3)", () => store.setOptions({ printBuildTrace: true, verbosity: 3 }));
-  const chatty = makeDerivation({ name: "chatty", system, builder: "/bin/sh", args: ["-c", `echo chatty; echo "${hello}" > $out`], inputSrcs: [hello] }, storeDir);
+  const chatty = makeDerivation(
+    { name: "chatty", system, builder: "/bin/sh", args: ["-c", `echo chatty; echo "${hello}" > $out`], inputSrcs: [hello] },
+    storeDir,
+  );
   await step("add-text-to-store (chatty derivation)", () => store.addTextToStore("chatty.drv", chatty.text, chatty.references));
   await step("build-paths (verbosity 3)", () => store.buildPaths([chatty.path]));
-  const orphan = makeDerivation({ name: "orphan", system, builder: "/bin/sh", args: ["-c", "echo > $out"], inputDrvs: new Map([[failing.path, ["out"]]]) }, storeDir, () => failing.derivation);
+  const orphan = makeDerivation(
+    { name: "orphan", system, builder: "/bin/sh", args: ["-c", "echo > $out"], inputDrvs: new Map([[failing.path, ["out"]]]) },
+    storeDir,
+    () => failing.derivation,
+  );
   await step("add-text-to-store (derivation of a failing input)", () => store.addTextToStore("orphan.drv", orphan.text, orphan.references));
   await step("build-paths (dependency failed, verbosity 3)", () => attempt(store.buildPaths([orphan.path])));
   await step("export-path (verbosity 3)", () => store.exportPath(hello, sink(), { sign: false }));
@@ -274,13 +311,17 @@ export async function runScript(context: ScriptContext): Promise<TranscriptStep[
     await reader.readExact(16);
     if ((await reader.readInt()) !== Stderr.Last) throw new Error("handshake failed");
     steps.push({ name: `${name}: handshake`, ...recorder.takeRecorded(), closed: false });
-    await step(name, async () => {
-      recorder.write(request);
-      const code = await reader.readInt();
-      if (code !== Stderr.Error) throw new Error(`expected an error, got 0x${code.toString(16)}`);
-      await reader.readText();
-      await reader.readInt();
-    }, 3000);
+    await step(
+      name,
+      async () => {
+        recorder.write(request);
+        const code = await reader.readInt();
+        if (code !== Stderr.Error) throw new Error(`expected an error, got 0x${code.toString(16)}`);
+        await reader.readText();
+        await reader.readInt();
+      },
+      3000,
+    );
     reader.detach();
     recorder.destroy();
   };
@@ -290,13 +331,7 @@ export async function runScript(context: ScriptContext): Promise<TranscriptStep[
 }
 
 /** A STDERR message or the operation's result, decoded for comparison. */
-export type Frame =
-  | { next: string }
-  | { read: number }
-  | { write: string }
-  | { last: true }
-  | { error: string; status: number }
-  | { rest: string };
+export type Frame = { next: string } | { read: number } | { write: string } | { last: true } | { error: string; status: number } | { rest: string };
 
 /**
  * Splits a step's answer into the daemon's messages and the result bytes,

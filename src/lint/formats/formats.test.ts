@@ -18,7 +18,10 @@ type Schema = { [key: string]: Json };
  */
 function validate(value: Json, schema: Schema, root: Schema, path = "$"): string[] {
   if (typeof schema.$ref === "string") {
-    const target = schema.$ref.replace(/^#\//, "").split("/").reduce<Json>((node, key) => (node as Schema)[key]!, root);
+    const target = schema.$ref
+      .replace(/^#\//, "")
+      .split("/")
+      .reduce<Json>((node, key) => (node as Schema)[key]!, root);
     return validate(value, target as Schema, root, path);
   }
   const errors: string[] = [];
@@ -57,17 +60,27 @@ function validate(value: Json, schema: Schema, root: Schema, path = "$"): string
 }
 
 const schema = JSON.parse(readFileSync("fixtures/lint/sarif-schema-2.1.0.json", "utf8")) as Schema;
-const reports = ["fixtures/lint/deprecated-system.scm", "fixtures/lint/several-errors.scm", "fixtures/lint/unused-machine.scm", "fixtures/lint/read-error.scm"].map((f) => lintFile(f));
+const reports = [
+  "fixtures/lint/deprecated-system.scm",
+  "fixtures/lint/several-errors.scm",
+  "fixtures/lint/unused-machine.scm",
+  "fixtures/lint/read-error.scm",
+].map((f) => lintFile(f));
 
 test("the validator rejects broken SARIF (so the next test can fail)", () => {
   assert.notDeepEqual(validate({ version: "2.0.0", runs: [{ tool: {} }] }, schema, schema), []);
-  assert.notDeepEqual(validate({ version: "2.1.0", runs: [{ tool: { driver: { name: "x" } }, results: [{ message: {}, level: "info" }] }] }, schema, schema), []);
+  assert.notDeepEqual(
+    validate({ version: "2.1.0", runs: [{ tool: { driver: { name: "x" } }, results: [{ message: {}, level: "info" }] }] }, schema, schema),
+    [],
+  );
 });
 
 test("SARIF output is valid against the SARIF 2.1.0 schema", () => {
   const log = sarifLog(reports) as Json;
   assert.deepEqual(validate(log, schema, schema), []);
-  const run = (log as { runs: Array<{ results: Array<{ ruleId: string; ruleIndex: number; fixes?: unknown[] }>; tool: { driver: { rules: Array<{ id: string }> } } }> }).runs[0]!;
+  const run = (
+    log as { runs: Array<{ results: Array<{ ruleId: string; ruleIndex: number; fixes?: unknown[] }>; tool: { driver: { rules: Array<{ id: string }> } } }> }
+  ).runs[0]!;
   for (const r of run.results) assert.equal(run.tool.driver.rules[r.ruleIndex]!.id, r.ruleId);
   assert.ok(run.results.some((r) => r.fixes));
 });

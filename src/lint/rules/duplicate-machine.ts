@@ -95,7 +95,7 @@ function mergeFix(context: LintContext, results: ReadonlySet<Datum>, keep: Machi
   if (!systemsA || !systemsB) return null;
   const merged = [...new Set([...systemsA, ...systemsB])];
   const target = a.clauses.find((c) => c.field === "systems") ?? a.clauses.find((c) => c.field === "system");
-  if (!target || a.clauses.some((c) => c.field === "system") && a.clauses.some((c) => c.field === "systems")) return null;
+  if (!target || (a.clauses.some((c) => c.field === "system") && a.clauses.some((c) => c.field === "systems"))) return null;
   return {
     description: "merge the two entries into one machine with both systems",
     edits: [

@@ -101,7 +101,8 @@ function checkName(context: LintContext, view: MachineView): void {
   if (/^[a-z]+:\/\//i.test(name)) problem = `"${shown}" is a URL: write only the host name; the port goes in (port ...)`;
   else if (name.includes("@")) problem = `"${shown}" contains '@': put the user in (user "${abbreviate(name.split("@")[0]!)}") and only the host in name`;
   else if (/\s/.test(name)) problem = `"${shown}" contains whitespace, which no host name has`;
-  else if (/^[^:]+:\d+$/.test(name)) problem = `"${shown}" contains a port: write (name "${abbreviate(name.split(":")[0]!)}") (port ${abbreviate(name.split(":")[1]!)})`;
+  else if (/^[^:]+:\d+$/.test(name))
+    problem = `"${shown}" contains a port: write (name "${abbreviate(name.split(":")[0]!)}") (port ${abbreviate(name.split(":")[1]!)})`;
   if (problem) context.report("host-name", got.span, `${problem}; Guix cannot connect to it`);
 }
 
@@ -115,7 +116,8 @@ function checkPort(context: LintContext, view: MachineView): void {
 function checkParallelBuilds(context: LintContext, view: MachineView): void {
   const got = known(context, view, "parallel-builds", isExactInteger, "an exact integer");
   if (!got) return;
-  if (Number(got.value) < 1) context.report("parallel-builds", got.span, `parallel-builds ${show(got.value)} gives the machine no build slot: Guix never uses it; use 1 or more`);
+  if (Number(got.value) < 1)
+    context.report("parallel-builds", got.span, `parallel-builds ${show(got.value)} gives the machine no build slot: Guix never uses it; use 1 or more`);
 }
 
 function checkSpeed(context: LintContext, view: MachineView): void {
@@ -128,18 +130,34 @@ function checkOverloadThreshold(context: LintContext, view: MachineView): void {
   const got = known(context, view, "overload-threshold", (v) => v === false || isNumber(v), "#f or a number in (0, 1]");
   if (!got || got.value === false || !isNumber(got.value)) return;
   const t = toFloat(got.value);
-  if (!(t > 0)) context.report("overload-threshold", got.span, `overload-threshold ${show(got.value)} is never above the load: Guix always considers the machine overloaded; use a value in (0, 1] or #f`);
+  if (!(t > 0))
+    context.report(
+      "overload-threshold",
+      got.span,
+      `overload-threshold ${show(got.value)} is never above the load: Guix always considers the machine overloaded; use a value in (0, 1] or #f`,
+    );
   // Guix itself writes such values (1.8 for its childhurds): information, not a mistake.
-  else if (t > 1) context.report("overload-threshold", got.span, `overload-threshold ${show(got.value)} is above 1: the normalized load rarely exceeds it, so the load check seldom excludes this machine (#f turns the check off)`, null, "info");
+  else if (t > 1)
+    context.report(
+      "overload-threshold",
+      got.span,
+      `overload-threshold ${show(got.value)} is above 1: the normalized load rarely exceeds it, so the load check seldom excludes this machine (#f turns the check off)`,
+      null,
+      "info",
+    );
 }
 
 function checkCompression(context: LintContext, view: MachineView): void {
-  const got = known(context, view, "compression", (v) => typeof v === "string", "a string such as \"zlib@openssh.com,zlib\"");
+  const got = known(context, view, "compression", (v) => typeof v === "string", 'a string such as "zlib@openssh.com,zlib"');
   if (!got) return;
   const names = (got.value as string).split(",").map((n) => n.trim());
   for (const name of names) {
     if (COMPRESSION_ALGORITHMS.includes(name)) continue;
-    context.report("compression", got.span, `unknown compression algorithm "${abbreviate(name)}"${didYouMean(name, COMPRESSION_ALGORITHMS, true)}: libssh knows zlib@openssh.com, zlib and none`);
+    context.report(
+      "compression",
+      got.span,
+      `unknown compression algorithm "${abbreviate(name)}"${didYouMean(name, COMPRESSION_ALGORITHMS, true)}: libssh knows zlib@openssh.com, zlib and none`,
+    );
   }
 }
 
@@ -161,7 +179,11 @@ function checkFeatures(context: LintContext, view: MachineView): void {
   const spans = clause ? elementSpans(clause.value) : undefined;
   items.forEach((item, i) => {
     if (typeof item !== "string") {
-      context.report("features-not-strings", spans?.length === items.length ? spans[i]! : span, `feature ${show(item)} is not a string: it never matches a build's required features; write it as "${show(item).replace(/"/g, "")}"`);
+      context.report(
+        "features-not-strings",
+        spans?.length === items.length ? spans[i]! : span,
+        `feature ${show(item)} is not a string: it never matches a build's required features; write it as "${show(item).replace(/"/g, "")}"`,
+      );
     }
   });
 }
@@ -169,5 +191,10 @@ function checkFeatures(context: LintContext, view: MachineView): void {
 function checkDaemonSocket(context: LintContext, view: MachineView): void {
   const got = known(context, view, "daemon-socket", (v) => typeof v === "string", "a string (an absolute file name)");
   if (!got) return;
-  if (!(got.value as string).startsWith("/")) context.report("daemon-socket-not-absolute", got.span, `daemon-socket "${abbreviate(got.value as string)}" is not an absolute file name; the remote daemon listens at /var/guix/daemon-socket/socket`);
+  if (!(got.value as string).startsWith("/"))
+    context.report(
+      "daemon-socket-not-absolute",
+      got.span,
+      `daemon-socket "${abbreviate(got.value as string)}" is not an absolute file name; the remote daemon listens at /var/guix/daemon-socket/socket`,
+    );
 }

@@ -20,7 +20,11 @@ import { innerSpan } from "../string-spans.ts";
 /** The rules this module reports (a host-key of the wrong type is field-values' wrong-field-type). */
 export const HOST_KEY_RULES = {
   "host-key-malformed": { severity: "error", fixable: false, description: "host-key is not a valid 'TYPE BASE64 [COMMENT]' OpenSSH public key." },
-  "host-key-unmatchable": { severity: "warning", fixable: false, description: "A host key Guix's offload can never match (ECDSA, non ssh- types, comment with spaces)." },
+  "host-key-unmatchable": {
+    severity: "warning",
+    fixable: false,
+    description: "A host key Guix's offload can never match (ECDSA, non ssh- types, comment with spaces).",
+  },
 } as const satisfies RuleTable;
 
 /**
@@ -48,11 +52,16 @@ export const hostKeyRule: RuleModule = {
         const t = tokens[token];
         return t ? innerSpan(span, value, t.index, t.text.length) : span;
       };
-      for (const problem of problems) context.report("host-key-malformed", at(problem.token), `host-key: ${problem.message}; Guix cannot authenticate the machine`);
+      for (const problem of problems)
+        context.report("host-key-malformed", at(problem.token), `host-key: ${problem.message}; Guix cannot authenticate the machine`);
       if (problems.length > 0) continue;
       const type = tokens[0]!.text;
       if (!type.startsWith("ssh-")) {
-        context.report("host-key-unmatchable", at(0), `host-key of type ${abbreviate(type)}: Guix's offload only understands ssh-* key types and will never match it; use the machine's ssh-ed25519 key (/etc/ssh/ssh_host_ed25519_key.pub)`);
+        context.report(
+          "host-key-unmatchable",
+          at(0),
+          `host-key of type ${abbreviate(type)}: Guix's offload only understands ssh-* key types and will never match it; use the machine's ssh-ed25519 key (/etc/ssh/ssh_host_ed25519_key.pub)`,
+        );
       }
       if (tokens.length > 3) {
         const first = tokens[3]!;

@@ -40,9 +40,17 @@ export const LOAD_ERROR_RULES = {
   "match-error": { severity: "error", fixable: false, description: "A (ice-9 match) form matched none of its patterns while loading." },
   "uncaught-throw": { severity: "error", fixable: false, description: "The file throws an exception it does not catch; Guix fails to load it." },
   "uncaught-exception": { severity: "error", fixable: false, description: "The file raises an exception it does not catch; Guix fails to load it." },
-  refused: { severity: "warning", fixable: false, description: "The file runs a program, writes a file or the like while loading: Guix would, offload does not, so the rest is not checked." },
+  refused: {
+    severity: "warning",
+    fixable: false,
+    description: "The file runs a program, writes a file or the like while loading: Guix would, offload does not, so the rest is not checked.",
+  },
   unsupported: { severity: "warning", fixable: false, description: "The file uses a Guile feature offload does not implement, so the rest is not checked." },
-  "unsupported-module": { severity: "warning", fixable: false, description: "The file imports a Guile module offload does not provide, so the rest is not checked." },
+  "unsupported-module": {
+    severity: "warning",
+    fixable: false,
+    description: "The file imports a Guile module offload does not provide, so the rest is not checked.",
+  },
   "missing-file-read": { severity: "error", fixable: false, description: "A file read while loading does not exist; Guix silently drops every machine." },
 } as const satisfies RuleTable;
 

@@ -21,7 +21,7 @@ const LIST_FIELDS = ["systems", "features"];
 
 /** The rule this module reports. */
 export const PLACEHOLDER_RULES = {
-  placeholder: { severity: "error", fixable: false, description: "A value left as a placeholder (\"\", FIXME, xxxx, …, $(...), ${...}, <...>, /path/to/...)." },
+  placeholder: { severity: "error", fixable: false, description: 'A value left as a placeholder ("", FIXME, xxxx, …, $(...), ${...}, <...>, /path/to/...).' },
 } as const satisfies RuleTable;
 
 /**
@@ -69,7 +69,11 @@ function checkSymbols(context: LintContext, form: MachineForm): void {
   const visit = (datum: Datum, span: Span | undefined, depth: number) => {
     if (depth > 100) return;
     if (datum instanceof Sym && span && isPlaceholderSymbol(datum.name)) {
-      context.report("placeholder", span, `${abbreviate(datum.name)} is an unfilled template placeholder (an unbound symbol when Guix loads the file): replace it with the real value`);
+      context.report(
+        "placeholder",
+        span,
+        `${abbreviate(datum.name)} is an unfilled template placeholder (an unbound symbol when Guix loads the file): replace it with the real value`,
+      );
       return;
     }
     if (datum instanceof Pair) for (let c: Datum = datum; c instanceof Pair; c = c.cdr) visit(c.car, c.carSpan, depth + 1);

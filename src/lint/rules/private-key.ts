@@ -20,8 +20,16 @@ import { inspectPrivateKey } from "../private-key-file.ts";
 
 /** The rules this module reports. */
 export const PRIVATE_KEY_RULES = {
-  "private-key": { severity: "error", fixable: false, description: "The private key file cannot be used by Guix (checked with --check-files, the default key too)." },
-  "private-key-home": { severity: "warning", fixable: false, description: "private-key is built from (getenv \"HOME\"), which is root's home when the daemon loads the file." },
+  "private-key": {
+    severity: "error",
+    fixable: false,
+    description: "The private key file cannot be used by Guix (checked with --check-files, the default key too).",
+  },
+  "private-key-home": {
+    severity: "warning",
+    fixable: false,
+    description: 'private-key is built from (getenv "HOME"), which is root\'s home when the daemon loads the file.',
+  },
 } as const satisfies RuleTable;
 
 /**

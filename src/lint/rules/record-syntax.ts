@@ -66,24 +66,45 @@ function report(context: LintContext, form: MachineForm, violation: RecordViolat
   switch (violation.code) {
     case "invalid-field-specifier":
       if (violation.improper) context.report(violation.code, where, "invalid field specifier: the form is an improper (dotted) list");
-      else context.report(violation.code, where, `invalid field specifier ${writeAbbreviated(violation.datum)}: each clause must be (FIELD VALUE); Guix refuses to load the file`);
+      else
+        context.report(
+          violation.code,
+          where,
+          `invalid field specifier ${writeAbbreviated(violation.datum)}: each clause must be (FIELD VALUE); Guix refuses to load the file`,
+        );
       return;
     case "duplicate-field-initializer":
-      context.report(violation.code, where, `duplicate field initializer ${abbreviate(violation.field)}: ${abbreviate(violation.field)} is already given in this build-machine; Guix refuses to load the file — keep one`);
+      context.report(
+        violation.code,
+        where,
+        `duplicate field initializer ${abbreviate(violation.field)}: ${abbreviate(violation.field)} is already given in this build-machine; Guix refuses to load the file — keep one`,
+      );
       return;
     case "extraneous-field-initializers": {
       if (violation.field === "inherit") {
-        context.report(violation.code, violation.nameSpan ?? where, "(inherit …) must be the first clause of build-machine: elsewhere Guix takes it for an unknown field and refuses to load the file; move it to the top");
+        context.report(
+          violation.code,
+          violation.nameSpan ?? where,
+          "(inherit …) must be the first clause of build-machine: elsewhere Guix takes it for an unknown field and refuses to load the file; move it to the top",
+        );
         return;
       }
       const obsolete = OBSOLETE[violation.field];
       const hint = obsolete ? `: ${obsolete}` : `${didYouMean(violation.field, SETTABLE)}: build-machine has no such field`;
-      context.report(violation.code, violation.nameSpan ?? where, `extraneous field initializer ${abbreviate(violation.field)}${hint}; Guix refuses to load the file`);
+      context.report(
+        violation.code,
+        violation.nameSpan ?? where,
+        `extraneous field initializer ${abbreviate(violation.field)}${hint}; Guix refuses to load the file`,
+      );
       return;
     }
     case "missing-field-initializers": {
       const missing = violation.fields;
-      context.report(violation.code, form.headSpan, `missing field initializers (${missing.join(" ")}): add ${missing.map((m) => `(${m} ...)`).join(" ")}; Guix refuses to load the file`);
+      context.report(
+        violation.code,
+        form.headSpan,
+        `missing field initializers (${missing.join(" ")}): add ${missing.map((m) => `(${m} ...)`).join(" ")}; Guix refuses to load the file`,
+      );
       return;
     }
   }

@@ -59,7 +59,11 @@ function reportNotAList(context: LintContext): void {
   const value = context.evaluation.lastValue!;
   const where = last?.span;
   if (!where) {
-    context.report("not-a-list", new Span(context.source, 0, 0), "the file is empty: Guix needs a list of build machines as its last value; write (list (build-machine ...))");
+    context.report(
+      "not-a-list",
+      new Span(context.source, 0, 0),
+      "the file is empty: Guix needs a list of build machines as its last value; write (list (build-machine ...))",
+    );
     return;
   }
   let detail: string;
@@ -71,7 +75,13 @@ function reportNotAList(context: LintContext): void {
   } else detail = `it returns ${writeAbbreviated(value)}`;
   const bare = last.datum instanceof Pair && last.datum.car instanceof Sym && last.datum.car.name === "build-machine";
   const fix: Fix | null = bare
-    ? { description: "wrap the build-machine in (list ...)", edits: [{ start: where.start, end: where.start, text: "(list " }, { start: where.end, end: where.end, text: ")" }] }
+    ? {
+        description: "wrap the build-machine in (list ...)",
+        edits: [
+          { start: where.start, end: where.start, text: "(list " },
+          { start: where.end, end: where.end, text: ")" },
+        ],
+      }
     : null;
   context.report("not-a-list", where, `the file's last value is not a list of build machines (${detail}); Guix ignores the file and offloads nothing`, fix);
 }
@@ -86,6 +96,10 @@ function reportUnused(context: LintContext): void {
     const name = record.fields.get("name");
     const label = typeof name === "string" ? `'${abbreviate(name)}' ` : "";
     const head = context.forms.find((f) => f.span.start === record.span!.start)?.headSpan ?? record.span;
-    context.report("unused-machine", head, `build-machine ${label}is built but not in the list the file returns, so Guix never uses it (fine if it is only a template for inherit)`);
+    context.report(
+      "unused-machine",
+      head,
+      `build-machine ${label}is built but not in the list the file returns, so Guix never uses it (fine if it is only a template for inherit)`,
+    );
   }
 }

@@ -87,11 +87,25 @@ function checkView(context: LintContext, view: MachineView): void {
   }
   if (system.value === false) {
     // A misspelt systems clause or a misplaced inherit is already reported; "missing" would say it twice.
-    if (view.form && (view.form.violations.some((v) => v.code === "invalid-field-specifier") || hasMisplacedInherit(view.form) || view.form.clauses.some((c) => closestField(c.field) === "systems"))) return;
+    if (
+      view.form &&
+      (view.form.violations.some((v) => v.code === "invalid-field-specifier") ||
+        hasMisplacedInherit(view.form) ||
+        view.form.clauses.some((c) => closestField(c.field) === "systems"))
+    )
+      return;
     if (system.origin === "inherit" || systems.origin === "inherit") {
-      context.report("missing-systems", view.form?.headSpan ?? view.span, "this machine (and the one it inherits from) has neither 'systems' nor 'system': Guix never uses it; add (systems (list \"x86_64-linux\"))");
+      context.report(
+        "missing-systems",
+        view.form?.headSpan ?? view.span,
+        "this machine (and the one it inherits from) has neither 'systems' nor 'system': Guix never uses it; add (systems (list \"x86_64-linux\"))",
+      );
     } else {
-      context.report("missing-systems", view.form?.headSpan ?? view.span, "no 'systems' field: Guix never uses this machine; add (systems (list \"x86_64-linux\"))");
+      context.report(
+        "missing-systems",
+        view.form?.headSpan ?? view.span,
+        "no 'systems' field: Guix never uses this machine; add (systems (list \"x86_64-linux\"))",
+      );
     }
     return;
   }
@@ -116,16 +130,32 @@ function reportDeprecated(context: LintContext, view: MachineView): void {
           { start: clause.valueSpan.end, end: clause.valueSpan.end, text: ")" },
         ],
       };
-  context.report("deprecated-system", clause.span, `the 'system' field is deprecated (Guix warns on every build); write (systems (list ${abbreviate(clause.valueSpan.text())}))`, fix);
+  context.report(
+    "deprecated-system",
+    clause.span,
+    `the 'system' field is deprecated (Guix warns on every build); write (systems (list ${abbreviate(clause.valueSpan.text())}))`,
+    fix,
+  );
 }
 
 function checkSystemsList(context: LintContext, value: Datum, span: Span, expr: Datum | undefined): void {
   if (typeof value === "string") {
     const fix: Fix | null =
       expr !== undefined
-        ? { description: "wrap the system in (list ...)", edits: [{ start: span.start, end: span.start, text: "(list " }, { start: span.end, end: span.end, text: ")" }] }
+        ? {
+            description: "wrap the system in (list ...)",
+            edits: [
+              { start: span.start, end: span.start, text: "(list " },
+              { start: span.end, end: span.end, text: ")" },
+            ],
+          }
         : null;
-    context.report("systems-not-list", span, `'systems' must be a list: (systems "${abbreviate(value)}") makes Guix crash when it matches a build ("unexpected EOF reading a line"); write (systems (list "${abbreviate(value)}"))`, fix);
+    context.report(
+      "systems-not-list",
+      span,
+      `'systems' must be a list: (systems "${abbreviate(value)}") makes Guix crash when it matches a build ("unexpected EOF reading a line"); write (systems (list "${abbreviate(value)}"))`,
+      fix,
+    );
     return;
   }
   const items = listToArray(value);
@@ -143,7 +173,11 @@ function checkSystemsList(context: LintContext, value: Datum, span: Span, expr: 
 
 function checkSystem(context: LintContext, value: Datum, span: Span): void {
   if (typeof value !== "string") {
-    context.report("system-not-string", span, `system type ${writeAbbreviated(value)} is not a string: it never matches a build; write it as "${writeAbbreviated(value).replace(/"/g, "")}"`);
+    context.report(
+      "system-not-string",
+      span,
+      `system type ${writeAbbreviated(value)} is not a string: it never matches a build; write it as "${writeAbbreviated(value).replace(/"/g, "")}"`,
+    );
     return;
   }
   const allowed = [...GUIX_SYSTEMS, ...(context.options.allowSystems ?? [])];
@@ -151,7 +185,11 @@ function checkSystem(context: LintContext, value: Datum, span: Span): void {
   if (allowed.includes(value) || placeholderIn(value)) return;
   const meant = sameArchitecture(value, allowed);
   const hint = meant === undefined ? didYouMean(value, allowed, true) : ` (did you mean "${meant}"?)`;
-  context.report("unknown-system", span, `"${abbreviate(value)}" is not a Guix system type${hint}; builds are only offloaded for systems Guix knows (--allow-system to accept it)`);
+  context.report(
+    "unknown-system",
+    span,
+    `"${abbreviate(value)}" is not a Guix system type${hint}; builds are only offloaded for systems Guix knows (--allow-system to accept it)`,
+  );
 }
 
 /** Other names of Guix's architectures (Debian's, Docker's, GCC's), by what they mean. */

@@ -15,7 +15,12 @@ describe("hook configuration", () => {
   });
 
   it("follows the variables Guix honours, and OFFLOAD_REAL_STORE_DIR", () => {
-    const config = hookConfig({ NIX_STORE_DIR: "/s/store/", GUIX_DAEMON_SOCKET: "/s/socket", GUIX_CONFIGURATION_DIRECTORY: "/s/etc", OFFLOAD_REAL_STORE_DIR: "/mnt/store" });
+    const config = hookConfig({
+      NIX_STORE_DIR: "/s/store/",
+      GUIX_DAEMON_SOCKET: "/s/socket",
+      GUIX_CONFIGURATION_DIRECTORY: "/s/etc",
+      OFFLOAD_REAL_STORE_DIR: "/mnt/store",
+    });
     assert.deepEqual(config, { storeDir: "/s/store", realStoreDir: "/mnt/store", daemonSocket: "/s/socket", configDir: "/s/etc", aclFile: "/s/etc/acl" });
     assert.equal(realPath(config, "/s/store/abc-x"), "/mnt/store/abc-x");
     assert.equal(realPath(config, "/elsewhere/abc-x"), "/elsewhere/abc-x");

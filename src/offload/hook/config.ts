@@ -42,7 +42,7 @@ export const GUIX_DEFAULTS = {
 } as const;
 
 /** The variable naming where the store's files really are (tests, unusual mounts). */
-export const REAL_STORE_DIR_ENV = "OFFLOAD_REAL_STORE_DIR";
+const REAL_STORE_DIR_ENV = "OFFLOAD_REAL_STORE_DIR";
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === "" ? undefined : value;

@@ -15,7 +15,12 @@ function machine(name: string, overrides: Partial<BuildMachine> = {}): BuildMach
 }
 
 const idle: ProbeFacts = { load: [0, 0, 0], cores: 4, diskFreeBytes: 10 * 1024 ** 3 };
-const request = (drv: string, features: string[] = [], system = "x86_64-linux"): HookRequest => ({ amWilling: true, system, drvPath: `/gnu/store/${drv}.drv`, features });
+const request = (drv: string, features: string[] = [], system = "x86_64-linux"): HookRequest => ({
+  amWilling: true,
+  system,
+  drvPath: `/gnu/store/${drv}.drv`,
+  features,
+});
 
 describe("hook decisions", () => {
   it("declines when no machine has the system or the features", async () => {

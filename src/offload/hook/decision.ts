@@ -55,7 +55,7 @@ export interface DeciderOptions {
  * may take over holding: the daemon asks postponed builds again every 5 s,
  * so a designated derivation not seen for longer was built elsewhere.
  */
-export const DESIGNATED_STALE_MS = 8_000;
+const DESIGNATED_STALE_MS = 8_000;
 
 /**
  * Decides requests for one hook process (it remembers which derivation holds).
@@ -143,7 +143,10 @@ export class HookDecider {
 
   /** Stop listening for wake-ups. */
   close(): void {
-    void this.waiter?.then((waiter) => waiter.close(), () => undefined);
+    void this.waiter?.then(
+      (waiter) => waiter.close(),
+      () => undefined,
+    );
     this.waiter = null;
   }
 

@@ -19,7 +19,10 @@ describe("Guix checks of offload test", () => {
 
   it("pass on a machine with guix, its daemon reachable and keys authorized both ways", async () => {
     const results = await testGuix(farm.machines[0]!, options());
-    assert.deepEqual(results.map((r) => r.check), ["guix-host-key", "guix", "store-space", "daemon", "keys"]);
+    assert.deepEqual(
+      results.map((r) => r.check),
+      ["guix-host-key", "guix", "store-space", "daemon", "keys"],
+    );
     for (const result of results) assert.ok(result.ok, `${result.check}: ${result.message}`);
     const checks = byName(results);
     assert.match(checks["guix"]!.message, /^guix \(GNU Guix\) fake-for-tests/);
@@ -47,7 +50,9 @@ describe("Guix checks of offload test", () => {
   });
 
   it("fail on a machine without guix or without a daemon at its socket", async () => {
-    const results = byName(await testGuix({ ...farm.machines[0]!, daemonSocket: "/nonexistent/socket" }, { ...options(), config: hookConfig({ ...farm.env }) }));
+    const results = byName(
+      await testGuix({ ...farm.machines[0]!, daemonSocket: "/nonexistent/socket" }, { ...options(), config: hookConfig({ ...farm.env }) }),
+    );
     assert.equal(results["daemon"]!.ok, false);
     assert.match(results["daemon"]!.message, /\/nonexistent\/socket/);
     assert.equal(results["keys"], undefined, "no key check without a daemon");

@@ -72,7 +72,7 @@ export interface GuixCheckOptions {
  * libssh's host-key algorithms in its default order (libssh 0.10, as in
  * Guile-SSH), restricted to those ssh2 can verify.
  */
-export const LIBSSH_HOST_KEY_ORDER: readonly ServerHostKeyAlgorithm[] = [
+const LIBSSH_HOST_KEY_ORDER: readonly ServerHostKeyAlgorithm[] = [
   "ssh-ed25519",
   "ecdsa-sha2-nistp521",
   "ecdsa-sha2-nistp384",
@@ -103,7 +103,8 @@ export async function testGuix(machine: BuildMachine, options: GuixCheckOptions)
         const facts = await probeBuildMachine(link, options.config.storeDir, options.timeoutMs);
         socket = facts.daemonSocketOverride ?? socket;
         const free = formatBytes(facts.diskFreeBytes);
-        if (facts.diskFreeBytes < MINIMUM_FREE_BYTES) return { ok: false, message: `only ${free} free in ${options.config.storeDir} (Guix gives no builds below ${formatBytes(MINIMUM_FREE_BYTES)})` };
+        if (facts.diskFreeBytes < MINIMUM_FREE_BYTES)
+          return { ok: false, message: `only ${free} free in ${options.config.storeDir} (Guix gives no builds below ${formatBytes(MINIMUM_FREE_BYTES)})` };
         return { ok: true, message: `${free} free in ${options.config.storeDir}` };
       }),
     );
@@ -159,7 +160,10 @@ async function guixVersion(link: SshSession, timeoutMs: number): Promise<Outcome
   const host = link.machine.name;
   if (code !== 0) {
     const why = stderr.trim().split("\n").slice(-1)[0] ?? "";
-    return { ok: false, message: `no usable \`guix\` on the PATH of non-interactive SSH sessions on '${host}' (status ${code})${why === "" ? "" : `: ${why}`}; the hook runs \`guix archive --import\` there` };
+    return {
+      ok: false,
+      message: `no usable \`guix\` on the PATH of non-interactive SSH sessions on '${host}' (status ${code})${why === "" ? "" : `: ${why}`}; the hook runs \`guix archive --import\` there`,
+    };
   }
   const [where = "", version = ""] = stdout.trim().split("\n");
   return { ok: true, message: `${version.trim()} (${where.trim()})` };
@@ -201,7 +205,9 @@ async function keysBothWays(link: SshSession, remote: StoreConnection, socket: s
     const { stderr, code } = await withTimeout(imported, options.timeoutMs, late, () => importer.close());
     if (code !== 0 || !(await remote.isValidPath(outgoing))) {
       const why = stderr.trim().split("\n").slice(-1)[0] ?? `status ${code}`;
-      const hint = /unauthorized public key/.test(stderr) ? `: this host's signing key is not authorized on '${host}' (there: guix archive --authorize < this host's /etc/guix/signing-key.pub)` : "";
+      const hint = /unauthorized public key/.test(stderr)
+        ? `: this host's signing key is not authorized on '${host}' (there: guix archive --authorize < this host's /etc/guix/signing-key.pub)`
+        : "";
       return { ok: false, message: `'${outgoing}' was not properly imported on '${host}': ${why}${hint}` };
     }
     const incoming = await remote.addTextToStore(`offload-test-${nonce}-back`, `offload test from '${host}' to this host (${nonce})\n`);
@@ -213,7 +219,10 @@ async function keysBothWays(link: SshSession, remote: StoreConnection, socket: s
       checkSignature(item.signature, item.hash, readAcl(options.config.aclFile));
     } catch (error) {
       const why = error instanceof StoreError && "guixMessage" in error ? String(error.guixMessage) : messageOf(error);
-      return { ok: false, message: `failed to import '${incoming}' from '${host}': ${why}; here: guix archive --authorize < ${host}'s /etc/guix/signing-key.pub` };
+      return {
+        ok: false,
+        message: `failed to import '${incoming}' from '${host}': ${why}; here: guix archive --authorize < ${host}'s /etc/guix/signing-key.pub`,
+      };
     }
     return { ok: true, message: `this host's key is authorized on '${host}' and '${host}''s key here (sent and fetched back a test item)` };
   } finally {

@@ -23,7 +23,10 @@ describe("Guix status of a build machine", () => {
       assert.equal(status.error, null);
       assert.equal(status.daemonProtocol, "1.100");
       assert.ok(status.storeFreeBytes !== null && status.storeFreeBytes > 0);
-      assert.deepEqual(status.builds.map((build) => build.drvPath), [`${farm.storeDir}/abc-x.drv`]);
+      assert.deepEqual(
+        status.builds.map((build) => build.drvPath),
+        [`${farm.storeDir}/abc-x.drv`],
+      );
     } finally {
       done();
       links.closeAll();
@@ -32,7 +35,10 @@ describe("Guix status of a build machine", () => {
 
   it("says why when the daemon does not answer", async () => {
     const links = new LinkCache(new SessionPool());
-    const status = await guixStatus({ ...farm.machines[0]!, daemonSocket: "/nonexistent/socket" }, { links, timeoutMs: 15_000, config: hookConfig(farm.env), stateDir: farm.stateDir });
+    const status = await guixStatus(
+      { ...farm.machines[0]!, daemonSocket: "/nonexistent/socket" },
+      { links, timeoutMs: 15_000, config: hookConfig(farm.env), stateDir: farm.stateDir },
+    );
     assert.equal(status.daemonProtocol, null);
     assert.match(status.error ?? "", /\/nonexistent\/socket/);
     links.closeAll();

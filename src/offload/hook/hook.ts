@@ -37,7 +37,7 @@ import { wakeSlotWaiters } from "./slot-wakeups.ts";
 import type { ProbeFacts } from "../probe-cache.ts";
 
 /** Machines an accepted build may try, the first included. */
-export const MAX_ATTEMPTS = 3;
+const MAX_ATTEMPTS = 3;
 
 /** The hook's three descriptors. */
 export interface HookIo {
@@ -143,7 +143,8 @@ export async function runHook(options: HookOptions, io: HookIo): Promise<HookExi
 async function readJob(lines: LineReader, request: HookRequest): Promise<HookJob> {
   const inputs = await lines.next();
   const outputs = inputs === null ? null : await lines.next();
-  if (inputs === null || outputs === null) throw new HookError("daemon-protocol", `the daemon closed the pipe before sending the inputs and outputs of '${request.drvPath}'`);
+  if (inputs === null || outputs === null)
+    throw new HookError("daemon-protocol", `the daemon closed the pipe before sending the inputs and outputs of '${request.drvPath}'`);
   return { drvPath: request.drvPath, inputs: parsePathList(inputs, "inputs"), outputs: parsePathList(outputs, "outputs") };
 }
 
@@ -159,7 +160,8 @@ async function offload(
   say: (line: string) => void,
 ): Promise<HookExitStatus> {
   const local: { connection: Promise<StoreConnection> | null } = { connection: null };
-  const localStore = (): Promise<StoreConnection> => (local.connection ??= StoreConnection.connect(options.config.daemonSocket, { storeDir: options.config.storeDir }));
+  const localStore = (): Promise<StoreConnection> =>
+    (local.connection ??= StoreConnection.connect(options.config.daemonSocket, { storeDir: options.config.storeDir }));
   const timeout = new AbortController();
   const timer =
     options.args.buildTimeout > 0
@@ -202,7 +204,10 @@ async function offload(
   } finally {
     clearTimeout(timer);
     await release(choice, options.stateDir);
-    void local.connection?.then((store) => store.close(), () => undefined);
+    void local.connection?.then(
+      (store) => store.close(),
+      () => undefined,
+    );
   }
 }
 

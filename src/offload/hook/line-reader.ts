@@ -12,7 +12,7 @@ import type { Readable } from "node:stream";
 import { HookError } from "./errors.ts";
 
 /** Longest line accepted by default (the daemon's input lists can be long). */
-export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 /**
  * Reads newline-terminated lines.

@@ -57,4 +57,3 @@ export class LinkCache {
     this.pool.closeAll();
   }
 }
-

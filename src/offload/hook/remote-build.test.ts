@@ -40,8 +40,13 @@ describe("remote build", () => {
     const machine = server.machine({ port: await closedPort() });
     await server.stop();
     const lines: string[] = [];
-    await assert.rejects(remoteBuild(job, machine, context(lines)), (error: unknown) =>
-      error instanceof HookError && error.code === "remote" && error.machine === "127.0.0.1" && /^failed to connect to '127\.0\.0\.1': connection to 127\.0\.0\.1:\d+ refused/.test(error.message),
+    await assert.rejects(
+      remoteBuild(job, machine, context(lines)),
+      (error: unknown) =>
+        error instanceof HookError &&
+        error.code === "remote" &&
+        error.machine === "127.0.0.1" &&
+        /^failed to connect to '127\.0\.0\.1': connection to 127\.0\.0\.1:\d+ refused/.test(error.message),
     );
     assert.deepEqual(lines, []);
   });
@@ -50,8 +55,13 @@ describe("remote build", () => {
     const server = await startSshd();
     const ctx = context([]);
     try {
-      await assert.rejects(remoteBuild(job, server.machine(), ctx), (error: unknown) =>
-        error instanceof HookError && error.code === "remote" && error.machine === "127.0.0.1" && /failed to connect over SSH to daemon at '127\.0\.0\.1', socket \/nonexistent\/daemon-socket/.test(error.message),
+      await assert.rejects(
+        remoteBuild(job, server.machine(), ctx),
+        (error: unknown) =>
+          error instanceof HookError &&
+          error.code === "remote" &&
+          error.machine === "127.0.0.1" &&
+          /failed to connect over SSH to daemon at '127\.0\.0\.1', socket \/nonexistent\/daemon-socket/.test(error.message),
       );
     } finally {
       ctx.links.closeAll();

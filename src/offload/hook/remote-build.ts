@@ -64,7 +64,10 @@ export async function remoteBuild(job: HookJob, machine: BuildMachine, context: 
   let bulkRemote: Promise<StoreConnection> | null = null;
   const abort = (): void => {
     remote?.close();
-    void bulkRemote?.then((store) => store.close(), () => undefined);
+    void bulkRemote?.then(
+      (store) => store.close(),
+      () => undefined,
+    );
   };
   context.signal?.addEventListener("abort", abort, { once: true });
   // With --verbose, how long each step took (where the time of an offload goes).
@@ -90,7 +93,15 @@ export async function remoteBuild(job: HookJob, machine: BuildMachine, context: 
     if (context.signal?.aborted) throw context.signal.reason;
     await remote.setOptions({ maxSilentTime: context.args.maxSilentTime, timeout: context.args.buildTimeout, printBuildTrace: context.args.printBuildTrace });
     await remote.addTempRoot(job.drvPath);
-    await sendInputs(job.inputs, { remote, localStore: context.localStore, link, bulkLink, config: context.config, daemonSocket: socket, onInfo: context.onInfo });
+    await sendInputs(job.inputs, {
+      remote,
+      localStore: context.localStore,
+      link,
+      bulkLink,
+      config: context.config,
+      daemonSocket: socket,
+      onInfo: context.onInfo,
+    });
     step("sent the missing inputs");
     context.onInfo(`offloading '${job.drvPath}' to '${host}'...`);
     if (context.args.printBuildTrace) context.onInfo(`@ build-remote ${job.drvPath} ${host}`);

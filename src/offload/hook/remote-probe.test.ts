@@ -2,7 +2,8 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { offloadCommand } from "../../../test/helpers/cli.ts";
-import { startSshd, tempDir, type TestSshd } from "../../../test/helpers/sshd.ts";
+import { startSshd, type TestSshd } from "../../../test/helpers/sshd.ts";
+import { tempDir } from "../../../test/helpers/temp-dir.ts";
 import { SessionPool } from "../../ssh/pool.ts";
 import { storeProbeScript } from "../../ssh/remote-shell.ts";
 import { HookError } from "./errors.ts";
@@ -10,7 +11,10 @@ import { parseProbe, probeBuildMachine } from "./remote-probe.ts";
 
 describe("build machine probe", () => {
   it("runs under a POSIX shell and reads back what it printed", () => {
-    const text = execFileSync("sh", ["-c", storeProbeScript("/nonexistent/gnu/store")], { encoding: "utf8", env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
+    const text = execFileSync("sh", ["-c", storeProbeScript("/nonexistent/gnu/store")], {
+      encoding: "utf8",
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+    });
     const facts = parseProbe(text, "local");
     assert.ok(facts.cores >= 1);
     assert.ok(facts.diskFreeBytes > 0, "free space of the nearest existing parent");
@@ -18,7 +22,10 @@ describe("build machine probe", () => {
   });
 
   it("refuses output it cannot read", () => {
-    assert.throws(() => parseProbe("load=x\n", "b"), (error: unknown) => error instanceof HookError && error.code === "remote" && /the load/.test(error.message));
+    assert.throws(
+      () => parseProbe("load=x\n", "b"),
+      (error: unknown) => error instanceof HookError && error.code === "remote" && /the load/.test(error.message),
+    );
     assert.throws(() => parseProbe("load=1 1 1\ncores=2\navailkb=\n", "b"), /free space of the store/);
   });
 

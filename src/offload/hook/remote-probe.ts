@@ -41,7 +41,9 @@ export function parseProbe(text: string, machineName: string): BuildMachineFacts
     if (equals > 0) fields.set(line.slice(0, equals), line.slice(equals + 1));
   }
   const bad = (what: string): HookError =>
-    new HookError("remote", `cannot read ${what} of build machine '${machineName}' (probe said ${JSON.stringify(text.slice(0, 200))})`, { machine: machineName });
+    new HookError("remote", `cannot read ${what} of build machine '${machineName}' (probe said ${JSON.stringify(text.slice(0, 200))})`, {
+      machine: machineName,
+    });
   const load = (fields.get("load") ?? "").trim().split(" ").map(Number);
   if (load.length !== 3 || load.some((value) => !Number.isFinite(value))) throw bad("the load");
   const cores = Number(fields.get("cores"));

@@ -20,15 +20,30 @@ describe("hook requests", () => {
   });
 
   it("refuses anything else with Guix's message", () => {
-    for (const line of ["", "hello", `2 x86_64-linux ${drv} `, `1 X86 ${drv} `, `1 x86_64-linux /gnu/store/x-y `, `1 x86_64-linux ${drv}`, `1 x86_64-linux ${drv} a b`]) {
-      assert.throws(() => parseHookRequest(line), (error: unknown) => error instanceof HookError && error.code === "invalid-request" && error.message === `invalid request line: ${JSON.stringify(line)}`, line);
+    for (const line of [
+      "",
+      "hello",
+      `2 x86_64-linux ${drv} `,
+      `1 X86 ${drv} `,
+      `1 x86_64-linux /gnu/store/x-y `,
+      `1 x86_64-linux ${drv}`,
+      `1 x86_64-linux ${drv} a b`,
+    ]) {
+      assert.throws(
+        () => parseHookRequest(line),
+        (error: unknown) => error instanceof HookError && error.code === "invalid-request" && error.message === `invalid request line: ${JSON.stringify(line)}`,
+        line,
+      );
     }
   });
 
   it("splits the two lines after # accept, keeping the daemon's order and dropping repeats", () => {
     assert.deepEqual(parsePathList("/gnu/store/b-y /gnu/store/a-x /gnu/store/b-y ", "inputs"), ["/gnu/store/b-y", "/gnu/store/a-x"]);
     assert.deepEqual(parsePathList("", "outputs"), []);
-    assert.throws(() => parsePathList("relative/path ", "inputs"), (error: unknown) => error instanceof HookError && error.code === "daemon-protocol");
+    assert.throws(
+      () => parsePathList("relative/path ", "inputs"),
+      (error: unknown) => error instanceof HookError && error.code === "daemon-protocol",
+    );
   });
 
   it("marks replies with '# '", () => {

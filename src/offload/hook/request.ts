@@ -39,9 +39,6 @@ export type HookReply = "accept" | "decline" | "postpone";
  */
 const REQUEST = /^([01]) ([a-z0-9_-]+) (\/[\x21-\x7e]+\.drv) ([\x21-\x7e]*)$/;
 
-/** Longest line accepted from the daemon (a path list can be long; this bounds memory). */
-export const MAX_LINE_BYTES = 64 * 1024 * 1024;
-
 /**
  * Parse a request line (without its newline). Throws HookError
  * `invalid-request` with Guix's wording for anything else.

@@ -43,7 +43,10 @@ describe("retrieving outputs", () => {
     local.setAuthorizedKeys([local.signingKey.publicKey]);
     const before = readdirSync(local.realStoreDir);
     try {
-      await assert.rejects(retrieveOutputs([path], options()), (error: unknown) => error instanceof HookError && error.code === "refused-item" && /unauthorized public key/.test(error.message));
+      await assert.rejects(
+        retrieveOutputs([path], options()),
+        (error: unknown) => error instanceof HookError && error.code === "refused-item" && /unauthorized public key/.test(error.message),
+      );
     } finally {
       local.setAuthorizedKeys([local.signingKey.publicKey, remote.signingKey.publicKey]);
     }

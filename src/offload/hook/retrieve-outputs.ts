@@ -120,7 +120,10 @@ async function retrieveOne(path: string, acl: Acl, options: RetrieveOptions): Pr
   const name = storePathName(path, config.storeDir);
   const temporary = realPath(config, `${config.storeDir}/.${name}.offload-${randomBytes(4).toString("hex")}`);
   const pipe = new PassThrough({ highWaterMark: 1024 * 1024 });
-  const reader = new ByteReader(pipe, (cause) => new StoreError("export-format", `the archive of '${path}' from '${host}' is truncated`, cause === undefined ? {} : { cause }));
+  const reader = new ByteReader(
+    pipe,
+    (cause) => new StoreError("export-format", `the archive of '${path}' from '${host}' is truncated`, cause === undefined ? {} : { cause }),
+  );
   // ExportPath sends one item; the marks around it make it an export stream.
   pipe.write(encodeInt(1));
   const exporting = daemon.exportPath(path, pipe, { sign: true }).then(() => pipe.end(encodeInt(0)));

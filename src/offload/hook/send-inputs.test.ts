@@ -77,8 +77,13 @@ describe("sending inputs", () => {
     const server = farm.remotes[0]!;
     server.setAuthorizedKeys([server.signingKey.publicKey]);
     try {
-      await assert.rejects(sendInputs([source], await options()), (error: unknown) =>
-        error instanceof HookError && error.code === "remote" && error.machine === "127.0.0.1" && /importing store items on '127\.0\.0\.1' failed \(status 1\): .*unauthorized public key/.test(error.message),
+      await assert.rejects(
+        sendInputs([source], await options()),
+        (error: unknown) =>
+          error instanceof HookError &&
+          error.code === "remote" &&
+          error.machine === "127.0.0.1" &&
+          /importing store items on '127\.0\.0\.1' failed \(status 1\): .*unauthorized public key/.test(error.message),
       );
     } finally {
       server.setAuthorizedKeys([server.signingKey.publicKey, farm.local.signingKey.publicKey]);

@@ -35,9 +35,9 @@ import { HookError } from "./errors.ts";
 export const BULK_BYTES = 1024 * 1024;
 
 /** Text items larger than this go through the export stream. */
-export const MAX_TEXT_ITEM_BYTES = 1024 * 1024;
+const MAX_TEXT_ITEM_BYTES = 1024 * 1024;
 /** More text items than this go through one export stream (one round trip each otherwise). */
-export const MAX_TEXT_ITEMS = 64;
+const MAX_TEXT_ITEMS = 64;
 
 /**
  * Start the remote importer: `guix archive --import`, handing what it reads
@@ -199,10 +199,18 @@ async function importBatch(paths: readonly string[], link: SshSession, options: 
     if (error instanceof HookError) throw error;
     // Through a connection holder, a lost connection reaches the importer's channel before
     // its session hears of it: the importer's end (rejected when the connection was lost) tells.
-    const lost = link.closed || (await importer.exit.then(() => false, () => true));
+    const lost =
+      link.closed ||
+      (await importer.exit.then(
+        () => false,
+        () => true,
+      ));
     // The export failed while the importer lived: this host's daemon is at fault.
     if (!lost && !local.isBroken) throw localFailure("exporting store items from this host failed", error);
-    throw new HookError("remote", `failed to send store items to '${host}': ${error instanceof Error ? error.message : String(error)}`, { machine: host, cause: error });
+    throw new HookError("remote", `failed to send store items to '${host}': ${error instanceof Error ? error.message : String(error)}`, {
+      machine: host,
+      cause: error,
+    });
   }
 }
 

@@ -16,6 +16,13 @@ describe("the hook's machines file", () => {
     const dir = tempDir();
     const file = join(dir, "machines.scm");
     writeFileSync(file, '(list (build-machine\n  (name "x")))\n');
-    await assert.rejects(loadMachinesFile(file, dir, {}), (error: unknown) => error instanceof HookError && error.code === "machines-file" && error.message.startsWith(`${file}:1:`) && error.message.endsWith(": missing field initializers (user host-key)"));
+    await assert.rejects(
+      loadMachinesFile(file, dir, {}),
+      (error: unknown) =>
+        error instanceof HookError &&
+        error.code === "machines-file" &&
+        error.message.startsWith(`${file}:1:`) &&
+        error.message.endsWith(": missing field initializers (user host-key)"),
+    );
   });
 });

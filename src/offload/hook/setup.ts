@@ -31,10 +31,10 @@ import { LinkCache } from "./machine-link.ts";
 import { probeBuildMachine } from "./remote-probe.ts";
 
 /** Set to `record` to compress large transfers as the record's `compression` says (slow links). */
-export const BULK_COMPRESSION_ENV = "OFFLOAD_HOOK_BULK_COMPRESSION";
+const BULK_COMPRESSION_ENV = "OFFLOAD_HOOK_BULK_COMPRESSION";
 
 /** Guix's timeout for probes (`%short-timeout`). */
-export const PROBE_TIMEOUT_MS = 15_000;
+const PROBE_TIMEOUT_MS = 15_000;
 
 /** What a hook process is started with. */
 export interface HookSetup {
@@ -119,7 +119,8 @@ export function hookOptions(setup: HookSetup): HookOptions {
       const facts = await probeBuildMachine(await links.get(machine), config.storeDir, PROBE_TIMEOUT_MS);
       overrides.set(machineKey(machine), facts.daemonSocketOverride);
       const stored = readJsonFile(socketFile(setup.stateDir, machine));
-      if ((typeof stored === "string" ? stored : null) !== facts.daemonSocketOverride) writeJsonFile(socketFile(setup.stateDir, machine), facts.daemonSocketOverride);
+      if ((typeof stored === "string" ? stored : null) !== facts.daemonSocketOverride)
+        writeJsonFile(socketFile(setup.stateDir, machine), facts.daemonSocketOverride);
       return { load: facts.load, cores: facts.cores, diskFreeBytes: facts.diskFreeBytes };
     },
     daemonSocket: (machine) => {

@@ -11,8 +11,11 @@ const moduleUrl = new URL("./slot-wakeups.ts", import.meta.url).href;
 function wakeFromAnotherProcess(stateDir: string): Promise<string> {
   const script = `const { wakeSlotWaiters } = await import(${JSON.stringify(moduleUrl)}); console.log(await wakeSlotWaiters(${JSON.stringify(stateDir)}));`;
   return new Promise((resolve, reject) =>
-    execFile(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: fileURLToPath(new URL("../../..", import.meta.url)) }, (error, stdout) =>
-      error ? reject(error) : resolve(stdout.trim()),
+    execFile(
+      process.execPath,
+      ["--import", "tsx", "--input-type=module", "-e", script],
+      { cwd: fileURLToPath(new URL("../../..", import.meta.url)) },
+      (error, stdout) => (error ? reject(error) : resolve(stdout.trim())),
     ),
   );
 }

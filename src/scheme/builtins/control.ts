@@ -89,7 +89,8 @@ export function defineControlBuiltins(table: BuiltinTable): void {
   table.define("make-promise", 1, 1, ([thunk]) => new PromiseObject(expectProcedure("make-promise", thunk!, 1), undefined));
   table.define("promise?", 1, 1, ([x]) => x instanceof PromiseObject);
   table.define("defined?", 1, 2, ([name], ev) => {
-    if (!(name instanceof Sym)) throw new SchemeError("wrong-type-arg", `defined?: wrong type argument in position 1 (expecting symbol): ${writeString(name!)}`);
+    if (!(name instanceof Sym))
+      throw new SchemeError("wrong-type-arg", `defined?: wrong type argument in position 1 (expecting symbol): ${writeString(name!)}`);
     return ev.topLevel.lookup(name) !== undefined;
   });
   table.define("force", 1, 1, ([p], ev) => force(p!, ev));

@@ -21,7 +21,7 @@ test("thrown: a key Guile throws keeps its code; any other is uncaught-throw", (
 test("catch with a key or #t, error's throw arguments, scm-error", () => {
   assert.equal(run('(catch #t (lambda () (error "msg" 1)) (lambda (k . a) a))'), '(#f "~A ~S" ("msg" 1) #f)');
   assert.equal(run("(catch 'a (lambda () (catch 'b (lambda () (throw 'a 1)) (lambda _ 'inner))) (lambda (k . a) (list 'outer a)))"), "(outer (1))");
-  assert.equal(run("(catch 'k (lambda () (scm-error 'k \"subr\" \"m\" '() #f)) (lambda (k . a) a))"), '("subr" "m" () #f)');
+  assert.equal(run('(catch \'k (lambda () (scm-error \'k "subr" "m" \'() #f)) (lambda (k . a) a))'), '("subr" "m" () #f)');
 });
 
 test("with-exception-handler: in place (continuable or not), or after unwinding; guard re-raises when no clause applies", () => {

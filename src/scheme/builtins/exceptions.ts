@@ -25,7 +25,7 @@ import type { Evaluator } from "../evaluator.ts";
 import { isIdentifier } from "../identifiers.ts";
 import { displayString, writeAbbreviated, writeString } from "../printer.ts";
 import { ExceptionObject, Keyword, NIL, Pair, SpecialForm, Sym, arrayToList, list, listToArray, sym, type Datum } from "../values.ts";
-import { expectProcedure, expectString, type BuiltinTable } from "./registry.ts";
+import { expectProcedure, type BuiltinTable } from "./registry.ts";
 import { badSyntax, body } from "../syntax/shape.ts";
 import { simpleFormat } from "./format.ts";
 
@@ -175,21 +175,23 @@ export function defineExceptionBuiltins(table: BuiltinTable): void {
     const isContinuable = keyword instanceof Keyword && keyword.name === "continuable?" && continuable !== false;
     return raise(ev, value!, isContinuable);
   });
-  const withHandler = (name: string) => (args: Datum[], ev: Evaluator): Datum => {
-    const [handler, thunk, keyword, unwind] = args;
-    const procedure = expectProcedure(name, handler!, 1);
-    const unwinding = keyword instanceof Keyword && keyword.name === "unwind?" && unwind !== false && unwind !== undefined;
-    const outcome = guarded(ev, unwinding ? "unwind" : procedure, () => ev.apply(expectProcedure(name, thunk!, 2), []));
-    if ("value" in outcome) return outcome.value;
-    const error = outcome.error;
-    if (!unwinding && error.handled) throw error;
-    const result = ev.apply(procedure, [exceptionValue(error)]);
-    if (unwinding) return result;
-    // An error raised by a primitive reaches an in-place handler only here; it was not continuable.
-    const after = nonContinuable();
-    after.handled = true;
-    throw after;
-  };
+  const withHandler =
+    (name: string) =>
+    (args: Datum[], ev: Evaluator): Datum => {
+      const [handler, thunk, keyword, unwind] = args;
+      const procedure = expectProcedure(name, handler!, 1);
+      const unwinding = keyword instanceof Keyword && keyword.name === "unwind?" && unwind !== false && unwind !== undefined;
+      const outcome = guarded(ev, unwinding ? "unwind" : procedure, () => ev.apply(expectProcedure(name, thunk!, 2), []));
+      if ("value" in outcome) return outcome.value;
+      const error = outcome.error;
+      if (!unwinding && error.handled) throw error;
+      const result = ev.apply(procedure, [exceptionValue(error)]);
+      if (unwinding) return result;
+      // An error raised by a primitive reaches an in-place handler only here; it was not continuable.
+      const after = nonContinuable();
+      after.handled = true;
+      throw after;
+    };
   table.define("with-exception-handler", 2, 4, withHandler("with-exception-handler"));
   table.define("exception?", 1, 1, ([x]) => x instanceof ExceptionObject);
   table.define("exception-kind", 1, 1, ([x]) => expectException("exception-kind", x!).key);
@@ -199,8 +201,13 @@ export function defineExceptionBuiltins(table: BuiltinTable): void {
     table.bind("guard", new SpecialForm("guard", guard), module);
   }
   table.define("raise", 1, 1, ([value], ev) => raise(ev, value!, false), "srfi srfi-34");
-  table.define("raise-exception", 1, 3, ([value, keyword, continuable], ev) =>
-    raise(ev, value!, keyword instanceof Keyword && keyword.name === "continuable?" && continuable !== false), "ice-9 exceptions");
+  table.define(
+    "raise-exception",
+    1,
+    3,
+    ([value, keyword, continuable], ev) => raise(ev, value!, keyword instanceof Keyword && keyword.name === "continuable?" && continuable !== false),
+    "ice-9 exceptions",
+  );
   table.define("raise-continuable", 1, 1, ([value], ev) => raise(ev, value!, true), "ice-9 exceptions");
   defineExceptionAccessors(table);
 }
@@ -224,17 +231,29 @@ function defineExceptionAccessors(table: BuiltinTable): void {
   table.define("exception-with-message?", 1, 1, ([x]) => standardArgs(x!) !== undefined, module);
   table.define("exception-with-irritants?", 1, 1, ([x]) => x instanceof ExceptionObject && !x.nonContinuable, module);
   table.define("exception-with-origin?", 1, 1, ([x]) => standardArgs(x!) !== undefined, module);
-  table.define("exception-message", 1, 1, ([x]) => {
-    const parts = standardArgs(x!);
-    if (!parts) throw new SchemeError("wrong-type-arg", `exception-message: not an exception with a message: ${writeString(x!)}`);
-    return parts.message;
-  }, module);
+  table.define(
+    "exception-message",
+    1,
+    1,
+    ([x]) => {
+      const parts = standardArgs(x!);
+      if (!parts) throw new SchemeError("wrong-type-arg", `exception-message: not an exception with a message: ${writeString(x!)}`);
+      return parts.message;
+    },
+    module,
+  );
   table.define("exception-irritants", 1, 1, ([x]) => standardArgs(x!)?.irritants ?? expectException("exception-irritants", x!).args, module);
-  table.define("exception-origin", 1, 1, ([x]) => {
-    const parts = standardArgs(x!);
-    if (!parts) throw new SchemeError("wrong-type-arg", `exception-origin: not an exception with an origin: ${writeString(x!)}`);
-    return parts.origin;
-  }, module);
+  table.define(
+    "exception-origin",
+    1,
+    1,
+    ([x]) => {
+      const parts = standardArgs(x!);
+      if (!parts) throw new SchemeError("wrong-type-arg", `exception-origin: not an exception with an origin: ${writeString(x!)}`);
+      return parts.origin;
+    },
+    module,
+  );
   table.reexport("exception?", "guile", module);
   table.reexport("exception-kind", "guile", module);
   table.reexport("exception-args", "guile", module);
@@ -274,5 +293,3 @@ class SentinelDatum {
   readonly schemeType = "guard-sentinel";
   readonly tag = NO_CLAUSE;
 }
-
-

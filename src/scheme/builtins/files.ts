@@ -95,6 +95,7 @@ export function defineFileBuiltins(table: BuiltinTable): void {
     table.define(name, 1, 1, ([path], ev): Datum => host(ev).load(expectString(name, path!, 1)));
   }
   table.define("basename", 1, 2, ([name, suffix]) =>
-    basename(expectString("basename", name!, 1), suffix === undefined ? undefined : expectString("basename", suffix, 2)));
+    basename(expectString("basename", name!, 1), suffix === undefined ? undefined : expectString("basename", suffix, 2)),
+  );
   table.define("dirname", 1, 1, ([name]) => dirname(expectString("dirname", name!, 1)));
 }

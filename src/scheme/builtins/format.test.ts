@@ -14,7 +14,10 @@ test("the documented examples hold", () => {
 test("padding, numbers in every radix, floats rounded on their decimal digits, iteration, conditionals", () => {
   assert.equal(formatDirectives("~8a|~8@a|~5,,,'-a|", ["ab", "ab", "ab"]), "ab      |      ab|ab---|");
   assert.equal(formatDirectives("~:d|~@d|~x|~b|~o|~3r", [1234567, 5, 255, 5, 8, 10]), "1,234,567|+5|ff|101|10|101");
-  assert.equal(formatDirectives("~,1f|~,2f|~,0f|~f|~8,3f", [new Flonum(0.05), new Flonum(-0.001), new Flonum(2.5), 100, new Flonum(2.5)]), "0.1|-0.00|3.|100.0|   2.500");
+  assert.equal(
+    formatDirectives("~,1f|~,2f|~,0f|~f|~8,3f", [new Flonum(0.05), new Flonum(-0.001), new Flonum(2.5), 100, new Flonum(2.5)]),
+    "0.1|-0.00|3.|100.0|   2.500",
+  );
   assert.equal(formatDirectives("~[zero~;one~:;many~]|~:[no~;yes~]|~@[x=~a~]", [7, true, 5]), "many|yes|x=5");
   assert.equal(formatDirectives("~:{~a~a ~}|~@{~a~}", [list(list(3, 4)), 1, 2]), "34 |12");
 });
@@ -22,7 +25,7 @@ test("padding, numbers in every radix, floats rounded on their decimal digits, i
 test("simple-format knows only ~a ~s ~% ~~; format's destinations; Guile's errors", () => {
   assert.equal(simpleFormat("~a ~s~%~~", [1, "x"]), '1 "x"\n~');
   assert.throws(() => simpleFormat("~d", [1]), /unsupported format option ~d/);
-  assert.equal(run("(with-output-to-string (lambda () (format #t \"~a\" 'printed)))"), '"printed"');
+  assert.equal(run('(with-output-to-string (lambda () (format #t "~a" \'printed)))'), '"printed"');
   assert.equal(failure('(format #f "~a ~a" 1)').code, "misc-error");
   assert.equal(failure('(format #f "~d" 1.5)').code, "misc-error");
   assert.equal(failure('(format "x~a" 1)').code, "misc-error");

@@ -119,7 +119,11 @@ function parseDirective(template: string, start: number, args: Args): Directive 
 }
 
 /** Index of the directive closing the one at `from` (`~}`, `~]`), skipping nested ones; also the `~;` separators. */
-function findClosing(template: string, from: number, closer: string): { close: number; closeEnd: number; separators: Array<{ at: number; end: number; colon: boolean }> } {
+function findClosing(
+  template: string,
+  from: number,
+  closer: string,
+): { close: number; closeEnd: number; separators: Array<{ at: number; end: number; colon: boolean }> } {
   const openers: Record<string, string> = { "{": "}", "[": "]", "(": ")" };
   const separators: Array<{ at: number; end: number; colon: boolean }> = [];
   let depth = 0;
@@ -471,15 +475,18 @@ function deliver(destination: Datum, text: (column: number) => string, current: 
  * table.modules.get("ice-9 format")?.has("format"); // true
  */
 export function defineFormatBuiltins(table: BuiltinTable): void {
-  const format = (name: string) => (args: Datum[], ev: Evaluator): Datum => {
-    const [destination, template, ...rest] = args;
-    if (typeof template !== "string") {
-      throw new SchemeError("misc-error", `${name}: expected a string for format string ${writeString(template ?? false)}`);
-    }
-    return deliver(destination!, (column) => formatDirectives(template, rest, column), ev.currentOutput);
-  };
+  const format =
+    (name: string) =>
+    (args: Datum[], ev: Evaluator): Datum => {
+      const [destination, template, ...rest] = args;
+      if (typeof template !== "string") {
+        throw new SchemeError("misc-error", `${name}: expected a string for format string ${writeString(template ?? false)}`);
+      }
+      return deliver(destination!, (column) => formatDirectives(template, rest, column), ev.currentOutput);
+    };
   table.define("format", 1, -1, format("format"));
   table.define("format", 1, -1, format("format"), "ice-9 format");
   table.define("simple-format", 2, -1, ([destination, template, ...rest], ev) =>
-    deliver(destination!, () => simpleFormat(expectString("simple-format", template!, 2), rest), ev.currentOutput));
+    deliver(destination!, () => simpleFormat(expectString("simple-format", template!, 2), rest), ev.currentOutput),
+  );
 }

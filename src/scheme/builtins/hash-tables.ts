@@ -98,7 +98,11 @@ function live(table: HashTable): Array<[Datum, Datum]> {
 export function defineHashTableBuiltins(table: BuiltinTable): void {
   table.define("make-hash-table", 0, 1, () => new HashTable());
   table.define("hash-table?", 1, 1, ([x]) => x instanceof HashTable);
-  for (const [prefix, same] of [["hash", isEqual], ["hashq", eq], ["hashv", eqv]] as const) {
+  for (const [prefix, same] of [
+    ["hash", isEqual],
+    ["hashq", eq],
+    ["hashv", eqv],
+  ] as const) {
     table.define(`${prefix}-ref`, 2, 3, ([t, key, fallback]) => {
       const h = expectTable(`${prefix}-ref`, t!);
       const found = find(h, key!, same);

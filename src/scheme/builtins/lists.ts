@@ -12,17 +12,9 @@
 import { eq, eqv, isEqual } from "../equality.ts";
 import { SchemeError } from "../errors.ts";
 import type { Evaluator } from "../evaluator.ts";
-import { arrayToList, CycleCheck, type Datum, isProperList, listToArray, NIL, Pair, PAIR_BYTES, reserve } from "../values.ts";
+import { arrayToList, CycleCheck, type Datum, isProperList, NIL, Pair, PAIR_BYTES, reserve } from "../values.ts";
 import { add, isExact, multiply, toInexact, type SchemeNumber } from "../numbers.ts";
-import {
-  expectIndex,
-  expectNumber,
-  expectList,
-  expectPair,
-  expectProcedure,
-  outOfRange,
-  type BuiltinTable,
-} from "./registry.ts";
+import { expectIndex, expectNumber, expectList, expectPair, expectProcedure, outOfRange, type BuiltinTable } from "./registry.ts";
 
 /**
  * The lists given to a mapping procedure, truncated to the shortest (SRFI-1).

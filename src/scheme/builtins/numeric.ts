@@ -141,15 +141,35 @@ export function defineNumericBuiltins(table: BuiltinTable): void {
   });
   table.define("gcd", 0, -1, (args) => args.map((a, i) => expectInteger("gcd", a, i + 1)).reduce<SchemeNumber>((a, b) => gcd(a, b), 0));
   table.define("lcm", 0, -1, (args) =>
-    args.map((a, i) => expectInteger("lcm", a, i + 1)).reduce<SchemeNumber>((a, b) => {
-      if (isZero(a) || isZero(b)) return 0;
-      return absolute(divide(multiply(a, b), gcd(a, b)));
-    }, 1));
-  for (const [name, fn] of [["exp", Math.exp], ["log", Math.log], ["sin", Math.sin], ["cos", Math.cos], ["tan", Math.tan], ["asin", Math.asin], ["acos", Math.acos]] as const) {
+    args
+      .map((a, i) => expectInteger("lcm", a, i + 1))
+      .reduce<SchemeNumber>((a, b) => {
+        if (isZero(a) || isZero(b)) return 0;
+        return absolute(divide(multiply(a, b), gcd(a, b)));
+      }, 1),
+  );
+  for (const [name, fn] of [
+    ["exp", Math.exp],
+    ["log", Math.log],
+    ["sin", Math.sin],
+    ["cos", Math.cos],
+    ["tan", Math.tan],
+    ["asin", Math.asin],
+    ["acos", Math.acos],
+  ] as const) {
     table.define(name, 1, 1, ([x]) => new Flonum(fn(toFloat(expectNumber(name, x!, 1)))));
   }
-  table.define("atan", 1, 2, ([y, x]) =>
-    new Flonum(x === undefined ? Math.atan(toFloat(expectNumber("atan", y!, 1))) : Math.atan2(toFloat(expectNumber("atan", y!, 1)), toFloat(expectNumber("atan", x, 2)))));
+  table.define(
+    "atan",
+    1,
+    2,
+    ([y, x]) =>
+      new Flonum(
+        x === undefined
+          ? Math.atan(toFloat(expectNumber("atan", y!, 1)))
+          : Math.atan2(toFloat(expectNumber("atan", y!, 1)), toFloat(expectNumber("atan", x, 2))),
+      ),
+  );
   table.define("number?", 1, 1, ([x]) => isNumber(x!));
   table.define("complex?", 1, 1, ([x]) => isNumber(x!));
   table.define("real?", 1, 1, ([x]) => isNumber(x!));

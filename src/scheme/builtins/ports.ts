@@ -161,13 +161,15 @@ export function definePortBuiltins(table: BuiltinTable): void {
     ev.apply(expectProcedure("call-with-output-string", proc!, 1), [port]);
     return port.text();
   });
-  table.define("with-output-to-string", 1, 1, ([thunk], ev) =>
-    withOutputToString(ev, () => ev.apply(expectProcedure("with-output-to-string", thunk!, 1), [])));
+  table.define("with-output-to-string", 1, 1, ([thunk], ev) => withOutputToString(ev, () => ev.apply(expectProcedure("with-output-to-string", thunk!, 1), [])));
   table.define("call-with-input-string", 2, 2, ([text, proc], ev) =>
-    ev.apply(expectProcedure("call-with-input-string", proc!, 2), [new InputPort(expectString("call-with-input-string", text!, 1), null)]));
+    ev.apply(expectProcedure("call-with-input-string", proc!, 2), [new InputPort(expectString("call-with-input-string", text!, 1), null)]),
+  );
   table.define("with-input-from-string", 2, 2, ([text, thunk], ev) =>
     withInputFrom(ev, new InputPort(expectString("with-input-from-string", text!, 1), null), () =>
-      ev.apply(expectProcedure("with-input-from-string", thunk!, 2), [])));
+      ev.apply(expectProcedure("with-input-from-string", thunk!, 2), []),
+    ),
+  );
   table.define("read", 0, 1, ([port], ev) => readDatum(expectInput("read", port, ev)));
   table.define("read-char", 0, 1, ([port], ev) => readChar(expectInput("read-char", port, ev), true));
   table.define("peek-char", 0, 1, ([port], ev) => readChar(expectInput("peek-char", port, ev), false));
@@ -208,22 +210,46 @@ function defineTextualPorts(table: BuiltinTable): void {
     table.define("get-line", 1, 1, ([port], ev) => readLine(expectInput("get-line", port!, ev)), module);
     table.define("get-char", 1, 1, ([port], ev) => readChar(expectInput("get-char", port!, ev), true), module);
     table.define("lookahead-char", 1, 1, ([port], ev) => readChar(expectInput("lookahead-char", port!, ev), false), module);
-    table.define("put-string", 2, 2, ([port, text], ev) => {
-      expectOutput("put-string", port!, ev, 1).write(expectString("put-string", text!, 2));
-      return UNSPECIFIED;
-    }, module);
-    table.define("put-char", 2, 2, ([port, c], ev) => {
-      expectOutput("put-char", port!, ev, 1).write(String.fromCodePoint(expectChar("put-char", c!, 2).code));
-      return UNSPECIFIED;
-    }, module);
+    table.define(
+      "put-string",
+      2,
+      2,
+      ([port, text], ev) => {
+        expectOutput("put-string", port!, ev, 1).write(expectString("put-string", text!, 2));
+        return UNSPECIFIED;
+      },
+      module,
+    );
+    table.define(
+      "put-char",
+      2,
+      2,
+      ([port, c], ev) => {
+        expectOutput("put-char", port!, ev, 1).write(String.fromCodePoint(expectChar("put-char", c!, 2).code));
+        return UNSPECIFIED;
+      },
+      module,
+    );
   }
   table.reexport("eof-object", "guile", RNRS_PORTS);
-  table.define("read-line", 0, 2, ([port, delimiter], ev) => {
-    return readLine(expectInput("read-line", port, ev), delimiter instanceof Sym && delimiter.name === "concat");
-  }, RDELIM);
+  table.define(
+    "read-line",
+    0,
+    2,
+    ([port, delimiter], ev) => {
+      return readLine(expectInput("read-line", port, ev), delimiter instanceof Sym && delimiter.name === "concat");
+    },
+    RDELIM,
+  );
   table.define("read-string", 0, 2, ([port], ev) => readAll(expectInput("read-string", port, ev)), RDELIM);
-  table.define("write-line", 1, 2, ([x, port], ev) => {
-    expectOutput("write-line", port, ev, 2).write(`${displayString(x!)}\n`);
-    return UNSPECIFIED;
-  }, RDELIM);
+  table.define(
+    "write-line",
+    1,
+    2,
+    ([x, port], ev) => {
+      expectOutput("write-line", port, ev, 2).write(`${displayString(x!)}\n`);
+      return UNSPECIFIED;
+    },
+    RDELIM,
+  );
 }

@@ -27,7 +27,11 @@ const REFUSED: ReadonlyArray<{ action: string; names: readonly string[]; module?
     action: "run programs",
     names: ["system", "system*", "execl", "execlp", "execle", "primitive-fork", "load-extension", "dynamic-link", "dynamic-call", "spawn"],
   },
-  { action: "run programs", names: ["open-pipe", "open-pipe*", "open-input-pipe", "open-output-pipe", "open-input-output-pipe", "pipeline", "close-pipe"], module: "ice-9 popen" },
+  {
+    action: "run programs",
+    names: ["open-pipe", "open-pipe*", "open-input-pipe", "open-output-pipe", "open-input-output-pipe", "pipeline", "close-pipe"],
+    module: "ice-9 popen",
+  },
   {
     action: "write files",
     names: [

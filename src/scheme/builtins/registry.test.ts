@@ -23,9 +23,15 @@ test("bind, define in a module, reexport", () => {
 
 test("argument checks raise Guile-like wrong-type-arg and out-of-range errors naming the argument", () => {
   assert.ok(expectPair("car", new Pair(1, 2), 1));
-  assert.throws(() => expectPair("car", 5, 1), (e: unknown) => e instanceof SchemeError && e.message === "car: wrong type argument in position 1 (expecting pair): 5");
+  assert.throws(
+    () => expectPair("car", 5, 1),
+    (e: unknown) => e instanceof SchemeError && e.message === "car: wrong type argument in position 1 (expecting pair): 5",
+  );
   assert.deepEqual(expectList("length", list(1), 1), [1]);
   assert.equal(expectString("f", "s", 1), "s");
-  assert.throws(() => expectIndex("list-ref", -1, 2), (e: unknown) => e instanceof SchemeError && e.code === "out-of-range");
+  assert.throws(
+    () => expectIndex("list-ref", -1, 2),
+    (e: unknown) => e instanceof SchemeError && e.code === "out-of-range",
+  );
   assert.equal(outOfRange("vector-ref", 9, 2).message, "vector-ref: argument 2 out of range: 9");
 });

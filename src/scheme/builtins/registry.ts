@@ -52,10 +52,7 @@ export class BuiltinTable {
 }
 
 function typeError(who: string, position: number, expected: string, got: Datum): SchemeError {
-  return new SchemeError(
-    "wrong-type-arg",
-    `${who}: wrong type argument in position ${position} (expecting ${expected}): ${writeAbbreviated(got)}`,
-  );
+  return new SchemeError("wrong-type-arg", `${who}: wrong type argument in position ${position} (expecting ${expected}): ${writeAbbreviated(got)}`);
 }
 
 /**

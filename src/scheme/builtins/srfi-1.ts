@@ -39,7 +39,8 @@ export function defineSrfi1Builtins(table: BuiltinTable): void {
       let cursor = l!;
       for (let i = 0; i < index; i++) cursor = expectPair(name, cursor, 1).cdr;
       return expectPair(name, cursor, 1).car;
-    }));
+    }),
+  );
   define("last", 1, 1, ([l]) => {
     let cursor = expectPair("last", l!, 1);
     const check = new CycleCheck(cursor);
@@ -79,14 +80,12 @@ export function defineSrfi1Builtins(table: BuiltinTable): void {
     return arrayToList(kept);
   });
   define("alist-cons", 3, 3, ([k, v, alist]) => new Pair(new Pair(k!, v!), alist!));
-  define("alist-copy", 1, 1, ([alist]) =>
-    arrayToList(expectList("alist-copy", alist!, 1).map((e) => (e instanceof Pair ? new Pair(e.car, e.cdr) : e))));
+  define("alist-copy", 1, 1, ([alist]) => arrayToList(expectList("alist-copy", alist!, 1).map((e) => (e instanceof Pair ? new Pair(e.car, e.cdr) : e))));
   define("alist-delete", 2, 3, ([key, alist, same], ev) => {
     const equal = equalityArgument(ev, same);
     return arrayToList(expectList("alist-delete", alist!, 2).filter((e) => !(e instanceof Pair && equal(key!, e.car))));
   });
-  define("concatenate", 1, 1, ([ls]) =>
-    arrayToList(expectList("concatenate", ls!, 1).flatMap((l, i) => expectList("concatenate", l, i + 1))));
+  define("concatenate", 1, 1, ([ls]) => arrayToList(expectList("concatenate", ls!, 1).flatMap((l, i) => expectList("concatenate", l, i + 1))));
   define("append-reverse", 2, 2, ([rev, tail]) => arrayToList(expectList("append-reverse", rev!, 1).reverse(), tail!));
   define("zip", 1, -1, (lists) => arrayToList(columns("zip", lists).map((row) => arrayToList(row))));
   for (const name of ["cons*", "list-copy", "filter", "delete", "iota", "map", "for-each", "make-list", "last-pair", "length", "append", "reverse"]) {
@@ -155,7 +154,10 @@ function defineSelectors(define: Define): void {
     }
     return cursor;
   });
-  for (const [name, negate] of [["span", false], ["break", true]] as const) {
+  for (const [name, negate] of [
+    ["span", false],
+    ["break", true],
+  ] as const) {
     define(name, 2, 2, ([f, l], ev) => {
       const proc = expectProcedure(name, f!, 1);
       const prefix: Datum[] = [];
@@ -295,11 +297,13 @@ function defineSets(define: Define): void {
     return arrayToList(result);
   });
   define("lset-intersection", 2, -1, ([same, first, ...others], ev) =>
-    arrayToList(expectList("lset-intersection", first!, 2).filter((x) =>
-      others.every((o, i) => member(ev, same!, x, expectList("lset-intersection", o, i + 3))))));
+    arrayToList(
+      expectList("lset-intersection", first!, 2).filter((x) => others.every((o, i) => member(ev, same!, x, expectList("lset-intersection", o, i + 3)))),
+    ),
+  );
   define("lset-difference", 2, -1, ([same, first, ...others], ev) =>
-    arrayToList(expectList("lset-difference", first!, 2).filter((x) =>
-      !others.some((o, i) => member(ev, same!, x, expectList("lset-difference", o, i + 3))))));
+    arrayToList(expectList("lset-difference", first!, 2).filter((x) => !others.some((o, i) => member(ev, same!, x, expectList("lset-difference", o, i + 3))))),
+  );
   define("lset<=", 1, -1, ([same, ...lists], ev) => {
     for (let i = 1; i < lists.length; i++) {
       const superset = expectList("lset<=", lists[i]!, i + 2);

@@ -16,17 +16,7 @@ import { numberToString } from "../numbers.ts";
 import { writeString } from "../printer.ts";
 import { Char, Keyword, Primitive, Sym, UNSPECIFIED, arrayToList, reserve, type Datum } from "../values.ts";
 import { withOutputToString } from "./ports.ts";
-import {
-  expectChar,
-  expectIndex,
-  expectList,
-  expectNumber,
-  expectProcedure,
-  expectString,
-  expectSymbol,
-  outOfRange,
-  type BuiltinTable,
-} from "./registry.ts";
+import { expectChar, expectIndex, expectList, expectNumber, expectProcedure, expectString, expectSymbol, outOfRange, type BuiltinTable } from "./registry.ts";
 
 /** Strings are indexed by code point in Scheme, by UTF-16 unit in JS. */
 function codePoints(s: string): string[] {
@@ -91,8 +81,7 @@ export function defineStringBuiltins(table: BuiltinTable): void {
   table.define("keyword?", 1, 1, ([x]) => x instanceof Keyword);
   table.define("char?", 1, 1, ([x]) => x instanceof Char);
   table.define("string-append", 0, -1, (args) => joined(args.map((a, i) => expectString("string-append", a, i + 1))));
-  table.define("string", 0, -1, (args) =>
-    args.map((a, i) => String.fromCodePoint(expectChar("string", a, i + 1).code)).join(""));
+  table.define("string", 0, -1, (args) => args.map((a, i) => String.fromCodePoint(expectChar("string", a, i + 1).code)).join(""));
   table.define("make-string", 1, 2, ([k, ch]) => {
     const n = expectIndex("make-string", k!, 1);
     if (n > 100_000_000) throw new SchemeError("limit-exceeded", "make-string: string too long");
@@ -161,8 +150,12 @@ export function defineStringBuiltins(table: BuiltinTable): void {
   table.define("string-trim-right", 1, 1, ([s]) => expectString("string-trim-right", s!, 1).replace(/\s+$/, ""));
   table.define("string-trim-both", 1, 1, ([s]) => expectString("string-trim-both", s!, 1).trim());
   table.define("string-concatenate", 1, 1, ([l]) =>
-    joined(expectList("string-concatenate", l!, 1).map((x, i) => expectString("string-concatenate", x, i + 1))));
-  for (const [name, left] of [["string-pad", true], ["string-pad-right", false]] as const) {
+    joined(expectList("string-concatenate", l!, 1).map((x, i) => expectString("string-concatenate", x, i + 1))),
+  );
+  for (const [name, left] of [
+    ["string-pad", true],
+    ["string-pad-right", false],
+  ] as const) {
     table.define(name, 2, 3, ([s, k, ch]) => {
       const chars = codePoints(expectString(name, s!, 1));
       const width = expectIndex(name, k!, 2);
@@ -173,11 +166,17 @@ export function defineStringBuiltins(table: BuiltinTable): void {
       return left ? padding + chars.join("") : chars.join("") + padding;
     });
   }
-  table.define("string-reverse", 1, 1, ([s]) => codePoints(expectString("string-reverse", s!, 1)).reverse().join(""));
-  table.define("string->list", 1, 1, ([s]) =>
-    arrayToList(codePoints(expectString("string->list", s!, 1)).map((c) => new Char(c.codePointAt(0)!))));
+  table.define("string-reverse", 1, 1, ([s]) =>
+    codePoints(expectString("string-reverse", s!, 1))
+      .reverse()
+      .join(""),
+  );
+  table.define("string->list", 1, 1, ([s]) => arrayToList(codePoints(expectString("string->list", s!, 1)).map((c) => new Char(c.codePointAt(0)!))));
   table.define("list->string", 1, 1, ([l]) =>
-    expectList("list->string", l!, 1).map((c, i) => String.fromCodePoint(expectChar("list->string", c, i + 1).code)).join(""));
+    expectList("list->string", l!, 1)
+      .map((c, i) => String.fromCodePoint(expectChar("list->string", c, i + 1).code))
+      .join(""),
+  );
   table.define("string->symbol", 1, 1, ([s]) => Sym.intern(expectString("string->symbol", s!, 1)));
   table.define("symbol->string", 1, 1, ([s]) => expectSymbol("symbol->string", s!, 1).name);
   table.define("symbol-append", 0, -1, (args) => Sym.intern(joined(args.map((a, i) => expectSymbol("symbol-append", a, i + 1).name))));
@@ -254,7 +253,10 @@ function defineStringLibrary(table: BuiltinTable): void {
       return (take === !fromEnd ? chars.slice(0, cut) : chars.slice(cut)).join("");
     });
   }
-  for (const [name, every] of [["string-any", false], ["string-every", true]] as const) {
+  for (const [name, every] of [
+    ["string-any", false],
+    ["string-every", true],
+  ] as const) {
     table.define(name, 2, 4, ([pred, s], ev) => {
       const matches = charMatcher(name, pred!, (p, a) => ev.apply(p, a));
       const chars = codePoints(expectString(name, s!, 2));
@@ -267,7 +269,11 @@ function defineStringLibrary(table: BuiltinTable): void {
   });
   table.define("string-tokenize", 1, 2, ([s, charSet]) => {
     if (charSet !== undefined) throw new SchemeError("unsupported", "string-tokenize: character sets are not supported by this evaluator");
-    return arrayToList(expectString("string-tokenize", s!, 1).split(/\s+/u).filter((t) => t !== ""));
+    return arrayToList(
+      expectString("string-tokenize", s!, 1)
+        .split(/\s+/u)
+        .filter((t) => t !== ""),
+    );
   });
   table.define("string-contains-ci", 2, 2, ([s, sub]) => {
     const text = expectString("string-contains-ci", s!, 1).toLowerCase();
@@ -275,11 +281,18 @@ function defineStringLibrary(table: BuiltinTable): void {
     return index === -1 ? false : codePoints(text.slice(0, index)).length;
   });
   table.define("string-prefix-ci?", 2, 2, ([p, s]) =>
-    expectString("string-prefix-ci?", s!, 2).toLowerCase().startsWith(expectString("string-prefix-ci?", p!, 1).toLowerCase()));
+    expectString("string-prefix-ci?", s!, 2)
+      .toLowerCase()
+      .startsWith(expectString("string-prefix-ci?", p!, 1).toLowerCase()),
+  );
   table.define("string-suffix-ci?", 2, 2, ([p, s]) =>
-    expectString("string-suffix-ci?", s!, 2).toLowerCase().endsWith(expectString("string-suffix-ci?", p!, 1).toLowerCase()));
+    expectString("string-suffix-ci?", s!, 2)
+      .toLowerCase()
+      .endsWith(expectString("string-suffix-ci?", p!, 1).toLowerCase()),
+  );
   table.define("string-titlecase", 1, 1, ([s]) =>
-    expectString("string-titlecase", s!, 1).replace(/\p{L}+/gu, (word) => mapCase(word[0]!, true) + mapCase(word.slice(1), false)));
+    expectString("string-titlecase", s!, 1).replace(/\p{L}+/gu, (word) => mapCase(word[0]!, true) + mapCase(word.slice(1), false)),
+  );
   table.define("object->string", 1, 2, ([x, printer], ev) => {
     if (printer === undefined) return writeString(x!);
     return withOutputToString(ev, () => void ev.apply(expectProcedure("object->string", printer, 2), [x!, ev.currentOutput]));
@@ -297,8 +310,7 @@ function defineCharBuiltins(table: BuiltinTable): void {
     table.define(name, 1, 1, ([c]) => new Char(f(String.fromCodePoint(expectChar(name, c!, 1).code)).codePointAt(0)!));
   mapChar("char-upcase", (s) => (s.toUpperCase().length === s.length ? s.toUpperCase() : s));
   mapChar("char-downcase", (s) => (s.toLowerCase().length === s.length ? s.toLowerCase() : s));
-  const testChar = (name: string, re: RegExp) =>
-    table.define(name, 1, 1, ([c]) => re.test(String.fromCodePoint(expectChar(name, c!, 1).code)));
+  const testChar = (name: string, re: RegExp) => table.define(name, 1, 1, ([c]) => re.test(String.fromCodePoint(expectChar(name, c!, 1).code)));
   testChar("char-alphabetic?", /^\p{Alphabetic}$/u);
   testChar("char-numeric?", /^\p{Nd}$/u);
   testChar("char-whitespace?", /^\s$/u);

@@ -11,7 +11,7 @@ test("the documented examples hold", () => {
 
 test("the machine and its users, read-only", () => {
   assert.equal(run("(gethostname)"), JSON.stringify(hostname()));
-  assert.equal(run("(list (passwd:name (getpw 0)) (passwd:uid (getpw \"root\")) (vector-length (getpwnam \"root\")))"), '("root" 0 7)');
+  assert.equal(run('(list (passwd:name (getpw 0)) (passwd:uid (getpw "root")) (vector-length (getpwnam "root")))'), '("root" 0 7)');
   assert.equal(run("(integer? (getuid))"), "#t");
   assert.equal(run("(map (lambda (s) (string-index s #\\=)) (environ))", { env: { A: "1" } }), "(1)");
   assert.equal(failure('(getpw "no-such-user-offload-test")').code, "misc-error");

@@ -45,16 +45,18 @@ export function defineSystemBuiltins(table: BuiltinTable): void {
   table.define("getuid", 0, 0, (_args, ev) => host(ev).uid());
   table.define("getlogin", 0, 0, (_args, ev) => host(ev).login() ?? false);
   table.define("getcwd", 0, 0, (_args, ev) => host(ev).cwd());
-  const lookup = (who: string) => ([user]: Datum[], ev: Evaluator): Datum => {
-    if (typeof user !== "string" && typeof user !== "number") {
-      throw new SchemeError("wrong-type-arg", `${who}: wrong type argument in position 1: ${writeString(user ?? false)}`);
-    }
-    const entry = host(ev).passwd(user);
-    if (!entry) {
-      throw new SchemeError("misc-error", `${who}: entry not found`, undefined, { key: sym("misc-error"), args: list(who, "entry not found", NIL, false) });
-    }
-    return passwdVector(entry);
-  };
+  const lookup =
+    (who: string) =>
+    ([user]: Datum[], ev: Evaluator): Datum => {
+      if (typeof user !== "string" && typeof user !== "number") {
+        throw new SchemeError("wrong-type-arg", `${who}: wrong type argument in position 1: ${writeString(user ?? false)}`);
+      }
+      const entry = host(ev).passwd(user);
+      if (!entry) {
+        throw new SchemeError("misc-error", `${who}: entry not found`, undefined, { key: sym("misc-error"), args: list(who, "entry not found", NIL, false) });
+      }
+      return passwdVector(entry);
+    };
   table.define("getpw", 1, 1, lookup("getpw"));
   table.define("getpwnam", 1, 1, lookup("getpw"));
   table.define("getpwuid", 1, 1, lookup("getpw"));
@@ -68,6 +70,10 @@ export function defineSystemBuiltins(table: BuiltinTable): void {
   });
   table.define("environ", 0, 1, ([replacement], ev) => {
     if (replacement !== undefined) throw new RefusedError("environ", "change the environment");
-    return arrayToList(host(ev).environment().map(([name, value]) => `${name}=${value}`));
+    return arrayToList(
+      host(ev)
+        .environment()
+        .map(([name, value]) => `${name}=${value}`),
+    );
   });
 }

@@ -78,28 +78,46 @@ export function defineVectorBuiltins(table: BuiltinTable): void {
   });
   table.define("vector-append", 0, -1, (vectors) => vectors.flatMap((v, i) => expectVector("vector-append", v, i + 1)), SRFI43);
   const withIndex = (name: string, collect: boolean) =>
-    table.define(name, 2, -1, ([f, ...vectors], ev) => {
-      const proc = expectProcedure(name, f!, 1);
-      const arrays = vectors.map((v, i) => expectVector(name, v, i + 2));
-      const length = Math.min(...arrays.map((a) => a.length));
-      const out: Datum[] = [];
-      for (let i = 0; i < length; i++) out.push(ev.apply(proc, [i, ...arrays.map((a) => a[i]!)]));
-      return collect ? out : UNSPECIFIED;
-    }, SRFI43);
+    table.define(
+      name,
+      2,
+      -1,
+      ([f, ...vectors], ev) => {
+        const proc = expectProcedure(name, f!, 1);
+        const arrays = vectors.map((v, i) => expectVector(name, v, i + 2));
+        const length = Math.min(...arrays.map((a) => a.length));
+        const out: Datum[] = [];
+        for (let i = 0; i < length; i++) out.push(ev.apply(proc, [i, ...arrays.map((a) => a[i]!)]));
+        return collect ? out : UNSPECIFIED;
+      },
+      SRFI43,
+    );
   withIndex("vector-map", true);
   withIndex("vector-for-each", false);
-  table.define("vector-count", 2, -1, ([f, ...vectors], ev) => {
-    const proc = expectProcedure("vector-count", f!, 1);
-    const arrays = vectors.map((v, i) => expectVector("vector-count", v, i + 2));
-    const length = Math.min(...arrays.map((a) => a.length));
-    let count = 0;
-    for (let i = 0; i < length; i++) if (ev.apply(proc, [i, ...arrays.map((a) => a[i]!)]) !== false) count++;
-    return count;
-  }, SRFI43);
+  table.define(
+    "vector-count",
+    2,
+    -1,
+    ([f, ...vectors], ev) => {
+      const proc = expectProcedure("vector-count", f!, 1);
+      const arrays = vectors.map((v, i) => expectVector("vector-count", v, i + 2));
+      const length = Math.min(...arrays.map((a) => a.length));
+      let count = 0;
+      for (let i = 0; i < length; i++) if (ev.apply(proc, [i, ...arrays.map((a) => a[i]!)]) !== false) count++;
+      return count;
+    },
+    SRFI43,
+  );
   table.define("vector-empty?", 1, 1, ([v]) => expectVector("vector-empty?", v!, 1).length === 0, SRFI43);
-  table.define("vector-index", 2, 2, ([f, v], ev) => {
-    const proc = expectProcedure("vector-index", f!, 1);
-    const index = expectVector("vector-index", v!, 2).findIndex((x) => ev.apply(proc, [x]) !== false);
-    return index === -1 ? false : index;
-  }, SRFI43);
+  table.define(
+    "vector-index",
+    2,
+    2,
+    ([f, v], ev) => {
+      const proc = expectProcedure("vector-index", f!, 1);
+      const index = expectVector("vector-index", v!, 2).findIndex((x) => ev.apply(proc, [x]) !== false);
+      return index === -1 ? false : index;
+    },
+    SRFI43,
+  );
 }

@@ -99,7 +99,10 @@ export class Modules implements ModuleSystem {
       i++;
       if (argument === undefined) throw new SchemeError("syntax-error", `define-module: #:${option.name} needs an argument`, span);
       if (option.name === "use-module") this.use(argument, top, span, evaluator);
-      else if (option.name === "autoload") this.autoload(argument, options[i + 1], top, span, evaluator), i++;
+      else if (option.name === "autoload") {
+        this.autoload(argument, options[i + 1], top, span, evaluator);
+        i++;
+      }
       // #:export, #:re-export, #:replace, #:duplicates, #:declarative? ... change nothing a machines file can see.
     }
     return top;

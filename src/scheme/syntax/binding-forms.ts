@@ -18,19 +18,7 @@ import { SchemeError } from "../errors.ts";
 import type { Evaluator } from "../evaluator.ts";
 import { identifierName, isIdentifier, type Identifier } from "../identifiers.ts";
 import { parseParameters } from "../parameters.ts";
-import {
-  CaseLambda,
-  Closure,
-  MultipleValues,
-  NIL,
-  Pair,
-  SpecialForm,
-  TailCall,
-  UNSPECIFIED,
-  arrayToList,
-  type Datum,
-  type Parameters,
-} from "../values.ts";
+import { CaseLambda, Closure, MultipleValues, NIL, Pair, SpecialForm, TailCall, UNSPECIFIED, arrayToList, type Datum, type Parameters } from "../values.ts";
 import { badSyntax, bindings, body, operands, shape } from "./shape.ts";
 
 /**
@@ -48,11 +36,14 @@ export function defineBindingForms(define: (name: string, form: SpecialForm) => 
   define("define-values", new SpecialForm("define-values", defineValues));
   define("set!", new SpecialForm("set!", setForm));
   for (const name of ["lambda", "lambda*"]) {
-    define(name, new SpecialForm(name, (x, env) => {
-      const rest = x.cdr;
-      if (!(rest instanceof Pair)) throw badSyntax(x);
-      return new Closure(parseParameters(rest.car, name === "lambda*", x), body(rest.cdr, x), env, null, x.span);
-    }));
+    define(
+      name,
+      new SpecialForm(name, (x, env) => {
+        const rest = x.cdr;
+        if (!(rest instanceof Pair)) throw badSyntax(x);
+        return new Closure(parseParameters(rest.car, name === "lambda*", x), body(rest.cdr, x), env, null, x.span);
+      }),
+    );
   }
   for (const name of ["case-lambda", "case-lambda*"]) {
     define(name, new SpecialForm(name, (x, env) => caseLambda(x, env, name === "case-lambda*")));
@@ -220,7 +211,7 @@ function letrec(x: Pair, env: Environment, ev: Evaluator): Datum | TailCall {
 function doLoop(x: Pair, env: Environment, ev: Evaluator): Datum | TailCall {
   const [specs, exit, ...forms] = operands(x);
   if (specs === undefined || !(exit instanceof Pair)) throw badSyntax(x);
-  const variables = (listToArrayOrFail(specs, x)).map((spec) => {
+  const variables = listToArrayOrFail(specs, x).map((spec) => {
     const parts = listToArrayOrFail(spec, x);
     if (!isIdentifier(parts[0]!) || parts.length < 2 || parts.length > 3) throw badSyntax(x);
     return { name: parts[0], init: parts[1]!, step: parts[2] ?? parts[0] };

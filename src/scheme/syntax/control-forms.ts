@@ -45,9 +45,12 @@ export function defineControlForms(define: (name: string, form: SpecialForm) => 
   define("quote", new SpecialForm("quote", quote, true));
   define("quasiquote", new SpecialForm("quasiquote", (x, env, ev) => expandQuasiquote(shape(x, 1, 1)[0]!, 1, env, ev, x.span), true));
   for (const name of ["unquote", "unquote-splicing"]) {
-    define(name, new SpecialForm(name, (x) => {
-      throw new SchemeError("syntax-error", `${name}: used outside of quasiquote`, x.span);
-    }));
+    define(
+      name,
+      new SpecialForm(name, (x) => {
+        throw new SchemeError("syntax-error", `${name}: used outside of quasiquote`, x.span);
+      }),
+    );
   }
   define("if", new SpecialForm("if", ifForm));
   define("cond", new SpecialForm("cond", (x, env, ev) => cond(x, operands(x), 0, env, ev)));
@@ -55,11 +58,14 @@ export function defineControlForms(define: (name: string, form: SpecialForm) => 
   define("and", new SpecialForm("and", (x, env, ev) => (x.cdr === NIL ? true : andOr(x, x.cdr, env, ev, true))));
   define("or", new SpecialForm("or", (x, env, ev) => (x.cdr === NIL ? false : andOr(x, x.cdr, env, ev, false))));
   for (const name of ["when", "unless"]) {
-    define(name, new SpecialForm(name, (x, env, ev) => {
-      const rest = x.cdr;
-      if (!(rest instanceof Pair)) throw badSyntax(x);
-      return ev.then(rest.car, env, (v) => ((v !== false) === (name === "when") ? ev.sequence(rest.cdr, env) : UNSPECIFIED), rest.carSpan);
-    }));
+    define(
+      name,
+      new SpecialForm(name, (x, env, ev) => {
+        const rest = x.cdr;
+        if (!(rest instanceof Pair)) throw badSyntax(x);
+        return ev.then(rest.car, env, (v) => ((v !== false) === (name === "when") ? ev.sequence(rest.cdr, env) : UNSPECIFIED), rest.carSpan);
+      }),
+    );
   }
   define("begin", new SpecialForm("begin", (x, env, ev) => ev.sequence(x.cdr, env)));
 }

@@ -13,12 +13,12 @@ test("the documented examples hold", () => {
 });
 
 test("parameterize restores the value on the way out, error or not", () => {
-  assert.equal(run("(define p (make-parameter 1)) (catch #t (lambda () (parameterize ((p 2)) (error \"x\"))) (lambda _ #f)) (p)"), "1");
+  assert.equal(run('(define p (make-parameter 1)) (catch #t (lambda () (parameterize ((p 2)) (error "x"))) (lambda _ #f)) (p)'), "1");
 });
 
 test("false-if-exception catches Scheme errors but never a limit or a refusal", () => {
   assert.equal(run("(false-if-exception (car 1))"), "#f");
-  assert.equal(failure("(false-if-exception (system \"true\"))").code, "refused");
+  assert.equal(failure('(false-if-exception (system "true"))').code, "refused");
   assert.equal(failure("(false-if-exception (let loop () (loop)))", { maxSteps: 100_000 }).code, "limit-exceeded");
 });
 

@@ -41,12 +41,15 @@ export function defineDynamicForms(define: (name: string, form: SpecialForm) => 
   define("false-if-exception", new SpecialForm("false-if-exception", falseIfException));
   define("delay", new SpecialForm("delay", (x, env) => new PromiseObject(shape(x, 1, 1)[0]!, env)));
   define("include", new SpecialForm("include", include));
-  define("current-filename", new SpecialForm("current-filename", (x) => {
-    shape(x, 0, 0);
-    const file = x.span?.file;
-    // Text that did not come from a file (the command line) has no file name, as in Guile.
-    return file === undefined || file.startsWith("<") ? false : isAbsolute(file) ? file : `${process.cwd()}/${file}`;
-  }));
+  define(
+    "current-filename",
+    new SpecialForm("current-filename", (x) => {
+      shape(x, 0, 0);
+      const file = x.span?.file;
+      // Text that did not come from a file (the command line) has no file name, as in Guile.
+      return file === undefined || file.startsWith("<") ? false : isAbsolute(file) ? file : `${process.cwd()}/${file}`;
+    }),
+  );
 }
 
 /**

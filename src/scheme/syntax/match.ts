@@ -32,7 +32,22 @@ import { SchemeError } from "../errors.ts";
 import type { Evaluator } from "../evaluator.ts";
 import { Renamed, baseSymbol, isIdentifier, isNamed, stripSyntax, type Identifier } from "../identifiers.ts";
 import { writeAbbreviated } from "../printer.ts";
-import { Closure, CycleCheck, NIL, Pair, Primitive, SpecialForm, TailCall, UNSPECIFIED, arrayToList, list, listToArray, sym, type Datum, type Parameters } from "../values.ts";
+import {
+  Closure,
+  CycleCheck,
+  NIL,
+  Pair,
+  Primitive,
+  SpecialForm,
+  TailCall,
+  UNSPECIFIED,
+  arrayToList,
+  list,
+  listToArray,
+  sym,
+  type Datum,
+  type Parameters,
+} from "../values.ts";
 import { badSyntax, body, operands, shape } from "./shape.ts";
 
 const MODULE = "ice-9 match";

@@ -32,22 +32,31 @@ function modulesOf(ev: Evaluator, x: Pair): ModuleSystem {
  * [...forms.keys()].includes("use-modules"); // true
  */
 export function defineModuleForms(define: (name: string, form: SpecialForm) => void): void {
-  define("define-module", new SpecialForm("define-module", (x, _env, ev) => {
-    const [name, ...options] = operands(x);
-    if (name === undefined) throw badSyntax(x);
-    ev.topLevel = modulesOf(ev, x).defineModule(name, options, x.span, ev);
-    return UNSPECIFIED;
-  }));
-  define("use-modules", new SpecialForm("use-modules", (x: Pair, env: Environment, ev: Evaluator): Datum => {
-    for (const spec of operands(x)) modulesOf(ev, x).use(spec, env, x.span, ev);
-    return UNSPECIFIED;
-  }));
+  define(
+    "define-module",
+    new SpecialForm("define-module", (x, _env, ev) => {
+      const [name, ...options] = operands(x);
+      if (name === undefined) throw badSyntax(x);
+      ev.topLevel = modulesOf(ev, x).defineModule(name, options, x.span, ev);
+      return UNSPECIFIED;
+    }),
+  );
+  define(
+    "use-modules",
+    new SpecialForm("use-modules", (x: Pair, env: Environment, ev: Evaluator): Datum => {
+      for (const spec of operands(x)) modulesOf(ev, x).use(spec, env, x.span, ev);
+      return UNSPECIFIED;
+    }),
+  );
   for (const name of ["@", "@@"]) {
-    define(name, new SpecialForm(name, (x, _env, ev) => {
-      const [module, binding] = shape(x, 2, 2);
-      if (!isIdentifier(binding!)) throw badSyntax(x);
-      return modulesOf(ev, x).reference(module!, binding, x.span, name === "@@");
-    }));
+    define(
+      name,
+      new SpecialForm(name, (x, _env, ev) => {
+        const [module, binding] = shape(x, 2, 2);
+        if (!isIdentifier(binding!)) throw badSyntax(x);
+        return modulesOf(ev, x).reference(module!, binding, x.span, name === "@@");
+      }),
+    );
   }
   for (const name of ["export", "re-export", "export-syntax", "re-export-syntax"]) {
     define(name, new SpecialForm(name, () => UNSPECIFIED));

@@ -8,14 +8,20 @@ import { badSyntax, bindings, body, operands, shape } from "./shape.ts";
 test("the documented example holds", () => {
   const ifForm = form("(if x 1)");
   assert.deepEqual(shape(ifForm, 2, 3), [sym("x"), 1]);
-  assert.throws(() => shape(ifForm, 3, 3), (e: unknown) => e instanceof SchemeError && e.code === "syntax-error" && e.message === "if: bad syntax in form (if x 1)");
+  assert.throws(
+    () => shape(ifForm, 3, 3),
+    (e: unknown) => e instanceof SchemeError && e.code === "syntax-error" && e.message === "if: bad syntax in form (if x 1)",
+  );
 });
 
 test("operands need a proper list; bodies must not be empty; bindings are (name init)", () => {
   assert.throws(() => operands(form("(f . x)")), /bad syntax/);
   const lambda = form("(lambda (x))");
   assert.throws(() => body((lambda.cdr as Pair).cdr, lambda), /lambda: bad syntax/);
-  assert.deepEqual(bindings(form("((a 1) (b 2))"), form("(let)")), [[sym("a"), 1], [sym("b"), 2]]);
+  assert.deepEqual(bindings(form("((a 1) (b 2))"), form("(let)")), [
+    [sym("a"), 1],
+    [sym("b"), 2],
+  ]);
   assert.throws(() => bindings(form("((a))"), form("(let ((a)) a)")), /let: bad syntax in form \(let \(\(a\)\) a\)/);
 });
 

@@ -117,11 +117,7 @@ export function transform(rules: SyntaxRules, form: Pair): Datum {
     // The keyword position of the pattern is ignored.
     if (matcher.match((pattern as Pair).cdr, form.cdr, bindings)) return new Expander(rules, bindings, form.span).expand(template);
   }
-  throw new SchemeError(
-    "syntax-error",
-    `source expression failed to match any pattern in form ${writeAbbreviated(form)}`,
-    form.span,
-  );
+  throw new SchemeError("syntax-error", `source expression failed to match any pattern in form ${writeAbbreviated(form)}`, form.span);
 }
 
 class Matcher {

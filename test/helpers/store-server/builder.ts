@@ -16,7 +16,19 @@
  * await buildPaths(context, ["/tmp/s/gnu/store/…-x.drv"], 0);
  */
 import { spawn } from "node:child_process";
-import { chmodSync, createWriteStream, existsSync, lstatSync, lutimesSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync } from "node:fs";
+import {
+  chmodSync,
+  createWriteStream,
+  existsSync,
+  lstatSync,
+  lutimesSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+} from "node:fs";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { createGzip } from "node:zlib";
@@ -204,7 +216,10 @@ class Worker {
     const drvName = storePathName(drvPath, context.storeDir);
     const buildTop = mkdtempSync(join(context.buildDir, `guix-build-${drvName}-`));
     const inputs = this.inputClosure(drv);
-    const missing = [...drv.outputs.values()].map((output) => output.path).filter((path) => !context.db.isValid(path)).sort();
+    const missing = [...drv.outputs.values()]
+      .map((output) => output.path)
+      .filter((path) => !context.db.isValid(path))
+      .sort();
     // startBuilder's nest: "building path(s) …" at lvlInfo, what it prints indented under it.
     const nest = context.nest(Verbosity.Info, `building path(s) ${missing.map((path) => `\`${path}'`).join(", ")}`);
     context.log(Verbosity.Chatty, `executing builder \`${drv.builder}'`);
@@ -214,9 +229,23 @@ class Worker {
       if (existsSync(file)) removeTree(file);
     }
     // `umask 022; exec "$@" 2>&1`: the daemon's umask, and one pipe for stdout and stderr, as the daemon's builderOut.
-    const command = context.mountStore === null
-      ? ["/bin/sh", "-c", 'umask 022; exec "$@" 2>&1', "sh", drv.builder, ...drv.args]
-      : ["/usr/bin/unshare", "-m", "--propagation", "private", "/bin/sh", "-c", '/bin/mount --bind "$1" "$2" || exit 1; shift 2; umask 022; exec "$@" 2>&1', "sh", context.mountStore, context.storeDir, drv.builder, ...drv.args];
+    const command =
+      context.mountStore === null
+        ? ["/bin/sh", "-c", 'umask 022; exec "$@" 2>&1', "sh", drv.builder, ...drv.args]
+        : [
+            "/usr/bin/unshare",
+            "-m",
+            "--propagation",
+            "private",
+            "/bin/sh",
+            "-c",
+            '/bin/mount --bind "$1" "$2" || exit 1; shift 2; umask 022; exec "$@" 2>&1',
+            "sh",
+            context.mountStore,
+            context.storeDir,
+            drv.builder,
+            ...drv.args,
+          ];
     const child = spawn(command[0]!, command.slice(1), {
       cwd: buildTop,
       env: this.environment(drv, buildTop),
@@ -244,7 +273,11 @@ class Worker {
   }
 
   /** Forwards output and enforces the time limits; resolves when the builder is gone. */
-  private watch(child: ReturnType<typeof spawn>, drvPath: string, log: Writable): Promise<{ kind: "exit"; code: number | null; signal: NodeJS.Signals | null } | { kind: "timeout" }> {
+  private watch(
+    child: ReturnType<typeof spawn>,
+    drvPath: string,
+    log: Writable,
+  ): Promise<{ kind: "exit"; code: number | null; signal: NodeJS.Signals | null } | { kind: "timeout" }> {
     const { context } = this;
     const { settings } = context;
     return new Promise((resolve) => {
@@ -267,7 +300,10 @@ class Worker {
       const armSilence = (): void => {
         if (settings.maxSilentTime <= 0) return;
         clearTimeout(silence);
-        silence = setTimeout(() => kill(`building of \`${drvPath}' timed out after ${settings.maxSilentTime} seconds of silence`), settings.maxSilentTime * 1000);
+        silence = setTimeout(
+          () => kill(`building of \`${drvPath}' timed out after ${settings.maxSilentTime} seconds of silence`),
+          settings.maxSilentTime * 1000,
+        );
       };
       armSilence();
       if (settings.buildTimeout > 0) {
@@ -377,7 +413,11 @@ export function canonicalise(path: string | Buffer): void {
  * @example
  * scanForReferences(output, inputsAndOutputs, storeDir).references;
  */
-export async function scanForReferences(path: string, candidates: readonly string[], storeDir: string): Promise<{ hash: Buffer; size: number; references: string[] }> {
+export async function scanForReferences(
+  path: string,
+  candidates: readonly string[],
+  storeDir: string,
+): Promise<{ hash: Buffer; size: number; references: string[] }> {
   const byHash = new Map<string, string>();
   for (const candidate of candidates) byHash.set(candidate.slice(storeDir.length + 1, storeDir.length + 1 + HASH_PART_LENGTH), candidate);
   const found = new Set<string>();
