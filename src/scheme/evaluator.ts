@@ -193,12 +193,16 @@ export class Evaluator {
 
   /** Measures the heap, with `pending` bytes a builtin is about to allocate; throws past --max-memory. */
   private checkMemory(pending: number): void {
-    const held = process.memoryUsage().heapUsed - this.heapBase;
+    const heapUsed = process.memoryUsage().heapUsed;
+    // A heap below where it started means garbage from before this evaluation was collected:
+    // that is no credit for the program (it would let a tight limit pass a large allocation).
+    if (heapUsed < this.heapBase) this.heapBase = heapUsed;
+    const held = heapUsed - this.heapBase;
     if (held + pending > this.maxMemory) {
       const why = this.stack.length >= DEEP_RECURSION ? `${this.stack.length} calls deep: unbounded recursion?` : "an allocation bomb?";
       throw new SchemeError(
         "limit-exceeded",
-        `the program holds more than ${Math.round(this.maxMemory / 1048576)} MiB of data (${why} raise the limit with --max-memory)`,
+        `the program holds more than ${memoryLimitText(this.maxMemory)} of data (${why} raise the limit with --max-memory)`,
       );
     }
     // Much of what was counted may have been garbage: look again later.
@@ -516,6 +520,11 @@ const GUIX_PROVIDERS: Record<string, string> = {
 };
 
 /** A hint for an unbound name: where the name is provided, or that it looks like an unfilled template. */
+/** The limit as --max-memory takes it (MiB), or in bytes when it is not a whole number of MiB. */
+function memoryLimitText(bytes: number): string {
+  return bytes % 1048576 === 0 ? `${bytes / 1048576} MiB` : `${bytes} bytes`;
+}
+
 function unboundHint(name: string, provider: string | undefined): string {
   if (/^\$\{.*\}$|^\$\(|^<.*>$|^@.*@$/.test(name)) return " (an unrendered template placeholder?)";
   if (provider !== undefined) return ` (it is in (${provider}): add (use-modules (${provider})) or write (@ (${provider}) ${name}))`;
