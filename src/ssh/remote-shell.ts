@@ -560,7 +560,7 @@ export function roundTripScripts(workDir: string | undefined, name: string): { s
  * nearest sshd ancestor (each connection has its own), else the parent.
  */
 const PROCESS_FUNCTIONS = [
-  'stat_() { s=; read -r s < "/proc/$1/stat" 2>/dev/null || return 1; C=${s#*(}; C=${C%) *}; set -- ${s##*) }; [ $# -ge 20 ] || return 1; T=$1; P=$2; shift 19; S=$1; }',
+  'stat_() { s=; read -r s 2>/dev/null < "/proc/$1/stat" || return 1; C=${s#*(}; C=${C%) *}; set -- ${s##*) }; [ $# -ge 20 ] || return 1; T=$1; P=$2; shift 19; S=$1; }',
   // A zombie has ended (where nothing reaps orphans, as in some containers, it stays listed).
   'alive_() { if [ "$2" = - ]; then kill -0 "$1" 2>/dev/null; else stat_ "$1" && [ "$S" = "$2" ] && [ "$T" != Z ] && [ "$T" != X ]; fi; }',
   'owner_() { p=$PPID; O=; n=0; while [ $n -lt 6 ] && [ "$p" -gt 1 ] && stat_ "$p"; do case $C in sshd*) O="$p $S"; return;; esac; p=$P; n=$((n+1)); done; if stat_ $PPID; then O="$PPID $S"; else O="$PPID -"; fi; }',
