@@ -125,7 +125,9 @@ function mpintBits(value: Buffer): number {
 function checkKeyLength(reader: BlobReader, type: string): string | undefined {
   if (type === "ssh-ed25519" || type === "sk-ssh-ed25519@openssh.com") {
     const key = reader.bytes();
-    if (!key || key.length !== 32) return `an Ed25519 key is 32 bytes, this one is ${key?.length ?? 0}`;
+    // A cut-off copy and paste leaves fewer bytes than the length the key announces.
+    if (!key) return "the Ed25519 key is truncated (an incomplete copy?)";
+    if (key.length !== 32) return `an Ed25519 key is 32 bytes, this one is ${key.length}`;
     if (type.startsWith("sk-") && !reader.bytes()) return "the security-key application string is missing";
     return undefined;
   }
