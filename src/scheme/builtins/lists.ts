@@ -228,6 +228,13 @@ export function defineListBuiltins(table: BuiltinTable): void {
     const equal = equalityArgument(ev, same);
     return arrayToList(expectList("delete", l!, 2).filter((y) => !equal(x!, y)));
   });
+  // Guile's delete with eq? and eqv?, as memq and memv are member with them.
+  for (const [name, same] of [
+    ["delq", eq],
+    ["delv", eqv],
+  ] as const) {
+    table.define(name, 2, 2, ([x, l]) => arrayToList(expectList(name, l!, 2).filter((y) => !same(x!, y))));
+  }
   table.define("iota", 1, 3, ([count, start, step]) => {
     const n = expectIndex("iota", count!, 1);
     if (n > 10_000_000) throw new SchemeError("limit-exceeded", `iota: ${n} elements is more than this evaluator builds`);
