@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CycleCheck, NIL, Pair, isProperList, list, listToArray, sym } from "./datum.ts";
+import { CycleCheck, NIL, Pair, isProperList, list, listToArray, schemeString, sym } from "./datum.ts";
 
 test('the documented example holds: list builds (a 1 "b")', () => {
-  const l = list(sym("a"), 1, "b");
-  assert.deepEqual(listToArray(l), [sym("a"), 1, "b"]);
+  const b = schemeString("b");
+  const l = list(sym("a"), 1, b);
+  assert.deepEqual(listToArray(l), [sym("a"), 1, b]);
 });
 
 test("listToArray: proper lists, improper lists, and circular lists (never an endless loop)", () => {

@@ -6,15 +6,16 @@
  * Representation (plain data, as in lis.py):
  * - exact integers: `number` when safe, `bigint` otherwise; inexact reals: {@link Flonum};
  *   exact rationals: {@link Rational}
- * - strings: JS `string`; booleans: JS `boolean`; vectors: JS arrays
+ * - strings: {@link SchemeString} objects (made by {@link schemeString}, read by {@link stringText});
+ *   booleans: JS `boolean`; vectors: JS arrays
  * - symbols, keywords: interned {@link Sym} / {@link Keyword}; characters: {@link Char}
  * - lists: {@link Pair} chains ending in {@link NIL}
  * - anything the evaluator adds (procedures, records, ports) implements {@link SchemeObject}
  *
  * @example
  * // (a 1 "b" 2.5) as data: a chain of pairs holding a Sym, a number, a string and a Flonum
- * const l = list(sym("a"), 1, "b", new Flonum(2.5));
- * listToArray(l); // [{ name: "a" }, 1, "b", { value: 2.5 }]
+ * const l = list(sym("a"), 1, schemeString("b"), new Flonum(2.5));
+ * listToArray(l); // [{ name: "a" }, 1, { text: "b" }, { value: 2.5 }]
  * listToArray(l)?.[0] === sym("a"); // true
  */
 import { Span, type SourceText } from "./source.ts";
@@ -25,7 +26,44 @@ export interface SchemeObject {
 }
 
 /** Any Scheme value. */
-export type Datum = boolean | number | bigint | string | Sym | Keyword | Char | Pair | EmptyList | Flonum | Rational | Bytevector | Datum[] | SchemeObject;
+export type Datum =
+  boolean | number | bigint | SchemeString | Sym | Keyword | Char | Pair | EmptyList | Flonum | Rational | Bytevector | Datum[] | SchemeObject;
+
+/**
+ * A Scheme string. It is an object, not a JS string, because Guile's strings
+ * have identity: `(let ((s "a")) (eq? s s))` is #t while `(eq? "a" "a")` —
+ * two literals, two objects — is #f, and `hashq-ref` and `memq` find a string
+ * only by the object it was stored as. Nothing here mutates a string
+ * (`string-set!` and `string-fill!` are not provided), so the text is fixed.
+ */
+export class SchemeString {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * A new Scheme string holding `text`: the one way strings are made, so each
+ * call is a distinct object, as each literal and each result is in Guile.
+ *
+ * @example
+ * schemeString("a").text; // "a"
+ * schemeString("a") === schemeString("a"); // false
+ */
+export function schemeString(text: string): SchemeString {
+  return new SchemeString(text);
+}
+
+/**
+ * The text of `value` if it is a Scheme string, else `undefined`: the one way
+ * code that wants JS text reads a value. It takes any value, so views that
+ * mix data with markers of their own (lint's UNKNOWN) read through it too.
+ *
+ * @example
+ * stringText(schemeString("x86_64-linux")); // "x86_64-linux"
+ * stringText(sym("x86_64-linux")); // undefined
+ */
+export function stringText(value: unknown): string | undefined {
+  return value instanceof SchemeString ? value.text : undefined;
+}
 
 const symbols = new Map<string, Sym>();
 const keywords = new Map<string, Keyword>();
@@ -93,6 +131,8 @@ export class Bytevector {
 /** The empty list. */
 export class EmptyList {
   static readonly instance = new EmptyList();
+  /** Without a member of its own the class's type would be `{}`, which every JS value fits, and `Datum` would check nothing. */
+  declare private readonly brand: undefined;
   private constructor() {}
 }
 

@@ -19,7 +19,7 @@
  */
 import { EmbeddedActionsParser, type IToken, type IOrAlt } from "chevrotain";
 import { abbreviate } from "./abbreviate.ts";
-import { Bytevector, Char, Keyword, NIL, SourcePair, sym, type Datum } from "./datum.ts";
+import { Bytevector, Char, Keyword, NIL, SourcePair, schemeString, sym, type Datum } from "./datum.ts";
 import { decodeCharacter, decodeString, LiteralError } from "./literals.ts";
 import { ExactNumberTooLarge, parseNumber } from "./numbers.ts";
 import { Span, type SourceText } from "./source.ts";
@@ -197,7 +197,8 @@ export class DatumParser extends EmbeddedActionsParser {
   }
 
   private string(token: IToken): Datum {
-    return this.ACTION(() => this.located(this.decode(token, decodeString), token, token));
+    // One object per literal in the source, as Guile's reader makes: `(eq? "a" "a")` is #f.
+    return this.ACTION(() => this.located(schemeString(this.decode(token, decodeString)), token, token));
   }
 
   private character(token: IToken): Datum {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Char, Flonum, Keyword, Pair, Rational, Sym, listToArray, type Datum } from "./datum.ts";
+import { Char, Flonum, Keyword, Pair, Rational, SchemeString, Sym, listToArray, stringText, type Datum } from "./datum.ts";
 import { decodeSource, readDatums, readSource, ReadError } from "./reader.ts";
 import { SourceText } from "./source.ts";
 
@@ -42,10 +42,16 @@ test("numbers as Guile reads them", () => {
 });
 
 test("strings with Guile's escapes, raw newlines and UTF-8", () => {
-  assert.equal(one(String.raw`"a\tb\n\\\"\x41\u03bb\U01F600"`), 'a\tb\n\\"Aλ😀');
-  assert.equal(one('"line1\nline2"'), "line1\nline2");
-  assert.equal(one('"a\\\n  b"'), "a  b", "backslash-newline drops only the newline in Guile 3.0");
-  assert.equal(one('"root@(none) …"'), "root@(none) …");
+  assert.equal(stringText(one(String.raw`"a\tb\n\\\"\x41\u03bb\U01F600"`)), 'a\tb\n\\"Aλ😀');
+  assert.equal(stringText(one('"line1\nline2"')), "line1\nline2");
+  assert.equal(stringText(one('"a\\\n  b"')), "a  b", "backslash-newline drops only the newline in Guile 3.0");
+  assert.equal(stringText(one('"root@(none) …"')), "root@(none) …");
+});
+
+test('each string literal is an object of its own, as (eq? "a" "a") is #f in Guile', () => {
+  const [first, second] = listToArray(one('("a" "a")'))!;
+  assert.ok(first instanceof SchemeString && second instanceof SchemeString);
+  assert.notEqual(first, second);
 });
 
 test("characters, booleans, keywords, quote forms and gexps", () => {

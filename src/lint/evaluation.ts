@@ -9,7 +9,7 @@
  * const source = new SourceText("m.scm", '(define a (build-machine (name "a") (systems (list "x86_64-linux")) (user "u") (host-key "k")))\n(list a b)');
  * const run = evaluateMachines(source, readSource(source), {});
  * run.error?.code; // "unbound-variable"
- * run.constructed.map((record) => record.fields.get("name")); // ["a"]
+ * run.constructed.map((record) => record.fields.get("name")); // [{ text: "a" }]
  */
 import type { ReadDatum } from "../../grammar/reader.ts";
 import type { SourceText } from "../../grammar/source.ts";
@@ -40,7 +40,7 @@ export interface Evaluation {
  * import { readSource } from "../../grammar/reader.ts";
  * import { SourceText } from "../../grammar/source.ts";
  * const source = new SourceText("m.scm", '(map (lambda (n) (build-machine (name n) (systems (list "x86_64-linux")) (user "u") (host-key "k"))) (list "b1" "b2"))');
- * evaluateMachines(source, readSource(source), { maxSteps: 1e6 }).returned?.map((record) => record.fields.get("name")); // ["b1", "b2"]
+ * evaluateMachines(source, readSource(source), { maxSteps: 1e6 }).returned?.map((record) => record.fields.get("name")); // [{ text: "b1" }, { text: "b2" }]
  */
 export function evaluateMachines(source: SourceText, datums: readonly ReadDatum[], options: LoadOptions): Evaluation {
   const constructed: RecordInstance[] = [];

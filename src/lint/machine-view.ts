@@ -57,7 +57,7 @@ export interface MachineView {
  * // loading stops at the unbound %p: a is a record, b only a form read as written
  * const source = new SourceText("m.scm", '(define a (build-machine (name "a") (systems (list "x86_64-linux")) (user "u") (host-key "k")))\n(list a (build-machine (inherit a) (name "b") (port %p)))');
  * const datums = readSource(source);
- * viewsOf(findMachineForms(datums), evaluateMachines(source, datums, {})).map((view) => [view.field("name").value, view.record !== undefined]); // [["a", true], ["b", false]]
+ * viewsOf(findMachineForms(datums), evaluateMachines(source, datums, {})).map((view) => [view.field("name").value, view.record !== undefined]); // [[{ text: "a" }, true], [{ text: "b" }, false]]
  */
 export function viewsOf(forms: readonly MachineForm[], evaluation: Evaluation): MachineView[] {
   const formAt = new Map<string, MachineForm>();

@@ -12,7 +12,7 @@
  * writeString(staticValue(read('(list "x86_64-linux")'))); // '("x86_64-linux")'
  * staticValue(read('(getenv "HOME")')) === UNKNOWN; // true
  */
-import { Flonum, NIL, Pair, Rational, Sym, arrayToList, type Datum } from "../scheme/values.ts";
+import { Flonum, NIL, Pair, Rational, SchemeString, Sym, arrayToList, type Datum } from "../scheme/values.ts";
 
 /** Marks a value that needs evaluation to be known. */
 export const UNKNOWN: unique symbol = Symbol("unknown");
@@ -30,7 +30,7 @@ export type StaticValue = Datum | typeof UNKNOWN;
  * staticValue(read("%port")) === UNKNOWN; // true
  */
 export function staticValue(expr: Datum): StaticValue {
-  if (typeof expr === "string" || typeof expr === "number" || typeof expr === "bigint" || typeof expr === "boolean") return expr;
+  if (expr instanceof SchemeString || typeof expr === "number" || typeof expr === "bigint" || typeof expr === "boolean") return expr;
   if (expr instanceof Flonum || expr instanceof Rational) return expr;
   if (expr === NIL) return UNKNOWN; // `()` unquoted is an error in Guile; leave it to evaluation
   if (!(expr instanceof Pair) || !(expr.car instanceof Sym)) return UNKNOWN;

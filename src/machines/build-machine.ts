@@ -12,14 +12,14 @@
  *   defaultModules: [OFFLOAD_MODULE],
  * });
  * interp.evalString(`(define m (build-machine (name "build1") (system "x86_64-linux") (user "alice") (host-key "ssh-ed25519 AAAA")))`);
- * interp.evalString("(build-machine-private-key m)"); // "/home/alice/.ssh/id_rsa"
+ * interp.evalString("(build-machine-private-key m)"); // { text: "/home/alice/.ssh/id_rsa" }
  * // the deprecated `system` field stands in for `systems`, as in Guix
  * writeString(interp.evalString("(build-machine-systems m)")); // '("x86_64-linux")'
  * interp.evalString("(build-machine-port m)"); // 22
  */
 import type { BuiltinTable } from "../scheme/builtins/registry.ts";
 import { defineRecordType, type RecordDefinition, type RecordFieldSpec } from "../scheme/records.ts";
-import { Flonum, NIL, Primitive, arrayToList, sym, type Datum, type RecordInstance } from "../scheme/values.ts";
+import { Flonum, NIL, Primitive, arrayToList, schemeString, sym, type Datum, type RecordInstance } from "../scheme/values.ts";
 
 /** The module machines files are evaluated with. */
 export const OFFLOAD_MODULE = "guix scripts offload";
@@ -51,13 +51,14 @@ export function buildMachineFields(options: BuildMachineOptions): RecordFieldSpe
       // Computed when the record is built, from HOME at that moment (as Guix does).
       default: () => {
         const home = options.env.HOME;
-        return home === undefined ? false : `${home}/.ssh/id_rsa`;
+        return home === undefined ? false : schemeString(`${home}/.ssh/id_rsa`);
       },
     },
     { name: "host-key" },
-    { name: "compression", default: constant("zlib@openssh.com,zlib") },
+    // One object for every record, as the literal in Guix's record definition is.
+    { name: "compression", default: constant(schemeString("zlib@openssh.com,zlib")) },
     { name: "compression-level", default: constant(3) },
-    { name: "daemon-socket", default: constant("/var/guix/daemon-socket/socket") },
+    { name: "daemon-socket", default: constant(schemeString("/var/guix/daemon-socket/socket")) },
     { name: "overload-threshold", default: () => new Flonum(0.8) },
     { name: "parallel-builds", default: constant(1) },
     { name: "speed", default: () => new Flonum(1.0) },
@@ -70,7 +71,7 @@ export function buildMachineFields(options: BuildMachineOptions): RecordFieldSpe
         if (!span || span.file.startsWith("<")) return false;
         // Like Guile's source properties: 0-based line and column.
         return arrayToList([
-          arrayToList([sym("filename"), span.file] as Datum[]),
+          arrayToList([sym("filename"), schemeString(span.file)]),
           arrayToList([sym("line"), span.line - 1]),
           arrayToList([sym("column"), span.column - 1]),
         ]);

@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { SchemeError } from "../scheme/errors.ts";
-import { NIL, list } from "../scheme/values.ts";
+import { NIL, list, schemeString } from "../scheme/values.ts";
 import { loadMachines, machineRecordsOf } from "./load.ts";
 import { tempDir } from "../../test/helpers/temp-dir.ts";
 
@@ -156,6 +156,6 @@ test("machineRecordsOf accepts only lists of build-machine records (the document
   const { records } = loadMachines(file(`(list (build-machine (name "a") (user "u") (host-key "k") (systems '())))`), { env });
   assert.deepEqual(machineRecordsOf(NIL), []);
   assert.deepEqual(machineRecordsOf(list(records[0]!)), [records[0]]);
-  assert.equal(machineRecordsOf(list(records[0]!, "other")), undefined);
+  assert.equal(machineRecordsOf(list(records[0]!, schemeString("other"))), undefined);
   assert.equal(machineRecordsOf(records[0]!), undefined);
 });

@@ -20,7 +20,7 @@ import { formatLocation, locationOf, type Location } from "../../grammar/source.
 import { RefusedError } from "../scheme/errors.ts";
 import { FileError, named } from "../scheme/file-reader.ts";
 import { createInterpreter, type InterpreterOptions } from "../scheme/interpreter.ts";
-import { NIL, Pair, RecordInstance, listToArray, type Datum } from "../scheme/values.ts";
+import { NIL, Pair, RecordInstance, listToArray, stringText, type Datum } from "../scheme/values.ts";
 import { isNumber, toFloat } from "../scheme/numbers.ts";
 import { writeAbbreviated } from "../scheme/printer.ts";
 import { defineBuildMachineModule, OFFLOAD_MODULE } from "./build-machine.ts";
@@ -93,9 +93,9 @@ export function loadMachines(file: string, options: LoadOptions = {}): LoadResul
  * warns and uses no machines).
  *
  * @example
- * import { NIL, list } from "../scheme/values.ts";
+ * import { NIL, list, schemeString } from "../scheme/values.ts";
  * machineRecordsOf(NIL); // []
- * machineRecordsOf(list("build1")); // undefined
+ * machineRecordsOf(list(schemeString("build1"))); // undefined
  */
 export function machineRecordsOf(value: Datum): RecordInstance[] | undefined {
   const items = listToArray(value);
@@ -152,7 +152,7 @@ function toBuildMachine(record: RecordInstance, index: number, file: string, war
   const location = recordLocation(record, file);
   const field = (name: string) => record.fields.get(name)!;
   const name = field("name");
-  const label = typeof name === "string" ? name : "?";
+  const label = stringText(name) ?? "?";
   const problems: string[] = [];
   const wrongType = (fieldName: string, expected: string) => {
     problems.push(`field ${fieldName} should be ${expected}, got ${writeAbbreviated(field(fieldName))}`);
@@ -166,8 +166,8 @@ function toBuildMachine(record: RecordInstance, index: number, file: string, war
     });
   };
   const text = (fieldName: string): string => {
-    const v = field(fieldName);
-    if (typeof v === "string") return v;
+    const v = stringText(field(fieldName));
+    if (v !== undefined) return v;
     wrongType(fieldName, "a string");
     return "";
   };
@@ -178,15 +178,16 @@ function toBuildMachine(record: RecordInstance, index: number, file: string, war
     return NaN;
   };
   const strings = (fieldName: string, value: Datum): string[] => {
-    const items = listToArray(value);
-    if (items && items.every((x) => typeof x === "string")) return items as string[];
+    const items = listToArray(value)?.map(stringText);
+    if (items?.every((x): x is string => x !== undefined)) return items;
     wrongType(fieldName, "a list of strings");
     return [];
   };
   let systems: string[];
   if (field("systems") !== false) systems = strings("systems", field("systems"));
   else if (field("system") !== false) {
-    systems = typeof field("system") === "string" ? [field("system") as string] : [];
+    const system = stringText(field("system"));
+    systems = system === undefined ? [] : [system];
     warnings.push({
       code: "deprecated-system",
       message: "The 'system' field is deprecated, please use 'systems' instead.",

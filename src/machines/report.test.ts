@@ -4,13 +4,13 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { tempDir } from "../../test/helpers/temp-dir.ts";
 import { createInterpreter } from "../scheme/interpreter.ts";
-import { NIL, Pair, list, sym } from "../scheme/values.ts";
+import { NIL, Pair, list, schemeString, sym } from "../scheme/values.ts";
 import { SHOWN_FIELDS, showReport, toJson } from "./report.ts";
 
 const dir = tempDir("offload-report-");
 
 test("the documented examples hold", () => {
-  assert.deepEqual(toJson(list("x86_64-linux")), ["x86_64-linux"]);
+  assert.deepEqual(toJson(list(schemeString("x86_64-linux"))), ["x86_64-linux"]);
   assert.equal(toJson(sym("kvm")), "kvm");
   const file = join(dir, "m.scm");
   writeFileSync(file, '(list (build-machine (name "a") (user "u") (host-key "k") (systems (list "x86_64-linux"))))');

@@ -21,7 +21,7 @@ import type { Location } from "../../grammar/source.ts";
 import { SchemeError } from "../scheme/errors.ts";
 import { writeAbbreviated } from "../scheme/printer.ts";
 import { isNumber, toFloat } from "../scheme/numbers.ts";
-import { Pair, listToArray, type Datum, type RecordInstance } from "../scheme/values.ts";
+import { Pair, SchemeString, listToArray, type Datum, type RecordInstance } from "../scheme/values.ts";
 import { effectiveSystems, loadMachines, recordLocation, type LoadOptions } from "./load.ts";
 import type { LoadWarning } from "./types.ts";
 
@@ -74,13 +74,14 @@ const MAX_JSON_TEXT = 100_000;
  * (a circular list, data nested very deep) as its `write` form.
  *
  * @example
- * import { Flonum, list, sym } from "../scheme/values.ts";
- * toJson(list("x86_64-linux", new Flonum(0.8))); // ["x86_64-linux", 0.8]
+ * import { Flonum, list, schemeString, sym } from "../scheme/values.ts";
+ * toJson(list(schemeString("x86_64-linux"), new Flonum(0.8))); // ["x86_64-linux", 0.8]
  * toJson(sym("kvm")); // "kvm"
  * toJson([1, 2]); // "#(1 2)"
  */
 export function toJson(value: Datum, depth = 0): Json {
-  if (typeof value === "string" || typeof value === "boolean") return value;
+  if (value instanceof SchemeString) return value.text;
+  if (typeof value === "boolean") return value;
   if (isNumber(value)) return toFloat(value);
   // Only proper lists become arrays (vectors print as Scheme, like any other value).
   const items = depth < MAX_JSON_DEPTH && (value instanceof Pair || !Array.isArray(value)) ? listToArray(value) : undefined;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Environment } from "./environment.ts";
 import { Renamed } from "./identifiers.ts";
-import { sym } from "./values.ts";
+import { schemeString, stringText, sym } from "./values.ts";
 
 test("the documented example holds", () => {
   const global = new Environment();
@@ -22,25 +22,25 @@ test("set! changes the nearest binding; hasOwn is this level only", () => {
 
 test("a macro's alias: bound where its expansion binds it, else its symbol where the macro was defined", () => {
   const definition = new Environment();
-  definition.define(sym("list"), "the macro's list");
+  definition.define(sym("list"), schemeString("the macro's list"));
   const use = new Environment();
-  use.define(sym("list"), "the user's list");
+  use.define(sym("list"), schemeString("the user's list"));
   const alias = new Renamed(sym("list"), definition);
-  assert.equal(use.lookup(alias), "the macro's list");
+  assert.equal(stringText(use.lookup(alias)), "the macro's list");
   const bound = new Environment(use);
-  bound.define(alias, "bound by the expansion");
-  assert.equal(bound.lookup(alias), "bound by the expansion");
-  assert.equal(bound.lookup(sym("list")), "the user's list", "the user's name is not captured");
+  bound.define(alias, schemeString("bound by the expansion"));
+  assert.equal(stringText(bound.lookup(alias)), "bound by the expansion");
+  assert.equal(stringText(bound.lookup(sym("list"))), "the user's list", "the user's name is not captured");
 });
 
 test("a module's top level: definitions win over imports, which sit over the default environment", () => {
   const core = new Environment();
-  core.define(sym("first"), "core");
+  core.define(sym("first"), schemeString("core"));
   const imports = new Environment(core);
   const top = new Environment(imports, imports);
-  imports.define(sym("first"), "imported");
-  assert.equal(top.lookup(sym("first")), "imported");
-  top.define(sym("first"), "defined");
-  assert.equal(top.lookup(sym("first")), "defined");
+  imports.define(sym("first"), schemeString("imported"));
+  assert.equal(stringText(top.lookup(sym("first"))), "imported");
+  top.define(sym("first"), schemeString("defined"));
+  assert.equal(stringText(top.lookup(sym("first"))), "defined");
   assert.equal(new Environment(new Environment(top)).moduleTop(), top);
 });

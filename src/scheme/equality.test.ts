@@ -2,12 +2,21 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { eq, eqv, isEqual } from "./equality.ts";
 import { SchemeError } from "./errors.ts";
-import { Char, Flonum, NIL, Pair, list } from "./values.ts";
+import { Char, Flonum, NIL, Pair, list, schemeString } from "./values.ts";
 
 test("the documented examples hold", () => {
-  assert.equal(isEqual(list(1, "a"), list(1, "a")), true);
+  assert.equal(isEqual(list(1, schemeString("a")), list(1, schemeString("a"))), true);
   assert.equal(eqv(new Flonum(2), 2), false);
-  assert.equal(eqv("a", "a"), false);
+  assert.equal(eqv(schemeString("a"), schemeString("a")), false);
+});
+
+test("a string is eq? and eqv? to itself only; equal? compares the text", () => {
+  const s = schemeString("a");
+  assert.equal(eq(s, s), true);
+  assert.equal(eqv(s, s), true);
+  assert.equal(eq(s, schemeString("a")), false);
+  assert.equal(isEqual(s, schemeString("a")), true);
+  assert.equal(isEqual(s, schemeString("b")), false);
 });
 
 test("eq? and eqv? compare objects; small integers and characters by value; big integers are objects", () => {
@@ -22,7 +31,7 @@ test("eq? and eqv? compare objects; small integers and characters by value; big 
 });
 
 test("equal? walks without recursion and gives up on endless circular data", () => {
-  assert.equal(isEqual([1, list("a")], [1, list("a")]), true);
+  assert.equal(isEqual([1, list(schemeString("a"))], [1, list(schemeString("a"))]), true);
   assert.equal(isEqual([1], [1, 2]), false);
   const a = new Pair(1, NIL);
   a.cdr = a;

@@ -1,21 +1,23 @@
 /**
  * Scheme's equivalence predicates, with Guile's identity semantics: `eq?`
- * and `eqv?` compare objects, not contents. Strings are JS values here, so
- * two strings are never `eq?` or `eqv?` — which is Guile's answer for two
- * literals or two strings built apart (`(eqv? "a" "a")` is #f, and
- * `(case "x86_64" (("x86_64") ...))` takes the else branch); it differs from
- * Guile only for one string object compared with itself.
+ * and `eqv?` compare objects, not contents. A string is an object
+ * ({@link SchemeString}), so it is `eq?` to itself and to nothing else: two
+ * literals or two strings built apart are not (`(eqv? "a" "a")` is #f, and
+ * `(case "x86_64" (("x86_64") ...))` takes the else branch), while
+ * `(let ((s "a")) (eq? s s))` is #t, as in Guile.
  *
  * @example
- * import { Flonum, list } from "./values.ts";
- * isEqual(list(1, "a"), list(1, "a")); // true
+ * import { Flonum, list, schemeString } from "./values.ts";
+ * isEqual(list(1, schemeString("a")), list(1, schemeString("a"))); // true
  * // exactness differs
  * eqv(new Flonum(2), 2); // false
  * // two string objects, as two literals are in Guile
- * eqv("a", "a"); // false
+ * eqv(schemeString("a"), schemeString("a")); // false
+ * const s = schemeString("a");
+ * eqv(s, s); // true
  */
 import { SchemeError } from "./errors.ts";
-import { Bytevector, Char, Flonum, Pair, Rational, type Datum } from "./values.ts";
+import { Bytevector, Char, Flonum, Pair, Rational, SchemeString, type Datum } from "./values.ts";
 
 const FIXNUM_LIMIT = 2n ** 61n;
 
@@ -23,15 +25,15 @@ const FIXNUM_LIMIT = 2n ** 61n;
  * `eq?`: identity (small integers and characters compare by value, as in Guile).
  *
  * @example
- * import { sym } from "./values.ts";
+ * import { schemeString, sym } from "./values.ts";
  * eq(sym("a"), sym("a")); // true
- * eq("a", "a"); // false
+ * eq(schemeString("a"), schemeString("a")); // false
  * // an integer beyond Guile's fixnums is an object of its own
  * eq(2n ** 70n, 2n ** 70n); // false
  */
 export function eq(a: Datum, b: Datum): boolean {
-  // Guile's fixnums (up to 2^61) are immediate; bigger integers are objects, like strings.
-  if (a === b) return typeof a === "bigint" ? a >= -FIXNUM_LIMIT && a < FIXNUM_LIMIT : typeof a !== "string";
+  // Guile's fixnums (up to 2^61) are immediate; bigger integers are objects, and JS compares bigints by value.
+  if (a === b) return typeof a !== "bigint" || (a >= -FIXNUM_LIMIT && a < FIXNUM_LIMIT);
   if (a instanceof Char && b instanceof Char) return a.code === b.code;
   return false;
 }
@@ -45,7 +47,7 @@ export function eq(a: Datum, b: Datum): boolean {
  * eqv(new Flonum(0), new Flonum(-0)); // false
  */
 export function eqv(a: Datum, b: Datum): boolean {
-  if (a === b) return typeof a !== "string";
+  if (a === b) return true;
   if (a instanceof Flonum && b instanceof Flonum) return Object.is(a.value, b.value) || (Number.isNaN(a.value) && Number.isNaN(b.value));
   if (a instanceof Char && b instanceof Char) return a.code === b.code;
   if (a instanceof Rational && b instanceof Rational) return a.num === b.num && a.den === b.den;
@@ -62,8 +64,8 @@ const MAX_EQUAL_STEPS = 50_000_000;
  * `limit-exceeded` error.
  *
  * @example
- * import { list } from "./values.ts";
- * isEqual([1, list("a")], [1, list("a")]); // true
+ * import { list, schemeString } from "./values.ts";
+ * isEqual([1, list(schemeString("a"))], [1, list(schemeString("a"))]); // true
  */
 export function isEqual(a: Datum, b: Datum): boolean {
   const pending: Array<[Datum, Datum]> = [[a, b]];
@@ -86,8 +88,8 @@ export function isEqual(a: Datum, b: Datum): boolean {
         for (let i = 0; i < x.length; i++) pending.push([x[i]!, (y as Datum[])[i]!]);
         break;
       }
-      if (typeof x === "string" && typeof y === "string") {
-        if (x !== y) return false;
+      if (x instanceof SchemeString && y instanceof SchemeString) {
+        if (x.text !== y.text) return false;
         break;
       }
       if (x instanceof Bytevector && y instanceof Bytevector) {

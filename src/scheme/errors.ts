@@ -19,7 +19,7 @@
 import type { Location, Span } from "../../grammar/source.ts";
 import { formatLocation, locationOf } from "../../grammar/source.ts";
 import { abbreviate } from "./abbreviate.ts";
-import { NIL, Sym, list, type Datum } from "./values.ts";
+import { NIL, Sym, list, schemeString, type Datum } from "./values.ts";
 
 /** The stable error codes. */
 export type SchemeErrorCode =
@@ -128,7 +128,7 @@ export class SchemeError extends Error {
    */
   get args(): Datum {
     if (this.payload) return this.payload.args;
-    return list(this.origin ?? false, this.message.replace(/~/g, "~~"), NIL, false);
+    return list(this.origin === undefined ? false : schemeString(this.origin), schemeString(this.message.replace(/~/g, "~~")), NIL, false);
   }
 
   /** `FILE:LINE:COLUMN: error: MESSAGE`, the one format every command prints. */

@@ -41,6 +41,7 @@ import {
   Pair,
   Primitive,
   reserve,
+  SchemeString,
   SpecialForm,
   Sym,
   TailCall,
@@ -179,7 +180,7 @@ export class Evaluator {
 
   /** Counts what a builtin returned; past the limit, measures the heap (garbage does not count). */
   private charge(result: Datum): void {
-    if (typeof result === "string") allocation.bytes += 2 * result.length;
+    if (result instanceof SchemeString) allocation.bytes += 2 * result.text.length;
     else if (result instanceof Pair) allocation.bytes += PAIR_BYTES;
     else if (Array.isArray(result)) allocation.bytes += 8 * result.length;
     // Symbols are interned for good: a symbol-append loop is an allocation bomb whose data is never garbage.

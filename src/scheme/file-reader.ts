@@ -18,7 +18,7 @@ import { decodeSource, DEFAULT_MAX_BYTES, type ReadLimits } from "../../grammar/
 import type { SourceText } from "../../grammar/source.ts";
 import { abbreviate, FILE_NAME_LENGTH } from "../../grammar/abbreviate.ts";
 import { SchemeError } from "./errors.ts";
-import { list, sym } from "./values.ts";
+import { list, schemeString, sym } from "./values.ts";
 
 /**
  * The text of `path`, decoded; errors name the file `shownAs` (the name the
@@ -110,7 +110,7 @@ export class FileError extends SchemeError {
     const words = code === "file-not-found" ? "no such file" : reason.charAt(0).toLowerCase() + reason.slice(1);
     super(code, `cannot read ${named(path)}: ${words}`, undefined, {
       key: sym("system-error"),
-      args: list("open-file", "~A: ~S", list(reason, path), list(errno)),
+      args: list(schemeString("open-file"), schemeString("~A: ~S"), list(schemeString(reason), schemeString(path)), list(errno)),
     });
   }
 }

@@ -72,7 +72,7 @@ export interface Interpreter {
  * Creates an interpreter. See {@link InterpreterOptions}.
  *
  * @example
- * createInterpreter({ env: { HOME: "/root" } }).evalString('(getenv "HOME")'); // "/root"
+ * createInterpreter({ env: { HOME: "/root" } }).evalString('(getenv "HOME")'); // { text: "/root" }
  * const printed: string[] = [];
  * createInterpreter({ output: (text) => printed.push(text) }).evalString('(display "hi") (newline)');
  * printed.join(""); // "hi\n"

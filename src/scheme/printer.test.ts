@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { createInterpreter } from "./interpreter.ts";
 import { abbreviate } from "./abbreviate.ts";
 import { displayString, writeAbbreviated, writeString } from "./printer.ts";
+import { schemeString } from "./values.ts";
 
 const show = (text: string) => writeString(createInterpreter().evalString(text));
 
@@ -24,7 +25,7 @@ test("exact numbers, strings, characters, symbols, keywords and vectors", () => 
 
 test("the documented examples hold", () => {
   assert.equal(writeString(createInterpreter().evalString('(list \'a "b\\n" 2.)')), '(a "b\\n" 2.0)');
-  assert.equal(displayString("b"), "b");
+  assert.equal(displayString(schemeString("b")), "b");
 });
 
 test("cycles print as Guile prints them, as #N#", () => {

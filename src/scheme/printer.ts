@@ -2,9 +2,9 @@
  * Printing values as Guile's `write` and `display` do.
  *
  * @example
- * import { Flonum, list, sym } from "./values.ts";
- * writeString(list(sym("a"), "b\n", new Flonum(2))); // '(a "b\\n" 2.0)'
- * displayString(list(sym("a"), "b\n", new Flonum(2))); // "(a b\n 2.0)"
+ * import { Flonum, list, schemeString, sym } from "./values.ts";
+ * writeString(list(sym("a"), schemeString("b\n"), new Flonum(2))); // '(a "b\\n" 2.0)'
+ * displayString(list(sym("a"), schemeString("b\n"), new Flonum(2))); // "(a b\n 2.0)"
  * // a symbol Guile could not read back is written in #{...}#
  * writeString(sym("1+x y")); // "#{1+x y}#"
  */
@@ -33,6 +33,7 @@ import {
   Rational,
   RecordInstance,
   RecordType,
+  SchemeString,
   SpecialForm,
   Sym,
   Unspecified,
@@ -65,7 +66,8 @@ const STRING_ESCAPES: Record<string, string> = {
  * The `write` representation of a value.
  *
  * @example
- * writeString("a\nb"); // "\"a\\nb\""
+ * import { schemeString } from "./values.ts";
+ * writeString(schemeString("a\nb")); // "\"a\\nb\""
  */
 export function writeString(value: Datum): string {
   return new Printer(true).print(value);
@@ -77,8 +79,8 @@ export function writeString(value: Datum): string {
  * costs no more than a short one.
  *
  * @example
- * import { list } from "./values.ts";
- * writeAbbreviated(list(1, "two")); // '(1 "two")'
+ * import { list, schemeString } from "./values.ts";
+ * writeAbbreviated(list(1, schemeString("two"))); // '(1 "two")'
  * writeAbbreviated(list(1, 2, 3, 4), 8); // "(1 2 ..."
  */
 export function writeAbbreviated(value: Datum, maxLength: number = ABBREVIATION_LENGTH): string {
@@ -89,11 +91,11 @@ export function writeAbbreviated(value: Datum, maxLength: number = ABBREVIATION_
  * The `display` representation of a value.
  *
  * @example
- * import { Char, list } from "./values.ts";
- * displayString(list("a", new Char(98))); // "(a b)"
+ * import { Char, list, schemeString } from "./values.ts";
+ * displayString(list(schemeString("a"), new Char(98))); // "(a b)"
  */
 export function displayString(value: Datum): string {
-  if (typeof value === "string") return value;
+  if (value instanceof SchemeString) return value.text;
   return new Printer(false).print(value);
 }
 
@@ -341,9 +343,8 @@ function atom(value: Datum, write: boolean, nested: (inner: Datum) => string): s
     case "number":
     case "bigint":
       return [value.toString()];
-    case "string":
-      return [write ? writeStringLiteral(value) : value];
   }
+  if (value instanceof SchemeString) return [write ? writeStringLiteral(value.text) : value.text];
   if (value instanceof Sym) return [write ? writeSymbol(value.name) : value.name];
   if (value instanceof Flonum) return [formatFlonum(value.value)];
   if (value instanceof Rational) return [numberToString(value)];
@@ -394,7 +395,7 @@ function printException(exception: ExceptionObject, nested: (inner: Datum) => st
   const out: string[] = [`#<&compound-exception components: (#<${EXCEPTION_KINDS[exception.key.name] ?? "&error"}> `];
   const args = listToArray(exception.args) ?? [];
   const field = (label: string, value: Datum) => out.push(`#<${label}: ${nested(value)}> `);
-  if (args.length >= 3 && typeof args[1] === "string") {
+  if (args.length >= 3 && args[1] instanceof SchemeString) {
     field("&origin origin", args[0]!);
     field("&message message", args[1]);
     field("&irritants irritants", args[2]!);

@@ -11,7 +11,7 @@
  * fixText("m.scm", `(list ${machine("x86_64-linux")} ${machine("i686-linux")})`, {}).text;
  * // '(list (build-machine (name "a") (systems (list "x86_64-linux" "i686-linux")) (user "u") (host-key "ssh-ed25519 AAAA…")))'
  */
-import { Pair, Sym, listToArray, type Datum } from "../../scheme/values.ts";
+import { Pair, Sym, listToArray, stringText, type Datum } from "../../scheme/values.ts";
 import { effectiveSystems } from "../../machines/load.ts";
 import type { LintContext, RuleModule, RuleTable } from "../context.ts";
 import type { Fix } from "../diagnostic.ts";
@@ -42,9 +42,9 @@ export const duplicateMachineRule: RuleModule = {
     let results: ReadonlySet<Datum> | undefined;
     for (const view of context.views) {
       if (!view.record) continue;
-      const name = view.record.fields.get("name");
+      const name = stringText(view.record.fields.get("name"));
       const port = view.record.fields.get("port");
-      if (typeof name !== "string" || typeof port !== "number") continue;
+      if (name === undefined || typeof port !== "number") continue;
       const key = `${name}:${port}`;
       const earlier = first.get(key);
       if (!earlier) {
@@ -64,8 +64,8 @@ export const duplicateMachineRule: RuleModule = {
 };
 
 function systemsOf(view: MachineView): string[] | undefined {
-  const items = listToArray(effectiveSystems(view.record!));
-  return items && items.every((x) => typeof x === "string") ? (items as string[]) : undefined;
+  const items = listToArray(effectiveSystems(view.record!))?.map(stringText);
+  return items?.every((x): x is string => x !== undefined) ? items : undefined;
 }
 
 /** The forms written in the file's final `(list ...)`, gathered once: looking each up there would cost the list's length per duplicate. */

@@ -18,7 +18,7 @@ import type { Span } from "../../../grammar/source.ts";
 import { isExactInteger, isNumber, toFloat } from "../../scheme/numbers.ts";
 import { abbreviate } from "../../scheme/abbreviate.ts";
 import { writeAbbreviated } from "../../scheme/printer.ts";
-import { listToArray, type Datum } from "../../scheme/values.ts";
+import { SchemeString, listToArray, stringText, type Datum } from "../../scheme/values.ts";
 import type { LintContext, RuleModule, RuleTable } from "../context.ts";
 import { elementSpans } from "../datum-spans.ts";
 import type { MachineView } from "../machine-view.ts";
@@ -86,15 +86,22 @@ function known(context: LintContext, view: MachineView, field: string, ok: (v: D
   return { value, span };
 }
 
+/** The field's text when it is known and a string; reports other types. */
+function knownText(context: LintContext, view: MachineView, field: string, expected: string): { text: string; span: Span } | undefined {
+  const got = known(context, view, field, (v) => v instanceof SchemeString, expected);
+  const text = stringText(got?.value);
+  return got && text !== undefined ? { text, span: got.span } : undefined;
+}
+
 function checkStrings(context: LintContext, view: MachineView): void {
-  known(context, view, "user", (v) => typeof v === "string", "a string (the SSH login user)");
-  known(context, view, "private-key", (v) => typeof v === "string" || v === false, "a file name string");
+  knownText(context, view, "user", "a string (the SSH login user)");
+  known(context, view, "private-key", (v) => v instanceof SchemeString || v === false, "a file name string");
 }
 
 function checkName(context: LintContext, view: MachineView): void {
-  const got = known(context, view, "name", (v) => typeof v === "string", "a string (the host name)");
+  const got = knownText(context, view, "name", "a string (the host name)");
   if (!got) return;
-  const name = got.value as string;
+  const name = got.text;
   if (placeholderIn(name)) return;
   const shown = abbreviate(name);
   let problem: string | undefined;
@@ -148,9 +155,9 @@ function checkOverloadThreshold(context: LintContext, view: MachineView): void {
 }
 
 function checkCompression(context: LintContext, view: MachineView): void {
-  const got = known(context, view, "compression", (v) => typeof v === "string", 'a string such as "zlib@openssh.com,zlib"');
+  const got = knownText(context, view, "compression", 'a string such as "zlib@openssh.com,zlib"');
   if (!got) return;
-  const names = (got.value as string).split(",").map((n) => n.trim());
+  const names = got.text.split(",").map((n) => n.trim());
   for (const name of names) {
     if (COMPRESSION_ALGORITHMS.includes(name)) continue;
     context.report(
@@ -178,7 +185,7 @@ function checkFeatures(context: LintContext, view: MachineView): void {
   }
   const spans = clause ? elementSpans(clause.value) : undefined;
   items.forEach((item, i) => {
-    if (typeof item !== "string") {
+    if (!(item instanceof SchemeString)) {
       context.report(
         "features-not-strings",
         spans?.length === items.length ? spans[i]! : span,
@@ -189,12 +196,12 @@ function checkFeatures(context: LintContext, view: MachineView): void {
 }
 
 function checkDaemonSocket(context: LintContext, view: MachineView): void {
-  const got = known(context, view, "daemon-socket", (v) => typeof v === "string", "a string (an absolute file name)");
+  const got = knownText(context, view, "daemon-socket", "a string (an absolute file name)");
   if (!got) return;
-  if (!(got.value as string).startsWith("/"))
+  if (!got.text.startsWith("/"))
     context.report(
       "daemon-socket-not-absolute",
       got.span,
-      `daemon-socket "${abbreviate(got.value as string)}" is not an absolute file name; the remote daemon listens at /var/guix/daemon-socket/socket`,
+      `daemon-socket "${abbreviate(got.text)}" is not an absolute file name; the remote daemon listens at /var/guix/daemon-socket/socket`,
     );
 }

@@ -11,6 +11,7 @@
  */
 import { abbreviate } from "../../scheme/abbreviate.ts";
 import { writeAbbreviated } from "../../scheme/printer.ts";
+import { stringText } from "../../scheme/values.ts";
 import type { RuleModule, RuleTable } from "../context.ts";
 import { checkPublicKeyLine } from "../openssh-key.ts";
 import { placeholderIn } from "../placeholder-text.ts";
@@ -40,10 +41,11 @@ export const hostKeyRule: RuleModule = {
   rules: HOST_KEY_RULES,
   check(context) {
     for (const view of context.views) {
-      const { value, span } = view.field("host-key");
-      if (value === UNKNOWN) continue;
-      if (typeof value !== "string") {
-        context.report("wrong-field-type", span, `host-key must be a string ("ssh-ed25519 AAAA... [comment]"), got ${writeAbbreviated(value)}`);
+      const { value: field, span } = view.field("host-key");
+      if (field === UNKNOWN) continue;
+      const value = stringText(field);
+      if (value === undefined) {
+        context.report("wrong-field-type", span, `host-key must be a string ("ssh-ed25519 AAAA... [comment]"), got ${writeAbbreviated(field)}`);
         continue;
       }
       if (placeholderIn(value)) continue;

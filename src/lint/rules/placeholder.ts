@@ -9,7 +9,7 @@
  */
 import type { Span } from "../../../grammar/source.ts";
 import { abbreviate } from "../../scheme/abbreviate.ts";
-import { Pair, Sym, listToArray, type Datum } from "../../scheme/values.ts";
+import { Pair, Sym, listToArray, stringText, type Datum } from "../../scheme/values.ts";
 import type { LintContext, RuleModule, RuleTable } from "../context.ts";
 import type { MachineForm } from "../machine-forms.ts";
 import { isPlaceholderSymbol, placeholderIn } from "../placeholder-text.ts";
@@ -41,7 +41,8 @@ export const placeholderRule: RuleModule = {
     for (const view of context.views) {
       for (const field of STRING_FIELDS) {
         const fv = view.field(field);
-        if (typeof fv.value === "string") checkString(context, field, fv.value, fv.span);
+        const text = stringText(fv.value);
+        if (text !== undefined) checkString(context, field, text, fv.span);
       }
       for (const field of LIST_FIELDS) {
         const fv = view.field(field);
@@ -50,7 +51,8 @@ export const placeholderRule: RuleModule = {
         if (!items) continue;
         const spans = fv.clause ? elementSpans(fv.clause.value) : undefined;
         items.forEach((item, i) => {
-          if (typeof item === "string") checkString(context, field, item, spans?.length === items.length ? spans[i]! : fv.span);
+          const text = stringText(item);
+          if (text !== undefined) checkString(context, field, text, spans?.length === items.length ? spans[i]! : fv.span);
         });
       }
     }

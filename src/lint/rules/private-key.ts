@@ -13,7 +13,7 @@
  * lintText("m.scm", machine('(private-key (string-append (getenv "HOME") "/.ssh/id_ed25519"))'), { daemonHome: "/root" }).diagnostics.map((d) => d.message);
  * // ["(getenv \"HOME\") is the home of root when the daemon loads this file, not yours: here it gives /root/.ssh/id_ed25519; write the key's full path (Guix's manual stopped suggesting HOME for this reason)"]
  */
-import { Pair, Sym, type Datum } from "../../scheme/values.ts";
+import { Pair, Sym, stringText, type Datum } from "../../scheme/values.ts";
 import type { LintContext, RuleModule, RuleTable } from "../context.ts";
 import type { MachineView } from "../machine-view.ts";
 import { inspectPrivateKey } from "../private-key-file.ts";
@@ -50,8 +50,9 @@ export const privateKeyRule: RuleModule = {
     if (!context.options.checkFiles) return;
     const cache = new Map<string, ReturnType<typeof inspectPrivateKey>>();
     for (const view of context.views) {
-      const { value, span, origin } = view.field("private-key");
-      if (typeof value !== "string" || value === "") continue;
+      const { value: field, span, origin } = view.field("private-key");
+      const value = stringText(field);
+      if (value === undefined || value === "") continue;
       let problems = cache.get(value);
       if (!problems) {
         problems = inspectPrivateKey(value);
@@ -66,7 +67,8 @@ export const privateKeyRule: RuleModule = {
 function checkHome(context: LintContext, view: MachineView): void {
   const { clause, value } = view.field("private-key");
   if (!clause || !readsHome(clause.value, 0)) return;
-  const resolved = typeof value === "string" ? `: here it gives ${value}` : "";
+  const text = stringText(value);
+  const resolved = text !== undefined ? `: here it gives ${text}` : "";
   context.report(
     "private-key-home",
     clause.valueSpan,
@@ -77,7 +79,7 @@ function checkHome(context: LintContext, view: MachineView): void {
 /** Whether `expr` contains `(getenv "HOME")` (bounded: written expressions are shallow). */
 function readsHome(expr: Datum, depth: number): boolean {
   if (!(expr instanceof Pair) || depth > 50) return false;
-  if (expr.car instanceof Sym && expr.car.name === "getenv" && expr.cdr instanceof Pair && expr.cdr.car === "HOME") return true;
+  if (expr.car instanceof Sym && expr.car.name === "getenv" && expr.cdr instanceof Pair && stringText(expr.cdr.car) === "HOME") return true;
   for (let cursor: Datum = expr; cursor instanceof Pair; cursor = cursor.cdr) if (readsHome(cursor.car, depth + 1)) return true;
   return false;
 }

@@ -13,7 +13,7 @@
 import { Span } from "../../../grammar/source.ts";
 import { abbreviate } from "../../scheme/abbreviate.ts";
 import { writeAbbreviated } from "../../scheme/printer.ts";
-import { Pair, RecordInstance, Sym, listToArray } from "../../scheme/values.ts";
+import { Pair, RecordInstance, Sym, listToArray, stringText } from "../../scheme/values.ts";
 import type { LintContext, RuleModule, RuleTable } from "../context.ts";
 import type { Fix } from "../diagnostic.ts";
 
@@ -93,8 +93,8 @@ function reportUnused(context: LintContext): void {
   for (const record of context.evaluation.constructed) {
     if (returned.has(record) || !record.span || returnedSpans.has(record.span.start)) continue;
     if (record.span.file !== context.source.file) continue;
-    const name = record.fields.get("name");
-    const label = typeof name === "string" ? `'${abbreviate(name)}' ` : "";
+    const name = stringText(record.fields.get("name"));
+    const label = name !== undefined ? `'${abbreviate(name)}' ` : "";
     const head = context.forms.find((f) => f.span.start === record.span!.start)?.headSpan ?? record.span;
     context.report(
       "unused-machine",

@@ -13,7 +13,7 @@
 import type { Span } from "../../../grammar/source.ts";
 import { abbreviate } from "../../scheme/abbreviate.ts";
 import { writeAbbreviated } from "../../scheme/printer.ts";
-import { NIL, Pair, listToArray, type Datum } from "../../scheme/values.ts";
+import { NIL, Pair, listToArray, stringText, type Datum } from "../../scheme/values.ts";
 import type { LintContext, RuleModule, RuleTable } from "../context.ts";
 import { elementSpans } from "../datum-spans.ts";
 import { hasMisplacedInherit } from "../machine-forms.ts";
@@ -139,7 +139,8 @@ function reportDeprecated(context: LintContext, view: MachineView): void {
 }
 
 function checkSystemsList(context: LintContext, value: Datum, span: Span, expr: Datum | undefined): void {
-  if (typeof value === "string") {
+  const single = stringText(value);
+  if (single !== undefined) {
     const fix: Fix | null =
       expr !== undefined
         ? {
@@ -153,7 +154,7 @@ function checkSystemsList(context: LintContext, value: Datum, span: Span, expr: 
     context.report(
       "systems-not-list",
       span,
-      `'systems' must be a list: (systems "${abbreviate(value)}") makes Guix crash when it matches a build ("unexpected EOF reading a line"); write (systems (list "${abbreviate(value)}"))`,
+      `'systems' must be a list: (systems "${abbreviate(single)}") makes Guix crash when it matches a build ("unexpected EOF reading a line"); write (systems (list "${abbreviate(single)}"))`,
       fix,
     );
     return;
@@ -171,12 +172,13 @@ function checkSystemsList(context: LintContext, value: Datum, span: Span, expr: 
   items.forEach((item, i) => checkSystem(context, item, spans?.length === items.length ? spans[i]! : span));
 }
 
-function checkSystem(context: LintContext, value: Datum, span: Span): void {
-  if (typeof value !== "string") {
+function checkSystem(context: LintContext, datum: Datum, span: Span): void {
+  const value = stringText(datum);
+  if (value === undefined) {
     context.report(
       "system-not-string",
       span,
-      `system type ${writeAbbreviated(value)} is not a string: it never matches a build; write it as "${writeAbbreviated(value).replace(/"/g, "")}"`,
+      `system type ${writeAbbreviated(datum)} is not a string: it never matches a build; write it as "${writeAbbreviated(datum).replace(/"/g, "")}"`,
     );
     return;
   }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { failure, run } from "../../../test/differential/scheme-support.ts";
 import { SchemeError } from "../errors.ts";
-import { ExceptionObject, list, sym } from "../values.ts";
+import { ExceptionObject, list, schemeString, sym } from "../values.ts";
 import { exceptionValue, thrown } from "./exceptions.ts";
 
 test("the documented examples hold", () => {
@@ -11,8 +11,8 @@ test("the documented examples hold", () => {
 });
 
 test("thrown: a key Guile throws keeps its code; any other is uncaught-throw", () => {
-  assert.equal(thrown(sym("wrong-type-arg"), list(false, "x", list(), false)).code, "wrong-type-arg");
-  const own = thrown(sym("no-machines"), list("today"));
+  assert.equal(thrown(sym("wrong-type-arg"), list(false, schemeString("x"), list(), false)).code, "wrong-type-arg");
+  const own = thrown(sym("no-machines"), list(schemeString("today")));
   assert.equal(own.code, "uncaught-throw");
   assert.equal(own.message, 'Throw to key `no-machines\' with args ("today").');
   assert.ok(exceptionValue(own) instanceof ExceptionObject);

@@ -17,14 +17,29 @@
  * // raise-continuable and guard come from modules, as in Guile
  * scheme.evalString("(use-modules (ice-9 exceptions) (srfi srfi-34))");
  * scheme.evalString("(with-exception-handler (lambda (e) 10) (lambda () (+ 1 (raise-continuable 5))))"); // 11
- * scheme.evalString("(guard (e ((string? e) (string-append \"caught \" e))) (raise \"x\"))"); // "caught x"
+ * scheme.evalString("(guard (e ((string? e) (string-append \"caught \" e))) (raise \"x\"))"); // { text: "caught x" }
  */
 import { Environment } from "../environment.ts";
 import { SchemeError, type SchemeErrorCode } from "../errors.ts";
 import type { Evaluator } from "../evaluator.ts";
 import { isIdentifier } from "../identifiers.ts";
 import { displayString, writeAbbreviated, writeString } from "../printer.ts";
-import { ExceptionObject, Keyword, NIL, Pair, SpecialForm, Sym, arrayToList, list, listToArray, sym, type Datum } from "../values.ts";
+import {
+  ExceptionObject,
+  Keyword,
+  NIL,
+  Pair,
+  SchemeString,
+  SpecialForm,
+  Sym,
+  arrayToList,
+  list,
+  listToArray,
+  schemeString,
+  stringText,
+  sym,
+  type Datum,
+} from "../values.ts";
 import { expectProcedure, type BuiltinTable } from "./registry.ts";
 import { badSyntax, body } from "../syntax/shape.ts";
 import { simpleFormat } from "./format.ts";
@@ -46,9 +61,9 @@ const KEY_CODES: ReadonlySet<string> = new Set([
  * The error for `(throw KEY . ARGS)`.
  *
  * @example
- * import { list, sym } from "../values.ts";
- * thrown(sym("no-machines"), list("today")).code; // "uncaught-throw"
- * thrown(sym("wrong-type-arg"), list("car", "bad ~a", list(5), false)).message; // "car: bad 5"
+ * import { list, schemeString, sym } from "../values.ts";
+ * thrown(sym("no-machines"), list(schemeString("today"))).code; // "uncaught-throw"
+ * thrown(sym("wrong-type-arg"), list(schemeString("car"), schemeString("bad ~a"), list(5), false)).message; // "car: bad 5"
  */
 export function thrown(key: Sym, args: Datum): SchemeError {
   const code: SchemeErrorCode = KEY_CODES.has(key.name) ? (key.name as SchemeErrorCode) : key.name === "system-error" ? "file-error" : "uncaught-throw";
@@ -58,11 +73,13 @@ export function thrown(key: Sym, args: Datum): SchemeError {
 /** A readable message for a throw: Guile's `(SUBR FORMAT ARGS DATA)` formatted, else the key and arguments. */
 function messageOf(key: Sym, args: Datum): string {
   const items = listToArray(args);
-  if (items && items.length >= 3 && typeof items[1] === "string") {
+  const control = items && items.length >= 3 ? stringText(items[1]!) : undefined;
+  if (items && control !== undefined) {
     const formatArgs = listToArray(items[2]!);
     try {
-      const text = simpleFormat(items[1].replace(/~S/g, "~s").replace(/~A/g, "~a"), formatArgs ?? []);
-      return typeof items[0] === "string" ? `${items[0]}: ${text}` : text;
+      const text = simpleFormat(control.replace(/~S/g, "~s").replace(/~A/g, "~a"), formatArgs ?? []);
+      const origin = stringText(items[0]!);
+      return origin !== undefined ? `${origin}: ${text}` : text;
     } catch {
       // Not a format string after all: say what was thrown.
     }
@@ -165,7 +182,7 @@ export function defineExceptionBuiltins(table: BuiltinTable): void {
     const [message, ...irritants] = args;
     const format = message === undefined ? "" : ["~A", ...irritants.map(() => "~S")].join(" ");
     const text = args.length === 0 ? "error" : [displayString(message!), ...irritants.map((x) => writeString(x))].join(" ");
-    throw new SchemeError("misc-error", text, undefined, { key: sym("misc-error"), args: list(false, format, arrayToList(args), false) });
+    throw new SchemeError("misc-error", text, undefined, { key: sym("misc-error"), args: list(false, schemeString(format), arrayToList(args), false) });
   });
   table.define("scm-error", 5, 5, ([key, subr, message, args, data]) => {
     if (!(key instanceof Sym)) throw new SchemeError("wrong-type-arg", "scm-error: the key must be a symbol");
@@ -218,10 +235,10 @@ function expectException(who: string, value: Datum): ExceptionObject {
 }
 
 /** The `(SUBR MESSAGE IRRITANTS ...)` of an exception's arguments, when it has that shape. */
-function standardArgs(value: Datum): { origin: Datum; message: string; irritants: Datum } | undefined {
+function standardArgs(value: Datum): { origin: Datum; message: SchemeString; irritants: Datum } | undefined {
   if (!(value instanceof ExceptionObject)) return undefined;
   const items = listToArray(value.args);
-  if (!items || items.length < 3 || typeof items[1] !== "string") return undefined;
+  if (!items || items.length < 3 || !(items[1] instanceof SchemeString)) return undefined;
   return { origin: items[0]!, message: items[1], irritants: items[2]! };
 }
 

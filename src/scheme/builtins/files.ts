@@ -9,15 +9,15 @@
  * @example
  * import { createInterpreter } from "../interpreter.ts";
  * const scheme = createInterpreter({ fileAccess: false });
- * scheme.evalString('(basename "/etc/guix/machines.scm" ".scm")'); // "machines"
- * scheme.evalString('(dirname "/etc/guix/machines.scm")'); // "/etc/guix"
+ * scheme.evalString('(basename "/etc/guix/machines.scm" ".scm")'); // { text: "machines" }
+ * scheme.evalString('(dirname "/etc/guix/machines.scm")'); // { text: "/etc/guix" }
  * // without file access (--no-file-access), a file that is there is not seen
  * scheme.evalString('(file-exists? "/etc/passwd")'); // false
  */
 import { RefusedError, SchemeError } from "../errors.ts";
 import type { Evaluator } from "../evaluator.ts";
 import type { Host } from "../host.ts";
-import { InputPort, type Datum } from "../values.ts";
+import { InputPort, schemeString, type Datum } from "../values.ts";
 import { withInputFrom } from "./ports.ts";
 import { expectProcedure, expectString, type BuiltinTable } from "./registry.ts";
 
@@ -95,7 +95,7 @@ export function defineFileBuiltins(table: BuiltinTable): void {
     table.define(name, 1, 1, ([path], ev): Datum => host(ev).load(expectString(name, path!, 1)));
   }
   table.define("basename", 1, 2, ([name, suffix]) =>
-    basename(expectString("basename", name!, 1), suffix === undefined ? undefined : expectString("basename", suffix, 2)),
+    schemeString(basename(expectString("basename", name!, 1), suffix === undefined ? undefined : expectString("basename", suffix, 2))),
   );
-  table.define("dirname", 1, 1, ([name]) => dirname(expectString("dirname", name!, 1)));
+  table.define("dirname", 1, 1, ([name]) => schemeString(dirname(expectString("dirname", name!, 1))));
 }

@@ -18,14 +18,14 @@ import { SchemeError } from "../errors.ts";
 import type { Evaluator } from "../evaluator.ts";
 import { isExactInteger, isNumber, toFloat, type SchemeNumber } from "../numbers.ts";
 import { displayString, writeString } from "../printer.ts";
-import { Char, NIL, OutputPort, UNSPECIFIED, list, listToArray, reserve, sym, type Datum } from "../values.ts";
+import { Char, NIL, OutputPort, UNSPECIFIED, list, listToArray, reserve, schemeString, stringText, sym, type Datum } from "../values.ts";
 import { expectString, type BuiltinTable } from "./registry.ts";
 
 /** The error Guile's format raises for a bad directive or missing argument (it also prints details on stderr). */
 function formatError(detail: string): SchemeError {
   return new SchemeError("misc-error", `format: ${detail}`, undefined, {
     key: sym("misc-error"),
-    args: list(false, "error in format", NIL, false),
+    args: list(false, schemeString("error in format"), NIL, false),
   });
 }
 
@@ -71,7 +71,8 @@ interface Directive {
  * `template` with `args` substituted; `column` is where the output starts (for ~&).
  *
  * @example
- * formatDirectives("~a has ~d machines", ["farm", 2]); // "farm has 2 machines"
+ * import { schemeString } from "../values.ts";
+ * formatDirectives("~a has ~d machines", [schemeString("farm"), 2]); // "farm has 2 machines"
  */
 export function formatDirectives(template: string, args: Datum[], column = 0): string {
   const out = new Output(column);
@@ -232,8 +233,8 @@ function apply(template: string, d: Directive, args: Args, out: Output): number 
       else for (let k = 0; k < num(p0, 1); k++) args.next("*");
       return d.end;
     case "?": {
-      const control = args.next("?");
-      if (typeof control !== "string") throw formatError("~? needs a control string");
+      const control = stringText(args.next("?"));
+      if (control === undefined) throw formatError("~? needs a control string");
       if (d.at) run(control, 0, control.length, args, out);
       else run(control, 0, control.length, new Args(listOf2(args.next("?"))), out);
       return d.end;
@@ -434,7 +435,8 @@ function exponential(value: Datum, fraction: Param): string {
  * Guile's core `simple-format`: only ~a, ~s, ~% and ~~.
  *
  * @example
- * simpleFormat("~a ~s~%", [1, "x"]); // "1 \"x\"\n"
+ * import { schemeString } from "../values.ts";
+ * simpleFormat("~a ~s~%", [1, schemeString("x")]); // "1 \"x\"\n"
  */
 export function simpleFormat(template: string, args: Datum[]): string {
   let out = "";
@@ -458,7 +460,7 @@ export function simpleFormat(template: string, args: Datum[]): string {
 
 /** Sends formatted text where `destination` says: #f returns it, #t or a port prints it. */
 function deliver(destination: Datum, text: (column: number) => string, current: OutputPort): Datum {
-  if (destination === false) return text(0);
+  if (destination === false) return schemeString(text(0));
   const port = destination === true ? current : destination;
   if (!(port instanceof OutputPort)) throw new SchemeError("wrong-type-arg", "format: the destination must be #f, #t or an output port");
   port.write(text(port.column));
@@ -479,10 +481,11 @@ export function defineFormatBuiltins(table: BuiltinTable): void {
     (name: string) =>
     (args: Datum[], ev: Evaluator): Datum => {
       const [destination, template, ...rest] = args;
-      if (typeof template !== "string") {
+      const control = template === undefined ? undefined : stringText(template);
+      if (control === undefined) {
         throw new SchemeError("misc-error", `${name}: expected a string for format string ${writeString(template ?? false)}`);
       }
-      return deliver(destination!, (column) => formatDirectives(template, rest, column), ev.currentOutput);
+      return deliver(destination!, (column) => formatDirectives(control, rest, column), ev.currentOutput);
     };
   table.define("format", 1, -1, format("format"));
   table.define("format", 1, -1, format("format"), "ice-9 format");

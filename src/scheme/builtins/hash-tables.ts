@@ -18,7 +18,7 @@
 import { eq, eqv, isEqual } from "../equality.ts";
 import { SchemeError } from "../errors.ts";
 import { writeString } from "../printer.ts";
-import { Char, Flonum, HashTable, Keyword, Pair, Rational, Sym, UNSPECIFIED, arrayToList, type Datum } from "../values.ts";
+import { Char, Flonum, HashTable, Keyword, Pair, Rational, SchemeString, Sym, UNSPECIFIED, arrayToList, type Datum } from "../values.ts";
 import { expectProcedure, type BuiltinTable } from "./registry.ts";
 
 type Equivalence = (a: Datum, b: Datum) => boolean;
@@ -29,9 +29,8 @@ type Equivalence = (a: Datum, b: Datum) => boolean;
  */
 function structuralKey(value: Datum, depth = 0): string {
   if (depth > 8) return "…";
+  if (value instanceof SchemeString) return `s${value.text}`;
   switch (typeof value) {
-    case "string":
-      return `s${value}`;
     case "number":
     case "bigint":
       return `n${value}`;

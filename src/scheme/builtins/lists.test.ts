@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { failure, run } from "../../../test/differential/scheme-support.ts";
 import { isEqual } from "../equality.ts";
-import { Pair, list } from "../values.ts";
+import { Pair, list, schemeString } from "../values.ts";
 import { assocBy, columns, memberBy, notAList, truthy } from "./lists.ts";
 
 test("the documented examples hold", () => {
@@ -19,8 +19,8 @@ test("the helpers srfi-1 shares", () => {
   assert.equal(truthy(false), false);
   assert.equal(truthy(0), true);
   assert.deepEqual(memberBy("member", isEqual)([2, list(1, 2)]), list(2));
-  assert.deepEqual(assocBy("assoc", isEqual)(["k", list(new Pair("k", 1))]), new Pair("k", 1));
-  assert.equal(assocBy("assoc", isEqual)(["z", list(new Pair("k", 1))]), false);
+  assert.deepEqual(assocBy("assoc", isEqual)([schemeString("k"), list(new Pair(schemeString("k"), 1))]), new Pair(schemeString("k"), 1));
+  assert.equal(assocBy("assoc", isEqual)([schemeString("z"), list(new Pair(schemeString("k"), 1))]), false);
   assert.match(notAList("length", 1, 1).message, /expecting list/);
 });
 

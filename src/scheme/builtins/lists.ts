@@ -91,8 +91,8 @@ export function notAList(who: string, value: Datum, position: number): SchemeErr
  * @example
  * import { isEqual } from "../equality.ts";
  * import { writeString } from "../printer.ts";
- * import { list, Pair } from "../values.ts";
- * writeString(assocBy("assoc", isEqual)(["k", list(new Pair("k", 1))])); // '("k" . 1)'
+ * import { list, Pair, schemeString } from "../values.ts";
+ * writeString(assocBy("assoc", isEqual)([schemeString("k"), list(new Pair(schemeString("k"), 1))])); // '("k" . 1)'
  */
 export function assocBy(who: string, same: (a: Datum, b: Datum) => boolean) {
   return ([key, alist]: Datum[]): Datum => {

@@ -10,16 +10,16 @@
  * import { createInterpreter } from "../interpreter.ts";
  * import { writeString } from "../printer.ts";
  * const scheme = createInterpreter();
- * scheme.evalString('(call-with-output-string (lambda (p) (write "x" p)))'); // '"x"'
+ * scheme.evalString('(call-with-output-string (lambda (p) (write "x" p)))'); // { text: '"x"' }
  * writeString(scheme.evalString('(with-input-from-string "(1 2) x" read)')); // "(1 2)"
- * scheme.evalString('(use-modules (ice-9 rdelim)) (read-line (open-input-string "one\ntwo"))'); // "one"
+ * scheme.evalString('(use-modules (ice-9 rdelim)) (read-line (open-input-string "one\ntwo"))'); // { text: "one" }
  */
 import { readDatums, ReadError } from "../../../grammar/reader.ts";
 import { SourceText } from "../../../grammar/source.ts";
 import { SchemeError } from "../errors.ts";
 import type { Evaluator } from "../evaluator.ts";
 import { displayString, writeString } from "../printer.ts";
-import { Char, EOF, InputPort, OutputPort, Sym, UNSPECIFIED, type Datum } from "../values.ts";
+import { Char, EOF, InputPort, OutputPort, Sym, UNSPECIFIED, schemeString, type Datum } from "../values.ts";
 import { expectChar, expectProcedure, expectString, type BuiltinTable } from "./registry.ts";
 
 const TEXTUAL_PORTS = "ice-9 textual-ports";
@@ -62,8 +62,8 @@ export function readAll(port: InputPort): string {
  * @example
  * import { EOF, InputPort } from "../values.ts";
  * const port = new InputPort("one\ntwo", null);
- * readLine(port); // "one"
- * readLine(port); // "two"
+ * readLine(port); // { text: "one" }
+ * readLine(port); // { text: "two" }
  * readLine(port) === EOF; // true
  */
 export function readLine(port: InputPort, keepDelimiter = false): Datum {
@@ -72,7 +72,7 @@ export function readLine(port: InputPort, keepDelimiter = false): Datum {
   const stop = end === -1 ? port.text.length : end;
   const line = port.text.slice(port.position, keepDelimiter && end !== -1 ? end + 1 : stop);
   port.position = end === -1 ? port.text.length : end + 1;
-  return line;
+  return schemeString(line);
 }
 
 function readChar(port: InputPort, consume: boolean): Datum {
@@ -155,13 +155,15 @@ export function definePortBuiltins(table: BuiltinTable): void {
   table.define("current-input-port", 0, 0, (_args, ev) => ev.currentInput);
   table.define("open-input-string", 1, 1, ([text]) => new InputPort(expectString("open-input-string", text!, 1), null));
   table.define("open-output-string", 0, 0, () => new OutputPort());
-  table.define("get-output-string", 1, 1, ([port], ev) => expectOutput("get-output-string", port!, ev, 1).text());
+  table.define("get-output-string", 1, 1, ([port], ev) => schemeString(expectOutput("get-output-string", port!, ev, 1).text()));
   table.define("call-with-output-string", 1, 1, ([proc], ev) => {
     const port = new OutputPort();
     ev.apply(expectProcedure("call-with-output-string", proc!, 1), [port]);
-    return port.text();
+    return schemeString(port.text());
   });
-  table.define("with-output-to-string", 1, 1, ([thunk], ev) => withOutputToString(ev, () => ev.apply(expectProcedure("with-output-to-string", thunk!, 1), [])));
+  table.define("with-output-to-string", 1, 1, ([thunk], ev) =>
+    schemeString(withOutputToString(ev, () => ev.apply(expectProcedure("with-output-to-string", thunk!, 1), []))),
+  );
   table.define("call-with-input-string", 2, 2, ([text, proc], ev) =>
     ev.apply(expectProcedure("call-with-input-string", proc!, 2), [new InputPort(expectString("call-with-input-string", text!, 1), null)]),
   );
@@ -206,7 +208,7 @@ export function definePortBuiltins(table: BuiltinTable): void {
 
 function defineTextualPorts(table: BuiltinTable): void {
   for (const module of [TEXTUAL_PORTS, RNRS_PORTS]) {
-    table.define("get-string-all", 1, 1, ([port], ev) => readAll(expectInput("get-string-all", port!, ev)), module);
+    table.define("get-string-all", 1, 1, ([port], ev) => schemeString(readAll(expectInput("get-string-all", port!, ev))), module);
     table.define("get-line", 1, 1, ([port], ev) => readLine(expectInput("get-line", port!, ev)), module);
     table.define("get-char", 1, 1, ([port], ev) => readChar(expectInput("get-char", port!, ev), true), module);
     table.define("lookahead-char", 1, 1, ([port], ev) => readChar(expectInput("lookahead-char", port!, ev), false), module);
@@ -241,7 +243,7 @@ function defineTextualPorts(table: BuiltinTable): void {
     },
     RDELIM,
   );
-  table.define("read-string", 0, 2, ([port], ev) => readAll(expectInput("read-string", port, ev)), RDELIM);
+  table.define("read-string", 0, 2, ([port], ev) => schemeString(readAll(expectInput("read-string", port, ev))), RDELIM);
   table.define(
     "write-line",
     1,

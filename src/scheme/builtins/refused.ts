@@ -18,7 +18,7 @@
  * [error?.code, error?.message]; // ["refused", "offload does not run programs while reading a configuration: `system` is refused"]
  */
 import { RefusedError } from "../errors.ts";
-import { Primitive, type Datum } from "../values.ts";
+import { Primitive, schemeString, type Datum } from "../values.ts";
 import type { BuiltinTable } from "./registry.ts";
 
 /** What each group of operations would do, as the message says it. */
@@ -85,9 +85,9 @@ function refusing(name: string, action: string): Primitive {
  * table.modules.get("ice-9 popen")?.has("open-pipe"); // true
  */
 export function defineRefusedOperations(table: BuiltinTable): void {
-  table.bind("OPEN_READ", "r");
-  table.bind("OPEN_WRITE", "w");
-  table.bind("OPEN_BOTH", "r+");
+  table.bind("OPEN_READ", schemeString("r"));
+  table.bind("OPEN_WRITE", schemeString("w"));
+  table.bind("OPEN_BOTH", schemeString("r+"));
   for (const { action, names, module } of REFUSED) {
     for (const name of names) table.bind(name, refusing(name, action), module);
   }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createInterpreter } from "../interpreter.ts";
 import { SchemeError } from "../errors.ts";
-import { Pair, list } from "../values.ts";
+import { Pair, list, schemeString } from "../values.ts";
 import { BuiltinTable, expectIndex, expectList, expectPair, expectString, outOfRange } from "./registry.ts";
 
 test("the documented example holds", () => {
@@ -28,7 +28,7 @@ test("argument checks raise Guile-like wrong-type-arg and out-of-range errors na
     (e: unknown) => e instanceof SchemeError && e.message === "car: wrong type argument in position 1 (expecting pair): 5",
   );
   assert.deepEqual(expectList("length", list(1), 1), [1]);
-  assert.equal(expectString("f", "s", 1), "s");
+  assert.equal(expectString("f", schemeString("s"), 1), "s");
   assert.throws(
     () => expectIndex("list-ref", -1, 2),
     (e: unknown) => e instanceof SchemeError && e.code === "out-of-range",

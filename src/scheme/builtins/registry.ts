@@ -19,7 +19,7 @@ import { SchemeError } from "../errors.ts";
 import type { Evaluator } from "../evaluator.ts";
 import { isExactInteger, isNumber, type SchemeNumber } from "../numbers.ts";
 import { writeAbbreviated, writeString } from "../printer.ts";
-import { Char, Pair, Sym, isProcedure, listToArray, type Datum, type Procedure } from "../values.ts";
+import { Char, Pair, Sym, isProcedure, listToArray, stringText, type Datum, type Procedure } from "../values.ts";
 import { Primitive } from "../values.ts";
 
 export type BuiltinFunction = (args: Datum[], evaluator: Evaluator) => Datum;
@@ -85,9 +85,17 @@ export function expectList(who: string, value: Datum, position: number): Datum[]
   throw typeError(who, position, "list", value);
 }
 
-/** `value` if it is a string, else a wrong-type-arg error. */
+/**
+ * The text of `value` if it is a string, else a wrong-type-arg error: builtins
+ * work on the JS text and make their results with `schemeString`.
+ *
+ * @example
+ * import { schemeString } from "../values.ts";
+ * expectString("string-length", schemeString("abc"), 1); // "abc"
+ */
 export function expectString(who: string, value: Datum, position: number): string {
-  if (typeof value === "string") return value;
+  const text = stringText(value);
+  if (text !== undefined) return text;
   throw typeError(who, position, "string", value);
 }
 
@@ -107,9 +115,10 @@ export function expectChar(who: string, value: Datum, position: number): Char {
  * `value` if it is a number, else a wrong-type-arg error showing the value as `write` prints it.
  *
  * @example
+ * import { schemeString } from "../values.ts";
  * let message = "";
  * try {
- *   expectNumber("+", "2", 2);
+ *   expectNumber("+", schemeString("2"), 2);
  * } catch (error) {
  *   message = (error as Error).message;
  * }

@@ -5,16 +5,16 @@
  * import { createInterpreter } from "../interpreter.ts";
  * import { writeString } from "../printer.ts";
  * const scheme = createInterpreter();
- * scheme.evalString('(string-append "x86_64" "-linux")'); // "x86_64-linux"
- * scheme.evalString('(string-map char-upcase "ab")'); // "AB"
+ * scheme.evalString('(string-append "x86_64" "-linux")'); // { text: "x86_64-linux" }
+ * scheme.evalString('(string-map char-upcase "ab")'); // { text: "AB" }
  * writeString(scheme.evalString('(string-split "a,b" #\\,)')); // '("a" "b")'
- * scheme.evalString("(symbol->string 'x86_64)"); // "x86_64"
+ * scheme.evalString("(symbol->string 'x86_64)"); // { text: "x86_64" }
  */
 import { parseNumber } from "../../../grammar/numbers.ts";
 import { SchemeError } from "../errors.ts";
 import { numberToString } from "../numbers.ts";
 import { writeString } from "../printer.ts";
-import { Char, Keyword, Primitive, Sym, UNSPECIFIED, arrayToList, reserve, type Datum } from "../values.ts";
+import { Char, Keyword, Primitive, SchemeString, Sym, UNSPECIFIED, arrayToList, reserve, schemeString, type Datum } from "../values.ts";
 import { withOutputToString } from "./ports.ts";
 import { expectChar, expectIndex, expectList, expectNumber, expectProcedure, expectString, expectSymbol, outOfRange, type BuiltinTable } from "./registry.ts";
 
@@ -76,18 +76,18 @@ function mapCase(s: string, upper: boolean): string {
  * table.modules.get("guile")?.has("string-map"); // true
  */
 export function defineStringBuiltins(table: BuiltinTable): void {
-  table.define("string?", 1, 1, ([x]) => typeof x === "string");
+  table.define("string?", 1, 1, ([x]) => x instanceof SchemeString);
   table.define("symbol?", 1, 1, ([x]) => x instanceof Sym);
   table.define("keyword?", 1, 1, ([x]) => x instanceof Keyword);
   table.define("char?", 1, 1, ([x]) => x instanceof Char);
-  table.define("string-append", 0, -1, (args) => joined(args.map((a, i) => expectString("string-append", a, i + 1))));
-  table.define("string", 0, -1, (args) => args.map((a, i) => String.fromCodePoint(expectChar("string", a, i + 1).code)).join(""));
+  table.define("string-append", 0, -1, (args) => schemeString(joined(args.map((a, i) => expectString("string-append", a, i + 1)))));
+  table.define("string", 0, -1, (args) => schemeString(args.map((a, i) => String.fromCodePoint(expectChar("string", a, i + 1).code)).join("")));
   table.define("make-string", 1, 2, ([k, ch]) => {
     const n = expectIndex("make-string", k!, 1);
     if (n > 100_000_000) throw new SchemeError("limit-exceeded", "make-string: string too long");
     const fill = ch === undefined ? " " : String.fromCodePoint(expectChar("make-string", ch, 2).code);
     reserve(2 * fill.length * n);
-    return fill.repeat(n);
+    return schemeString(fill.repeat(n));
   });
   table.define("string-length", 1, 1, ([s]) => {
     const text = expectString("string-length", s!, 1);
@@ -99,32 +99,32 @@ export function defineStringBuiltins(table: BuiltinTable): void {
     if (index >= chars.length) throw outOfRange("string-ref", k!, 2);
     return new Char(chars[index]!.codePointAt(0)!);
   });
-  table.define("substring", 2, 3, ([s, start, end]) => substringOf("substring", expectString("substring", s!, 1), start, end));
-  table.define("string-copy", 1, 3, ([s, start, end]) => substringOf("string-copy", expectString("string-copy", s!, 1), start, end));
+  table.define("substring", 2, 3, ([s, start, end]) => schemeString(substringOf("substring", expectString("substring", s!, 1), start, end)));
+  table.define("string-copy", 1, 3, ([s, start, end]) => schemeString(substringOf("string-copy", expectString("string-copy", s!, 1), start, end)));
   table.define("string-null?", 1, 1, ([s]) => expectString("string-null?", s!, 1) === "");
   table.define("string-join", 1, 3, ([l, delimiter, grammar]) => {
     const parts = expectList("string-join", l!, 1).map((x, i) => expectString("string-join", x, i + 1));
     const d = delimiter === undefined ? " " : expectString("string-join", delimiter, 2);
     const g = grammar instanceof Sym ? grammar.name : "infix";
-    if (g === "prefix") return parts.map((p) => d + p).join("");
-    if (g === "suffix") return parts.map((p) => p + d).join("");
+    if (g === "prefix") return schemeString(parts.map((p) => d + p).join(""));
+    if (g === "suffix") return schemeString(parts.map((p) => p + d).join(""));
     if (g === "strict-infix" && parts.length === 0) {
       throw new SchemeError("misc-error", "string-join: strict-infix grammar requires a non-empty list");
     }
-    return parts.join(d);
+    return schemeString(parts.join(d));
   });
   table.define("string-split", 2, 2, ([s, ch], ev) => {
     const text = expectString("string-split", s!, 1);
     const matches = charMatcher("string-split", ch!, (p, a) => ev.apply(p, a));
-    const parts: string[] = [];
+    const parts: SchemeString[] = [];
     let current = "";
     for (const c of codePoints(text)) {
       if (matches(c)) {
-        parts.push(current);
+        parts.push(schemeString(current));
         current = "";
       } else current += c;
     }
-    parts.push(current);
+    parts.push(schemeString(current));
     return arrayToList(parts);
   });
   table.define("string-prefix?", 2, 2, ([p, s]) => expectString("string-prefix?", s!, 2).startsWith(expectString("string-prefix?", p!, 1)));
@@ -144,13 +144,13 @@ export function defineStringBuiltins(table: BuiltinTable): void {
     for (let i = from; i < to; i++) if (matches(chars[i]!)) return i;
     return false;
   });
-  table.define("string-upcase", 1, 1, ([s]) => mapCase(expectString("string-upcase", s!, 1), true));
-  table.define("string-downcase", 1, 1, ([s]) => mapCase(expectString("string-downcase", s!, 1), false));
-  table.define("string-trim", 1, 1, ([s]) => expectString("string-trim", s!, 1).replace(/^\s+/, ""));
-  table.define("string-trim-right", 1, 1, ([s]) => expectString("string-trim-right", s!, 1).replace(/\s+$/, ""));
-  table.define("string-trim-both", 1, 1, ([s]) => expectString("string-trim-both", s!, 1).trim());
+  table.define("string-upcase", 1, 1, ([s]) => schemeString(mapCase(expectString("string-upcase", s!, 1), true)));
+  table.define("string-downcase", 1, 1, ([s]) => schemeString(mapCase(expectString("string-downcase", s!, 1), false)));
+  table.define("string-trim", 1, 1, ([s]) => schemeString(expectString("string-trim", s!, 1).replace(/^\s+/, "")));
+  table.define("string-trim-right", 1, 1, ([s]) => schemeString(expectString("string-trim-right", s!, 1).replace(/\s+$/, "")));
+  table.define("string-trim-both", 1, 1, ([s]) => schemeString(expectString("string-trim-both", s!, 1).trim()));
   table.define("string-concatenate", 1, 1, ([l]) =>
-    joined(expectList("string-concatenate", l!, 1).map((x, i) => expectString("string-concatenate", x, i + 1))),
+    schemeString(joined(expectList("string-concatenate", l!, 1).map((x, i) => expectString("string-concatenate", x, i + 1)))),
   );
   for (const [name, left] of [
     ["string-pad", true],
@@ -160,25 +160,30 @@ export function defineStringBuiltins(table: BuiltinTable): void {
       const chars = codePoints(expectString(name, s!, 1));
       const width = expectIndex(name, k!, 2);
       const fill = ch === undefined ? " " : String.fromCodePoint(expectChar(name, ch, 3).code);
-      if (chars.length >= width) return (left ? chars.slice(chars.length - width) : chars.slice(0, width)).join("");
+      if (chars.length >= width) return schemeString((left ? chars.slice(chars.length - width) : chars.slice(0, width)).join(""));
       reserve(2 * fill.length * (width - chars.length));
       const padding = fill.repeat(width - chars.length);
-      return left ? padding + chars.join("") : chars.join("") + padding;
+      return schemeString(left ? padding + chars.join("") : chars.join("") + padding);
     });
   }
   table.define("string-reverse", 1, 1, ([s]) =>
-    codePoints(expectString("string-reverse", s!, 1))
-      .reverse()
-      .join(""),
+    schemeString(
+      codePoints(expectString("string-reverse", s!, 1))
+        .reverse()
+        .join(""),
+    ),
   );
   table.define("string->list", 1, 1, ([s]) => arrayToList(codePoints(expectString("string->list", s!, 1)).map((c) => new Char(c.codePointAt(0)!))));
   table.define("list->string", 1, 1, ([l]) =>
-    expectList("list->string", l!, 1)
-      .map((c, i) => String.fromCodePoint(expectChar("list->string", c, i + 1).code))
-      .join(""),
+    schemeString(
+      expectList("list->string", l!, 1)
+        .map((c, i) => String.fromCodePoint(expectChar("list->string", c, i + 1).code))
+        .join(""),
+    ),
   );
   table.define("string->symbol", 1, 1, ([s]) => Sym.intern(expectString("string->symbol", s!, 1)));
-  table.define("symbol->string", 1, 1, ([s]) => expectSymbol("symbol->string", s!, 1).name);
+  // A new string each time, as in Guile: `(eq? (symbol->string 'a) (symbol->string 'a))` is #f.
+  table.define("symbol->string", 1, 1, ([s]) => schemeString(expectSymbol("symbol->string", s!, 1).name));
   table.define("symbol-append", 0, -1, (args) => Sym.intern(joined(args.map((a, i) => expectSymbol("symbol-append", a, i + 1).name))));
   table.define("symbol-prefix-proc", 1, 1, ([prefix]) => {
     const text = expectSymbol("symbol-prefix-proc", prefix!, 1).name;
@@ -197,7 +202,7 @@ export function defineStringBuiltins(table: BuiltinTable): void {
   table.define("number->string", 1, 2, ([n, radix]) => {
     const base = radix === undefined ? 10 : expectIndex("number->string", radix, 2);
     if (![2, 8, 10, 16].includes(base)) throw outOfRange("number->string", radix!, 2);
-    return numberToString(expectNumber("number->string", n!, 1), base);
+    return schemeString(numberToString(expectNumber("number->string", n!, 1), base));
   });
   const comparisons: Array<[string, (c: number) => boolean, boolean]> = [
     ["string=?", (c) => c === 0, false],
@@ -224,9 +229,11 @@ export function defineStringBuiltins(table: BuiltinTable): void {
 function defineStringLibrary(table: BuiltinTable): void {
   table.define("string-map", 2, 4, ([f, s], ev) => {
     const proc = expectProcedure("string-map", f!, 1);
-    return codePoints(expectString("string-map", s!, 2))
-      .map((c) => String.fromCodePoint(expectChar("string-map", ev.apply(proc, [new Char(c.codePointAt(0)!)]), 1).code))
-      .join("");
+    return schemeString(
+      codePoints(expectString("string-map", s!, 2))
+        .map((c) => String.fromCodePoint(expectChar("string-map", ev.apply(proc, [new Char(c.codePointAt(0)!)]), 1).code))
+        .join(""),
+    );
   });
   table.define("string-for-each", 2, 4, ([f, s], ev) => {
     const proc = expectProcedure("string-for-each", f!, 1);
@@ -250,7 +257,7 @@ function defineStringLibrary(table: BuiltinTable): void {
       const n = expectIndex(name, k!, 2);
       if (n > chars.length) throw outOfRange(name, k!, 2);
       const cut = fromEnd ? chars.length - n : n;
-      return (take === !fromEnd ? chars.slice(0, cut) : chars.slice(cut)).join("");
+      return schemeString((take === !fromEnd ? chars.slice(0, cut) : chars.slice(cut)).join(""));
     });
   }
   for (const [name, every] of [
@@ -272,7 +279,8 @@ function defineStringLibrary(table: BuiltinTable): void {
     return arrayToList(
       expectString("string-tokenize", s!, 1)
         .split(/\s+/u)
-        .filter((t) => t !== ""),
+        .filter((t) => t !== "")
+        .map(schemeString),
     );
   });
   table.define("string-contains-ci", 2, 2, ([s, sub]) => {
@@ -291,11 +299,11 @@ function defineStringLibrary(table: BuiltinTable): void {
       .endsWith(expectString("string-suffix-ci?", p!, 1).toLowerCase()),
   );
   table.define("string-titlecase", 1, 1, ([s]) =>
-    expectString("string-titlecase", s!, 1).replace(/\p{L}+/gu, (word) => mapCase(word[0]!, true) + mapCase(word.slice(1), false)),
+    schemeString(expectString("string-titlecase", s!, 1).replace(/\p{L}+/gu, (word) => mapCase(word[0]!, true) + mapCase(word.slice(1), false))),
   );
   table.define("object->string", 1, 2, ([x, printer], ev) => {
-    if (printer === undefined) return writeString(x!);
-    return withOutputToString(ev, () => void ev.apply(expectProcedure("object->string", printer, 2), [x!, ev.currentOutput]));
+    if (printer === undefined) return schemeString(writeString(x!));
+    return schemeString(withOutputToString(ev, () => void ev.apply(expectProcedure("object->string", printer, 2), [x!, ev.currentOutput])));
   });
 }
 

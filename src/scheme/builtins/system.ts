@@ -7,15 +7,15 @@
  * @example
  * import { createInterpreter } from "../interpreter.ts";
  * const scheme = createInterpreter({ env: { HOME: "/home/alice" } });
- * scheme.evalString('(getenv "HOME")'); // "/home/alice"
+ * scheme.evalString('(getenv "HOME")'); // { text: "/home/alice" }
  * scheme.evalString('(getenv "NO_SUCH_VARIABLE")'); // false
- * scheme.evalString('(passwd:dir (getpw "root"))'); // "/root"
+ * scheme.evalString('(passwd:dir (getpw "root"))'); // { text: "/root" }
  */
 import { RefusedError, SchemeError } from "../errors.ts";
 import type { Evaluator } from "../evaluator.ts";
 import type { Host, PasswdEntry } from "../host.ts";
 import { writeString } from "../printer.ts";
-import { NIL, arrayToList, list, sym, type Datum } from "../values.ts";
+import { NIL, arrayToList, list, schemeString, stringText, sym, type Datum } from "../values.ts";
 import { expectString, type BuiltinTable } from "./registry.ts";
 
 function host(ev: Evaluator): Host {
@@ -23,9 +23,22 @@ function host(ev: Evaluator): Host {
   return ev.host;
 }
 
+/** What Guile's getenv and getlogin return: the text as a string, #f when there is none. */
+function stringOrFalse(text: string | undefined): Datum {
+  return text === undefined ? false : schemeString(text);
+}
+
 /** A passwd entry as Guile's `getpw` returns it: a vector. */
 function passwdVector(entry: PasswdEntry): Datum[] {
-  return [entry.name, entry.passwd, entry.uid, entry.gid, entry.gecos, entry.dir, entry.shell];
+  return [
+    schemeString(entry.name),
+    schemeString(entry.passwd),
+    entry.uid,
+    entry.gid,
+    schemeString(entry.gecos),
+    schemeString(entry.dir),
+    schemeString(entry.shell),
+  ];
 }
 
 const PASSWD_FIELDS = ["name", "passwd", "uid", "gid", "gecos", "dir", "shell"] as const;
@@ -40,20 +53,24 @@ const PASSWD_FIELDS = ["name", "passwd", "uid", "gid", "gecos", "dir", "shell"] 
  * table.modules.get("guile")?.has("passwd:dir"); // true
  */
 export function defineSystemBuiltins(table: BuiltinTable): void {
-  table.define("getenv", 1, 1, ([name], ev) => host(ev).getenv(expectString("getenv", name!, 1)) ?? false);
-  table.define("gethostname", 0, 0, (_args, ev) => host(ev).hostname());
+  table.define("getenv", 1, 1, ([name], ev) => stringOrFalse(host(ev).getenv(expectString("getenv", name!, 1))));
+  table.define("gethostname", 0, 0, (_args, ev) => schemeString(host(ev).hostname()));
   table.define("getuid", 0, 0, (_args, ev) => host(ev).uid());
-  table.define("getlogin", 0, 0, (_args, ev) => host(ev).login() ?? false);
-  table.define("getcwd", 0, 0, (_args, ev) => host(ev).cwd());
+  table.define("getlogin", 0, 0, (_args, ev) => stringOrFalse(host(ev).login()));
+  table.define("getcwd", 0, 0, (_args, ev) => schemeString(host(ev).cwd()));
   const lookup =
     (who: string) =>
     ([user]: Datum[], ev: Evaluator): Datum => {
-      if (typeof user !== "string" && typeof user !== "number") {
+      const key = typeof user === "number" ? user : stringText(user ?? false);
+      if (key === undefined) {
         throw new SchemeError("wrong-type-arg", `${who}: wrong type argument in position 1: ${writeString(user ?? false)}`);
       }
-      const entry = host(ev).passwd(user);
+      const entry = host(ev).passwd(key);
       if (!entry) {
-        throw new SchemeError("misc-error", `${who}: entry not found`, undefined, { key: sym("misc-error"), args: list(who, "entry not found", NIL, false) });
+        throw new SchemeError("misc-error", `${who}: entry not found`, undefined, {
+          key: sym("misc-error"),
+          args: list(schemeString(who), schemeString("entry not found"), NIL, false),
+        });
       }
       return passwdVector(entry);
     };
@@ -73,7 +90,7 @@ export function defineSystemBuiltins(table: BuiltinTable): void {
     return arrayToList(
       host(ev)
         .environment()
-        .map(([name, value]) => `${name}=${value}`),
+        .map(([name, value]) => schemeString(`${name}=${value}`)),
     );
   });
 }

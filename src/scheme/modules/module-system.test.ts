@@ -4,17 +4,17 @@ import { failure, run } from "../../../test/differential/scheme-support.ts";
 import { defineAllBuiltins } from "../builtins/index.ts";
 import { BuiltinTable } from "../builtins/registry.ts";
 import { Evaluator } from "../evaluator.ts";
-import { list, sym } from "../values.ts";
+import { list, schemeString, stringText, sym } from "../values.ts";
 import { Modules } from "./module-system.ts";
 
 test("the documented example holds", () => {
   const table = new BuiltinTable();
   defineAllBuiltins(table);
-  table.bind("build-machine", "a record constructor", "guix scripts offload");
+  table.bind("build-machine", schemeString("a record constructor"), "guix scripts offload");
   const evaluator = new Evaluator();
   const modules = new Modules(table);
   const top = modules.createTop(evaluator.global, ["guix scripts offload"]);
-  assert.equal(top.lookup(sym("build-machine")), "a record constructor");
+  assert.equal(stringText(top.lookup(sym("build-machine"))), "a record constructor");
   assert.equal(top.lookup(sym("fold")), undefined);
   modules.use(list(sym("srfi"), sym("srfi-1")), top, undefined, evaluator);
   assert.ok(top.lookup(sym("fold")));

@@ -10,7 +10,7 @@
  * const scheme = createInterpreter();
  * writeString(scheme.evalString("(define p (make-parameter 1)) (list (parameterize ((p 2)) (p)) (p))")); // "(2 1)"
  * scheme.evalString("(false-if-exception (car '()))"); // false
- * scheme.evalString('(use-modules (srfi srfi-26)) ((cut string-append "x-" <>) "86")'); // "x-86"
+ * scheme.evalString('(use-modules (srfi srfi-26)) ((cut string-append "x-" <>) "86")'); // { text: "x-86" }
  */
 import { isAbsolute } from "node:path";
 import type { BuiltinTable } from "../builtins/registry.ts";
@@ -29,6 +29,8 @@ import {
   TailCall,
   arrayToList,
   listToArray,
+  schemeString,
+  stringText,
   sym,
   type Datum,
   type Parameters,
@@ -47,7 +49,7 @@ export function defineDynamicForms(define: (name: string, form: SpecialForm) => 
       shape(x, 0, 0);
       const file = x.span?.file;
       // Text that did not come from a file (the command line) has no file name, as in Guile.
-      return file === undefined || file.startsWith("<") ? false : isAbsolute(file) ? file : `${process.cwd()}/${file}`;
+      return file === undefined || file.startsWith("<") ? false : schemeString(isAbsolute(file) ? file : `${process.cwd()}/${file}`);
     }),
   );
 }
@@ -114,8 +116,8 @@ function falseIfException(x: Pair, env: Environment, ev: Evaluator): Datum {
 
 /** `(include "FILE")`: FILE's forms in place of the include, FILE relative to the including file. */
 function include(x: Pair, env: Environment, ev: Evaluator): Datum | TailCall {
-  const [name] = shape(x, 1, 1);
-  if (typeof name !== "string") throw badSyntax(x, "include needs a file name");
+  const name = stringText(shape(x, 1, 1)[0]!);
+  if (name === undefined) throw badSyntax(x, "include needs a file name");
   if (!ev.host) throw new SchemeError("file-error", "include: file access is not available here", x.span);
   const forms = ev.host.include(name, x.span?.source);
   for (const form of forms) ev.checkExpansion(form.datum, env);

@@ -17,7 +17,7 @@ import { Environment } from "../environment.ts";
 import { SchemeError } from "../errors.ts";
 import type { Evaluator } from "../evaluator.ts";
 import { identifierName, isIdentifier, isNamed, type Identifier } from "../identifiers.ts";
-import { Closure, LocatedPair, Macro, NIL, Pair, SpecialForm, TailCall, UNSPECIFIED, isProcedure, sym, type Datum } from "../values.ts";
+import { Closure, LocatedPair, Macro, NIL, Pair, SchemeString, SpecialForm, TailCall, UNSPECIFIED, isProcedure, sym, type Datum } from "../values.ts";
 import { badSyntax, body, operands, shape } from "./shape.ts";
 import { parseSyntaxRules, SyntaxRules, transform } from "./syntax-rules.ts";
 
@@ -77,7 +77,7 @@ function defineSyntaxRule(x: Pair, env: Environment): Datum {
   const pattern = parts[0];
   const template = parts[parts.length - 1]!;
   if (!(pattern instanceof Pair) || !isIdentifier(pattern.car)) throw badSyntax(x);
-  if (parts.length === 3 && typeof parts[1] !== "string") throw badSyntax(x);
+  if (parts.length === 3 && !(parts[1] instanceof SchemeString)) throw badSyntax(x);
   const rules = new SyntaxRules(sym("..."), [], [{ pattern, template }], env);
   env.define(pattern.car, syntaxRulesMacro(identifierName(pattern.car), rules));
   return UNSPECIFIED;

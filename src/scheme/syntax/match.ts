@@ -16,7 +16,7 @@
  * scheme.evalString("(use-modules (ice-9 match))");
  * scheme.evalString("(match '(1 (2 3)) ((a (b c)) (+ a b c)))"); // 6
  * scheme.evalString("(match '(x 1 2 3) (('x nums ...) (apply + nums)))"); // 6
- * scheme.evalString('((match-lambda ((? string? s) s) (_ "other")) 5)'); // "other"
+ * scheme.evalString('((match-lambda ((? string? s) s) (_ "other")) 5)'); // { text: "other" }
  * let error: SchemeError | undefined;
  * try {
  *   scheme.evalString("(match 5 ((? string? s) s))");
@@ -44,6 +44,7 @@ import {
   arrayToList,
   list,
   listToArray,
+  schemeString,
   sym,
   type Datum,
   type Parameters,
@@ -123,7 +124,7 @@ function runClauses(x: Pair, clauses: readonly Datum[], value: Datum, env: Envir
   }
   throw new SchemeError("match-error", `no matching pattern for ${describe(value)}`, x.span, {
     key: sym("match-error"),
-    args: list("match", "no matching pattern", value),
+    args: list(schemeString("match"), schemeString("no matching pattern"), value),
   });
 }
 
@@ -195,7 +196,7 @@ function matchLet(x: Pair, env: Environment, ev: Evaluator, kind: "parallel" | "
       if (!new Matcher(evalEnv, ev, x).match(pattern, value, bindings)) {
         throw new SchemeError("match-error", `no matching pattern for ${describe(value)}`, x.span, {
           key: sym("match-error"),
-          args: list("match", "no matching pattern", value),
+          args: list(schemeString("match"), schemeString("no matching pattern"), value),
         });
       }
       const target = kind === "sequential" ? new Environment(current) : scope;
