@@ -51,8 +51,14 @@ async function request(socketPath: string, body: HolderRequest, timeoutMs: numbe
  * `close()` and `eof()`.
  */
 class HolderChannel extends Duplex {
-  readonly stderr = new Readable({ read: () => this.socket.resume() });
+  readonly stderr = new Readable({
+    read: () => {
+      if (this.started) this.socket.resume();
+    },
+  });
   private closedChannel = false;
+  /** Whether what came with the reply has been delivered: until then the socket stays paused. */
+  private started = false;
   /** Why the holder's connection to the machine went away, when it did during this channel. */
   lostReason: string | null = null;
 
@@ -87,12 +93,18 @@ class HolderChannel extends Duplex {
       socket.destroy();
     });
     socket.once("close", () => this.finish());
-    if (rest.length > 0) decoder.push(rest);
-    socket.resume();
+    // What came with the holder's reply may already hold the whole command, exit status included:
+    // delivered once the caller has its listeners on (after the current turn), and before anything later.
+    socket.pause();
+    setImmediate(() => {
+      if (rest.length > 0) decoder.push(rest);
+      this.started = true;
+      socket.resume();
+    });
   }
 
   override _read(): void {
-    this.socket.resume();
+    if (this.started) this.socket.resume();
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
