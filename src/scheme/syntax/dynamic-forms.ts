@@ -37,6 +37,9 @@ import {
 } from "../values.ts";
 import { badSyntax, body, bindings, operands, shape } from "./shape.ts";
 
+/** What each `(current-filename)` form gives, computed when it first runs. */
+const filenames = new WeakMap<Pair, Datum>();
+
 /** Registers the core forms with `define`. */
 export function defineDynamicForms(define: (name: string, form: SpecialForm) => void): void {
   define("parameterize", new SpecialForm("parameterize", parameterize));
@@ -47,9 +50,15 @@ export function defineDynamicForms(define: (name: string, form: SpecialForm) => 
     "current-filename",
     new SpecialForm("current-filename", (x) => {
       shape(x, 0, 0);
-      const file = x.span?.file;
-      // Text that did not come from a file (the command line) has no file name, as in Guile.
-      return file === undefined || file.startsWith("<") ? false : schemeString(isAbsolute(file) ? file : `${process.cwd()}/${file}`);
+      // Guile's current-filename is a macro whose expansion is a literal: each run of one form gives the same string object.
+      let name = filenames.get(x);
+      if (name === undefined) {
+        const file = x.span?.file;
+        // Text that did not come from a file (the command line) has no file name, as in Guile.
+        name = file === undefined || file.startsWith("<") ? false : schemeString(isAbsolute(file) ? file : `${process.cwd()}/${file}`);
+        filenames.set(x, name);
+      }
+      return name;
     }),
   );
 }
