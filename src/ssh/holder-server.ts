@@ -25,7 +25,7 @@ import type { BuildMachine } from "../machines/types.ts";
 import type { ConnectOptions } from "./connect.ts";
 import { errorMessage, SshError } from "./errors.ts";
 import { FrameDecoder, MAX_FRAME_PAYLOAD, readLine, writeFrame, type FrameType, type HolderReply, type HolderRequest } from "./holder-protocol.ts";
-import type { CommandChannel } from "./remote-process.ts";
+import type { CommandChannel, ExitStatus } from "./remote-process.ts";
 import { announced, commandLine, garbageScript, newStartToken, runnerScript } from "./remote-shell.ts";
 import { SshSession } from "./session.ts";
 
@@ -73,6 +73,7 @@ function takeLock(socketPath: string): Promise<net.Server | null> {
 /** A runner channel kept by the holder. */
 interface HeldRunner {
   channel: CommandChannel;
+  exit: Promise<ExitStatus>;
   closed: boolean;
 }
 
@@ -173,15 +174,15 @@ class Holder {
         }
         case "exec": {
           const session = await this.sessionForChannel();
-          const channel = await session.rawExec(request.command);
+          const { channel, exit } = await session.rawExec(request.command);
           this.reply(socket, { ok: true });
-          this.relay(socket, channel, rest, () => channel.close());
+          this.relay(socket, channel, exit, rest, () => channel.close());
           return;
         }
         case "runner": {
           const runner = await this.takeRunner();
           this.reply(socket, { ok: true });
-          this.relay(socket, runner.channel, rest, () => this.giveBack(runner));
+          this.relay(socket, runner.channel, runner.exit, rest, () => this.giveBack(runner));
           return;
         }
         case "socket": {
@@ -232,7 +233,7 @@ class Holder {
   }
 
   /** Frames between the client's socket and the channel, with back-pressure both ways. */
-  private relay(socket: net.Socket, channel: CommandChannel, rest: Buffer, onClientGone: () => void): void {
+  private relay(socket: net.Socket, channel: CommandChannel, exit: Promise<ExitStatus>, rest: Buffer, onClientGone: () => void): void {
     let channelDone = false;
     const send = (type: FrameType, payload: Buffer): void => {
       if (!socket.destroyed && !writeFrame(socket, type, payload)) {
@@ -287,10 +288,16 @@ class Holder {
       };
     const onData = gather("o");
     const onStderr = gather("e");
-    const onExit = (code: number | null, signal?: string): void => {
-      flush();
-      send("x", Buffer.from(JSON.stringify({ code: code ?? null, signal: signal ?? null })));
-    };
+    // The status settles as the channel closes, before onClose's end of the socket: the client gets it last, after all output.
+    let clientGone = false;
+    exit.then(
+      ({ code, signal }) => {
+        if (clientGone || (code === null && signal === null)) return;
+        flush();
+        send("x", Buffer.from(JSON.stringify({ code, signal })));
+      },
+      () => undefined,
+    );
     const onClose = (): void => {
       channelDone = true;
       // The connection's end may be known only just after its channels close: look once more, then.
@@ -306,7 +313,6 @@ class Holder {
     };
     channel.on("data", onData);
     channel.stderr.on("data", onStderr);
-    channel.on("exit", onExit);
     channel.once("close", onClose);
     const decoder = new FrameDecoder((type, payload) => {
       if (channelDone || (type === "i" && payload.length === 0)) return;
@@ -330,7 +336,7 @@ class Holder {
     socket.once("close", () => {
       channel.removeListener("data", onData);
       channel.stderr.removeListener("data", onStderr);
-      channel.removeListener("exit", onExit);
+      clientGone = true;
       channel.removeListener("close", onClose);
       channel.resume();
       channel.stderr.resume();
@@ -347,8 +353,8 @@ class Holder {
     }
     const session = await this.sessionForChannel();
     const token = newStartToken();
-    const channel = await session.rawExec(announced(token, commandLine(["sh", "-c", runnerScript()])));
-    const runner: HeldRunner = { channel, closed: false };
+    const { channel, exit } = await session.rawExec(announced(token, commandLine(["sh", "-c", runnerScript()])));
+    const runner: HeldRunner = { channel, exit, closed: false };
     channel.once("close", () => (runner.closed = true));
     // What the login shell says on stderr before the runner starts is nobody's.
     const dropStderr = (): void => undefined;

@@ -172,15 +172,20 @@ export class SshSession implements ScriptHost {
 
   /**
    * Open a channel running `command` (a line for the login shell, sent as
-   * is) and hand over the raw channel: for a connection holder, which
-   * relays it to a client that speaks the protocol itself.
+   * is) and hand over the raw channel and its exit status: for a connection
+   * holder, which relays it to a client that speaks the protocol itself.
+   * The status is watched from the channel's opening: a short command's exit
+   * can come in the same packet burst as the open confirmation, before any
+   * listener put on later would hear it.
    *
    * @example
-   * const channel = await session.rawExec(announced(token, commandLine(["sh", "-c", script])));
-   * channel.on("exit", (code) => …);
+   * const { channel, exit } = await session.rawExec(announced(token, commandLine(["sh", "-c", script])));
+   * channel.resume();
+   * // (await exit).code is the script's exit status, even when it came with the open confirmation
    */
-  rawExec(command: string): Promise<CommandChannel> {
-    return this.startCommand(command);
+  async rawExec(command: string): Promise<{ channel: CommandChannel; exit: Promise<ExitStatus> }> {
+    const channel = await this.startCommand(command);
+    return { channel, exit: this.exits.get(channel)! };
   }
 
   /** Channels open now, and how many may be. */
