@@ -135,6 +135,20 @@ test("limits: deep nesting, huge files and binary garbage fail cleanly", () => {
   );
 });
 
+test("a leading byte-order mark is skipped, as Guile's reader skips it: line 1's columns do not move", () => {
+  const errorAt = (bytes: Uint8Array): string => {
+    try {
+      readSource(decodeSource("f", bytes));
+      return "no error";
+    } catch (e) {
+      return e instanceof ReadError ? `${e.span.line}:${e.span.column}` : String(e);
+    }
+  };
+  const text = Buffer.from("(a #q)");
+  assert.equal(decodeSource("f", Uint8Array.from([0xef, 0xbb, 0xbf, ...text])).text, "(a #q)");
+  assert.equal(errorAt(Uint8Array.from([0xef, 0xbb, 0xbf, ...text])), errorAt(text));
+});
+
 test("an early datum is returned before a later read error is raised", () => {
   const datums = readDatums(new SourceText("t", "(first) (second"));
   const first = datums.next();

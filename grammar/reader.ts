@@ -60,7 +60,8 @@ export function decodeSource(file: string, bytes: Uint8Array, limits: ReadLimits
       new Span(source, valid.length, valid.length),
     );
   }
-  if (text.charCodeAt(0) === 0xfeff) text = " " + text.slice(1);
+  // A leading byte-order mark is already gone: TextDecoder drops it, as Guile's reader skips it
+  // (columns on line 1 count from after it in both).
   return new SourceText(file, text);
 }
 
