@@ -44,16 +44,10 @@ describe("signatures", () => {
   it("refuses a key missing from the ACL with guix authenticate's message", () => {
     const stranger = generateSigningKeyPair();
     const text = signHash(hash, stranger.secretKey);
-    assert.throws(
-      () => checkSignature(text, hash, acl),
-      failure(
-        "unauthorized-key",
-        "unauthorized public key",
-        new RegExp(
-          `^unauthorized public key: \\(public-key \\n \\(ecc \\n  \\(curve Ed25519\\)\\n  \\(q #${stranger.publicKey.q.toString("hex").toUpperCase()}#\\)\\n  \\)\\n \\)\\n\\n$`,
-        ),
-      ),
-    );
+    // libgcrypt writes q in hex, or as a quoted string when its bytes allow (about one random key in ten thousand).
+    assert.match(stranger.publicText, /^\(public-key \n \(ecc \n {2}\(curve Ed25519\)\n {2}\(q (#[0-9A-F]{64}#|".*")\)\n {2}\)\n \)\n$/s);
+    assert.throws(() => checkSignature(text, hash, acl), failure("unauthorized-key", "unauthorized public key"));
+    assert.throws(() => checkSignature(text, hash, acl), { message: `unauthorized public key: ${stranger.publicText}\n` });
   });
 
   it("refuses a forged signature value", () => {

@@ -4,7 +4,7 @@ import { StoreError } from "./errors.ts";
 import { WireWriter, bytesOf, encodeInt, encodeString, padding, paddingLength } from "./wire.ts";
 
 describe("wire encoding", () => {
-  it("takes strings as UTF-8 and byte arrays as they are (file names stay bytes)", () => {
+  it("bytesOf: strings as UTF-8, byte arrays and views as they are (file names stay bytes)", () => {
     assert.equal(bytesOf("é").toString("hex"), "c3a9");
     assert.equal(bytesOf(Buffer.from([0xff])).toString("hex"), "ff");
     assert.equal(bytesOf(new Uint8Array([1, 2, 3]).subarray(1)).toString("hex"), "0203");
@@ -30,7 +30,7 @@ describe("wire encoding", () => {
     assert.equal(padding(8).length, 0);
   });
 
-  it("takes strings as UTF-8 and buffers as they are", () => {
+  it("encodeString takes strings as UTF-8 and buffers as they are", () => {
     assert.deepEqual(encodeString("é").subarray(8, 10), Buffer.from([0xc3, 0xa9]));
     assert.deepEqual(encodeString(Buffer.from([0xff])).subarray(8, 9), Buffer.from([0xff]));
   });
