@@ -36,14 +36,10 @@ import type { StoreConnection } from "../src/store/connection.ts";
 import { hookFarm, stopHolders } from "../test/helpers/hook-farm.ts";
 import { realOffloadSkipReason, startRealOffload, type RealOffload } from "../test/helpers/real-offload.ts";
 import { tempDir } from "../test/helpers/temp-dir.ts";
+import { median } from "./median.ts";
 
 const root = join(import.meta.dirname, "..");
 const RUNS = Number(process.env["OFFLOAD_BENCH_RUNS"] ?? 9);
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(3)} s`;

@@ -32,9 +32,11 @@ import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { startFarm, writeMachinesFile, type TestSshd } from "../test/helpers/sshd.ts";
+import { startFarm, writeMachinesFile } from "../test/helpers/sshd.ts";
 import { tempDir } from "../test/helpers/temp-dir.ts";
 import { cpuOf } from "./cpu.ts";
+import { median } from "./median.ts";
+import { knownHostsFor, opensshArgs } from "./openssh.ts";
 
 const SIZE = 256 * 1024 * 1024;
 const TRANSFER_RUNS = 5;
@@ -61,43 +63,12 @@ interface Result {
 }
 const results: Result[] = [];
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 function fmt(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`;
 }
 
 function mbps(bytes: number, ms: number): string {
   return `${(bytes / 1e6 / (ms / 1000)).toFixed(0)} MB/s`;
-}
-
-function sshArgs(server: TestSshd, knownHosts: string): string[] {
-  return [
-    "-F",
-    "/dev/null",
-    "-o",
-    "BatchMode=yes",
-    "-o",
-    "IdentitiesOnly=yes",
-    "-o",
-    `UserKnownHostsFile=${knownHosts}`,
-    "-o",
-    "StrictHostKeyChecking=yes",
-    "-i",
-    server.clientKey.privateKeyFile,
-    "-p",
-    String(server.port),
-    `${server.user}@${server.host}`,
-  ];
-}
-
-function knownHostsFor(servers: TestSshd[], dir: string): string {
-  const file = join(dir, "known_hosts");
-  writeFileSync(file, servers.map((s) => `[${s.host}]:${s.port} ${s.hostKeys[0]!.publicLine.split(" ").slice(0, 2).join(" ")}`).join("\n") + "\n");
-  return file;
 }
 
 function quote(arg: string): string {
@@ -155,7 +126,7 @@ async function transfers(): Promise<void> {
   const machinesFile = join(dir, "machines.scm");
   writeMachinesFile(machinesFile, [server.machine({ compression: "none", overloadThreshold: null })]);
   const knownHosts = knownHostsFor(farm.servers, dir);
-  const ssh = ["ssh", ...sshArgs(server, knownHosts)].map(quote).join(" ");
+  const ssh = ["ssh", ...opensshArgs(server, knownHosts)].map(quote).join(" ");
   const state = join(dir, "state");
   const engine = (persist: string): string[] => ["--machines", machinesFile, "--state-dir", state, "--persist", persist];
   // The output the download jobs link into place, and a warm holder, as in steady use.
@@ -233,7 +204,7 @@ async function warm(): Promise<void> {
   const machinesFile = join(dir, "machines.scm");
   writeMachinesFile(machinesFile, [server.machine({ compression: "none", overloadThreshold: null })]);
   const knownHosts = knownHostsFor(farm.servers, dir);
-  const ssh = ["ssh", ...sshArgs(server, knownHosts)].map(quote).join(" ");
+  const ssh = ["ssh", ...opensshArgs(server, knownHosts)].map(quote).join(" ");
   const args = ["run", "-v", "--machines", machinesFile, "--state-dir", join(dir, "state"), "--", "true"];
   timedOffload(args, dir);
   timedOffload(args, dir);
@@ -305,7 +276,7 @@ async function manyJobs(): Promise<void> {
     where,
   });
   if (existsSync("/usr/bin/parallel")) {
-    const logins = farm.servers.flatMap((server) => ["--sshlogin", `${SLOTS}/${["ssh", ...sshArgs(server, knownHosts)].join(" ")}`]);
+    const logins = farm.servers.flatMap((server) => ["--sshlogin", `${SLOTS}/${["ssh", ...opensshArgs(server, knownHosts)].join(" ")}`]);
     const joblog = join(dir, "joblog");
     const args = [
       "--will-cite",
@@ -373,7 +344,7 @@ async function status(): Promise<void> {
   writeMachinesFile(machinesFile, farm.machines({ compression: "none", overloadThreshold: null }));
   const knownHosts = knownHostsFor(farm.servers, dir);
   const list = join(dir, "ssh-commands");
-  writeFileSync(list, farm.servers.map((server) => `${["ssh", ...sshArgs(server, knownHosts)].map(quote).join(" ")} cat /proc/loadavg`).join("\n") + "\n");
+  writeFileSync(list, farm.servers.map((server) => `${["ssh", ...opensshArgs(server, knownHosts)].map(quote).join(" ")} cat /proc/loadavg`).join("\n") + "\n");
   const parallelSsh = `xargs -P ${STATUS_MACHINES} -I{} sh -c {} < ${quote(list)} > /dev/null`;
   const state = join(dir, "state");
   const statusArgs = ["status", "--json", "--no-guix", "--state-dir", state, machinesFile];

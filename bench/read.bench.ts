@@ -12,11 +12,7 @@ import { readSource } from "../grammar/reader.ts";
 import { SourceText } from "../grammar/source.ts";
 import { loadMachines } from "../src/machines/load.ts";
 import { generateIdiomsFile, generateMachinesFile } from "./machines-file.ts";
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
+import { median } from "./median.ts";
 
 function time(fn: () => void, runs: number): number {
   const samples: number[] = [];

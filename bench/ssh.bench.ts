@@ -17,24 +17,21 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { probeAll } from "../src/cli/status-command.ts";
 import type { BuildMachine } from "../src/machines/types.ts";
 import { SessionPool } from "../src/ssh/pool.ts";
 import { SshSession } from "../src/ssh/session.ts";
-import { startFarm, writeMachinesFile, type TestSshd } from "../test/helpers/sshd.ts";
+import { startFarm, writeMachinesFile } from "../test/helpers/sshd.ts";
 import { tempDir } from "../test/helpers/temp-dir.ts";
 import { cpuOf } from "./cpu.ts";
+import { median } from "./median.ts";
+import { knownHostsFor, opensshArgs } from "./openssh.ts";
 
 const RUNS = 9;
 const MACHINES = 10;
 const root = join(import.meta.dirname, "..");
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 /** Time `runs` calls of `fn`, pausing between them (uncounted) so the servers finish tearing down the last sessions. */
 async function timeRuns(runs: number, fn: () => Promise<unknown> | unknown, pauseMs = 150): Promise<number[]> {
@@ -48,29 +45,6 @@ async function timeRuns(runs: number, fn: () => Promise<unknown> | unknown, paus
   return times;
 }
 
-/** `ssh` with the test client key, the servers' pinned keys and no user configuration, like the records. */
-function sshArgs(server: TestSshd, knownHosts: string, extra: string[], command: string[]): string[] {
-  return [
-    "-F",
-    "/dev/null",
-    "-o",
-    "BatchMode=yes",
-    "-o",
-    "IdentitiesOnly=yes",
-    "-o",
-    `UserKnownHostsFile=${knownHosts}`,
-    "-o",
-    "StrictHostKeyChecking=yes",
-    "-i",
-    server.clientKey.privateKeyFile,
-    "-p",
-    String(server.port),
-    ...extra,
-    `${server.user}@${server.host}`,
-    ...command,
-  ];
-}
-
 function runSsh(args: string[]): void {
   const result = spawnSync("ssh", args, { stdio: ["ignore", "pipe", "pipe"] });
   if (result.status !== 0) throw new Error(`ssh failed (${result.status}): ${result.stderr.toString()}`);
@@ -80,8 +54,7 @@ const farm = await startFarm(MACHINES);
 try {
   const machines: BuildMachine[] = farm.machines();
   const one = farm.servers[0]!;
-  const knownHosts = join(tempDir("offload-bench-"), "known_hosts");
-  writeFileSync(knownHosts, farm.servers.map((s) => `[${s.host}]:${s.port} ${s.hostKeys[0]!.publicLine}`).join("\n") + "\n");
+  const knownHosts = knownHostsFor(farm.servers, tempDir("offload-bench-"));
   const connect = { agentSocket: "", timeoutMs: 10_000 };
 
   // Warm up both clients (disk cache, JIT, first-connection costs).
@@ -89,7 +62,7 @@ try {
     const pool = new SessionPool(connect);
     await probeAll(machines, pool, 10_000, undefined);
     pool.closeAll();
-    runSsh(sshArgs(one, knownHosts, [], ["true"]));
+    runSsh([...opensshArgs(one, knownHosts), "true"]);
   }
 
   const statusTen = await timeRuns(RUNS, async () => {
@@ -114,9 +87,9 @@ try {
     for (const session of sessions) session.close();
   });
   const sshTen = await timeRuns(3, () => {
-    for (const server of farm.servers) runSsh(sshArgs(server, knownHosts, [], ["cat", "/proc/loadavg"]));
+    for (const server of farm.servers) runSsh([...opensshArgs(server, knownHosts), "cat", "/proc/loadavg"]);
   });
-  const sshOneLoad = await timeRuns(RUNS, () => runSsh(sshArgs(one, knownHosts, [], ["cat", "/proc/loadavg"])));
+  const sshOneLoad = await timeRuns(RUNS, () => runSsh([...opensshArgs(one, knownHosts), "cat", "/proc/loadavg"]));
 
   const freshTrue = await timeRuns(RUNS, async () => {
     const session = await SshSession.connect(one.machine({ compression: "none" }), connect);
@@ -128,8 +101,8 @@ try {
     await session.output(["true"]);
     session.close();
   });
-  const sshTrue = await timeRuns(RUNS, () => runSsh(sshArgs(one, knownHosts, [], ["true"])));
-  const sshTrueCurve = await timeRuns(RUNS, () => runSsh(sshArgs(one, knownHosts, ["-o", "KexAlgorithms=curve25519-sha256"], ["true"])));
+  const sshTrue = await timeRuns(RUNS, () => runSsh([...opensshArgs(one, knownHosts), "true"]));
+  const sshTrueCurve = await timeRuns(RUNS, () => runSsh([...opensshArgs(one, knownHosts, ["-o", "KexAlgorithms=curve25519-sha256"]), "true"]));
 
   const session = await SshSession.connect(one.machine(), connect);
   await timeRuns(20, () => session.run(["true"]), 0);

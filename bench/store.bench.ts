@@ -35,15 +35,11 @@ import { removeTree, restoreNar } from "../src/store/nar-restorer.ts";
 import { narDigest, writeNar } from "../src/store/nar-writer.ts";
 import { GuixDaemon, guixDaemonSkipReason } from "../test/helpers/guix-daemon.ts";
 import { childrenCpuMs } from "./cpu.ts";
+import { median } from "./median.ts";
 
 const RUNS = 7;
 const root = join(import.meta.dirname, "..");
 const base = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "offload-store-bench-"));
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 /** Wall-clock and CPU medians of a contender, in ms. */
 interface Timing {
