@@ -14,10 +14,11 @@
  * await runner.close();
  */
 import { fork, type ChildProcess } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { LoadOptions } from "../../src/machines/load.ts";
 import type { WorkerMessage, WorkerRequest, WorkerResult } from "./library-host.ts";
+import { peakResident } from "./processes.ts";
 import type { CommandOutcome, RunLimits } from "./properties.ts";
 
 const MIB = 1024 * 1024;
@@ -40,15 +41,6 @@ function resetPeak(pid: number): void {
     writeFileSync(`/proc/${pid}/clear_refs`, "5");
   } catch {
     // Not resettable here: the peak then covers the host's whole life, an over-estimate.
-  }
-}
-
-function peakResident(pid: number): number {
-  try {
-    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "latin1"));
-    return match ? Number(match[1]) * 1024 : 0;
-  } catch {
-    return 0;
   }
 }
 

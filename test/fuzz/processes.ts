@@ -28,7 +28,7 @@ function cpuTime(pid: number): number {
 }
 
 /** The peak resident set of a running process, in bytes (0 once it is gone). */
-function peakResident(pid: number): number {
+export function peakResident(pid: number): number {
   try {
     const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "latin1"));
     return match ? Number(match[1]) * 1024 : 0;
