@@ -288,18 +288,19 @@ class Holder {
       };
     const onData = gather("o");
     const onStderr = gather("e");
-    // The status settles as the channel closes, before onClose's end of the socket: the client gets it last, after all output.
-    let clientGone = false;
-    exit.then(
-      ({ code, signal }) => {
-        if (clientGone || (code === null && signal === null)) return;
-        flush();
-        send("x", Buffer.from(JSON.stringify({ code, signal })));
-      },
-      () => undefined,
-    );
     const onClose = (): void => {
       channelDone = true;
+      // The status settles as the channel closes (it was watched from the opening: a short command's exit can come
+      // with the open confirmation). Asked only now, so a runner's many leases do not pile up waiters on its one status;
+      // it goes out after all output and before the end below.
+      exit.then(
+        ({ code, signal }) => {
+          if (code === null && signal === null) return;
+          flush();
+          send("x", Buffer.from(JSON.stringify({ code, signal })));
+        },
+        () => undefined,
+      );
       // The connection's end may be known only just after its channels close: look once more, then.
       setImmediate(() => {
         flush();
@@ -336,7 +337,6 @@ class Holder {
     socket.once("close", () => {
       channel.removeListener("data", onData);
       channel.stderr.removeListener("data", onStderr);
-      clientGone = true;
       channel.removeListener("close", onClose);
       channel.resume();
       channel.stderr.resume();
