@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import * as reader from "../../grammar/reader.ts";
+import { readSource } from "../../grammar/reader.ts";
+import { SourceText } from "../../grammar/source.ts";
 import { createInterpreter } from "./interpreter.ts";
 import * as defaults from "./limit-defaults.ts";
 
@@ -19,7 +20,10 @@ test("the defaults are the documented ones", () => {
 });
 
 test("the reader and the evaluator use these very values", () => {
-  for (const name of ["DEFAULT_MAX_DEPTH", "DEFAULT_MAX_BYTES"] as const) assert.equal(reader[name], defaults[name], name);
+  // The depth default, applied by the reader: as deep as it reads, one more is refused.
+  const nested = (depth: number): SourceText => new SourceText("t", "(".repeat(depth) + ")".repeat(depth));
+  assert.equal(readSource(nested(defaults.DEFAULT_MAX_DEPTH)).length, 1);
+  assert.throws(() => readSource(nested(defaults.DEFAULT_MAX_DEPTH + 1)), new RegExp(`nested more than ${defaults.DEFAULT_MAX_DEPTH} deep`));
   // The call depth default, applied: a recursion one level short of it is not what fails.
   const error = (() => {
     try {
