@@ -17,7 +17,7 @@ export type { ReadDatum } from "./parser.ts";
 
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, type ReadLimits } from "./read-limits.ts";
 
-export { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, type ReadLimits };
+export { DEFAULT_MAX_BYTES, type ReadLimits };
 
 /** A read error: what is wrong and where. `code` is `read-error` or `limit-exceeded`. */
 export class ReadError extends Error {
