@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { narFrom } from "../store/nar-bytes.ts";
+import { narFrom, symlinkEntry } from "../store/nar-bytes.ts";
 import { randomTree } from "../store/trees.ts";
 import { offloadCommand } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
@@ -39,25 +39,7 @@ describe("offload nar", () => {
   it("refuses hostile or broken archives with one error line and leaves nothing behind", () => {
     const parent = join(dir, "hostile");
     execFileSync("mkdir", [parent]);
-    const traversal = narFrom(
-      "nix-archive-1",
-      "(",
-      "type",
-      "directory",
-      "entry",
-      "(",
-      "name",
-      "..",
-      "node",
-      "(",
-      "type",
-      "symlink",
-      "target",
-      "x",
-      ")",
-      ")",
-      ")",
-    );
+    const traversal = narFrom("nix-archive-1", "(", "type", "directory", ...symlinkEntry(".."), ")");
     for (const [input, message] of [
       [traversal, /^offload: error: NAR contains invalid file name `\.\.'\n$/],
       [traversal.subarray(0, 50), /^offload: error: bad archive: unexpected end of input\n$/],

@@ -33,3 +33,13 @@ export function fileNar(contents: string, executable = false): Buffer {
   const head = executable ? ["executable", ""] : [];
   return Buffer.concat([narFrom("nix-archive-1", "(", "type", "regular", ...head, "contents"), new WireWriter().string(contents).toBuffer(), narFrom(")")]);
 }
+
+/**
+ * A directory entry named `name` holding a symlink to `target`: the entry hostile-name tests vary.
+ *
+ * @example
+ * narFrom("nix-archive-1", "(", "type", "directory", ...symlinkEntry(".."), ")"); // a NAR that names ".."
+ */
+export function symlinkEntry(name: string | Buffer, target = "x"): Array<string | Buffer> {
+  return ["entry", "(", "name", name, "node", "(", "type", "symlink", "target", target, ")", ")"];
+}
