@@ -18,6 +18,7 @@ import {
   OUTPUT_MISSING_STATUS,
   probeScript,
   remoteDirectory,
+  runnerScript,
   SETUP_FAILED_STATUS,
   shellQuote,
   storeProbeScript,
@@ -188,6 +189,24 @@ const hello = Buffer.from("hello\n");
 const helloKey = createHash("sha256").update(hello).digest("hex");
 const world = Buffer.from("world!\n");
 const worldKey = `${createHash("sha256").update(world).digest("hex")}-x`;
+
+describe("the runner's script framing", () => {
+  /** One runner request: the script's byte length (and its final newline) on the header line, as runner.ts sends it. */
+  const request = (token: string, script: string, length = Buffer.byteLength(script) + 1): string => `P ${token} - ${length}\n${script}\n${token}\n`;
+  const script = `printf '%s|%s\\n' "\${LC_ALL-unset}" 'é 漢字 🚀'`;
+
+  for (const shell of ["/bin/sh", "/bin/bash"]) {
+    for (const lcAll of [undefined, "C.UTF-8"]) {
+      it(`counts bytes, not characters, and leaves the script its locale (${shell}, LC_ALL ${lcAll ?? "unset"}, LANG C.UTF-8)`, () => {
+        const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, LANG: "C.UTF-8", ...(lcAll === undefined ? {} : { LC_ALL: lcAll }) };
+        const input = request("t1", script) + request("t2", script, Buffer.byteLength(script) - 1);
+        const result = spawnSync(shell, ["-c", runnerScript()], { input, env, timeout: 20_000 });
+        assert.equal(result.stdout.toString("utf8"), `${lcAll ?? "unset"}|é 漢字 🚀\nt1-end 0\nt2-end damaged\n`);
+        assert.match(result.stderr.toString("utf8"), /offload: a script reached the runner damaged \(\d+ of \d+ bytes\)/);
+      });
+    }
+  }
+});
 
 describe("remote scripts under a real shell", () => {
   it("lists missing cache keys, uploads them, then lists none", () => {

@@ -135,6 +135,9 @@ const STOP_GRACE_SECONDS = 3;
 /** The control line that stops a supervised command as the end of its input does (a runner's input goes on). */
 export const STOP_LINE = "END";
 
+/** The status a runner gives a script that reached it with another length than announced (and that it did not run). */
+export const DAMAGED_STATUS = "damaged";
+
 /** Signals a client may send to a supervised command's group (USR1 is the supervisor's own). */
 export const FORWARDED_SIGNALS = ["HUP", "INT", "QUIT", "TERM", "KILL", "USR2", "ALRM"] as const;
 /** Deaths the supervisor passes on by dying of the same signal (not the core-dumping ones, nor stop signals). */
@@ -289,11 +292,11 @@ export function supervisedScript(command: SupervisedCommand): string {
     // Group leader (as under sshd): the command joins this shell's group, and ending the group needs no extra process.
     `group=; read -r _ _ _ _ group _ < /proc/$$/stat 2>/dev/null`,
     `if [ "$group" = "$$" ]; then`,
-    `  ${run} <${input} & job=$!; g=0`,
+    `  ${run} <${input} 3<&- & job=$!; g=0`,
     `elif command -v setsid >/dev/null 2>&1; then`,
-    `  ${setsid} <${input} & job=$!; g=-$job`,
+    `  ${setsid} <${input} 3<&- & job=$!; g=-$job`,
     `else`,
-    `  ${run} <${input} & job=$!; g=$job`,
+    `  ${run} <${input} 3<&- & job=$!; g=$job`,
     `fi`,
     // Ignored only now, so the command keeps the default actions: signals for the group do not end this shell.
     `trap '' ${ignored}`,
@@ -309,7 +312,9 @@ export function supervisedScript(command: SupervisedCommand): string {
     `exec 3<&-`,
     // `wait` returns early when USR1 arrives; 2>/dev/null: shells report a job killed by a signal ("Terminated").
     `while :; do wait "$job" 2>/dev/null; rc=$?; kill -0 "$job" 2>/dev/null || break; done`,
-    `kill -s KILL "$watchdog" 2>/dev/null`,
+    // Reaped, not only signalled: killed but not yet scheduled, it would still take a byte of what the channel
+    // sends next (a runner's next script). Twice: its USR1 may end the first wait early.
+    `kill -s KILL "$watchdog" 2>/dev/null; wait "$watchdog" 2>/dev/null; wait "$watchdog" 2>/dev/null`,
     // What the command left running.
     `group_ TERM`,
     ...(command.cleanup ?? []),
@@ -346,12 +351,15 @@ function missingCommandCheck(command: SupervisedCommand): string[] {
  * session and no login shell (whose startup files ran once, when the runner
  * started). It reads, on standard input:
  *
- * - `J TOKEN ID` (a supervised job) or `P TOKEN ID` (a plain script), then
- *   the script's lines, then a line `TOKEN`. It runs the script with `sh -c`
+ * - `J TOKEN ID LENGTH` (a supervised job) or `P TOKEN ID LENGTH` (a plain
+ *   script), then the script's lines, then a line `TOKEN`; LENGTH counts
+ *   the script's bytes and its final newline. It runs the script with `sh -c`
  *   — a job with the channel's input as its control, a plain script with
  *   none — then prints `TOKEN-end STATUS` on standard output and on
  *   standard error. Until then the script's output is the channel's. ID,
- *   when not `-`, names a job scratch directory the current lease owns;
+ *   when not `-`, names a job scratch directory the current lease owns. A
+ *   script that arrived with another length is not run: its STATUS is
+ *   `damaged`;
  * - `R TOKEN`: the lease is over: what its jobs left (a scratch directory
  *   never downloaded) is removed, then `TOKEN-end 0` is printed on both.
  *
@@ -370,7 +378,7 @@ function missingCommandCheck(command: SupervisedCommand): string[] {
  * const sh = (script: string, input = "", args: string[] = []) =>
  *   execFileSync("sh", ["-c", script, ...args], { input, encoding: "utf8", env: { ...process.env, HOME: home } });
  * // a plain script with token t1 and no job directory; then the end of input ends the runner
- * const stdout = sh(runnerScript(), "P t1 -\necho hi\nt1\n");
+ * const stdout = sh(runnerScript(), "P t1 - 8\necho hi\nt1\n");
  * rmSync(home, { recursive: true });
  * stdout; // "hi\nt1-end 0\n"
  */
@@ -385,12 +393,16 @@ export function runnerScript(): string {
     `while IFS= read -r line; do`,
     `  case $line in`,
     `    "J "*|"P "*)`,
-    `      set -- $line; kind=$1; tok=$2; id=$3`,
+    `      set -- $line; kind=$1; tok=$2; id=$3; length=$4`,
     `      case $id in ''|-) ;; *) leased="$leased $id";; esac`,
     `      s=; while IFS= read -r l; do [ "$l" = "$tok" ] && break; s="$s$l`,
     `"; done`,
+    // Counted in bytes, whatever the locale (bash counts characters), and the locale put back for the script.
+    `      if [ -n "\${LC_ALL+x}" ]; then l=$LC_ALL; LC_ALL=C; n=\${#s}; LC_ALL=$l; else LC_ALL=C; n=\${#s}; unset LC_ALL; fi`,
     `      cd "$HOME" 2>/dev/null || cd /`,
-    `      if [ "$kind" = J ]; then sh -c "$s" offload; else sh -c "$s" offload </dev/null; fi; rc=$?`,
+    // A byte lost on the way may have turned a path in it into another: such a script never runs.
+    `      if [ "$n" != "$length" ]; then printf 'offload: a script reached the runner damaged (%s of %s bytes)\\n' "$n" "$length" >&2; rc=${DAMAGED_STATUS}`,
+    `      elif [ "$kind" = J ]; then sh -c "$s" offload; rc=$?; else sh -c "$s" offload </dev/null; rc=$?; fi`,
     `      printf '%s-end %s\\n' "$tok" "$rc"; printf '%s-end %s\\n' "$tok" "$rc" >&2;;`,
     `    "R "*) release_; printf '%s-end 0\\n' "\${line#R }"; printf '%s-end 0\\n' "\${line#R }" >&2;;`,
     `  esac`,

@@ -20,7 +20,7 @@ import { Readable } from "node:stream";
 import { lostConnection } from "./connect.ts";
 import { SshError } from "./errors.ts";
 import { collectOutput, forwardedSignal, splitAtStartLine, type ExitStatus, type RemoteProcess, type SupervisedProcess } from "./remote-process.ts";
-import { runnerScript, STOP_LINE } from "./remote-shell.ts";
+import { DAMAGED_STATUS, runnerScript, STOP_LINE } from "./remote-shell.ts";
 import type { ScriptHost, ScriptOptions, ScriptResult } from "./script-host.ts";
 import type { SshSession } from "./session.ts";
 import { formatMs } from "./units.ts";
@@ -200,10 +200,15 @@ export class RemoteRunner {
     const out = this.stdout.segment(`${request}-end`);
     const err = this.stderr.segment(`${request}-end`);
     // A leading newline ends whatever a late control line left unfinished.
-    this.channel.stdin.write(`\n${kind === "job" ? "J" : "P"} ${request} ${jobId ?? "-"}\n${script}\n${request}\n`);
+    // The length lets the runner refuse a script that lost a byte on the way rather than run what is left of it.
+    this.channel.stdin.write(`\n${kind === "job" ? "J" : "P"} ${request} ${jobId ?? "-"} ${Buffer.byteLength(script) + 1}\n${script}\n${request}\n`);
     const exit = Promise.all([out.status, err.status]).then(([status]) => {
       this.busy = false;
       if (status === null) throw this.lostError();
+      if (status === DAMAGED_STATUS) {
+        this.close();
+        throw this.lostError("a script reached the runner damaged");
+      }
       const code = Number(status);
       return { code: Number.isInteger(code) ? code : null, signal: null } satisfies ExitStatus;
     });
@@ -313,8 +318,8 @@ export class RemoteRunner {
     this.channel.close();
   }
 
-  private lostError(): SshError {
-    return lostConnection(this.session.machine, new Error("the runner's channel closed"));
+  private lostError(why = "the runner's channel closed"): SshError {
+    return lostConnection(this.session.machine, new Error(why));
   }
 }
 
