@@ -180,6 +180,7 @@ describe("a remote runner", { timeout: 60_000 }, () => {
     const marker = join(server.home, "damaged-script-ran");
     const intact = runner.run("plain", "echo intact");
     assert.equal(await text(intact.stdout), "intact\n");
+    assert.deepEqual(await intact.exit, { code: 0, signal: null });
     const damaged = runner.run("plain", `touch ${marker} # DROPME`);
     const stderr = text(damaged.stderr);
     void text(damaged.stdout);

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import type { BuildMachine } from "../../src/machines/types.ts";
 import { Offloader, type JobSpec } from "../../src/offload/offloader.ts";
-import { slotsInUse } from "../../src/offload/slots.ts";
+import { slotsInUse, tryAcquireSlot, type Slot } from "../../src/offload/slots.ts";
 import type { ConnectOptions } from "../../src/ssh/session.ts";
 import { leftoverJobs, offloadFarm, waitFor, type OffloadFarm } from "../helpers/farm.ts";
 import { localSystem, type TestSshd } from "../helpers/sshd.ts";
@@ -175,6 +175,25 @@ export async function nextRunLeavesNothing(farm: OffloadFarm, index: number): Pr
  * @example
  * const offloader = engine(farm, { retries: 0, stateDir: tempDir() }); // its own back-off and slots
  */
+/**
+ * Takes every slot of `machine` in `stateDir`, so that a job goes elsewhere
+ * first whatever the probes say (on a loaded machine, a probe slower than
+ * the others by a quarter second loses its machine the job). Resolves to
+ * the release, which may be called more than once.
+ *
+ * @example
+ * const release = await holdSlots(farm.machines[1]!, stateDir);
+ * // … the job starts on farm.machines[0] …
+ * release();
+ */
+export async function holdSlots(machine: BuildMachine, stateDir: string): Promise<() => void> {
+  const held: Slot[] = [];
+  for (let slot = await tryAcquireSlot(machine, stateDir); slot !== null; slot = await tryAcquireSlot(machine, stateDir)) held.push(slot);
+  return () => {
+    for (const slot of held.splice(0)) slot.release();
+  };
+}
+
 export function engine(farm: OffloadFarm, options: { retries?: number; machines?: BuildMachine[]; stateDir?: string } = {}): Offloader {
   return new Offloader({
     machines: options.machines ?? farm.machines,

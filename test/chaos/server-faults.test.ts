@@ -18,7 +18,19 @@ import { exitStatusOf } from "../../src/cli/exit-status.ts";
 import type { Phase } from "../../src/offload/attempt.ts";
 import { waitFor, writeFile } from "../helpers/farm.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
-import { connecting, downloading, engine, faultFarm, jobSpec, nextRunLeavesNothing, sinks, stagingDirs, uploading, type OffloadFarm } from "./chaos.ts";
+import {
+  connecting,
+  downloading,
+  engine,
+  faultFarm,
+  holdSlots,
+  jobSpec,
+  nextRunLeavesNothing,
+  sinks,
+  stagingDirs,
+  uploading,
+  type OffloadFarm,
+} from "./chaos.ts";
 
 type Fault = "SIGKILL" | "SIGSTOP";
 type Point = "connect" | Exclude<Phase, "queued">;
@@ -45,7 +57,10 @@ describe("chaos: sshd killed or stalled in each phase", () => {
       const [faulty, healthy] = farm.servers as [(typeof farm.servers)[0], (typeof farm.servers)[0]];
       const runningMarker = join(faulty.home, `running-${point}-${fault}`);
       // Each case has its own state: the faulty machine's back-off must not outlive it.
-      const offloader = engine(farm, { stateDir: tempDir("offload-chaos-state-") });
+      const stateDir = tempDir("offload-chaos-state-");
+      // The healthy machine is busy until the fault: the job starts on the faulty one.
+      const releaseHealthy = await holdSlots(farm.machines[1]!, stateDir);
+      const offloader = engine(farm, { stateDir });
       const big = point === "download" ? OUTPUT_BYTES : 4096;
       const command = `touch ${runningMarker} 2>/dev/null; sleep 1; head -c ${big} /dev/zero | tr '\\0' 'x' > out.bin; wc -c < input.bin > size.txt`;
       const started = Date.now();
@@ -55,6 +70,7 @@ describe("chaos: sshd killed or stalled in each phase", () => {
         faulted = true;
         if (fault === "SIGKILL") faulty.killSessions();
         else faulty.signalConnections("SIGSTOP");
+        releaseHealthy();
       };
       const when: Record<Point, () => Promise<void>> = {
         connect: () => connecting(faulty),
@@ -81,6 +97,7 @@ describe("chaos: sshd killed or stalled in each phase", () => {
         assert.deepEqual(stagingDirs(farm.workDir), [], "no staging directory once the job is done");
         assert.ok(Date.now() - started < 60_000, "a stalled machine is given up in bounded time");
       } finally {
+        releaseHealthy();
         offloader.close();
         // A stall ends with the peer's death or its return; both must leave nothing behind.
         if (fault === "SIGSTOP") faulty.signalConnections(point === "run" || point === "connect" ? "SIGKILL" : "SIGCONT");
