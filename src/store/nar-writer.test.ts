@@ -8,11 +8,12 @@ import { describe, it } from "node:test";
 import { randomTree } from "../../test/store/trees.ts";
 import { tempDir } from "../../test/helpers/temp-dir.ts";
 import { StoreError } from "./errors.ts";
-import { narChunks, narDigest, writeNar } from "./nar-writer.ts";
+import { batchesAnswered } from "./file-batch-reader.ts";
+import { narChunks, narDigest, writeNar, type NarOptions } from "./nar-writer.ts";
 
-async function dump(path: string | Buffer): Promise<Buffer> {
+async function dump(path: string | Buffer, options: NarOptions = {}): Promise<Buffer> {
   const parts: Buffer[] = [];
-  for await (const chunk of narChunks(path)) parts.push(chunk);
+  for await (const chunk of narChunks(path, options)) parts.push(chunk);
   return Buffer.concat(parts);
 }
 
@@ -26,6 +27,28 @@ describe("NAR writer", () => {
       const expected = execFileSync("nix-store", ["--dump", tree], { maxBuffer: 1 << 30 });
       assert.ok((await dump(tree)).equals(expected), `seed ${seed}`);
     }
+  });
+
+  it("writes the same when the worker reads the regular files, whatever a directory's size", async () => {
+    const before = batchesAnswered();
+    for (let seed = 1; seed <= 25; seed++) {
+      const tree = join(dir, `tree-${seed}`);
+      assert.ok((await dump(tree, { batchFrom: 0 })).equals(execFileSync("nix-store", ["--dump", tree], { maxBuffer: 1 << 30 })), `seed ${seed}`);
+    }
+    // Several batches in one directory, files on both sides of what the worker reads (64 KiB), empty and executable ones, deeper levels.
+    const wide = join(dir, "wide");
+    mkdirSync(join(wide, "nested", "deeper"), { recursive: true });
+    const sizes = [0, 1, 65535, 65536, 65537, 200_000];
+    for (let index = 0; index < 300; index++) {
+      const where = index % 3 === 0 ? wide : index % 3 === 1 ? join(wide, "nested") : join(wide, "nested", "deeper");
+      writeFileSync(join(where, `f${index}`), Buffer.alloc(sizes[index % sizes.length]!, index), { mode: index % 4 === 0 ? 0o755 : 0o644 });
+    }
+    symlinkSync("f0", join(wide, "nested", "link"));
+    assert.ok((await dump(wide, { batchFrom: 0 })).equals(execFileSync("nix-store", ["--dump", wide], { maxBuffer: 1 << 30 })));
+    assert.ok(batchesAnswered() - before >= 25, "the worker read the files");
+    const unbatched = batchesAnswered();
+    assert.ok((await dump(wide, { batchFrom: Infinity })).equals(await dump(wide)));
+    assert.equal(batchesAnswered() - unbatched, 2, "one default dump of 300 files batched them; the other read them here");
   });
 
   it("dumps single files and symlinks, executable bit included", async () => {
@@ -88,6 +111,7 @@ describe("NAR writer", () => {
     mkdirSync(fifo);
     execFileSync("mkfifo", [join(fifo, "pipe")]);
     await assert.rejects(dump(fifo), (error: unknown) => error instanceof StoreError && /has an unsupported type/.test(error.message));
+    await assert.rejects(dump(fifo, { batchFrom: 0 }), (error: unknown) => error instanceof StoreError && /has an unsupported type/.test(error.message));
     await assert.rejects(dump(join(dir, "missing")), (error: unknown) => error instanceof StoreError && error.code === "file-system");
     const closed = new PassThrough();
     closed.destroy();

@@ -9,7 +9,10 @@
  * File-system calls are synchronous on purpose: for trees of many small files
  * they are several times cheaper than the thread-pool round trips of the
  * asynchronous API, and the generator yields between chunks, so the event loop
- * keeps running while a large tree is dumped.
+ * keeps running while a large tree is dumped. In a tree of many files, the
+ * regular files of directories listed ahead are read in batches on worker
+ * threads (file-batch-reader.ts) while this thread assembles the archive;
+ * the archive is the same either way.
  *
  * @example
  * import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -29,11 +32,12 @@
  * Buffer.concat(chunks).equals(Buffer.concat(tokens.map((token) => encodeString(token)))); // true
  */
 import { createHash, type Hash } from "node:crypto";
-import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, constants, type Stats } from "node:fs";
+import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, constants, type Dirent, type Stats } from "node:fs";
 import type { Writable } from "node:stream";
 import { StoreError } from "./errors.ts";
+import { readFileBatch, type BatchFile, type FileBatch } from "./file-batch-reader.ts";
 import { NAR_VERSION_MAGIC, describeName } from "./nar-parser.ts";
-import { encodeInt, encodeString, padding } from "./wire.ts";
+import { encodeString, paddingLength } from "./wire.ts";
 
 /** Chunks are gathered up to this size before being yielded. */
 const CHUNK_SIZE = 1024 * 1024;
@@ -51,16 +55,21 @@ const T = {
   magic: encodeString(NAR_VERSION_MAGIC),
   open: encodeString("("),
   close: encodeString(")"),
-  typeRegular: Buffer.concat([encodeString("type"), encodeString("regular")]),
-  executable: Buffer.concat([encodeString("executable"), encodeString("")]),
-  contents: encodeString("contents"),
+  closeTwice: Buffer.concat([encodeString(")"), encodeString(")")]),
+  typeRegular: Buffer.concat([encodeString("type"), encodeString("regular"), encodeString("contents")]),
+  typeExecutable: Buffer.concat([encodeString("type"), encodeString("regular"), encodeString("executable"), encodeString(""), encodeString("contents")]),
   typeSymlink: Buffer.concat([encodeString("type"), encodeString("symlink"), encodeString("target")]),
-  typeDirectory: Buffer.concat([encodeString("type"), encodeString("directory")]),
+  openDirectory: Buffer.concat([encodeString("("), encodeString("type"), encodeString("directory")]),
   entryName: Buffer.concat([encodeString("entry"), encodeString("("), encodeString("name")]),
   node: encodeString("node"),
 };
 
-/** Gathers small pieces into chunks of CHUNK_SIZE bytes; finished chunks wait in `ready`. */
+/**
+ * Gathers the archive into chunks of CHUNK_SIZE bytes; finished chunks wait
+ * in `ready`. Integers and strings are encoded straight into the chunk: a
+ * dump writes several per file, and an allocation for each would cost more
+ * than the file's system calls.
+ */
 class ChunkBuffer {
   private buffer = Buffer.allocUnsafe(CHUNK_SIZE);
   private used = 0;
@@ -76,6 +85,29 @@ class ChunkBuffer {
     }
     bytes.copy(this.buffer, this.used);
     this.used += bytes.length;
+  }
+
+  /** Appends an unsigned integer (below 2^53) as 8 little-endian bytes. */
+  int(value: number): void {
+    if (this.used + 8 > CHUNK_SIZE) this.finish();
+    this.buffer.writeUInt32LE(value >>> 0, this.used);
+    this.buffer.writeUInt32LE(Math.floor(value / 0x1_0000_0000), this.used + 4);
+    this.used += 8;
+  }
+
+  /** Appends a string of the wire format: its length, its bytes, zeros to a multiple of 8. */
+  string(bytes: Buffer): void {
+    this.int(bytes.length);
+    this.push(bytes);
+    this.zeros(paddingLength(bytes.length));
+  }
+
+  /** Appends `count` (at most 8) zero bytes. */
+  zeros(count: number): void {
+    if (count === 0) return;
+    if (this.used + count > CHUNK_SIZE) this.finish();
+    this.buffer.fill(0, this.used, this.used + count);
+    this.used += count;
   }
 
   /** A writable view of the free space, for reading a file straight into it. */
@@ -112,90 +144,255 @@ function stat(path: Buffer): Stats {
   }
 }
 
-/** A directory waiting to be dumped: its entries left, sorted, and its own path. */
-interface PendingDirectory {
+/** `prefix` (a directory and a slash) followed by `name`, in one allocation. */
+function childPath(prefix: Buffer, name: Buffer): Buffer {
+  const path = Buffer.allocUnsafe(prefix.length + name.length);
+  prefix.copy(path, 0);
+  name.copy(path, prefix.length);
+  return path;
+}
+
+/** An entry of a directory: a directory (dumped from its own listing), a regular file, or another kind (lstat tells). */
+interface ListedEntry {
+  name: Buffer;
   path: Buffer;
-  entries: Buffer[];
-  next: number;
+  directory: boolean;
+  /** The file's place among its listing's batched files, or -1: read here. */
+  batched: number;
 }
 
-function joinPath(directory: Buffer, name: Buffer): Buffer {
-  return Buffer.concat([directory, Buffer.from("/"), name]);
+/** A directory's entries in byte order, and the batches its regular files are read in on the worker. */
+interface Listing {
+  path: Buffer;
+  entries: ListedEntry[];
+  batches: Batch[];
 }
 
-function sortedEntries(path: Buffer): Buffer[] {
-  let names: Buffer[];
-  try {
-    names = readdirSync(path, { encoding: "buffer" });
-  } catch (error) {
-    throw fsError("reading directory", path, error);
+/** Regular files read together on the worker (file-batch-reader.ts). */
+interface Batch {
+  paths: Buffer[];
+  /** Set once sent to the worker. */
+  reply: Promise<FileBatch | null> | null;
+  /** Set once the reply arrived (null: the worker read nothing). */
+  arrived: FileBatch | null | undefined;
+}
+
+/** Files per batch (a power of two: an entry's batch and place are a shift and a mask). */
+const BATCH_SHIFT = 6;
+const BATCH_FILES = 1 << BATCH_SHIFT;
+/** Batches sent and not yet dumped: at most this many times BATCH_FILES × SMALL_FILE bytes wait in memory. */
+const BATCHES_IN_FLIGHT = 16;
+/** Directories listed ahead of the one being dumped. */
+const DIRECTORIES_AHEAD = 64;
+/**
+ * From this many regular files on, a dump reads them on the worker: below
+ * it, a message round trip per batch costs more than it saves.
+ */
+const DEFAULT_BATCH_FROM = 256;
+
+/**
+ * Lists directories ahead of the dump, in the order the dump enters them
+ * (directories first-visited depth-first, entries in byte order), and keeps
+ * the worker reading the regular files of what it listed. The dump takes
+ * each listing as it enters the directory, and each file's contents as it
+ * reaches the file.
+ */
+class Lookahead {
+  /** Listed and not yet entered. */
+  private readonly listed: Listing[] = [];
+  /** The lookahead's own depth-first walk: listings whose subdirectories are still to list. */
+  private readonly walk: Array<{ listing: Listing; next: number }> = [];
+  private readonly unsent: Batch[] = [];
+  private inFlight = 0;
+  private regularFiles = 0;
+
+  constructor(
+    root: Buffer,
+    private readonly batchFrom: number,
+  ) {
+    this.list(root);
   }
-  return names.sort(Buffer.compare);
+
+  /** The listing of the directory the dump enters now. */
+  enter(path: Buffer): Listing {
+    if (this.listed.length === 0) this.advance();
+    const listing = this.listed.shift();
+    if (listing === undefined || !listing.path.equals(path))
+      throw new StoreError("file-system", `directory \`${describeName(path)}' changed while it was being dumped`);
+    while (this.listed.length < DIRECTORIES_AHEAD && this.unsent.length < BATCHES_IN_FLIGHT && this.advance());
+    this.send();
+    return listing;
+  }
+
+  /**
+   * What the worker read of `entry` (null: read it here), or a promise of
+   * it while its batch has not arrived.
+   */
+  file(listing: Listing, entry: ListedEntry): BatchFile | null | Promise<BatchFile | null> {
+    const batch = listing.batches[entry.batched >> BATCH_SHIFT]!;
+    const place = entry.batched & (BATCH_FILES - 1);
+    if (batch.reply === null) this.send();
+    if (batch.arrived === undefined) return batch.reply!.then(() => this.take(batch, place));
+    return this.take(batch, place);
+  }
+
+  private take(batch: Batch, place: number): BatchFile | null {
+    if (place === batch.paths.length - 1) {
+      this.inFlight--;
+      this.send();
+    }
+    return batch.arrived?.file(place) ?? null;
+  }
+
+  /** Lists the next directory of the walk; false once there is none. */
+  private advance(): boolean {
+    for (;;) {
+      const top = this.walk.at(-1);
+      if (top === undefined) return false;
+      const entries = top.listing.entries;
+      while (top.next < entries.length && !entries[top.next]!.directory) top.next++;
+      if (top.next === entries.length) {
+        this.walk.pop();
+        continue;
+      }
+      this.list(entries[top.next++]!.path);
+      return true;
+    }
+  }
+
+  private list(path: Buffer): void {
+    let dirents: Dirent<Buffer>[];
+    try {
+      dirents = readdirSync(path, { encoding: "buffer", withFileTypes: true });
+    } catch (error) {
+      throw fsError("reading directory", path, error);
+    }
+    dirents.sort((a, b) => Buffer.compare(a.name, b.name));
+    const prefix = Buffer.concat([path, SLASH]);
+    const regular = dirents.reduce((count, dirent) => count + (dirent.isFile() ? 1 : 0), 0);
+    this.regularFiles += regular;
+    const batched = this.regularFiles >= this.batchFrom;
+    const listing: Listing = { path, entries: [], batches: [] };
+    let files = 0;
+    for (const dirent of dirents) {
+      const entry = { name: dirent.name, path: childPath(prefix, dirent.name), directory: dirent.isDirectory(), batched: -1 };
+      if (batched && dirent.isFile()) {
+        if ((files & (BATCH_FILES - 1)) === 0) {
+          const batch: Batch = { paths: [], reply: null, arrived: undefined };
+          listing.batches.push(batch);
+          this.unsent.push(batch);
+        }
+        listing.batches.at(-1)!.paths.push(entry.path);
+        entry.batched = files++;
+      }
+      listing.entries.push(entry);
+    }
+    this.listed.push(listing);
+    this.walk.push({ listing, next: 0 });
+  }
+
+  private send(): void {
+    while (this.unsent.length > 0 && this.inFlight < BATCHES_IN_FLIGHT) {
+      const batch = this.unsent.shift()!;
+      this.inFlight++;
+      batch.reply = readFileBatch(batch.paths, SMALL_FILE).then((reply) => (batch.arrived = reply));
+    }
+  }
 }
 
-/** The NAR of `path` (a file, directory or symlink, not followed), in chunks. */
-export async function* narChunks(path: string | Buffer): AsyncGenerator<Buffer, void, undefined> {
+/** Options of a dump. */
+export interface NarOptions {
+  /**
+   * Read regular files on a worker thread once a dump has listed this many
+   * (default 256; 0: always; Infinity: never). The archive is the same.
+   */
+  batchFrom?: number;
+}
+
+/**
+ * The NAR of `path` (a file, directory or symlink, not followed), in chunks.
+ *
+ * @example
+ * const chunks: Buffer[] = [];
+ * for await (const chunk of narChunks("/gnu/store/…-hello-2.12.1")) chunks.push(chunk);
+ */
+export async function* narChunks(path: string | Buffer, options: NarOptions = {}): AsyncGenerator<Buffer, void, undefined> {
   const root = typeof path === "string" ? Buffer.from(path) : path;
   // Tokens go into a chunk buffer and whole chunks are yielded once per node:
   // a yield (or a generator) per token would cost more than the file I/O.
   const out = new ChunkBuffer();
   out.push(T.magic);
-  const stack: PendingDirectory[] = [];
-  let current: Buffer | null = root;
-  for (;;) {
-    if (current !== null) {
-      const nodePath: Buffer = current;
-      current = null;
-      const stats = stat(nodePath);
-      out.push(T.open);
-      if (stats.isFile()) {
-        out.push(T.typeRegular);
-        if (stats.mode & constants.S_IXUSR) out.push(T.executable);
-        const size = stats.size;
-        out.push(T.contents);
-        out.push(encodeInt(size));
-        if (size <= SMALL_FILE) readSmallFile(nodePath, size, out);
-        else yield* readLargeFile(nodePath, size, out);
-        out.push(padding(size));
-        out.push(T.close);
-        if (stack.length > 0) out.push(T.close);
-      } else if (stats.isSymbolicLink()) {
-        let target: Buffer;
-        try {
-          target = readlinkSync(nodePath, { encoding: "buffer" });
-        } catch (error) {
-          throw fsError("reading symbolic link", nodePath, error);
-        }
-        out.push(T.typeSymlink);
-        out.push(encodeString(target));
-        out.push(T.close);
-        if (stack.length > 0) out.push(T.close);
-      } else if (stats.isDirectory()) {
-        out.push(T.typeDirectory);
-        stack.push({ path: nodePath, entries: sortedEntries(nodePath), next: 0 });
-      } else {
-        throw new StoreError("file-system", `file \`${describeName(nodePath)}' has an unsupported type`);
+  const rootStats = stat(root);
+  if (!rootStats.isDirectory()) {
+    yield* dumpLeaf(root, rootStats, out, false);
+  } else {
+    const lookahead = new Lookahead(root, options.batchFrom ?? DEFAULT_BATCH_FROM);
+    out.push(T.openDirectory);
+    const stack = [{ listing: lookahead.enter(root), next: 0 }];
+    for (;;) {
+      const top = stack.at(-1)!;
+      if (top.next === top.listing.entries.length) {
+        stack.pop();
+        out.push(stack.length > 0 ? T.closeTwice : T.close);
+        if (stack.length === 0) break;
+        continue;
+      }
+      const entry = top.listing.entries[top.next++]!;
+      out.push(T.entryName);
+      out.string(entry.name);
+      out.push(T.node);
+      if (entry.directory) {
+        out.push(T.openDirectory);
+        stack.push({ listing: lookahead.enter(entry.path), next: 0 });
+        continue;
+      }
+      let read = entry.batched < 0 ? null : lookahead.file(top.listing, entry);
+      if (read instanceof Promise) read = await read;
+      if (read === null) yield* dumpLeaf(entry.path, stat(entry.path), out, true);
+      else {
+        out.push(T.open);
+        out.push(read.executable ? T.typeExecutable : T.typeRegular);
+        out.int(read.bytes.length);
+        out.push(read.bytes);
+        out.zeros(paddingLength(read.bytes.length));
+        out.push(T.closeTwice);
       }
       while (out.ready.length > 0) yield out.ready.shift()!;
     }
-    const top = stack.at(-1);
-    if (top === undefined) break;
-    if (top.next === top.entries.length) {
-      stack.pop();
-      out.push(T.close);
-      if (stack.length > 0) out.push(T.close);
-      if (stack.length === 0) break;
-      continue;
-    }
-    const name = top.entries[top.next++]!;
-    out.push(T.entryName);
-    out.push(encodeString(name));
-    out.push(T.node);
-    current = joinPath(top.path, name);
   }
   out.finish();
   while (out.ready.length > 0) yield out.ready.shift()!;
 }
+
+/** Dumps a node that is not a directory, read here; `nested`: it is a directory's entry (whose parenthesis it closes). */
+function* dumpLeaf(path: Buffer, stats: Stats, out: ChunkBuffer, nested: boolean): Generator<Buffer, void, undefined> {
+  out.push(T.open);
+  if (stats.isFile()) {
+    out.push(stats.mode & constants.S_IXUSR ? T.typeExecutable : T.typeRegular);
+    const size = stats.size;
+    out.int(size);
+    if (size <= SMALL_FILE) readSmallFile(path, size, out);
+    else yield* readLargeFile(path, size, out);
+    out.zeros(paddingLength(size));
+  } else if (stats.isSymbolicLink()) {
+    let target: Buffer;
+    try {
+      target = readlinkSync(path, { encoding: "buffer" });
+    } catch (error) {
+      throw fsError("reading symbolic link", path, error);
+    }
+    out.push(T.typeSymlink);
+    out.string(target);
+  } else if (stats.isDirectory()) {
+    throw new StoreError("file-system", `\`${describeName(path)}' became a directory while it was being dumped`);
+  } else {
+    throw new StoreError("file-system", `file \`${describeName(path)}' has an unsupported type`);
+  }
+  out.push(nested ? T.closeTwice : T.close);
+  while (out.ready.length > 0) yield out.ready.shift()!;
+}
+
+const SLASH = Buffer.from("/");
 
 /** Files up to this size are read in one go into the current chunk. */
 const SMALL_FILE = 64 * 1024;
@@ -255,7 +452,9 @@ function* readLargeFile(path: Buffer, size: number, out: ChunkBuffer): Generator
 /**
  * Dumps `path` into `sink` with backpressure; resolves to the NAR hash and
  * size (or only the size with `{ hash: false }`, for callers that do not need
- * the SHA-256, which costs more than the dump itself).
+ * the SHA-256, which costs more than the dump itself). Up to 8 MiB wait in
+ * the sink, whatever its own high-water mark: the dump goes on reading while
+ * the sink writes.
  *
  * @example
  * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -277,10 +476,14 @@ export async function writeNar(path: string | Buffer, sink: Writable, options: {
   for await (const chunk of narChunks(path)) {
     hash?.update(chunk);
     size += chunk.length;
-    if (!sink.write(chunk)) await drained(sink);
+    const full = !sink.write(chunk);
+    if (sink.destroyed || (full && sink.writableLength >= SINK_BUFFER_BYTES)) await drained(sink);
   }
   return hash === null ? { size } : { hash: hash.digest(), size };
 }
+
+/** Bytes {@link writeNar} lets wait in its sink before it waits for the sink to drain. */
+const SINK_BUFFER_BYTES = 8 * 1024 * 1024;
 
 /**
  * Waits until `sink` wants more, failing if it errors or closes first.
