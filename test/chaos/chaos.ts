@@ -1,6 +1,7 @@
 /**
- * Shared pieces of the chaos tests: a farm whose first machine is always
- * chosen first (so the fault lands where the test puts it), waits for a job
+ * Shared pieces of the chaos tests: a farm whose first machine is preferred,
+ * a way to make sure it is chosen first (so the fault lands where the test
+ * puts it: {@link holdSlots} on the other), waits for a job
  * to reach a given point on a server, and the checks every scenario ends
  * with — nothing partial at the destination, slots free, and nothing left on
  * the machine once the next run has been there.
@@ -28,7 +29,8 @@ export const STALL_DETECTION: ConnectOptions = { keepaliveIntervalMs: 300, keepa
 
 /**
  * Two machines without compression (so transfers take a while); the first
- * is ten times faster, so every job goes there first.
+ * is ten times faster, so a job goes there first when both probes are in
+ * time (hold the other's slots to be sure: {@link holdSlots}).
  *
  * @example
  * const farm = await faultFarm();
